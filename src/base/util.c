@@ -1,0 +1,295 @@
+#include "base/util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void vl_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+void vl_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+void vl_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+static void oom(void)
+{
+	fputs("vnetlab: out of memory\n", stderr);
+	abort();
+}
+
+void *vl_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *vl_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *vl_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *vl_xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+char *vl_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		oom();
+	return s;
+}
+
+void vl_grow(void *arr, size_t *cap, size_t n, size_t esz)
+{
+	void **a = arr;
+	size_t nc;
+
+	if (n < *cap)
+		return;
+	nc = *cap ? *cap : 8;
+	while (nc <= n)
+		nc *= 2;
+	*a = vl_xrealloc(*a, nc * esz);
+	memset((char *)*a + *cap * esz, 0, (nc - *cap) * esz);
+	*cap = nc;
+}
+
+void vl_buf_add(struct vl_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = b->cap ? b->cap : 256;
+
+		while (nc < b->len + n + 1)
+			nc *= 2;
+		b->s = vl_xrealloc(b->s, nc);
+		b->cap = nc;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void vl_buf_printf(struct vl_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char small[256];
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(small)) {
+		vl_buf_add(b, small, (size_t)n);
+		return;
+	}
+	char *big = vl_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	vl_buf_add(b, big, (size_t)n);
+	free(big);
+}
+
+void vl_buf_free(struct vl_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+const char *vl_name_invalid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		return "is empty";
+	if (n > 63)
+		return "is longer than 63 characters";
+	if (name[0] == '-' || name[n - 1] == '-')
+		return "starts or ends with '-'";
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-'))
+			return "may contain only letters, digits and '-'";
+	}
+	return NULL;
+}
+
+const char *vl_ifname_invalid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		return "is empty";
+	if (n > 15)
+		return "is longer than the kernel's 15 characters";
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return "is not a valid interface name";
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c <= ' ' || c >= 127 || c == '/' || c == ':' || c == '%')
+			return "may not contain '/', ':', '%', spaces or control characters";
+	}
+	return NULL;
+}
+
+int vl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int vl_parse_cidr(const char *s, uint32_t *addr, int *prefix)
+{
+	char tmp[32];
+	const char *slash = strchr(s, '/');
+	struct in_addr a;
+	unsigned long p;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, (size_t)(slash - s));
+	tmp[slash - s] = '\0';
+	if (inet_pton(AF_INET, tmp, &a) != 1)
+		return -1;
+	if (vl_parse_uint(slash + 1, 0, 32, &p) < 0)
+		return -1;
+	*addr = ntohl(a.s_addr);
+	*prefix = (int)p;
+	return 0;
+}
+
+void vl_fmt_ip(uint32_t addr, char buf[16])
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255,
+		 addr & 255);
+}
+
+int vl_write_file(const char *path, const char *data, size_t len, struct vl_err *err)
+{
+	char tmp[PATH_MAX];
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return vl_err_set(err, ENAMETOOLONG, "%s: path too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return vl_err_sys(err, errno, "create %s", tmp);
+	while (len > 0) {
+		ssize_t w = write(fd, data, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			unlink(tmp);
+			return vl_err_sys(err, e, "write %s", tmp);
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return vl_err_sys(err, e, "write %s", path);
+	}
+	return 0;
+}
+
+int vl_read_file(const char *path, char **out, size_t *len, struct vl_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct vl_buf b = {0};
+	char chunk[65536];
+
+	if (fd < 0)
+		return vl_err_sys(err, errno, "open %s", path);
+	for (;;) {
+		ssize_t r = read(fd, chunk, sizeof(chunk));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			vl_buf_free(&b);
+			return vl_err_sys(err, e, "read %s", path);
+		}
+		if (r == 0)
+			break;
+		vl_buf_add(&b, chunk, (size_t)r);
+	}
+	close(fd);
+	if (!b.s)
+		b.s = vl_xstrdup("");
+	*out = b.s;
+	if (len)
+		*len = b.len;
+	return 0;
+}
+
+double vl_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

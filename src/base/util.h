@@ -1,0 +1,67 @@
+/* Small shared helpers: cleanup attributes, checked allocation, growable
+ * arrays and string buffers, and name validation. Pure user space. */
+#ifndef VL_BASE_UTIL_H
+#define VL_BASE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+
+#define VL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void vl_freep(void *p);
+void vl_closep(int *fd);
+void vl_fclosep(FILE **f);
+#define cleanup_free __attribute__((cleanup(vl_freep)))
+#define cleanup_close __attribute__((cleanup(vl_closep)))
+#define cleanup_fclose __attribute__((cleanup(vl_fclosep)))
+
+/* Allocation that aborts on exhaustion: the tool cannot do anything
+ * sensible without memory, and every caller would only print and exit. */
+void *vl_xmalloc(size_t n);
+void *vl_xcalloc(size_t n, size_t size);
+void *vl_xrealloc(void *p, size_t n);
+char *vl_xstrdup(const char *s);
+char *vl_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow *arr (of elements of size esz) so that index n is valid; *cap is its
+ * capacity in elements. New elements are zeroed. */
+void vl_grow(void *arr, size_t *cap, size_t n, size_t esz);
+
+/* A growable, always NUL-terminated string. */
+struct vl_buf {
+	char *s;
+	size_t len, cap;
+};
+void vl_buf_add(struct vl_buf *b, const char *s, size_t n);
+void vl_buf_printf(struct vl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vl_buf_free(struct vl_buf *b);
+
+/* A node or lab name: 1..63 characters of [A-Za-z0-9-], starting with a
+ * letter or digit, not ending in '-' (a valid DNS label and hostname, and
+ * safe in paths and namespace names). Returns NULL if valid, else a short
+ * reason. */
+const char *vl_name_invalid(const char *name);
+/* An interface name inside a node: 1..15 characters, no '/', ':', spaces
+ * or '%', not "." or "..". Returns NULL if valid, else a reason. */
+const char *vl_ifname_invalid(const char *name);
+
+/* Parse a decimal unsigned integer in [min,max]; whole string. */
+int vl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/* IPv4 helpers, host byte order. */
+int vl_parse_cidr(const char *s, uint32_t *addr, int *prefix);
+void vl_fmt_ip(uint32_t addr, char buf[16]);
+
+/* Write a whole file atomically (tmp + rename), mode 0644. */
+int vl_write_file(const char *path, const char *data, size_t len, struct vl_err *err);
+/* Read a whole (small) file into a NUL-terminated buffer. */
+int vl_read_file(const char *path, char **out, size_t *len, struct vl_err *err);
+
+/* Monotonic seconds. */
+double vl_now(void);
+
+#endif

@@ -1,0 +1,83 @@
+/* struct vl_topo: what the user asked for, as pure data. Parsed from a
+ * containerlab-style YAML file or expanded from a one-line generator.
+ * Knows nothing of the kernel; every element remembers where in the input
+ * it came from, so that later stages can report file:line:column. */
+#ifndef VL_TOPO_TOPO_H
+#define VL_TOPO_TOPO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+enum vl_kind {
+	VL_KIND_LINUX,  /* a host: a namespace node that does not forward */
+	VL_KIND_ROUTER, /* a namespace node that forwards IPv4 */
+	VL_KIND_BRIDGE, /* a switch: a Linux bridge, no namespace of its own */
+};
+const char *vl_kind_name(enum vl_kind k);
+
+/* A place in the input: line and column are 1-based; 0 means "generated". */
+struct vl_pos {
+	int line, col;
+};
+
+/* Tri-state for settings that inherit from defaults. */
+enum { VL_UNSET = -1 };
+
+struct vl_topo_node {
+	char *name;
+	enum vl_kind kind;
+	int ipv6; /* VL_UNSET, 0 or 1 */
+	struct vl_pos pos;
+};
+
+struct vl_topo_endpoint {
+	size_t node;  /* index into topo->nodes */
+	char *ifname; /* interface name in the node (port label on a bridge) */
+	struct vl_pos pos;
+};
+
+struct vl_topo_link {
+	struct vl_topo_endpoint ep[2];
+	int mtu; /* 0: default */
+	struct vl_pos pos;
+};
+
+struct vl_topo {
+	char *name;   /* lab name from the file ("name:"), may be NULL */
+	char *source; /* file path, or "--topo SPEC" for generators */
+
+	struct vl_topo_node *nodes;
+	size_t n_nodes;
+	struct vl_topo_link *links;
+	size_t n_links;
+
+	/* topology-wide settings (from "defaults:" or generator defaults) */
+	uint32_t pool_addr; /* address pool, host byte order */
+	int pool_prefix;
+	int ipv6; /* 0 or 1: IPv6 (autoconfiguration) on node interfaces */
+	int mtu;  /* 0: kernel default */
+
+	/* Messages about input that loaded but was partly ignored
+	 * ("lab.yml:4:7: image: ignored, nodes are namespaces"). */
+	char **warnings;
+	size_t n_warnings;
+};
+
+/* Defaults shared by the parser and the generators. */
+#define VL_TOPO_DEFAULT_POOL "10.0.0.0/8"
+
+/* Load a containerlab-style YAML file. Errors are "FILE:LINE:COL: what". */
+int vl_topo_load_file(const char *path, struct vl_topo **out, struct vl_err *err);
+/* Same, from a buffer; `name` is used in messages in place of a path. */
+int vl_topo_load_buffer(const char *name, const char *data, size_t len, struct vl_topo **out,
+			struct vl_err *err);
+/* Expand "single,N", "linear,K[,N]", "tree,DEPTH,FANOUT", "ring,N". */
+int vl_topo_generate(const char *spec, struct vl_topo **out, struct vl_err *err);
+void vl_topo_free(struct vl_topo *t);
+
+/* Index of the node called name, or -1. */
+long vl_topo_find_node(const struct vl_topo *t, const char *name);
+
+#endif
