@@ -10,6 +10,9 @@
 
 #include "base/err.h"
 
+struct vl_buf;
+struct vl_topo_priv;
+
 enum vl_kind {
 	VL_KIND_LINUX,  /* a host: a namespace node that does not forward */
 	VL_KIND_ROUTER, /* a namespace node that forwards IPv4 */
@@ -63,6 +66,10 @@ struct vl_topo {
 	 * ("lab.yml:4:7: image: ignored, nodes are namespaces"). */
 	char **warnings;
 	size_t n_warnings;
+
+	/* Private to src/topo: capacities and the node name index. NULL in a
+	 * hand-built topology, which then works too (lookups scan). */
+	struct vl_topo_priv *priv;
 };
 
 /* Defaults shared by the parser and the generators. */
@@ -72,12 +79,33 @@ struct vl_topo {
 int vl_topo_load_file(const char *path, struct vl_topo **out, struct vl_err *err);
 /* Same, from a buffer; `name` is used in messages in place of a path. */
 int vl_topo_load_buffer(const char *name, const char *data, size_t len, struct vl_topo **out,
-			struct vl_err *err);
+                        struct vl_err *err);
 /* Expand "single,N", "linear,K[,N]", "tree,DEPTH,FANOUT", "ring,N". */
 int vl_topo_generate(const char *spec, struct vl_topo **out, struct vl_err *err);
 void vl_topo_free(struct vl_topo *t);
 
-/* Index of the node called name, or -1. */
+/* Index of the node called name, or -1. O(1) for topologies built by the
+ * functions here. */
 long vl_topo_find_node(const struct vl_topo *t, const char *name);
+
+/* A canonical, line-oriented text dump (settings, nodes, links, warnings),
+ * appended to out; used by the tests. */
+void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out);
+
+/* Building a topology (the loader, the generators, tests). */
+/* An empty topology: pool VL_TOPO_DEFAULT_POOL, ipv6 0, mtu 0. */
+struct vl_topo *vl_topo_new(const char *source);
+/* Make room for this many nodes and links in all (a speed-up only). */
+void vl_topo_reserve(struct vl_topo *t, size_t n_nodes, size_t n_links);
+/* Append a node (kind linux, ipv6 VL_UNSET; name copied). Returns NULL,
+ * adding nothing, if a node of that name exists. The pointer is valid
+ * until the next node is added. */
+struct vl_topo_node *vl_topo_add_node(struct vl_topo *t, const char *name, struct vl_pos pos);
+/* Append a zeroed link for the caller to fill (ifnames must be malloc'd:
+ * vl_topo_free frees them). Valid until the next link is added. */
+struct vl_topo_link *vl_topo_add_link(struct vl_topo *t);
+/* Append a warning (already "FILE:LINE:COL: ..."). */
+void vl_topo_add_warning(struct vl_topo *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -1,0 +1,282 @@
+/* struct vl_topo: construction, lookup, freeing and the canonical dump.
+ * The loader (topo_yaml.c) and the generators (topo_gen.c) build on the
+ * vl_topo_new / vl_topo_add_* functions here. */
+#include "topo/topo.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+/* One slot of the name index: node index + 1 (0: empty) and the name's
+ * hash, compared first so that a probe rarely touches the node. */
+struct name_slot {
+	size_t node1;
+	size_t hash;
+};
+
+/* Capacities of the growable arrays, and an open-addressing (linear
+ * probing) hash of node names, at most half full. */
+struct vl_topo_priv {
+	size_t nodes_cap, links_cap, warnings_cap;
+	struct name_slot *slots;
+	size_t n_slots; /* a power of two, or 0 */
+	size_t n_indexed;
+};
+
+const char *vl_kind_name(enum vl_kind k)
+{
+	switch (k) {
+	case VL_KIND_LINUX:
+		return "linux";
+	case VL_KIND_ROUTER:
+		return "router";
+	case VL_KIND_BRIDGE:
+		return "bridge";
+	}
+	return "unknown";
+}
+
+static size_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)(h ^ (h >> 32));
+}
+
+struct vl_topo *vl_topo_new(const char *source)
+{
+	struct vl_topo *t = vl_xcalloc(1, sizeof(*t));
+
+	t->source = vl_xstrdup(source);
+	if (vl_parse_cidr(VL_TOPO_DEFAULT_POOL, &t->pool_addr, &t->pool_prefix) < 0)
+		abort(); /* a constant: cannot fail */
+	t->ipv6 = 0;
+	t->mtu = 0;
+	t->priv = vl_xcalloc(1, sizeof(*t->priv));
+	return t;
+}
+
+/* The priv of a topology, created for a hand-built one whose arrays are
+ * then assumed full (so the next append reallocates). */
+static struct vl_topo_priv *priv_of(struct vl_topo *t)
+{
+	if (!t->priv) {
+		t->priv = vl_xcalloc(1, sizeof(*t->priv));
+		t->priv->nodes_cap = t->n_nodes;
+		t->priv->links_cap = t->n_links;
+		t->priv->warnings_cap = t->n_warnings;
+	}
+	return t->priv;
+}
+
+/* The slot for name (of hash name_hash(name)): the one holding it, or the
+ * empty one that ends its probe sequence. */
+static struct name_slot *index_slot(const struct vl_topo_priv *p, const struct vl_topo_node *nodes,
+                                    const char *name, size_t hash)
+{
+	size_t mask = p->n_slots - 1, i;
+
+	for (i = hash & mask; p->slots[i].node1; i = (i + 1) & mask)
+		if (p->slots[i].hash == hash && !strcmp(nodes[p->slots[i].node1 - 1].name, name))
+			break;
+	return &p->slots[i];
+}
+
+/* Size the index for n nodes at load <= 1/2 and (re)fill it from t. */
+static void index_rebuild(struct vl_topo *t, size_t n)
+{
+	struct vl_topo_priv *p = priv_of(t);
+	size_t size = 16;
+
+	while (n * 2 > size)
+		size *= 2;
+	free(p->slots);
+	p->slots = vl_xcalloc(size, sizeof(*p->slots));
+	p->n_slots = size;
+	p->n_indexed = 0;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		size_t hash = name_hash(t->nodes[i].name);
+		struct name_slot *slot = index_slot(p, t->nodes, t->nodes[i].name, hash);
+
+		if (!slot->node1) /* a hand-built topology may repeat names */
+			*slot = (struct name_slot){i + 1, hash};
+		p->n_indexed++;
+	}
+}
+
+void vl_topo_reserve(struct vl_topo *t, size_t n_nodes, size_t n_links)
+{
+	struct vl_topo_priv *p = priv_of(t);
+
+	if (n_nodes > 0)
+		vl_grow(&t->nodes, &p->nodes_cap, n_nodes - 1, sizeof(*t->nodes));
+	if (n_links > 0)
+		vl_grow(&t->links, &p->links_cap, n_links - 1, sizeof(*t->links));
+	if (n_nodes * 2 > p->n_slots)
+		index_rebuild(t, n_nodes);
+}
+
+long vl_topo_find_node(const struct vl_topo *t, const char *name)
+{
+	const struct vl_topo_priv *p = t->priv;
+
+	if (p && p->n_slots && p->n_indexed == t->n_nodes) {
+		const struct name_slot *slot = index_slot(p, t->nodes, name, name_hash(name));
+
+		return slot->node1 ? (long)slot->node1 - 1 : -1;
+	}
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i].name && !strcmp(t->nodes[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+struct vl_topo_node *vl_topo_add_node(struct vl_topo *t, const char *name, struct vl_pos pos)
+{
+	struct vl_topo_priv *p = priv_of(t);
+	struct vl_topo_node *n;
+	size_t hash = name_hash(name);
+	struct name_slot *slot;
+
+	if (p->n_indexed != t->n_nodes || (t->n_nodes + 1) * 2 > p->n_slots)
+		index_rebuild(t, (t->n_nodes + 1) * 2);
+	slot = index_slot(p, t->nodes, name, hash);
+	if (slot->node1)
+		return NULL;
+	vl_grow(&t->nodes, &p->nodes_cap, t->n_nodes, sizeof(*t->nodes));
+	n = &t->nodes[t->n_nodes];
+	n->name = vl_xstrdup(name);
+	n->kind = VL_KIND_LINUX;
+	n->ipv6 = VL_UNSET;
+	n->pos = pos;
+	*slot = (struct name_slot){++t->n_nodes, hash};
+	p->n_indexed++;
+	return n;
+}
+
+struct vl_topo_link *vl_topo_add_link(struct vl_topo *t)
+{
+	struct vl_topo_priv *p = priv_of(t);
+	struct vl_topo_link *l;
+
+	vl_grow(&t->links, &p->links_cap, t->n_links, sizeof(*t->links));
+	l = &t->links[t->n_links++];
+	memset(l, 0, sizeof(*l));
+	return l;
+}
+
+void vl_topo_add_warning(struct vl_topo *t, const char *fmt, ...)
+{
+	struct vl_topo_priv *p = priv_of(t);
+	char *msg;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	msg = vl_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	vl_grow(&t->warnings, &p->warnings_cap, t->n_warnings, sizeof(*t->warnings));
+	t->warnings[t->n_warnings++] = msg;
+}
+
+void vl_topo_free(struct vl_topo *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		free(t->nodes[i].name);
+	for (size_t i = 0; i < t->n_links; i++) {
+		free(t->links[i].ep[0].ifname);
+		free(t->links[i].ep[1].ifname);
+	}
+	for (size_t i = 0; i < t->n_warnings; i++)
+		free(t->warnings[i]);
+	free(t->nodes);
+	free(t->links);
+	free(t->warnings);
+	free(t->name);
+	free(t->source);
+	if (t->priv)
+		free(t->priv->slots);
+	free(t->priv);
+	free(t);
+}
+
+/* " pos=L:C", or nothing for generated elements. */
+static void dump_pos(struct vl_buf *out, const char *label, struct vl_pos pos)
+{
+	if (pos.line > 0)
+		vl_buf_printf(out, "%s%d:%d", label, pos.line, pos.col);
+}
+
+static void dump_ipv6(struct vl_buf *out, int v)
+{
+	if (v == VL_UNSET)
+		vl_buf_printf(out, " ipv6=unset");
+	else
+		vl_buf_printf(out, " ipv6=%d", v);
+}
+
+/* The format, one fact per line, in the topology's order:
+ *   source SOURCE
+ *   name NAME|-
+ *   pool A.B.C.D/P
+ *   ipv6 0|1
+ *   mtu N
+ *   nodes N
+ *   node I NAME kind=K ipv6=unset|0|1 [pos=L:C]
+ *   links N
+ *   link I NODE:IF[@L:C] NODE:IF[@L:C] mtu=N [pos=L:C]
+ *   warnings N
+ *   warning TEXT */
+void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
+{
+	char ip[16];
+
+	vl_fmt_ip(t->pool_addr, ip);
+	vl_buf_printf(out, "source %s\n", t->source ? t->source : "-");
+	vl_buf_printf(out, "name %s\n", t->name ? t->name : "-");
+	vl_buf_printf(out, "pool %s/%d\n", ip, t->pool_prefix);
+	vl_buf_printf(out, "ipv6 %d\n", t->ipv6);
+	vl_buf_printf(out, "mtu %d\n", t->mtu);
+	vl_buf_printf(out, "nodes %zu\n", t->n_nodes);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct vl_topo_node *n = &t->nodes[i];
+
+		vl_buf_printf(out, "node %zu %s kind=%s", i, n->name, vl_kind_name(n->kind));
+		dump_ipv6(out, n->ipv6);
+		dump_pos(out, " pos=", n->pos);
+		vl_buf_add(out, "\n", 1);
+	}
+	vl_buf_printf(out, "links %zu\n", t->n_links);
+	for (size_t i = 0; i < t->n_links; i++) {
+		const struct vl_topo_link *l = &t->links[i];
+
+		vl_buf_printf(out, "link %zu", i);
+		for (int e = 0; e < 2; e++) {
+			const struct vl_topo_endpoint *ep = &l->ep[e];
+			const char *node = ep->node < t->n_nodes ? t->nodes[ep->node].name : "?";
+
+			vl_buf_printf(out, " %s:%s", node, ep->ifname ? ep->ifname : "?");
+			dump_pos(out, "@", ep->pos);
+		}
+		vl_buf_printf(out, " mtu=%d", l->mtu);
+		dump_pos(out, " pos=", l->pos);
+		vl_buf_add(out, "\n", 1);
+	}
+	vl_buf_printf(out, "warnings %zu\n", t->n_warnings);
+	for (size_t i = 0; i < t->n_warnings; i++)
+		vl_buf_printf(out, "warning %s\n", t->warnings[i]);
+}

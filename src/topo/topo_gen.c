@@ -1,0 +1,283 @@
+/* One-line topology generators with Mininet's meanings and names:
+ * single,N  linear,K[,N]  tree,DEPTH,FANOUT  ring,N.
+ *
+ * Ports follow Mininet's Topo.addPort(): a host's ports count from 0
+ * (eth0), a switch's from 1 (p1), each node numbering its ports in the
+ * order its links are added. Nodes are stored hosts first, then switches,
+ * each in number order. */
+#include "topo/topo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+#define GEN_MAX 100000UL /* hosts, and switches, per topology */
+
+struct gen {
+	struct vl_topo *t;
+	size_t n_hosts;  /* switches start at this index */
+	unsigned *ports; /* next port number per node */
+};
+
+/* Append prefix and the decimal number n at p; returns the new end (NUL
+ * written). snprintf is most of the time of a 100000-node generator. */
+static char *put_num(char *p, const char *prefix, size_t n)
+{
+	char digits[24];
+	size_t len = 0;
+
+	while (*prefix)
+		*p++ = *prefix++;
+	do {
+		digits[len++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	while (len)
+		*p++ = digits[--len];
+	*p = '\0';
+	return p;
+}
+
+static void gen_node(struct gen *g, const char *name, enum vl_kind kind)
+{
+	struct vl_topo_node *n = vl_topo_add_node(g->t, name, (struct vl_pos){0, 0});
+
+	if (!n)
+		abort(); /* generated names are unique */
+	n->kind = kind;
+}
+
+/* A new port on node i: "ethN" on a host or router, "pN" on a switch. */
+static char *gen_port(struct gen *g, size_t i)
+{
+	char buf[32];
+
+	put_num(buf, g->t->nodes[i].kind == VL_KIND_BRIDGE ? "p" : "eth", g->ports[i]++);
+	return vl_xstrdup(buf);
+}
+
+static void gen_link(struct gen *g, size_t a, size_t b)
+{
+	struct vl_topo_link *l = vl_topo_add_link(g->t);
+
+	l->ep[0].node = a;
+	l->ep[0].ifname = gen_port(g, a);
+	l->ep[1].node = b;
+	l->ep[1].ifname = gen_port(g, b);
+}
+
+/* Create n_hosts hosts h1.. (or h<j>s<i> with per_switch > 1) and
+ * n_switches switches s1.., room for n_links links, and the per-node port
+ * counters. */
+static void gen_nodes(struct gen *g, size_t n_hosts, size_t n_switches, size_t n_links,
+                      enum vl_kind host_kind, unsigned long per_switch)
+{
+	char buf[64];
+
+	vl_topo_reserve(g->t, n_hosts + n_switches, n_links);
+	g->n_hosts = n_hosts;
+	for (size_t i = 0; i < n_hosts; i++) {
+		if (per_switch > 1) /* Mininet's LinearTopo: h<j>s<i> */
+			put_num(put_num(buf, "h", i % per_switch + 1), "s", i / per_switch + 1);
+		else
+			put_num(buf, "h", i + 1);
+		gen_node(g, buf, host_kind);
+	}
+	for (size_t i = 0; i < n_switches; i++) {
+		put_num(buf, "s", i + 1);
+		gen_node(g, buf, VL_KIND_BRIDGE);
+	}
+	g->ports = vl_xcalloc(n_hosts + n_switches, sizeof(*g->ports));
+	for (size_t i = n_hosts; i < n_hosts + n_switches; i++)
+		g->ports[i] = 1;
+}
+
+static void gen_single(struct gen *g, unsigned long n)
+{
+	gen_nodes(g, n, 1, n, VL_KIND_LINUX, 1);
+	for (size_t i = 0; i < n; i++)
+		gen_link(g, i, g->n_hosts);
+}
+
+/* Mininet's LinearTopo: for each switch, its hosts, then the link to the
+ * previous switch (written lower-numbered switch first). */
+static void gen_linear(struct gen *g, unsigned long k, unsigned long n)
+{
+	gen_nodes(g, k * n, k, k * n + k - 1, VL_KIND_LINUX, n);
+	for (size_t i = 0; i < k; i++) {
+		size_t sw = g->n_hosts + i;
+
+		for (size_t j = 0; j < n; j++)
+			gen_link(g, i * n + j, sw);
+		if (i > 0) {
+			/* Mininet adds (s_i, s_i-1): the new switch's port first. */
+			struct vl_topo_link *l;
+			char *hi = gen_port(g, sw);
+			char *lo = gen_port(g, sw - 1);
+
+			l = vl_topo_add_link(g->t);
+			l->ep[0].node = sw - 1;
+			l->ep[0].ifname = lo;
+			l->ep[1].node = sw;
+			l->ep[1].ifname = hi;
+		}
+	}
+}
+
+/* Mininet's TreeTopo.addTree(), without recursion: a switch creates its
+ * children in order; a host child is linked at once, a switch child after
+ * its whole subtree (so its uplink is its last port). */
+static void gen_tree(struct gen *g, unsigned long depth, unsigned long fanout, size_t n_hosts,
+                     size_t n_switches)
+{
+	struct frame {
+		size_t sw;
+		unsigned long depth, done;
+	} *stack = vl_xcalloc(depth, sizeof(*stack));
+	size_t top = 0, next_host = 0, next_sw = 0;
+
+	gen_nodes(g, n_hosts, n_switches, n_hosts + n_switches - 1, VL_KIND_LINUX, 1);
+	stack[top++] = (struct frame){g->n_hosts + next_sw++, depth, 0};
+	while (top > 0) {
+		struct frame *f = &stack[top - 1];
+
+		if (f->done < fanout) {
+			if (f->depth > 1) {
+				stack[top++] =
+				    (struct frame){g->n_hosts + next_sw++, f->depth - 1, 0};
+			} else {
+				gen_link(g, f->sw, next_host++);
+				f->done++;
+			}
+		} else {
+			size_t child = f->sw;
+
+			top--;
+			if (top > 0) {
+				gen_link(g, stack[top - 1].sw, child);
+				stack[top - 1].done++;
+			}
+		}
+	}
+	free(stack);
+}
+
+/* Routers in a circle: each one's eth0 leads to the next, eth1 to the
+ * previous; the last link closes the ring back to h1. */
+static void gen_ring(struct gen *g, unsigned long n)
+{
+	gen_nodes(g, n, 0, n, VL_KIND_ROUTER, 1);
+	for (size_t i = 0; i < n; i++) {
+		struct vl_topo_link *l = vl_topo_add_link(g->t);
+
+		l->ep[0].node = i;
+		l->ep[0].ifname = vl_xstrdup("eth0");
+		l->ep[1].node = (i + 1) % n;
+		l->ep[1].ifname = vl_xstrdup("eth1");
+	}
+}
+
+/* Number of hosts of tree,depth,fanout (fanout^depth) and its switches
+ * (sum of fanout^k, k < depth), or -1 if either exceeds GEN_MAX. */
+static int tree_size(unsigned long depth, unsigned long fanout, size_t *hosts, size_t *switches)
+{
+	size_t level = 1, sw = 0;
+
+	for (unsigned long d = 0; d < depth; d++) {
+		sw += level;
+		if (sw > GEN_MAX)
+			return -1;
+		level *= fanout;
+		if (level > GEN_MAX)
+			return -1;
+	}
+	*hosts = level;
+	*switches = sw;
+	return 0;
+}
+
+static int parse_arg(const char *spec, const char *s, const char *what, unsigned long min,
+                     unsigned long max, unsigned long *out, struct vl_err *err)
+{
+	if (vl_parse_uint(s, min, max, out) < 0)
+		return vl_err_set(err, 0, "--topo %s: %s must be between %lu and %lu", spec, what,
+		                  min, max);
+	return 0;
+}
+
+int vl_topo_generate(const char *spec, struct vl_topo **out, struct vl_err *err)
+{
+	cleanup_free char *copy = vl_xstrdup(spec);
+	cleanup_free char *source = vl_xasprintf("--topo %s", spec);
+	char *args[4], *p = copy;
+	size_t n_args = 0;
+	unsigned long a = 0, b = 1;
+	struct gen g = {0};
+
+	/* Split on ','; a fourth field means too many; empty fields are
+	 * rejected by the number parser. */
+	while (n_args < VL_ARRAY_SIZE(args)) {
+		char *comma = strchr(p, ',');
+
+		args[n_args++] = p;
+		if (!comma)
+			break;
+		*comma = '\0';
+		p = comma + 1;
+	}
+
+	if (!strcmp(args[0], "single")) {
+		if (n_args != 2)
+			return vl_err_set(err, 0, "--topo %s: expected single,N", spec);
+		if (parse_arg(spec, args[1], "N", 1, GEN_MAX, &a, err) < 0)
+			return -1;
+		g.t = vl_topo_new(source);
+		gen_single(&g, a);
+	} else if (!strcmp(args[0], "linear")) {
+		if (n_args != 2 && n_args != 3)
+			return vl_err_set(err, 0, "--topo %s: expected linear,K[,N]", spec);
+		if (parse_arg(spec, args[1], "K", 1, GEN_MAX, &a, err) < 0)
+			return -1;
+		if (n_args == 3 && parse_arg(spec, args[2], "N", 1, GEN_MAX, &b, err) < 0)
+			return -1;
+		if (a * b > GEN_MAX)
+			return vl_err_set(err, 0, "--topo %s: %lu hosts, at most %lu", spec, a * b,
+			                  GEN_MAX);
+		g.t = vl_topo_new(source);
+		gen_linear(&g, a, b);
+	} else if (!strcmp(args[0], "tree")) {
+		size_t hosts, switches;
+
+		if (n_args != 3)
+			return vl_err_set(err, 0, "--topo %s: expected tree,DEPTH,FANOUT", spec);
+		if (parse_arg(spec, args[1], "DEPTH", 1, GEN_MAX, &a, err) < 0 ||
+		    parse_arg(spec, args[2], "FANOUT", 1, GEN_MAX, &b, err) < 0)
+			return -1;
+		if (tree_size(a, b, &hosts, &switches) < 0)
+			return vl_err_set(
+			    err, 0,
+			    "--topo %s: more than %lu hosts or switches (FANOUT^DEPTH "
+			    "hosts)",
+			    spec, GEN_MAX);
+		g.t = vl_topo_new(source);
+		gen_tree(&g, a, b, hosts, switches);
+	} else if (!strcmp(args[0], "ring")) {
+		if (n_args != 2)
+			return vl_err_set(err, 0, "--topo %s: expected ring,N", spec);
+		if (parse_arg(spec, args[1], "N", 3, GEN_MAX, &a, err) < 0)
+			return -1;
+		g.t = vl_topo_new(source);
+		gen_ring(&g, a);
+	} else {
+		return vl_err_set(
+		    err, 0,
+		    "--topo %s: unknown topology \"%s\" (expected single, linear, tree "
+		    "or ring)",
+		    spec, args[0]);
+	}
+	free(g.ports);
+	*out = g.t;
+	return 0;
+}
