@@ -1,0 +1,59 @@
+/* The command line: one file per subcommand, one table (main.c) drives
+ * dispatch and help. Only this layer prints errors and exits. */
+#ifndef VL_CLI_CLI_H
+#define VL_CLI_CLI_H
+
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "topo/topo.h"
+
+enum vl_exit {
+	VL_EXIT_OK = 0,
+	VL_EXIT_FAIL = 1,  /* the operation failed */
+	VL_EXIT_USAGE = 2, /* bad command line */
+	/* exec: vnetlab itself failed before running the command */
+	VL_EXIT_EXEC_FAIL = 125,
+	VL_EXIT_CANNOT_EXEC = 126,
+	VL_EXIT_NOT_FOUND = 127,
+};
+
+struct vl_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *args;    /* one-line synopsis of the arguments */
+	const char *summary; /* one line */
+	const char *help;    /* the long text for `vnetlab help CMD` / --help */
+};
+
+extern const struct vl_cmd vl_cmds[];
+
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+
+/* Print "vnetlab: <msg>" to stderr and return VL_EXIT_FAIL. */
+int vl_cli_fail(const struct vl_err *err);
+/* Print a usage error for `cmd` and return VL_EXIT_USAGE. */
+int vl_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the long help of `cmd` to stdout and return 0. */
+int vl_cli_help(const char *cmd);
+
+/* Topology input shared by up and plan: -f FILE or --topo SPEC. */
+struct vl_topo_opts {
+	const char *file;
+	const char *spec;
+	const char *name;
+	const char *pool;
+	int ipv6; /* VL_UNSET, 0, 1 */
+};
+/* Returns 1 if the option at hand was a topology option (consumed). */
+int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char *cmd, int *rc);
+/* Load, apply overrides, print warnings, pick the lab name. */
+int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **t, char *lab, size_t lablen,
+		     struct vl_err *err);
+
+#endif

@@ -1,0 +1,313 @@
+/* vnetlab exec: run a command inside a node.
+ *
+ * Plain: join the node's namespaces and execve() the command in place, so
+ * that stdin/stdout/stderr, signals and the exit status are the command's
+ * own. -t: the command gets a pseudo-terminal and we relay it. -d: the
+ * command is detached, its output logged under the lab's logs/. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "cli/cli.h"
+#include "engine/lab.h"
+#include "node/node.h"
+
+static const struct option exec_opts[] = {
+	{"detach", no_argument, NULL, 'd'},
+	{"tty", no_argument, NULL, 't'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int join(const char *lab, const char *node, struct vl_err *err)
+{
+	char id[VL_LAB_ID_LEN + 1], cwd[PATH_MAX];
+	const char *why;
+	int have_cwd = getcwd(cwd, sizeof(cwd)) != NULL;
+
+	if ((why = vl_name_invalid(lab)))
+		return vl_err_set(err, EINVAL, "lab name \"%s\" %s", lab, why);
+	if ((why = vl_name_invalid(node)))
+		return vl_err_set(err, EINVAL, "node name \"%s\" %s", node, why);
+	if (!vl_lab_exists(lab))
+		return vl_err_set(err, ENOENT, "no lab named %s", lab);
+	if (vl_lab_read_id(lab, id, err) < 0)
+		return -1;
+	if (vl_node_ns.enter(lab, id, node, err) < 0)
+		return -1;
+	if (!have_cwd || chdir(cwd) < 0) {
+		if (chdir("/") < 0)
+			return vl_err_sys(err, errno, "chdir /");
+	}
+	return 0;
+}
+
+static int exec_failed(const char *node, const char *cmd, int e)
+{
+	fprintf(stderr, "vnetlab: %s: %s: %s\n", node, cmd,
+		e == ENOENT ? "command not found" : strerror(e));
+	return e == ENOENT ? VL_EXIT_NOT_FOUND : VL_EXIT_CANNOT_EXEC;
+}
+
+static int run_detached(const char *lab, const char *node, char **cmd)
+{
+	struct vl_err err = {0};
+	char logdir[PATH_MAX], log[PATH_MAX + 64];
+	int pfd[2], status;
+	pid_t pid;
+	ssize_t n;
+	int e = 0;
+
+	vl_lab_path(lab, "logs", logdir, sizeof(logdir));
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		vl_err_sys(&err, errno, "pipe");
+		return vl_cli_fail(&err);
+	}
+	pid = fork();
+	if (pid < 0) {
+		vl_err_sys(&err, errno, "fork");
+		return vl_cli_fail(&err);
+	}
+	if (pid == 0) {
+		/* The daemon: own session, stdin from /dev/null, output to the log. */
+		pid_t self = getpid();
+		int in, out;
+
+		close(pfd[0]);
+		setsid();
+		snprintf(log, sizeof(log), "%s/%s-%d.log", logdir, node, (int)self);
+		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (in < 0 || out < 0 || join(lab, node, &err) < 0) {
+			if (!err.msg[0])
+				vl_err_sys(&err, errno, "open %s", log);
+			e = -1;
+			n = write(pfd[1], &e, sizeof(e));
+			n = write(pfd[1], err.msg, strlen(err.msg));
+			(void)n;
+			_exit(VL_EXIT_EXEC_FAIL);
+		}
+		dup2(in, 0);
+		dup2(out, 1);
+		dup2(out, 2);
+		execvp(cmd[0], cmd);
+		e = errno;
+		n = write(pfd[1], &e, sizeof(e));
+		(void)n;
+		_exit(e == ENOENT ? VL_EXIT_NOT_FOUND : VL_EXIT_CANNOT_EXEC);
+	}
+	close(pfd[1]);
+	/* EOF on the pipe (close-on-exec) means the command started. */
+	n = read(pfd[0], &e, sizeof(e));
+	if (n == (ssize_t)sizeof(e)) {
+		char msg[sizeof(err.msg)] = "";
+		ssize_t m = read(pfd[0], msg, sizeof(msg) - 1);
+
+		close(pfd[0]);
+		waitpid(pid, &status, 0);
+		if (e < 0) {
+			msg[m > 0 ? m : 0] = '\0';
+			fprintf(stderr, "vnetlab: %s\n", msg);
+			return VL_EXIT_EXEC_FAIL;
+		}
+		return exec_failed(node, cmd[0], e);
+	}
+	close(pfd[0]);
+	snprintf(log, sizeof(log), "%s/%s-%d.log", logdir, node, (int)pid);
+	printf("%s: started %s, pid %d, log %s\n", node, cmd[0], (int)pid, log);
+	return VL_EXIT_OK;
+}
+
+static volatile sig_atomic_t got_winch, fwd_sig;
+
+static void on_winch(int sig)
+{
+	got_winch = 1;
+}
+
+static void on_fwd(int sig)
+{
+	fwd_sig = sig;
+}
+
+static int status_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return VL_EXIT_FAIL;
+}
+
+static int write_all(int fd, const char *b, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, b, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int run_tty(const char *lab, const char *node, char **cmd)
+{
+	struct vl_err err = {0};
+	struct termios saved, raw;
+	struct winsize ws;
+	int master, status, in_tty = isatty(STDIN_FILENO), have_ws, in_open = 1;
+	int epfd[2], e = 0;
+	pid_t pid;
+	char buf[8192];
+
+	if (join(lab, node, &err) < 0) {
+		vl_cli_fail(&err);
+		return VL_EXIT_EXEC_FAIL;
+	}
+	if (in_tty && tcgetattr(STDIN_FILENO, &saved) < 0)
+		in_tty = 0;
+	have_ws = ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0;
+	if (pipe2(epfd, O_CLOEXEC) < 0) {
+		vl_err_sys(&err, errno, "pipe");
+		vl_cli_fail(&err);
+		return VL_EXIT_EXEC_FAIL;
+	}
+	pid = forkpty(&master, NULL, in_tty ? &saved : NULL, have_ws ? &ws : NULL);
+	if (pid < 0) {
+		vl_err_sys(&err, errno, "open a pseudo-terminal");
+		vl_cli_fail(&err);
+		return VL_EXIT_EXEC_FAIL;
+	}
+	if (pid == 0) {
+		ssize_t n;
+
+		close(epfd[0]);
+		execvp(cmd[0], cmd);
+		e = errno;
+		n = write(epfd[1], &e, sizeof(e));
+		(void)n;
+		_exit(VL_EXIT_CANNOT_EXEC);
+	}
+	close(epfd[1]);
+	fcntl(master, F_SETFD, FD_CLOEXEC);
+	if (read(epfd[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
+		close(epfd[0]);
+		close(master);
+		waitpid(pid, &status, 0);
+		return exec_failed(node, cmd[0], e);
+	}
+	close(epfd[0]);
+	if (in_tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
+	signal(SIGWINCH, on_winch);
+	signal(SIGINT, on_fwd);
+	signal(SIGTERM, on_fwd);
+	signal(SIGHUP, on_fwd);
+	for (;;) {
+		struct pollfd pf[2] = {{.fd = master, .events = POLLIN},
+				       {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN}};
+		ssize_t n;
+
+		if (got_winch) {
+			got_winch = 0;
+			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+				ioctl(master, TIOCSWINSZ, &ws);
+		}
+		if (fwd_sig) {
+			kill(pid, fwd_sig);
+			fwd_sig = 0;
+		}
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(master, buf, sizeof(buf));
+			if (n <= 0)
+				break; /* EIO: the command and its children closed the tty */
+			if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+				break;
+		}
+		if (in_open && (pf[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0) {
+				/* End of input: send EOF to the command's terminal. */
+				in_open = 0;
+				write_all(master, "\x04", 1);
+			} else if (write_all(master, buf, (size_t)n) < 0) {
+				break;
+			}
+		}
+	}
+	if (in_tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	close(master);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status_code(status);
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	struct vl_err err = {0};
+	int opt, detach = 0, tty = 0;
+	const char *lab, *node;
+	char **cmd;
+
+	while ((opt = getopt_long(argc, argv, "+dth", exec_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			detach = 1;
+			break;
+		case 't':
+			tty = 1;
+			break;
+		case 'h':
+			return vl_cli_help("exec");
+		default:
+			return vl_cli_usage("exec", "bad option");
+		}
+	}
+	if (argc - optind < 2)
+		return vl_cli_usage("exec", "name a lab and a node");
+	lab = argv[optind];
+	node = argv[optind + 1];
+	cmd = argv + optind + 2;
+	if (*cmd && !strcmp(*cmd, "--"))
+		cmd++;
+	if (!*cmd)
+		return vl_cli_usage("exec", "no command to run");
+	if (detach && tty)
+		return vl_cli_usage("exec", "-d and -t do not go together");
+	if (detach)
+		return run_detached(lab, node, cmd);
+	if (tty)
+		return run_tty(lab, node, cmd);
+	if (join(lab, node, &err) < 0) {
+		vl_cli_fail(&err);
+		return VL_EXIT_EXEC_FAIL;
+	}
+	execvp(cmd[0], cmd);
+	return exec_failed(node, cmd[0], errno);
+}

@@ -1,0 +1,105 @@
+/* -f FILE / --topo SPEC and their overrides, shared by up and plan. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "cli/cli.h"
+
+int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char *cmd, int *rc)
+{
+	switch (opt) {
+	case 'f':
+		o->file = arg;
+		return 1;
+	case 't':
+		o->spec = arg;
+		return 1;
+	case 'n':
+		o->name = arg;
+		return 1;
+	case 'P':
+		o->pool = arg;
+		return 1;
+	case '6':
+		if (!strcmp(arg, "on"))
+			o->ipv6 = 1;
+		else if (!strcmp(arg, "off"))
+			o->ipv6 = 0;
+		else
+			*rc = vl_cli_usage(cmd, "--ipv6 takes on or off, not \"%s\"", arg);
+		return 1;
+	}
+	return 0;
+}
+
+/* A lab name from a file name: basename, extensions dropped, anything that
+ * is not a letter, digit or '-' made a '-'. */
+static void name_from_path(const char *path, char *out, size_t len)
+{
+	const char *base = strrchr(path, '/');
+	size_t n = 0;
+
+	base = base ? base + 1 : path;
+	for (const char *p = base; *p && *p != '.' && n + 1 < len && n < 63; p++) {
+		char c = *p;
+
+		out[n++] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9'))
+				   ? c
+				   : '-';
+	}
+	while (n && out[n - 1] == '-')
+		n--;
+	out[n] = '\0';
+	if (!n || out[0] == '-')
+		snprintf(out, len, "lab");
+}
+
+int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *lab, size_t lablen,
+		     struct vl_err *err)
+{
+	struct vl_topo *t = NULL;
+	int r;
+
+	if (!!o->file == !!o->spec)
+		return vl_err_set(err, 0, "give a topology: -f FILE or --topo SPEC (one of them)");
+	r = o->file ? vl_topo_load_file(o->file, &t, err) : vl_topo_generate(o->spec, &t, err);
+	if (r < 0)
+		return -1;
+	for (size_t i = 0; i < t->n_warnings; i++)
+		fprintf(stderr, "vnetlab: warning: %s\n", t->warnings[i]);
+	if (o->pool) {
+		uint32_t a;
+		int pfx;
+
+		if (vl_parse_cidr(o->pool, &a, &pfx) < 0 || pfx < 1 || pfx > 30 ||
+		    (a & ~(0xffffffffu << (32 - pfx)))) {
+			vl_topo_free(t);
+			return vl_err_set(err, 0, "--pool %s: expected an IPv4 network such as "
+						  "10.0.0.0/8 (prefix 1..30, no host bits)",
+					  o->pool);
+		}
+		t->pool_addr = a;
+		t->pool_prefix = pfx;
+	}
+	if (o->ipv6 != VL_UNSET) {
+		t->ipv6 = o->ipv6;
+		for (size_t i = 0; i < t->n_nodes; i++)
+			t->nodes[i].ipv6 = VL_UNSET;
+	}
+	if (o->name)
+		snprintf(lab, lablen, "%s", o->name);
+	else if (t->name)
+		snprintf(lab, lablen, "%s", t->name);
+	else if (o->file)
+		name_from_path(o->file, lab, lablen);
+	else {
+		snprintf(lab, lablen, "%s", o->spec);
+		for (char *p = lab; *p; p++)
+			if (*p == ',')
+				*p = '-';
+	}
+	*tp = t;
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* vnetlab up */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "engine/engine.h"
+
+static const struct option up_opts[] = {
+	{"file", required_argument, NULL, 'f'}, {"topo", required_argument, NULL, 't'},
+	{"name", required_argument, NULL, 'n'}, {"pool", required_argument, NULL, 'P'},
+	{"ipv6", required_argument, NULL, '6'}, {"json", no_argument, NULL, 'j'},
+	{"quiet", no_argument, NULL, 'q'},      {"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+int cmd_up(int argc, char **argv)
+{
+	struct vl_topo_opts to = {.ipv6 = VL_UNSET};
+	struct vl_up_opts uo = {0};
+	struct vl_up_result res = {0};
+	struct vl_topo *t = NULL;
+	struct vl_err err = {0};
+	char lab[128];
+	int opt, rc = 0, json = 0, quiet = 0;
+	size_t n_sw = 0;
+
+	while ((opt = getopt_long(argc, argv, "+f:t:n:qh", up_opts, NULL)) != -1) {
+		if (vl_cli_topo_opt(&to, opt, optarg, "up", &rc)) {
+			if (rc)
+				return rc;
+			continue;
+		}
+		switch (opt) {
+		case 'j':
+			json = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			return vl_cli_help("up");
+		default:
+			return vl_cli_usage("up", "bad option");
+		}
+	}
+	if (optind != argc)
+		return vl_cli_usage("up", "unexpected argument \"%s\"", argv[optind]);
+	if (vl_cli_load_topo(&to, &t, lab, sizeof(lab), &err) < 0)
+		return vl_cli_fail(&err);
+	uo.progress = !quiet && !json && isatty(STDERR_FILENO);
+	if (vl_engine_up(t, lab, &uo, &res, &err) < 0) {
+		vl_topo_free(t);
+		return vl_cli_fail(&err);
+	}
+	for (size_t i = 0; i < t->n_nodes; i++)
+		n_sw += t->nodes[i].kind == VL_KIND_BRIDGE;
+	if (json) {
+		json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:I, s:f}", "lab", lab, "id", res.id,
+				      "nodes", (json_int_t)(t->n_nodes - n_sw), "switches",
+				      (json_int_t)n_sw, "links", (json_int_t)t->n_links,
+				      "seconds", res.seconds);
+		json_dumpf(j, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(j);
+	} else if (!quiet) {
+		printf("lab %s is up: %zu nodes, %zu switches, %zu links in %.2f s (id %s)\n", lab,
+		       t->n_nodes - n_sw, n_sw, t->n_links, res.seconds, res.id);
+	}
+	vl_topo_free(t);
+	return VL_EXIT_OK;
+}

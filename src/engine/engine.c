@@ -1,0 +1,802 @@
+/* Realizing a plan, taking labs down, cleaning up after crashes.
+ *
+ * `up` runs in phases; each is journalled before it runs:
+ *   1. the lab directory, its lock, files and private ns/ mount;
+ *   2. the infra namespace and the lab's bridges (one netlink batch);
+ *   3. node namespaces, created by one worker process per CPU;
+ *   4. veth pairs, created from the infra namespace straight into the
+ *      nodes (batched, with interface indexes chosen by the plan);
+ *   5. addresses, loopback and routes inside each node (workers again);
+ *   6. state.json, which marks the lab as up.
+ * The journal lists the objects that need undoing: the directory, the ns/
+ * mount and each network namespace; deleting a namespace takes every
+ * interface in it along, so links need no records of their own. */
+#include "engine/engine.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "engine/lab.h"
+#include "engine/state.h"
+#include "link/kernel.h"
+#include "node/node.h"
+#include "sys/netlink.h"
+#include "sys/ns.h"
+#include "sys/proc.h"
+
+#define VETH_CHUNK 256 /* veths per netlink batch (each holds an open ns fd) */
+
+struct engine {
+	const struct vl_plan *plan;
+	const struct vl_node_backend *backend;
+	struct vl_journal j;
+	int workers;
+	bool progress;
+	struct vl_nl infra;
+	int *if_base; /* infra ifindex of veth v's end e: if_base + 2v + e */
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+static void phase(struct engine *e, const char *what)
+{
+	if (e->progress)
+		fprintf(stderr, "\rvnetlab: %s: %-40s", e->plan->lab, what);
+}
+
+static int check_interrupt(struct vl_err *err)
+{
+	if (interrupted)
+		return vl_err_set(err, EINTR, "interrupted by signal %d", (int)interrupted);
+	return 0;
+}
+
+static int infra_ifindex(const struct vl_plan *p, size_t v, int e)
+{
+	return (int)(2 + p->n_bridges + 2 * v + (size_t)e);
+}
+
+static int node_ifindex(int node_if)
+{
+	return 2 + node_if; /* 1 is lo */
+}
+
+/* Run fn(e, worker, n_workers) in n_workers child processes at once. */
+typedef int (*worker_fn)(struct engine *e, size_t w, size_t nw, struct vl_err *err);
+
+static int run_workers(struct engine *e, worker_fn fn, size_t n_items, struct vl_err *err)
+{
+	size_t nw = (size_t)e->workers;
+	pid_t pids[64];
+	int pipes[64];
+	int r = 0;
+
+	if (nw > n_items)
+		nw = n_items ? n_items : 1;
+	if (nw > VL_ARRAY_SIZE(pids))
+		nw = VL_ARRAY_SIZE(pids);
+	fflush(NULL);
+	for (size_t w = 0; w < nw; w++) {
+		int pfd[2];
+
+		if (pipe2(pfd, O_CLOEXEC) < 0) {
+			r = vl_err_sys(err, errno, "pipe");
+			nw = w;
+			break;
+		}
+		pids[w] = fork();
+		if (pids[w] < 0) {
+			r = vl_err_sys(err, errno, "fork worker");
+			close(pfd[0]);
+			close(pfd[1]);
+			nw = w;
+			break;
+		}
+		if (pids[w] == 0) {
+			struct vl_err werr = {0};
+			int rc;
+
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			signal(SIGINT, SIG_DFL);
+			signal(SIGTERM, SIG_DFL);
+			close(pfd[0]);
+			rc = fn(e, w, nw, &werr);
+			if (rc < 0) {
+				ssize_t wr = write(pfd[1], werr.msg, strlen(werr.msg));
+				(void)wr;
+			}
+			_exit(rc < 0 ? 1 : 0);
+		}
+		close(pfd[1]);
+		pipes[w] = pfd[0];
+	}
+	for (size_t w = 0; w < nw; w++) {
+		char msg[sizeof(err->msg)];
+		ssize_t len = 0, k;
+		int status;
+
+		while ((k = read(pipes[w], msg + len, sizeof(msg) - 1 - (size_t)len)) > 0)
+			len += k;
+		msg[len > 0 ? len : 0] = '\0';
+		close(pipes[w]);
+		while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
+			;
+		if (r == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+			if (msg[0])
+				r = vl_err_set(err, 0, "%s", msg);
+			else if (WIFSIGNALED(status))
+				r = vl_err_set(err, 0, "worker killed by signal %d",
+					       WTERMSIG(status));
+			else
+				r = vl_err_set(err, 0, "worker failed");
+		}
+	}
+	return r;
+}
+
+/* Phase 3, in a worker: nodes w, w+nw, ... */
+static int create_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	struct vl_node_ctx ctx = {.plan = p, .host_mnt = -1, .base_mnt = -1};
+	long base = e->j.step;
+	int r = 0;
+
+	if (e->backend->worker_init(&ctx, err) < 0) {
+		e->backend->worker_fini(&ctx);
+		return -1;
+	}
+	for (size_t i = w; i < p->n_nodes && r == 0; i += nw) {
+		if (e->j.fail_at == base + (long)i + 1) {
+			r = vl_err_set(err, 0, "injected failure at step %ld (create node %s)",
+				       base + (long)i + 1, p->nodes[i].name);
+			break;
+		}
+		r = e->backend->create(&ctx, i, err);
+	}
+	e->backend->worker_fini(&ctx);
+	return r;
+}
+
+/* Phase 5, in a worker: loopback, addresses and routes inside each node. */
+static int configure_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	long base = e->j.step;
+	char path[PATH_MAX], what[96];
+
+	for (size_t i = w; i < p->n_nodes; i += nw) {
+		const struct vl_plan_node *n = &p->nodes[i];
+		struct vl_nl nl;
+		int r = 0;
+
+		if (e->j.fail_at == base + (long)i + 1)
+			return vl_err_set(err, 0, "injected failure at step %ld (configure node %s)",
+					  base + (long)i + 1, n->name);
+		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, n->netns);
+		if (vl_ns_enter_path(path, CLONE_NEWNET, err) < 0 || vl_nl_open(&nl, err) < 0)
+			return vl_err_wrap(err, "node %s", n->name);
+		snprintf(what, sizeof(what), "node %s: set lo up", n->name);
+		r = vl_kl_link_up(&nl, 1, what, err);
+		for (size_t j = 0; r == 0 && j < n->n_ifs; j++) {
+			char ip[16];
+
+			snprintf(what, sizeof(what), "node %s: set %s up", n->name, n->ifs[j].name);
+			if ((r = vl_kl_link_up(&nl, node_ifindex((int)j), what, err)) < 0)
+				break;
+
+			if (!n->ifs[j].addr)
+				continue;
+			vl_fmt_ip(n->ifs[j].addr, ip);
+			snprintf(what, sizeof(what), "node %s: add address %s/%d to %s", n->name,
+				 ip, n->ifs[j].prefix, n->ifs[j].name);
+			r = vl_kl_addr_add(&nl, node_ifindex((int)j), n->ifs[j].addr,
+					   n->ifs[j].prefix, what, err);
+		}
+		for (size_t k = 0; r == 0 && k < n->n_routes; k++) {
+			const struct vl_plan_route *rt = &n->routes[k];
+			char dst[16];
+
+			vl_fmt_ip(rt->dst, dst);
+			snprintf(what, sizeof(what), "node %s: add route %s/%d", n->name, dst,
+				 rt->prefix);
+			r = vl_kl_route_add(&nl, rt->dst, rt->prefix, rt->via,
+					    node_ifindex(rt->oif), what, err);
+		}
+		if (r == 0)
+			r = vl_nl_flush(&nl, err);
+		vl_nl_close(&nl);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int open_node_ns(const struct vl_plan *p, int ns, struct vl_err *err)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, p->nodes[ns].netns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vl_err_sys(err, errno, "open %s", path);
+	return fd;
+}
+
+/* Phase 2: the infra namespace, with IPv6 off unless asked for, and the
+ * lab's bridges. The engine's process stays in the host namespace; its
+ * netlink socket stays in the infra one. */
+static int create_infra(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	char path[PATH_MAX];
+	int host = -1, self = -1, r = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, p->infra_ns);
+	if (vl_journal_add(&e->j, "netns", p->infra_ns, err) < 0)
+		return -1;
+	host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (host < 0)
+		return vl_err_sys(err, errno, "open own network namespace");
+	if (unshare(CLONE_NEWNET) < 0) {
+		vl_err_sys(err, errno, "create network namespace %s (needs root)", p->infra_ns);
+		goto out;
+	}
+	if (!p->topo->ipv6 && access("/proc/sys/net/ipv6", F_OK) == 0 &&
+	    (vl_sysctl_write("net/ipv6/conf/all/disable_ipv6", "1", err) < 0 ||
+	     vl_sysctl_write("net/ipv6/conf/default/disable_ipv6", "1", err) < 0))
+		goto back;
+	if (vl_nl_open(&e->infra, err) < 0)
+		goto back;
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0) {
+		vl_err_sys(err, errno, "open network namespace %s", p->infra_ns);
+		goto back;
+	}
+	r = 0;
+back:
+	if (setns(host, CLONE_NEWNET) < 0) {
+		/* Cannot continue in the wrong namespace. */
+		fprintf(stderr, "vnetlab: cannot return to the host network namespace: %s\n",
+			strerror(errno));
+		abort();
+	}
+	if (r == 0)
+		r = vl_ns_bind_fd(self, path, err);
+	if (r == 0)
+		r = vl_journal_step(&e->j, "create bridges", err);
+	for (size_t k = 0; r == 0 && k < p->n_bridges; k++)
+		r = vl_kl_bridge_add(&e->infra, p->bridges[k].name, 2 + (int)k, p->topo->mtu, err);
+	if (r == 0)
+		r = vl_nl_flush(&e->infra, err);
+out:
+	if (self >= 0)
+		close(self);
+	close(host);
+	return r;
+}
+
+static int end_master(const struct vl_plan *p, const struct vl_plan_end *end)
+{
+	return end->bridge >= 0 ? 2 + end->bridge : 0;
+}
+
+/* Phase 4: every veth pair. */
+static int create_veths(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	int fds[2 * VETH_CHUNK];
+	size_t n_fds = 0;
+	int r = 0;
+	char what[64];
+
+	for (size_t v = 0; v < p->n_veths && r == 0; v++) {
+		const struct vl_plan_veth *ve = &p->veths[v];
+		const struct vl_plan_end *a = &ve->end[0], *b = &ve->end[1];
+		struct vl_kl_veth_end ka = {.name = a->ifname, .ns_fd = -1},
+				      kb = {.name = b->ifname, .ns_fd = -1};
+
+		if (v % VETH_CHUNK == 0) {
+			snprintf(what, sizeof(what), "create links %zu..", v);
+			if ((r = vl_journal_step(&e->j, what, err)) < 0)
+				break;
+		}
+		/* The infra end goes first: created in the socket's own
+		 * namespace, it can be enslaved in the same request. */
+		if (a->ns != VL_PLAN_INFRA && b->ns == VL_PLAN_INFRA) {
+			const struct vl_plan_end *t = a;
+
+			a = b;
+			b = t;
+			ka.name = a->ifname;
+			kb.name = b->ifname;
+		}
+		if (a->ns == VL_PLAN_INFRA) {
+			ka.ifindex = infra_ifindex(p, v, a == &ve->end[0] ? 0 : 1);
+			ka.master = end_master(p, a);
+		} else {
+			ka.ifindex = node_ifindex(a->node_if);
+			if ((ka.ns_fd = open_node_ns(p, a->ns, err)) < 0) {
+				r = -1;
+				break;
+			}
+			fds[n_fds++] = ka.ns_fd;
+		}
+		if (b->ns == VL_PLAN_INFRA) {
+			kb.ifindex = infra_ifindex(p, v, b == &ve->end[0] ? 0 : 1);
+		} else {
+			kb.ifindex = node_ifindex(b->node_if);
+			if ((kb.ns_fd = open_node_ns(p, b->ns, err)) < 0) {
+				r = -1;
+				break;
+			}
+			fds[n_fds++] = kb.ns_fd;
+		}
+		r = vl_kl_veth_add(&e->infra, &ka, &kb, ve->mtu, err);
+		/* A second infra end (switch to switch) is enslaved afterwards. */
+		if (r == 0 && b->ns == VL_PLAN_INFRA && b->bridge >= 0) {
+			snprintf(what, sizeof(what), "attach %s to %s", b->ifname,
+				 p->bridges[b->bridge].name);
+			r = vl_kl_link_set_master(&e->infra, kb.ifindex, end_master(p, b), what,
+						  err);
+		}
+		if (r == 0 && n_fds + 2 > VL_ARRAY_SIZE(fds)) {
+			r = vl_nl_flush(&e->infra, err);
+			while (n_fds)
+				close(fds[--n_fds]);
+		}
+	}
+	if (r == 0)
+		r = vl_nl_flush(&e->infra, err);
+	while (n_fds)
+		close(fds[--n_fds]);
+	return r;
+}
+
+static int write_lab_files(const struct vl_plan *p, struct vl_err *err)
+{
+	char path[PATH_MAX], rel[128];
+
+	vl_lab_path(p->lab, "id", path, sizeof(path));
+	if (vl_write_file(path, p->id, strlen(p->id), err) < 0)
+		return -1;
+	vl_lab_path(p->lab, "hosts", path, sizeof(path));
+	if (vl_write_file(path, p->hosts, strlen(p->hosts), err) < 0)
+		return -1;
+	for (const char *d = "hostname\0logs\0"; *d; d += strlen(d) + 1) {
+		vl_lab_path(p->lab, d, path, sizeof(path));
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return vl_err_sys(err, errno, "mkdir %s", path);
+	}
+	for (size_t i = 0; i < p->n_nodes; i++) {
+		char *s = vl_xasprintf("%s\n", p->nodes[i].name);
+		int r;
+
+		snprintf(rel, sizeof(rel), "hostname/%s", p->nodes[i].name);
+		vl_lab_path(p->lab, rel, path, sizeof(path));
+		r = vl_write_file(path, s, strlen(s), err);
+		free(s);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Is this lab id in use by another lab, or by leftovers tagged with it? */
+static int id_in_use(const char *lab, const char *id)
+{
+	char **labs, path[PATH_MAX], other[VL_LAB_ID_LEN + 1];
+	size_t n;
+	int used = 0;
+	struct vl_err err;
+
+	snprintf(path, sizeof(path), "%s/vl%s.sw", VL_NETNS_RUN_DIR, id);
+	if (access(path, F_OK) == 0)
+		return 1;
+	if (vl_lab_list(&labs, &n, &err) < 0)
+		return 0;
+	for (size_t i = 0; i < n && !used; i++)
+		used = strcmp(labs[i], lab) && vl_lab_read_id(labs[i], other, &err) == 0 &&
+		       !strcmp(other, id);
+	vl_strv_free(labs, n);
+	return used;
+}
+
+static int undo_lab(const char *lab, struct vl_err *err);
+
+static int do_up(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	char path[PATH_MAX];
+	char **names;
+
+	if (write_lab_files(p, err) < 0)
+		return -1;
+	if (vl_netns_dir_prepare(err) < 0)
+		return -1;
+	vl_lab_path(p->lab, "ns", path, sizeof(path));
+	if (vl_journal_add(&e->j, "mount", path, err) < 0 || vl_mount_private_dir(path, err) < 0)
+		return -1;
+
+	phase(e, "switches");
+	if (create_infra(e, err) < 0 || check_interrupt(err) < 0)
+		return -1;
+
+	phase(e, "nodes");
+	names = vl_xcalloc(p->n_nodes, sizeof(*names));
+	for (size_t i = 0; i < p->n_nodes; i++)
+		names[i] = (char *)p->nodes[i].netns;
+	if (vl_journal_add_many(&e->j, "netns", names, p->n_nodes, err) < 0) {
+		free(names);
+		return -1;
+	}
+	free(names);
+	if (run_workers(e, create_nodes, p->n_nodes, err) < 0)
+		return -1;
+	e->j.step += (long)p->n_nodes;
+	if (check_interrupt(err) < 0)
+		return -1;
+
+	phase(e, "links");
+	if (create_veths(e, err) < 0 || check_interrupt(err) < 0)
+		return -1;
+
+	phase(e, "addresses and routes");
+	if (run_workers(e, configure_nodes, p->n_nodes, err) < 0)
+		return -1;
+	e->j.step += (long)p->n_nodes;
+	if (check_interrupt(err) < 0)
+		return -1;
+	return vl_journal_step(&e->j, "write state", err);
+}
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max &&
+	    rl.rlim_cur < 4096) {
+		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_opts *o,
+		 struct vl_up_result *res, struct vl_err *err)
+{
+	struct engine e = {.backend = &vl_node_ns, .progress = o->progress};
+	struct vl_plan *plan = NULL;
+	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+	char id[VL_LAB_ID_LEN + 1], path[PATH_MAX];
+	const char *why;
+	double t0 = vl_now();
+	int lock = -1, r = -1;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if ((why = vl_name_invalid(lab)))
+		return vl_err_set(err, EINVAL, "lab name \"%s\" %s", lab, why);
+	if (geteuid() != 0)
+		return vl_err_set(err, EPERM, "vnetlab up needs root (CAP_SYS_ADMIN and "
+					      "CAP_NET_ADMIN): run it with sudo");
+	if (mkdir(VL_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return vl_err_sys(err, errno, "mkdir %s", VL_RUN_DIR);
+	if (vl_lab_exists(lab)) {
+		if (vl_lab_is_complete(lab))
+			return vl_err_set(err, EEXIST, "lab %s is already up (vnetlab down %s)",
+					  lab, lab);
+		return vl_err_set(err, EEXIST,
+				  "lab %s has leftovers of an up that did not finish: "
+				  "run vnetlab clean (or vnetlab down %s)",
+				  lab, lab);
+	}
+	vl_lab_id_from_name(lab, id);
+	for (int k = 0; id_in_use(lab, id); k++) {
+		if (k > 0xffff)
+			return vl_err_set(err, EBUSY, "no free lab id");
+		vl_lab_id_next(id);
+	}
+	if (vl_plan_build(t, lab, id, &plan, err) < 0)
+		return -1;
+	e.plan = plan;
+	e.workers = o->workers > 0 ? o->workers : (ncpu > 0 ? (int)ncpu : 1);
+	if (getenv("VNETLAB_WORKERS")) {
+		unsigned long w;
+
+		if (vl_parse_uint(getenv("VNETLAB_WORKERS"), 1, 64, &w) == 0)
+			e.workers = (int)w;
+	}
+	raise_nofile();
+
+	vl_lab_path(lab, NULL, path, sizeof(path));
+	if (mkdir(path, 0755) < 0) {
+		int er = errno;
+
+		vl_plan_free(plan);
+		if (er == EEXIST)
+			return vl_err_set(err, EEXIST, "lab %s is being created by another vnetlab",
+					  lab);
+		return vl_err_sys(err, er, "mkdir %s", path);
+	}
+	lock = vl_lab_lock(lab, 0, err);
+	if (lock < 0 || vl_journal_open(&e.j, lab, err) < 0) {
+		vl_plan_free(plan);
+		if (lock >= 0)
+			close(lock);
+		vl_rmtree(path, NULL);
+		return -1;
+	}
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	{
+		char rec[128];
+
+		snprintf(rec, sizeof(rec), "%s %s", lab, id);
+		r = vl_journal_add(&e.j, "lab", rec, err);
+	}
+	if (r == 0)
+		r = vl_journal_add(&e.j, "dir", path, err);
+	if (r == 0)
+		r = do_up(&e, err);
+	if (r == 0) {
+		double secs = vl_now() - t0;
+
+		r = vl_state_write(plan, secs, err);
+		if (r == 0 && res) {
+			res->seconds = secs;
+			snprintf(res->id, sizeof(res->id), "%s", id);
+		}
+	}
+	if (e.progress)
+		fputs("\r\033[K", stderr);
+	vl_nl_close(&e.infra);
+	if (r < 0) {
+		struct vl_err uerr = {0};
+
+		vl_err_wrap(err, "lab %s", lab);
+		if (undo_lab(lab, &uerr) < 0)
+			fprintf(stderr, "vnetlab: undo after failure: %s\n", uerr.msg);
+	}
+	vl_journal_close(&e.j);
+	close(lock);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	interrupted = 0;
+	vl_plan_free(plan);
+	return r;
+}
+
+/* Network namespace inodes of every node of a lab, from its journal. */
+static int lab_netns_inodes(const char *lab, ino_t **out, size_t *n_out, struct vl_err *err)
+{
+	struct vl_journal_rec *recs;
+	size_t n, cnt = 0;
+	ino_t *v;
+	char path[PATH_MAX];
+
+	if (vl_journal_read(lab, &recs, &n, err) < 0)
+		return -1;
+	v = vl_xcalloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		ino_t ino;
+
+		if (strcmp(recs[i].verb, "netns"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, recs[i].arg);
+		if ((ino = vl_ns_inode(path)))
+			v[cnt++] = ino;
+	}
+	vl_journal_recs_free(recs, n);
+	qsort(v, cnt, sizeof(*v), vl_cmp_ino);
+	*out = v;
+	*n_out = cnt;
+	return 0;
+}
+
+int vl_engine_lab_procs(const char *lab, struct vl_proc **procs, size_t *n, struct vl_err *err)
+{
+	ino_t *inodes;
+	size_t n_inodes;
+	int r;
+
+	if (lab_netns_inodes(lab, &inodes, &n_inodes, err) < 0)
+		return -1;
+	r = vl_proc_find_in_netns(inodes, n_inodes, procs, n, err);
+	free(inodes);
+	return r;
+}
+
+static int valid_netns_record(const char *lab, const char *arg, const char *id)
+{
+	/* Only names tagged with this lab's id are ever touched. */
+	return !strncmp(arg, "vl", 2) && !strncmp(arg + 2, id, VL_LAB_ID_LEN) &&
+	       (arg[2 + VL_LAB_ID_LEN] == '-' || arg[2 + VL_LAB_ID_LEN] == '.') &&
+	       !strchr(arg, '/');
+}
+
+/* Stop the lab's processes, then undo its journal in reverse. */
+static int undo_lab(const char *lab, struct vl_err *err)
+{
+	struct vl_journal_rec *recs = NULL;
+	struct vl_proc *procs = NULL;
+	size_t n = 0, n_procs = 0;
+	char id[VL_LAB_ID_LEN + 1] = "", labdir[PATH_MAX], nsdir[PATH_MAX];
+	int r = 0;
+
+	vl_lab_path(lab, NULL, labdir, sizeof(labdir));
+	vl_lab_path(lab, "ns", nsdir, sizeof(nsdir));
+	if (vl_engine_lab_procs(lab, &procs, &n_procs, err) == 0 && n_procs) {
+		size_t left = vl_proc_stop(procs, n_procs, 3.0);
+
+		if (left)
+			fprintf(stderr, "vnetlab: %s: %zu processes would not die\n", lab, left);
+	}
+	free(procs);
+	if (vl_journal_read(lab, &recs, &n, err) < 0) {
+		/* No journal: only the directory itself can be ours. */
+		vl_umount_lazy(nsdir, NULL);
+		vl_err_clear(err);
+		return vl_rmtree(labdir, err);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(recs[i].verb, "lab")) {
+			const char *sp = strchr(recs[i].arg, ' ');
+
+			if (sp && strlen(sp + 1) == VL_LAB_ID_LEN)
+				memcpy(id, sp + 1, VL_LAB_ID_LEN + 1);
+		}
+	for (size_t i = n; i-- > 0;) {
+		struct vl_journal_rec *rec = &recs[i];
+		struct vl_err e2 = {0};
+		int rr = 0;
+
+		if (!strcmp(rec->verb, "netns")) {
+			if (id[0] && valid_netns_record(lab, rec->arg, id))
+				rr = vl_node_ns.destroy(lab, rec->arg, &e2);
+		} else if (!strcmp(rec->verb, "mount")) {
+			if (!strcmp(rec->arg, nsdir))
+				rr = vl_umount_lazy(rec->arg, &e2);
+		} else if (!strcmp(rec->verb, "dir")) {
+			if (!strcmp(rec->arg, labdir))
+				rr = vl_rmtree(labdir, &e2);
+		}
+		if (rr < 0 && r == 0) {
+			*err = e2;
+			r = -1;
+		}
+	}
+	vl_journal_recs_free(recs, n);
+	return r;
+}
+
+int vl_engine_down(const char *lab, bool missing_ok, struct vl_err *err)
+{
+	const char *why;
+	int lock, r;
+
+	if ((why = vl_name_invalid(lab)))
+		return vl_err_set(err, EINVAL, "lab name \"%s\" %s", lab, why);
+	if (!vl_lab_exists(lab)) {
+		if (missing_ok)
+			return 0;
+		return vl_err_set(err, ENOENT, "no lab named %s", lab);
+	}
+	lock = vl_lab_lock(lab, 1, err);
+	if (lock < 0)
+		return -1;
+	r = undo_lab(lab, err);
+	close(lock);
+	if (r < 0)
+		vl_err_wrap(err, "lab %s", lab);
+	return r;
+}
+
+/* "vl" + 4 hex + ('-' node | ".sw") */
+static int tagged_id(const char *name, char id[VL_LAB_ID_LEN + 1])
+{
+	if (strncmp(name, "vl", 2))
+		return 0;
+	for (int i = 0; i < VL_LAB_ID_LEN; i++) {
+		char c = name[2 + i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return 0;
+		id[i] = c;
+	}
+	id[VL_LAB_ID_LEN] = '\0';
+	return (name[6] == '-' && !vl_name_invalid(name + 7)) || !strcmp(name + 6, ".sw");
+}
+
+int vl_engine_clean(bool dry_run, void (*say)(const char *what, void *data), void *data,
+		    struct vl_err *err)
+{
+	char **labs = NULL, **live_ids;
+	size_t n_labs = 0, n_live = 0;
+	char msg[PATH_MAX + 64];
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	if (vl_lab_list(&labs, &n_labs, err) < 0)
+		return -1;
+	live_ids = vl_xcalloc(n_labs + 1, sizeof(*live_ids));
+	for (size_t i = 0; i < n_labs; i++) {
+		char id[VL_LAB_ID_LEN + 1];
+		int lock = vl_lab_lock(labs[i], 0, NULL);
+
+		if (lock < 0) {
+			/* Held: an up or down is running; leave it alone. */
+			if (vl_lab_read_id(labs[i], id, NULL) == 0)
+				live_ids[n_live++] = vl_xstrdup(id);
+			continue;
+		}
+		if (vl_lab_is_complete(labs[i])) {
+			if (vl_lab_read_id(labs[i], id, NULL) == 0)
+				live_ids[n_live++] = vl_xstrdup(id);
+			close(lock);
+			continue;
+		}
+		snprintf(msg, sizeof(msg), "lab %s (its up did not finish)", labs[i]);
+		say(msg, data);
+		if (!dry_run && undo_lab(labs[i], err) < 0) {
+			vl_err_wrap(err, "lab %s", labs[i]);
+			r = -1;
+		}
+		close(lock);
+	}
+	/* Namespaces tagged as ours whose lab is gone (its directory lost). */
+	d = opendir(VL_NETNS_RUN_DIR);
+	while (d && (de = readdir(d))) {
+		char id[VL_LAB_ID_LEN + 1], path[PATH_MAX];
+		int live = 0;
+
+		if (!tagged_id(de->d_name, id))
+			continue;
+		for (size_t i = 0; i < n_live && !live; i++)
+			live = !strcmp(live_ids[i], id);
+		for (size_t i = 0; i < n_labs && !live; i++) {
+			char lid[VL_LAB_ID_LEN + 1];
+
+			live = vl_lab_exists(labs[i]) && vl_lab_read_id(labs[i], lid, NULL) == 0 &&
+			       !strcmp(lid, id);
+		}
+		if (live)
+			continue;
+		snprintf(msg, sizeof(msg), "network namespace %s (no lab)", de->d_name);
+		say(msg, data);
+		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, de->d_name);
+		if (dry_run)
+			continue;
+		ino_t ino = vl_ns_inode(path);
+		struct vl_proc *procs = NULL;
+		size_t n_procs = 0;
+
+		if (ino && vl_proc_find_in_netns(&ino, 1, &procs, &n_procs, NULL) == 0 && n_procs)
+			vl_proc_stop(procs, n_procs, 3.0);
+		free(procs);
+		if (vl_ns_unbind(path, err) < 0)
+			r = -1;
+	}
+	if (d)
+		closedir(d);
+	vl_strv_free(live_ids, n_live);
+	vl_strv_free(labs, n_labs);
+	return r;
+}

@@ -1,0 +1,39 @@
+/* The engine: walks a plan and makes it real (journalled, undone in
+ * reverse on any failure), and takes labs down again. */
+#ifndef VL_ENGINE_ENGINE_H
+#define VL_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "base/err.h"
+#include "plan/plan.h"
+#include "topo/topo.h"
+
+struct vl_up_opts {
+	bool progress; /* show phases on stderr (a terminal) */
+	int workers;   /* 0: one per CPU */
+};
+
+struct vl_up_result {
+	double seconds;
+	char id[VL_LAB_ID_LEN + 1];
+};
+
+int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_opts *o,
+		 struct vl_up_result *res, struct vl_err *err);
+/* Stop the lab's processes and undo its journal. A lab that does not
+ * exist is an error unless `missing_ok`. */
+int vl_engine_down(const char *lab, bool missing_ok, struct vl_err *err);
+
+/* Leftovers: labs whose `up` died (journal but no state, lock free), and
+ * namespaces tagged vl<id> that belong to no lab. `dry_run` only lists.
+ * Each thing removed (or to be removed) is reported through `say`. */
+int vl_engine_clean(bool dry_run, void (*say)(const char *what, void *data), void *data,
+		    struct vl_err *err);
+
+/* The lab's processes (every process in one of its node namespaces). */
+struct vl_proc;
+int vl_engine_lab_procs(const char *lab, struct vl_proc **procs, size_t *n, struct vl_err *err);
+
+#endif

@@ -1,0 +1,287 @@
+#include "engine/lab.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+void vl_lab_path(const char *lab, const char *rel, char *buf, size_t len)
+{
+	if (rel)
+		snprintf(buf, len, "%s/%s/%s", VL_RUN_DIR, lab, rel);
+	else
+		snprintf(buf, len, "%s/%s", VL_RUN_DIR, lab);
+}
+
+int vl_lab_exists(const char *lab)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	vl_lab_path(lab, NULL, p, sizeof(p));
+	return lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int vl_lab_lock(const char *lab, int wait, struct vl_err *err)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	vl_lab_path(lab, "lock", p, sizeof(p));
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return vl_err_sys(err, errno, "open %s", p);
+	if (!wait) {
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			int e = errno;
+
+			close(fd);
+			if (e == EWOULDBLOCK)
+				return vl_err_set(err, EBUSY,
+						  "lab %s is busy: another vnetlab is changing it",
+						  lab);
+			return vl_err_sys(err, e, "lock %s", p);
+		}
+		return fd;
+	}
+	/* Wait up to 30 s, telling the user why we wait. */
+	for (int i = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
+		if (errno != EWOULDBLOCK || i >= 300) {
+			close(fd);
+			return vl_err_set(err, EBUSY, "lab %s is busy: another vnetlab holds it", lab);
+		}
+		if (i == 10)
+			fprintf(stderr, "vnetlab: waiting for lab %s (another vnetlab holds it)\n",
+				lab);
+		nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+	}
+	return fd;
+}
+
+int vl_lab_read_id(const char *lab, char id[VL_LAB_ID_LEN + 1], struct vl_err *err)
+{
+	char p[PATH_MAX];
+	char *s;
+	size_t len;
+
+	vl_lab_path(lab, "id", p, sizeof(p));
+	if (vl_read_file(p, &s, &len, err) < 0)
+		return -1;
+	if (len < VL_LAB_ID_LEN) {
+		free(s);
+		return vl_err_set(err, 0, "%s: not a lab id", p);
+	}
+	memcpy(id, s, VL_LAB_ID_LEN);
+	id[VL_LAB_ID_LEN] = '\0';
+	free(s);
+	return 0;
+}
+
+int vl_lab_is_complete(const char *lab)
+{
+	char p[PATH_MAX];
+
+	vl_lab_path(lab, "state.json", p, sizeof(p));
+	return access(p, F_OK) == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int vl_lab_list(char ***names, size_t *n, struct vl_err *err)
+{
+	DIR *d = opendir(VL_RUN_DIR);
+	struct dirent *de;
+	char **v = NULL;
+	size_t cnt = 0, cap = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		return vl_err_sys(err, errno, "open %s", VL_RUN_DIR);
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || vl_name_invalid(de->d_name))
+			continue;
+		vl_grow(&v, &cap, cnt, sizeof(*v));
+		v[cnt++] = vl_xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_str);
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+void vl_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int rmtree_at(int dirfd, const char *name, dev_t dev, struct vl_err *err)
+{
+	struct stat st;
+	int fd;
+	DIR *d;
+	struct dirent *de;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : vl_err_sys(err, errno, "stat %s", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+			return vl_err_sys(err, errno, "remove %s", name);
+		return 0;
+	}
+	if (st.st_dev != dev)
+		return vl_err_set(err, EBUSY, "%s: still a mount point, not removed", name);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return vl_err_sys(err, errno, "open %s", name);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return vl_err_sys(err, errno, "open %s", name);
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (rmtree_at(fd, de->d_name, dev, err) < 0) {
+			closedir(d);
+			return vl_err_wrap(err, "%s", name);
+		}
+	}
+	closedir(d);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return vl_err_sys(err, errno, "remove %s", name);
+	return 0;
+}
+
+int vl_rmtree(const char *path, struct vl_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : vl_err_sys(err, errno, "stat %s", path);
+	return rmtree_at(AT_FDCWD, path, st.st_dev, err);
+}
+
+int vl_journal_open(struct vl_journal *j, const char *lab, struct vl_err *err)
+{
+	char p[PATH_MAX];
+	const char *fail = getenv("VNETLAB_FAIL_AT");
+	unsigned long v;
+
+	memset(j, 0, sizeof(*j));
+	vl_lab_path(lab, "journal", p, sizeof(p));
+	j->fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (j->fd < 0)
+		return vl_err_sys(err, errno, "open %s", p);
+	if (fail && vl_parse_uint(fail, 1, 1ul << 30, &v) == 0)
+		j->fail_at = (long)v;
+	return 0;
+}
+
+void vl_journal_close(struct vl_journal *j)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = -1;
+}
+
+int vl_journal_step(struct vl_journal *j, const char *what, struct vl_err *err)
+{
+	j->step++;
+	if (j->fail_at && j->step == j->fail_at)
+		return vl_err_set(err, 0, "injected failure at step %ld (%s)", j->step, what);
+	return 0;
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, s, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		s += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int vl_journal_add(struct vl_journal *j, const char *verb, const char *arg, struct vl_err *err)
+{
+	char line[PATH_MAX + 32];
+	int n = snprintf(line, sizeof(line), "%s %s\n", verb, arg);
+
+	if (n < 0 || n >= (int)sizeof(line))
+		return vl_err_set(err, ENAMETOOLONG, "journal record too long");
+	if (write_all(j->fd, line, (size_t)n) < 0)
+		return vl_err_sys(err, errno, "write journal");
+	return vl_journal_step(j, line, err);
+}
+
+int vl_journal_add_many(struct vl_journal *j, const char *verb, char *const *args, size_t n,
+			struct vl_err *err)
+{
+	struct vl_buf b = {0};
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++)
+		vl_buf_printf(&b, "%s %s\n", verb, args[i]);
+	if (n && write_all(j->fd, b.s, b.len) < 0)
+		r = vl_err_sys(err, errno, "write journal");
+	vl_buf_free(&b);
+	return r;
+}
+
+int vl_journal_read(const char *lab, struct vl_journal_rec **recs, size_t *n, struct vl_err *err)
+{
+	char p[PATH_MAX];
+	char *data, *line, *save = NULL;
+	struct vl_journal_rec *v = NULL;
+	size_t cnt = 0, cap = 0;
+
+	vl_lab_path(lab, "journal", p, sizeof(p));
+	if (vl_read_file(p, &data, NULL, err) < 0)
+		return -1;
+	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+
+		if (!sp || (size_t)(sp - line) >= sizeof(v->verb))
+			continue; /* a torn last line */
+		vl_grow(&v, &cap, cnt, sizeof(*v));
+		memcpy(v[cnt].verb, line, (size_t)(sp - line));
+		v[cnt].verb[sp - line] = '\0';
+		v[cnt].arg = vl_xstrdup(sp + 1);
+		cnt++;
+	}
+	free(data);
+	*recs = v;
+	*n = cnt;
+	return 0;
+}
+
+void vl_journal_recs_free(struct vl_journal_rec *recs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(recs[i].arg);
+	free(recs);
+}

@@ -1,0 +1,152 @@
+#include "engine/state.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <time.h>
+
+#include "base/util.h"
+#include "engine/lab.h"
+
+static json_t *addr_json(uint32_t addr, int prefix)
+{
+	char ip[16], s[24];
+
+	if (!addr)
+		return json_null();
+	vl_fmt_ip(addr, ip);
+	snprintf(s, sizeof(s), "%s/%d", ip, prefix);
+	return json_string(s);
+}
+
+json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
+{
+	json_t *root = json_object(), *nodes = json_array(), *sws = json_array(),
+	       *links = json_array();
+	char ip[16];
+
+	json_object_set_new(root, "lab", json_string(p->lab));
+	json_object_set_new(root, "id", json_string(p->id));
+	json_object_set_new(root, "source", json_string(p->topo->source ? p->topo->source : ""));
+	json_object_set_new(root, "backend", json_string("ns"));
+	json_object_set_new(root, "created", json_integer((json_int_t)time(NULL)));
+	json_object_set_new(root, "up_seconds", json_real(up_seconds));
+	json_object_set_new(root, "infra_netns", json_string(p->infra_ns));
+	json_object_set_new(root, "ipv6", json_boolean(p->topo->ipv6));
+
+	for (size_t i = 0; i < p->n_nodes; i++) {
+		const struct vl_plan_node *n = &p->nodes[i];
+		json_t *jn = json_object(), *ifs = json_array(), *routes = json_array();
+
+		json_object_set_new(jn, "name", json_string(n->name));
+		json_object_set_new(jn, "kind", json_string(vl_kind_name(n->kind)));
+		json_object_set_new(jn, "netns", json_string(n->netns));
+		json_object_set_new(jn, "forward", json_boolean(n->forward));
+		json_object_set_new(jn, "ipv6", json_boolean(n->ipv6));
+		for (size_t j = 0; j < n->n_ifs; j++) {
+			const struct vl_plan_if *f = &n->ifs[j];
+			const struct vl_plan_end *peer = &p->veths[f->veth].end[!f->end];
+			json_t *ji = json_object();
+
+			json_object_set_new(ji, "name", json_string(f->name));
+			json_object_set_new(ji, "address", addr_json(f->addr, f->prefix));
+			if (peer->ns == VL_PLAN_INFRA) {
+				const struct vl_plan_bridge *b = &p->bridges[peer->bridge];
+
+				json_object_set_new(
+					ji, "switch",
+					json_string(p->topo->nodes[b->topo_node].name));
+				json_object_set_new(ji, "host_ifname", json_string(peer->ifname));
+			} else {
+				json_object_set_new(ji, "peer_node",
+						    json_string(p->nodes[peer->ns].name));
+				json_object_set_new(ji, "peer_ifname", json_string(peer->ifname));
+			}
+			json_array_append_new(ifs, ji);
+		}
+		for (size_t r = 0; r < n->n_routes; r++) {
+			const struct vl_plan_route *rt = &n->routes[r];
+			json_t *jr = json_object();
+
+			json_object_set_new(jr, "dst", rt->prefix ? addr_json(rt->dst, rt->prefix)
+								  : json_string("default"));
+			vl_fmt_ip(rt->via, ip);
+			json_object_set_new(jr, "via", json_string(ip));
+			json_object_set_new(jr, "dev", json_string(n->ifs[rt->oif].name));
+			json_array_append_new(routes, jr);
+		}
+		json_object_set_new(jn, "interfaces", ifs);
+		json_object_set_new(jn, "routes", routes);
+		json_array_append_new(nodes, jn);
+	}
+	for (size_t k = 0; k < p->n_bridges;) {
+		int tn = p->bridges[k].topo_node;
+		json_t *js = json_object(), *brs = json_array();
+
+		json_object_set_new(js, "name", json_string(p->topo->nodes[tn].name));
+		for (; k < p->n_bridges && p->bridges[k].topo_node == tn; k++)
+			json_array_append_new(brs, json_string(p->bridges[k].name));
+		json_object_set_new(js, "bridges", brs);
+		if (p->bridges[k - 1].seg >= 0 && p->segs[p->bridges[k - 1].seg].n_members)
+			json_object_set_new(js, "subnet",
+					    addr_json(p->segs[p->bridges[k - 1].seg].net,
+						      p->segs[p->bridges[k - 1].seg].prefix));
+		json_array_append_new(sws, js);
+	}
+	for (size_t l = 0; l < p->topo->n_links; l++) {
+		const struct vl_topo_link *lk = &p->topo->links[l];
+		json_t *jl = json_array();
+
+		for (int e = 0; e < 2; e++) {
+			char *s = vl_xasprintf("%s:%s", p->topo->nodes[lk->ep[e].node].name,
+					       lk->ep[e].ifname);
+			json_array_append_new(jl, json_string(s));
+			free(s);
+		}
+		json_array_append_new(links, jl);
+	}
+	json_object_set_new(root, "nodes", nodes);
+	json_object_set_new(root, "switches", sws);
+	json_object_set_new(root, "links", links);
+	return root;
+}
+
+int vl_state_write(const struct vl_plan *p, double up_seconds, struct vl_err *err)
+{
+	char path[PATH_MAX];
+	json_t *root = vl_state_from_plan(p, up_seconds);
+	char *s = json_dumps(root, JSON_INDENT(1));
+	int r;
+
+	json_decref(root);
+	if (!s)
+		return vl_err_set(err, ENOMEM, "encode state.json");
+	vl_lab_path(p->lab, "state.json", path, sizeof(path));
+	r = vl_write_file(path, s, strlen(s), err);
+	free(s);
+	return r;
+}
+
+json_t *vl_state_load(const char *lab, struct vl_err *err)
+{
+	char path[PATH_MAX];
+	json_error_t je;
+	json_t *root;
+
+	vl_lab_path(lab, "state.json", path, sizeof(path));
+	root = json_load_file(path, 0, &je);
+	if (!root) {
+		if (!vl_lab_exists(lab))
+			vl_err_set(err, ENOENT, "no lab named %s (vnetlab status lists labs)", lab);
+		else if (access(path, F_OK) < 0)
+			vl_err_set(err, ENOENT,
+				   "lab %s is not up (being created, or its up failed: vnetlab clean)",
+				   lab);
+		else
+			vl_err_set(err, EINVAL, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		return NULL;
+	}
+	return root;
+}

@@ -1,0 +1,36 @@
+/* The kernel link backend: veth pairs, Linux bridges, addresses and routes,
+ * as rtnetlink requests queued on a struct vl_nl (sent in batches by
+ * vl_nl_flush). Interface indexes are chosen by the caller and given to
+ * the kernel, so that a whole namespace can be configured without lookups. */
+#ifndef VL_LINK_KERNEL_H
+#define VL_LINK_KERNEL_H
+
+#include <stdint.h>
+
+#include "base/err.h"
+#include "sys/netlink.h"
+
+/* A bridge with STP and multicast snooping off, up. */
+int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu,
+		     struct vl_err *err);
+
+struct vl_kl_veth_end {
+	const char *name;
+	int ifindex; /* > 0 */
+	int ns_fd;   /* namespace to create it in; -1: the socket's own */
+	int master;  /* bridge ifindex, 0 for none (only honoured on end 0) */
+};
+/* A veth pair; end a is up, end b (the peer) is left down. */
+int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a,
+		   const struct vl_kl_veth_end *b, int mtu, struct vl_err *err);
+int vl_kl_link_up(struct vl_nl *nl, int ifindex, const char *what, struct vl_err *err);
+/* Enslave to a bridge and bring up. */
+int vl_kl_link_set_master(struct vl_nl *nl, int ifindex, int master, const char *what,
+			  struct vl_err *err);
+int vl_kl_addr_add(struct vl_nl *nl, int ifindex, uint32_t addr, int prefix, const char *what,
+		   struct vl_err *err);
+/* prefix 0 = default route. */
+int vl_kl_route_add(struct vl_nl *nl, uint32_t dst, int prefix, uint32_t via, int oif,
+		    const char *what, struct vl_err *err);
+
+#endif

@@ -1,0 +1,581 @@
+/* Deciding every name, address and route of a lab. See plan.h. */
+#include "plan/plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vl_lab_id_from_name(const char *lab, char id[VL_LAB_ID_LEN + 1])
+{
+	uint32_t h = 2166136261u; /* FNV-1a, folded to 16 bits */
+
+	for (const unsigned char *p = (const unsigned char *)lab; *p; p++) {
+		h ^= *p;
+		h *= 16777619u;
+	}
+	snprintf(id, VL_LAB_ID_LEN + 1, "%04x", (unsigned)((h >> 16) ^ (h & 0xffff)));
+}
+
+void vl_lab_id_next(char id[VL_LAB_ID_LEN + 1])
+{
+	unsigned long v = strtoul(id, NULL, 16);
+
+	snprintf(id, VL_LAB_ID_LEN + 1, "%04lx", (v + 1) & 0xffff);
+}
+
+void vl_plan_netns_name(const char *id, const char *node, char *buf, size_t len)
+{
+	snprintf(buf, len, "vl%s-%s", id, node);
+}
+
+static int id_valid(const char *id)
+{
+	if (strlen(id) != VL_LAB_ID_LEN)
+		return 0;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return 0;
+	return 1;
+}
+
+static size_t uf_find(size_t *parent, size_t x)
+{
+	while (parent[x] != x) {
+		parent[x] = parent[parent[x]];
+		x = parent[x];
+	}
+	return x;
+}
+
+struct builder {
+	struct vl_plan *p;
+	const struct vl_topo *t;
+	long *pnode;        /* topo node -> plan node, or -1 */
+	long *sw;           /* topo node -> switch number, or -1 */
+	size_t n_sw;
+	size_t *sw_ports;   /* ports needed per switch */
+	size_t *sw_used;    /* ports handed out so far */
+	size_t *sw_bridge0; /* first bridge (the root when cascaded) */
+	size_t *sw_leaves;  /* 0: one bridge; else number of leaf bridges */
+	long *sw_seg;       /* segment of a switch's component, -1 if none yet */
+	size_t *uf;         /* union-find over switches */
+};
+
+static size_t add_bridge(struct builder *b, int topo_node)
+{
+	struct vl_plan *p = b->p;
+	size_t k = p->n_bridges++;
+
+	vl_grow(&p->bridges, &p->cap_bridges, k, sizeof(*p->bridges));
+	snprintf(p->bridges[k].name, sizeof(p->bridges[k].name), "vl%sb%zu", p->id, k);
+	p->bridges[k].topo_node = topo_node;
+	p->bridges[k].seg = -1;
+	return k;
+}
+
+/* The bridge that serves the next port of switch s. */
+static int take_port(struct builder *b, size_t s)
+{
+	size_t k = b->sw_used[s]++;
+	size_t br = b->sw_leaves[s] ? b->sw_bridge0[s] + 1 + k / (VL_BRIDGE_MAX_PORTS - 1)
+				    : b->sw_bridge0[s];
+
+	b->p->bridges[br].n_ports++;
+	return (int)br;
+}
+
+static size_t add_veth(struct vl_plan *p, int topo_link, int mtu)
+{
+	size_t v = p->n_veths++;
+
+	vl_grow(&p->veths, &p->cap_veths, v, sizeof(*p->veths));
+	p->veths[v].topo_link = topo_link;
+	p->veths[v].mtu = mtu;
+	return v;
+}
+
+static size_t add_seg(struct vl_plan *p, int p2p)
+{
+	size_t s = p->n_segs++;
+
+	vl_grow(&p->segs, &p->cap_segs, s, sizeof(*p->segs));
+	p->segs[s].p2p = p2p;
+	return s;
+}
+
+static void set_infra_end(struct vl_plan *p, size_t v, int e, char tag, int bridge)
+{
+	struct vl_plan_end *end = &p->veths[v].end[e];
+
+	end->ns = VL_PLAN_INFRA;
+	end->bridge = bridge;
+	end->node_if = -1;
+	snprintf(end->ifname, sizeof(end->ifname), "vl%s%c%zu", p->id, tag, v);
+}
+
+static void set_node_end(struct vl_plan *p, size_t v, int e, size_t n, const char *ifname,
+			 long seg)
+{
+	struct vl_plan_end *end = &p->veths[v].end[e];
+	struct vl_plan_node *node = &p->nodes[n];
+	size_t i = node->n_ifs++;
+
+	vl_grow(&node->ifs, &node->cap_ifs, i, sizeof(*node->ifs));
+	snprintf(node->ifs[i].name, sizeof(node->ifs[i].name), "%s", ifname);
+	node->ifs[i].seg = (int)seg;
+	node->ifs[i].veth = (int)v;
+	node->ifs[i].end = e;
+	end->ns = (int)n;
+	end->bridge = -1;
+	end->node_if = (int)i;
+	snprintf(end->ifname, sizeof(end->ifname), "%s", ifname);
+	if (seg >= 0)
+		p->segs[seg].n_members++;
+}
+
+static long switch_seg(struct builder *b, size_t s)
+{
+	size_t root = uf_find(b->uf, s);
+
+	if (b->sw_seg[root] < 0)
+		b->sw_seg[root] = (long)add_seg(b->p, 0);
+	return b->sw_seg[root];
+}
+
+static int build_links(struct builder *b, struct vl_err *err)
+{
+	struct vl_plan *p = b->p;
+	const struct vl_topo *t = b->t;
+
+	for (size_t l = 0; l < t->n_links; l++) {
+		const struct vl_topo_link *lk = &t->links[l];
+		size_t a = lk->ep[0].node, c = lk->ep[1].node;
+		int mtu = lk->mtu ? lk->mtu : t->mtu;
+		size_t v = add_veth(p, (int)l, mtu);
+
+		if (b->sw[a] >= 0 && b->sw[c] >= 0) {
+			set_infra_end(p, v, 0, 'p', take_port(b, (size_t)b->sw[a]));
+			set_infra_end(p, v, 1, 'q', take_port(b, (size_t)b->sw[c]));
+		} else if (b->sw[a] >= 0 || b->sw[c] >= 0) {
+			int se = b->sw[a] >= 0 ? 0 : 1;
+			size_t s = (size_t)b->sw[lk->ep[se].node];
+			size_t n = (size_t)b->pnode[lk->ep[!se].node];
+
+			set_infra_end(p, v, se, 'p', take_port(b, s));
+			set_node_end(p, v, !se, n, lk->ep[!se].ifname, switch_seg(b, s));
+		} else {
+			long seg = (long)add_seg(p, 1);
+
+			set_node_end(p, v, 0, (size_t)b->pnode[a], lk->ep[0].ifname, seg);
+			set_node_end(p, v, 1, (size_t)b->pnode[c], lk->ep[1].ifname, seg);
+		}
+	}
+	/* Cascaded switches: every leaf bridge gets an uplink to the root. */
+	for (size_t s = 0; s < b->n_sw; s++) {
+		for (size_t k = 0; k < b->sw_leaves[s]; k++) {
+			size_t v = add_veth(p, -1, t->mtu);
+
+			set_infra_end(p, v, 0, 'p', (int)(b->sw_bridge0[s] + 1 + k));
+			set_infra_end(p, v, 1, 'q', (int)b->sw_bridge0[s]);
+			p->bridges[b->sw_bridge0[s] + 1 + k].n_ports++;
+			p->bridges[b->sw_bridge0[s]].n_ports++;
+		}
+	}
+	for (size_t k = 0; k < p->n_bridges; k++) {
+		long s = b->sw[p->bridges[k].topo_node];
+
+		p->bridges[k].seg = (int)b->sw_seg[uf_find(b->uf, (size_t)s)];
+		if (p->bridges[k].n_ports > VL_BRIDGE_MAX_PORTS)
+			return vl_err_set(err, 0, "internal: bridge %s has %d ports",
+					  p->bridges[k].name, p->bridges[k].n_ports);
+	}
+	return 0;
+}
+
+static int cmp_seg_size(const void *x, const void *y, void *arg)
+{
+	const struct vl_plan_seg *segs = arg;
+	size_t a = *(const size_t *)x, c = *(const size_t *)y;
+
+	if (segs[a].prefix != segs[c].prefix)
+		return segs[a].prefix - segs[c].prefix;
+	return a < c ? -1 : a > c;
+}
+
+static int assign_addresses(struct vl_plan *p, const struct vl_topo *t, struct vl_err *err)
+{
+	uint64_t pool_end = (uint64_t)t->pool_addr + (1ull << (32 - t->pool_prefix));
+	uint64_t cursor = t->pool_addr;
+	size_t *order = vl_xcalloc(p->n_segs, sizeof(*order));
+	uint32_t *next = vl_xcalloc(p->n_segs, sizeof(*next));
+	size_t n = 0;
+	char net[16];
+
+	for (size_t s = 0; s < p->n_segs; s++) {
+		struct vl_plan_seg *g = &p->segs[s];
+		int bits = 2;
+
+		if (!g->n_members)
+			continue;
+		while ((1ull << bits) < (uint64_t)g->n_members + 2)
+			bits++;
+		g->prefix = 32 - bits;
+		order[n++] = s;
+	}
+	qsort_r(order, n, sizeof(*order), cmp_seg_size, p->segs);
+	for (size_t k = 0; k < n; k++) {
+		struct vl_plan_seg *g = &p->segs[order[k]];
+		uint64_t size = 1ull << (32 - g->prefix);
+
+		cursor = (cursor + size - 1) & ~(size - 1);
+		if (cursor + size > pool_end) {
+			int largest = p->segs[order[0]].prefix;
+
+			vl_fmt_ip(t->pool_addr, net);
+			free(order);
+			free(next);
+			return vl_err_set(err, 0,
+					  "address pool %s/%d is too small for %zu segments "
+					  "(the largest needs a /%d); set topology.defaults.pool",
+					  net, t->pool_prefix, n, largest);
+		}
+		g->net = (uint32_t)cursor;
+		next[order[k]] = g->net + 1;
+		cursor += size;
+	}
+	for (size_t i = 0; i < p->n_nodes; i++) {
+		for (size_t j = 0; j < p->nodes[i].n_ifs; j++) {
+			struct vl_plan_if *f = &p->nodes[i].ifs[j];
+
+			if (f->seg < 0 || !p->segs[f->seg].n_members)
+				continue;
+			f->addr = next[f->seg]++;
+			f->prefix = p->segs[f->seg].prefix;
+		}
+	}
+	free(order);
+	free(next);
+	return 0;
+}
+
+/* Static routes along shortest paths. Only routers forward, so a path may
+ * pass through a router but never through a host. */
+struct member {
+	size_t node, ifi;
+};
+
+static void add_route(struct vl_plan_node *node, uint32_t dst, int prefix, uint32_t via, int oif)
+{
+	size_t r = node->n_routes++;
+
+	vl_grow(&node->routes, &node->cap_routes, r, sizeof(*node->routes));
+	node->routes[r] = (struct vl_plan_route){dst, prefix, via, oif};
+}
+
+static void compute_routes(struct vl_plan *p)
+{
+	size_t n_routers = 0;
+
+	for (size_t i = 0; i < p->n_nodes; i++)
+		n_routers += p->nodes[i].forward != 0;
+	if (!n_routers)
+		return; /* every segment is direct or unreachable */
+
+	/* segment -> router members */
+	size_t *start = vl_xcalloc(p->n_segs + 1, sizeof(*start));
+	for (size_t i = 0; i < p->n_nodes; i++)
+		for (size_t j = 0; p->nodes[i].forward && j < p->nodes[i].n_ifs; j++)
+			if (p->nodes[i].ifs[j].seg >= 0)
+				start[p->nodes[i].ifs[j].seg + 1]++;
+	for (size_t s = 0; s < p->n_segs; s++)
+		start[s + 1] += start[s];
+	struct member *rm = vl_xcalloc(start[p->n_segs] + 1, sizeof(*rm));
+	size_t *fill = vl_xcalloc(p->n_segs + 1, sizeof(*fill));
+	for (size_t i = 0; i < p->n_nodes; i++)
+		for (size_t j = 0; p->nodes[i].forward && j < p->nodes[i].n_ifs; j++) {
+			int s = p->nodes[i].ifs[j].seg;
+
+			if (s >= 0)
+				rm[start[s] + fill[s]++] = (struct member){i, j};
+		}
+
+	size_t *stamp = vl_xcalloc(p->n_segs, sizeof(*stamp));
+	uint32_t *via = vl_xcalloc(p->n_segs, sizeof(*via));
+	int *oif = vl_xcalloc(p->n_segs, sizeof(*oif));
+	size_t *queue = vl_xcalloc(p->n_segs + 1, sizeof(*queue));
+
+	for (size_t src = 0; src < p->n_nodes; src++) {
+		struct vl_plan_node *sn = &p->nodes[src];
+		size_t head = 0, tail = 0, first_route = sn->n_routes;
+
+		for (size_t j = 0; j < sn->n_ifs; j++) {
+			int s = sn->ifs[j].seg;
+
+			if (s < 0 || stamp[s] == src + 1)
+				continue;
+			stamp[s] = src + 1;
+			via[s] = 0;
+			oif[s] = (int)j;
+			queue[tail++] = (size_t)s;
+		}
+		while (head < tail) {
+			size_t g = queue[head++];
+
+			for (size_t m = start[g]; m < start[g + 1]; m++) {
+				struct vl_plan_node *r = &p->nodes[rm[m].node];
+
+				if (rm[m].node == src)
+					continue;
+				for (size_t k = 0; k < r->n_ifs; k++) {
+					int h = r->ifs[k].seg;
+
+					if (h < 0 || stamp[h] == src + 1)
+						continue;
+					stamp[h] = src + 1;
+					via[h] = via[g] ? via[g] : r->ifs[rm[m].ifi].addr;
+					oif[h] = oif[g];
+					queue[tail++] = (size_t)h;
+					if (p->segs[h].n_members)
+						add_route(sn, p->segs[h].net, p->segs[h].prefix,
+							  via[h], oif[h]);
+				}
+			}
+		}
+		/* One gateway for everything: a default route says it best. */
+		if (sn->n_routes - first_route >= 2) {
+			int same = 1;
+
+			for (size_t r = first_route + 1; r < sn->n_routes && same; r++)
+				same = sn->routes[r].via == sn->routes[first_route].via &&
+				       sn->routes[r].oif == sn->routes[first_route].oif;
+			if (same) {
+				sn->routes[first_route].dst = 0;
+				sn->routes[first_route].prefix = 0;
+				sn->n_routes = first_route + 1;
+			}
+		}
+	}
+	free(start);
+	free(rm);
+	free(fill);
+	free(stamp);
+	free(via);
+	free(oif);
+	free(queue);
+}
+
+static void build_hosts(struct vl_plan *p)
+{
+	struct vl_buf b = {0};
+	char ip[16];
+
+	vl_buf_printf(&b, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+			  "# vnetlab lab %s\n",
+		      p->lab);
+	for (size_t i = 0; i < p->n_nodes; i++) {
+		const struct vl_plan_node *n = &p->nodes[i];
+		int named = 0;
+
+		for (size_t j = 0; j < n->n_ifs; j++) {
+			if (!n->ifs[j].addr)
+				continue;
+			vl_fmt_ip(n->ifs[j].addr, ip);
+			if (!named++)
+				vl_buf_printf(&b, "%s\t%s %s.%s\n", ip, n->name, n->name, p->lab);
+			else
+				vl_buf_printf(&b, "%s\t%s-%s\n", ip, n->name, n->ifs[j].name);
+		}
+	}
+	p->hosts = b.s;
+}
+
+int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id,
+		  struct vl_plan **out, struct vl_err *err)
+{
+	struct vl_plan *p;
+	struct builder b = {0};
+	const char *why;
+	int r = -1;
+
+	if ((why = vl_name_invalid(lab)))
+		return vl_err_set(err, 0, "lab name \"%s\" %s", lab, why);
+	if (!id_valid(id))
+		return vl_err_set(err, 0, "lab id \"%s\" is not %d hex digits", id, VL_LAB_ID_LEN);
+
+	p = vl_xcalloc(1, sizeof(*p));
+	p->topo = t;
+	snprintf(p->lab, sizeof(p->lab), "%s", lab);
+	snprintf(p->id, sizeof(p->id), "%s", id);
+	snprintf(p->infra_ns, sizeof(p->infra_ns), "vl%s.sw", id);
+
+	b.p = p;
+	b.t = t;
+	b.pnode = vl_xcalloc(t->n_nodes, sizeof(*b.pnode));
+	b.sw = vl_xcalloc(t->n_nodes, sizeof(*b.sw));
+	p->nodes = vl_xcalloc(t->n_nodes, sizeof(*p->nodes));
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct vl_topo_node *tn = &t->nodes[i];
+
+		b.pnode[i] = b.sw[i] = -1;
+		if (tn->kind == VL_KIND_BRIDGE) {
+			b.sw[i] = (long)b.n_sw++;
+			continue;
+		}
+		struct vl_plan_node *n = &p->nodes[p->n_nodes];
+
+		b.pnode[i] = (long)p->n_nodes++;
+		n->name = tn->name;
+		n->topo_node = (int)i;
+		n->kind = tn->kind;
+		n->forward = tn->kind == VL_KIND_ROUTER;
+		n->ipv6 = tn->ipv6 == VL_UNSET ? t->ipv6 : tn->ipv6;
+		vl_plan_netns_name(id, tn->name, n->netns, sizeof(n->netns));
+	}
+
+	b.sw_ports = vl_xcalloc(b.n_sw + 1, sizeof(size_t));
+	b.sw_used = vl_xcalloc(b.n_sw + 1, sizeof(size_t));
+	b.sw_bridge0 = vl_xcalloc(b.n_sw + 1, sizeof(size_t));
+	b.sw_leaves = vl_xcalloc(b.n_sw + 1, sizeof(size_t));
+	b.sw_seg = vl_xcalloc(b.n_sw + 1, sizeof(long));
+	b.uf = vl_xcalloc(b.n_sw + 1, sizeof(size_t));
+	for (size_t s = 0; s < b.n_sw; s++) {
+		b.uf[s] = s;
+		b.sw_seg[s] = -1;
+	}
+	for (size_t l = 0; l < t->n_links; l++) {
+		size_t a = t->links[l].ep[0].node, c = t->links[l].ep[1].node;
+
+		if (b.sw[a] >= 0)
+			b.sw_ports[b.sw[a]]++;
+		if (b.sw[c] >= 0)
+			b.sw_ports[b.sw[c]]++;
+		if (b.sw[a] >= 0 && b.sw[c] >= 0)
+			b.uf[uf_find(b.uf, (size_t)b.sw[a])] = uf_find(b.uf, (size_t)b.sw[c]);
+	}
+	/* Bridges in switch order; a switch beyond a bridge's port limit
+	 * becomes a root bridge with leaf bridges hanging off it. */
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		long s = b.sw[i];
+
+		if (s < 0)
+			continue;
+		b.sw_bridge0[s] = add_bridge(&b, (int)i);
+		if (b.sw_ports[s] > VL_BRIDGE_MAX_PORTS) {
+			size_t per = VL_BRIDGE_MAX_PORTS - 1;
+
+			b.sw_leaves[s] = (b.sw_ports[s] + per - 1) / per;
+			if (b.sw_leaves[s] > VL_BRIDGE_MAX_PORTS) {
+				vl_err_set(err, 0, "switch %s: %zu ports is more than %d x %d",
+					   t->nodes[i].name, b.sw_ports[s], VL_BRIDGE_MAX_PORTS,
+					   VL_BRIDGE_MAX_PORTS - 1);
+				goto out;
+			}
+			for (size_t k = 0; k < b.sw_leaves[s]; k++)
+				add_bridge(&b, (int)i);
+		}
+	}
+
+	if (build_links(&b, err) < 0)
+		goto out;
+	if (assign_addresses(p, t, err) < 0)
+		goto out;
+	compute_routes(p);
+	build_hosts(p);
+	*out = p;
+	p = NULL;
+	r = 0;
+out:
+	free(b.pnode);
+	free(b.sw);
+	free(b.sw_ports);
+	free(b.sw_used);
+	free(b.sw_bridge0);
+	free(b.sw_leaves);
+	free(b.sw_seg);
+	free(b.uf);
+	vl_plan_free(p);
+	return r;
+}
+
+void vl_plan_free(struct vl_plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_nodes; i++) {
+		free(p->nodes[i].ifs);
+		free(p->nodes[i].routes);
+	}
+	free(p->nodes);
+	free(p->bridges);
+	free(p->veths);
+	free(p->segs);
+	free(p->hosts);
+	free(p);
+}
+
+static const char *end_ns_name(const struct vl_plan *p, const struct vl_plan_end *e)
+{
+	return e->ns == VL_PLAN_INFRA ? p->infra_ns : p->nodes[e->ns].netns;
+}
+
+void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
+{
+	char a[16], c[16];
+
+	vl_buf_printf(out, "lab %s id %s infra %s\n", p->lab, p->id, p->infra_ns);
+	for (size_t s = 0; s < p->n_segs; s++) {
+		const struct vl_plan_seg *g = &p->segs[s];
+
+		vl_fmt_ip(g->net, a);
+		if (g->n_members)
+			vl_buf_printf(out, "segment %zu %s/%d %s members %d\n", s, a, g->prefix,
+				      g->p2p ? "p2p" : "bridged", g->n_members);
+		else
+			vl_buf_printf(out, "segment %zu none %s members 0\n", s,
+				      g->p2p ? "p2p" : "bridged");
+	}
+	for (size_t k = 0; k < p->n_bridges; k++)
+		vl_buf_printf(out, "bridge %s switch %s ports %d segment %d\n", p->bridges[k].name,
+			      p->topo->nodes[p->bridges[k].topo_node].name, p->bridges[k].n_ports,
+			      p->bridges[k].seg);
+	for (size_t i = 0; i < p->n_nodes; i++) {
+		const struct vl_plan_node *n = &p->nodes[i];
+
+		vl_buf_printf(out, "node %s %s netns %s forward %d ipv6 %d\n", n->name,
+			      vl_kind_name(n->kind), n->netns, n->forward, n->ipv6);
+		for (size_t j = 0; j < n->n_ifs; j++) {
+			const struct vl_plan_if *f = &n->ifs[j];
+			const struct vl_plan_end *peer = &p->veths[f->veth].end[!f->end];
+
+			vl_fmt_ip(f->addr, a);
+			vl_buf_printf(out, "  if %s %s/%d peer %s:%s\n", f->name, f->addr ? a : "-",
+				      f->prefix, end_ns_name(p, peer), peer->ifname);
+		}
+		for (size_t r = 0; r < n->n_routes; r++) {
+			const struct vl_plan_route *rt = &n->routes[r];
+
+			vl_fmt_ip(rt->dst, a);
+			vl_fmt_ip(rt->via, c);
+			if (rt->prefix == 0)
+				vl_buf_printf(out, "  route default via %s dev %s\n", c,
+					      n->ifs[rt->oif].name);
+			else
+				vl_buf_printf(out, "  route %s/%d via %s dev %s\n", a, rt->prefix,
+					      c, n->ifs[rt->oif].name);
+		}
+	}
+	for (size_t v = 0; v < p->n_veths; v++) {
+		const struct vl_plan_veth *e = &p->veths[v];
+
+		vl_buf_printf(out, "veth %zu", v);
+		for (int k = 0; k < 2; k++) {
+			vl_buf_printf(out, " %s:%s", end_ns_name(p, &e->end[k]), e->end[k].ifname);
+			if (e->end[k].bridge >= 0)
+				vl_buf_printf(out, "@%s", p->bridges[e->end[k].bridge].name);
+		}
+		if (e->mtu)
+			vl_buf_printf(out, " mtu %d", e->mtu);
+		vl_buf_add(out, "\n", 1);
+	}
+	vl_buf_printf(out, "hosts:\n%s", p->hosts);
+}

@@ -1,0 +1,114 @@
+/* struct vl_plan: every name, address and route of a lab, decided
+ * deterministically from a struct vl_topo. Pure data, no syscalls: the same
+ * topology, lab name and lab id always give the same plan.
+ *
+ * Kernel objects of a lab live in:
+ *   - one "infra" network namespace (vl<id>.sw) holding the lab's bridges and
+ *     the bridge-side ends of veth pairs, so the host's own namespace is
+ *     never touched and deleting that namespace removes every switch;
+ *   - one network namespace per node (vl<id>-<node>), registered the way
+ *     `ip netns add` does.
+ * Every kernel name starts with "vl<id>", the lab's tag. */
+#ifndef VL_PLAN_PLAN_H
+#define VL_PLAN_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/util.h"
+#include "topo/topo.h"
+
+#define VL_LAB_ID_LEN 4       /* hex digits */
+#define VL_BRIDGE_MAX_PORTS 1023 /* a Linux bridge's port limit (BR_MAX_PORTS - 1) */
+#define VL_PLAN_INFRA (-1)    /* "namespace" index of the infra namespace */
+
+struct vl_plan_end {
+	int ns;          /* plan node index, or VL_PLAN_INFRA */
+	char ifname[16]; /* name inside that namespace */
+	int bridge;      /* index of the bridge it is enslaved to, or -1 */
+	int node_if;     /* index in the node's ifs, or -1 on infra ends */
+};
+
+struct vl_plan_veth {
+	struct vl_plan_end end[2];
+	int mtu;       /* 0: default */
+	int topo_link; /* index in topo->links, -1 for cascade uplinks */
+};
+
+struct vl_plan_bridge {
+	char name[16];
+	int topo_node; /* the switch it implements (several if cascaded) */
+	int n_ports;
+	int seg;       /* L2 segment, -1 if nothing with an address is on it */
+};
+
+struct vl_plan_seg {
+	uint32_t net; /* 0 with prefix 0: no addresses (no member nodes) */
+	int prefix;
+	int p2p;      /* a node-to-node link, not a bridge */
+	int n_members;
+};
+
+struct vl_plan_if {
+	char name[16];
+	uint32_t addr; /* host byte order */
+	int prefix;
+	int seg;
+	int veth, end; /* where it comes from */
+};
+
+struct vl_plan_route {
+	uint32_t dst; /* dst/prefix; prefix 0 = default route */
+	int prefix;
+	uint32_t via;
+	int oif; /* index in the node's ifs */
+};
+
+struct vl_plan_node {
+	char *name;
+	int topo_node;
+	enum vl_kind kind;
+	char netns[80];
+	int forward;
+	int ipv6;
+	struct vl_plan_if *ifs;
+	size_t n_ifs, cap_ifs;
+	struct vl_plan_route *routes;
+	size_t n_routes, cap_routes;
+};
+
+struct vl_plan {
+	char lab[64];
+	char id[VL_LAB_ID_LEN + 1];
+	char infra_ns[32];
+	const struct vl_topo *topo;
+
+	struct vl_plan_node *nodes;
+	size_t n_nodes;
+	struct vl_plan_bridge *bridges;
+	size_t n_bridges, cap_bridges;
+	struct vl_plan_veth *veths;
+	size_t n_veths, cap_veths;
+	struct vl_plan_seg *segs;
+	size_t n_segs, cap_segs;
+
+	char *hosts; /* the /etc/hosts every node sees */
+};
+
+/* The lab id a name hashes to (4 lowercase hex digits); the engine bumps it
+ * with vl_lab_id_next() when another live lab already has it. */
+void vl_lab_id_from_name(const char *lab, char id[VL_LAB_ID_LEN + 1]);
+void vl_lab_id_next(char id[VL_LAB_ID_LEN + 1]);
+
+int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id,
+		  struct vl_plan **out, struct vl_err *err);
+void vl_plan_free(struct vl_plan *p);
+
+/* Canonical text form of a plan (`vnetlab plan`, and the plan tests). */
+void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out);
+
+/* Name of a node's netns: "vl<id>-<node>". */
+void vl_plan_netns_name(const char *id, const char *node, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,138 @@
+#include "sys/ns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+int vl_netns_dir_prepare(struct vl_err *err)
+{
+	static int done;
+
+	if (done)
+		return 0;
+	if (mkdir(VL_NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return vl_err_sys(err, errno, "mkdir %s", VL_NETNS_RUN_DIR);
+	/* iproute2's dance: make it shared; if it is not a mount point yet,
+	 * bind it onto itself first. */
+	while (mount("", VL_NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
+		if (errno != EINVAL || done++)
+			return vl_err_sys(err, errno, "make %s a shared mount", VL_NETNS_RUN_DIR);
+		if (mount(VL_NETNS_RUN_DIR, VL_NETNS_RUN_DIR, "none", MS_BIND | MS_REC, NULL) < 0)
+			return vl_err_sys(err, errno, "bind mount %s", VL_NETNS_RUN_DIR);
+	}
+	done = 1;
+	return 0;
+}
+
+static int is_mount_point(const char *dir)
+{
+	struct stat a, b;
+	char parent[PATH_MAX];
+
+	if (snprintf(parent, sizeof(parent), "%s/..", dir) >= (int)sizeof(parent))
+		return 0;
+	if (stat(dir, &a) < 0 || stat(parent, &b) < 0)
+		return 0;
+	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
+}
+
+int vl_mount_private_dir(const char *dir, struct vl_err *err)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return vl_err_sys(err, errno, "mkdir %s", dir);
+	/* A tmpfs of its own: its own device, so mount namespace files bound
+	 * under it can never form a propagation loop. */
+	if (!is_mount_point(dir) &&
+	    mount("vnetlab-ns", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=1m") < 0)
+		return vl_err_sys(err, errno, "mount tmpfs on %s", dir);
+	if (mount(NULL, dir, NULL, MS_PRIVATE, NULL) < 0)
+		return vl_err_sys(err, errno, "make %s private", dir);
+	return 0;
+}
+
+int vl_ns_bind_fd(int fd, const char *path, struct vl_err *err)
+{
+	char src[64];
+	int f = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+
+	if (f < 0)
+		return vl_err_sys(err, errno, "create %s", path);
+	close(f);
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
+		int e = errno;
+
+		unlink(path);
+		return vl_err_sys(err, e, "bind namespace on %s", path);
+	}
+	return 0;
+}
+
+int vl_umount_lazy(const char *path, struct vl_err *err)
+{
+	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
+		return vl_err_sys(err, errno, "unmount %s", path);
+	return 0;
+}
+
+int vl_ns_unbind(const char *path, struct vl_err *err)
+{
+	if (vl_umount_lazy(path, err) < 0)
+		return -1;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return vl_err_sys(err, errno, "remove %s", path);
+	return 0;
+}
+
+ino_t vl_ns_inode(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	return st.st_ino;
+}
+
+int vl_ns_enter_path(const char *path, int nstype, struct vl_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return vl_err_sys(err, errno, "open %s", path);
+	if (setns(fd, nstype) < 0) {
+		int e = errno;
+
+		close(fd);
+		return vl_err_sys(err, e, "enter namespace %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
+int vl_sysctl_write(const char *key, const char *value, struct vl_err *err)
+{
+	char path[256];
+	int fd;
+	size_t len = strlen(value);
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", key);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vl_err_sys(err, errno, "open %s", path);
+	if (write(fd, value, len) != (ssize_t)len) {
+		int e = errno;
+
+		close(fd);
+		return vl_err_sys(err, e, "write %s", path);
+	}
+	close(fd);
+	return 0;
+}

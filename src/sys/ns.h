@@ -1,0 +1,33 @@
+/* Namespaces and mounts: persistent namespaces the way `ip netns add` makes
+ * them (a bind mount of /proc/self/ns/X on a file), private mount points,
+ * and entering a set of namespaces. */
+#ifndef VL_SYS_NS_H
+#define VL_SYS_NS_H
+
+#include <sys/types.h>
+
+#include "base/err.h"
+
+#define VL_NETNS_RUN_DIR "/run/netns"
+
+/* Make sure /run/netns exists and is a shared mount point, as iproute2
+ * does, so that namespaces bound there are seen by every mount namespace
+ * that shares /run/netns. */
+int vl_netns_dir_prepare(struct vl_err *err);
+/* Make `dir` (created if needed) a mount point of its own with private
+ * propagation: mount namespace files may be bound under it. */
+int vl_mount_private_dir(const char *dir, struct vl_err *err);
+/* Bind the namespace behind fd onto path (created empty, 0444). */
+int vl_ns_bind_fd(int fd, const char *path, struct vl_err *err);
+/* Undo vl_ns_bind_fd: lazy unmount, unlink. Missing is success. */
+int vl_ns_unbind(const char *path, struct vl_err *err);
+/* Lazy unmount of a mount point; "not mounted" is success. */
+int vl_umount_lazy(const char *path, struct vl_err *err);
+/* Inode number of the namespace bound at path (0 if none). */
+ino_t vl_ns_inode(const char *path);
+/* Join the namespace bound at path (nstype: CLONE_NEWNET, ...). */
+int vl_ns_enter_path(const char *path, int nstype, struct vl_err *err);
+/* Write a value to a sysctl file under /proc/sys (e.g. "net/ipv4/ip_forward"). */
+int vl_sysctl_write(const char *key, const char *value, struct vl_err *err);
+
+#endif

@@ -1,0 +1,146 @@
+#include "sys/proc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+int vl_cmp_ino(const void *a, const void *b)
+{
+	ino_t x = *(const ino_t *)a, y = *(const ino_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc **out,
+			  size_t *n_out, struct vl_err *err)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	struct vl_proc *v = NULL;
+	size_t n = 0, cap = 0;
+	pid_t self = getpid();
+
+	if (!d)
+		return vl_err_sys(err, errno, "open /proc");
+	while ((de = readdir(d))) {
+		unsigned long pid;
+		char path[64];
+		struct stat st;
+
+		if (vl_parse_uint(de->d_name, 1, 1ul << 30, &pid) < 0 || (pid_t)pid == self)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%lu/ns/net", pid);
+		if (stat(path, &st) < 0)
+			continue;
+		if (!bsearch(&st.st_ino, inodes, n_inodes, sizeof(*inodes), vl_cmp_ino))
+			continue;
+		vl_grow(&v, &cap, n, sizeof(*v));
+		v[n].pid = (pid_t)pid;
+		v[n].netns = st.st_ino;
+		snprintf(path, sizeof(path), "/proc/%lu/comm", pid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			ssize_t r = read(fd, v[n].comm, sizeof(v[n].comm) - 1);
+
+			if (r > 0 && v[n].comm[r - 1] == '\n')
+				r--;
+			v[n].comm[r > 0 ? r : 0] = '\0';
+			close(fd);
+		}
+		n++;
+	}
+	closedir(d);
+	*out = v;
+	*n_out = n;
+	return 0;
+}
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int pidfd_kill(int fd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+}
+
+/* A pidfd polls readable once its process has exited (zombies included). */
+static int exited(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return poll(&p, 1, 0) != 0;
+}
+
+size_t vl_proc_stop(const struct vl_proc *procs, size_t n, double grace)
+{
+	int *fds = vl_xcalloc(n, sizeof(*fds));
+	size_t alive = 0;
+	double deadline;
+
+	for (size_t i = 0; i < n; i++) {
+		fds[i] = pidfd_open_(procs[i].pid);
+		if (fds[i] >= 0 && pidfd_kill(fds[i], SIGTERM) < 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+	}
+	deadline = vl_now() + grace;
+	for (;;) {
+		alive = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (fds[i] < 0)
+				continue;
+			/* Our own children must be reaped to go away. */
+			waitpid(procs[i].pid, NULL, WNOHANG);
+			if (exited(fds[i])) {
+				close(fds[i]);
+				fds[i] = -1;
+				continue;
+			}
+			alive++;
+		}
+		if (!alive || vl_now() > deadline)
+			break;
+		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			pidfd_kill(fds[i], SIGKILL);
+	/* Wait (briefly) for killed ones to be gone. */
+	deadline = vl_now() + 2.0;
+	do {
+		alive = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (fds[i] < 0)
+				continue;
+			waitpid(procs[i].pid, NULL, WNOHANG);
+			if (exited(fds[i])) {
+				close(fds[i]);
+				fds[i] = -1;
+			} else {
+				alive++;
+			}
+		}
+		if (alive)
+			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	} while (alive && vl_now() < deadline);
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	return alive;
+}

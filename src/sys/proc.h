@@ -1,0 +1,28 @@
+/* Processes: finding the ones that live in a set of namespaces, stopping
+ * them by pid (through pidfds, so a recycled pid is never hit), and
+ * spawning helpers. */
+#ifndef VL_SYS_PROC_H
+#define VL_SYS_PROC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "base/err.h"
+
+struct vl_proc {
+	pid_t pid;
+	ino_t netns;
+	char comm[32];
+};
+
+/* Every process (other than the caller) whose network namespace inode is
+ * in `inodes` (sorted ascending). */
+int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc **out,
+			  size_t *n_out, struct vl_err *err);
+/* SIGTERM them, wait up to `grace` seconds, SIGKILL the rest and reap what
+ * is ours. Returns the number still alive (0 normally). */
+size_t vl_proc_stop(const struct vl_proc *procs, size_t n, double grace);
+
+int vl_cmp_ino(const void *a, const void *b);
+
+#endif
