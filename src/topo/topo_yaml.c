@@ -131,10 +131,11 @@ struct warn_count {
 	struct vl_pos first_dropped;
 };
 
-/* An interface in use: node index and name, where it was used. */
+/* An interface in use: node index and name, by which link, where. */
 struct if_slot {
 	size_t node;
 	const char *ifname; /* owned by the topology's link */
+	size_t link;
 	struct vl_pos pos;
 	bool used;
 };
@@ -343,7 +344,8 @@ static int walk_keys(struct loader *ld, const yaml_node_t *n, enum where w, cons
 
 		if (kn->type != YAML_SCALAR_NODE || is_null(kn))
 			return fail(ld, kn, "%s: expected a key, got %s", ctx, type_name(kn));
-		key = scalar(kn);
+		if (get_string(ld, kn, ctx, &key) < 0)
+			return -1;
 		for (size_t i = 0; i < k->n_ours && !slot; i++)
 			if (!strcmp(key, k->ours[i])) {
 				slot = &f->key[i];
@@ -580,7 +582,7 @@ static size_t if_hash(size_t node, const char *ifname)
 }
 
 /* The earlier use of (node, ifname), or record this one and return NULL. */
-static struct if_slot *if_claim(struct loader *ld, size_t node, const char *ifname,
+static struct if_slot *if_claim(struct loader *ld, size_t node, const char *ifname, size_t link,
                                 struct vl_pos pos)
 {
 	size_t mask, i;
@@ -606,7 +608,7 @@ static struct if_slot *if_claim(struct loader *ld, size_t node, const char *ifna
 	for (i = if_hash(node, ifname) & mask; ld->ifs[i].used; i = (i + 1) & mask)
 		if (ld->ifs[i].node == node && !strcmp(ld->ifs[i].ifname, ifname))
 			return &ld->ifs[i];
-	ld->ifs[i] = (struct if_slot){node, ifname, pos, true};
+	ld->ifs[i] = (struct if_slot){node, ifname, link, pos, true};
 	ld->n_ifs++;
 	return NULL;
 }
@@ -719,16 +721,17 @@ static int load_link(struct loader *ld, yaml_node_t *n, size_t idx)
 	}
 	for (size_t i = 0; i < 2; i++) {
 		struct vl_topo_endpoint *ep = &l->ep[i];
-		struct if_slot *prev = if_claim(ld, ep->node, ep->ifname, ep->pos);
+		struct if_slot *prev = if_claim(ld, ep->node, ep->ifname, idx, ep->pos);
 
 		if (prev) {
 			const char *name = ld->t->nodes[ep->node].name;
 
 			return fail_at(
 			    ld, ep->pos,
-			    "link endpoint \"%s:%s\": interface %s of %s is already used "
-			    "at %d:%d",
-			    name, ep->ifname, ep->ifname, name, prev->pos.line, prev->pos.col);
+			    "link endpoint \"%s:%s\": interface %s of %s is already used by "
+			    "link %zu at %d:%d",
+			    name, ep->ifname, ep->ifname, name, prev->link + 1, prev->pos.line,
+			    prev->pos.col);
 		}
 	}
 	return 0;
