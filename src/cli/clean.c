@@ -30,7 +30,7 @@ int cmd_clean(int argc, char **argv)
 	struct vl_err err = {0};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+nh", clean_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "nh", clean_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
 			c.dry_run = true;

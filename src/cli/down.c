@@ -20,7 +20,7 @@ int cmd_down(int argc, char **argv)
 	char **labs = NULL;
 	size_t n = 0;
 
-	while ((opt = getopt_long(argc, argv, "+ah", down_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "ah", down_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			all = 1;

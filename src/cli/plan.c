@@ -24,7 +24,7 @@ int cmd_plan(int argc, char **argv)
 	char lab[128], id[VL_LAB_ID_LEN + 1] = "";
 	int opt, rc = 0;
 
-	while ((opt = getopt_long(argc, argv, "+f:t:n:h", plan_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:t:n:h", plan_opts, NULL)) != -1) {
 		if (vl_cli_topo_opt(&to, opt, optarg, "plan", &rc)) {
 			if (rc)
 				return rc;

@@ -155,7 +155,7 @@ int cmd_status(int argc, char **argv)
 {
 	int opt, json = 0;
 
-	while ((opt = getopt_long(argc, argv, "+jh", status_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jh", status_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = 1;

@@ -26,7 +26,7 @@ int cmd_up(int argc, char **argv)
 	int opt, rc = 0, json = 0, quiet = 0;
 	size_t n_sw = 0;
 
-	while ((opt = getopt_long(argc, argv, "+f:t:n:qh", up_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:t:n:qh", up_opts, NULL)) != -1) {
 		if (vl_cli_topo_opt(&to, opt, optarg, "up", &rc)) {
 			if (rc)
 				return rc;

@@ -8,8 +8,8 @@
  *      nodes (batched, with interface indexes chosen by the plan);
  *   5. addresses, loopback and routes inside each node (workers again);
  *   6. state.json, which marks the lab as up.
- * The journal lists the objects that need undoing: the directory, the ns/
- * mount and each network namespace; deleting a namespace takes every
+ * The journal lists the objects that need undoing: the lab ("lab NAME ID",
+ * first: its directory), the ns/ mount and each network namespace; deleting a namespace takes every
  * interface in it along, so links need no records of their own. */
 #include "engine/engine.h"
 
@@ -57,6 +57,17 @@ static void on_signal(int sig)
 
 static void phase(struct engine *e, const char *what)
 {
+	static double last;
+	static const char *last_what = "start";
+	double now = vl_now();
+
+	/* VNETLAB_TIMING=1: how long each phase took (for bench/ and tuning). */
+	if (getenv("VNETLAB_TIMING")) {
+		if (last)
+			fprintf(stderr, "vnetlab: timing: %-22s %.3f s\n", last_what, now - last);
+		last = now;
+		last_what = what;
+	}
 	if (e->progress)
 		fprintf(stderr, "\rvnetlab: %s: %-40s", e->plan->lab, what);
 }
@@ -371,6 +382,67 @@ static int create_veths(struct engine *e, struct vl_err *err)
 	return r;
 }
 
+/* A broadcast on a segment of N ports is queued N times on one CPU's
+ * backlog before any copy is delivered; past net.core.netdev_max_backlog
+ * (1000 by default) copies, and the replies to them, are dropped. Raise it
+ * for large segments, journalled so that down puts it back. */
+#define BACKLOG_KEY "net/core/netdev_max_backlog"
+
+static int raise_backlog(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	unsigned long cur, need = 0;
+	char *s, rec[96], val[32];
+
+	for (size_t k = 0; k < p->n_segs; k++)
+		if (!p->segs[k].p2p && 2ul * (unsigned long)p->segs[k].n_members + 1000 > need)
+			need = 2ul * (unsigned long)p->segs[k].n_members + 1000;
+	if (vl_read_file("/proc/sys/" BACKLOG_KEY, &s, NULL, NULL) < 0)
+		return 0; /* not there: nothing to tune */
+	s[strcspn(s, "\n")] = '\0';
+	if (vl_parse_uint(s, 0, 1ul << 31, &cur) < 0 || cur >= need) {
+		free(s);
+		return 0;
+	}
+	free(s);
+	snprintf(rec, sizeof(rec), "%s %lu %lu", BACKLOG_KEY, cur, need);
+	snprintf(val, sizeof(val), "%lu", need);
+	if (vl_journal_add(&e->j, "sysctl", rec, err) < 0 || vl_sysctl_write(BACKLOG_KEY, val, err) < 0)
+		return -1;
+	fprintf(stderr,
+		"vnetlab: raised net.core.netdev_max_backlog from %lu to %lu: a broadcast to a "
+		"segment this large would overflow it (put back by down)\n",
+		cur, need);
+	return 0;
+}
+
+/* Undo raise_backlog, unless someone changed it since or another lab is up. */
+static void restore_backlog(const char *lab, const char *rec)
+{
+	char key[64], *s, **labs;
+	unsigned long old, set, cur;
+	size_t n;
+	int others = 0;
+
+	if (sscanf(rec, "%63s %lu %lu", key, &old, &set) != 3 || strcmp(key, BACKLOG_KEY))
+		return;
+	if (vl_lab_list(&labs, &n, NULL) == 0) {
+		for (size_t i = 0; i < n; i++)
+			others |= strcmp(labs[i], lab) != 0;
+		vl_strv_free(labs, n);
+	}
+	if (others || vl_read_file("/proc/sys/" BACKLOG_KEY, &s, NULL, NULL) < 0)
+		return;
+	s[strcspn(s, "\n")] = '\0';
+	if (vl_parse_uint(s, 0, 1ul << 31, &cur) == 0 && cur == set) {
+		char val[32];
+
+		snprintf(val, sizeof(val), "%lu", old);
+		vl_sysctl_write(BACKLOG_KEY, val, NULL);
+	}
+	free(s);
+}
+
 static int write_lab_files(const struct vl_plan *p, struct vl_err *err)
 {
 	char path[PATH_MAX], rel[128];
@@ -436,6 +508,8 @@ static int do_up(struct engine *e, struct vl_err *err)
 	if (vl_journal_add(&e->j, "mount", path, err) < 0 || vl_mount_private_dir(path, err) < 0)
 		return -1;
 
+	if (raise_backlog(e, err) < 0)
+		return -1;
 	phase(e, "switches");
 	if (create_infra(e, err) < 0 || check_interrupt(err) < 0)
 		return -1;
@@ -465,6 +539,7 @@ static int do_up(struct engine *e, struct vl_err *err)
 	e->j.step += (long)p->n_nodes;
 	if (check_interrupt(err) < 0)
 		return -1;
+	phase(e, "done");
 	return vl_journal_step(&e->j, "write state", err);
 }
 
@@ -551,8 +626,6 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 		snprintf(rec, sizeof(rec), "%s %s", lab, id);
 		r = vl_journal_add(&e.j, "lab", rec, err);
 	}
-	if (r == 0)
-		r = vl_journal_add(&e.j, "dir", path, err);
 	if (r == 0)
 		r = do_up(&e, err);
 	if (r == 0) {
@@ -673,9 +746,11 @@ static int undo_lab(const char *lab, struct vl_err *err)
 		} else if (!strcmp(rec->verb, "mount")) {
 			if (!strcmp(rec->arg, nsdir))
 				rr = vl_umount_lazy(rec->arg, &e2);
-		} else if (!strcmp(rec->verb, "dir")) {
-			if (!strcmp(rec->arg, labdir))
-				rr = vl_rmtree(labdir, &e2);
+		} else if (!strcmp(rec->verb, "sysctl")) {
+			restore_backlog(lab, rec->arg);
+		} else if (!strcmp(rec->verb, "lab")) {
+			/* The first record: the lab directory itself. */
+			rr = vl_rmtree(labdir, &e2);
 		}
 		if (rr < 0 && r == 0) {
 			*err = e2;
