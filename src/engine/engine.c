@@ -443,32 +443,54 @@ static void restore_backlog(const char *lab, const char *rec)
 	free(s);
 }
 
-static int write_lab_files(const struct vl_plan *p, struct vl_err *err)
+/* The files bound into nodes (hosts, hostname/<node>) live on a small
+ * tmpfs of the lab's, files/: thousands of tiny files cost nothing there,
+ * and the template mount namespace keeps it, so nodes can bind from it. */
+static int write_lab_files(struct engine *e, struct vl_err *err)
 {
-	char path[PATH_MAX], rel[128];
+	const struct vl_plan *p = e->plan;
+	char path[PATH_MAX], rel[PATH_MAX + 80];
+	int dfd;
 
 	vl_lab_path(p->lab, "id", path, sizeof(path));
 	if (vl_write_file(path, p->id, strlen(p->id), err) < 0)
 		return -1;
-	vl_lab_path(p->lab, "hosts", path, sizeof(path));
+	vl_lab_path(p->lab, "logs", path, sizeof(path));
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return vl_err_sys(err, errno, "mkdir %s", path);
+	vl_lab_path(p->lab, VL_LAB_FILES, path, sizeof(path));
+	/* a page per file, and the hosts file */
+	if (vl_journal_add(&e->j, "mount", path, err) < 0 ||
+	    vl_mount_private_dir(path, (p->n_nodes + 16) * 4096 + 2 * strlen(p->hosts), err) < 0)
+		return -1;
+	vl_lab_path(p->lab, VL_LAB_FILES "/hosts", path, sizeof(path));
 	if (vl_write_file(path, p->hosts, strlen(p->hosts), err) < 0)
 		return -1;
-	for (const char *d = "hostname\0logs\0"; *d; d += strlen(d) + 1) {
-		vl_lab_path(p->lab, d, path, sizeof(path));
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return vl_err_sys(err, errno, "mkdir %s", path);
-	}
+	vl_lab_path(p->lab, VL_LAB_FILES "/hostname", path, sizeof(path));
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return vl_err_sys(err, errno, "mkdir %s", path);
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return vl_err_sys(err, errno, "open %s", path);
 	for (size_t i = 0; i < p->n_nodes; i++) {
-		char *s = vl_xasprintf("%s\n", p->nodes[i].name);
-		int r;
+		const char *name = p->nodes[i].name;
+		size_t len = strlen(name);
+		char line[80];
+		int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 
-		snprintf(rel, sizeof(rel), "hostname/%s", p->nodes[i].name);
-		vl_lab_path(p->lab, rel, path, sizeof(path));
-		r = vl_write_file(path, s, strlen(s), err);
-		free(s);
-		if (r < 0)
-			return -1;
+		snprintf(line, sizeof(line), "%s\n", name);
+		if (fd < 0 || write(fd, line, len + 1) != (ssize_t)(len + 1)) {
+			int er = errno;
+
+			if (fd >= 0)
+				close(fd);
+			close(dfd);
+			snprintf(rel, sizeof(rel), "%s/%s", path, name);
+			return vl_err_sys(err, er, "write %s", rel);
+		}
+		close(fd);
 	}
+	close(dfd);
 	return 0;
 }
 
@@ -500,12 +522,14 @@ static int do_up(struct engine *e, struct vl_err *err)
 	char path[PATH_MAX];
 	char **names;
 
-	if (write_lab_files(p, err) < 0)
+	phase(e, "files");
+	if (write_lab_files(e, err) < 0)
 		return -1;
 	if (vl_netns_dir_prepare(err) < 0)
 		return -1;
 	vl_lab_path(p->lab, "ns", path, sizeof(path));
-	if (vl_journal_add(&e->j, "mount", path, err) < 0 || vl_mount_private_dir(path, err) < 0)
+	if (vl_journal_add(&e->j, "mount", path, err) < 0 ||
+	    vl_mount_private_dir(path, 1 << 20, err) < 0)
 		return -1;
 
 	if (raise_backlog(e, err) < 0)
@@ -539,7 +563,7 @@ static int do_up(struct engine *e, struct vl_err *err)
 	e->j.step += (long)p->n_nodes;
 	if (check_interrupt(err) < 0)
 		return -1;
-	phase(e, "done");
+	phase(e, "state");
 	return vl_journal_step(&e->j, "write state", err);
 }
 
@@ -632,6 +656,7 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 		double secs = vl_now() - t0;
 
 		r = vl_state_write(plan, secs, err);
+		phase(&e, "done");
 		if (r == 0 && res) {
 			res->seconds = secs;
 			snprintf(res->id, sizeof(res->id), "%s", id);
@@ -710,11 +735,12 @@ static int undo_lab(const char *lab, struct vl_err *err)
 	struct vl_journal_rec *recs = NULL;
 	struct vl_proc *procs = NULL;
 	size_t n = 0, n_procs = 0;
-	char id[VL_LAB_ID_LEN + 1] = "", labdir[PATH_MAX], nsdir[PATH_MAX];
+	char id[VL_LAB_ID_LEN + 1] = "", labdir[PATH_MAX], nsdir[PATH_MAX], filesdir[PATH_MAX];
 	int r = 0;
 
 	vl_lab_path(lab, NULL, labdir, sizeof(labdir));
 	vl_lab_path(lab, "ns", nsdir, sizeof(nsdir));
+	vl_lab_path(lab, VL_LAB_FILES, filesdir, sizeof(filesdir));
 	if (vl_engine_lab_procs(lab, &procs, &n_procs, err) == 0 && n_procs) {
 		size_t left = vl_proc_stop(procs, n_procs, 3.0);
 
@@ -725,6 +751,7 @@ static int undo_lab(const char *lab, struct vl_err *err)
 	if (vl_journal_read(lab, &recs, &n, err) < 0) {
 		/* No journal: only the directory itself can be ours. */
 		vl_umount_lazy(nsdir, NULL);
+		vl_umount_lazy(filesdir, NULL);
 		vl_err_clear(err);
 		return vl_rmtree(labdir, err);
 	}
@@ -744,7 +771,7 @@ static int undo_lab(const char *lab, struct vl_err *err)
 			if (id[0] && valid_netns_record(lab, rec->arg, id))
 				rr = vl_node_ns.destroy(lab, rec->arg, &e2);
 		} else if (!strcmp(rec->verb, "mount")) {
-			if (!strcmp(rec->arg, nsdir))
+			if (!strcmp(rec->arg, nsdir) || !strcmp(rec->arg, filesdir))
 				rr = vl_umount_lazy(rec->arg, &e2);
 		} else if (!strcmp(rec->verb, "sysctl")) {
 			restore_backlog(lab, rec->arg);

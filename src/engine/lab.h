@@ -3,7 +3,7 @@
  *   id          the lab's 4-hex-digit id, tag of all its kernel objects
  *   journal     one line per step of `up`, written before the step
  *   state.json  the realized plan, written when `up` completed
- *   hosts, hostname/<node>   files bound into the nodes
+ *   files/      tmpfs: hosts and hostname/<node>, bound into the nodes
  *   ns/         private tmpfs holding the nodes' uts and mnt namespaces
  *   logs/       output of `exec -d` daemons */
 #ifndef VL_ENGINE_LAB_H
@@ -16,6 +16,7 @@
 #include "plan/plan.h"
 
 #define VL_RUN_DIR "/run/vnetlab"
+#define VL_LAB_FILES "files"
 
 /* "<run>/<lab>/<rel>" into buf; rel may be NULL. */
 void vl_lab_path(const char *lab, const char *rel, char *buf, size_t len);

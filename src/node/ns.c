@@ -36,8 +36,12 @@ static int drop_ns_mounts(struct vl_err *err)
 
 		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
 			continue;
+		const char *lab = mp + sizeof(VL_RUN_DIR), *slash;
+
+		/* /run/netns, and every lab's ns/ (/run/vnetlab/LAB/ns) */
 		if (!strcmp(mp, VL_NETNS_RUN_DIR) ||
-		    (!strncmp(mp, VL_RUN_DIR "/", sizeof(VL_RUN_DIR)) && strstr(mp, "/ns"))) {
+		    (!strncmp(mp, VL_RUN_DIR "/", sizeof(VL_RUN_DIR)) &&
+		     (slash = strchr(lab, '/')) && !strcmp(slash, "/ns"))) {
 			vl_grow(&targets, &cap, n, sizeof(*targets));
 			targets[n++] = vl_xstrdup(mp);
 		}
@@ -92,13 +96,13 @@ static int setup_inside(const struct vl_plan *p, const struct vl_plan_node *n, s
 	}
 	if (n->forward && vl_sysctl_write("net/ipv4/ip_forward", "1", err) < 0)
 		return -1;
-	vl_lab_path(p->lab, "hosts", src, sizeof(src));
+	vl_lab_path(p->lab, VL_LAB_FILES "/hosts", src, sizeof(src));
 	if (mount(src, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
 		return vl_err_sys(err, errno, "bind %s on /etc/hosts", src);
 	if (access("/etc/hostname", F_OK) == 0) {
 		char rel[128];
 
-		snprintf(rel, sizeof(rel), "hostname/%s", n->name);
+		snprintf(rel, sizeof(rel), VL_LAB_FILES "/hostname/%s", n->name);
 		vl_lab_path(p->lab, rel, src, sizeof(src));
 		if (mount(src, "/etc/hostname", NULL, MS_BIND, NULL) < 0)
 			return vl_err_sys(err, errno, "bind %s on /etc/hostname", src);

@@ -44,14 +44,17 @@ static int is_mount_point(const char *dir)
 	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
 }
 
-int vl_mount_private_dir(const char *dir, struct vl_err *err)
+int vl_mount_private_dir(const char *dir, size_t bytes, struct vl_err *err)
 {
+	char opts[64];
+
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return vl_err_sys(err, errno, "mkdir %s", dir);
 	/* A tmpfs of its own: its own device, so mount namespace files bound
 	 * under it can never form a propagation loop. */
+	snprintf(opts, sizeof(opts), "mode=0755,size=%zuk", (bytes + 1023) / 1024);
 	if (!is_mount_point(dir) &&
-	    mount("vnetlab-ns", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=1m") < 0)
+	    mount("vnetlab", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
 		return vl_err_sys(err, errno, "mount tmpfs on %s", dir);
 	if (mount(NULL, dir, NULL, MS_PRIVATE, NULL) < 0)
 		return vl_err_sys(err, errno, "make %s private", dir);

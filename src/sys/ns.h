@@ -14,9 +14,9 @@
  * does, so that namespaces bound there are seen by every mount namespace
  * that shares /run/netns. */
 int vl_netns_dir_prepare(struct vl_err *err);
-/* Make `dir` (created if needed) a mount point of its own with private
- * propagation: mount namespace files may be bound under it. */
-int vl_mount_private_dir(const char *dir, struct vl_err *err);
+/* Make `dir` (created if needed) a tmpfs of its own, `bytes` large, with
+ * private propagation: mount namespace files may be bound under it. */
+int vl_mount_private_dir(const char *dir, size_t bytes, struct vl_err *err);
 /* Bind the namespace behind fd onto path (created empty, 0444). */
 int vl_ns_bind_fd(int fd, const char *path, struct vl_err *err);
 /* Undo vl_ns_bind_fd: lazy unmount, unlink. Missing is success. */
