@@ -1,12 +1,13 @@
 /* Realizing a plan, taking labs down, cleaning up after crashes.
  *
  * `up` runs in phases; each is journalled before it runs:
- *   1. the lab directory, its lock, files and private ns/ mount;
+ *   1. the lab directory, its lock, files and private mounts;
  *   2. the infra namespace and the lab's bridges (one netlink batch);
- *   3. node namespaces, created by one worker process per CPU;
- *   4. veth pairs, created from the infra namespace straight into the
- *      nodes (batched, with interface indexes chosen by the plan);
- *   5. addresses, loopback and routes inside each node (workers again);
+ *   3. nodes, built by one worker process per CPU: namespaces, then from
+ *      inside each node its veths to switches, addresses and routes, with
+ *      interface indexes chosen by the plan (no lookups);
+ *   4. switch ports join their bridges (batched, in the infra namespace);
+ *   5. links between two nodes, and the configuration of those nodes;
  *   6. state.json, which marks the lab as up.
  * The journal lists the objects that need undoing: the lab ("lab NAME ID",
  * first: its directory), the ns/ mount and each network namespace; deleting a namespace takes every
@@ -35,8 +36,6 @@
 #include "sys/netlink.h"
 #include "sys/ns.h"
 #include "sys/proc.h"
-
-#define VETH_CHUNK 256 /* veths per netlink batch (each holds an open ns fd) */
 
 struct engine {
 	const struct vl_plan *plan;
@@ -162,75 +161,141 @@ static int run_workers(struct engine *e, worker_fn fn, size_t n_items, struct vl
 	return r;
 }
 
-/* Phase 3, in a worker: nodes w, w+nw, ... */
-static int create_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err)
+static int end_master(const struct vl_plan *p, const struct vl_plan_end *end)
+{
+	return end->bridge >= 0 ? 2 + end->bridge : 0;
+}
+
+/* The end of node n's interface j at the other side of its veth. */
+static const struct vl_plan_end *peer_of(const struct vl_plan *p, const struct vl_plan_node *n,
+					 size_t j)
+{
+	return &p->veths[n->ifs[j].veth].end[!n->ifs[j].end];
+}
+
+/* Has node i a veth to another node (configured only once both exist)? */
+static bool has_p2p(const struct vl_plan *p, size_t i)
+{
+	for (size_t j = 0; j < p->nodes[i].n_ifs; j++)
+		if (peer_of(p, &p->nodes[i], j)->ns != VL_PLAN_INFRA)
+			return true;
+	return false;
+}
+
+/* Queue loopback and interfaces up, addresses and routes of node n. */
+static int queue_config(struct vl_nl *nl, const struct vl_plan_node *n, struct vl_err *err)
+{
+	char what[96], ip[16];
+
+	snprintf(what, sizeof(what), "node %s: set lo up", n->name);
+	if (vl_kl_link_up(nl, 1, what, err) < 0)
+		return -1;
+	for (size_t j = 0; j < n->n_ifs; j++) {
+		snprintf(what, sizeof(what), "node %s: set %s up", n->name, n->ifs[j].name);
+		if (vl_kl_link_up(nl, node_ifindex((int)j), what, err) < 0)
+			return -1;
+		if (!n->ifs[j].addr)
+			continue;
+		vl_fmt_ip(n->ifs[j].addr, ip);
+		snprintf(what, sizeof(what), "node %s: add address %s/%d to %s", n->name, ip,
+			 n->ifs[j].prefix, n->ifs[j].name);
+		if (vl_kl_addr_add(nl, node_ifindex((int)j), n->ifs[j].addr, n->ifs[j].prefix, what,
+				   err) < 0)
+			return -1;
+	}
+	for (size_t k = 0; k < n->n_routes; k++) {
+		const struct vl_plan_route *rt = &n->routes[k];
+
+		vl_fmt_ip(rt->dst, ip);
+		snprintf(what, sizeof(what), "node %s: add route %s/%d", n->name, ip, rt->prefix);
+		if (vl_kl_route_add(nl, rt->dst, rt->prefix, rt->via, node_ifindex(rt->oif), what,
+				    err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Phase 3, in a worker, for nodes w, w+nw, ...: the node's namespaces; then,
+ * from inside the node, its veths to switches (the switch end created
+ * straight into the infra namespace) and, unless it also has links to
+ * other nodes (configured once those exist), its addresses and routes. One
+ * netlink round trip per node, and nodes are built on every CPU at once. */
+static int build_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
 	struct vl_node_ctx ctx = {.plan = p, .host_mnt = -1, .base_mnt = -1};
 	long base = e->j.step;
-	int r = 0;
+	char path[PATH_MAX];
+	int infra_fd, r = 0;
 
+	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, p->infra_ns);
+	infra_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (infra_fd < 0)
+		return vl_err_sys(err, errno, "open %s", path);
 	if (e->backend->worker_init(&ctx, err) < 0) {
 		e->backend->worker_fini(&ctx);
+		close(infra_fd);
 		return -1;
 	}
 	for (size_t i = w; i < p->n_nodes && r == 0; i += nw) {
+		const struct vl_plan_node *n = &p->nodes[i];
+		struct vl_nl nl;
+
 		if (e->j.fail_at == base + (long)i + 1) {
 			r = vl_err_set(err, 0, "injected failure at step %ld (create node %s)",
-				       base + (long)i + 1, p->nodes[i].name);
+				       base + (long)i + 1, n->name);
 			break;
 		}
-		r = e->backend->create(&ctx, i, err);
+		/* create() leaves us in the node's network namespace. */
+		if ((r = e->backend->create(&ctx, i, err)) < 0 || (r = vl_nl_open(&nl, err)) < 0)
+			break;
+		for (size_t j = 0; r == 0 && j < n->n_ifs; j++) {
+			const struct vl_plan_veth *ve = &p->veths[n->ifs[j].veth];
+			int pe = !n->ifs[j].end;
+			const struct vl_plan_end *peer = &ve->end[pe];
+			struct vl_kl_veth_end a = {.name = n->ifs[j].name,
+						   .ifindex = node_ifindex((int)j),
+						   .ns_fd = -1},
+					      b = {.name = peer->ifname,
+						   .ifindex = infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
+						   .ns_fd = infra_fd};
+
+			if (peer->ns == VL_PLAN_INFRA)
+				r = vl_kl_veth_add(&nl, &a, &b, ve->mtu, err);
+		}
+		if (r == 0 && !has_p2p(p, i))
+			r = queue_config(&nl, n, err);
+		if (r == 0)
+			r = vl_nl_flush(&nl, err);
+		vl_nl_close(&nl);
 	}
 	e->backend->worker_fini(&ctx);
+	close(infra_fd);
 	return r;
 }
 
-/* Phase 5, in a worker: loopback, addresses and routes inside each node. */
-static int configure_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err)
+/* Phase 6, in a worker: nodes with links to other nodes, now that both
+ * ends exist. */
+static int configure_p2p_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
 	long base = e->j.step;
-	char path[PATH_MAX], what[96];
+	char path[PATH_MAX];
 
 	for (size_t i = w; i < p->n_nodes; i += nw) {
 		const struct vl_plan_node *n = &p->nodes[i];
 		struct vl_nl nl;
-		int r = 0;
+		int r;
 
 		if (e->j.fail_at == base + (long)i + 1)
 			return vl_err_set(err, 0, "injected failure at step %ld (configure node %s)",
 					  base + (long)i + 1, n->name);
+		if (!has_p2p(p, i))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, n->netns);
 		if (vl_ns_enter_path(path, CLONE_NEWNET, err) < 0 || vl_nl_open(&nl, err) < 0)
 			return vl_err_wrap(err, "node %s", n->name);
-		snprintf(what, sizeof(what), "node %s: set lo up", n->name);
-		r = vl_kl_link_up(&nl, 1, what, err);
-		for (size_t j = 0; r == 0 && j < n->n_ifs; j++) {
-			char ip[16];
-
-			snprintf(what, sizeof(what), "node %s: set %s up", n->name, n->ifs[j].name);
-			if ((r = vl_kl_link_up(&nl, node_ifindex((int)j), what, err)) < 0)
-				break;
-
-			if (!n->ifs[j].addr)
-				continue;
-			vl_fmt_ip(n->ifs[j].addr, ip);
-			snprintf(what, sizeof(what), "node %s: add address %s/%d to %s", n->name,
-				 ip, n->ifs[j].prefix, n->ifs[j].name);
-			r = vl_kl_addr_add(&nl, node_ifindex((int)j), n->ifs[j].addr,
-					   n->ifs[j].prefix, what, err);
-		}
-		for (size_t k = 0; r == 0 && k < n->n_routes; k++) {
-			const struct vl_plan_route *rt = &n->routes[k];
-			char dst[16];
-
-			vl_fmt_ip(rt->dst, dst);
-			snprintf(what, sizeof(what), "node %s: add route %s/%d", n->name, dst,
-				 rt->prefix);
-			r = vl_kl_route_add(&nl, rt->dst, rt->prefix, rt->via,
-					    node_ifindex(rt->oif), what, err);
-		}
+		r = queue_config(&nl, n, err);
 		if (r == 0)
 			r = vl_nl_flush(&nl, err);
 		vl_nl_close(&nl);
@@ -272,8 +337,7 @@ static int create_infra(struct engine *e, struct vl_err *err)
 		goto out;
 	}
 	if (!p->topo->ipv6 && access("/proc/sys/net/ipv6", F_OK) == 0 &&
-	    (vl_sysctl_write("net/ipv6/conf/all/disable_ipv6", "1", err) < 0 ||
-	     vl_sysctl_write("net/ipv6/conf/default/disable_ipv6", "1", err) < 0))
+	    vl_sysctl_write("net/ipv6/conf/default/disable_ipv6", "1", err) < 0)
 		goto back;
 	if (vl_nl_open(&e->infra, err) < 0)
 		goto back;
@@ -305,80 +369,94 @@ out:
 	return r;
 }
 
-static int end_master(const struct vl_plan *p, const struct vl_plan_end *end)
-{
-	return end->bridge >= 0 ? 2 + end->bridge : 0;
-}
-
-/* Phase 4: every veth pair. */
-static int create_veths(struct engine *e, struct vl_err *err)
+/* Phase 4, in the infra namespace: switch ends of node links join their
+ * bridges and come up; switch-to-switch veths (cascade uplinks too). */
+static int attach_switch_ports(struct engine *e, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
-	int fds[2 * VETH_CHUNK];
-	size_t n_fds = 0;
-	int r = 0;
-	char what[64];
+	char what[96];
+	int r = vl_journal_step(&e->j, "attach switch ports", err);
 
-	for (size_t v = 0; v < p->n_veths && r == 0; v++) {
+	for (size_t v = 0; r == 0 && v < p->n_veths; v++) {
 		const struct vl_plan_veth *ve = &p->veths[v];
-		const struct vl_plan_end *a = &ve->end[0], *b = &ve->end[1];
-		struct vl_kl_veth_end ka = {.name = a->ifname, .ns_fd = -1},
-				      kb = {.name = b->ifname, .ns_fd = -1};
 
-		if (v % VETH_CHUNK == 0) {
-			snprintf(what, sizeof(what), "create links %zu..", v);
-			if ((r = vl_journal_step(&e->j, what, err)) < 0)
-				break;
-		}
-		/* The infra end goes first: created in the socket's own
-		 * namespace, it can be enslaved in the same request. */
-		if (a->ns != VL_PLAN_INFRA && b->ns == VL_PLAN_INFRA) {
-			const struct vl_plan_end *t = a;
+		if (ve->end[0].ns == VL_PLAN_INFRA && ve->end[1].ns == VL_PLAN_INFRA) {
+			struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
+						   .ifindex = infra_ifindex(p, v, 0),
+						   .ns_fd = -1,
+						   .master = end_master(p, &ve->end[0])},
+					      b = {.name = ve->end[1].ifname,
+						   .ifindex = infra_ifindex(p, v, 1),
+						   .ns_fd = -1};
 
-			a = b;
-			b = t;
-			ka.name = a->ifname;
-			kb.name = b->ifname;
+			r = vl_kl_veth_add(&e->infra, &a, &b, ve->mtu, err);
+			snprintf(what, sizeof(what), "attach %s to %s", b.name,
+				 p->bridges[ve->end[1].bridge].name);
+			if (r == 0)
+				r = vl_kl_link_set_master(&e->infra, b.ifindex,
+							  end_master(p, &ve->end[1]), what, err);
+			continue;
 		}
-		if (a->ns == VL_PLAN_INFRA) {
-			ka.ifindex = infra_ifindex(p, v, a == &ve->end[0] ? 0 : 1);
-			ka.master = end_master(p, a);
-		} else {
-			ka.ifindex = node_ifindex(a->node_if);
-			if ((ka.ns_fd = open_node_ns(p, a->ns, err)) < 0) {
-				r = -1;
-				break;
-			}
-			fds[n_fds++] = ka.ns_fd;
-		}
-		if (b->ns == VL_PLAN_INFRA) {
-			kb.ifindex = infra_ifindex(p, v, b == &ve->end[0] ? 0 : 1);
-		} else {
-			kb.ifindex = node_ifindex(b->node_if);
-			if ((kb.ns_fd = open_node_ns(p, b->ns, err)) < 0) {
-				r = -1;
-				break;
-			}
-			fds[n_fds++] = kb.ns_fd;
-		}
-		r = vl_kl_veth_add(&e->infra, &ka, &kb, ve->mtu, err);
-		/* A second infra end (switch to switch) is enslaved afterwards. */
-		if (r == 0 && b->ns == VL_PLAN_INFRA && b->bridge >= 0) {
-			snprintf(what, sizeof(what), "attach %s to %s", b->ifname,
-				 p->bridges[b->bridge].name);
-			r = vl_kl_link_set_master(&e->infra, kb.ifindex, end_master(p, b), what,
-						  err);
-		}
-		if (r == 0 && n_fds + 2 > VL_ARRAY_SIZE(fds)) {
-			r = vl_nl_flush(&e->infra, err);
-			while (n_fds)
-				close(fds[--n_fds]);
+		for (int k = 0; r == 0 && k < 2; k++) {
+			const struct vl_plan_end *end = &ve->end[k];
+
+			if (end->ns != VL_PLAN_INFRA)
+				continue;
+			snprintf(what, sizeof(what), "attach %s to %s", end->ifname,
+				 p->bridges[end->bridge].name);
+			r = vl_kl_link_set_master(&e->infra, infra_ifindex(p, v, k),
+						  end_master(p, end), what, err);
 		}
 	}
 	if (r == 0)
 		r = vl_nl_flush(&e->infra, err);
-	while (n_fds)
-		close(fds[--n_fds]);
+	return r;
+}
+
+/* Phase 5: veths between two nodes, created from inside the first. */
+static int create_p2p_links(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	int host = -1, r = vl_journal_step(&e->j, "create node-to-node links", err);
+
+	for (size_t v = 0; r == 0 && v < p->n_veths; v++) {
+		const struct vl_plan_veth *ve = &p->veths[v];
+		struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
+					   .ifindex = node_ifindex(ve->end[0].node_if),
+					   .ns_fd = -1},
+				      b = {.name = ve->end[1].ifname,
+					   .ifindex = node_ifindex(ve->end[1].node_if),
+					   .ns_fd = -1};
+		struct vl_nl nl;
+		char path[PATH_MAX];
+
+		if (ve->end[0].ns == VL_PLAN_INFRA || ve->end[1].ns == VL_PLAN_INFRA)
+			continue;
+		if (host < 0 && (host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+			return vl_err_sys(err, errno, "open own network namespace");
+		if ((b.ns_fd = open_node_ns(p, ve->end[1].ns, err)) < 0) {
+			r = -1;
+			break;
+		}
+		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, p->nodes[ve->end[0].ns].netns);
+		r = vl_ns_enter_path(path, CLONE_NEWNET, err);
+		if (r == 0)
+			r = vl_nl_open(&nl, err);
+		if (setns(host, CLONE_NEWNET) < 0) {
+			fprintf(stderr, "vnetlab: cannot return to the host network namespace: %s\n",
+				strerror(errno));
+			abort();
+		}
+		if (r == 0) {
+			r = vl_kl_veth_add(&nl, &a, &b, ve->mtu, err);
+			if (r == 0)
+				r = vl_nl_flush(&nl, err);
+			vl_nl_close(&nl);
+		}
+		close(b.ns_fd);
+	}
+	if (host >= 0)
+		close(host);
 	return r;
 }
 
@@ -547,18 +625,20 @@ static int do_up(struct engine *e, struct vl_err *err)
 		return -1;
 	}
 	free(names);
-	if (run_workers(e, create_nodes, p->n_nodes, err) < 0)
+	if (run_workers(e, build_nodes, p->n_nodes, err) < 0)
 		return -1;
 	e->j.step += (long)p->n_nodes;
 	if (check_interrupt(err) < 0)
 		return -1;
 
-	phase(e, "links");
-	if (create_veths(e, err) < 0 || check_interrupt(err) < 0)
+	phase(e, "switch ports");
+	if (attach_switch_ports(e, err) < 0 || check_interrupt(err) < 0)
 		return -1;
 
-	phase(e, "addresses and routes");
-	if (run_workers(e, configure_nodes, p->n_nodes, err) < 0)
+	phase(e, "node-to-node links");
+	if (create_p2p_links(e, err) < 0)
+		return -1;
+	if (run_workers(e, configure_p2p_nodes, p->n_nodes, err) < 0)
 		return -1;
 	e->j.step += (long)p->n_nodes;
 	if (check_interrupt(err) < 0)

@@ -21,7 +21,9 @@ struct vl_node_backend {
 	/* In a worker, before its first create(). */
 	int (*worker_init)(struct vl_node_ctx *ctx, struct vl_err *err);
 	void (*worker_fini)(struct vl_node_ctx *ctx);
-	/* Create node i of the plan: its namespaces, hostname and files. */
+	/* Create node i of the plan: its namespaces, hostname and files. On
+	 * success the calling worker is left in the node's network namespace,
+	 * where the engine then creates the node's interfaces. */
 	int (*create)(struct vl_node_ctx *ctx, size_t i, struct vl_err *err);
 	/* Join node `node` of lab `lab` (id `id`) in the calling process. */
 	int (*enter)(const char *lab, const char *id, const char *node, struct vl_err *err);
