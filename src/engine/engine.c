@@ -44,7 +44,7 @@ struct engine {
 	int workers;
 	bool progress;
 	struct vl_nl infra;
-	int *if_base; /* infra ifindex of veth v's end e: if_base + 2v + e */
+	bool have_ipv6; /* the kernel has IPv6 (to be switched off per interface) */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -183,7 +183,8 @@ static bool has_p2p(const struct vl_plan *p, size_t i)
 }
 
 /* Queue loopback and interfaces up, addresses and routes of node n. */
-static int queue_config(struct vl_nl *nl, const struct vl_plan_node *n, struct vl_err *err)
+static int queue_config(struct engine *e, struct vl_nl *nl, const struct vl_plan_node *n,
+			struct vl_err *err)
 {
 	char what[96], ip[16];
 
@@ -191,6 +192,11 @@ static int queue_config(struct vl_nl *nl, const struct vl_plan_node *n, struct v
 	if (vl_kl_link_up(nl, 1, what, err) < 0)
 		return -1;
 	for (size_t j = 0; j < n->n_ifs; j++) {
+		snprintf(what, sizeof(what), "node %s: switch IPv6 off on %s", n->name,
+			 n->ifs[j].name);
+		if (!n->ipv6 && e->have_ipv6 &&
+		    vl_kl_link_ipv6_off(nl, node_ifindex((int)j), what, err) < 0)
+			return -1;
 		snprintf(what, sizeof(what), "node %s: set %s up", n->name, n->ifs[j].name);
 		if (vl_kl_link_up(nl, node_ifindex((int)j), what, err) < 0)
 			return -1;
@@ -264,7 +270,7 @@ static int build_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err
 				r = vl_kl_veth_add(&nl, &a, &b, ve->mtu, err);
 		}
 		if (r == 0 && !has_p2p(p, i))
-			r = queue_config(&nl, n, err);
+			r = queue_config(e, &nl, n, err);
 		if (r == 0)
 			r = vl_nl_flush(&nl, err);
 		vl_nl_close(&nl);
@@ -295,7 +301,7 @@ static int configure_p2p_nodes(struct engine *e, size_t w, size_t nw, struct vl_
 		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, n->netns);
 		if (vl_ns_enter_path(path, CLONE_NEWNET, err) < 0 || vl_nl_open(&nl, err) < 0)
 			return vl_err_wrap(err, "node %s", n->name);
-		r = queue_config(&nl, n, err);
+		r = queue_config(e, &nl, n, err);
 		if (r == 0)
 			r = vl_nl_flush(&nl, err);
 		vl_nl_close(&nl);
@@ -384,7 +390,8 @@ static int attach_switch_ports(struct engine *e, struct vl_err *err)
 			struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
 						   .ifindex = infra_ifindex(p, v, 0),
 						   .ns_fd = -1,
-						   .master = end_master(p, &ve->end[0])},
+						   .master = end_master(p, &ve->end[0]),
+						   .up = true},
 					      b = {.name = ve->end[1].ifname,
 						   .ifindex = infra_ifindex(p, v, 1),
 						   .ns_fd = -1};
@@ -695,6 +702,7 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 	if (vl_plan_build(t, lab, id, &plan, err) < 0)
 		return -1;
 	e.plan = plan;
+	e.have_ipv6 = access("/proc/sys/net/ipv6", F_OK) == 0;
 	e.workers = o->workers > 0 ? o->workers : (ncpu > 0 ? (int)ncpu : 1);
 	if (getenv("VNETLAB_WORKERS")) {
 		unsigned long w;

@@ -52,7 +52,8 @@ int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a,
 	ifi = mnl_nlmsg_get_payload(nlh);
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = a->ifindex;
-	ifi->ifi_flags = ifi->ifi_change = IFF_UP;
+	if (a->up)
+		ifi->ifi_flags = ifi->ifi_change = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, a->name);
 	if (a->ns_fd >= 0)
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)a->ns_fd);
@@ -69,7 +70,6 @@ int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a,
 	memset(peer, 0, sizeof(*peer));
 	peer->ifi_family = AF_UNSPEC;
 	peer->ifi_index = b->ifindex;
-	/* The kernel refuses IFF_UP on a peer (ENOTCONN): bring it up later. */
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, b->name);
 	if (b->ns_fd >= 0)
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)b->ns_fd);
@@ -78,6 +78,26 @@ int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a,
 	mnl_attr_nest_end(nlh, pn);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
+	return 0;
+}
+
+int vl_kl_link_ipv6_off(struct vl_nl *nl, int ifindex, const char *what, struct vl_err *err)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct nlattr *spec, *in6;
+
+	nlh = vl_nl_msg(nl, RTM_NEWLINK, 0, sizeof(*ifi), what, err);
+	if (!nlh)
+		return -1;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	in6 = mnl_attr_nest_start(nlh, AF_INET6);
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(nlh, in6);
+	mnl_attr_nest_end(nlh, spec);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #ifndef VL_LINK_KERNEL_H
 #define VL_LINK_KERNEL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -18,11 +19,17 @@ struct vl_kl_veth_end {
 	const char *name;
 	int ifindex; /* > 0 */
 	int ns_fd;   /* namespace to create it in; -1: the socket's own */
-	int master;  /* bridge ifindex, 0 for none (only honoured on end 0) */
+	int master;  /* bridge ifindex, 0 for none (only honoured on end a) */
+	bool up;     /* bring it up at once (only honoured on end a) */
 };
-/* A veth pair; end a is up, end b (the peer) is left down. */
+/* A veth pair. The kernel refuses to bring a new peer up (ENOTCONN), so
+ * end b is always left down. */
 int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a,
 		   const struct vl_kl_veth_end *b, int mtu, struct vl_err *err);
+/* No IPv6 addresses on the interface (address generation mode "none"): no
+ * link-local address, so no duplicate address detection, router
+ * solicitations or MLD reports flooding the segment. Before it is up. */
+int vl_kl_link_ipv6_off(struct vl_nl *nl, int ifindex, const char *what, struct vl_err *err);
 int vl_kl_link_up(struct vl_nl *nl, int ifindex, const char *what, struct vl_err *err);
 /* Enslave to a bridge and bring up. */
 int vl_kl_link_set_master(struct vl_nl *nl, int ifindex, int master, const char *what,
