@@ -14,3 +14,7 @@ expect_eq() { [ "$1" = "$2" ] || fail "$3: got [$1], want [$2]"; }
 
 # Node can ping a name (one packet, 2 s).
 can_ping() { "$VNETLAB" exec "$1" "$2" -- ping -c1 -W2 -q "$3" >/dev/null 2>&1; }
+
+# A process is alive if it exists and is not a zombie (some init processes
+# reap late).
+alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }

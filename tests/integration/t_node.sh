@@ -55,7 +55,7 @@ test_exec_detach_and_down_stops_processes() {
 	pid=$(echo "$out" | sed -n 's/.*pid \([0-9]*\),.*/\1/p')
 	[ -n "$pid" ] || fail "no pid in [$out]"
 	sleep 0.3
-	kill -0 "$pid" || fail "the daemon is not running"
+	alive "$pid" || fail "the daemon is not running"
 	log=$(echo "$out" | sed -n 's/.*log \(.*\)$/\1/p')
 	grep -q daemon-says-hi "$log" || fail "the log lacks the daemon's output"
 	"$VNETLAB" status vt-daemon | grep -q "sleep\[$pid\]" || fail "status does not list the daemon"
@@ -64,8 +64,8 @@ test_exec_detach_and_down_stops_processes() {
 	sleep 300 &
 	bystander=$!
 	vl down vt-daemon
-	kill -0 "$pid" 2>/dev/null && fail "down left the daemon running"
-	kill -0 "$bystander" || fail "down killed a process that was not the lab's"
+	alive "$pid" && fail "down left the daemon running"
+	alive "$bystander" || fail "down killed a process that was not the lab's"
 	kill "$bystander"
 	wait "$bystander" 2>/dev/null
 	true
