@@ -13,13 +13,12 @@ struct vl_err {
 
 /* Set err to "<formatted>" with errno code (0 for none). Returns -1. */
 int vl_err_set(struct vl_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Same, and append ": strerror(code)". Returns -1. */
 int vl_err_sys(struct vl_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Prepend "<formatted>: " to the message already in err. Returns -1. */
-int vl_err_wrap(struct vl_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int vl_err_wrap(struct vl_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vl_err_clear(struct vl_err *err);
 
 #endif

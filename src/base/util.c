@@ -219,7 +219,7 @@ int vl_parse_cidr(const char *s, uint32_t *addr, int *prefix)
 void vl_fmt_ip(uint32_t addr, char buf[16])
 {
 	snprintf(buf, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255,
-		 addr & 255);
+	         addr & 255);
 }
 
 int vl_write_file(const char *path, const char *data, size_t len, struct vl_err *err)

@@ -15,8 +15,8 @@
 void vl_freep(void *p);
 void vl_closep(int *fd);
 void vl_fclosep(FILE **f);
-#define cleanup_free __attribute__((cleanup(vl_freep)))
-#define cleanup_close __attribute__((cleanup(vl_closep)))
+#define cleanup_free   __attribute__((cleanup(vl_freep)))
+#define cleanup_close  __attribute__((cleanup(vl_closep)))
 #define cleanup_fclose __attribute__((cleanup(vl_fclosep)))
 
 /* Allocation that aborts on exhaustion: the tool cannot do anything

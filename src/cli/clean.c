@@ -6,9 +6,9 @@
 #include "engine/engine.h"
 
 static const struct option clean_opts[] = {
-	{"dry-run", no_argument, NULL, 'n'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"dry-run", no_argument, NULL, 'n'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 struct say_ctx {

@@ -54,6 +54,6 @@ struct vl_topo_opts {
 int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char *cmd, int *rc);
 /* Load, apply overrides, print warnings, pick the lab name. */
 int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **t, char *lab, size_t lablen,
-		     struct vl_err *err);
+                     struct vl_err *err);
 
 #endif

@@ -8,9 +8,9 @@
 #include "engine/lab.h"
 
 static const struct option down_opts[] = {
-	{"all", no_argument, NULL, 'a'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"all", no_argument, NULL, 'a'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 int cmd_down(int argc, char **argv)

@@ -26,10 +26,10 @@
 #include "node/node.h"
 
 static const struct option exec_opts[] = {
-	{"detach", no_argument, NULL, 'd'},
-	{"tty", no_argument, NULL, 't'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"detach", no_argument, NULL, 'd'},
+    {"tty", no_argument, NULL, 't'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static int join(const char *lab, const char *node, struct vl_err *err)
@@ -58,7 +58,7 @@ static int join(const char *lab, const char *node, struct vl_err *err)
 static int exec_failed(const char *node, const char *cmd, int e)
 {
 	fprintf(stderr, "vnetlab: %s: %s: %s\n", node, cmd,
-		e == ENOENT ? "command not found" : strerror(e));
+	        e == ENOENT ? "command not found" : strerror(e));
 	return e == ENOENT ? VL_EXIT_NOT_FOUND : VL_EXIT_CANNOT_EXEC;
 }
 
@@ -225,7 +225,7 @@ static int run_tty(const char *lab, const char *node, char **cmd)
 	signal(SIGHUP, on_fwd);
 	for (;;) {
 		struct pollfd pf[2] = {{.fd = master, .events = POLLIN},
-				       {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN}};
+		                       {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN}};
 		ssize_t n;
 
 		if (got_winch) {

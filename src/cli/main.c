@@ -6,51 +6,51 @@
 #include "cli/cli.h"
 
 const struct vl_cmd vl_cmds[] = {
-	{"up", cmd_up, "(-f FILE | --topo SPEC) [--name LAB] [options]",
-	 "create a lab from a topology file or a generator",
-	 "Create every node, switch, link, address and route of a topology.\n"
-	 "\n"
-	 "  -f, --file FILE     a containerlab-style YAML topology file\n"
-	 "  -t, --topo SPEC     a generator: single,N | linear,K[,N] | tree,DEPTH,FANOUT | ring,N\n"
-	 "  -n, --name LAB      the lab's name (default: the file's name:, else derived)\n"
-	 "      --pool CIDR     address pool for the lab's subnets (default 10.0.0.0/8)\n"
-	 "      --ipv6 on|off   IPv6 on node interfaces (default off: see README)\n"
-	 "      --json          print the result as JSON\n"
-	 "  -q, --quiet         print nothing on success\n"
-	 "\n"
-	 "A failure at any step undoes everything done so far.\n"},
-	{"down", cmd_down, "LAB... | --all", "stop a lab's processes and remove everything it made",
-	 "Stop every process of the lab (by pid: those in its nodes' namespaces), then\n"
-	 "remove its namespaces, switches, links and state. Idempotent: a lab that is not\n"
-	 "up is not an error.\n"
-	 "\n"
-	 "  -a, --all           every lab\n"},
-	{"exec", cmd_exec, "[-d] [-t] LAB NODE [--] COMMAND [ARG...]", "run a command inside a node",
-	 "Run COMMAND in NODE's namespaces (network, UTS, mount). stdin, stdout and stderr\n"
-	 "pass through; the exit status is the command's (125: vnetlab failed, 126: not\n"
-	 "executable, 127: not found).\n"
-	 "\n"
-	 "  -d, --detach        run as a daemon; output goes to the lab's logs/ directory\n"
-	 "  -t, --tty           give the command a pseudo-terminal\n"},
-	{"status", cmd_status, "[LAB] [--json]", "list labs, or show one lab's nodes",
-	 "Without LAB: every lab and its state. With LAB: its nodes, interfaces,\n"
-	 "addresses, routes and processes.\n"
-	 "\n"
-	 "      --json          machine-readable output\n"},
-	{"clean", cmd_clean, "[--dry-run]", "remove what crashed runs left behind",
-	 "Remove labs whose up never finished (killed or crashed), from their journal, and\n"
-	 "network namespaces tagged as vnetlab's (vl<id>-*, vl<id>.sw) whose lab is gone.\n"
-	 "Labs that are up, or being changed, are not touched.\n"
-	 "\n"
-	 "  -n, --dry-run       only list what would be removed\n"},
-	{"plan", cmd_plan, "(-f FILE | --topo SPEC) [--name LAB] [--id ID]",
-	 "print the names, addresses and routes up would create",
-	 "Print the plan of a topology: segments, subnets, bridges, interfaces, routes and\n"
-	 "/etc/hosts. Touches nothing.\n"
-	 "\n"
-	 "  -f, --file FILE / -t, --topo SPEC / -n, --name LAB / --pool CIDR / --ipv6 on|off\n"
-	 "      --id ID         the lab id to plan with (4 hex digits; default from the name)\n"},
-	{NULL, NULL, NULL, NULL, NULL},
+    {"up", cmd_up, "(-f FILE | --topo SPEC) [--name LAB] [options]",
+     "create a lab from a topology file or a generator",
+     "Create every node, switch, link, address and route of a topology.\n"
+     "\n"
+     "  -f, --file FILE     a containerlab-style YAML topology file\n"
+     "  -t, --topo SPEC     a generator: single,N | linear,K[,N] | tree,DEPTH,FANOUT | ring,N\n"
+     "  -n, --name LAB      the lab's name (default: the file's name:, else derived)\n"
+     "      --pool CIDR     address pool for the lab's subnets (default 10.0.0.0/8)\n"
+     "      --ipv6 on|off   IPv6 on node interfaces (default off: see README)\n"
+     "      --json          print the result as JSON\n"
+     "  -q, --quiet         print nothing on success\n"
+     "\n"
+     "A failure at any step undoes everything done so far.\n"},
+    {"down", cmd_down, "LAB... | --all", "stop a lab's processes and remove everything it made",
+     "Stop every process of the lab (by pid: those in its nodes' namespaces), then\n"
+     "remove its namespaces, switches, links and state. Idempotent: a lab that is not\n"
+     "up is not an error.\n"
+     "\n"
+     "  -a, --all           every lab\n"},
+    {"exec", cmd_exec, "[-d] [-t] LAB NODE [--] COMMAND [ARG...]", "run a command inside a node",
+     "Run COMMAND in NODE's namespaces (network, UTS, mount). stdin, stdout and stderr\n"
+     "pass through; the exit status is the command's (125: vnetlab failed, 126: not\n"
+     "executable, 127: not found).\n"
+     "\n"
+     "  -d, --detach        run as a daemon; output goes to the lab's logs/ directory\n"
+     "  -t, --tty           give the command a pseudo-terminal\n"},
+    {"status", cmd_status, "[LAB] [--json]", "list labs, or show one lab's nodes",
+     "Without LAB: every lab and its state. With LAB: its nodes, interfaces,\n"
+     "addresses, routes and processes.\n"
+     "\n"
+     "      --json          machine-readable output\n"},
+    {"clean", cmd_clean, "[--dry-run]", "remove what crashed runs left behind",
+     "Remove labs whose up never finished (killed or crashed), from their journal, and\n"
+     "network namespaces tagged as vnetlab's (vl<id>-*, vl<id>.sw) whose lab is gone.\n"
+     "Labs that are up, or being changed, are not touched.\n"
+     "\n"
+     "  -n, --dry-run       only list what would be removed\n"},
+    {"plan", cmd_plan, "(-f FILE | --topo SPEC) [--name LAB] [--id ID]",
+     "print the names, addresses and routes up would create",
+     "Print the plan of a topology: segments, subnets, bridges, interfaces, routes and\n"
+     "/etc/hosts. Touches nothing.\n"
+     "\n"
+     "  -f, --file FILE / -t, --topo SPEC / -n, --name LAB / --pool CIDR / --ipv6 on|off\n"
+     "      --id ID         the lab id to plan with (4 hex digits; default from the name)\n"},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 static void usage(FILE *f)

@@ -8,10 +8,10 @@
 #include "plan/plan.h"
 
 static const struct option plan_opts[] = {
-	{"file", required_argument, NULL, 'f'}, {"topo", required_argument, NULL, 't'},
-	{"name", required_argument, NULL, 'n'}, {"pool", required_argument, NULL, 'P'},
-	{"ipv6", required_argument, NULL, '6'}, {"id", required_argument, NULL, 'I'},
-	{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+    {"file", required_argument, NULL, 'f'}, {"topo", required_argument, NULL, 't'},
+    {"name", required_argument, NULL, 'n'}, {"pool", required_argument, NULL, 'P'},
+    {"ipv6", required_argument, NULL, '6'}, {"id", required_argument, NULL, 'I'},
+    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
 };
 
 int cmd_plan(int argc, char **argv)
@@ -35,7 +35,7 @@ int cmd_plan(int argc, char **argv)
 			snprintf(id, sizeof(id), "%s", optarg);
 			if (strlen(optarg) != VL_LAB_ID_LEN)
 				return vl_cli_usage("plan", "--id takes %d hex digits",
-						    VL_LAB_ID_LEN);
+				                    VL_LAB_ID_LEN);
 			break;
 		case 'h':
 			return vl_cli_help("plan");

@@ -17,9 +17,9 @@
 #include "sys/proc.h"
 
 static const struct option status_opts[] = {
-	{"json", no_argument, NULL, 'j'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"json", no_argument, NULL, 'j'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static const char *lab_state(const char *lab)
@@ -52,10 +52,9 @@ static int list_labs(int json)
 
 		vl_lab_read_id(labs[i], id, NULL);
 		if (json)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, s:s}", "lab",
-							     labs[i], "id", id, "state", st,
-							     "nodes", nodes, "source",
-							     src ? src : ""));
+			json_array_append_new(
+			    arr, json_pack("{s:s, s:s, s:s, s:I, s:s}", "lab", labs[i], "id", id,
+			                   "state", st, "nodes", nodes, "source", src ? src : ""));
 		else
 			printf("%-20s %-5s %-10s %7lld  %s\n", labs[i], id, st, (long long)nodes,
 			       src ? src : "");
@@ -99,8 +98,8 @@ static int show_lab(const char *lab, int json)
 		for (size_t k = 0; k < n_procs; k++)
 			if (ino && procs[k].netns == ino)
 				json_array_append_new(pl, json_pack("{s:i, s:s}", "pid",
-								    (int)procs[k].pid, "comm",
-								    procs[k].comm));
+				                                    (int)procs[k].pid, "comm",
+				                                    procs[k].comm));
 		json_object_set_new(node, "processes", pl);
 	}
 	free(procs);
@@ -131,14 +130,14 @@ static int show_lab(const char *lab, int json)
 			if (!to)
 				to = json_string_value(json_object_get(v, "peer_node"));
 			vl_buf_printf(&ifs, "%s%s %s>%s", k ? ", " : "",
-				      json_string_value(json_object_get(v, "name")),
-				      addr ? addr : "-", to ? to : "?");
+			              json_string_value(json_object_get(v, "name")),
+			              addr ? addr : "-", to ? to : "?");
 		}
 		json_array_foreach(json_object_get(node, "processes"), k, v)
 		{
 			vl_buf_printf(&pr, "%s%s[%lld]", k ? " " : "",
-				      json_string_value(json_object_get(v, "comm")),
-				      (long long)json_integer_value(json_object_get(v, "pid")));
+			              json_string_value(json_object_get(v, "comm")),
+			              (long long)json_integer_value(json_object_get(v, "pid")));
 		}
 		printf("%-16s %-7s %-36s %s%s\n", json_string_value(json_object_get(node, "name")),
 		       json_string_value(json_object_get(node, "kind")), ifs.s ? ifs.s : "-",

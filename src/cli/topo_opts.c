@@ -44,10 +44,10 @@ static void name_from_path(const char *path, char *out, size_t len)
 	for (const char *p = base; *p && *p != '.' && n + 1 < len && n < 63; p++) {
 		char c = *p;
 
-		out[n++] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9'))
-				   ? c
-				   : '-';
+		out[n++] =
+		    ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		        ? c
+		        : '-';
 	}
 	while (n && out[n - 1] == '-')
 		n--;
@@ -57,7 +57,7 @@ static void name_from_path(const char *path, char *out, size_t len)
 }
 
 int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *lab, size_t lablen,
-		     struct vl_err *err)
+                     struct vl_err *err)
 {
 	struct vl_topo *t = NULL;
 	int r;
@@ -76,9 +76,10 @@ int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *la
 		if (vl_parse_cidr(o->pool, &a, &pfx) < 0 || pfx < 1 || pfx > 30 ||
 		    (a & ~(0xffffffffu << (32 - pfx)))) {
 			vl_topo_free(t);
-			return vl_err_set(err, 0, "--pool %s: expected an IPv4 network such as "
-						  "10.0.0.0/8 (prefix 1..30, no host bits)",
-					  o->pool);
+			return vl_err_set(err, 0,
+			                  "--pool %s: expected an IPv4 network such as "
+			                  "10.0.0.0/8 (prefix 1..30, no host bits)",
+			                  o->pool);
 		}
 		t->pool_addr = a;
 		t->pool_prefix = pfx;

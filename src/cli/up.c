@@ -8,11 +8,15 @@
 #include "engine/engine.h"
 
 static const struct option up_opts[] = {
-	{"file", required_argument, NULL, 'f'}, {"topo", required_argument, NULL, 't'},
-	{"name", required_argument, NULL, 'n'}, {"pool", required_argument, NULL, 'P'},
-	{"ipv6", required_argument, NULL, '6'}, {"json", no_argument, NULL, 'j'},
-	{"quiet", no_argument, NULL, 'q'},      {"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"file", required_argument, NULL, 'f'},
+    {"topo", required_argument, NULL, 't'},
+    {"name", required_argument, NULL, 'n'},
+    {"pool", required_argument, NULL, 'P'},
+    {"ipv6", required_argument, NULL, '6'},
+    {"json", no_argument, NULL, 'j'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 int cmd_up(int argc, char **argv)
@@ -57,10 +61,10 @@ int cmd_up(int argc, char **argv)
 	for (size_t i = 0; i < t->n_nodes; i++)
 		n_sw += t->nodes[i].kind == VL_KIND_BRIDGE;
 	if (json) {
-		json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:I, s:f}", "lab", lab, "id", res.id,
-				      "nodes", (json_int_t)(t->n_nodes - n_sw), "switches",
-				      (json_int_t)n_sw, "links", (json_int_t)t->n_links,
-				      "seconds", res.seconds);
+		json_t *j =
+		    json_pack("{s:s, s:s, s:I, s:I, s:I, s:f}", "lab", lab, "id", res.id, "nodes",
+		              (json_int_t)(t->n_nodes - n_sw), "switches", (json_int_t)n_sw,
+		              "links", (json_int_t)t->n_links, "seconds", res.seconds);
 		json_dumpf(j, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(j);

@@ -153,7 +153,7 @@ static int run_workers(struct engine *e, worker_fn fn, size_t n_items, struct vl
 				r = vl_err_set(err, 0, "%s", msg);
 			else if (WIFSIGNALED(status))
 				r = vl_err_set(err, 0, "worker killed by signal %d",
-					       WTERMSIG(status));
+				               WTERMSIG(status));
 			else
 				r = vl_err_set(err, 0, "worker failed");
 		}
@@ -168,7 +168,7 @@ static int end_master(const struct vl_plan *p, const struct vl_plan_end *end)
 
 /* The end of node n's interface j at the other side of its veth. */
 static const struct vl_plan_end *peer_of(const struct vl_plan *p, const struct vl_plan_node *n,
-					 size_t j)
+                                         size_t j)
 {
 	return &p->veths[n->ifs[j].veth].end[!n->ifs[j].end];
 }
@@ -184,7 +184,7 @@ static bool has_p2p(const struct vl_plan *p, size_t i)
 
 /* Queue loopback and interfaces up, addresses and routes of node n. */
 static int queue_config(struct engine *e, struct vl_nl *nl, const struct vl_plan_node *n,
-			struct vl_err *err)
+                        struct vl_err *err)
 {
 	char what[96], ip[16];
 
@@ -193,7 +193,7 @@ static int queue_config(struct engine *e, struct vl_nl *nl, const struct vl_plan
 		return -1;
 	for (size_t j = 0; j < n->n_ifs; j++) {
 		snprintf(what, sizeof(what), "node %s: switch IPv6 off on %s", n->name,
-			 n->ifs[j].name);
+		         n->ifs[j].name);
 		if (!n->ipv6 && e->have_ipv6 &&
 		    vl_kl_link_ipv6_off(nl, node_ifindex((int)j), what, err) < 0)
 			return -1;
@@ -204,9 +204,9 @@ static int queue_config(struct engine *e, struct vl_nl *nl, const struct vl_plan
 			continue;
 		vl_fmt_ip(n->ifs[j].addr, ip);
 		snprintf(what, sizeof(what), "node %s: add address %s/%d to %s", n->name, ip,
-			 n->ifs[j].prefix, n->ifs[j].name);
+		         n->ifs[j].prefix, n->ifs[j].name);
 		if (vl_kl_addr_add(nl, node_ifindex((int)j), n->ifs[j].addr, n->ifs[j].prefix, what,
-				   err) < 0)
+		                   err) < 0)
 			return -1;
 	}
 	for (size_t k = 0; k < n->n_routes; k++) {
@@ -215,7 +215,7 @@ static int queue_config(struct engine *e, struct vl_nl *nl, const struct vl_plan
 		vl_fmt_ip(rt->dst, ip);
 		snprintf(what, sizeof(what), "node %s: add route %s/%d", n->name, ip, rt->prefix);
 		if (vl_kl_route_add(nl, rt->dst, rt->prefix, rt->via, node_ifindex(rt->oif), what,
-				    err) < 0)
+		                    err) < 0)
 			return -1;
 	}
 	return 0;
@@ -249,7 +249,7 @@ static int build_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err
 
 		if (e->j.fail_at == base + (long)i + 1) {
 			r = vl_err_set(err, 0, "injected failure at step %ld (create node %s)",
-				       base + (long)i + 1, n->name);
+			               base + (long)i + 1, n->name);
 			break;
 		}
 		/* create() leaves us in the node's network namespace. */
@@ -260,11 +260,12 @@ static int build_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err
 			int pe = !n->ifs[j].end;
 			const struct vl_plan_end *peer = &ve->end[pe];
 			struct vl_kl_veth_end a = {.name = n->ifs[j].name,
-						   .ifindex = node_ifindex((int)j),
-						   .ns_fd = -1},
-					      b = {.name = peer->ifname,
-						   .ifindex = infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
-						   .ns_fd = infra_fd};
+			                           .ifindex = node_ifindex((int)j),
+			                           .ns_fd = -1},
+			                      b = {.name = peer->ifname,
+			                           .ifindex =
+			                               infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
+			                           .ns_fd = infra_fd};
 
 			if (peer->ns == VL_PLAN_INFRA)
 				r = vl_kl_veth_add(&nl, &a, &b, ve->mtu, err);
@@ -294,8 +295,9 @@ static int configure_p2p_nodes(struct engine *e, size_t w, size_t nw, struct vl_
 		int r;
 
 		if (e->j.fail_at == base + (long)i + 1)
-			return vl_err_set(err, 0, "injected failure at step %ld (configure node %s)",
-					  base + (long)i + 1, n->name);
+			return vl_err_set(err, 0,
+			                  "injected failure at step %ld (configure node %s)",
+			                  base + (long)i + 1, n->name);
 		if (!has_p2p(p, i))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, n->netns);
@@ -357,7 +359,7 @@ back:
 	if (setns(host, CLONE_NEWNET) < 0) {
 		/* Cannot continue in the wrong namespace. */
 		fprintf(stderr, "vnetlab: cannot return to the host network namespace: %s\n",
-			strerror(errno));
+		        strerror(errno));
 		abort();
 	}
 	if (r == 0)
@@ -388,20 +390,20 @@ static int attach_switch_ports(struct engine *e, struct vl_err *err)
 
 		if (ve->end[0].ns == VL_PLAN_INFRA && ve->end[1].ns == VL_PLAN_INFRA) {
 			struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
-						   .ifindex = infra_ifindex(p, v, 0),
-						   .ns_fd = -1,
-						   .master = end_master(p, &ve->end[0]),
-						   .up = true},
-					      b = {.name = ve->end[1].ifname,
-						   .ifindex = infra_ifindex(p, v, 1),
-						   .ns_fd = -1};
+			                           .ifindex = infra_ifindex(p, v, 0),
+			                           .ns_fd = -1,
+			                           .master = end_master(p, &ve->end[0]),
+			                           .up = true},
+			                      b = {.name = ve->end[1].ifname,
+			                           .ifindex = infra_ifindex(p, v, 1),
+			                           .ns_fd = -1};
 
 			r = vl_kl_veth_add(&e->infra, &a, &b, ve->mtu, err);
 			snprintf(what, sizeof(what), "attach %s to %s", b.name,
-				 p->bridges[ve->end[1].bridge].name);
+			         p->bridges[ve->end[1].bridge].name);
 			if (r == 0)
 				r = vl_kl_link_set_master(&e->infra, b.ifindex,
-							  end_master(p, &ve->end[1]), what, err);
+				                          end_master(p, &ve->end[1]), what, err);
 			continue;
 		}
 		for (int k = 0; r == 0 && k < 2; k++) {
@@ -410,9 +412,9 @@ static int attach_switch_ports(struct engine *e, struct vl_err *err)
 			if (end->ns != VL_PLAN_INFRA)
 				continue;
 			snprintf(what, sizeof(what), "attach %s to %s", end->ifname,
-				 p->bridges[end->bridge].name);
+			         p->bridges[end->bridge].name);
 			r = vl_kl_link_set_master(&e->infra, infra_ifindex(p, v, k),
-						  end_master(p, end), what, err);
+			                          end_master(p, end), what, err);
 		}
 	}
 	if (r == 0)
@@ -429,11 +431,11 @@ static int create_p2p_links(struct engine *e, struct vl_err *err)
 	for (size_t v = 0; r == 0 && v < p->n_veths; v++) {
 		const struct vl_plan_veth *ve = &p->veths[v];
 		struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
-					   .ifindex = node_ifindex(ve->end[0].node_if),
-					   .ns_fd = -1},
-				      b = {.name = ve->end[1].ifname,
-					   .ifindex = node_ifindex(ve->end[1].node_if),
-					   .ns_fd = -1};
+		                           .ifindex = node_ifindex(ve->end[0].node_if),
+		                           .ns_fd = -1},
+		                      b = {.name = ve->end[1].ifname,
+		                           .ifindex = node_ifindex(ve->end[1].node_if),
+		                           .ns_fd = -1};
 		struct vl_nl nl;
 		char path[PATH_MAX];
 
@@ -445,13 +447,15 @@ static int create_p2p_links(struct engine *e, struct vl_err *err)
 			r = -1;
 			break;
 		}
-		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, p->nodes[ve->end[0].ns].netns);
+		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR,
+		         p->nodes[ve->end[0].ns].netns);
 		r = vl_ns_enter_path(path, CLONE_NEWNET, err);
 		if (r == 0)
 			r = vl_nl_open(&nl, err);
 		if (setns(host, CLONE_NEWNET) < 0) {
-			fprintf(stderr, "vnetlab: cannot return to the host network namespace: %s\n",
-				strerror(errno));
+			fprintf(stderr,
+			        "vnetlab: cannot return to the host network namespace: %s\n",
+			        strerror(errno));
 			abort();
 		}
 		if (r == 0) {
@@ -492,12 +496,13 @@ static int raise_backlog(struct engine *e, struct vl_err *err)
 	free(s);
 	snprintf(rec, sizeof(rec), "%s %lu %lu", BACKLOG_KEY, cur, need);
 	snprintf(val, sizeof(val), "%lu", need);
-	if (vl_journal_add(&e->j, "sysctl", rec, err) < 0 || vl_sysctl_write(BACKLOG_KEY, val, err) < 0)
+	if (vl_journal_add(&e->j, "sysctl", rec, err) < 0 ||
+	    vl_sysctl_write(BACKLOG_KEY, val, err) < 0)
 		return -1;
 	fprintf(stderr,
-		"vnetlab: raised net.core.netdev_max_backlog from %lu to %lu: a broadcast to a "
-		"segment this large would overflow it (put back by down)\n",
-		cur, need);
+	        "vnetlab: raised net.core.netdev_max_backlog from %lu to %lu: a broadcast to a "
+	        "segment this large would overflow it (put back by down)\n",
+	        cur, need);
 	return 0;
 }
 
@@ -561,7 +566,8 @@ static int write_lab_files(struct engine *e, struct vl_err *err)
 		const char *name = p->nodes[i].name;
 		size_t len = strlen(name);
 		char line[80];
-		int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		int fd =
+		    openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 
 		snprintf(line, sizeof(line), "%s\n", name);
 		if (fd < 0 || write(fd, line, len + 1) != (ssize_t)(len + 1)) {
@@ -658,15 +664,14 @@ static void raise_nofile(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max &&
-	    rl.rlim_cur < 4096) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max && rl.rlim_cur < 4096) {
 		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 }
 
 int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_opts *o,
-		 struct vl_up_result *res, struct vl_err *err)
+                 struct vl_up_result *res, struct vl_err *err)
 {
 	struct engine e = {.backend = &vl_node_ns, .progress = o->progress};
 	struct vl_plan *plan = NULL;
@@ -680,18 +685,19 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 	if ((why = vl_name_invalid(lab)))
 		return vl_err_set(err, EINVAL, "lab name \"%s\" %s", lab, why);
 	if (geteuid() != 0)
-		return vl_err_set(err, EPERM, "vnetlab up needs root (CAP_SYS_ADMIN and "
-					      "CAP_NET_ADMIN): run it with sudo");
+		return vl_err_set(err, EPERM,
+		                  "vnetlab up needs root (CAP_SYS_ADMIN and "
+		                  "CAP_NET_ADMIN): run it with sudo");
 	if (mkdir(VL_RUN_DIR, 0755) < 0 && errno != EEXIST)
 		return vl_err_sys(err, errno, "mkdir %s", VL_RUN_DIR);
 	if (vl_lab_exists(lab)) {
 		if (vl_lab_is_complete(lab))
 			return vl_err_set(err, EEXIST, "lab %s is already up (vnetlab down %s)",
-					  lab, lab);
+			                  lab, lab);
 		return vl_err_set(err, EEXIST,
-				  "lab %s has leftovers of an up that did not finish: "
-				  "run vnetlab clean (or vnetlab down %s)",
-				  lab, lab);
+		                  "lab %s has leftovers of an up that did not finish: "
+		                  "run vnetlab clean (or vnetlab down %s)",
+		                  lab, lab);
 	}
 	vl_lab_id_from_name(lab, id);
 	for (int k = 0; id_in_use(lab, id); k++) {
@@ -719,7 +725,7 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 		vl_plan_free(plan);
 		if (er == EEXIST)
 			return vl_err_set(err, EEXIST, "lab %s is being created by another vnetlab",
-					  lab);
+			                  lab);
 		return vl_err_sys(err, er, "mkdir %s", path);
 	}
 	lock = vl_lab_lock(lab, 0, err);
@@ -915,7 +921,7 @@ static int tagged_id(const char *name, char id[VL_LAB_ID_LEN + 1])
 }
 
 int vl_engine_clean(bool dry_run, void (*say)(const char *what, void *data), void *data,
-		    struct vl_err *err)
+                    struct vl_err *err)
 {
 	char **labs = NULL, **live_ids;
 	size_t n_labs = 0, n_live = 0;

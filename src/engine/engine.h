@@ -21,7 +21,7 @@ struct vl_up_result {
 };
 
 int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_opts *o,
-		 struct vl_up_result *res, struct vl_err *err);
+                 struct vl_up_result *res, struct vl_err *err);
 /* Stop the lab's processes and undo its journal. A lab that does not
  * exist is an error unless `missing_ok`. */
 int vl_engine_down(const char *lab, bool missing_ok, struct vl_err *err);
@@ -30,7 +30,7 @@ int vl_engine_down(const char *lab, bool missing_ok, struct vl_err *err);
  * namespaces tagged vl<id> that belong to no lab. `dry_run` only lists.
  * Each thing removed (or to be removed) is reported through `say`. */
 int vl_engine_clean(bool dry_run, void (*say)(const char *what, void *data), void *data,
-		    struct vl_err *err);
+                    struct vl_err *err);
 
 /* The lab's processes (every process in one of its node namespaces). */
 struct vl_proc;

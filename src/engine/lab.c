@@ -46,8 +46,8 @@ int vl_lab_lock(const char *lab, int wait, struct vl_err *err)
 			close(fd);
 			if (e == EWOULDBLOCK)
 				return vl_err_set(err, EBUSY,
-						  "lab %s is busy: another vnetlab is changing it",
-						  lab);
+				                  "lab %s is busy: another vnetlab is changing it",
+				                  lab);
 			return vl_err_sys(err, e, "lock %s", p);
 		}
 		return fd;
@@ -56,11 +56,12 @@ int vl_lab_lock(const char *lab, int wait, struct vl_err *err)
 	for (int i = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
 		if (errno != EWOULDBLOCK || i >= 300) {
 			close(fd);
-			return vl_err_set(err, EBUSY, "lab %s is busy: another vnetlab holds it", lab);
+			return vl_err_set(err, EBUSY, "lab %s is busy: another vnetlab holds it",
+			                  lab);
 		}
 		if (i == 10)
 			fprintf(stderr, "vnetlab: waiting for lab %s (another vnetlab holds it)\n",
-				lab);
+			        lab);
 		nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
 	}
 	return fd;
@@ -239,7 +240,7 @@ int vl_journal_add(struct vl_journal *j, const char *verb, const char *arg, stru
 }
 
 int vl_journal_add_many(struct vl_journal *j, const char *verb, char *const *args, size_t n,
-			struct vl_err *err)
+                        struct vl_err *err)
 {
 	struct vl_buf b = {0};
 	int r = 0;

@@ -15,7 +15,7 @@
 #include "base/err.h"
 #include "plan/plan.h"
 
-#define VL_RUN_DIR "/run/vnetlab"
+#define VL_RUN_DIR   "/run/vnetlab"
 #define VL_LAB_FILES "files"
 
 /* "<run>/<lab>/<rel>" into buf; rel may be NULL. */
@@ -48,7 +48,7 @@ int vl_journal_add(struct vl_journal *j, const char *verb, const char *arg, stru
 int vl_journal_step(struct vl_journal *j, const char *what, struct vl_err *err);
 /* Several records with one write. */
 int vl_journal_add_many(struct vl_journal *j, const char *verb, char *const *args, size_t n,
-			struct vl_err *err);
+                        struct vl_err *err);
 
 struct vl_journal_rec {
 	char verb[16];

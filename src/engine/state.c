@@ -55,13 +55,12 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 			if (peer->ns == VL_PLAN_INFRA) {
 				const struct vl_plan_bridge *b = &p->bridges[peer->bridge];
 
-				json_object_set_new(
-					ji, "switch",
-					json_string(p->topo->nodes[b->topo_node].name));
+				json_object_set_new(ji, "switch",
+				                    json_string(p->topo->nodes[b->topo_node].name));
 				json_object_set_new(ji, "host_ifname", json_string(peer->ifname));
 			} else {
 				json_object_set_new(ji, "peer_node",
-						    json_string(p->nodes[peer->ns].name));
+				                    json_string(p->nodes[peer->ns].name));
 				json_object_set_new(ji, "peer_ifname", json_string(peer->ifname));
 			}
 			json_array_append_new(ifs, ji);
@@ -70,8 +69,9 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 			const struct vl_plan_route *rt = &n->routes[r];
 			json_t *jr = json_object();
 
-			json_object_set_new(jr, "dst", rt->prefix ? addr_json(rt->dst, rt->prefix)
-								  : json_string("default"));
+			json_object_set_new(jr, "dst",
+			                    rt->prefix ? addr_json(rt->dst, rt->prefix)
+			                               : json_string("default"));
 			vl_fmt_ip(rt->via, ip);
 			json_object_set_new(jr, "via", json_string(ip));
 			json_object_set_new(jr, "dev", json_string(n->ifs[rt->oif].name));
@@ -91,8 +91,8 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		json_object_set_new(js, "bridges", brs);
 		if (p->bridges[k - 1].seg >= 0 && p->segs[p->bridges[k - 1].seg].n_members)
 			json_object_set_new(js, "subnet",
-					    addr_json(p->segs[p->bridges[k - 1].seg].net,
-						      p->segs[p->bridges[k - 1].seg].prefix));
+			                    addr_json(p->segs[p->bridges[k - 1].seg].net,
+			                              p->segs[p->bridges[k - 1].seg].prefix));
 		json_array_append_new(sws, js);
 	}
 	for (size_t l = 0; l < p->topo->n_links; l++) {
@@ -101,7 +101,7 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 
 		for (int e = 0; e < 2; e++) {
 			char *s = vl_xasprintf("%s:%s", p->topo->nodes[lk->ep[e].node].name,
-					       lk->ep[e].ifname);
+			                       lk->ep[e].ifname);
 			json_array_append_new(jl, json_string(s));
 			free(s);
 		}
@@ -141,9 +141,10 @@ json_t *vl_state_load(const char *lab, struct vl_err *err)
 		if (!vl_lab_exists(lab))
 			vl_err_set(err, ENOENT, "no lab named %s (vnetlab status lists labs)", lab);
 		else if (access(path, F_OK) < 0)
-			vl_err_set(err, ENOENT,
-				   "lab %s is not up (being created, or its up failed: vnetlab clean)",
-				   lab);
+			vl_err_set(
+			    err, ENOENT,
+			    "lab %s is not up (being created, or its up failed: vnetlab clean)",
+			    lab);
 		else
 			vl_err_set(err, EINVAL, "%s:%d:%d: %s", path, je.line, je.column, je.text);
 		return NULL;

@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu,
-		     struct vl_err *err)
+int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, struct vl_err *err)
 {
 	char what[64];
 	struct nlmsghdr *nlh;
@@ -37,8 +36,8 @@ int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu,
 	return 0;
 }
 
-int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a,
-		   const struct vl_kl_veth_end *b, int mtu, struct vl_err *err)
+int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a, const struct vl_kl_veth_end *b,
+                   int mtu, struct vl_err *err)
 {
 	char what[80];
 	struct nlmsghdr *nlh;
@@ -117,7 +116,7 @@ int vl_kl_link_up(struct vl_nl *nl, int ifindex, const char *what, struct vl_err
 }
 
 int vl_kl_link_set_master(struct vl_nl *nl, int ifindex, int master, const char *what,
-			  struct vl_err *err)
+                          struct vl_err *err)
 {
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
@@ -134,7 +133,7 @@ int vl_kl_link_set_master(struct vl_nl *nl, int ifindex, int master, const char 
 }
 
 int vl_kl_addr_add(struct vl_nl *nl, int ifindex, uint32_t addr, int prefix, const char *what,
-		   struct vl_err *err)
+                   struct vl_err *err)
 {
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
@@ -158,7 +157,7 @@ int vl_kl_addr_add(struct vl_nl *nl, int ifindex, uint32_t addr, int prefix, con
 }
 
 int vl_kl_route_add(struct vl_nl *nl, uint32_t dst, int prefix, uint32_t via, int oif,
-		    const char *what, struct vl_err *err)
+                    const char *what, struct vl_err *err)
 {
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;

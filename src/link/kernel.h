@@ -12,8 +12,7 @@
 #include "sys/netlink.h"
 
 /* A bridge with STP and multicast snooping off, up. */
-int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu,
-		     struct vl_err *err);
+int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, struct vl_err *err);
 
 struct vl_kl_veth_end {
 	const char *name;
@@ -24,8 +23,8 @@ struct vl_kl_veth_end {
 };
 /* A veth pair. The kernel refuses to bring a new peer up (ENOTCONN), so
  * end b is always left down. */
-int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a,
-		   const struct vl_kl_veth_end *b, int mtu, struct vl_err *err);
+int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a, const struct vl_kl_veth_end *b,
+                   int mtu, struct vl_err *err);
 /* No IPv6 addresses on the interface (address generation mode "none"): no
  * link-local address, so no duplicate address detection, router
  * solicitations or MLD reports flooding the segment. Before it is up. */
@@ -33,11 +32,11 @@ int vl_kl_link_ipv6_off(struct vl_nl *nl, int ifindex, const char *what, struct 
 int vl_kl_link_up(struct vl_nl *nl, int ifindex, const char *what, struct vl_err *err);
 /* Enslave to a bridge and bring up. */
 int vl_kl_link_set_master(struct vl_nl *nl, int ifindex, int master, const char *what,
-			  struct vl_err *err);
+                          struct vl_err *err);
 int vl_kl_addr_add(struct vl_nl *nl, int ifindex, uint32_t addr, int prefix, const char *what,
-		   struct vl_err *err);
+                   struct vl_err *err);
 /* prefix 0 = default route. */
 int vl_kl_route_add(struct vl_nl *nl, uint32_t dst, int prefix, uint32_t via, int oif,
-		    const char *what, struct vl_err *err);
+                    const char *what, struct vl_err *err);
 
 #endif

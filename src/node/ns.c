@@ -127,9 +127,9 @@ static int ns_create(struct vl_node_ctx *ctx, size_t i, struct vl_err *err)
 		setns(ctx->host_mnt, CLONE_NEWNS);
 		if (e == ENOSPC)
 			return vl_err_sys(err, e,
-					  "node %s: create namespaces (a namespace limit was hit: "
-					  "raise user.max_net_namespaces / max_mnt_namespaces)",
-					  n->name);
+			                  "node %s: create namespaces (a namespace limit was hit: "
+			                  "raise user.max_net_namespaces / max_mnt_namespaces)",
+			                  n->name);
 		return vl_err_sys(err, e, "node %s: create namespaces", n->name);
 	}
 	if (setup_inside(p, n, err) < 0) {
@@ -215,10 +215,10 @@ static int ns_destroy(const char *lab, const char *netns, struct vl_err *err)
 }
 
 const struct vl_node_backend vl_node_ns = {
-	.name = "ns",
-	.worker_init = ns_worker_init,
-	.worker_fini = ns_worker_fini,
-	.create = ns_create,
-	.enter = ns_enter,
-	.destroy = ns_destroy,
+    .name = "ns",
+    .worker_init = ns_worker_init,
+    .worker_fini = ns_worker_fini,
+    .create = ns_create,
+    .enter = ns_enter,
+    .destroy = ns_destroy,
 };

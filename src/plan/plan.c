@@ -50,8 +50,8 @@ static size_t uf_find(size_t *parent, size_t x)
 struct builder {
 	struct vl_plan *p;
 	const struct vl_topo *t;
-	long *pnode;        /* topo node -> plan node, or -1 */
-	long *sw;           /* topo node -> switch number, or -1 */
+	long *pnode; /* topo node -> plan node, or -1 */
+	long *sw;    /* topo node -> switch number, or -1 */
 	size_t n_sw;
 	size_t *sw_ports;   /* ports needed per switch */
 	size_t *sw_used;    /* ports handed out so far */
@@ -78,7 +78,7 @@ static int take_port(struct builder *b, size_t s)
 {
 	size_t k = b->sw_used[s]++;
 	size_t br = b->sw_leaves[s] ? b->sw_bridge0[s] + 1 + k / (VL_BRIDGE_MAX_PORTS - 1)
-				    : b->sw_bridge0[s];
+	                            : b->sw_bridge0[s];
 
 	b->p->bridges[br].n_ports++;
 	return (int)br;
@@ -113,8 +113,7 @@ static void set_infra_end(struct vl_plan *p, size_t v, int e, char tag, int brid
 	snprintf(end->ifname, sizeof(end->ifname), "vl%s%c%zu", p->id, tag, v);
 }
 
-static void set_node_end(struct vl_plan *p, size_t v, int e, size_t n, const char *ifname,
-			 long seg)
+static void set_node_end(struct vl_plan *p, size_t v, int e, size_t n, const char *ifname, long seg)
 {
 	struct vl_plan_end *end = &p->veths[v].end[e];
 	struct vl_plan_node *node = &p->nodes[n];
@@ -187,7 +186,7 @@ static int build_links(struct builder *b, struct vl_err *err)
 		p->bridges[k].seg = (int)b->sw_seg[uf_find(b->uf, (size_t)s)];
 		if (p->bridges[k].n_ports > VL_BRIDGE_MAX_PORTS)
 			return vl_err_set(err, 0, "internal: bridge %s has %d ports",
-					  p->bridges[k].name, p->bridges[k].n_ports);
+			                  p->bridges[k].name, p->bridges[k].n_ports);
 	}
 	return 0;
 }
@@ -235,9 +234,9 @@ static int assign_addresses(struct vl_plan *p, const struct vl_topo *t, struct v
 			free(order);
 			free(next);
 			return vl_err_set(err, 0,
-					  "address pool %s/%d is too small for %zu segments "
-					  "(the largest needs a /%d); set topology.defaults.pool",
-					  net, t->pool_prefix, n, largest);
+			                  "address pool %s/%d is too small for %zu segments "
+			                  "(the largest needs a /%d); set topology.defaults.pool",
+			                  net, t->pool_prefix, n, largest);
 		}
 		g->net = (uint32_t)cursor;
 		next[order[k]] = g->net + 1;
@@ -337,7 +336,7 @@ static void compute_routes(struct vl_plan *p)
 					queue[tail++] = (size_t)h;
 					if (p->segs[h].n_members)
 						add_route(sn, p->segs[h].net, p->segs[h].prefix,
-							  via[h], oif[h]);
+						          via[h], oif[h]);
 				}
 			}
 		}
@@ -369,9 +368,10 @@ static void build_hosts(struct vl_plan *p)
 	struct vl_buf b = {0};
 	char ip[16];
 
-	vl_buf_printf(&b, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-			  "# vnetlab lab %s\n",
-		      p->lab);
+	vl_buf_printf(&b,
+	              "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+	              "# vnetlab lab %s\n",
+	              p->lab);
 	for (size_t i = 0; i < p->n_nodes; i++) {
 		const struct vl_plan_node *n = &p->nodes[i];
 		int named = 0;
@@ -389,8 +389,8 @@ static void build_hosts(struct vl_plan *p)
 	p->hosts = b.s;
 }
 
-int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id,
-		  struct vl_plan **out, struct vl_err *err)
+int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, struct vl_plan **out,
+                  struct vl_err *err)
 {
 	struct vl_plan *p;
 	struct builder b = {0};
@@ -466,8 +466,8 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id,
 			b.sw_leaves[s] = (b.sw_ports[s] + per - 1) / per;
 			if (b.sw_leaves[s] > VL_BRIDGE_MAX_PORTS) {
 				vl_err_set(err, 0, "switch %s: %zu ports is more than %d x %d",
-					   t->nodes[i].name, b.sw_ports[s], VL_BRIDGE_MAX_PORTS,
-					   VL_BRIDGE_MAX_PORTS - 1);
+				           t->nodes[i].name, b.sw_ports[s], VL_BRIDGE_MAX_PORTS,
+				           VL_BRIDGE_MAX_PORTS - 1);
 				goto out;
 			}
 			for (size_t k = 0; k < b.sw_leaves[s]; k++)
@@ -529,27 +529,27 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 		vl_fmt_ip(g->net, a);
 		if (g->n_members)
 			vl_buf_printf(out, "segment %zu %s/%d %s members %d\n", s, a, g->prefix,
-				      g->p2p ? "p2p" : "bridged", g->n_members);
+			              g->p2p ? "p2p" : "bridged", g->n_members);
 		else
 			vl_buf_printf(out, "segment %zu none %s members 0\n", s,
-				      g->p2p ? "p2p" : "bridged");
+			              g->p2p ? "p2p" : "bridged");
 	}
 	for (size_t k = 0; k < p->n_bridges; k++)
 		vl_buf_printf(out, "bridge %s switch %s ports %d segment %d\n", p->bridges[k].name,
-			      p->topo->nodes[p->bridges[k].topo_node].name, p->bridges[k].n_ports,
-			      p->bridges[k].seg);
+		              p->topo->nodes[p->bridges[k].topo_node].name, p->bridges[k].n_ports,
+		              p->bridges[k].seg);
 	for (size_t i = 0; i < p->n_nodes; i++) {
 		const struct vl_plan_node *n = &p->nodes[i];
 
 		vl_buf_printf(out, "node %s %s netns %s forward %d ipv6 %d\n", n->name,
-			      vl_kind_name(n->kind), n->netns, n->forward, n->ipv6);
+		              vl_kind_name(n->kind), n->netns, n->forward, n->ipv6);
 		for (size_t j = 0; j < n->n_ifs; j++) {
 			const struct vl_plan_if *f = &n->ifs[j];
 			const struct vl_plan_end *peer = &p->veths[f->veth].end[!f->end];
 
 			vl_fmt_ip(f->addr, a);
 			vl_buf_printf(out, "  if %s %s/%d peer %s:%s\n", f->name, f->addr ? a : "-",
-				      f->prefix, end_ns_name(p, peer), peer->ifname);
+			              f->prefix, end_ns_name(p, peer), peer->ifname);
 		}
 		for (size_t r = 0; r < n->n_routes; r++) {
 			const struct vl_plan_route *rt = &n->routes[r];
@@ -558,10 +558,10 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 			vl_fmt_ip(rt->via, c);
 			if (rt->prefix == 0)
 				vl_buf_printf(out, "  route default via %s dev %s\n", c,
-					      n->ifs[rt->oif].name);
+				              n->ifs[rt->oif].name);
 			else
 				vl_buf_printf(out, "  route %s/%d via %s dev %s\n", a, rt->prefix,
-					      c, n->ifs[rt->oif].name);
+				              c, n->ifs[rt->oif].name);
 		}
 	}
 	for (size_t v = 0; v < p->n_veths; v++) {

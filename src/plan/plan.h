@@ -19,9 +19,9 @@
 #include "base/util.h"
 #include "topo/topo.h"
 
-#define VL_LAB_ID_LEN 4       /* hex digits */
+#define VL_LAB_ID_LEN       4    /* hex digits */
 #define VL_BRIDGE_MAX_PORTS 1023 /* a Linux bridge's port limit (BR_MAX_PORTS - 1) */
-#define VL_PLAN_INFRA (-1)    /* "namespace" index of the infra namespace */
+#define VL_PLAN_INFRA       (-1) /* "namespace" index of the infra namespace */
 
 struct vl_plan_end {
 	int ns;          /* plan node index, or VL_PLAN_INFRA */
@@ -40,13 +40,13 @@ struct vl_plan_bridge {
 	char name[16];
 	int topo_node; /* the switch it implements (several if cascaded) */
 	int n_ports;
-	int seg;       /* L2 segment, -1 if nothing with an address is on it */
+	int seg; /* L2 segment, -1 if nothing with an address is on it */
 };
 
 struct vl_plan_seg {
 	uint32_t net; /* 0 with prefix 0: no addresses (no member nodes) */
 	int prefix;
-	int p2p;      /* a node-to-node link, not a bridge */
+	int p2p; /* a node-to-node link, not a bridge */
 	int n_members;
 };
 
@@ -101,8 +101,8 @@ struct vl_plan {
 void vl_lab_id_from_name(const char *lab, char id[VL_LAB_ID_LEN + 1]);
 void vl_lab_id_next(char id[VL_LAB_ID_LEN + 1]);
 
-int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id,
-		  struct vl_plan **out, struct vl_err *err);
+int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, struct vl_plan **out,
+                  struct vl_err *err);
 void vl_plan_free(struct vl_plan *p);
 
 /* Canonical text form of a plan (`vnetlab plan`, and the plan tests). */

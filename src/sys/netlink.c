@@ -9,7 +9,7 @@
 #include "base/util.h"
 
 #define BATCH_SIZE (96 * 1024) /* below the default netlink sndbuf (~208 KiB) */
-#define MSG_ROOM 2048          /* the largest request we build */
+#define MSG_ROOM   2048        /* the largest request we build */
 
 int vl_nl_open(struct vl_nl *nl, struct vl_err *err)
 {
@@ -30,7 +30,7 @@ int vl_nl_open(struct vl_nl *nl, struct vl_err *err)
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
-		   sizeof(rcvbuf));
+	           sizeof(rcvbuf));
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = 1;
 	nl->cap = BATCH_SIZE + MSG_ROOM;
@@ -56,7 +56,7 @@ static void commit(struct vl_nl *nl)
 }
 
 struct nlmsghdr *vl_nl_msg(struct vl_nl *nl, uint16_t type, uint16_t flags, size_t hdrlen,
-			   const char *what, struct vl_err *err)
+                           const char *what, struct vl_err *err)
 {
 	struct nlmsghdr *nlh;
 
@@ -164,14 +164,14 @@ int vl_nl_flush(struct vl_nl *nl, struct vl_err *err)
 	if (first_err) {
 		if (err_text[0])
 			return vl_err_set(err, first_err, "%s: %s (kernel: %s)", nl->what[err_idx],
-					  strerror(first_err), err_text);
+			                  strerror(first_err), err_text);
 		return vl_err_sys(err, first_err, "%s", nl->what[err_idx]);
 	}
 	return 0;
 }
 
 int vl_nl_dump(struct vl_nl *nl, uint16_t type, size_t hdrlen, const void *hdr, mnl_cb_t cb,
-	       void *data, struct vl_err *err)
+               void *data, struct vl_err *err)
 {
 	char buf[32768];
 	struct nlmsghdr *nlh;

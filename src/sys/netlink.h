@@ -31,13 +31,13 @@ void vl_nl_close(struct vl_nl *nl);
  * send is returned through err with NULL. `what` names the request in
  * error messages ("create veth vl3fa2p7"). */
 struct nlmsghdr *vl_nl_msg(struct vl_nl *nl, uint16_t type, uint16_t flags, size_t hdrlen,
-			   const char *what, struct vl_err *err);
+                           const char *what, struct vl_err *err);
 /* Send every pending request and wait for all their ACKs. Fails with the
  * first error (naming its request); the others are still consumed. */
 int vl_nl_flush(struct vl_nl *nl, struct vl_err *err);
 
 /* Dump request: calls cb for each reply message. */
 int vl_nl_dump(struct vl_nl *nl, uint16_t type, size_t hdrlen, const void *hdr, mnl_cb_t cb,
-	       void *data, struct vl_err *err);
+               void *data, struct vl_err *err);
 
 #endif

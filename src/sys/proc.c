@@ -23,8 +23,8 @@ int vl_cmp_ino(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc **out,
-			  size_t *n_out, struct vl_err *err)
+int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc **out, size_t *n_out,
+                          struct vl_err *err)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;

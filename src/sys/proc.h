@@ -17,8 +17,8 @@ struct vl_proc {
 
 /* Every process (other than the caller) whose network namespace inode is
  * in `inodes` (sorted ascending). */
-int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc **out,
-			  size_t *n_out, struct vl_err *err);
+int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc **out, size_t *n_out,
+                          struct vl_err *err);
 /* SIGTERM them, wait up to `grace` seconds, SIGKILL the rest and reap what
  * is ours. Returns the number still alive (0 normally). */
 size_t vl_proc_stop(const struct vl_proc *procs, size_t n, double grace);
