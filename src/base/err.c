@@ -39,16 +39,30 @@ int vl_err_sys(struct vl_err *err, int code, const char *fmt, ...)
 
 int vl_err_wrap(struct vl_err *err, const char *fmt, ...)
 {
-	char prefix[512], old[sizeof(err->msg)];
+	char prefix[512];
+	size_t plen, mlen, cap;
 	va_list ap;
+	int n;
 
 	if (!err)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	n = vsnprintf(prefix, sizeof(prefix) - 2, fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	if (n < 0)
+		return -1;
+	plen = strlen(prefix);
+	memcpy(prefix + plen, ": ", 3);
+	plen += 2;
+	cap = sizeof(err->msg) - 1;
+	if (plen > cap)
+		plen = cap;
+	mlen = strnlen(err->msg, cap);
+	if (plen + mlen > cap)
+		mlen = cap - plen;
+	memmove(err->msg + plen, err->msg, mlen);
+	memcpy(err->msg, prefix, plen);
+	err->msg[plen + mlen] = '\0';
 	return -1;
 }
 
