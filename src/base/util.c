@@ -222,6 +222,23 @@ void vl_fmt_ip(uint32_t addr, char buf[16])
 	         addr & 255);
 }
 
+int vl_write_all(int fd, const void *buf, size_t len)
+{
+	const char *b = buf;
+
+	while (len) {
+		ssize_t w = write(fd, b, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		b += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 int vl_write_file(const char *path, const char *data, size_t len, struct vl_err *err)
 {
 	char tmp[PATH_MAX];
@@ -232,19 +249,12 @@ int vl_write_file(const char *path, const char *data, size_t len, struct vl_err 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return vl_err_sys(err, errno, "create %s", tmp);
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
+	if (vl_write_all(fd, data, len) < 0) {
+		int e = errno;
 
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			close(fd);
-			unlink(tmp);
-			return vl_err_sys(err, e, "write %s", tmp);
-		}
-		data += w;
-		len -= (size_t)w;
+		close(fd);
+		unlink(tmp);
+		return vl_err_sys(err, e, "write %s", tmp);
 	}
 	if (close(fd) < 0 || rename(tmp, path) < 0) {
 		int e = errno;

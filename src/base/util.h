@@ -56,6 +56,9 @@ int vl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned 
 int vl_parse_cidr(const char *s, uint32_t *addr, int *prefix);
 void vl_fmt_ip(uint32_t addr, char buf[16]);
 
+/* write() all of buf, retrying on EINTR and short writes. */
+int vl_write_all(int fd, const void *buf, size_t len);
+
 /* Write a whole file atomically (tmp + rename), mode 0644. */
 int vl_write_file(const char *path, const char *data, size_t len, struct vl_err *err);
 /* Read a whole (small) file into a NUL-terminated buffer. */

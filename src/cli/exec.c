@@ -152,21 +152,6 @@ static int status_code(int status)
 	return VL_EXIT_FAIL;
 }
 
-static int write_all(int fd, const char *b, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, b, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int run_tty(const char *lab, const char *node, char **cmd)
 {
 	struct vl_err err = {0};
@@ -246,7 +231,7 @@ static int run_tty(const char *lab, const char *node, char **cmd)
 			n = read(master, buf, sizeof(buf));
 			if (n <= 0)
 				break; /* EIO: the command and its children closed the tty */
-			if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+			if (vl_write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
 				break;
 		}
 		if (in_open && (pf[1].revents & (POLLIN | POLLHUP | POLLERR))) {
@@ -254,8 +239,8 @@ static int run_tty(const char *lab, const char *node, char **cmd)
 			if (n <= 0) {
 				/* End of input: send EOF to the command's terminal. */
 				in_open = 0;
-				write_all(master, "\x04", 1);
-			} else if (write_all(master, buf, (size_t)n) < 0) {
+				vl_write_all(master, "\x04", 1);
+			} else if (vl_write_all(master, buf, (size_t)n) < 0) {
 				break;
 			}
 		}

@@ -212,21 +212,6 @@ int vl_journal_step(struct vl_journal *j, const char *what, struct vl_err *err)
 	return 0;
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, s, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		s += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int vl_journal_add(struct vl_journal *j, const char *verb, const char *arg, struct vl_err *err)
 {
 	char line[PATH_MAX + 32];
@@ -234,7 +219,7 @@ int vl_journal_add(struct vl_journal *j, const char *verb, const char *arg, stru
 
 	if (n < 0 || n >= (int)sizeof(line))
 		return vl_err_set(err, ENAMETOOLONG, "journal record too long");
-	if (write_all(j->fd, line, (size_t)n) < 0)
+	if (vl_write_all(j->fd, line, (size_t)n) < 0)
 		return vl_err_sys(err, errno, "write journal");
 	return vl_journal_step(j, line, err);
 }
@@ -247,7 +232,7 @@ int vl_journal_add_many(struct vl_journal *j, const char *verb, char *const *arg
 
 	for (size_t i = 0; i < n; i++)
 		vl_buf_printf(&b, "%s %s\n", verb, args[i]);
-	if (n && write_all(j->fd, b.s, b.len) < 0)
+	if (n && vl_write_all(j->fd, b.s, b.len) < 0)
 		r = vl_err_sys(err, errno, "write journal");
 	vl_buf_free(&b);
 	return r;

@@ -80,18 +80,30 @@ int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a, const struc
 	return 0;
 }
 
-int vl_kl_link_ipv6_off(struct vl_nl *nl, int ifindex, const char *what, struct vl_err *err)
+/* Start an RTM_NEWLINK request that changes the existing link ifindex. */
+static struct nlmsghdr *setlink(struct vl_nl *nl, int ifindex, unsigned flags, const char *what,
+				struct vl_err *err)
 {
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
-	struct nlattr *spec, *in6;
 
 	nlh = vl_nl_msg(nl, RTM_NEWLINK, 0, sizeof(*ifi), what, err);
 	if (!nlh)
-		return -1;
+		return NULL;
 	ifi = mnl_nlmsg_get_payload(nlh);
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = ifi->ifi_change = flags;
+	return nlh;
+}
+
+int vl_kl_link_ipv6_off(struct vl_nl *nl, int ifindex, const char *what, struct vl_err *err)
+{
+	struct nlmsghdr *nlh = setlink(nl, ifindex, 0, what, err);
+	struct nlattr *spec, *in6;
+
+	if (!nlh)
+		return -1;
 	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
 	in6 = mnl_attr_nest_start(nlh, AF_INET6);
 	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
@@ -102,32 +114,16 @@ int vl_kl_link_ipv6_off(struct vl_nl *nl, int ifindex, const char *what, struct 
 
 int vl_kl_link_up(struct vl_nl *nl, int ifindex, const char *what, struct vl_err *err)
 {
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-
-	nlh = vl_nl_msg(nl, RTM_NEWLINK, 0, sizeof(*ifi), what, err);
-	if (!nlh)
-		return -1;
-	ifi = mnl_nlmsg_get_payload(nlh);
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	ifi->ifi_flags = ifi->ifi_change = IFF_UP;
-	return 0;
+	return setlink(nl, ifindex, IFF_UP, what, err) ? 0 : -1;
 }
 
 int vl_kl_link_set_master(struct vl_nl *nl, int ifindex, int master, const char *what,
-                          struct vl_err *err)
+			  struct vl_err *err)
 {
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = setlink(nl, ifindex, IFF_UP, what, err);
 
-	nlh = vl_nl_msg(nl, RTM_NEWLINK, 0, sizeof(*ifi), what, err);
 	if (!nlh)
 		return -1;
-	ifi = mnl_nlmsg_get_payload(nlh);
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	ifi->ifi_flags = ifi->ifi_change = IFF_UP;
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	return 0;
 }

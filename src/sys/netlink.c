@@ -169,37 +169,3 @@ int vl_nl_flush(struct vl_nl *nl, struct vl_err *err)
 	}
 	return 0;
 }
-
-int vl_nl_dump(struct vl_nl *nl, uint16_t type, size_t hdrlen, const void *hdr, mnl_cb_t cb,
-               void *data, struct vl_err *err)
-{
-	char buf[32768];
-	struct nlmsghdr *nlh;
-	uint32_t seq;
-	int r;
-
-	if (vl_nl_flush(nl, err) < 0)
-		return -1;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq = nl->seq++;
-	if (hdrlen)
-		memcpy(mnl_nlmsg_put_extra_header(nlh, hdrlen), hdr, hdrlen);
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
-		return vl_err_sys(err, errno, "netlink dump request");
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return vl_err_sys(err, errno, "netlink dump");
-		}
-		r = mnl_cb_run(buf, (size_t)n, seq, nl->portid, cb, data);
-		if (r < 0)
-			return vl_err_sys(err, errno, "netlink dump");
-		if (r == MNL_CB_STOP)
-			return 0;
-	}
-}

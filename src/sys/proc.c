@@ -85,11 +85,41 @@ static int exited(int fd)
 	return poll(&p, 1, 0) != 0;
 }
 
+/* Reap and forget the processes that have exited; returns how many live. */
+static size_t sweep(const struct vl_proc *procs, int *fds, size_t n)
+{
+	size_t alive = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (fds[i] < 0)
+			continue;
+		/* Our own children must be reaped to go away. */
+		waitpid(procs[i].pid, NULL, WNOHANG);
+		if (exited(fds[i])) {
+			close(fds[i]);
+			fds[i] = -1;
+		} else {
+			alive++;
+		}
+	}
+	return alive;
+}
+
+/* Wait until none is alive or `secs` passed; returns how many live. */
+static size_t wait_gone(const struct vl_proc *procs, int *fds, size_t n, double secs)
+{
+	double deadline = vl_now() + secs;
+	size_t alive;
+
+	while ((alive = sweep(procs, fds, n)) && vl_now() < deadline)
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	return alive;
+}
+
 size_t vl_proc_stop(const struct vl_proc *procs, size_t n, double grace)
 {
 	int *fds = vl_xcalloc(n, sizeof(*fds));
-	size_t alive = 0;
-	double deadline;
+	size_t alive;
 
 	for (size_t i = 0; i < n; i++) {
 		fds[i] = pidfd_open_(procs[i].pid);
@@ -98,46 +128,12 @@ size_t vl_proc_stop(const struct vl_proc *procs, size_t n, double grace)
 			fds[i] = -1;
 		}
 	}
-	deadline = vl_now() + grace;
-	for (;;) {
-		alive = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (fds[i] < 0)
-				continue;
-			/* Our own children must be reaped to go away. */
-			waitpid(procs[i].pid, NULL, WNOHANG);
-			if (exited(fds[i])) {
-				close(fds[i]);
-				fds[i] = -1;
-				continue;
-			}
-			alive++;
-		}
-		if (!alive || vl_now() > deadline)
-			break;
-		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+	if (wait_gone(procs, fds, n, grace)) {
+		for (size_t i = 0; i < n; i++)
+			if (fds[i] >= 0)
+				pidfd_kill(fds[i], SIGKILL);
 	}
-	for (size_t i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			pidfd_kill(fds[i], SIGKILL);
-	/* Wait (briefly) for killed ones to be gone. */
-	deadline = vl_now() + 2.0;
-	do {
-		alive = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (fds[i] < 0)
-				continue;
-			waitpid(procs[i].pid, NULL, WNOHANG);
-			if (exited(fds[i])) {
-				close(fds[i]);
-				fds[i] = -1;
-			} else {
-				alive++;
-			}
-		}
-		if (alive)
-			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-	} while (alive && vl_now() < deadline);
+	alive = wait_gone(procs, fds, n, 2.0);
 	for (size_t i = 0; i < n; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
