@@ -85,3 +85,31 @@ test_bad_topology_is_reported_precisely() {
 	[ -e /run/vnetlab/vt-bad ] && fail "state left"
 	true
 }
+
+test_interrupted_up_undoes_everything() {
+	# Ctrl-C (SIGINT) or SIGTERM half-way through up: up stops at the next
+	# step, undoes what it made and fails.
+	TMPDIR_T=$(mktemp -d)
+	trap 'rm -rf "$TMPDIR_T"' EXIT
+	for sig in INT TERM; do
+		"$VNETLAB" up --topo single,600 --name vt-intr -q 2>"$TMPDIR_T/err" &
+		pid=$!
+		for _ in $(seq 1 300); do
+			n=$(ls /run/netns 2>/dev/null | grep -c -- '-h' || true)
+			[ "$n" -ge 10 ] && break
+			sleep 0.01
+		done
+		kill -$sig $pid
+		wait $pid
+		rc=$?
+		if [ $rc -eq 0 ]; then
+			vl down vt-intr
+			skip "up finished before SIG$sig arrived"
+		fi
+		grep -q "interrupted by signal" "$TMPDIR_T/err" ||
+			fail "SIG$sig: $(cat "$TMPDIR_T/err")"
+		[ -e /run/vnetlab/vt-intr ] && fail "SIG$sig: state directory left"
+		left=$(ip netns | grep -c '^vl' || true)
+		expect_eq "$left" 0 "SIG$sig: namespaces left"
+	done
+}
