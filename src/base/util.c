@@ -196,6 +196,54 @@ int vl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned 
 	return 0;
 }
 
+int vl_parse_bytes(const char *s, uint64_t *out)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t mult;
+	} units[] = {
+		{"", 1},
+		{"b", 1},
+		{"B", 1},
+		{"k", 1ull << 10},
+		{"K", 1ull << 10},
+		{"Ki", 1ull << 10},
+		{"KiB", 1ull << 10},
+		{"kB", 1000},
+		{"KB", 1000},
+		{"M", 1ull << 20},
+		{"Mi", 1ull << 20},
+		{"MiB", 1ull << 20},
+		{"MB", 1000000},
+		{"G", 1ull << 30},
+		{"Gi", 1ull << 30},
+		{"GiB", 1ull << 30},
+		{"GB", 1000000000},
+		{"T", 1ull << 40},
+		{"Ti", 1ull << 40},
+		{"TiB", 1ull << 40},
+		{"TB", 1000000000000ull},
+	};
+	char *end;
+	unsigned long long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	for (size_t i = 0; i < VL_ARRAY_SIZE(units); i++) {
+		if (strcmp(end, units[i].suffix))
+			continue;
+		if (v > UINT64_MAX / units[i].mult)
+			return -1;
+		*out = v * units[i].mult;
+		return 0;
+	}
+	return -1;
+}
+
 int vl_parse_cidr(const char *s, uint32_t *addr, int *prefix)
 {
 	char tmp[32];

@@ -52,6 +52,10 @@ const char *vl_ifname_invalid(const char *name);
 /* Parse a decimal unsigned integer in [min,max]; whole string. */
 int vl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
+/* A size: "64MiB", "1G", "512k", "1048576" (bytes). k/K/Ki/KiB, M/Mi/MiB,
+ * G/Gi/GiB, T... are powers of 1024; kB/KB, MB, GB, TB powers of 1000. */
+int vl_parse_bytes(const char *s, uint64_t *out);
+
 /* IPv4 helpers, host byte order. */
 int vl_parse_cidr(const char *s, uint32_t *addr, int *prefix);
 void vl_fmt_ip(uint32_t addr, char buf[16]);
