@@ -1,6 +1,7 @@
 #include "base/util.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -198,34 +199,11 @@ int vl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned 
 
 int vl_parse_bytes(const char *s, uint64_t *out)
 {
-	static const struct {
-		const char *suffix;
-		uint64_t mult;
-	} units[] = {
-		{"", 1},
-		{"b", 1},
-		{"B", 1},
-		{"k", 1ull << 10},
-		{"K", 1ull << 10},
-		{"Ki", 1ull << 10},
-		{"KiB", 1ull << 10},
-		{"kB", 1000},
-		{"KB", 1000},
-		{"M", 1ull << 20},
-		{"Mi", 1ull << 20},
-		{"MiB", 1ull << 20},
-		{"MB", 1000000},
-		{"G", 1ull << 30},
-		{"Gi", 1ull << 30},
-		{"GiB", 1ull << 30},
-		{"GB", 1000000000},
-		{"T", 1ull << 40},
-		{"Ti", 1ull << 40},
-		{"TiB", 1ull << 40},
-		{"TB", 1000000000000ull},
-	};
+	static const char units[] = "kmgt";
 	char *end;
 	unsigned long long v;
+	uint64_t mult = 1;
+	const char *u;
 
 	if (!s || *s < '0' || *s > '9')
 		return -1;
@@ -233,15 +211,18 @@ int vl_parse_bytes(const char *s, uint64_t *out)
 	v = strtoull(s, &end, 10);
 	if (errno)
 		return -1;
-	for (size_t i = 0; i < VL_ARRAY_SIZE(units); i++) {
-		if (strcmp(end, units[i].suffix))
-			continue;
-		if (v > UINT64_MAX / units[i].mult)
-			return -1;
-		*out = v * units[i].mult;
-		return 0;
+	if (*end && (u = strchr(units, tolower((unsigned char)*end)))) {
+		mult = 1ull << (10 * (u - units + 1));
+		end++;
+		if (*end == 'i' || *end == 'I')
+			end++;
 	}
-	return -1;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || v > UINT64_MAX / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
 }
 
 int vl_parse_cidr(const char *s, uint32_t *addr, int *prefix)

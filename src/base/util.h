@@ -52,8 +52,9 @@ const char *vl_ifname_invalid(const char *name);
 /* Parse a decimal unsigned integer in [min,max]; whole string. */
 int vl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
-/* A size: "64MiB", "1G", "512k", "1048576" (bytes). k/K/Ki/KiB, M/Mi/MiB,
- * G/Gi/GiB, T... are powers of 1024; kB/KB, MB, GB, TB powers of 1000. */
+/* A size in bytes: "1048576", "512k", "64MiB", "1G", "2gb" (docker's
+ * spelling). Units k, m, g, t in any case, with optional "i" and "b", are
+ * powers of 1024, as memory sizes are. */
 int vl_parse_bytes(const char *s, uint64_t *out);
 
 /* IPv4 helpers, host byte order. */

@@ -58,6 +58,7 @@ struct vl_topo *vl_topo_new(const char *source)
 		abort(); /* a constant: cannot fail */
 	t->ipv6 = 0;
 	t->mtu = 0;
+	vl_topo_res_init(&t->defaults);
 	t->priv = vl_xcalloc(1, sizeof(*t->priv));
 	return t;
 }
@@ -154,6 +155,7 @@ struct vl_topo_node *vl_topo_add_node(struct vl_topo *t, const char *name, struc
 	n->name = vl_xstrdup(name);
 	n->kind = VL_KIND_LINUX;
 	n->ipv6 = VL_UNSET;
+	vl_topo_res_init(&n->res);
 	n->pos = pos;
 	*slot = (struct name_slot){++t->n_nodes, hash};
 	p->n_indexed++;
@@ -195,8 +197,11 @@ void vl_topo_free(struct vl_topo *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n_nodes; i++)
+	for (size_t i = 0; i < t->n_nodes; i++) {
 		free(t->nodes[i].name);
+		vl_topo_res_free(&t->nodes[i].res);
+	}
+	vl_topo_res_free(&t->defaults);
 	for (size_t i = 0; i < t->n_links; i++) {
 		free(t->links[i].ep[0].ifname);
 		free(t->links[i].ep[1].ifname);
@@ -212,6 +217,99 @@ void vl_topo_free(struct vl_topo *t)
 		free(t->priv->slots);
 	free(t->priv);
 	free(t);
+}
+
+const char *vl_profile_name(enum vl_profile p)
+{
+	return p == VL_PROFILE_STUDY ? "study" : "none";
+}
+
+int vl_profile_parse(const char *s)
+{
+	if (!strcmp(s, "none"))
+		return VL_PROFILE_NONE;
+	if (!strcmp(s, "study"))
+		return VL_PROFILE_STUDY;
+	return -1;
+}
+
+void vl_topo_res_init(struct vl_topo_res *r)
+{
+	*r = (struct vl_topo_res){.cpus = VL_UNSET,
+				  .cpu_weight = VL_UNSET,
+				  .memory = VL_UNSET,
+				  .pids = VL_UNSET,
+				  .pid_ns = VL_UNSET};
+}
+
+static void res_copy(struct vl_topo_res *dst, const struct vl_topo_res *src, bool over)
+{
+#define TAKE(f) (src->f != VL_UNSET && (over || dst->f == VL_UNSET))
+	if (TAKE(cpus))
+		dst->cpus = src->cpus;
+	if (TAKE(cpu_weight))
+		dst->cpu_weight = src->cpu_weight;
+	if (TAKE(memory))
+		dst->memory = src->memory;
+	if (TAKE(pids))
+		dst->pids = src->pids;
+	if (TAKE(pid_ns))
+		dst->pid_ns = src->pid_ns;
+#undef TAKE
+	if (src->cpuset && (over || !dst->cpuset)) {
+		free(dst->cpuset);
+		dst->cpuset = vl_xstrdup(src->cpuset);
+	}
+	if (src->rootfs && (over || !dst->rootfs)) {
+		free(dst->rootfs);
+		dst->rootfs = vl_xstrdup(src->rootfs);
+	}
+	if (!dst->pos.line)
+		dst->pos = src->pos;
+}
+
+void vl_topo_res_inherit(struct vl_topo_res *dst, const struct vl_topo_res *src)
+{
+	res_copy(dst, src, false);
+}
+
+void vl_topo_res_override(struct vl_topo_res *dst, const struct vl_topo_res *src)
+{
+	res_copy(dst, src, true);
+}
+
+void vl_topo_res_free(struct vl_topo_res *r)
+{
+	free(r->cpuset);
+	free(r->rootfs);
+	r->cpuset = r->rootfs = NULL;
+}
+
+void vl_topo_res_profile(struct vl_topo_res *r, enum vl_profile p)
+{
+	vl_topo_res_init(r);
+	if (p == VL_PROFILE_STUDY) {
+		r->cpus = 1;
+		r->memory = 64ll << 20;
+	}
+}
+
+static void dump_res(struct vl_buf *out, const struct vl_topo_res *r)
+{
+	if (r->cpus != VL_UNSET)
+		vl_buf_printf(out, " cpus=%g", r->cpus);
+	if (r->cpu_weight != VL_UNSET)
+		vl_buf_printf(out, " cpu-weight=%ld", r->cpu_weight);
+	if (r->cpuset)
+		vl_buf_printf(out, " cpuset=%s", r->cpuset);
+	if (r->memory != VL_UNSET)
+		vl_buf_printf(out, " memory=%lld", (long long)r->memory);
+	if (r->pids != VL_UNSET)
+		vl_buf_printf(out, " pids=%lld", (long long)r->pids);
+	if (r->rootfs)
+		vl_buf_printf(out, " rootfs=%s", r->rootfs);
+	if (r->pid_ns != VL_UNSET)
+		vl_buf_printf(out, " pid-namespace=%d", r->pid_ns);
 }
 
 /* " pos=L:C", or nothing for generated elements. */
@@ -236,7 +334,11 @@ static void dump_ipv6(struct vl_buf *out, int v)
  *   ipv6 0|1
  *   mtu N
  *   nodes N
- *   node I NAME kind=K ipv6=unset|0|1 [pos=L:C]
+ *   [profile NAME]                     (when not none)
+ *   [defaults RES]                     (when any is set)
+ *   node I NAME kind=K ipv6=unset|0|1 [RES] [pos=L:C]
+ * RES: " cpus=X cpu-weight=N cpuset=S memory=BYTES pids=N rootfs=P
+ * pid-namespace=0|1", each only when set.
  *   links N
  *   link I NODE:IF[@L:C] NODE:IF[@L:C] mtu=N [pos=L:C]
  *   warnings N
@@ -251,12 +353,23 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 	vl_buf_printf(out, "pool %s/%d\n", ip, t->pool_prefix);
 	vl_buf_printf(out, "ipv6 %d\n", t->ipv6);
 	vl_buf_printf(out, "mtu %d\n", t->mtu);
+	if (t->profile != VL_PROFILE_NONE)
+		vl_buf_printf(out, "profile %s\n", vl_profile_name(t->profile));
+	{
+		struct vl_buf d = {0};
+
+		dump_res(&d, &t->defaults);
+		if (d.len)
+			vl_buf_printf(out, "defaults%s\n", d.s);
+		vl_buf_free(&d);
+	}
 	vl_buf_printf(out, "nodes %zu\n", t->n_nodes);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct vl_topo_node *n = &t->nodes[i];
 
 		vl_buf_printf(out, "node %zu %s kind=%s", i, n->name, vl_kind_name(n->kind));
 		dump_ipv6(out, n->ipv6);
+		dump_res(out, &n->res);
 		dump_pos(out, " pos=", n->pos);
 		vl_buf_add(out, "\n", 1);
 	}

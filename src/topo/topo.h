@@ -28,10 +28,43 @@ struct vl_pos {
 /* Tri-state for settings that inherit from defaults. */
 enum { VL_UNSET = -1 };
 
+/* A node's resources and filesystem. Every field may be unset (VL_UNSET,
+ * or NULL), meaning "inherit": node > kinds.<kind> > defaults > profile. */
+struct vl_topo_res {
+	double cpus;      /* CPU time per period, in CPUs; 0: no limit */
+	long cpu_weight;  /* 1..10000, 100 is the default share */
+	char *cpuset;     /* CPUs the node may run on, "0-1,3" */
+	int64_t memory;   /* hard limit in bytes, no swap; 0: no limit */
+	int64_t pids;     /* most tasks; 0: no limit */
+	char *rootfs;     /* a directory: the node's / is an overlay on it */
+	int pid_ns;       /* a private pid namespace with a small init */
+	struct vl_pos pos; /* where the first of them was given */
+};
+
+/* Profiles: named resource shapes for every node. */
+enum vl_profile {
+	VL_PROFILE_NONE,
+	VL_PROFILE_STUDY, /* the study's guests: 1 CPU, 64 MiB */
+};
+const char *vl_profile_name(enum vl_profile p);
+/* Parse a profile name; -1 if unknown. */
+int vl_profile_parse(const char *s);
+
+/* All fields unset. */
+void vl_topo_res_init(struct vl_topo_res *r);
+/* Fill what is unset in dst from src (strings copied). */
+void vl_topo_res_inherit(struct vl_topo_res *dst, const struct vl_topo_res *src);
+/* Set every field that is set in src, over what dst has (strings copied). */
+void vl_topo_res_override(struct vl_topo_res *dst, const struct vl_topo_res *src);
+void vl_topo_res_free(struct vl_topo_res *r);
+/* The resources a profile gives (all unset for none). */
+void vl_topo_res_profile(struct vl_topo_res *r, enum vl_profile p);
+
 struct vl_topo_node {
 	char *name;
 	enum vl_kind kind;
 	int ipv6; /* VL_UNSET, 0 or 1 */
+	struct vl_topo_res res; /* node and kind level; defaults are in topo */
 	struct vl_pos pos;
 };
 
@@ -61,6 +94,8 @@ struct vl_topo {
 	int pool_prefix;
 	int ipv6; /* 0 or 1: IPv6 (autoconfiguration) on node interfaces */
 	int mtu;  /* 0: kernel default */
+	struct vl_topo_res defaults; /* "defaults:" resources */
+	enum vl_profile profile;
 
 	/* Messages about input that loaded but was partly ignored
 	 * ("lab.yml:4:7: image: ignored, nodes are namespaces"). */

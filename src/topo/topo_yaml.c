@@ -51,9 +51,6 @@ static const char *const clab_node_keys[] = {
     "labels",
     "group",
     "type",
-    "cpu",
-    "cpu-set",
-    "memory",
     "network-mode",
     "sysctls",
     "publish",
@@ -92,9 +89,13 @@ struct keys {
 
 static const char *const top_keys[] = {"name", "topology"};
 static const char *const topology_keys[] = {"defaults", "kinds", "nodes", "links"};
-static const char *const defaults_keys[] = {"kind", "ipv6", "pool", "mtu"};
-static const char *const kinds_keys[] = {"ipv6"};
-static const char *const node_keys[] = {"kind", "ipv6"};
+/* Resource keys (with containerlab's names for the same things: cpu,
+ * cpu-set, memory) are accepted wherever a node's settings are. */
+#define RES_KEYS "cpus", "cpu", "cpu-weight", "cpuset", "cpu-set", "memory", "pids", "rootfs", \
+		 "pid-namespace"
+static const char *const defaults_keys[] = {"kind", "ipv6", "pool", "mtu", "profile", RES_KEYS};
+static const char *const kinds_keys[] = {"ipv6", RES_KEYS};
+static const char *const node_keys[] = {"kind", "ipv6", RES_KEYS};
 static const char *const link_keys[] = {"endpoints", "mtu", "type"};
 static const char *const endpoint_keys[] = {"node", "interface"};
 
@@ -149,6 +150,7 @@ struct loader {
 	enum vl_kind def_kind;
 	int def_ipv6;     /* VL_UNSET if not given */
 	int kind_ipv6[3]; /* per kind, VL_UNSET if not given */
+	struct vl_topo_res kind_res[3];
 
 	struct warn_count *warns;
 	size_t n_warns, warns_cap;
@@ -407,6 +409,141 @@ static int get_mapping(struct loader *ld, yaml_node_t *n, const char *what, yaml
 	return 0;
 }
 
+/* Either of two names for one setting (ours and containerlab's); both
+ * given is an error. */
+static yaml_node_t *either(struct loader *ld, const struct found *f, enum where w, const char *a,
+			   const char *b, const char *ctx, int *failed)
+{
+	yaml_node_t *va = found_val(f, w, a), *vb = found_val(f, w, b);
+
+	if (va && vb) {
+		*failed = fail(ld, found_key(f, w, b), "%s: give %s or %s, not both", ctx, a, b);
+		return NULL;
+	}
+	return va ? va : vb;
+}
+
+/* cpuset syntax: "0", "0-3", "0,2-3" */
+static bool cpuset_valid(const char *s)
+{
+	const char *p = s;
+
+	for (;;) {
+		unsigned long a, b;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			return false;
+		a = strtoul(p, &end, 10);
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (*p < '0' || *p > '9')
+				return false;
+			b = strtoul(p, &end, 10);
+			if (b < a)
+				return false;
+			p = end;
+		}
+		if (a > 4095)
+			return false;
+		if (!*p)
+			return true;
+		if (*p++ != ',')
+			return false;
+	}
+}
+
+/* The resource keys of a mapping (defaults, kinds.K or a node) into r. */
+static int load_res(struct loader *ld, const struct found *f, enum where w, const char *ctx,
+		    struct vl_topo_res *r)
+{
+	yaml_node_t *v;
+	const char *s;
+	char what[192];
+	int failed = 0;
+	uint64_t bytes;
+	unsigned long u;
+
+	for (size_t i = 0; i < key_tables[w].n_ours; i++)
+		if (f->key[i] && !r->pos.line && strcmp(key_tables[w].ours[i], "kind") &&
+		    strcmp(key_tables[w].ours[i], "ipv6"))
+			r->pos = pos_of(f->key[i]);
+	if ((v = either(ld, f, w, "cpus", "cpu", ctx, &failed))) {
+		char *end;
+		double d;
+
+		snprintf(what, sizeof(what), "%s: cpus", ctx);
+		if (get_string(ld, v, what, &s) < 0)
+			return -1;
+		d = strtod(s, &end);
+		if (*end || end == s || !(d >= 0) || d > 4096)
+			return fail(ld, v, "%s \"%s\": expected a number of CPUs such as 0.5 or 2 "
+					   "(0: no limit)",
+				    what, s);
+		r->cpus = d;
+	}
+	if (failed)
+		return -1;
+	if ((v = found_val(f, w, "cpu-weight"))) {
+		snprintf(what, sizeof(what), "%s: cpu-weight", ctx);
+		if (get_string(ld, v, what, &s) < 0)
+			return -1;
+		if (vl_parse_uint(s, 1, 10000, &u) < 0)
+			return fail(ld, v, "%s \"%s\": expected an integer from 1 to 10000 "
+					   "(100 is the default share)",
+				    what, s);
+		r->cpu_weight = (long)u;
+	}
+	if ((v = either(ld, f, w, "cpuset", "cpu-set", ctx, &failed))) {
+		snprintf(what, sizeof(what), "%s: cpuset", ctx);
+		if (get_string(ld, v, what, &s) < 0)
+			return -1;
+		if (!cpuset_valid(s))
+			return fail(ld, v, "%s \"%s\": expected CPU numbers such as 0, 0-3 or 0,2-3",
+				    what, s);
+		r->cpuset = vl_xstrdup(s);
+	}
+	if (failed)
+		return -1;
+	if ((v = found_val(f, w, "memory"))) {
+		snprintf(what, sizeof(what), "%s: memory", ctx);
+		if (get_string(ld, v, what, &s) < 0)
+			return -1;
+		if (vl_parse_bytes(s, &bytes) < 0 || bytes > (uint64_t)INT64_MAX ||
+		    (bytes && bytes < (4u << 20)))
+			return fail(ld, v, "%s \"%s\": expected a size of at least 4MiB such as "
+					   "64MiB or 1G (0: no limit)",
+				    what, s);
+		r->memory = (int64_t)bytes;
+	}
+	if ((v = found_val(f, w, "pids"))) {
+		snprintf(what, sizeof(what), "%s: pids", ctx);
+		if (get_string(ld, v, what, &s) < 0)
+			return -1;
+		if (vl_parse_uint(s, 0, 4194304, &u) < 0)
+			return fail(ld, v, "%s \"%s\": expected a number of tasks (0: no limit)",
+				    what, s);
+		r->pids = (int64_t)u;
+	}
+	if ((v = found_val(f, w, "rootfs"))) {
+		snprintf(what, sizeof(what), "%s: rootfs", ctx);
+		if (get_string(ld, v, what, &s) < 0)
+			return -1;
+		if (s[0] != '/' || strstr(s, "/../") || strchr(s, '\n') || strchr(s, ','))
+			return fail(ld, v, "%s \"%s\": expected an absolute path to a directory "
+					   "(no \"..\", no commas)",
+				    what, s);
+		r->rootfs = vl_xstrdup(s);
+	}
+	if ((v = found_val(f, w, "pid-namespace"))) {
+		snprintf(what, sizeof(what), "%s: pid-namespace", ctx);
+		if (get_bool(ld, v, what, &r->pid_ns) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int load_defaults(struct loader *ld, yaml_node_t *n)
 {
 	const char *ctx = "topology.defaults", *s;
@@ -422,6 +559,17 @@ static int load_defaults(struct loader *ld, yaml_node_t *n)
 		return -1;
 	if ((v = found_val(&f, W_DEFAULTS, "kind")) && parse_kind(ld, v, ctx, &ld->def_kind) < 0)
 		return -1;
+	if (load_res(ld, &f, W_DEFAULTS, ctx, &ld->t->defaults) < 0)
+		return -1;
+	if ((v = found_val(&f, W_DEFAULTS, "profile"))) {
+		int p;
+
+		if (get_string(ld, v, "topology.defaults: profile", &s) < 0)
+			return -1;
+		if ((p = vl_profile_parse(s)) < 0)
+			return fail(ld, v, "profile \"%s\" is not known (expected study or none)", s);
+		ld->t->profile = (enum vl_profile)p;
+	}
 	if ((v = found_val(&f, W_DEFAULTS, "ipv6"))) {
 		if (get_bool(ld, v, "topology.defaults: ipv6", &ld->def_ipv6) < 0)
 			return -1;
@@ -497,6 +645,8 @@ static int load_kinds(struct loader *ld, yaml_node_t *n)
 			if (get_bool(ld, v, what, &ld->kind_ipv6[kind]) < 0)
 				return -1;
 		}
+		if (load_res(ld, &f, W_KINDS, ctx, &ld->kind_res[kind]) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -510,7 +660,9 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 	char ctx[128];
 	struct found f;
 	yaml_node_t *v;
+	struct vl_topo_res res;
 
+	vl_topo_res_init(&res);
 	if (kn->type != YAML_SCALAR_NODE || is_null(kn))
 		return fail(ld, kn, "topology.nodes: expected a node name, got %s", type_name(kn));
 	if (get_string(ld, kn, "node name", &name) < 0)
@@ -538,7 +690,12 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 			if (get_bool(ld, v, what, &ipv6) < 0)
 				return -1;
 		}
+		if (load_res(ld, &f, W_NODE, ctx, &res) < 0) {
+			vl_topo_res_free(&res);
+			return -1;
+		}
 	}
+	vl_topo_res_inherit(&res, &ld->kind_res[kind]);
 	if (ipv6 == VL_UNSET)
 		ipv6 = ld->kind_ipv6[kind];
 	if (ipv6 == VL_UNSET)
@@ -548,6 +705,7 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 		abort(); /* checked above */
 	node->kind = kind;
 	node->ipv6 = ipv6;
+	node->res = res;
 	return 0;
 }
 
@@ -853,6 +1011,8 @@ int vl_topo_load_buffer(const char *name, const char *data, size_t len, struct v
 		return yaml_error(&ld, &parser, data, len);
 	ld.doc = &doc;
 	ld.t = vl_topo_new(name);
+	for (int k = 0; k < 3; k++)
+		vl_topo_res_init(&ld.kind_res[k]);
 	r = load_root(&ld, yaml_document_get_root_node(&doc));
 	if (r == 0) {
 		/* One document per file: a second one is an error. */
@@ -869,6 +1029,8 @@ int vl_topo_load_buffer(const char *name, const char *data, size_t len, struct v
 		}
 	}
 	yaml_document_delete(&doc);
+	for (int k = 0; k < 3; k++)
+		vl_topo_res_free(&ld.kind_res[k]);
 	free(ld.warns);
 	free(ld.ifs);
 	if (r < 0) {
