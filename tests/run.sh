@@ -24,14 +24,20 @@ pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
 [ $rc -eq 0 ] || [ "${f:-0}" != 0 ] || { fail=$((fail + 1)); failed+=("test_topo exit $rc"); }
 
 # --- data-driven: plans ---------------------------------------------------------
-# tests/plan/NAME.yml or NAME.topo (one generator spec) -> NAME.plan, the
+# tests/plan/NAME.yml or NAME.topo (a generator spec, or plan's arguments) -> NAME.plan, the
 # exact output of `vnetlab plan` (or its error, prefixed "error: ").
 for input in tests/plan/*.yml tests/plan/*.topo; do
 	[ -e "$input" ] || continue
 	base=${input%.*}
 	name=$(basename "$base")
 	if [ "${input##*.}" = topo ]; then
-		got=$("$VNETLAB" plan --topo "$(cat "$input")" --name "$name" --id 00a1 2>&1)
+		# one line: a generator spec, or plan's arguments ("--topo ... --backend proc")
+		spec=$(cat "$input")
+		case $spec in
+		--*) read -r -a args <<<"$spec" ;;
+		*) args=(--topo "$spec") ;;
+		esac
+		got=$("$VNETLAB" plan "${args[@]}" --name "$name" --id 00a1 2>&1)
 	else
 		got=$(cd tests/plan && "$VNETLAB" plan -f "$(basename "$input")" --id 00a1 2>&1)
 	fi

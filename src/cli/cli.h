@@ -42,14 +42,30 @@ int vl_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(pr
 /* Print the long help of `cmd` to stdout and return 0. */
 int vl_cli_help(const char *cmd);
 
-/* Topology input shared by up and plan: -f FILE or --topo SPEC. */
+/* Topology input shared by up and plan: -f FILE or --topo SPEC, and the
+ * settings that override the file's for every node. */
 struct vl_topo_opts {
 	const char *file;
 	const char *spec;
 	const char *name;
 	const char *pool;
-	int ipv6; /* VL_UNSET, 0, 1 */
+	int ipv6;               /* VL_UNSET, 0, 1 */
+	int profile;            /* VL_UNSET or enum vl_profile */
+	int backend;            /* enum vl_backend */
+	struct vl_topo_res res; /* --cpus, --memory, ...: for every node */
 };
+void vl_cli_topo_opts_init(struct vl_topo_opts *o);
+void vl_cli_topo_opts_free(struct vl_topo_opts *o);
+
+/* The long options of vl_cli_topo_opt, for getopt_long tables. */
+#define VL_TOPO_LONGOPTS                                                                           \
+	{"file", required_argument, NULL, 'f'}, {"topo", required_argument, NULL, 't'},            \
+	    {"name", required_argument, NULL, 'n'}, {"pool", required_argument, NULL, 'P'},        \
+	    {"ipv6", required_argument, NULL, '6'}, {"backend", required_argument, NULL, 'b'},     \
+	    {"profile", required_argument, NULL, 'R'}, {"cpus", required_argument, NULL, 0x101},  \
+	    {"cpu-weight", required_argument, NULL, 0x102},                                        \
+	    {"cpuset", required_argument, NULL, 0x103}, {"memory", required_argument, NULL, 0x104}, \
+	    {"pids", required_argument, NULL, 0x105}
 /* Returns 1 if the option at hand was a topology option (consumed). */
 int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char *cmd, int *rc);
 /* Load, apply overrides, print warnings, pick the lab name. */

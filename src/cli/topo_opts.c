@@ -5,10 +5,46 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "plan/plan.h"
+
+void vl_cli_topo_opts_init(struct vl_topo_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->ipv6 = VL_UNSET;
+	o->profile = VL_UNSET;
+	o->backend = VL_BACKEND_NS;
+	vl_topo_res_init(&o->res);
+}
+
+void vl_cli_topo_opts_free(struct vl_topo_opts *o)
+{
+	vl_topo_res_free(&o->res);
+}
 
 int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char *cmd, int *rc)
 {
+	static const char *const res_keys[] = {"cpus", "cpu-weight", "cpuset", "memory", "pids"};
+	const char *why;
+	int v;
+
+	if (opt >= 0x101 && opt <= 0x105) {
+		const char *key = res_keys[opt - 0x101];
+
+		if ((why = vl_topo_res_set(&o->res, key, arg)))
+			*rc = vl_cli_usage(cmd, "--%s \"%s\": %s", key, arg, why);
+		return 1;
+	}
 	switch (opt) {
+	case 'b':
+		if ((v = vl_backend_parse(arg)) < 0)
+			*rc = vl_cli_usage(cmd, "--backend takes ns or proc, not \"%s\"", arg);
+		o->backend = v;
+		return 1;
+	case 'R':
+		if ((v = vl_profile_parse(arg)) < 0)
+			*rc = vl_cli_usage(cmd, "--profile takes study or none, not \"%s\"", arg);
+		o->profile = v;
+		return 1;
 	case 'f':
 		o->file = arg;
 		return 1;
@@ -84,6 +120,11 @@ int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *la
 		t->pool_addr = a;
 		t->pool_prefix = pfx;
 	}
+	if (o->profile != VL_UNSET)
+		t->profile = (enum vl_profile)o->profile;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i].kind != VL_KIND_BRIDGE)
+			vl_topo_res_override(&t->nodes[i].res, &o->res);
 	if (o->ipv6 != VL_UNSET) {
 		t->ipv6 = o->ipv6;
 		for (size_t i = 0; i < t->n_nodes; i++)

@@ -8,34 +8,50 @@
 #include "engine/engine.h"
 
 static const struct option up_opts[] = {
-    {"file", required_argument, NULL, 'f'},
-    {"topo", required_argument, NULL, 't'},
-    {"name", required_argument, NULL, 'n'},
-    {"pool", required_argument, NULL, 'P'},
-    {"ipv6", required_argument, NULL, '6'},
+    VL_TOPO_LONGOPTS,
     {"json", no_argument, NULL, 'j'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
+static void print_result(const struct vl_topo *t, const char *lab, const struct vl_up_result *res,
+			 const struct vl_topo_opts *to, int json)
+{
+	size_t n_sw = 0;
+
+	for (size_t i = 0; i < t->n_nodes; i++)
+		n_sw += t->nodes[i].kind == VL_KIND_BRIDGE;
+	if (json) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f}", "lab", lab, "id",
+				      res->id, "backend", vl_backend_name(to->backend), "nodes",
+				      (json_int_t)(t->n_nodes - n_sw), "switches", (json_int_t)n_sw,
+				      "links", (json_int_t)t->n_links, "seconds", res->seconds);
+
+		json_dumpf(j, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(j);
+		return;
+	}
+	printf("lab %s is up: %zu nodes, %zu switches, %zu links in %.2f s (id %s%s)\n", lab,
+	       t->n_nodes - n_sw, n_sw, t->n_links, res->seconds, res->id,
+	       to->backend == VL_BACKEND_PROC ? ", backend proc" : "");
+}
+
 int cmd_up(int argc, char **argv)
 {
-	struct vl_topo_opts to = {.ipv6 = VL_UNSET};
+	struct vl_topo_opts to;
 	struct vl_up_opts uo = {0};
 	struct vl_up_result res = {0};
 	struct vl_topo *t = NULL;
 	struct vl_err err = {0};
 	char lab[128];
 	int opt, rc = 0, json = 0, quiet = 0;
-	size_t n_sw = 0;
 
-	while ((opt = getopt_long(argc, argv, "f:t:n:qh", up_opts, NULL)) != -1) {
-		if (vl_cli_topo_opt(&to, opt, optarg, "up", &rc)) {
-			if (rc)
-				return rc;
+	vl_cli_topo_opts_init(&to);
+	while (!rc && (opt = getopt_long(argc, argv, "f:t:n:qh", up_opts, NULL)) != -1) {
+		if (vl_cli_topo_opt(&to, opt, optarg, "up", &rc))
 			continue;
-		}
 		switch (opt) {
 		case 'j':
 			json = 1;
@@ -44,34 +60,32 @@ int cmd_up(int argc, char **argv)
 			quiet = 1;
 			break;
 		case 'h':
-			return vl_cli_help("up");
+			rc = vl_cli_help("up");
+			goto out;
 		default:
-			return vl_cli_usage("up", "bad option");
+			rc = vl_cli_usage("up", "bad option");
 		}
 	}
-	if (optind != argc)
-		return vl_cli_usage("up", "unexpected argument \"%s\"", argv[optind]);
-	if (vl_cli_load_topo(&to, &t, lab, sizeof(lab), &err) < 0)
-		return vl_cli_fail(&err);
+	if (rc)
+		goto out;
+	if (optind != argc) {
+		rc = vl_cli_usage("up", "unexpected argument \"%s\"", argv[optind]);
+		goto out;
+	}
+	if (vl_cli_load_topo(&to, &t, lab, sizeof(lab), &err) < 0) {
+		rc = vl_cli_fail(&err);
+		goto out;
+	}
 	uo.progress = !quiet && !json && isatty(STDERR_FILENO);
+	uo.backend = (enum vl_backend)to.backend;
 	if (vl_engine_up(t, lab, &uo, &res, &err) < 0) {
-		vl_topo_free(t);
-		return vl_cli_fail(&err);
+		rc = vl_cli_fail(&err);
+		goto out;
 	}
-	for (size_t i = 0; i < t->n_nodes; i++)
-		n_sw += t->nodes[i].kind == VL_KIND_BRIDGE;
-	if (json) {
-		json_t *j =
-		    json_pack("{s:s, s:s, s:I, s:I, s:I, s:f}", "lab", lab, "id", res.id, "nodes",
-		              (json_int_t)(t->n_nodes - n_sw), "switches", (json_int_t)n_sw,
-		              "links", (json_int_t)t->n_links, "seconds", res.seconds);
-		json_dumpf(j, stdout, JSON_COMPACT);
-		putchar('\n');
-		json_decref(j);
-	} else if (!quiet) {
-		printf("lab %s is up: %zu nodes, %zu switches, %zu links in %.2f s (id %s)\n", lab,
-		       t->n_nodes - n_sw, n_sw, t->n_links, res.seconds, res.id);
-	}
+	if (!quiet || json)
+		print_result(t, lab, &res, &to, json);
+out:
 	vl_topo_free(t);
-	return VL_EXIT_OK;
+	vl_cli_topo_opts_free(&to);
+	return rc;
 }

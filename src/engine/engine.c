@@ -705,7 +705,7 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 			return vl_err_set(err, EBUSY, "no free lab id");
 		vl_lab_id_next(id);
 	}
-	if (vl_plan_build(t, lab, id, &plan, err) < 0)
+	if (vl_plan_build(t, lab, id, o->backend, &plan, err) < 0)
 		return -1;
 	e.plan = plan;
 	e.have_ipv6 = access("/proc/sys/net/ipv6", F_OK) == 0;

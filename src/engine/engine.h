@@ -13,6 +13,7 @@
 struct vl_up_opts {
 	bool progress; /* show phases on stderr (a terminal) */
 	int workers;   /* 0: one per CPU */
+	enum vl_backend backend;
 };
 
 struct vl_up_result {

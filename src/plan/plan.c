@@ -389,8 +389,100 @@ static void build_hosts(struct vl_plan *p)
 	p->hosts = b.s;
 }
 
-int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, struct vl_plan **out,
-                  struct vl_err *err)
+const char *vl_backend_name(enum vl_backend b)
+{
+	return b == VL_BACKEND_PROC ? "proc" : "ns";
+}
+
+int vl_backend_parse(const char *s)
+{
+	if (!strcmp(s, "ns"))
+		return VL_BACKEND_NS;
+	if (!strcmp(s, "proc"))
+		return VL_BACKEND_PROC;
+	return -1;
+}
+
+void vl_plan_lab_cgroup(const char *lab, char *buf, size_t len)
+{
+	snprintf(buf, len, "vnetlab/%s", lab);
+}
+
+/* node > kinds.<kind> (already in tn->res) > defaults > profile > none */
+static void resolve_res(const struct vl_topo *t, const struct vl_topo_node *tn,
+			struct vl_plan_res *out)
+{
+	struct vl_topo_res prof;
+	const struct vl_topo_res *lv[3] = {&tn->res, &t->defaults, &prof};
+
+	vl_topo_res_profile(&prof, t->profile);
+	memset(out, 0, sizeof(*out));
+	for (int k = 2; k >= 0; k--) {
+		const struct vl_topo_res *r = lv[k];
+
+		if (r->cpus != VL_UNSET)
+			out->cpus = r->cpus;
+		if (r->cpu_weight != VL_UNSET)
+			out->cpu_weight = (unsigned)r->cpu_weight;
+		if (r->cpuset)
+			snprintf(out->cpuset, sizeof(out->cpuset), "%s", r->cpuset);
+		if (r->memory != VL_UNSET)
+			out->memory = (uint64_t)r->memory;
+		if (r->pids != VL_UNSET)
+			out->pids = (uint64_t)r->pids;
+		if (r->rootfs)
+			out->rootfs = r->rootfs;
+		if (r->pid_ns != VL_UNSET)
+			out->pid_ns = r->pid_ns;
+	}
+}
+
+/* The proc backend: no links; every node has one address on loopback
+ * (all of 127.0.0.0/8 is local, so nothing needs configuring), from the
+ * pool if it is in 127/8, else from a /16 of 127/8 picked by the lab id. */
+static int plan_proc(struct vl_plan *p, const struct vl_topo *t, struct vl_err *err)
+{
+	uint32_t def_addr, base;
+	int def_prefix, prefix;
+	struct vl_buf b = {0};
+	char ip[16];
+
+	if (vl_parse_cidr(VL_TOPO_DEFAULT_POOL, &def_addr, &def_prefix) < 0)
+		abort();
+	if (t->pool_addr == def_addr && t->pool_prefix == def_prefix) {
+		base = (127u << 24) | ((1 + (uint32_t)strtoul(p->id, NULL, 16) % 254) << 16);
+		prefix = 16;
+	} else if ((t->pool_addr >> 24) == 127 && t->pool_prefix >= 8) {
+		base = t->pool_addr;
+		prefix = t->pool_prefix;
+	} else {
+		vl_fmt_ip(t->pool_addr, ip);
+		return vl_err_set(err, 0,
+				  "backend proc: pool %s/%d is not in 127.0.0.0/8: proc nodes share "
+				  "the host's network, so their addresses live on loopback",
+				  ip, t->pool_prefix);
+	}
+	if ((uint64_t)p->n_nodes + 2 > (1ull << (32 - prefix))) {
+		vl_fmt_ip(base, ip);
+		return vl_err_set(err, 0, "backend proc: pool %s/%d is too small for %zu nodes", ip,
+				  prefix, p->n_nodes);
+	}
+	vl_buf_printf(&b, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+			  "# vnetlab lab %s (backend proc)\n",
+		      p->lab);
+	for (size_t i = 0; i < p->n_nodes; i++) {
+		p->nodes[i].proc_addr = base + 1 + (uint32_t)i;
+		p->nodes[i].forward = 0;
+		vl_fmt_ip(p->nodes[i].proc_addr, ip);
+		vl_buf_printf(&b, "%s\t%s %s.%s\n", ip, p->nodes[i].name, p->nodes[i].name,
+			      p->lab);
+	}
+	p->hosts = b.s;
+	return 0;
+}
+
+int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id,
+		  enum vl_backend backend, struct vl_plan **out, struct vl_err *err)
 {
 	struct vl_plan *p;
 	struct builder b = {0};
@@ -404,6 +496,7 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, stru
 
 	p = vl_xcalloc(1, sizeof(*p));
 	p->topo = t;
+	p->backend = backend;
 	snprintf(p->lab, sizeof(p->lab), "%s", lab);
 	snprintf(p->id, sizeof(p->id), "%s", id);
 	snprintf(p->infra_ns, sizeof(p->infra_ns), "vl%s.sw", id);
@@ -430,6 +523,18 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, stru
 		n->forward = tn->kind == VL_KIND_ROUTER;
 		n->ipv6 = tn->ipv6 == VL_UNSET ? t->ipv6 : tn->ipv6;
 		vl_plan_netns_name(id, tn->name, n->netns, sizeof(n->netns));
+		resolve_res(t, tn, &n->res);
+		snprintf(n->cgroup, sizeof(n->cgroup), "vnetlab/%s/%s", lab, tn->name);
+	}
+	if (backend == VL_BACKEND_PROC) {
+		free(b.pnode);
+		free(b.sw);
+		if (plan_proc(p, t, err) < 0) {
+			vl_plan_free(p);
+			return -1;
+		}
+		*out = p;
+		return 0;
 	}
 
 	b.sw_ports = vl_xcalloc(b.n_sw + 1, sizeof(size_t));
@@ -522,7 +627,10 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 {
 	char a[16], c[16];
 
-	vl_buf_printf(out, "lab %s id %s infra %s\n", p->lab, p->id, p->infra_ns);
+	if (p->backend == VL_BACKEND_PROC)
+		vl_buf_printf(out, "lab %s id %s backend proc\n", p->lab, p->id);
+	else
+		vl_buf_printf(out, "lab %s id %s infra %s\n", p->lab, p->id, p->infra_ns);
 	for (size_t s = 0; s < p->n_segs; s++) {
 		const struct vl_plan_seg *g = &p->segs[s];
 
@@ -541,8 +649,35 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 	for (size_t i = 0; i < p->n_nodes; i++) {
 		const struct vl_plan_node *n = &p->nodes[i];
 
-		vl_buf_printf(out, "node %s %s netns %s forward %d ipv6 %d\n", n->name,
-		              vl_kind_name(n->kind), n->netns, n->forward, n->ipv6);
+		const struct vl_plan_res *r = &n->res;
+
+		if (p->backend == VL_BACKEND_PROC) {
+			vl_fmt_ip(n->proc_addr, a);
+			vl_buf_printf(out, "node %s %s address %s\n", n->name, vl_kind_name(n->kind),
+				      a);
+		} else {
+			vl_buf_printf(out, "node %s %s netns %s forward %d ipv6 %d\n", n->name,
+				      vl_kind_name(n->kind), n->netns, n->forward, n->ipv6);
+		}
+		if (r->cpus || r->cpu_weight || r->cpuset[0] || r->memory || r->pids || r->rootfs ||
+		    r->pid_ns) {
+			vl_buf_printf(out, "  res");
+			if (r->cpus)
+				vl_buf_printf(out, " cpus %g", r->cpus);
+			if (r->cpu_weight)
+				vl_buf_printf(out, " cpu-weight %u", r->cpu_weight);
+			if (r->cpuset[0])
+				vl_buf_printf(out, " cpuset %s", r->cpuset);
+			if (r->memory)
+				vl_buf_printf(out, " memory %llu", (unsigned long long)r->memory);
+			if (r->pids)
+				vl_buf_printf(out, " pids %llu", (unsigned long long)r->pids);
+			if (r->rootfs)
+				vl_buf_printf(out, " rootfs %s", r->rootfs);
+			if (r->pid_ns)
+				vl_buf_printf(out, " pid-namespace");
+			vl_buf_add(out, "\n", 1);
+		}
 		for (size_t j = 0; j < n->n_ifs; j++) {
 			const struct vl_plan_if *f = &n->ifs[j];
 			const struct vl_plan_end *peer = &p->veths[f->veth].end[!f->end];
@@ -551,8 +686,8 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 			vl_buf_printf(out, "  if %s %s/%d peer %s:%s\n", f->name, f->addr ? a : "-",
 			              f->prefix, end_ns_name(p, peer), peer->ifname);
 		}
-		for (size_t r = 0; r < n->n_routes; r++) {
-			const struct vl_plan_route *rt = &n->routes[r];
+		for (size_t k = 0; k < n->n_routes; k++) {
+			const struct vl_plan_route *rt = &n->routes[k];
 
 			vl_fmt_ip(rt->dst, a);
 			vl_fmt_ip(rt->via, c);

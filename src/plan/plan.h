@@ -13,6 +13,7 @@
 #define VL_PLAN_PLAN_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -65,6 +66,25 @@ struct vl_plan_route {
 	int oif; /* index in the node's ifs */
 };
 
+/* A node's resources, resolved (node > kind > defaults > profile > none). */
+struct vl_plan_res {
+	double cpus;         /* 0: no limit */
+	unsigned cpu_weight; /* 0: default */
+	char cpuset[64];     /* "": all */
+	uint64_t memory;     /* 0: no limit */
+	uint64_t pids;       /* 0: no limit */
+	const char *rootfs;  /* NULL: the host's / (points into the topology) */
+	bool pid_ns;
+};
+
+/* How nodes are made. */
+enum vl_backend {
+	VL_BACKEND_NS,   /* namespaces: own network, hostname, /etc/hosts, /tmp */
+	VL_BACKEND_PROC, /* plain processes in the host's network; names on loopback */
+};
+const char *vl_backend_name(enum vl_backend b);
+int vl_backend_parse(const char *s); /* -1 if unknown */
+
 struct vl_plan_node {
 	char *name;
 	int topo_node;
@@ -76,9 +96,13 @@ struct vl_plan_node {
 	size_t n_ifs, cap_ifs;
 	struct vl_plan_route *routes;
 	size_t n_routes, cap_routes;
+	struct vl_plan_res res;
+	uint32_t proc_addr; /* proc backend: the node's loopback address */
+	char cgroup[160];   /* relative cgroup path: vnetlab/<lab>/<node> */
 };
 
 struct vl_plan {
+	enum vl_backend backend;
 	char lab[64];
 	char id[VL_LAB_ID_LEN + 1];
 	char infra_ns[32];
@@ -101,8 +125,10 @@ struct vl_plan {
 void vl_lab_id_from_name(const char *lab, char id[VL_LAB_ID_LEN + 1]);
 void vl_lab_id_next(char id[VL_LAB_ID_LEN + 1]);
 
-int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, struct vl_plan **out,
-                  struct vl_err *err);
+int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id,
+		  enum vl_backend backend, struct vl_plan **out, struct vl_err *err);
+/* "vnetlab/<lab>": the lab's cgroup, parent of its nodes'. */
+void vl_plan_lab_cgroup(const char *lab, char *buf, size_t len);
 void vl_plan_free(struct vl_plan *p);
 
 /* Canonical text form of a plan (`vnetlab plan`, and the plan tests). */

@@ -294,6 +294,79 @@ void vl_topo_res_profile(struct vl_topo_res *r, enum vl_profile p)
 	}
 }
 
+/* cpuset syntax: "0", "0-3", "0,2-3" */
+static bool cpuset_valid(const char *s)
+{
+	const char *p = s;
+
+	for (;;) {
+		unsigned long a, b;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			return false;
+		a = strtoul(p, &end, 10);
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (*p < '0' || *p > '9')
+				return false;
+			b = strtoul(p, &end, 10);
+			if (b < a)
+				return false;
+			p = end;
+		}
+		if (a > 4095)
+			return false;
+		if (!*p)
+			return true;
+		if (*p++ != ',')
+			return false;
+	}
+}
+
+const char *vl_topo_res_set(struct vl_topo_res *r, const char *key, const char *value)
+{
+	unsigned long u;
+	uint64_t bytes;
+
+	if (!strcmp(key, "cpus") || !strcmp(key, "cpu")) {
+		char *end;
+		double d = strtod(value, &end);
+
+		if (*end || end == value || !(d >= 0) || d > 4096)
+			return "expected a number of CPUs such as 0.5 or 2 (0: no limit)";
+		r->cpus = d;
+	} else if (!strcmp(key, "cpu-weight")) {
+		if (vl_parse_uint(value, 1, 10000, &u) < 0)
+			return "expected an integer from 1 to 10000 (100 is the default share)";
+		r->cpu_weight = (long)u;
+	} else if (!strcmp(key, "cpuset") || !strcmp(key, "cpu-set")) {
+		if (!cpuset_valid(value) || strlen(value) > 63)
+			return "expected CPU numbers such as 0, 0-3 or 0,2-3";
+		free(r->cpuset);
+		r->cpuset = vl_xstrdup(value);
+	} else if (!strcmp(key, "memory")) {
+		if (vl_parse_bytes(value, &bytes) < 0 || bytes > (uint64_t)INT64_MAX ||
+		    (bytes && bytes < (4u << 20)))
+			return "expected a size of at least 4MiB such as 64MiB or 1G (0: no limit)";
+		r->memory = (int64_t)bytes;
+	} else if (!strcmp(key, "pids")) {
+		if (vl_parse_uint(value, 0, 4194304, &u) < 0)
+			return "expected a number of tasks (0: no limit)";
+		r->pids = (int64_t)u;
+	} else if (!strcmp(key, "rootfs")) {
+		if (value[0] != '/' || strstr(value, "/../") || strchr(value, '\n') ||
+		    strchr(value, ','))
+			return "expected an absolute path to a directory (no \"..\", no commas)";
+		free(r->rootfs);
+		r->rootfs = vl_xstrdup(value);
+	} else {
+		return "not a resource";
+	}
+	return NULL;
+}
+
 static void dump_res(struct vl_buf *out, const struct vl_topo_res *r)
 {
 	if (r->cpus != VL_UNSET)

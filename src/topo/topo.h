@@ -57,6 +57,10 @@ void vl_topo_res_inherit(struct vl_topo_res *dst, const struct vl_topo_res *src)
 /* Set every field that is set in src, over what dst has (strings copied). */
 void vl_topo_res_override(struct vl_topo_res *dst, const struct vl_topo_res *src);
 void vl_topo_res_free(struct vl_topo_res *r);
+/* Set resource `key` (cpus, cpu-weight, cpuset, memory, pids, rootfs; and
+ * containerlab's cpu, cpu-set) from its text. NULL, or why the value is not
+ * valid ("expected ..."). */
+const char *vl_topo_res_set(struct vl_topo_res *r, const char *key, const char *value);
 /* The resources a profile gives (all unset for none). */
 void vl_topo_res_profile(struct vl_topo_res *r, enum vl_profile p);
 

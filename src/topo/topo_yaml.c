@@ -423,118 +423,37 @@ static yaml_node_t *either(struct loader *ld, const struct found *f, enum where 
 	return va ? va : vb;
 }
 
-/* cpuset syntax: "0", "0-3", "0,2-3" */
-static bool cpuset_valid(const char *s)
-{
-	const char *p = s;
-
-	for (;;) {
-		unsigned long a, b;
-		char *end;
-
-		if (*p < '0' || *p > '9')
-			return false;
-		a = strtoul(p, &end, 10);
-		p = end;
-		if (*p == '-') {
-			p++;
-			if (*p < '0' || *p > '9')
-				return false;
-			b = strtoul(p, &end, 10);
-			if (b < a)
-				return false;
-			p = end;
-		}
-		if (a > 4095)
-			return false;
-		if (!*p)
-			return true;
-		if (*p++ != ',')
-			return false;
-	}
-}
-
 /* The resource keys of a mapping (defaults, kinds.K or a node) into r. */
 static int load_res(struct loader *ld, const struct found *f, enum where w, const char *ctx,
 		    struct vl_topo_res *r)
 {
+	static const struct {
+		const char *key, *alias;
+	} keys[] = {{"cpus", "cpu"}, {"cpu-weight", NULL}, {"cpuset", "cpu-set"},
+		    {"memory", NULL}, {"pids", NULL},        {"rootfs", NULL}};
 	yaml_node_t *v;
-	const char *s;
+	const char *s, *why;
 	char what[192];
 	int failed = 0;
-	uint64_t bytes;
-	unsigned long u;
 
 	for (size_t i = 0; i < key_tables[w].n_ours; i++)
 		if (f->key[i] && !r->pos.line && strcmp(key_tables[w].ours[i], "kind") &&
 		    strcmp(key_tables[w].ours[i], "ipv6"))
 			r->pos = pos_of(f->key[i]);
-	if ((v = either(ld, f, w, "cpus", "cpu", ctx, &failed))) {
-		char *end;
-		double d;
-
-		snprintf(what, sizeof(what), "%s: cpus", ctx);
+	for (size_t k = 0; k < VL_ARRAY_SIZE(keys); k++) {
+		if (keys[k].alias)
+			v = either(ld, f, w, keys[k].key, keys[k].alias, ctx, &failed);
+		else
+			v = found_val(f, w, keys[k].key);
+		if (failed)
+			return -1;
+		if (!v)
+			continue;
+		snprintf(what, sizeof(what), "%s: %s", ctx, keys[k].key);
 		if (get_string(ld, v, what, &s) < 0)
 			return -1;
-		d = strtod(s, &end);
-		if (*end || end == s || !(d >= 0) || d > 4096)
-			return fail(ld, v, "%s \"%s\": expected a number of CPUs such as 0.5 or 2 "
-					   "(0: no limit)",
-				    what, s);
-		r->cpus = d;
-	}
-	if (failed)
-		return -1;
-	if ((v = found_val(f, w, "cpu-weight"))) {
-		snprintf(what, sizeof(what), "%s: cpu-weight", ctx);
-		if (get_string(ld, v, what, &s) < 0)
-			return -1;
-		if (vl_parse_uint(s, 1, 10000, &u) < 0)
-			return fail(ld, v, "%s \"%s\": expected an integer from 1 to 10000 "
-					   "(100 is the default share)",
-				    what, s);
-		r->cpu_weight = (long)u;
-	}
-	if ((v = either(ld, f, w, "cpuset", "cpu-set", ctx, &failed))) {
-		snprintf(what, sizeof(what), "%s: cpuset", ctx);
-		if (get_string(ld, v, what, &s) < 0)
-			return -1;
-		if (!cpuset_valid(s))
-			return fail(ld, v, "%s \"%s\": expected CPU numbers such as 0, 0-3 or 0,2-3",
-				    what, s);
-		r->cpuset = vl_xstrdup(s);
-	}
-	if (failed)
-		return -1;
-	if ((v = found_val(f, w, "memory"))) {
-		snprintf(what, sizeof(what), "%s: memory", ctx);
-		if (get_string(ld, v, what, &s) < 0)
-			return -1;
-		if (vl_parse_bytes(s, &bytes) < 0 || bytes > (uint64_t)INT64_MAX ||
-		    (bytes && bytes < (4u << 20)))
-			return fail(ld, v, "%s \"%s\": expected a size of at least 4MiB such as "
-					   "64MiB or 1G (0: no limit)",
-				    what, s);
-		r->memory = (int64_t)bytes;
-	}
-	if ((v = found_val(f, w, "pids"))) {
-		snprintf(what, sizeof(what), "%s: pids", ctx);
-		if (get_string(ld, v, what, &s) < 0)
-			return -1;
-		if (vl_parse_uint(s, 0, 4194304, &u) < 0)
-			return fail(ld, v, "%s \"%s\": expected a number of tasks (0: no limit)",
-				    what, s);
-		r->pids = (int64_t)u;
-	}
-	if ((v = found_val(f, w, "rootfs"))) {
-		snprintf(what, sizeof(what), "%s: rootfs", ctx);
-		if (get_string(ld, v, what, &s) < 0)
-			return -1;
-		if (s[0] != '/' || strstr(s, "/../") || strchr(s, '\n') || strchr(s, ','))
-			return fail(ld, v, "%s \"%s\": expected an absolute path to a directory "
-					   "(no \"..\", no commas)",
-				    what, s);
-		r->rootfs = vl_xstrdup(s);
+		if ((why = vl_topo_res_set(r, keys[k].key, s)))
+			return fail(ld, v, "%s \"%s\": %s", what, s, why);
 	}
 	if ((v = found_val(f, w, "pid-namespace"))) {
 		snprintf(what, sizeof(what), "%s: pid-namespace", ctx);
