@@ -5,7 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
+#include <math.h> /* isfinite: a macro, no libm */
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -154,14 +154,16 @@ int vl_cg_path_check(const char *path, struct vl_err *err)
 		size_t l = strcspn(p, "/");
 
 		if (l == 0 || (l == 1 && p[0] == '.') || (l == 2 && p[0] == '.' && p[1] == '.'))
-			return vl_err_set(err, EINVAL,
-			                  "cgroup path \"%s\": expected components like "
-			                  "\"vnetlab/lab/node\" (no leading '/', '.', '..' or '//')",
-			                  path);
+			return vl_err_set(
+			    err, EINVAL,
+			    "cgroup path \"%s\": expected components like "
+			    "\"vnetlab/lab/node\" (no leading '/', '.', '..' or '//')",
+			    path);
 		for (size_t i = 0; i < l; i++)
 			if ((unsigned char)p[i] < ' ')
 				return vl_err_set(err, EINVAL,
-				                  "cgroup path \"%s\": control character in it", path);
+				                  "cgroup path \"%s\": control character in it",
+				                  path);
 		p += l;
 		if (*p == '/' && !*++p)
 			return vl_err_set(err, EINVAL, "cgroup path \"%s\": trailing '/'", path);
@@ -232,11 +234,11 @@ int vl_cg_mounts_read(struct vl_cg_mounts *ms, struct vl_err *err)
 			continue;
 		vl_grow(&ms->m, &cap, ms->n, sizeof(*ms->m));
 		ms->m[ms->n] = (struct vl_cg_mount){
-			.path = unescape(f[4]),
-			.opts = vl_xstrdup(super),
-			.v2 = !strcmp(type, "cgroup2"),
-			.root = !strcmp(f[3], "/"),
-			.rdonly = vl_cg_has_word(f[5], "ro") || vl_cg_has_word(super, "ro"),
+		    .path = unescape(f[4]),
+		    .opts = vl_xstrdup(super),
+		    .v2 = !strcmp(type, "cgroup2"),
+		    .root = !strcmp(f[3], "/"),
+		    .rdonly = vl_cg_has_word(f[5], "ro") || vl_cg_has_word(super, "ro"),
 		};
 		ms->n++;
 	}
@@ -292,8 +294,8 @@ int vl_cg_mkdir_p(const char *mount, const char *path, vl_cg_level_fn hook, stru
 
 			return vl_err_sys(err, e, "create cgroup %s%s", full,
 			                  e == EACCES || e == EPERM ? " (needs root)"
-			                  : e == EROFS          ? " (hierarchy mounted read-only)"
-			                                        : "");
+			                  : e == EROFS ? " (hierarchy mounted read-only)"
+			                               : "");
 		}
 		if (hook && hook(parent, full, err) < 0)
 			return -1;
@@ -387,11 +389,12 @@ int vl_cg_kill_trees(const char *const *dirs, size_t ndirs, double secs, struct 
 			return 0;
 		for (size_t i = 0; i < n; i++)
 			if (pids[i] == self)
-				return vl_err_set(err, EBUSY,
-				                  "refusing to kill the calling process (pid %d), "
-				                  "which is in a cgroup being destroyed: move it out "
-				                  "first",
-				                  (int)self);
+				return vl_err_set(
+				    err, EBUSY,
+				    "refusing to kill the calling process (pid %d), "
+				    "which is in a cgroup being destroyed: move it out "
+				    "first",
+				    (int)self);
 		if (vl_now() > deadline)
 			return vl_err_set(err, EBUSY,
 			                  "%zu process(es) still in cgroup %s after SIGKILL for "
@@ -491,6 +494,13 @@ int vl_cg_limits_check(const char *path, const struct vl_cg_limits *lim,
 	return 0;
 }
 
+long long vl_cg_quota_us(double cpus)
+{
+	long long q = (long long)(cpus * VL_CG_PERIOD_US + 0.5);
+
+	return q < 1000 ? 1000 : q;
+}
+
 /* --- choosing ---------------------------------------------------------------- */
 
 /* Pure v2: /sys/fs/cgroup itself is cgroup2, or no v1 hierarchy carries
@@ -538,8 +548,8 @@ const struct vl_cgroup_manager *vl_cgroup_detect(struct vl_err *err)
 
 	if (force && *force) {
 		if (strcmp(force, "v1") && strcmp(force, "v2")) {
-			vl_err_set(err, EINVAL, "VNETLAB_CGROUP=%s: expected v1 or v2 (or unset it)",
-			           force);
+			vl_err_set(err, EINVAL,
+			           "VNETLAB_CGROUP=%s: expected v1 or v2 (or unset it)", force);
 			return NULL;
 		}
 		v1 = vl_cgroup_get(force, err);
@@ -553,11 +563,7 @@ const struct vl_cgroup_manager *vl_cgroup_detect(struct vl_err *err)
 	if (v2 && (pure_v2() || (v2->can_cpu && v2->can_memory)))
 		return v2;
 	if (v2)
-		vl_err_set(&e2, 0, "cgroup v2 lacks the %s controller%s (bound to v1)",
-		           !v2->can_cpu && !v2->can_memory ? "cpu and memory"
-		           : !v2->can_cpu                  ? "cpu"
-		                                           : "memory",
-		           !v2->can_cpu && !v2->can_memory ? "s" : "");
+		vl_cgroup_v2_missing(v2->can_cpu ? "memory" : "cpu", &e2);
 	v1 = vl_cgroup_v1_probe(&e1);
 	if (v1)
 		return v1;

@@ -21,6 +21,10 @@
  * stay false; the probed table is the one that tells. */
 const struct vl_cgroup_manager *vl_cgroup_v1_probe(struct vl_err *err);
 const struct vl_cgroup_manager *vl_cgroup_v2_probe(struct vl_err *err);
+/* Set err to why the v2 hierarchy lacks controller ctrl, with the fix
+ * (e.g. "... it is bound to a v1 hierarchy: set VNETLAB_CGROUP=v1").
+ * Returns -1. */
+int vl_cgroup_v2_missing(const char *ctrl, struct vl_err *err);
 
 /* One cgroup mount from /proc/self/mountinfo. */
 struct vl_cg_mount {
@@ -90,6 +94,11 @@ int vl_cg_rmdir_tree(const char *dir, double secs, struct vl_err *err);
 int vl_cg_limits_check(const char *path, const struct vl_cg_limits *lim,
                        const struct vl_cgroup_manager *m, const char **ctrl, char *what,
                        size_t what_len, struct vl_err *err);
+
+/* The CFS bandwidth of cpus CPUs per 100 ms period, in microseconds,
+ * rounded, at least the kernel's 1 ms minimum. */
+#define VL_CG_PERIOD_US 100000
+long long vl_cg_quota_us(double cpus);
 
 /* Sleep for ms milliseconds. */
 void vl_cg_sleep_ms(long ms);

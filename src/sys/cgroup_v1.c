@@ -3,7 +3,6 @@
  * node's cgroup exists in every hierarchy used (cpu, cpuacct, cpuset,
  * memory, pids); its processes are written into each. */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +12,8 @@
 #include "sys/cgroup.h"
 #include "sys/cgroup_impl.h"
 
-#define CFS_PERIOD_US  100000
-#define DESTROY_SECS   5.0
+#define VL_CG_PERIOD_US 100000
+#define DESTROY_SECS    5.0
 
 enum ctrl { CPU, CPUACCT, CPUSET, MEMORY, PIDS, NCTRL };
 static const char *const ctrl_names[NCTRL] = {"cpu", "cpuacct", "cpuset", "memory", "pids"};
@@ -27,13 +26,13 @@ static int v1_procs(const char *path, pid_t **pids, size_t *n, struct vl_err *er
 static int v1_destroy(const char *path, struct vl_err *err);
 
 const struct vl_cgroup_manager vl_cgroup_v1 = {
-	.name = "v1",
-	.create = v1_create,
-	.update = v1_update,
-	.attach = v1_attach,
-	.stats = v1_stats,
-	.procs = v1_procs,
-	.destroy = v1_destroy,
+    .name = "v1",
+    .create = v1_create,
+    .update = v1_update,
+    .attach = v1_attach,
+    .stats = v1_stats,
+    .procs = v1_procs,
+    .destroy = v1_destroy,
 };
 
 /* What v1 looks like on this machine, found from /proc/self/mountinfo on
@@ -42,9 +41,9 @@ const struct vl_cgroup_manager vl_cgroup_v1 = {
  * first call is expected from one thread, as main's detection is. */
 static struct {
 	bool probed, usable;
-	struct vl_err why;         /* why not usable */
-	char *mnt[NCTRL];          /* mount point per controller; NULL: not mounted */
-	const char *hier[NCTRL];   /* the distinct mount points among mnt[] */
+	struct vl_err why;       /* why not usable */
+	char *mnt[NCTRL];        /* mount point per controller; NULL: not mounted */
+	const char *hier[NCTRL]; /* the distinct mount points among mnt[] */
 	size_t nhier;
 	struct vl_cgroup_manager mgr; /* vl_cgroup_v1 with can_* for this machine */
 } v1;
@@ -135,8 +134,9 @@ static int cpuset_level(const char *parent, const char *child, struct vl_err *er
 			return -1;
 		theirs[strcspn(theirs, "\n")] = '\0';
 		if (vl_cg_write(child, files[i], theirs, err) < 0)
-			return vl_err_wrap(err, "copy the parent's %s (v1 needs it before any "
-			                        "task can join)",
+			return vl_err_wrap(err,
+			                   "copy the parent's %s (v1 needs it before any "
+			                   "task can join)",
 			                   files[i]);
 	}
 	return 0;
@@ -149,13 +149,10 @@ static int apply_cpu(const char *path, const struct vl_cg_limits *lim, struct vl
 
 	if (shares < 2)
 		shares = 2;
-	if (vl_cg_writef(d, "cpu.cfs_period_us", err, "%d", CFS_PERIOD_US) < 0)
+	if (vl_cg_writef(d, "cpu.cfs_period_us", err, "%d", VL_CG_PERIOD_US) < 0)
 		return -1;
 	if (lim->cpus) {
-		long long quota = llround(lim->cpus * CFS_PERIOD_US);
-
-		if (vl_cg_writef(d, "cpu.cfs_quota_us", err, "%lld", quota < 1000 ? 1000 : quota) <
-		    0)
+		if (vl_cg_writef(d, "cpu.cfs_quota_us", err, "%lld", vl_cg_quota_us(lim->cpus)) < 0)
 			return vl_err_wrap(err, "cgroup %s: cpus=%g", path, lim->cpus);
 	} else if (vl_cg_write(d, "cpu.cfs_quota_us", "-1", err) < 0) {
 		return -1;
@@ -174,8 +171,8 @@ static int apply_cpuset(const char *path, const struct vl_cg_limits *lim, struct
 	*strrchr(parent, '/') = '\0';
 	if (lim->cpuset[0]) {
 		if (vl_cg_write(d, "cpuset.cpus", lim->cpuset, err) < 0) {
-			if (err->code == EINVAL && vl_cg_read(parent, "cpuset.cpus", &theirs,
-			                                      &(struct vl_err){0}) == 0) {
+			if (err->code == EINVAL &&
+			    vl_cg_read(parent, "cpuset.cpus", &theirs, &(struct vl_err){0}) == 0) {
 				theirs[strcspn(theirs, "\n")] = '\0';
 				return vl_err_wrap(err,
 				                   "cgroup %s: cpuset=%s: CPUs must be online and "
@@ -229,8 +226,8 @@ static int apply_memory(const char *path, const struct vl_cg_limits *lim, struct
 		return -1;
 	for (int i = 0; i < 2; i++) {
 		bool raise = !lim->memory || lim->memory >= cur;
-		const char *file = (i == 0) == raise ? "memory.memsw.limit_in_bytes"
-		                                     : "memory.limit_in_bytes";
+		const char *file =
+		    (i == 0) == raise ? "memory.memsw.limit_in_bytes" : "memory.limit_in_bytes";
 
 		if (vl_cg_write(d, file, val, err) < 0)
 			return vl_err_wrap(err, "cgroup %s: memory=%s (no swap)", path, val);
@@ -247,10 +244,11 @@ static int enforceable(const char *path, const struct vl_cg_limits *lim, struct 
 	if (vl_cg_limits_check(path, lim, &v1.mgr, &ctrl, what, sizeof(what), err) < 0)
 		return -1;
 	if (ctrl)
-		return vl_err_set(err, ENOTSUP,
-		                  "cgroup %s: %s needs the %s controller, but no writable cgroup v1 "
-		                  "hierarchy has it (mount -t cgroup -o %s none /sys/fs/cgroup/%s)",
-		                  path, what, ctrl, ctrl, ctrl);
+		return vl_err_set(
+		    err, ENOTSUP,
+		    "cgroup %s: %s needs the %s controller, but no writable cgroup v1 "
+		    "hierarchy has it (mount -t cgroup -o %s none /sys/fs/cgroup/%s)",
+		    path, what, ctrl, ctrl, ctrl);
 	return 0;
 }
 
@@ -265,9 +263,9 @@ static int apply(const char *path, const struct vl_cg_limits *lim, struct vl_err
 	if (v1.mnt[PIDS]) {
 		cleanup_free char *d = dir_of(PIDS, path);
 
-		if (lim->pids ? vl_cg_writef(d, "pids.max", err, "%llu",
-		                             (unsigned long long)lim->pids)
-		              : vl_cg_write(d, "pids.max", "max", err))
+		if (lim->pids
+		        ? vl_cg_writef(d, "pids.max", err, "%llu", (unsigned long long)lim->pids)
+		        : vl_cg_write(d, "pids.max", "max", err))
 			return -1;
 	}
 	return 0;
@@ -314,7 +312,8 @@ static int v1_attach(const char *path, pid_t pid, struct vl_err *err)
 
 		if (vl_cg_writef(d, "cgroup.procs", err, "%d", (int)pid) < 0) {
 			if (err->code == ESRCH)
-				return vl_err_wrap(err, "attach pid %d to cgroup %s: no such process",
+				return vl_err_wrap(err,
+				                   "attach pid %d to cgroup %s: no such process",
 				                   (int)pid, path);
 			if (err->code == ENOSPC)
 				return vl_err_wrap(err,
@@ -328,8 +327,7 @@ static int v1_attach(const char *path, pid_t pid, struct vl_err *err)
 }
 
 /* Read a number into *v; a missing file leaves *have false. */
-static int stat_u64(const char *dir, const char *file, uint64_t *v, bool *have,
-                    struct vl_err *err)
+static int stat_u64(const char *dir, const char *file, uint64_t *v, bool *have, struct vl_err *err)
 {
 	if (!dir || !vl_cg_exists(dir, file))
 		return 0;
@@ -393,19 +391,30 @@ static int v1_stats(const char *path, struct vl_cg_stats *st, struct vl_err *err
 		text = NULL;
 	}
 
-	if (stat_u64(mem, "memory.usage_in_bytes", &st->mem_current, &st->have_memory, err) <
-	        0 ||
+	if (stat_u64(mem, "memory.usage_in_bytes", &st->mem_current, &st->have_memory, err) < 0 ||
 	    stat_u64(mem, "memory.max_usage_in_bytes", &st->mem_peak, &st->have_peak, err) < 0)
 		return -1;
 	if (vl_cg_exists(mem, "memory.oom_control")) {
-		bool have_failcnt = false;
+		uint64_t memsw_fails = 0;
+		bool have_failcnt = false, have_memsw = false;
 
 		if (vl_cg_read(mem, "memory.oom_control", &text, err) < 0)
 			return -1;
-		/* "oom_kill N" appeared in 4.13. */
-		if (stat_u64(mem, "memory.failcnt", &st->oom_events, &have_failcnt, err) < 0)
+		/* The limit was hit: a charge failed against memory or, first
+		 * when both limits are equal, against memory+swap. */
+		if (stat_u64(mem, "memory.failcnt", &st->oom_events, &have_failcnt, err) < 0 ||
+		    stat_u64(mem, "memory.memsw.failcnt", &memsw_fails, &have_memsw, err) < 0)
 			return -1;
+		st->oom_events += memsw_fails;
+		/* "oom_kill N" appeared in 4.13. */
 		st->have_oom = !vl_cg_key_u64(text, "oom_kill", &st->oom_kills) && have_failcnt;
+		/* Since 6.15 the kernel counts failures only on the memory
+		 * counter (page_counter track_failcnt), while with memsw equal
+		 * to the limit every charge fails on memsw first: failcnt then
+		 * stays 0 however often the limit is hit. An OOM kill at least
+		 * means the limit was hit once. */
+		if (st->oom_events < st->oom_kills)
+			st->oom_events = st->oom_kills;
 	}
 
 	if (stat_u64(pids, "pids.current", &st->pids_current, &st->have_pids, err) < 0)
