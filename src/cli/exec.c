@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,8 +23,8 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "engine/engine.h"
 #include "engine/lab.h"
-#include "node/node.h"
 
 static const struct option exec_opts[] = {
     {"detach", no_argument, NULL, 'd'},
@@ -32,27 +33,36 @@ static const struct option exec_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int join(const char *lab, const char *node, struct vl_err *err)
+/* Into the node's cgroup and namespaces, back in the same directory where
+ * the node has it. *pid_ns: the node's pid namespace (-1: none), which only
+ * children can enter (see enter_pid_ns). */
+static int join(const char *lab, const char *node, int *pid_ns, struct vl_err *err)
 {
-	char id[VL_LAB_ID_LEN + 1], cwd[PATH_MAX];
-	const char *why;
+	char cwd[PATH_MAX];
 	int have_cwd = getcwd(cwd, sizeof(cwd)) != NULL;
 
-	if ((why = vl_name_invalid(lab)))
-		return vl_err_set(err, EINVAL, "lab name \"%s\" %s", lab, why);
-	if ((why = vl_name_invalid(node)))
-		return vl_err_set(err, EINVAL, "node name \"%s\" %s", node, why);
-	if (!vl_lab_exists(lab))
-		return vl_err_set(err, ENOENT, "no lab named %s", lab);
-	if (vl_lab_read_id(lab, id, err) < 0)
-		return -1;
-	if (vl_node_ns.enter(lab, id, node, err) < 0)
+	if (vl_engine_attach_node(lab, node, err) < 0 ||
+	    vl_engine_join_node(lab, node, pid_ns, err) < 0)
 		return -1;
 	if (!have_cwd || chdir(cwd) < 0) {
 		if (chdir("/") < 0)
 			return vl_err_sys(err, errno, "chdir /");
 	}
 	return 0;
+}
+
+/* Children forked from now on are born in the node's pid namespace. */
+static int enter_pid_ns(int *pid_ns, struct vl_err *err)
+{
+	int r = 0;
+
+	if (*pid_ns < 0)
+		return 0;
+	if (setns(*pid_ns, CLONE_NEWPID) < 0)
+		r = vl_err_sys(err, errno, "enter the node's pid namespace");
+	close(*pid_ns);
+	*pid_ns = -1;
+	return r;
 }
 
 static int exec_failed(const char *node, const char *cmd, int e)
@@ -62,73 +72,107 @@ static int exec_failed(const char *node, const char *cmd, int e)
 	return e == ENOENT ? VL_EXIT_NOT_FOUND : VL_EXIT_CANNOT_EXEC;
 }
 
+/* What a detached child tells its parent through a close-on-exec pipe;
+ * EOF means the command is running. */
+struct detach_msg {
+	enum { MSG_PID, MSG_ERRNO, MSG_ERR } kind;
+	int value;
+	char text[512];
+};
+
+static void send_msg(int fd, int kind, int value, const char *text)
+{
+	struct detach_msg m = {.kind = kind, .value = value};
+	ssize_t w;
+
+	if (text) {
+		size_t len = strnlen(text, sizeof(m.text) - 1);
+
+		memcpy(m.text, text, len);
+		m.text[len] = '\0';
+	}
+	w = write(fd, &m, sizeof(m));
+	(void)w;
+}
+
+/* The daemon's side: own session, stdin from /dev/null, output to the
+ * log, into the node (and, through one more fork, its pid namespace). */
+static void detached_child(const char *lab, const char *node, char **cmd, const char *log,
+			   int fd)
+{
+	struct vl_err err = {0};
+	int in, out, pid_ns = -1;
+	pid_t pid;
+
+	setsid();
+	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (in < 0 || out < 0)
+		vl_err_sys(&err, errno, "open %s", out < 0 ? log : "/dev/null");
+	else if (join(lab, node, &pid_ns, &err) == 0 && pid_ns >= 0 &&
+		 enter_pid_ns(&pid_ns, &err) == 0) {
+		if ((pid = fork()) < 0)
+			vl_err_sys(&err, errno, "fork");
+		else if (pid > 0) {
+			send_msg(fd, MSG_PID, (int)pid, NULL);
+			_exit(0);
+		}
+	}
+	if (err.msg[0]) {
+		send_msg(fd, MSG_ERR, 0, err.msg);
+		_exit(VL_EXIT_EXEC_FAIL);
+	}
+	dup2(in, 0);
+	dup2(out, 1);
+	dup2(out, 2);
+	execvp(cmd[0], cmd);
+	send_msg(fd, MSG_ERRNO, errno, NULL);
+	_exit(errno == ENOENT ? VL_EXIT_NOT_FOUND : VL_EXIT_CANNOT_EXEC);
+}
+
 static int run_detached(const char *lab, const char *node, char **cmd)
 {
 	struct vl_err err = {0};
+	struct detach_msg m;
 	char logdir[PATH_MAX], log[PATH_MAX + 64];
-	int pfd[2], status;
-	pid_t pid;
-	ssize_t n;
-	int e = 0;
+	int pfd[2], rc = VL_EXIT_OK;
+	pid_t pid, cmd_pid;
 
 	vl_lab_path(lab, "logs", logdir, sizeof(logdir));
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		vl_err_sys(&err, errno, "pipe");
 		return vl_cli_fail(&err);
 	}
+	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		vl_err_sys(&err, errno, "fork");
 		return vl_cli_fail(&err);
 	}
 	if (pid == 0) {
-		/* The daemon: own session, stdin from /dev/null, output to the log. */
-		pid_t self = getpid();
-		int in, out;
-
 		close(pfd[0]);
-		setsid();
-		snprintf(log, sizeof(log), "%s/%s-%d.log", logdir, node, (int)self);
-		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
-		if (in < 0 || out < 0 || join(lab, node, &err) < 0) {
-			if (!err.msg[0])
-				vl_err_sys(&err, errno, "open %s", log);
-			e = -1;
-			n = write(pfd[1], &e, sizeof(e));
-			n = write(pfd[1], err.msg, strlen(err.msg));
-			(void)n;
-			_exit(VL_EXIT_EXEC_FAIL);
-		}
-		dup2(in, 0);
-		dup2(out, 1);
-		dup2(out, 2);
-		execvp(cmd[0], cmd);
-		e = errno;
-		n = write(pfd[1], &e, sizeof(e));
-		(void)n;
-		_exit(e == ENOENT ? VL_EXIT_NOT_FOUND : VL_EXIT_CANNOT_EXEC);
+		snprintf(log, sizeof(log), "%s/%s-%d.log", logdir, node, (int)getpid());
+		detached_child(lab, node, cmd, log, pfd[1]);
 	}
 	close(pfd[1]);
-	/* EOF on the pipe (close-on-exec) means the command started. */
-	n = read(pfd[0], &e, sizeof(e));
-	if (n == (ssize_t)sizeof(e)) {
-		char msg[sizeof(err.msg)] = "";
-		ssize_t m = read(pfd[0], msg, sizeof(msg) - 1);
-
-		close(pfd[0]);
-		waitpid(pid, &status, 0);
-		if (e < 0) {
-			msg[m > 0 ? m : 0] = '\0';
-			fprintf(stderr, "vnetlab: %s\n", msg);
-			return VL_EXIT_EXEC_FAIL;
+	snprintf(log, sizeof(log), "%s/%s-%d.log", logdir, node, (int)pid);
+	cmd_pid = pid;
+	while (read(pfd[0], &m, sizeof(m)) == (ssize_t)sizeof(m)) {
+		if (m.kind == MSG_PID) {
+			cmd_pid = m.value;
+		} else if (m.kind == MSG_ERRNO) {
+			rc = exec_failed(node, cmd[0], m.value);
+		} else {
+			fprintf(stderr, "vnetlab: %s\n", m.text);
+			rc = VL_EXIT_EXEC_FAIL;
 		}
-		return exec_failed(node, cmd[0], e);
 	}
 	close(pfd[0]);
-	snprintf(log, sizeof(log), "%s/%s-%d.log", logdir, node, (int)pid);
-	printf("%s: started %s, pid %d, log %s\n", node, cmd[0], (int)pid, log);
-	return VL_EXIT_OK;
+	if (rc != VL_EXIT_OK || cmd_pid != pid)
+		waitpid(pid, NULL, 0); /* it failed, or it was only the way in */
+	if (rc == VL_EXIT_OK)
+		printf("%s: started %s, pid %d, log %s\n", node, cmd[0], (int)cmd_pid, log);
+	return rc;
 }
 
 static volatile sig_atomic_t got_winch, fwd_sig;
@@ -158,11 +202,11 @@ static int run_tty(const char *lab, const char *node, char **cmd)
 	struct termios saved, raw;
 	struct winsize ws;
 	int master, status, in_tty = isatty(STDIN_FILENO), have_ws, in_open = 1;
-	int epfd[2], e = 0;
+	int epfd[2], e = 0, pid_ns = -1;
 	pid_t pid;
 	char buf[8192];
 
-	if (join(lab, node, &err) < 0) {
+	if (join(lab, node, &pid_ns, &err) < 0 || enter_pid_ns(&pid_ns, &err) < 0) {
 		vl_cli_fail(&err);
 		return VL_EXIT_EXEC_FAIL;
 	}
@@ -253,10 +297,63 @@ static int run_tty(const char *lab, const char *node, char **cmd)
 	return status_code(status);
 }
 
+/* Only children enter a pid namespace: fork, pass signals on, and return
+ * the command's status as our own. */
+static int run_in_pid_ns(const char *node, char **cmd, int *pid_ns)
+{
+	static const int fwd[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+	struct vl_err err = {0};
+	int epfd[2], e, status;
+	pid_t pid;
+
+	if (enter_pid_ns(pid_ns, &err) < 0 || pipe2(epfd, O_CLOEXEC) < 0) {
+		if (!err.msg[0])
+			vl_err_sys(&err, errno, "pipe");
+		vl_cli_fail(&err);
+		return VL_EXIT_EXEC_FAIL;
+	}
+	for (size_t i = 0; i < VL_ARRAY_SIZE(fwd); i++)
+		sigaction(fwd[i], &(struct sigaction){.sa_handler = on_fwd}, NULL);
+	pid = fork();
+	if (pid < 0) {
+		vl_err_sys(&err, errno, "fork");
+		vl_cli_fail(&err);
+		return VL_EXIT_EXEC_FAIL;
+	}
+	if (pid == 0) {
+		ssize_t n;
+
+		for (size_t i = 0; i < VL_ARRAY_SIZE(fwd); i++)
+			signal(fwd[i], SIG_DFL);
+		close(epfd[0]);
+		execvp(cmd[0], cmd);
+		e = errno;
+		n = write(epfd[1], &e, sizeof(e));
+		(void)n;
+		_exit(VL_EXIT_CANNOT_EXEC);
+	}
+	close(epfd[1]);
+	if (read(epfd[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
+		close(epfd[0]);
+		waitpid(pid, NULL, 0);
+		return exec_failed(node, cmd[0], e);
+	}
+	close(epfd[0]);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return VL_EXIT_FAIL;
+		if (fwd_sig) {
+			kill(pid, fwd_sig);
+			fwd_sig = 0;
+		}
+	}
+	return status_code(status);
+}
+
 int cmd_exec(int argc, char **argv)
 {
 	struct vl_err err = {0};
-	int opt, detach = 0, tty = 0;
+	int opt, detach = 0, tty = 0, pid_ns = -1;
 	const char *lab, *node;
 	char **cmd;
 
@@ -289,10 +386,12 @@ int cmd_exec(int argc, char **argv)
 		return run_detached(lab, node, cmd);
 	if (tty)
 		return run_tty(lab, node, cmd);
-	if (join(lab, node, &err) < 0) {
+	if (join(lab, node, &pid_ns, &err) < 0) {
 		vl_cli_fail(&err);
 		return VL_EXIT_EXEC_FAIL;
 	}
+	if (pid_ns >= 0)
+		return run_in_pid_ns(node, cmd, &pid_ns);
 	execvp(cmd[0], cmd);
 	return exec_failed(node, cmd[0], errno);
 }

@@ -2,8 +2,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "node/node.h"
 
 const struct vl_cmd vl_cmds[] = {
     {"up", cmd_up, "(-f FILE | --topo SPEC) [--name LAB] [options]",
@@ -37,6 +39,15 @@ const struct vl_cmd vl_cmds[] = {
      "addresses, routes and processes.\n"
      "\n"
      "      --json          machine-readable output\n"},
+    {"stats", cmd_stats, "LAB [--json] [--watch[=SECS]] [--count N]",
+     "CPU, memory, OOM kills and interface counters per node",
+     "What each node used and moved: CPU user and system time, throttling, memory\n"
+     "(current and peak), OOM kills and tasks from its cgroup; bytes, packets, drops\n"
+     "and errors of each of its interfaces. Without --watch: totals since up.\n"
+     "\n"
+     "      --json          machine-readable output (with --watch: one JSON object a line)\n"
+     "  -w, --watch[=SECS]  refresh every SECS seconds (default 1) with rates: CPU%, Mb/s\n"
+     "  -c, --count N       stop after N refreshes (implies --watch)\n"},
     {"clean", cmd_clean, "[--dry-run]", "remove what crashed runs left behind",
      "Remove labs whose up never finished (killed or crashed), from their journal, and\n"
      "network namespaces tagged as vnetlab's (vl<id>-*, vl<id>.sw) whose lab is gone.\n"
@@ -104,6 +115,9 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return VL_EXIT_OK;
 	}
+	/* Internal: pid 1 of a node's pid namespace (started by up). */
+	if (!strcmp(argv[1], "__init") && getpid() == 1)
+		vl_node_init_main();
 	if (!strcmp(argv[1], "help"))
 		return argc > 2 ? vl_cli_help(argv[2]) : (usage(stdout), VL_EXIT_OK);
 	for (const struct vl_cmd *c = vl_cmds; c->name; c++)

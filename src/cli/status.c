@@ -89,17 +89,23 @@ static int show_lab(const char *lab, int json)
 	json_array_foreach(nodes, i, node)
 	{
 		const char *netns = json_string_value(json_object_get(node, "netns"));
+		const char *name = json_string_value(json_object_get(node, "name"));
 		json_t *pl = json_array();
-		ino_t ino;
+		char rel[128];
+		ino_t ino, mnt;
 
+		/* ns nodes are their network namespace; proc nodes their mount one */
 		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, netns ? netns : "");
 		ino = netns ? vl_ns_inode(path) : 0;
-		json_object_set_new(node, "present", json_boolean(ino != 0));
+		snprintf(rel, sizeof(rel), "ns/%s.mnt", name ? name : "");
+		vl_lab_path(lab, rel, path, sizeof(path));
+		mnt = vl_ns_inode(path);
+		json_object_set_new(node, "present", json_boolean(netns ? ino != 0 : mnt != 0));
 		for (size_t k = 0; k < n_procs; k++)
-			if (ino && procs[k].netns == ino)
+			if ((ino && procs[k].netns == ino) || (!netns && mnt && procs[k].mntns == mnt))
 				json_array_append_new(pl, json_pack("{s:i, s:s}", "pid",
-				                                    (int)procs[k].pid, "comm",
-				                                    procs[k].comm));
+								    (int)procs[k].pid, "comm",
+								    procs[k].comm));
 		json_object_set_new(node, "processes", pl);
 	}
 	free(procs);
@@ -110,11 +116,15 @@ static int show_lab(const char *lab, int json)
 		json_decref(s);
 		return VL_EXIT_OK;
 	}
-	printf("lab %s: id %s, %s, source %s, switches in netns %s\n", lab,
+	printf("lab %s: id %s, %s, backend %s, source %s", lab,
 	       json_string_value(json_object_get(s, "id")),
 	       json_string_value(json_object_get(s, "state")),
-	       json_string_value(json_object_get(s, "source")),
-	       json_string_value(json_object_get(s, "infra_netns")));
+	       json_string_value(json_object_get(s, "backend")),
+	       json_string_value(json_object_get(s, "source")));
+	if (json_object_get(s, "infra_netns"))
+		printf(", switches in netns %s",
+		       json_string_value(json_object_get(s, "infra_netns")));
+	putchar('\n');
 	printf("%-16s %-7s %-36s %s\n", "NODE", "KIND", "INTERFACES", "PROCESSES");
 	json_array_foreach(nodes, i, node)
 	{
@@ -122,6 +132,8 @@ static int show_lab(const char *lab, int json)
 		json_t *v;
 		size_t k;
 
+		if (json_object_get(node, "address"))
+			vl_buf_printf(&ifs, "lo %s", json_string_value(json_object_get(node, "address")));
 		json_array_foreach(json_object_get(node, "interfaces"), k, v)
 		{
 			const char *addr = json_string_value(json_object_get(v, "address"));

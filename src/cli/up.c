@@ -33,9 +33,13 @@ static void print_result(const struct vl_topo *t, const char *lab, const struct 
 		json_decref(j);
 		return;
 	}
-	printf("lab %s is up: %zu nodes, %zu switches, %zu links in %.2f s (id %s%s)\n", lab,
-	       t->n_nodes - n_sw, n_sw, t->n_links, res->seconds, res->id,
-	       to->backend == VL_BACKEND_PROC ? ", backend proc" : "");
+	if (to->backend == VL_BACKEND_PROC)
+		printf("lab %s is up: %zu nodes as plain processes on loopback (links are not "
+		       "emulated) in %.2f s (id %s, backend proc)\n",
+		       lab, t->n_nodes - n_sw, res->seconds, res->id);
+	else
+		printf("lab %s is up: %zu nodes, %zu switches, %zu links in %.2f s (id %s)\n",
+		       lab, t->n_nodes - n_sw, n_sw, t->n_links, res->seconds, res->id);
 }
 
 int cmd_up(int argc, char **argv)

@@ -33,6 +33,7 @@
 #include "engine/state.h"
 #include "link/kernel.h"
 #include "node/node.h"
+#include "sys/cgroup.h"
 #include "sys/netlink.h"
 #include "sys/ns.h"
 #include "sys/proc.h"
@@ -45,6 +46,7 @@ struct engine {
 	bool progress;
 	struct vl_nl infra;
 	bool have_ipv6; /* the kernel has IPv6 (to be switched off per interface) */
+	const struct vl_cgroup_manager *cg; /* NULL: no usable cgroups here */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -221,63 +223,103 @@ static int queue_config(struct engine *e, struct vl_nl *nl, const struct vl_plan
 	return 0;
 }
 
-/* Phase 3, in a worker, for nodes w, w+nw, ...: the node's namespaces; then,
- * from inside the node, its veths to switches (the switch end created
- * straight into the infra namespace) and, unless it also has links to
- * other nodes (configured once those exist), its addresses and routes. One
- * netlink round trip per node, and nodes are built on every CPU at once. */
+static void limits_of(const struct vl_plan_node *n, struct vl_cg_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->cpus = n->res.cpus;
+	l->cpu_weight = n->res.cpu_weight;
+	snprintf(l->cpuset, sizeof(l->cpuset), "%s", n->res.cpuset);
+	l->memory = n->res.memory;
+	l->pids = n->res.pids;
+}
+
+/* Wire node i from inside its network namespace: its veths to switches
+ * (the switch end created straight into the infra namespace) and, unless
+ * it also has links to other nodes (configured once those exist), its
+ * addresses and routes, in one netlink round trip. */
+static int wire_node(struct engine *e, size_t i, int infra_fd, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	const struct vl_plan_node *n = &p->nodes[i];
+	struct vl_nl nl;
+	int r = 0;
+
+	if (vl_nl_open(&nl, err) < 0)
+		return -1;
+	for (size_t j = 0; r == 0 && j < n->n_ifs; j++) {
+		const struct vl_plan_veth *ve = &p->veths[n->ifs[j].veth];
+		int pe = !n->ifs[j].end;
+		const struct vl_plan_end *peer = &ve->end[pe];
+		struct vl_kl_veth_end a = {.name = n->ifs[j].name,
+					   .ifindex = node_ifindex((int)j),
+					   .ns_fd = -1},
+				      b = {.name = peer->ifname,
+					   .ifindex = infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
+					   .ns_fd = infra_fd};
+
+		if (peer->ns == VL_PLAN_INFRA)
+			r = vl_kl_veth_add(&nl, &a, &b, ve->mtu, err);
+	}
+	if (r == 0 && !has_p2p(p, i))
+		r = queue_config(e, &nl, n, err);
+	if (r == 0)
+		r = vl_nl_flush(&nl, err);
+	vl_nl_close(&nl);
+	return r;
+}
+
+/* Phase 3, in a worker, for nodes w, w+nw, ...: the node's cgroup, its
+ * namespaces (the backend's create()), and for ns nodes their wiring.
+ * Nodes are built on every CPU at once. */
 static int build_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
-	struct vl_node_ctx ctx = {.plan = p, .host_mnt = -1, .base_mnt = -1};
+	struct vl_node_ctx ctx = {.plan = p,
+				  .host_mnt = -1,
+				  .host_pid = -1,
+				  .base_mnt = -1,
+				  .self_exe = -1};
 	long base = e->j.step;
 	char path[PATH_MAX];
-	int infra_fd, r = 0;
+	int infra_fd = -1, r = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, p->infra_ns);
-	infra_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (infra_fd < 0)
-		return vl_err_sys(err, errno, "open %s", path);
-	if (e->backend->worker_init(&ctx, err) < 0) {
-		e->backend->worker_fini(&ctx);
-		close(infra_fd);
-		return -1;
+	if (p->backend == VL_BACKEND_NS) {
+		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, p->infra_ns);
+		infra_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (infra_fd < 0)
+			return vl_err_sys(err, errno, "open %s", path);
 	}
+	if (e->backend->worker_init(&ctx, err) < 0)
+		r = -1;
 	for (size_t i = w; i < p->n_nodes && r == 0; i += nw) {
 		const struct vl_plan_node *n = &p->nodes[i];
-		struct vl_nl nl;
 
 		if (e->j.fail_at == base + (long)i + 1) {
 			r = vl_err_set(err, 0, "injected failure at step %ld (create node %s)",
-			               base + (long)i + 1, n->name);
+				       base + (long)i + 1, n->name);
 			break;
 		}
-		/* create() leaves us in the node's network namespace. */
-		if ((r = e->backend->create(&ctx, i, err)) < 0 || (r = vl_nl_open(&nl, err)) < 0)
-			break;
-		for (size_t j = 0; r == 0 && j < n->n_ifs; j++) {
-			const struct vl_plan_veth *ve = &p->veths[n->ifs[j].veth];
-			int pe = !n->ifs[j].end;
-			const struct vl_plan_end *peer = &ve->end[pe];
-			struct vl_kl_veth_end a = {.name = n->ifs[j].name,
-			                           .ifindex = node_ifindex((int)j),
-			                           .ns_fd = -1},
-			                      b = {.name = peer->ifname,
-			                           .ifindex =
-			                               infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
-			                           .ns_fd = infra_fd};
+		if (e->cg) {
+			struct vl_cg_limits lim;
 
-			if (peer->ns == VL_PLAN_INFRA)
-				r = vl_kl_veth_add(&nl, &a, &b, ve->mtu, err);
+			limits_of(n, &lim);
+			if ((r = e->cg->create(n->cgroup, &lim, err)) < 0) {
+				vl_err_wrap(err, "node %s", n->name);
+				break;
+			}
 		}
-		if (r == 0 && !has_p2p(p, i))
-			r = queue_config(e, &nl, n, err);
-		if (r == 0)
-			r = vl_nl_flush(&nl, err);
-		vl_nl_close(&nl);
+		if ((r = e->backend->create(&ctx, i, err)) < 0)
+			break;
+		if (e->cg && ctx.last_init > 0 &&
+		    (r = e->cg->attach(n->cgroup, ctx.last_init, err)) < 0)
+			break;
+		/* create() left us in the node's network namespace. */
+		if (p->backend == VL_BACKEND_NS)
+			r = wire_node(e, i, infra_fd, err);
 	}
 	e->backend->worker_fini(&ctx);
-	close(infra_fd);
+	if (infra_fd >= 0)
+		close(infra_fd);
 	return r;
 }
 
@@ -545,6 +587,13 @@ static int write_lab_files(struct engine *e, struct vl_err *err)
 	vl_lab_path(p->lab, "id", path, sizeof(path));
 	if (vl_write_file(path, p->id, strlen(p->id), err) < 0)
 		return -1;
+	vl_lab_path(p->lab, "backend", path, sizeof(path));
+	if (vl_write_file(path, vl_backend_name(p->backend), strlen(vl_backend_name(p->backend)),
+			  err) < 0)
+		return -1;
+	vl_lab_path(p->lab, "cgroup", path, sizeof(path));
+	if (e->cg && vl_write_file(path, e->cg->name, strlen(e->cg->name), err) < 0)
+		return -1;
 	vl_lab_path(p->lab, "logs", path, sizeof(path));
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
 		return vl_err_sys(err, errno, "mkdir %s", path);
@@ -623,26 +672,44 @@ static int do_up(struct engine *e, struct vl_err *err)
 	    vl_mount_private_dir(path, 1 << 20, err) < 0)
 		return -1;
 
-	if (raise_backlog(e, err) < 0)
-		return -1;
-	phase(e, "switches");
-	if (create_infra(e, err) < 0 || check_interrupt(err) < 0)
-		return -1;
+	if (e->cg) {
+		char cgpath[128], rec[160];
+
+		/* The lab's cgroup, parent of its nodes': "cgroup MANAGER PATH". */
+		vl_plan_lab_cgroup(p->lab, cgpath, sizeof(cgpath));
+		snprintf(rec, sizeof(rec), "%s %s", e->cg->name, cgpath);
+		if (vl_journal_add(&e->j, "cgroup", rec, err) < 0 ||
+		    e->cg->create(cgpath, &(struct vl_cg_limits){0}, err) < 0)
+			return -1;
+	}
+	if (p->backend == VL_BACKEND_NS) {
+		if (raise_backlog(e, err) < 0)
+			return -1;
+		phase(e, "switches");
+		if (create_infra(e, err) < 0 || check_interrupt(err) < 0)
+			return -1;
+	}
 
 	phase(e, "nodes");
-	names = vl_xcalloc(p->n_nodes, sizeof(*names));
-	for (size_t i = 0; i < p->n_nodes; i++)
-		names[i] = (char *)p->nodes[i].netns;
-	if (vl_journal_add_many(&e->j, "netns", names, p->n_nodes, err) < 0) {
+	if (p->backend == VL_BACKEND_NS) {
+		names = vl_xcalloc(p->n_nodes, sizeof(*names));
+		for (size_t i = 0; i < p->n_nodes; i++)
+			names[i] = (char *)p->nodes[i].netns;
+		if (vl_journal_add_many(&e->j, "netns", names, p->n_nodes, err) < 0) {
+			free(names);
+			return -1;
+		}
 		free(names);
-		return -1;
 	}
-	free(names);
 	if (run_workers(e, build_nodes, p->n_nodes, err) < 0)
 		return -1;
 	e->j.step += (long)p->n_nodes;
 	if (check_interrupt(err) < 0)
 		return -1;
+	if (p->backend != VL_BACKEND_NS) {
+		phase(e, "state");
+		return vl_journal_step(&e->j, "write state", err);
+	}
 
 	phase(e, "switch ports");
 	if (attach_switch_ports(e, err) < 0 || check_interrupt(err) < 0)
@@ -660,6 +727,46 @@ static int do_up(struct engine *e, struct vl_err *err)
 	return vl_journal_step(&e->j, "write state", err);
 }
 
+/* Every node gets a cgroup where the machine has usable ones; without,
+ * a lab still comes up unless it needs them (limits, or proc nodes, which
+ * are found through their cgroups). */
+static int choose_cgroups(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	struct vl_err cerr = {0};
+	const char *needs = p->backend == VL_BACKEND_PROC ? "the proc backend" : NULL;
+
+	for (size_t i = 0; i < p->n_nodes && !needs; i++) {
+		const struct vl_plan_res *r = &p->nodes[i].res;
+
+		if (r->cpus || r->cpu_weight || r->cpuset[0] || r->memory || r->pids)
+			needs = "resource limits";
+	}
+	e->cg = vl_cgroup_detect(&cerr);
+	if (e->cg) {
+		for (size_t i = 0; i < p->n_nodes; i++) {
+			const struct vl_plan_res *r = &p->nodes[i].res;
+			const char *ctl = (r->cpus || r->cpu_weight) && !e->cg->can_cpu ? "cpu"
+					  : r->cpuset[0] && !e->cg->can_cpuset   ? "cpuset"
+					  : r->memory && !e->cg->can_memory      ? "memory"
+					  : r->pids && !e->cg->can_pids          ? "pids"
+										 : NULL;
+
+			if (ctl)
+				return vl_err_set(err, ENOTSUP,
+						  "node %s: its limits need the %s controller, which "
+						  "cgroup %s here does not have",
+						  p->nodes[i].name, ctl, e->cg->name);
+		}
+		return 0;
+	}
+	if (needs)
+		return vl_err_set(err, cerr.code, "%s need cgroups: %s", needs, cerr.msg);
+	fprintf(stderr, "vnetlab: warning: no usable cgroups (%s): nodes get no accounting\n",
+		cerr.msg);
+	return 0;
+}
+
 static void raise_nofile(void)
 {
 	struct rlimit rl;
@@ -673,7 +780,7 @@ static void raise_nofile(void)
 int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_opts *o,
                  struct vl_up_result *res, struct vl_err *err)
 {
-	struct engine e = {.backend = &vl_node_ns, .progress = o->progress};
+	struct engine e = {.backend = vl_node_backend_for(o->backend), .progress = o->progress};
 	struct vl_plan *plan = NULL;
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
 	char id[VL_LAB_ID_LEN + 1], path[PATH_MAX];
@@ -709,6 +816,10 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 		return -1;
 	e.plan = plan;
 	e.have_ipv6 = access("/proc/sys/net/ipv6", F_OK) == 0;
+	if (choose_cgroups(&e, err) < 0) {
+		vl_plan_free(plan);
+		return -1;
+	}
 	e.workers = o->workers > 0 ? o->workers : (ncpu > 0 ? (int)ncpu : 1);
 	if (getenv("VNETLAB_WORKERS")) {
 		unsigned long w;
@@ -802,17 +913,55 @@ static int lab_netns_inodes(const char *lab, ino_t **out, size_t *n_out, struct 
 	return 0;
 }
 
+static int cmp_proc(const void *a, const void *b)
+{
+	pid_t x = ((const struct vl_proc *)a)->pid, y = ((const struct vl_proc *)b)->pid;
+
+	return x < y ? -1 : x > y;
+}
+
+static const struct vl_cgroup_manager *lab_cgroups(const char *lab);
+
+/* Every process in one of the lab's network namespaces (ns nodes, also
+ * those started with `ip netns exec`), and every process in its cgroups
+ * (proc nodes, and what a node's programs forked). */
 int vl_engine_lab_procs(const char *lab, struct vl_proc **procs, size_t *n, struct vl_err *err)
 {
+	const struct vl_cgroup_manager *cg = lab_cgroups(lab);
 	ino_t *inodes;
-	size_t n_inodes;
-	int r;
+	size_t n_inodes, cnt, cap;
+	pid_t *pids = NULL;
+	size_t n_pids = 0;
+	char path[256];
+	struct vl_proc *v;
 
 	if (lab_netns_inodes(lab, &inodes, &n_inodes, err) < 0)
 		return -1;
-	r = vl_proc_find_in_netns(inodes, n_inodes, procs, n, err);
+	if (vl_proc_find_in_netns(inodes, n_inodes, &v, &cnt, err) < 0) {
+		free(inodes);
+		return -1;
+	}
 	free(inodes);
-	return r;
+	vl_plan_lab_cgroup(lab, path, sizeof(path));
+	cap = cnt;
+	if (cg && cg->procs(path, &pids, &n_pids, NULL) == 0) {
+		qsort(v, cnt, sizeof(*v), cmp_proc);
+		for (size_t i = 0, base = cnt; i < n_pids; i++) {
+			struct vl_proc key = {.pid = pids[i]};
+
+			if (pids[i] == getpid() || bsearch(&key, v, base, sizeof(*v), cmp_proc))
+				continue;
+			vl_grow(&v, &cap, cnt, sizeof(*v));
+			v[cnt] = key;
+			vl_proc_describe(&v[cnt]);
+			cnt++;
+		}
+	}
+	free(pids);
+	qsort(v, cnt, sizeof(*v), cmp_proc);
+	*procs = v;
+	*n = cnt;
+	return 0;
 }
 
 static int valid_netns_record(const char *lab, const char *arg, const char *id)
@@ -821,6 +970,47 @@ static int valid_netns_record(const char *lab, const char *arg, const char *id)
 	return !strncmp(arg, "vl", 2) && !strncmp(arg + 2, id, VL_LAB_ID_LEN) &&
 	       (arg[2 + VL_LAB_ID_LEN] == '-' || arg[2 + VL_LAB_ID_LEN] == '.') &&
 	       !strchr(arg, '/');
+}
+
+/* Undo a "cgroup MANAGER vnetlab/LAB" record: kill what is left in the
+ * lab's cgroups and remove them. */
+static int destroy_cgroup(const char *lab, const char *rec, struct vl_err *err)
+{
+	char name[16], path[256], want[256];
+	const struct vl_cgroup_manager *cg;
+
+	vl_plan_lab_cgroup(lab, want, sizeof(want));
+	if (sscanf(rec, "%15s %255s", name, path) != 2 || strcmp(path, want))
+		return 0; /* not a record of ours */
+	if (!(cg = vl_cgroup_get(name, err)))
+		return -1;
+	if (cg->destroy(path, err) < 0)
+		return -1;
+	/* The last lab out takes vnetlab's root cgroup along. */
+	char **labs;
+	size_t n;
+	int others = 0;
+
+	if (vl_lab_list(&labs, &n, NULL) == 0) {
+		for (size_t i = 0; i < n; i++)
+			others |= strcmp(labs[i], lab) != 0;
+		vl_strv_free(labs, n);
+	}
+	return others ? 0 : cg->destroy(VL_CGROUP_ROOT, err);
+}
+
+/* The lab's cgroup manager, from its state directory (NULL: none). */
+static const struct vl_cgroup_manager *lab_cgroups(const char *lab)
+{
+	char path[PATH_MAX], *s;
+	const struct vl_cgroup_manager *cg;
+
+	vl_lab_path(lab, "cgroup", path, sizeof(path));
+	if (vl_read_file(path, &s, NULL, NULL) < 0)
+		return NULL;
+	cg = vl_cgroup_get(s, NULL);
+	free(s);
+	return cg;
 }
 
 /* Stop the lab's processes, then undo its journal in reverse. */
@@ -863,10 +1053,12 @@ static int undo_lab(const char *lab, struct vl_err *err)
 
 		if (!strcmp(rec->verb, "netns")) {
 			if (id[0] && valid_netns_record(lab, rec->arg, id))
-				rr = vl_node_ns.destroy(lab, rec->arg, &e2);
+				rr = vl_node_destroy_netns(rec->arg, &e2);
 		} else if (!strcmp(rec->verb, "mount")) {
 			if (!strcmp(rec->arg, nsdir) || !strcmp(rec->arg, filesdir))
 				rr = vl_umount_lazy(rec->arg, &e2);
+		} else if (!strcmp(rec->verb, "cgroup")) {
+			rr = destroy_cgroup(lab, rec->arg, &e2);
 		} else if (!strcmp(rec->verb, "sysctl")) {
 			restore_backlog(lab, rec->arg);
 		} else if (!strcmp(rec->verb, "lab")) {
@@ -880,6 +1072,56 @@ static int undo_lab(const char *lab, struct vl_err *err)
 	}
 	vl_journal_recs_free(recs, n);
 	return r;
+}
+
+static int check_node(const char *lab, const char *node, struct vl_err *err)
+{
+	char rel[128], path[PATH_MAX];
+	const char *why;
+
+	if ((why = vl_name_invalid(lab)))
+		return vl_err_set(err, EINVAL, "lab name \"%s\" %s", lab, why);
+	if ((why = vl_name_invalid(node)))
+		return vl_err_set(err, EINVAL, "node name \"%s\" %s", node, why);
+	if (!vl_lab_exists(lab))
+		return vl_err_set(err, ENOENT, "no lab named %s", lab);
+	snprintf(rel, sizeof(rel), "ns/%s.mnt", node);
+	vl_lab_path(lab, rel, path, sizeof(path));
+	if (access(path, F_OK) < 0)
+		return vl_err_set(err, ENOENT, "lab %s has no node %s", lab, node);
+	return 0;
+}
+
+int vl_engine_join_node(const char *lab, const char *node, int *pid_ns, struct vl_err *err)
+{
+	char id[VL_LAB_ID_LEN + 1], path[PATH_MAX], *b = NULL;
+	int backend = VL_BACKEND_NS, r;
+
+	if (check_node(lab, node, err) < 0 || vl_lab_read_id(lab, id, err) < 0)
+		return -1;
+	vl_lab_path(lab, "backend", path, sizeof(path));
+	if (vl_read_file(path, &b, NULL, NULL) == 0 && (backend = vl_backend_parse(b)) < 0) {
+		free(b);
+		return vl_err_set(err, EINVAL, "%s: not a backend", path);
+	}
+	free(b);
+	r = vl_node_backend_for((enum vl_backend)backend)->enter(lab, id, node, pid_ns, err);
+	return r;
+}
+
+int vl_engine_attach_node(const char *lab, const char *node, struct vl_err *err)
+{
+	const struct vl_cgroup_manager *cg;
+	char path[256];
+
+	if (check_node(lab, node, err) < 0)
+		return -1;
+	if (!(cg = lab_cgroups(lab)))
+		return 0;
+	snprintf(path, sizeof(path), "vnetlab/%s/%s", lab, node);
+	if (cg->attach(path, 0, err) < 0)
+		return vl_err_wrap(err, "node %s", node);
+	return 0;
 }
 
 int vl_engine_down(const char *lab, bool missing_ok, struct vl_err *err)

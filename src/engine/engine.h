@@ -33,6 +33,13 @@ int vl_engine_down(const char *lab, bool missing_ok, struct vl_err *err);
 int vl_engine_clean(bool dry_run, void (*say)(const char *what, void *data), void *data,
                     struct vl_err *err);
 
+/* Join node `node` of lab `lab` in the calling process: its namespaces
+ * (backend ns or proc, as the lab was made). *pid_ns: see
+ * vl_node_backend.enter. */
+int vl_engine_join_node(const char *lab, const char *node, int *pid_ns, struct vl_err *err);
+/* Move the calling process into the node's cgroup (if the lab has any). */
+int vl_engine_attach_node(const char *lab, const char *node, struct vl_err *err);
+
 /* The lab's processes (every process in one of its node namespaces). */
 struct vl_proc;
 int vl_engine_lab_procs(const char *lab, struct vl_proc **procs, size_t *n, struct vl_err *err);

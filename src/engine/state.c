@@ -30,10 +30,11 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 	json_object_set_new(root, "lab", json_string(p->lab));
 	json_object_set_new(root, "id", json_string(p->id));
 	json_object_set_new(root, "source", json_string(p->topo->source ? p->topo->source : ""));
-	json_object_set_new(root, "backend", json_string("ns"));
+	json_object_set_new(root, "backend", json_string(vl_backend_name(p->backend)));
 	json_object_set_new(root, "created", json_integer((json_int_t)time(NULL)));
 	json_object_set_new(root, "up_seconds", json_real(up_seconds));
-	json_object_set_new(root, "infra_netns", json_string(p->infra_ns));
+	if (p->backend == VL_BACKEND_NS)
+		json_object_set_new(root, "infra_netns", json_string(p->infra_ns));
 	json_object_set_new(root, "ipv6", json_boolean(p->topo->ipv6));
 
 	for (size_t i = 0; i < p->n_nodes; i++) {
@@ -42,8 +43,18 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 
 		json_object_set_new(jn, "name", json_string(n->name));
 		json_object_set_new(jn, "kind", json_string(vl_kind_name(n->kind)));
-		json_object_set_new(jn, "netns", json_string(n->netns));
+		if (p->backend == VL_BACKEND_NS)
+			json_object_set_new(jn, "netns", json_string(n->netns));
 		json_object_set_new(jn, "forward", json_boolean(n->forward));
+		json_object_set_new(jn, "cgroup", json_string(n->cgroup));
+		if (p->backend == VL_BACKEND_PROC)
+			json_object_set_new(jn, "address", addr_json(n->proc_addr, 32));
+		json_object_set_new(
+		    jn, "limits",
+		    json_pack("{s:f, s:i, s:s, s:I, s:I, s:s?, s:b}", "cpus", n->res.cpus,
+			      "cpu_weight", (int)n->res.cpu_weight, "cpuset", n->res.cpuset, "memory",
+			      (json_int_t)n->res.memory, "pids", (json_int_t)n->res.pids, "rootfs",
+			      n->res.rootfs, "pid_namespace", (int)n->res.pid_ns));
 		json_object_set_new(jn, "ipv6", json_boolean(n->ipv6));
 		for (size_t j = 0; j < n->n_ifs; j++) {
 			const struct vl_plan_if *f = &n->ifs[j];

@@ -169,3 +169,48 @@ int vl_nl_flush(struct vl_nl *nl, struct vl_err *err)
 	}
 	return 0;
 }
+
+int vl_nl_dump(struct vl_nl *nl, uint16_t type, size_t hdrlen, const void *hdr, mnl_cb_t cb,
+	       void *data, struct vl_err *err)
+{
+	char *buf;
+	struct nlmsghdr *nlh;
+	uint32_t seq;
+	int r = -1;
+
+	if (vl_nl_flush(nl, err) < 0)
+		return -1;
+	buf = vl_xmalloc(MNL_SOCKET_BUFFER_SIZE * 4);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq = nl->seq++;
+	if (hdrlen)
+		memcpy(mnl_nlmsg_put_extra_header(nlh, hdrlen), hdr, hdrlen);
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0) {
+		vl_err_sys(err, errno, "netlink dump request");
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, MNL_SOCKET_BUFFER_SIZE * 4);
+		int cr;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			vl_err_sys(err, errno, "netlink dump");
+			goto out;
+		}
+		cr = mnl_cb_run(buf, (size_t)n, seq, nl->portid, cb, data);
+		if (cr < 0) {
+			vl_err_sys(err, errno, "netlink dump");
+			goto out;
+		}
+		if (cr == MNL_CB_STOP)
+			break;
+	}
+	r = 0;
+out:
+	free(buf);
+	return r;
+}

@@ -36,4 +36,9 @@ struct nlmsghdr *vl_nl_msg(struct vl_nl *nl, uint16_t type, uint16_t flags, size
  * first error (naming its request); the others are still consumed. */
 int vl_nl_flush(struct vl_nl *nl, struct vl_err *err);
 
+/* A dump request (NLM_F_DUMP) with a family header; cb runs for each
+ * reply message. */
+int vl_nl_dump(struct vl_nl *nl, uint16_t type, size_t hdrlen, const void *hdr, mnl_cb_t cb,
+	       void *data, struct vl_err *err);
+
 #endif

@@ -23,6 +23,28 @@ int vl_cmp_ino(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+void vl_proc_describe(struct vl_proc *p)
+{
+	char path[64];
+	struct stat st;
+	int fd;
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)p->pid);
+	p->netns = stat(path, &st) == 0 ? st.st_ino : 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)p->pid);
+	p->mntns = stat(path, &st) == 0 ? st.st_ino : 0;
+	p->comm[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)p->pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	r = read(fd, p->comm, sizeof(p->comm) - 1);
+	if (r > 0 && p->comm[r - 1] == '\n')
+		r--;
+	p->comm[r > 0 ? r : 0] = '\0';
+	close(fd);
+}
+
 int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc **out, size_t *n_out,
                           struct vl_err *err)
 {
@@ -34,7 +56,7 @@ int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc *
 
 	if (!d)
 		return vl_err_sys(err, errno, "open /proc");
-	while ((de = readdir(d))) {
+	while (n_inodes && (de = readdir(d))) {
 		unsigned long pid;
 		char path[64];
 		struct stat st;
@@ -48,17 +70,7 @@ int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc *
 			continue;
 		vl_grow(&v, &cap, n, sizeof(*v));
 		v[n].pid = (pid_t)pid;
-		v[n].netns = st.st_ino;
-		snprintf(path, sizeof(path), "/proc/%lu/comm", pid);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			ssize_t r = read(fd, v[n].comm, sizeof(v[n].comm) - 1);
-
-			if (r > 0 && v[n].comm[r - 1] == '\n')
-				r--;
-			v[n].comm[r > 0 ? r : 0] = '\0';
-			close(fd);
-		}
+		vl_proc_describe(&v[n]);
 		n++;
 	}
 	closedir(d);

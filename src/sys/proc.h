@@ -11,7 +11,7 @@
 
 struct vl_proc {
 	pid_t pid;
-	ino_t netns;
+	ino_t netns, mntns;
 	char comm[32];
 };
 
@@ -24,5 +24,7 @@ int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc *
 size_t vl_proc_stop(const struct vl_proc *procs, size_t n, double grace);
 
 int vl_cmp_ino(const void *a, const void *b);
+/* Fill p->netns, p->mntns and p->comm from /proc for p->pid (left empty if gone). */
+void vl_proc_describe(struct vl_proc *p);
 
 #endif

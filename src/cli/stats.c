@@ -1,0 +1,263 @@
+/* vnetlab stats: what each node used (its cgroup) and moved (its links). */
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "cli/cli.h"
+#include "engine/stats.h"
+
+static const struct option stats_opts[] = {
+    {"json", no_argument, NULL, 'j'},
+    {"watch", optional_argument, NULL, 'w'},
+    {"count", required_argument, NULL, 'c'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	stop = sig;
+}
+
+static json_t *node_json(const struct vl_node_stats *n, const struct vl_node_stats *prev,
+			 double dt)
+{
+	json_t *j = json_object(), *ifs = json_array();
+
+	json_object_set_new(j, "name", json_string(n->name));
+	if (n->have_cgroup) {
+		const struct vl_cg_stats *c = &n->cg;
+		json_t *cg = json_object();
+
+		if (c->have_cpu)
+			json_object_set_new(cg, "cpu_usec", json_integer((json_int_t)c->cpu_usec));
+		if (c->have_user_system) {
+			json_object_set_new(cg, "user_usec", json_integer((json_int_t)c->user_usec));
+			json_object_set_new(cg, "system_usec",
+					    json_integer((json_int_t)c->system_usec));
+		}
+		if (c->have_throttle) {
+			json_object_set_new(cg, "nr_periods", json_integer((json_int_t)c->nr_periods));
+			json_object_set_new(cg, "nr_throttled",
+					    json_integer((json_int_t)c->nr_throttled));
+			json_object_set_new(cg, "throttled_usec",
+					    json_integer((json_int_t)c->throttled_usec));
+		}
+		if (c->have_memory)
+			json_object_set_new(cg, "memory_bytes",
+					    json_integer((json_int_t)c->mem_current));
+		if (c->have_peak)
+			json_object_set_new(cg, "memory_peak_bytes",
+					    json_integer((json_int_t)c->mem_peak));
+		if (c->have_oom) {
+			json_object_set_new(cg, "oom_kills", json_integer((json_int_t)c->oom_kills));
+			json_object_set_new(cg, "oom_events",
+					    json_integer((json_int_t)c->oom_events));
+		}
+		if (c->have_pids)
+			json_object_set_new(cg, "pids", json_integer((json_int_t)c->pids_current));
+		if (prev && prev->have_cgroup && dt > 0 && c->have_cpu)
+			json_object_set_new(cg, "cpu_percent",
+					    json_real(100.0 * (double)(c->cpu_usec - prev->cg.cpu_usec) /
+						      (dt * 1e6)));
+		json_object_set_new(j, "cgroup", cg);
+	}
+	for (size_t k = 0; k < n->n_ifs; k++) {
+		const struct vl_if_stats *f = &n->ifs[k];
+		json_t *ji = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name",
+				       f->name, "rx_bytes", (json_int_t)f->rx_bytes, "rx_packets",
+				       (json_int_t)f->rx_packets, "rx_dropped",
+				       (json_int_t)f->rx_dropped, "rx_errors", (json_int_t)f->rx_errors,
+				       "tx_bytes", (json_int_t)f->tx_bytes, "tx_packets",
+				       (json_int_t)f->tx_packets, "tx_dropped",
+				       (json_int_t)f->tx_dropped, "tx_errors", (json_int_t)f->tx_errors);
+
+		if (prev && dt > 0 && k < prev->n_ifs && !strcmp(prev->ifs[k].name, f->name)) {
+			json_object_set_new(ji, "rx_bps",
+					    json_real(8.0 * (double)(f->rx_bytes - prev->ifs[k].rx_bytes) / dt));
+			json_object_set_new(ji, "tx_bps",
+					    json_real(8.0 * (double)(f->tx_bytes - prev->ifs[k].tx_bytes) / dt));
+		}
+		json_array_append_new(ifs, ji);
+	}
+	json_object_set_new(j, "interfaces", ifs);
+	return j;
+}
+
+static void print_json(const struct vl_lab_stats *s, const struct vl_lab_stats *prev, int lines)
+{
+	json_t *root = json_object(), *nodes = json_array();
+	double dt = prev ? s->when - prev->when : 0;
+
+	json_object_set_new(root, "lab", json_string(s->lab));
+	json_object_set_new(root, "backend", json_string(s->backend));
+	json_object_set_new(root, "cgroup", json_string(s->cgroup));
+	json_object_set_new(root, "time", json_integer((json_int_t)time(NULL)));
+	for (size_t i = 0; i < s->n_nodes; i++)
+		json_array_append_new(nodes, node_json(&s->nodes[i],
+						       prev && i < prev->n_nodes ? &prev->nodes[i] : NULL,
+						       dt));
+	json_object_set_new(root, "nodes", nodes);
+	json_dumpf(root, stdout, lines ? JSON_COMPACT : JSON_INDENT(1));
+	putchar('\n');
+	fflush(stdout);
+	json_decref(root);
+}
+
+static void human_bytes(uint64_t b, char *buf, size_t len)
+{
+	static const char *const u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)b;
+	int k = 0;
+
+	while (v >= 1024 && k < 4) {
+		v /= 1024;
+		k++;
+	}
+	snprintf(buf, len, k ? "%.1f%s" : "%.0f%s", v, u[k]);
+}
+
+static void print_table(const struct vl_lab_stats *s, const struct vl_lab_stats *prev)
+{
+	double dt = prev ? s->when - prev->when : 0;
+
+	printf("lab %s (backend %s, cgroup %s)%s\n", s->lab, s->backend,
+	       s->cgroup[0] ? s->cgroup : "none", prev ? "" : "  totals since up");
+	printf("%-14s %9s %9s %7s %9s %9s %4s %5s  %s\n", "NODE", "USER s", "SYS s",
+	       prev ? "CPU%" : "", "MEM", "PEAK", "OOM", "PIDS", "INTERFACES rx/tx");
+	for (size_t i = 0; i < s->n_nodes; i++) {
+		const struct vl_node_stats *n = &s->nodes[i];
+		const struct vl_node_stats *p = prev && i < prev->n_nodes ? &prev->nodes[i] : NULL;
+		const struct vl_cg_stats *c = &n->cg;
+		char mem[16] = "-", peak[16] = "-", user[16] = "-", sys[16] = "-", pct[16] = "",
+		     oom[16] = "-", pids[16] = "-";
+		struct vl_buf ifs = {0};
+
+		if (n->have_cgroup) {
+			if (c->have_user_system) {
+				snprintf(user, sizeof(user), "%.2f", (double)c->user_usec / 1e6);
+				snprintf(sys, sizeof(sys), "%.2f", (double)c->system_usec / 1e6);
+			} else if (c->have_cpu) {
+				snprintf(user, sizeof(user), "%.2f", (double)c->cpu_usec / 1e6);
+			}
+			if (p && p->have_cgroup && dt > 0 && c->have_cpu)
+				snprintf(pct, sizeof(pct), "%.1f",
+					 100.0 * (double)(c->cpu_usec - p->cg.cpu_usec) / (dt * 1e6));
+			if (c->have_memory)
+				human_bytes(c->mem_current, mem, sizeof(mem));
+			if (c->have_peak)
+				human_bytes(c->mem_peak, peak, sizeof(peak));
+			if (c->have_oom)
+				snprintf(oom, sizeof(oom), "%llu", (unsigned long long)c->oom_kills);
+			if (c->have_pids)
+				snprintf(pids, sizeof(pids), "%llu",
+					 (unsigned long long)c->pids_current);
+		}
+		for (size_t k = 0; k < n->n_ifs; k++) {
+			const struct vl_if_stats *f = &n->ifs[k];
+			char rx[16], tx[16];
+
+			if (p && dt > 0 && k < p->n_ifs) {
+				snprintf(rx, sizeof(rx), "%.1fMb/s",
+					 8.0 * (double)(f->rx_bytes - p->ifs[k].rx_bytes) / dt / 1e6);
+				snprintf(tx, sizeof(tx), "%.1fMb/s",
+					 8.0 * (double)(f->tx_bytes - p->ifs[k].tx_bytes) / dt / 1e6);
+			} else {
+				human_bytes(f->rx_bytes, rx, sizeof(rx));
+				human_bytes(f->tx_bytes, tx, sizeof(tx));
+			}
+			vl_buf_printf(&ifs, "%s%s %s/%s", k ? ", " : "", f->name, rx, tx);
+			if (f->rx_dropped || f->tx_dropped)
+				vl_buf_printf(&ifs, " drop %llu/%llu",
+					      (unsigned long long)f->rx_dropped,
+					      (unsigned long long)f->tx_dropped);
+		}
+		printf("%-14s %9s %9s %7s %9s %9s %4s %5s  %s\n", n->name, user, sys, pct, mem,
+		       peak, oom, pids, ifs.s ? ifs.s : "-");
+		vl_buf_free(&ifs);
+	}
+	fflush(stdout);
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	struct vl_lab_stats cur = {0}, prev = {0};
+	struct vl_err err = {0};
+	int opt, json = 0, watch = 0, tty = isatty(STDOUT_FILENO);
+	double every = 1.0;
+	unsigned long count = 0;
+
+	while ((opt = getopt_long(argc, argv, "jw::c:h", stats_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = 1;
+			break;
+		case 'w':
+			watch = 1;
+			if (optarg) {
+				char *end;
+
+				every = strtod(optarg, &end);
+				if (*end || !(every >= 0.1) || every > 3600)
+					return vl_cli_usage("stats",
+							    "--watch takes seconds (0.1 to 3600)");
+			}
+			break;
+		case 'c':
+			if (vl_parse_uint(optarg, 1, 1u << 30, &count) < 0)
+				return vl_cli_usage("stats", "--count takes a number of refreshes");
+			watch = 1;
+			break;
+		case 'h':
+			return vl_cli_help("stats");
+		default:
+			return vl_cli_usage("stats", "bad option");
+		}
+	}
+	if (argc - optind != 1)
+		return vl_cli_usage("stats", "name one lab");
+	if (vl_lab_stats_get(argv[optind], &cur, &err) < 0)
+		return vl_cli_fail(&err);
+	if (!watch) {
+		if (json)
+			print_json(&cur, NULL, 0);
+		else
+			print_table(&cur, NULL);
+		vl_lab_stats_free(&cur);
+		return VL_EXIT_OK;
+	}
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	for (unsigned long k = 0; !stop && (!count || k < count); k++) {
+		struct timespec ts = {(time_t)every, (long)((every - floor(every)) * 1e9)};
+
+		nanosleep(&ts, NULL);
+		if (stop)
+			break;
+		vl_lab_stats_free(&prev);
+		prev = cur;
+		if (vl_lab_stats_get(argv[optind], &cur, &err) < 0) {
+			vl_lab_stats_free(&prev);
+			return vl_cli_fail(&err);
+		}
+		if (json) {
+			print_json(&cur, &prev, 1);
+		} else {
+			if (tty)
+				fputs("\033[H\033[2J", stdout);
+			print_table(&cur, &prev);
+		}
+	}
+	vl_lab_stats_free(&prev);
+	vl_lab_stats_free(&cur);
+	return VL_EXIT_OK;
+}

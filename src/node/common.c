@@ -1,0 +1,443 @@
+/* What the node backends share: the template mount namespace, creating a
+ * node's namespaces and binding them, joining them, the files bound into
+ * a node, a rootfs overlay, and the init of a node's pid namespace. */
+#include "node/common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "engine/lab.h"
+#include "sys/ns.h"
+
+static const struct {
+	int flag;
+	const char *name;
+} ns_kinds[] = {{CLONE_NEWNET, "net"}, {CLONE_NEWUTS, "uts"}, {CLONE_NEWNS, "mnt"}};
+
+const struct vl_node_backend *vl_node_backend_for(enum vl_backend b)
+{
+	return b == VL_BACKEND_PROC ? &vl_node_proc : &vl_node_ns;
+}
+
+/* In the template namespace, drop every mount of namespace files (ours and
+ * other labs'): a node's mount namespace then starts from a small, fixed
+ * set of mounts, and a lab of 5000 nodes does not copy 5000 bind mounts
+ * into each of them. */
+static int drop_ns_mounts(struct vl_err *err)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	char **targets = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!f)
+		return vl_err_sys(err, errno, "open /proc/self/mountinfo");
+	while (fgets(line, sizeof(line), f)) {
+		char mp[PATH_MAX];
+		const char *lab = mp + sizeof(VL_RUN_DIR), *slash;
+
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+			continue;
+		/* /run/netns, and every lab's ns/ (/run/vnetlab/LAB/ns) */
+		if (!strcmp(mp, VL_NETNS_RUN_DIR) ||
+		    (!strncmp(mp, VL_RUN_DIR "/", sizeof(VL_RUN_DIR)) &&
+		     (slash = strchr(lab, '/')) && !strcmp(slash, "/ns"))) {
+			vl_grow(&targets, &cap, n, sizeof(*targets));
+			targets[n++] = vl_xstrdup(mp);
+		}
+	}
+	fclose(f);
+	for (size_t i = n; i-- > 0;) {
+		umount2(targets[i], MNT_DETACH);
+		free(targets[i]);
+	}
+	free(targets);
+	return 0;
+}
+
+int vl_node_worker_init(struct vl_node_ctx *ctx, struct vl_err *err)
+{
+	ctx->host_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	ctx->host_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	ctx->self_exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (ctx->host_mnt < 0 || ctx->host_pid < 0 || ctx->self_exe < 0)
+		return vl_err_sys(err, errno, "open own namespaces and executable");
+	if (unshare(CLONE_NEWNS) < 0)
+		return vl_err_sys(err, errno, "create a mount namespace (needs root)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return vl_err_sys(err, errno, "make / a slave mount");
+	if (drop_ns_mounts(err) < 0)
+		return -1;
+	ctx->base_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (ctx->base_mnt < 0)
+		return vl_err_sys(err, errno, "open template mount namespace");
+	if (setns(ctx->host_mnt, CLONE_NEWNS) < 0)
+		return vl_err_sys(err, errno, "return to the host mount namespace");
+	return 0;
+}
+
+void vl_node_worker_fini(struct vl_node_ctx *ctx)
+{
+	int *fds[] = {&ctx->base_mnt, &ctx->host_mnt, &ctx->host_pid, &ctx->self_exe};
+
+	for (size_t i = 0; i < VL_ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+static void ns_file(const char *lab, const char *node, const char *kind, char *buf, size_t len)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "ns/%s.%s", node, kind);
+	vl_lab_path(lab, rel, buf, len);
+}
+
+/* A file (or directory) to bind over: create it if the root lacks it. */
+static int ensure_target(const char *path, bool dir, struct vl_err *err)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st) == 0)
+		return 0;
+	if (dir)
+		return mkdir(path, 0755) < 0 && errno != EEXIST
+			       ? vl_err_sys(err, errno, "mkdir %s", path)
+			       : 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return vl_err_sys(err, errno, "create %s", path);
+	close(fd);
+	return 0;
+}
+
+/* Mount src on dst (bind when type is NULL), creating dst when asked. */
+static int mount_on(const char *src, const char *dst, const char *type, unsigned long flags,
+		    const char *data, int create, struct vl_err *err)
+{
+	if (create && ensure_target(dst, create > 1, err) < 0)
+		return -1;
+	if (mount(src, dst, type, type ? flags : flags | MS_BIND, data) < 0)
+		return vl_err_sys(err, errno, "mount %s on %s", src, dst);
+	return 0;
+}
+
+enum { NO_CREATE, CREATE_FILE, CREATE_DIR };
+
+static int bind_files_at(const struct vl_plan *p, const struct vl_plan_node *n, const char *root,
+			 bool with_identity, struct vl_err *err)
+{
+	char src[PATH_MAX], dst[PATH_MAX], rel[128];
+	int create = root[0] ? CREATE_FILE : NO_CREATE;
+
+	vl_lab_path(p->lab, VL_LAB_FILES "/hosts", src, sizeof(src));
+	snprintf(dst, sizeof(dst), "%s/etc/hosts", root);
+	if (mount_on(src, dst, NULL, 0, NULL, create, err) < 0)
+		return -1;
+	if (!with_identity)
+		return 0;
+	snprintf(dst, sizeof(dst), "%s/etc/hostname", root);
+	if (root[0] || access(dst, F_OK) == 0) {
+		snprintf(rel, sizeof(rel), VL_LAB_FILES "/hostname/%s", n->name);
+		vl_lab_path(p->lab, rel, src, sizeof(src));
+		if (mount_on(src, dst, NULL, 0, NULL, create, err) < 0)
+			return -1;
+	}
+	snprintf(dst, sizeof(dst), "%s/tmp", root);
+	return mount_on("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
+			root[0] ? CREATE_DIR : NO_CREATE, err);
+}
+
+int vl_node_bind_files(const struct vl_plan *p, const struct vl_plan_node *n, bool with_identity,
+		       struct vl_err *err)
+{
+	return bind_files_at(p, n, "", with_identity, err);
+}
+
+int vl_node_pivot_rootfs(const struct vl_plan *p, const struct vl_plan_node *n,
+			 struct vl_err *err)
+{
+	static const char *const subdirs[] = {"", "/upper", "/work", "/merged"};
+	char base[PATH_MAX], dir[PATH_MAX + 16], opts[3 * PATH_MAX + 64], rel[128];
+	struct stat st;
+
+	if (stat(n->res.rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+		return vl_err_set(err, ENOTDIR, "rootfs %s: not a directory", n->res.rootfs);
+	vl_lab_path(p->lab, "rootfs", base, sizeof(base));
+	if (mkdir(base, 0700) < 0 && errno != EEXIST)
+		return vl_err_sys(err, errno, "mkdir %s", base);
+	snprintf(rel, sizeof(rel), "rootfs/%s", n->name);
+	vl_lab_path(p->lab, rel, base, sizeof(base));
+	for (size_t i = 0; i < VL_ARRAY_SIZE(subdirs); i++) {
+		snprintf(dir, sizeof(dir), "%s%s", base, subdirs[i]);
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return vl_err_sys(err, errno, "mkdir %s", dir);
+	}
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work",
+		 n->res.rootfs, base, base);
+	snprintf(dir, sizeof(dir), "%s/merged", base);
+	if (mount("overlay", dir, "overlay", 0, opts) < 0)
+		return vl_err_sys(err, errno,
+				  "overlay on %s (lower %s)%s", dir, n->res.rootfs,
+				  errno == ENODEV ? ": the kernel has no overlay filesystem" : "");
+	/* The new root's /proc, /sys and /dev, then the lab's files. */
+	static const struct {
+		const char *src, *dst, *type;
+		unsigned long flags;
+	} mounts[] = {
+		{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC},
+		{"/sys", "/sys", NULL, MS_REC},
+		{"/dev", "/dev", NULL, MS_REC},
+	};
+	for (size_t i = 0; i < VL_ARRAY_SIZE(mounts); i++) {
+		char dst[PATH_MAX + 32];
+
+		snprintf(dst, sizeof(dst), "%s%s", dir, mounts[i].dst);
+		if (mount_on(mounts[i].src, dst, mounts[i].type, mounts[i].flags, NULL, CREATE_DIR,
+			     err) < 0)
+			return -1;
+	}
+	if (bind_files_at(p, n, dir, true, err) < 0)
+		return -1;
+	/* pivot_root(".", "."): the old root ends up on top, detach it. */
+	if (chdir(dir) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return vl_err_sys(err, errno, "pivot into %s", dir);
+	return 0;
+}
+
+/* Fork the init of a fresh pid namespace (the caller has unshared it):
+ * it mounts the namespace's /proc, then becomes `vnetlab __init`. */
+static int start_init(struct vl_node_ctx *ctx, const struct vl_plan_node *n, pid_t *out,
+		      struct vl_err *err)
+{
+	int pfd[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return vl_err_sys(err, errno, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return vl_err_sys(err, errno, "node %s: fork its init", n->name);
+	}
+	if (pid == 0) {
+		static char *const argv[] = {"vnetlab", "__init", NULL};
+		static char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+
+		close(pfd[0]);
+		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			_exit(126);
+		fexecve(ctx->self_exe, argv, envp);
+		_exit(127);
+	}
+	close(pfd[1]);
+	/* EOF when init has exec'd (the pipe is close-on-exec) or died. */
+	while (read(pfd[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(pfd[0]);
+	if (waitpid(pid, NULL, WNOHANG) == pid)
+		return vl_err_set(err, ECHILD, "node %s: its init did not start", n->name);
+	*out = pid;
+	return 0;
+}
+
+int vl_node_make(struct vl_node_ctx *ctx, size_t i, int flags, vl_node_setup_fn setup,
+		 struct vl_err *err)
+{
+	const struct vl_plan *p = ctx->plan;
+	const struct vl_plan_node *n = &p->nodes[i];
+	int fds[VL_ARRAY_SIZE(ns_kinds)], pid_fd = -1;
+	char path[PATH_MAX];
+	pid_t init = 0;
+	int r = -1;
+
+	for (size_t k = 0; k < VL_ARRAY_SIZE(fds); k++)
+		fds[k] = -1;
+	if (setns(ctx->base_mnt, CLONE_NEWNS) < 0)
+		return vl_err_sys(err, errno, "node %s: enter template mount namespace", n->name);
+	if (unshare(flags) < 0) {
+		int e = errno;
+
+		setns(ctx->host_mnt, CLONE_NEWNS);
+		if (e == ENOSPC)
+			return vl_err_sys(err, e,
+					  "node %s: create namespaces (a namespace limit was hit: "
+					  "raise user.max_net_namespaces / max_mnt_namespaces)",
+					  n->name);
+		return vl_err_sys(err, e, "node %s: create namespaces", n->name);
+	}
+	if (setup(p, n, err) < 0) {
+		vl_err_wrap(err, "node %s", n->name);
+		goto back;
+	}
+	if (n->res.pid_ns) {
+		if (unshare(CLONE_NEWPID) < 0) {
+			vl_err_sys(err, errno, "node %s: create pid namespace", n->name);
+			goto back;
+		}
+		r = start_init(ctx, n, &init, err);
+		/* Our own children stay in our pid namespace. */
+		if (setns(ctx->host_pid, CLONE_NEWPID) < 0 && r == 0)
+			r = vl_err_sys(err, errno, "return to the host pid namespace");
+		if (r < 0)
+			goto back;
+		r = -1;
+		snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
+		if ((pid_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			vl_err_sys(err, errno, "node %s: open %s", n->name, path);
+			goto back;
+		}
+	}
+	for (size_t k = 0; k < VL_ARRAY_SIZE(ns_kinds); k++) {
+		if (!(flags & ns_kinds[k].flag))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_kinds[k].name);
+		if ((fds[k] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			vl_err_sys(err, errno, "node %s: open %s", n->name, path);
+			goto back;
+		}
+	}
+	r = 0;
+back:
+	if (setns(ctx->host_mnt, CLONE_NEWNS) < 0 && r == 0)
+		r = vl_err_sys(err, errno, "node %s: return to the host mount namespace", n->name);
+	for (size_t k = 0; r == 0 && k < VL_ARRAY_SIZE(ns_kinds); k++) {
+		if (fds[k] < 0)
+			continue;
+		if (ns_kinds[k].flag == CLONE_NEWNET)
+			snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, n->netns);
+		else
+			ns_file(p->lab, n->name, ns_kinds[k].name, path, sizeof(path));
+		r = vl_ns_bind_fd(fds[k], path, err);
+	}
+	if (r == 0 && pid_fd >= 0) {
+		ns_file(p->lab, n->name, "pid", path, sizeof(path));
+		r = vl_ns_bind_fd(pid_fd, path, err);
+	}
+	if (r < 0 && init > 0) {
+		kill(init, SIGKILL);
+		waitpid(init, NULL, 0);
+	}
+	ctx->last_init = init;
+	for (size_t k = 0; k < VL_ARRAY_SIZE(fds); k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
+	if (pid_fd >= 0)
+		close(pid_fd);
+	return r;
+}
+
+int vl_node_join(const char *lab, const char *id, const char *node, int flags, int *pid_ns,
+		 struct vl_err *err)
+{
+	int fds[VL_ARRAY_SIZE(ns_kinds)];
+	char path[PATH_MAX], netns[96];
+	int r = -1;
+
+	*pid_ns = -1;
+	for (size_t k = 0; k < VL_ARRAY_SIZE(fds); k++)
+		fds[k] = -1;
+	for (size_t k = 0; k < VL_ARRAY_SIZE(ns_kinds); k++) {
+		if (!(flags & ns_kinds[k].flag))
+			continue;
+		if (ns_kinds[k].flag == CLONE_NEWNET) {
+			vl_plan_netns_name(id, node, netns, sizeof(netns));
+			snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, netns);
+		} else {
+			ns_file(lab, node, ns_kinds[k].name, path, sizeof(path));
+		}
+		if ((fds[k] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			if (errno == ENOENT)
+				vl_err_set(err, ENOENT, "lab %s has no node %s", lab, node);
+			else
+				vl_err_sys(err, errno, "node %s: open %s", node, path);
+			goto out;
+		}
+	}
+	ns_file(lab, node, "pid", path, sizeof(path));
+	*pid_ns = open(path, O_RDONLY | O_CLOEXEC);
+	for (size_t k = 0; k < VL_ARRAY_SIZE(ns_kinds); k++) {
+		if (fds[k] >= 0 && setns(fds[k], ns_kinds[k].flag) < 0) {
+			vl_err_sys(err, errno, "node %s: enter %s namespace", node, ns_kinds[k].name);
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	for (size_t k = 0; k < VL_ARRAY_SIZE(fds); k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
+	if (r < 0 && *pid_ns >= 0) {
+		close(*pid_ns);
+		*pid_ns = -1;
+	}
+	return r;
+}
+
+int vl_node_destroy_netns(const char *netns, struct vl_err *err)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, netns);
+	return vl_ns_unbind(path, err);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+void vl_node_init_main(void)
+{
+	sigset_t set;
+	int fd;
+
+	/* pid 1 ignores signals it has no handler for: install some. */
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	signal(SIGHUP, on_signal);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	prctl(PR_SET_NAME, "vnetlab-init");
+	setsid();
+	if (chdir("/") < 0)
+		_exit(1);
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	for (;;) {
+		int sig = sigwaitinfo(&set, NULL);
+
+		if (sig == SIGCHLD) {
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+		} else if (sig > 0) {
+			/* Leaving takes every process of the namespace along. */
+			_exit(0);
+		}
+	}
+}
