@@ -278,7 +278,8 @@ static int build_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err
 				  .host_mnt = -1,
 				  .host_pid = -1,
 				  .base_mnt = -1,
-				  .self_exe = -1};
+				  .self_exe = -1,
+				  .proc = -1};
 	long base = e->j.step;
 	char path[PATH_MAX];
 	int infra_fd = -1, r = 0;

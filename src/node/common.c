@@ -72,7 +72,8 @@ int vl_node_worker_init(struct vl_node_ctx *ctx, struct vl_err *err)
 	ctx->host_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	ctx->host_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	ctx->self_exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (ctx->host_mnt < 0 || ctx->host_pid < 0 || ctx->self_exe < 0)
+	ctx->proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ctx->host_mnt < 0 || ctx->host_pid < 0 || ctx->self_exe < 0 || ctx->proc < 0)
 		return vl_err_sys(err, errno, "open own namespaces and executable");
 	if (unshare(CLONE_NEWNS) < 0)
 		return vl_err_sys(err, errno, "create a mount namespace (needs root)");
@@ -90,7 +91,7 @@ int vl_node_worker_init(struct vl_node_ctx *ctx, struct vl_err *err)
 
 void vl_node_worker_fini(struct vl_node_ctx *ctx)
 {
-	int *fds[] = {&ctx->base_mnt, &ctx->host_mnt, &ctx->host_pid, &ctx->self_exe};
+	int *fds[] = {&ctx->base_mnt, &ctx->host_mnt, &ctx->host_pid, &ctx->self_exe, &ctx->proc};
 
 	for (size_t i = 0; i < VL_ARRAY_SIZE(fds); i++) {
 		if (*fds[i] >= 0)
@@ -207,6 +208,14 @@ int vl_node_pivot_rootfs(const struct vl_plan *p, const struct vl_plan_node *n,
 	for (size_t i = 0; i < VL_ARRAY_SIZE(mounts); i++) {
 		char dst[PATH_MAX + 32];
 
+		/* A node with a pid namespace gets its /proc from its init. */
+		if (n->res.pid_ns && !strcmp(mounts[i].dst, "/proc")) {
+			snprintf(dst, sizeof(dst), "%s/proc", dir);
+			if (ensure_target(dst, true, err) < 0)
+				return -1;
+			continue;
+		}
+
 		snprintf(dst, sizeof(dst), "%s%s", dir, mounts[i].dst);
 		if (mount_on(mounts[i].src, dst, mounts[i].type, mounts[i].flags, NULL, CREATE_DIR,
 			     err) < 0)
@@ -221,41 +230,64 @@ int vl_node_pivot_rootfs(const struct vl_plan *p, const struct vl_plan_node *n,
 	return 0;
 }
 
-/* Fork the init of a fresh pid namespace (the caller has unshared it):
- * it mounts the namespace's /proc, then becomes `vnetlab __init`. */
-static int start_init(struct vl_node_ctx *ctx, const struct vl_plan_node *n, pid_t *out,
-		      struct vl_err *err)
+/* Fork the init of a fresh pid namespace (the caller has unshared it). It
+ * execs `vnetlab __init` at once, while the host's root is still there to
+ * load it from, then waits: when the caller has set the node up (perhaps
+ * pivoting into a rootfs, which moves init's root too) and closes *go, init
+ * mounts the namespace's /proc and closes its end of *ready. */
+static int start_init(struct vl_node_ctx *ctx, const struct vl_plan_node *n, pid_t *out, int *go,
+		      int *ready, struct vl_err *err)
 {
-	int pfd[2];
+	int gp[2], rp[2];
 	pid_t pid;
-	char c;
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
+	if (pipe2(gp, O_CLOEXEC) < 0)
 		return vl_err_sys(err, errno, "pipe");
+	if (pipe2(rp, O_CLOEXEC) < 0) {
+		close(gp[0]);
+		close(gp[1]);
+		return vl_err_sys(err, errno, "pipe");
+	}
 	pid = fork();
 	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
+		close(gp[0]);
+		close(gp[1]);
+		close(rp[0]);
+		close(rp[1]);
 		return vl_err_sys(err, errno, "node %s: fork its init", n->name);
 	}
 	if (pid == 0) {
 		static char *const argv[] = {"vnetlab", "__init", NULL};
 		static char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 
-		close(pfd[0]);
-		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		/* fds 3 and 4, kept across exec: go (read) and ready (write) */
+		if (dup2(gp[0], 3) < 0 || dup2(rp[1], 4) < 0)
 			_exit(126);
 		fexecve(ctx->self_exe, argv, envp);
 		_exit(127);
 	}
-	close(pfd[1]);
-	/* EOF when init has exec'd (the pipe is close-on-exec) or died. */
-	while (read(pfd[0], &c, 1) < 0 && errno == EINTR)
-		;
-	close(pfd[0]);
-	if (waitpid(pid, NULL, WNOHANG) == pid)
-		return vl_err_set(err, ECHILD, "node %s: its init did not start", n->name);
+	close(gp[0]);
+	close(rp[1]);
+	*go = gp[1];
+	*ready = rp[0];
 	*out = pid;
+	return 0;
+}
+
+/* Let init go on, and wait until it has mounted its /proc. */
+static int release_init(const struct vl_plan_node *n, pid_t init, int *go, int *ready,
+			struct vl_err *err)
+{
+	char c;
+
+	close(*go);
+	*go = -1;
+	while (read(*ready, &c, 1) < 0 && errno == EINTR)
+		;
+	close(*ready);
+	*ready = -1;
+	if (waitpid(init, NULL, WNOHANG) == init)
+		return vl_err_set(err, ECHILD, "node %s: its init died at start", n->name);
 	return 0;
 }
 
@@ -264,7 +296,7 @@ int vl_node_make(struct vl_node_ctx *ctx, size_t i, int flags, vl_node_setup_fn 
 {
 	const struct vl_plan *p = ctx->plan;
 	const struct vl_plan_node *n = &p->nodes[i];
-	int fds[VL_ARRAY_SIZE(ns_kinds)], pid_fd = -1;
+	int fds[VL_ARRAY_SIZE(ns_kinds)], pid_fd = -1, go = -1, ready = -1;
 	char path[PATH_MAX];
 	pid_t init = 0;
 	int r = -1;
@@ -284,33 +316,35 @@ int vl_node_make(struct vl_node_ctx *ctx, size_t i, int flags, vl_node_setup_fn 
 					  n->name);
 		return vl_err_sys(err, e, "node %s: create namespaces", n->name);
 	}
-	if (setup(p, n, err) < 0) {
-		vl_err_wrap(err, "node %s", n->name);
-		goto back;
-	}
 	if (n->res.pid_ns) {
 		if (unshare(CLONE_NEWPID) < 0) {
 			vl_err_sys(err, errno, "node %s: create pid namespace", n->name);
 			goto back;
 		}
-		r = start_init(ctx, n, &init, err);
+		r = start_init(ctx, n, &init, &go, &ready, err);
 		/* Our own children stay in our pid namespace. */
 		if (setns(ctx->host_pid, CLONE_NEWPID) < 0 && r == 0)
 			r = vl_err_sys(err, errno, "return to the host pid namespace");
 		if (r < 0)
 			goto back;
 		r = -1;
-		snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
-		if ((pid_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(path, sizeof(path), "%d/ns/pid", (int)init);
+		if ((pid_fd = openat(ctx->proc, path, O_RDONLY | O_CLOEXEC)) < 0) {
 			vl_err_sys(err, errno, "node %s: open %s", n->name, path);
 			goto back;
 		}
 	}
+	if (setup(p, n, err) < 0) {
+		vl_err_wrap(err, "node %s", n->name);
+		goto back;
+	}
+	if (init > 0 && release_init(n, init, &go, &ready, err) < 0)
+		goto back;
 	for (size_t k = 0; k < VL_ARRAY_SIZE(ns_kinds); k++) {
 		if (!(flags & ns_kinds[k].flag))
 			continue;
-		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_kinds[k].name);
-		if ((fds[k] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(path, sizeof(path), "self/ns/%s", ns_kinds[k].name);
+		if ((fds[k] = openat(ctx->proc, path, O_RDONLY | O_CLOEXEC)) < 0) {
 			vl_err_sys(err, errno, "node %s: open %s", n->name, path);
 			goto back;
 		}
@@ -332,6 +366,10 @@ back:
 		ns_file(p->lab, n->name, "pid", path, sizeof(path));
 		r = vl_ns_bind_fd(pid_fd, path, err);
 	}
+	if (go >= 0)
+		close(go);
+	if (ready >= 0)
+		close(ready);
 	if (r < 0 && init > 0) {
 		kill(init, SIGKILL);
 		waitpid(init, NULL, 0);
@@ -421,6 +459,19 @@ void vl_node_init_main(void)
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	prctl(PR_SET_NAME, "vnetlab-init");
+	/* Wait until the node is set up (fd 3 closes), mount our pid
+	 * namespace's /proc, and say so (close fd 4). */
+	if (fcntl(3, F_GETFD) >= 0) {
+		char c;
+		ssize_t r;
+
+		while ((r = read(3, &c, 1)) > 0 || (r < 0 && errno == EINTR))
+			;
+		close(3);
+		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			_exit(126);
+		close(4);
+	}
 	setsid();
 	if (chdir("/") < 0)
 		_exit(1);

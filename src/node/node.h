@@ -23,6 +23,7 @@ struct vl_node_ctx {
 	int host_pid; /* the host's pid namespace */
 	int base_mnt; /* template mount namespace nodes are cloned from */
 	int self_exe; /* this program, to start a node's init from */
+	int proc;     /* the host's /proc (a node's may be its pid namespace's) */
 	pid_t last_init; /* init of the node create() made last, or 0 */
 };
 
