@@ -14,7 +14,8 @@ iputils-ping
 iperf
 procps
 util-linux
-psmisc
+jq
+busybox-static
 "
 
 missing=""

@@ -23,6 +23,21 @@ read -r p _ f _ <<<"$(note "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | ta
 pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
 [ $rc -eq 0 ] || [ "${f:-0}" != 0 ] || { fail=$((fail + 1)); failed+=("test_topo exit $rc"); }
 
+# --- unit tests that need root: cgroup managers ----------------------------------
+for t in "$B"/tests/test_*; do
+	[ "$(basename "$t")" = test_topo ] && continue
+	[ -x "$t" ] || continue
+	if [ "$(id -u)" != 0 ]; then
+		note "SKIP $(basename "$t"): needs root"; skip=$((skip + 1)); continue
+	fi
+	out=$("$t" 2>&1); rc=$?
+	note "$out" | grep -E '^(FAIL|fail|skip|SKIP)' | head -n 20
+	read -r p _ f _ s _ <<<"$(note "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n1)"
+	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0})); skip=$((skip + ${s:-0}))
+	[ $rc -eq 0 ] || [ "${f:-0}" != 0 ] || { fail=$((fail + 1)); failed+=("$(basename "$t") exit $rc"); }
+	[ "${f:-0}" = 0 ] || failed+=("$(basename "$t")")
+done
+
 # --- data-driven: plans ---------------------------------------------------------
 # tests/plan/NAME.yml or NAME.topo (a generator spec, or plan's arguments) -> NAME.plan, the
 # exact output of `vnetlab plan` (or its error, prefixed "error: ").
@@ -61,6 +76,7 @@ snapshot() {
 		echo "## links"; ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
 		echo "## mounts"; awk '{print $5, $9}' /proc/self/mountinfo | sort
 		echo "## run"; ls -A /run/vnetlab 2>/dev/null
+		echo "## cgroups"; find /sys/fs/cgroup -maxdepth 4 -type d -name 'vnetlab*' 2>/dev/null | sort
 	}
 }
 
