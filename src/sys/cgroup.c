@@ -451,6 +451,19 @@ int vl_cg_rmdir_tree(const char *dir, double secs, struct vl_err *err)
 	return rmdir_tree(dir, vl_now() + secs, err);
 }
 
+int vl_cg_rmdir_empty(const char *dir, struct vl_err *err)
+{
+	if (rmdir(dir) == 0 || errno == ENOENT || errno == EBUSY || errno == ENOTEMPTY)
+		return 0;
+	return vl_err_sys(err, errno, "remove cgroup %s", dir);
+}
+
+int vl_cgroup_prune(const struct vl_cgroup_manager *m, const char *path, struct vl_err *err)
+{
+	return !strcmp(m->name, "v1") ? vl_cgroup_v1_prune(path, err)
+	                              : vl_cgroup_v2_prune(path, err);
+}
+
 /* --- limits ------------------------------------------------------------------ */
 
 int vl_cg_limits_check(const char *path, const struct vl_cg_limits *lim,

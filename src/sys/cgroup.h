@@ -59,6 +59,12 @@ struct vl_cgroup_manager {
 
 extern const struct vl_cgroup_manager vl_cgroup_v1, vl_cgroup_v2;
 
+/* Remove path if nothing is left in it (no process, no child cgroup), in
+ * every hierarchy m uses; a path still in use, or missing, is left alone
+ * and is success. For the shared top, VL_CGROUP_ROOT: other labs (and
+ * test_cgroup) live under it, and destroy() would kill them. */
+int vl_cgroup_prune(const struct vl_cgroup_manager *m, const char *path, struct vl_err *err);
+
 /* The manager for this machine: v2 when it is the only hierarchy or when
  * it has the cpu and memory controllers, else v1 when its cpu/cpuacct and
  * memory controllers are mounted. VNETLAB_CGROUP=v1|v2 forces one. NULL

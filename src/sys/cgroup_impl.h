@@ -87,6 +87,13 @@ int vl_cg_kill_trees(const char *const *dirs, size_t ndirs, double secs, struct 
  * still leaving) until `secs` passed. Missing is success. */
 int vl_cg_rmdir_tree(const char *dir, double secs, struct vl_err *err);
 
+/* rmdir dir if it is empty; in use (EBUSY: processes or child cgroups)
+ * or missing is success. */
+int vl_cg_rmdir_empty(const char *dir, struct vl_err *err);
+/* vl_cgroup_prune for each manager. */
+int vl_cgroup_v1_prune(const char *path, struct vl_err *err);
+int vl_cgroup_v2_prune(const char *path, struct vl_err *err);
+
 /* Validate the values in lim (err names path and the bad value), then find
  * the first limit asked for that m cannot enforce: *ctrl is its controller
  * ("cpu", "cpuset", "memory", "pids") and what[] the limit ("cpus=0.5"),

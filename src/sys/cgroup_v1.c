@@ -378,6 +378,18 @@ static int v1_stats(const char *path, struct vl_cg_stats *st, struct vl_err *err
 		text = NULL;
 	}
 
+	/* Both splits count ticks, each landing whole on user or system; the
+	 * total is exact. Scale the split to the exact total, as v2's cpu.stat
+	 * and getrusage() do (the kernel's cputime_adjust), so that user +
+	 * system = cpu_usec and bursty work (woken between ticks) is not
+	 * under-counted. */
+	if (st->have_user_system && st->have_cpu && st->user_usec + st->system_usec) {
+		double u = (double)st->user_usec / (double)(st->user_usec + st->system_usec);
+
+		st->user_usec = (uint64_t)((double)st->cpu_usec * u + 0.5);
+		st->system_usec = st->cpu_usec - st->user_usec;
+	}
+
 	if (vl_cg_exists(cpu, "cpu.stat")) {
 		uint64_t thr_ns = 0;
 
@@ -438,6 +450,19 @@ static int v1_procs(const char *path, pid_t **pids, size_t *n, struct vl_err *er
 		*pids = NULL;
 		*n = 0;
 		return vl_err_wrap(err, "list processes of cgroup %s", path);
+	}
+	return 0;
+}
+
+int vl_cgroup_v1_prune(const char *path, struct vl_err *err)
+{
+	if (ready(path, err) < 0)
+		return -1;
+	for (size_t h = 0; h < v1.nhier; h++) {
+		cleanup_free char *d = vl_cg_join(v1.hier[h], path);
+
+		if (vl_cg_rmdir_empty(d, err) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -402,6 +402,16 @@ static int wait_unpopulated(const char *path, const char *d, double secs, struct
 	}
 }
 
+int vl_cgroup_v2_prune(const char *path, struct vl_err *err)
+{
+	cleanup_free char *d = NULL;
+
+	if (ready(path, err) < 0)
+		return -1;
+	d = vl_cg_join(v2.mnt, path);
+	return vl_cg_rmdir_empty(d, err);
+}
+
 static int v2_destroy(const char *path, struct vl_err *err)
 {
 	cleanup_free char *d = NULL;

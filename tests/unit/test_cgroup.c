@@ -577,6 +577,13 @@ static enum result case_destroy(struct ctx *c)
 	qsort(got, n, sizeof(*got), cmp_pid);
 	if (n != 3 || memcmp(got, want, sizeof(want)))
 		return say(c, FAIL, "procs(%s) listed %zu pids, want the 3 workers'", x, n);
+	/* prune leaves a cgroup in use alone, without killing anything. */
+	if (vl_cgroup_prune(c->m, x, &err) < 0 || vl_cgroup_prune(c->m, l2, &err) < 0)
+		return say(c, FAIL, "prune: %s", err.msg);
+	free(got);
+	got = NULL;
+	if (c->m->procs(x, &got, &n, &err) < 0 || n != 3)
+		return say(c, FAIL, "prune of a cgroup in use removed or killed something");
 	if (c->m->destroy(x, &err) < 0)
 		return say(c, FAIL, "%s", err.msg);
 	for (size_t i = 0; i < 3; i++) {
