@@ -987,7 +987,8 @@ static int destroy_cgroup(const char *lab, const char *rec, struct vl_err *err)
 		return -1;
 	if (cg->destroy(path, err) < 0)
 		return -1;
-	/* The last lab out takes vnetlab's root cgroup along. */
+	/* The last lab out removes vnetlab's root cgroup, if nothing else (a
+	 * lab being made, a test) is in it. */
 	char **labs;
 	size_t n;
 	int others = 0;
@@ -997,7 +998,7 @@ static int destroy_cgroup(const char *lab, const char *rec, struct vl_err *err)
 			others |= strcmp(labs[i], lab) != 0;
 		vl_strv_free(labs, n);
 	}
-	return others ? 0 : cg->destroy(VL_CGROUP_ROOT, err);
+	return others ? 0 : vl_cgroup_prune(cg, VL_CGROUP_ROOT, err);
 }
 
 /* The lab's cgroup manager, from its state directory (NULL: none). */

@@ -232,7 +232,7 @@ int vl_node_pivot_rootfs(const struct vl_plan *p, const struct vl_plan_node *n,
 
 /* Fork the init of a fresh pid namespace (the caller has unshared it). It
  * execs `vnetlab __init` at once, while the host's root is still there to
- * load it from, then waits: when the caller has set the node up (perhaps
+ * load it from, says it runs, then waits: when the caller has set the node up (perhaps
  * pivoting into a rootfs, which moves init's root too) and closes *go, init
  * mounts the namespace's /proc and closes its end of *ready. */
 static int start_init(struct vl_node_ctx *ctx, const struct vl_plan_node *n, pid_t *out, int *go,
@@ -271,6 +271,17 @@ static int start_init(struct vl_node_ctx *ctx, const struct vl_plan_node *n, pid
 	*go = gp[1];
 	*ready = rp[0];
 	*out = pid;
+	/* Wait for its first word: it runs, loaded from the host's root,
+	 * which the node's setup may now pivot away. */
+	{
+		char c;
+		ssize_t r;
+
+		while ((r = read(rp[0], &c, 1)) < 0 && errno == EINTR)
+			;
+		if (r != 1)
+			return vl_err_set(err, ECHILD, "node %s: its init did not start", n->name);
+	}
 	return 0;
 }
 
@@ -278,6 +289,7 @@ static int start_init(struct vl_node_ctx *ctx, const struct vl_plan_node *n, pid
 static int release_init(const struct vl_plan_node *n, pid_t init, int *go, int *ready,
 			struct vl_err *err)
 {
+	int status = 0;
 	char c;
 
 	close(*go);
@@ -286,8 +298,10 @@ static int release_init(const struct vl_plan_node *n, pid_t init, int *go, int *
 		;
 	close(*ready);
 	*ready = -1;
-	if (waitpid(init, NULL, WNOHANG) == init)
-		return vl_err_set(err, ECHILD, "node %s: its init died at start", n->name);
+	if (waitpid(init, &status, WNOHANG) == init)
+		return vl_err_set(err, ECHILD, "node %s: its init died at start (%s %d)", n->name,
+				  WIFEXITED(status) ? "exit" : "signal",
+				  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return 0;
 }
 
@@ -462,8 +476,8 @@ void vl_node_init_main(void)
 	/* Wait until the node is set up (fd 3 closes), mount our pid
 	 * namespace's /proc, and say so (close fd 4). */
 	if (fcntl(3, F_GETFD) >= 0) {
-		char c;
-		ssize_t r;
+		char c = 'r';
+		ssize_t r = write(4, &c, 1);
 
 		while ((r = read(3, &c, 1)) > 0 || (r < 0 && errno == EINTR))
 			;
