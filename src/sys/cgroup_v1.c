@@ -1,7 +1,9 @@
 /* cgroup v1: one hierarchy per controller (or a few co-mounted, such as
  * "cpu,cpuacct"), found by their super options in /proc/self/mountinfo. A
- * node's cgroup exists in every hierarchy used (cpu, cpuacct, cpuset,
- * memory, pids); its processes are written into each. */
+ * cgroup exists in the hierarchies that count (cpuacct, memory, pids) and
+ * in those whose limits it was given (cpu, cpuset): a lab of thousands of
+ * nodes without limits then costs three directories a node, not five. Its
+ * processes are written into each hierarchy where it exists. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +99,22 @@ const struct vl_cgroup_manager *vl_cgroup_v1_probe(struct vl_err *err)
 	return &v1.mgr;
 }
 
+/* Does a cgroup with these limits need a directory in hierarchy h? */
+static bool hier_needed(size_t h, const struct vl_cg_limits *lim)
+{
+	for (int c = 0; c < NCTRL; c++) {
+		if (!v1.mnt[c] || strcmp(v1.mnt[c], v1.hier[h]))
+			continue;
+		if (c == CPUACCT || c == MEMORY || c == PIDS)
+			return true;
+		if (c == CPU && (lim->cpus || lim->cpu_weight))
+			return true;
+		if (c == CPUSET && lim->cpuset[0])
+			return true;
+	}
+	return false;
+}
+
 static int ready(const char *path, struct vl_err *err)
 {
 	if (vl_cg_path_check(path, err) < 0)
@@ -116,7 +134,9 @@ static char *dir_of(enum ctrl c, const char *path)
 }
 
 /* v1 lets no task into a cpuset whose cpus or mems are empty, and a new
- * cpuset starts empty: each level gets its parent's. */
+ * cpuset starts empty: each level gets its parent's, and asks the kernel
+ * (cgroup.clone_children) to give its own children a copy at mkdir, so
+ * that thousands of node cgroups need no cpuset writes. */
 static int cpuset_level(const char *parent, const char *child, struct vl_err *err)
 {
 	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
@@ -139,16 +159,21 @@ static int cpuset_level(const char *parent, const char *child, struct vl_err *er
 			                   "task can join)",
 			                   files[i]);
 	}
+	if (vl_cg_exists(child, "cgroup.clone_children"))
+		vl_cg_write(child, "cgroup.clone_children", "1", &(struct vl_err){0});
 	return 0;
 }
 
-static int apply_cpu(const char *path, const struct vl_cg_limits *lim, struct vl_err *err)
+static int apply_cpu(const char *path, const struct vl_cg_limits *lim, bool fresh,
+                     struct vl_err *err)
 {
 	cleanup_free char *d = dir_of(CPU, path);
 	unsigned long shares = lim->cpu_weight ? lim->cpu_weight * 1024ul / 100 : 1024;
 
 	if (shares < 2)
 		shares = 2;
+	if ((fresh && !lim->cpus && !lim->cpu_weight) || access(d, F_OK) < 0)
+		return 0; /* defaults on a new cgroup; not in this hierarchy */
 	if (vl_cg_writef(d, "cpu.cfs_period_us", err, "%d", VL_CG_PERIOD_US) < 0)
 		return -1;
 	if (lim->cpus) {
@@ -162,13 +187,16 @@ static int apply_cpu(const char *path, const struct vl_cg_limits *lim, struct vl
 	return 0;
 }
 
-static int apply_cpuset(const char *path, const struct vl_cg_limits *lim, struct vl_err *err)
+static int apply_cpuset(const char *path, const struct vl_cg_limits *lim, bool fresh,
+                        struct vl_err *err)
 {
 	cleanup_free char *d = dir_of(CPUSET, path);
 	cleanup_free char *parent = vl_xstrdup(d);
 	cleanup_free char *theirs = NULL;
 
 	*strrchr(parent, '/') = '\0';
+	if (access(d, F_OK) < 0)
+		return 0; /* not in the cpuset hierarchy: all CPUs */
 	if (lim->cpuset[0]) {
 		if (vl_cg_write(d, "cpuset.cpus", lim->cpuset, err) < 0) {
 			if (err->code == EINVAL &&
@@ -183,19 +211,25 @@ static int apply_cpuset(const char *path, const struct vl_cg_limits *lim, struct
 		}
 		return 0;
 	}
-	/* No cpuset asked: all of the parent's, as v1 has no "inherit". */
+	/* No cpuset asked: all of the parent's, as v1 has no "inherit" (a new
+	 * one got them already, see cpuset_level). */
+	if (fresh)
+		return 0;
 	if (vl_cg_read(parent, "cpuset.cpus", &theirs, err) < 0)
 		return -1;
 	theirs[strcspn(theirs, "\n")] = '\0';
 	return vl_cg_write(d, "cpuset.cpus", theirs, err);
 }
 
-static int apply_memory(const char *path, const struct vl_cg_limits *lim, struct vl_err *err)
+static int apply_memory(const char *path, const struct vl_cg_limits *lim, bool fresh,
+                        struct vl_err *err)
 {
 	cleanup_free char *d = dir_of(MEMORY, path);
 	char val[32];
 	uint64_t cur;
 
+	if (fresh && !lim->memory)
+		return 0; /* unlimited, swappiness inherited */
 	if (lim->memory)
 		snprintf(val, sizeof(val), "%llu", (unsigned long long)lim->memory);
 	else
@@ -252,15 +286,19 @@ static int enforceable(const char *path, const struct vl_cg_limits *lim, struct 
 	return 0;
 }
 
-static int apply(const char *path, const struct vl_cg_limits *lim, struct vl_err *err)
+/* fresh: the cgroup was just made, so limits not asked for are already at
+ * their defaults and need no writes (create() of thousands of nodes). */
+static int apply(const char *path, const struct vl_cg_limits *lim, bool fresh,
+                 struct vl_err *err)
 {
-	if (apply_cpu(path, lim, err) < 0)
+	if (apply_cpu(path, lim, fresh, err) < 0)
 		return -1;
-	if (v1.mnt[CPUSET] && apply_cpuset(path, lim, err) < 0)
+	if (v1.mnt[CPUSET] && apply_cpuset(path, lim, fresh, err) < 0)
 		return -1;
-	if (apply_memory(path, lim, err) < 0)
+	if (apply_memory(path, lim, fresh, err) < 0)
 		return -1;
-	if (v1.mnt[PIDS]) {
+	if (v1.mnt[PIDS] && !(fresh && !lim->pids)) {
+		/* pids is always used (it counts tasks) */
 		cleanup_free char *d = dir_of(PIDS, path);
 
 		if (lim->pids
@@ -277,28 +315,30 @@ static int v1_create(const char *path, const struct vl_cg_limits *lim, struct vl
 	if (ready(path, err) < 0 || enforceable(path, lim, err) < 0)
 		return -1;
 	for (size_t h = 0; h < v1.nhier; h++)
-		if (vl_cg_mkdir_p(v1.hier[h], path, cpuset_level, err) < 0)
+		if (hier_needed(h, lim) && vl_cg_mkdir_p(v1.hier[h], path, cpuset_level, err) < 0)
 			return -1;
-	return apply(path, lim, err);
+	return apply(path, lim, true, err);
 }
 
-static int exists_everywhere(const char *path, struct vl_err *err)
+/* The cgroup exists (in the cpuacct hierarchy, where every one is). */
+static int exists(const char *path, struct vl_err *err)
 {
-	for (size_t h = 0; h < v1.nhier; h++) {
-		cleanup_free char *d = vl_cg_join(v1.hier[h], path);
+	cleanup_free char *d = dir_of(v1.mnt[CPUACCT] ? CPUACCT : MEMORY, path);
 
-		if (access(d, F_OK) < 0)
-			return vl_err_sys(err, errno, "cgroup %s: %s", path, d);
-	}
+	if (access(d, F_OK) < 0)
+		return vl_err_sys(err, errno, "cgroup %s: %s", path, d);
 	return 0;
 }
 
 static int v1_update(const char *path, const struct vl_cg_limits *lim, struct vl_err *err)
 {
-	if (ready(path, err) < 0 || enforceable(path, lim, err) < 0 ||
-	    exists_everywhere(path, err) < 0)
+	if (ready(path, err) < 0 || enforceable(path, lim, err) < 0 || exists(path, err) < 0)
 		return -1;
-	return apply(path, lim, err);
+	/* A limit given only now needs its hierarchy's directory now. */
+	for (size_t h = 0; h < v1.nhier; h++)
+		if (hier_needed(h, lim) && vl_cg_mkdir_p(v1.hier[h], path, cpuset_level, err) < 0)
+			return -1;
+	return apply(path, lim, false, err);
 }
 
 static int v1_attach(const char *path, pid_t pid, struct vl_err *err)
@@ -307,9 +347,13 @@ static int v1_attach(const char *path, pid_t pid, struct vl_err *err)
 		return -1;
 	if (pid == 0)
 		pid = getpid();
+	if (exists(path, err) < 0)
+		return -1;
 	for (size_t h = 0; h < v1.nhier; h++) {
 		cleanup_free char *d = vl_cg_join(v1.hier[h], path);
 
+		if (access(d, F_OK) < 0)
+			continue; /* not used by this cgroup */
 		if (vl_cg_writef(d, "cgroup.procs", err, "%d", (int)pid) < 0) {
 			if (err->code == ESRCH)
 				return vl_err_wrap(err,
@@ -345,7 +389,7 @@ static int v1_stats(const char *path, struct vl_cg_stats *st, struct vl_err *err
 	bool have_u = false, have_s = false;
 
 	memset(st, 0, sizeof(*st));
-	if (ready(path, err) < 0 || exists_everywhere(path, err) < 0)
+	if (ready(path, err) < 0 || exists(path, err) < 0)
 		return -1;
 	acct = dir_of(CPUACCT, path);
 	cpu = dir_of(CPU, path);
