@@ -33,6 +33,11 @@ static const struct option exec_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* Our own pid and mount namespaces, to go back to once the child is
+ * forked into a node's pid namespace (the node's /proc shows only that
+ * namespace, where we are not: sanitizers' exit checks need our own). */
+static int own_pid_ns = -1, own_mnt_ns = -1;
+
 /* Into the node's cgroup and namespaces, back in the same directory where
  * the node has it. *pid_ns: the node's pid namespace (-1: none), which only
  * children can enter (see enter_pid_ns). */
@@ -41,6 +46,10 @@ static int join(const char *lab, const char *node, int *pid_ns, struct vl_err *e
 	char cwd[PATH_MAX];
 	int have_cwd = getcwd(cwd, sizeof(cwd)) != NULL;
 
+	own_pid_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	own_mnt_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (own_pid_ns < 0 || own_mnt_ns < 0)
+		return vl_err_sys(err, errno, "open own namespaces");
 	if (vl_engine_attach_node(lab, node, err) < 0 ||
 	    vl_engine_join_node(lab, node, pid_ns, err) < 0)
 		return -1;
@@ -51,6 +60,7 @@ static int join(const char *lab, const char *node, int *pid_ns, struct vl_err *e
 	return 0;
 }
 
+
 /* Children forked from now on are born in the node's pid namespace. */
 static int enter_pid_ns(int *pid_ns, struct vl_err *err)
 {
@@ -58,11 +68,26 @@ static int enter_pid_ns(int *pid_ns, struct vl_err *err)
 
 	if (*pid_ns < 0)
 		return 0;
-	if (setns(*pid_ns, CLONE_NEWPID) < 0)
+	if (own_pid_ns < 0 || own_mnt_ns < 0)
+		r = vl_err_set(err, EBADF, "own namespaces were not kept");
+	else if (setns(*pid_ns, CLONE_NEWPID) < 0)
 		r = vl_err_sys(err, errno, "enter the node's pid namespace");
 	close(*pid_ns);
 	*pid_ns = -1;
 	return r;
+}
+
+/* In the parent, after the fork: children we make from now on (helper
+ * threads of sanitizers, for one) stay in our own pid namespace. */
+static void leave_pid_ns(void)
+{
+	if (own_pid_ns < 0 || own_mnt_ns < 0)
+		return;
+	if (setns(own_pid_ns, CLONE_NEWPID) < 0 || setns(own_mnt_ns, CLONE_NEWNS) < 0)
+		fprintf(stderr, "vnetlab: return to own namespaces: %s\n", strerror(errno));
+	close(own_pid_ns);
+	close(own_mnt_ns);
+	own_pid_ns = own_mnt_ns = -1;
 }
 
 static int exec_failed(const char *node, const char *cmd, int e)
@@ -234,6 +259,7 @@ static int run_tty(const char *lab, const char *node, char **cmd)
 		(void)n;
 		_exit(VL_EXIT_CANNOT_EXEC);
 	}
+	leave_pid_ns();
 	close(epfd[1]);
 	fcntl(master, F_SETFD, FD_CLOEXEC);
 	if (read(epfd[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
@@ -332,6 +358,7 @@ static int run_in_pid_ns(const char *node, char **cmd, int *pid_ns)
 		(void)n;
 		_exit(VL_EXIT_CANNOT_EXEC);
 	}
+	leave_pid_ns();
 	close(epfd[1]);
 	if (read(epfd[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
 		close(epfd[0]);

@@ -946,11 +946,13 @@ int vl_engine_lab_procs(const char *lab, struct vl_proc **procs, size_t *n, stru
 	vl_plan_lab_cgroup(lab, path, sizeof(path));
 	cap = cnt;
 	if (cg && cg->procs(path, &pids, &n_pids, NULL) == 0) {
-		qsort(v, cnt, sizeof(*v), cmp_proc);
+		if (cnt)
+			qsort(v, cnt, sizeof(*v), cmp_proc);
 		for (size_t i = 0, base = cnt; i < n_pids; i++) {
 			struct vl_proc key = {.pid = pids[i]};
 
-			if (pids[i] == getpid() || bsearch(&key, v, base, sizeof(*v), cmp_proc))
+			if (pids[i] == getpid() ||
+			    (base && bsearch(&key, v, base, sizeof(*v), cmp_proc)))
 				continue;
 			vl_grow(&v, &cap, cnt, sizeof(*v));
 			v[cnt] = key;
@@ -959,7 +961,8 @@ int vl_engine_lab_procs(const char *lab, struct vl_proc **procs, size_t *n, stru
 		}
 	}
 	free(pids);
-	qsort(v, cnt, sizeof(*v), cmp_proc);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_proc);
 	*procs = v;
 	*n = cnt;
 	return 0;

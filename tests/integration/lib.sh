@@ -13,7 +13,8 @@ vl() { "$VNETLAB" "$@" || fail "vnetlab $* (exit $?)"; }
 expect_eq() { [ "$1" = "$2" ] || fail "$3: got [$1], want [$2]"; }
 
 # Node can ping a name (one packet, 2 s).
-can_ping() { "$VNETLAB" exec "$1" "$2" -- ping -c1 -W2 -q "$3" >/dev/null 2>&1; }
+# (up to three tries: the first ARP on a loaded machine may be slow)
+can_ping() { "$VNETLAB" exec "$1" "$2" -- ping -c3 -i0.2 -W2 -q "$3" 2>/dev/null | grep -q " [1-9][0-9]* received"; }
 
 # A process is alive if it exists and is not a zombie (some init processes
 # reap late).
