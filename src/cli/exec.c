@@ -97,6 +97,35 @@ static int exec_failed(const char *node, const char *cmd, int e)
 	return e == ENOENT ? VL_EXIT_NOT_FOUND : VL_EXIT_CANNOT_EXEC;
 }
 
+/* In a forked child: run the command, or tell the parent why not through
+ * fd (close-on-exec, so a successful exec closes it). */
+static void exec_or_report(char **cmd, int fd) __attribute__((noreturn));
+static void exec_or_report(char **cmd, int fd)
+{
+	int e;
+	ssize_t n;
+
+	execvp(cmd[0], cmd);
+	e = errno;
+	n = write(fd, &e, sizeof(e));
+	(void)n;
+	_exit(VL_EXIT_CANNOT_EXEC);
+}
+
+/* In the parent: 0 once the child has exec'd (fd reads EOF), else the
+ * errno of its failed exec, with the child reaped. */
+static int exec_error(pid_t pid, int fd)
+{
+	int e = 0;
+
+	if (read(fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
+		e = 0;
+	close(fd);
+	if (e)
+		waitpid(pid, NULL, 0);
+	return e;
+}
+
 /* What a detached child tells its parent through a close-on-exec pipe;
  * EOF means the command is running. */
 struct detach_msg {
@@ -250,25 +279,16 @@ static int run_tty(const char *lab, const char *node, char **cmd)
 		return VL_EXIT_EXEC_FAIL;
 	}
 	if (pid == 0) {
-		ssize_t n;
-
 		close(epfd[0]);
-		execvp(cmd[0], cmd);
-		e = errno;
-		n = write(epfd[1], &e, sizeof(e));
-		(void)n;
-		_exit(VL_EXIT_CANNOT_EXEC);
+		exec_or_report(cmd, epfd[1]);
 	}
 	leave_pid_ns();
 	close(epfd[1]);
 	fcntl(master, F_SETFD, FD_CLOEXEC);
-	if (read(epfd[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
-		close(epfd[0]);
+	if ((e = exec_error(pid, epfd[0]))) {
 		close(master);
-		waitpid(pid, &status, 0);
 		return exec_failed(node, cmd[0], e);
 	}
-	close(epfd[0]);
 	if (in_tty) {
 		raw = saved;
 		cfmakeraw(&raw);
@@ -347,25 +367,15 @@ static int run_in_pid_ns(const char *node, char **cmd, int *pid_ns)
 		return VL_EXIT_EXEC_FAIL;
 	}
 	if (pid == 0) {
-		ssize_t n;
-
 		for (size_t i = 0; i < VL_ARRAY_SIZE(fwd); i++)
 			signal(fwd[i], SIG_DFL);
 		close(epfd[0]);
-		execvp(cmd[0], cmd);
-		e = errno;
-		n = write(epfd[1], &e, sizeof(e));
-		(void)n;
-		_exit(VL_EXIT_CANNOT_EXEC);
+		exec_or_report(cmd, epfd[1]);
 	}
 	leave_pid_ns();
 	close(epfd[1]);
-	if (read(epfd[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
-		close(epfd[0]);
-		waitpid(pid, NULL, 0);
+	if ((e = exec_error(pid, epfd[0])))
 		return exec_failed(node, cmd[0], e);
-	}
-	close(epfd[0]);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return VL_EXIT_FAIL;

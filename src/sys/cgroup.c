@@ -321,13 +321,59 @@ static bool is_dir(const char *dir, const struct dirent *de)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Call fn on every child cgroup directory of dir. A dir that is gone is
+ * fine when missing_ok. */
+static int for_each_child(const char *dir, bool missing_ok,
+                          int (*fn)(const char *sub, void *data, struct vl_err *err), void *data,
+                          struct vl_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d) {
+		if (errno == ENOENT && missing_ok)
+			return 0;
+		return vl_err_sys(err, errno, "list cgroup %s", dir);
+	}
+	while (rc == 0 && (de = readdir(d))) {
+		cleanup_free char *sub = NULL;
+
+		if (!is_dir(dir, de))
+			continue;
+		sub = vl_cg_join(dir, de->d_name);
+		rc = fn(sub, data, err);
+	}
+	closedir(d);
+	return rc;
+}
+
+struct procs_walk {
+	pid_t **pids;
+	size_t *n, *cap;
+};
+
+static int procs_tree(const char *dir, bool top, pid_t **pids, size_t *n, size_t *cap,
+                      struct vl_err *err);
+
+static int procs_child(const char *sub, void *data, struct vl_err *err)
+{
+	struct procs_walk *w = data;
+
+	return procs_tree(sub, false, w->pids, w->n, w->cap, err);
+}
+
+static int rmdir_tree(const char *dir, double deadline, struct vl_err *err);
+
+static int rmdir_child(const char *sub, void *data, struct vl_err *err)
+{
+	return rmdir_tree(sub, *(double *)data, err);
+}
+
 static int procs_tree(const char *dir, bool top, pid_t **pids, size_t *n, size_t *cap,
                       struct vl_err *err)
 {
 	cleanup_free char *text = NULL;
-	struct dirent *de;
-	DIR *d;
-	int rc = 0;
 
 	if (vl_cg_read(dir, "cgroup.procs", &text, err) < 0) {
 		if (!top && err->code == ENOENT)
@@ -347,22 +393,7 @@ static int procs_tree(const char *dir, bool top, pid_t **pids, size_t *n, size_t
 		}
 		p = end + strspn(end, "\n");
 	}
-	d = opendir(dir);
-	if (!d) {
-		if (errno == ENOENT && !top)
-			return 0;
-		return vl_err_sys(err, errno, "list cgroup %s", dir);
-	}
-	while (rc == 0 && (de = readdir(d))) {
-		cleanup_free char *sub = NULL;
-
-		if (!is_dir(dir, de))
-			continue;
-		sub = vl_cg_join(dir, de->d_name);
-		rc = procs_tree(sub, false, pids, n, cap, err);
-	}
-	closedir(d);
-	return rc;
+	return for_each_child(dir, !top, procs_child, &(struct procs_walk){pids, n, cap}, err);
 }
 
 int vl_cg_procs_tree(const char *dir, pid_t **pids, size_t *n, size_t *cap, struct vl_err *err)
@@ -411,25 +442,7 @@ int vl_cg_kill_trees(const char *const *dirs, size_t ndirs, double secs, struct 
 
 static int rmdir_tree(const char *dir, double deadline, struct vl_err *err)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int rc = 0;
-
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		return vl_err_sys(err, errno, "list cgroup %s", dir);
-	}
-	while (rc == 0 && (de = readdir(d))) {
-		cleanup_free char *sub = NULL;
-
-		if (!is_dir(dir, de))
-			continue;
-		sub = vl_cg_join(dir, de->d_name);
-		rc = rmdir_tree(sub, deadline, err);
-	}
-	closedir(d);
-	if (rc < 0)
+	if (for_each_child(dir, true, rmdir_child, &deadline, err) < 0)
 		return -1;
 	while (rmdir(dir) < 0) {
 		int e = errno;
