@@ -219,6 +219,11 @@ void vl_topo_free(struct vl_topo *t)
 	free(t);
 }
 
+const char *vl_link_engine_name(enum vl_link_engine e)
+{
+	return e == VL_ENGINE_KERNEL ? "kernel" : e == VL_ENGINE_USER ? "user" : "auto";
+}
+
 const char *vl_profile_name(enum vl_profile p)
 {
 	return p == VL_PROFILE_STUDY ? "study" : "none";
@@ -459,6 +464,16 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 			dump_pos(out, "@", ep->pos);
 		}
 		vl_buf_printf(out, " mtu=%d", l->mtu);
+		for (int d = 0; d < 2; d++) {
+			char im[256];
+
+			if (vl_impair_none(&l->dir[d]))
+				continue;
+			vl_impair_format(&l->dir[d], im, sizeof(im));
+			vl_buf_printf(out, " %s=[%s]", d ? "reverse" : "forward", im);
+		}
+		if (l->engine != VL_ENGINE_AUTO)
+			vl_buf_printf(out, " engine=%s", vl_link_engine_name(l->engine));
 		dump_pos(out, " pos=", l->pos);
 		vl_buf_add(out, "\n", 1);
 	}

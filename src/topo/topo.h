@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "link/impair.h"
 
 struct vl_buf;
 struct vl_topo_priv;
@@ -78,9 +79,20 @@ struct vl_topo_endpoint {
 	struct vl_pos pos;
 };
 
+/* Which path serves a link's impairments. */
+enum vl_link_engine {
+	VL_ENGINE_AUTO,   /* the kernel where it can, else the user engine */
+	VL_ENGINE_KERNEL, /* qdiscs (tbf; netem where the kernel has it) */
+	VL_ENGINE_USER,   /* vnetlab's link engine over TAP devices */
+};
+const char *vl_link_engine_name(enum vl_link_engine e);
+
 struct vl_topo_link {
 	struct vl_topo_endpoint ep[2];
 	int mtu; /* 0: default */
+	/* Impairments by direction: dir[0] from ep[0] to ep[1], dir[1] back. */
+	struct vl_impair dir[2];
+	enum vl_link_engine engine;
 	struct vl_pos pos;
 };
 

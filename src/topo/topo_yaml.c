@@ -28,6 +28,7 @@ enum where {
 	W_NODE,
 	W_LINK,
 	W_ENDPOINT,
+	W_DIRECTION,
 };
 
 /* Containerlab node keys we accept and ignore: our nodes are namespaces
@@ -96,7 +97,12 @@ static const char *const topology_keys[] = {"defaults", "kinds", "nodes", "links
 static const char *const defaults_keys[] = {"kind", "ipv6", "pool", "mtu", "profile", RES_KEYS};
 static const char *const kinds_keys[] = {"ipv6", RES_KEYS};
 static const char *const node_keys[] = {"kind", "ipv6", RES_KEYS};
-static const char *const link_keys[] = {"endpoints", "mtu", "type"};
+/* Impairments: on a link, for both directions; under forward: (from the
+ * first endpoint to the second) or reverse:, for one. */
+#define IMPAIR_KEYS "bw", "rate", "delay", "jitter", "distribution", "loss", "loss-model", "queue"
+static const char *const link_keys[] = {"endpoints", "mtu",     "type",   "engine",
+					"forward",   "reverse", IMPAIR_KEYS};
+static const char *const direction_keys[] = {IMPAIR_KEYS};
 static const char *const endpoint_keys[] = {"node", "interface"};
 
 #define KEYS(o, i, w)                                                                              \
@@ -114,13 +120,14 @@ static const struct keys key_tables[] = {
     [W_NODE] = KEYS(node_keys, clab_node_keys, ns_why),
     [W_LINK] = KEYS(link_keys, clab_link_keys, clab_why),
     [W_ENDPOINT] = KEYS(endpoint_keys, clab_endpoint_keys, clab_why),
+    [W_DIRECTION] = {direction_keys, VL_ARRAY_SIZE(direction_keys), NULL, 0, NULL},
 };
 
 /* Plural noun for the "ignored on N more ..." summary. */
 static const char *const where_plural[] = {
     [W_TOP] = "files",          [W_TOPOLOGY] = "topologies", [W_DEFAULTS] = "defaults",
     [W_KINDS] = "kinds",        [W_NODE] = "nodes",          [W_LINK] = "links",
-    [W_ENDPOINT] = "endpoints",
+    [W_ENDPOINT] = "endpoints", [W_DIRECTION] = "directions",
 };
 
 #define WARN_KEEP 3 /* warnings kept per (where, key); then one summary */
@@ -745,6 +752,36 @@ static int load_endpoint(struct loader *ld, yaml_node_t *n, const char *lctx, si
 	return 0;
 }
 
+/* The impairment keys of mapping f (table w) into each of dirs. */
+static int load_impair(struct loader *ld, const struct found *f, enum where w, const char *ctx,
+		       struct vl_impair *dirs, size_t n_dirs)
+{
+	static const char *const keys[] = {IMPAIR_KEYS};
+	int failed = 0;
+
+	for (size_t k = 0; k < VL_ARRAY_SIZE(keys); k++) {
+		yaml_node_t *v;
+		const char *s, *why;
+		char what[160];
+
+		if (!strcmp(keys[k], "rate"))
+			continue; /* with bw */
+		v = !strcmp(keys[k], "bw") ? either(ld, f, w, "bw", "rate", ctx, &failed)
+					   : found_val(f, w, keys[k]);
+		if (failed)
+			return -1;
+		if (!v)
+			continue;
+		snprintf(what, sizeof(what), "%s: %s", ctx, keys[k]);
+		if (get_string(ld, v, what, &s) < 0)
+			return -1;
+		for (size_t d = 0; d < n_dirs; d++)
+			if ((why = vl_impair_set(&dirs[d], keys[k], s)))
+				return fail(ld, v, "%s \"%s\": %s", what, s, why);
+	}
+	return 0;
+}
+
 static int load_link(struct loader *ld, yaml_node_t *n, size_t idx)
 {
 	struct vl_topo_link *l;
@@ -783,6 +820,34 @@ static int load_link(struct loader *ld, yaml_node_t *n, size_t idx)
 	l->pos = pos_of(first);
 	if ((v = found_val(&f, W_LINK, "mtu")) && get_mtu(ld, v, ctx, &l->mtu) < 0)
 		return -1;
+	if (load_impair(ld, &f, W_LINK, ctx, l->dir, 2) < 0)
+		return -1;
+	for (int d = 0; d < 2; d++) {
+		const char *key = d ? "reverse" : "forward";
+		char dctx[96];
+		struct found df;
+
+		if (!(v = found_val(&f, W_LINK, key)))
+			continue;
+		snprintf(dctx, sizeof(dctx), "%s: %s", ctx, key);
+		if (get_mapping(ld, v, dctx, &v) < 0)
+			return -1;
+		if (v && (walk_keys(ld, v, W_DIRECTION, dctx, &df) < 0 ||
+			  load_impair(ld, &df, W_DIRECTION, dctx, &l->dir[d], 1) < 0))
+			return -1;
+	}
+	if ((v = found_val(&f, W_LINK, "engine"))) {
+		const char *e;
+
+		if (get_string(ld, v, "link engine", &e) < 0)
+			return -1;
+		if (!strcmp(e, "kernel"))
+			l->engine = VL_ENGINE_KERNEL;
+		else if (!strcmp(e, "user"))
+			l->engine = VL_ENGINE_USER;
+		else if (strcmp(e, "auto"))
+			return fail(ld, v, "%s: engine \"%s\": expected auto, kernel or user", ctx, e);
+	}
 	for (size_t i = 0; i < 2; i++) {
 		yaml_node_t *en = node_get(ld, eps->data.sequence.items.start[i]);
 
