@@ -163,6 +163,58 @@ static int run_workers(struct engine *e, worker_fn fn, size_t n_items, struct vl
 	return r;
 }
 
+static bool needs_netem(const struct vl_impair *im)
+{
+	return im->delay_ns || im->jitter_ns || im->loss > 0 || im->ge;
+}
+
+static void link_name(const struct vl_plan *p, const struct vl_plan_veth *ve, char *buf,
+		      size_t len)
+{
+	const struct vl_topo_link *l = &p->topo->links[ve->topo_link];
+
+	snprintf(buf, len, "%s:%s-%s:%s", p->topo->nodes[l->ep[0].node].name, l->ep[0].ifname,
+		 p->topo->nodes[l->ep[1].node].name, l->ep[1].ifname);
+}
+
+/* Which path serves each impaired link. The kernel path shapes rate and
+ * queues with tbf and fifos; delay, jitter and loss need netem (probed
+ * once, on the infra namespace's loopback) or the user link engine. */
+static int choose_link_paths(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	int have_netem = -2;
+	char name[192];
+
+	for (size_t v = 0; v < p->n_veths; v++) {
+		const struct vl_plan_veth *ve = &p->veths[v];
+		const struct vl_topo_link *l;
+		bool delay = needs_netem(&ve->egress[0]) || needs_netem(&ve->egress[1]);
+
+		if (ve->topo_link < 0)
+			continue;
+		l = &p->topo->links[ve->topo_link];
+		if (!delay && l->engine != VL_ENGINE_USER)
+			continue;
+		link_name(p, ve, name, sizeof(name));
+		if (have_netem == -2 && (have_netem = vl_kl_probe_netem(&e->infra, 1, err)) < 0)
+			return vl_err_wrap(err, "probe netem");
+		if (l->engine == VL_ENGINE_USER || !have_netem)
+			return vl_err_set(err, ENOTSUP,
+					  "link %s: %s needs %s vnetlab's user link engine, which "
+					  "this version cannot run in a lab yet",
+					  name,
+					  l->engine == VL_ENGINE_USER ? "engine: user"
+								      : "delay, jitter or loss",
+					  have_netem ? "" : "netem (this kernel has none) or");
+		return vl_err_set(err, ENOTSUP,
+				  "link %s: delay, jitter and loss through netem are not supported "
+				  "by this version yet",
+				  name);
+	}
+	return 0;
+}
+
 static int end_master(const struct vl_plan *p, const struct vl_plan_end *end)
 {
 	return end->bridge >= 0 ? 2 + end->bridge : 0;
@@ -198,6 +250,12 @@ static int queue_config(struct engine *e, struct vl_nl *nl, const struct vl_plan
 		         n->ifs[j].name);
 		if (!n->ipv6 && e->have_ipv6 &&
 		    vl_kl_link_ipv6_off(nl, node_ifindex((int)j), what, err) < 0)
+			return -1;
+		const struct vl_plan_veth *ve = &e->plan->veths[n->ifs[j].veth];
+
+		snprintf(what, sizeof(what), "node %s: shape %s", n->name, n->ifs[j].name);
+		if (vl_kl_shape(nl, node_ifindex((int)j), &ve->egress[n->ifs[j].end], ve->mtu, what,
+				err) < 0)
 			return -1;
 		snprintf(what, sizeof(what), "node %s: set %s up", n->name, n->ifs[j].name);
 		if (vl_kl_link_up(nl, node_ifindex((int)j), what, err) < 0)
@@ -433,31 +491,36 @@ static int attach_switch_ports(struct engine *e, struct vl_err *err)
 
 		if (ve->end[0].ns == VL_PLAN_INFRA && ve->end[1].ns == VL_PLAN_INFRA) {
 			struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
-			                           .ifindex = infra_ifindex(p, v, 0),
-			                           .ns_fd = -1,
-			                           .master = end_master(p, &ve->end[0]),
-			                           .up = true},
-			                      b = {.name = ve->end[1].ifname,
-			                           .ifindex = infra_ifindex(p, v, 1),
-			                           .ns_fd = -1};
+						   .ifindex = infra_ifindex(p, v, 0),
+						   .ns_fd = -1,
+						   .master = end_master(p, &ve->end[0]),
+						   .up = true},
+					      b = {.name = ve->end[1].ifname,
+						   .ifindex = infra_ifindex(p, v, 1),
+						   .ns_fd = -1};
 
 			r = vl_kl_veth_add(&e->infra, &a, &b, ve->mtu, err);
 			snprintf(what, sizeof(what), "attach %s to %s", b.name,
-			         p->bridges[ve->end[1].bridge].name);
+				 p->bridges[ve->end[1].bridge].name);
 			if (r == 0)
 				r = vl_kl_link_set_master(&e->infra, b.ifindex,
-				                          end_master(p, &ve->end[1]), what, err);
-			continue;
+							  end_master(p, &ve->end[1]), what, err);
 		}
 		for (int k = 0; r == 0 && k < 2; k++) {
 			const struct vl_plan_end *end = &ve->end[k];
+			int bothinfra = ve->end[!k].ns == VL_PLAN_INFRA;
 
 			if (end->ns != VL_PLAN_INFRA)
 				continue;
+			snprintf(what, sizeof(what), "shape %s", end->ifname);
+			r = vl_kl_shape(&e->infra, infra_ifindex(p, v, k), &ve->egress[k], ve->mtu,
+					what, err);
+			if (r < 0 || bothinfra)
+				continue; /* switch-to-switch: attached above */
 			snprintf(what, sizeof(what), "attach %s to %s", end->ifname,
-			         p->bridges[end->bridge].name);
+				 p->bridges[end->bridge].name);
 			r = vl_kl_link_set_master(&e->infra, infra_ifindex(p, v, k),
-			                          end_master(p, end), what, err);
+						  end_master(p, end), what, err);
 		}
 	}
 	if (r == 0)
@@ -688,6 +751,8 @@ static int do_up(struct engine *e, struct vl_err *err)
 			return -1;
 		phase(e, "switches");
 		if (create_infra(e, err) < 0 || check_interrupt(err) < 0)
+			return -1;
+		if (choose_link_paths(e, err) < 0)
 			return -1;
 	}
 

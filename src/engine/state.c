@@ -106,16 +106,31 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 			                              p->segs[p->bridges[k - 1].seg].prefix));
 		json_array_append_new(sws, js);
 	}
-	for (size_t l = 0; l < p->topo->n_links; l++) {
-		const struct vl_topo_link *lk = &p->topo->links[l];
-		json_t *jl = json_array();
+	for (size_t v = 0; v < p->n_veths; v++) {
+		const struct vl_plan_veth *ve = &p->veths[v];
+		const struct vl_topo_link *lk;
+		json_t *jl = json_object(), *eps = json_array();
+		char im[256];
 
+		if (ve->topo_link < 0)
+			continue; /* a cascade uplink: not the user's */
+		lk = &p->topo->links[ve->topo_link];
 		for (int e = 0; e < 2; e++) {
 			char *s = vl_xasprintf("%s:%s", p->topo->nodes[lk->ep[e].node].name,
-			                       lk->ep[e].ifname);
-			json_array_append_new(jl, json_string(s));
+					       lk->ep[e].ifname);
+			json_array_append_new(eps, json_string(s));
 			free(s);
 		}
+		json_object_set_new(jl, "endpoints", eps);
+		for (int e = 0; e < 2; e++) {
+			vl_impair_format(&ve->egress[e], im, sizeof(im));
+			json_object_set_new(jl, e ? "reverse" : "forward", json_string(im));
+		}
+		json_object_set_new(jl, "engine",
+				    json_string(vl_impair_none(&ve->egress[0]) &&
+							vl_impair_none(&ve->egress[1])
+						    ? "none"
+						    : "kernel"));
 		json_array_append_new(links, jl);
 	}
 	json_object_set_new(root, "nodes", nodes);

@@ -4,7 +4,9 @@
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/pkt_sched.h>
 #include <linux/veth.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -174,4 +176,94 @@ int vl_kl_route_add(struct vl_nl *nl, uint32_t dst, int prefix, uint32_t via, in
 	mnl_attr_put(nlh, RTA_GATEWAY, sizeof(g), &g);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
 	return 0;
+}
+
+static struct nlmsghdr *qdisc_msg(struct vl_nl *nl, uint16_t type, uint16_t flags, int ifindex,
+				  const char *kind, const char *what, struct vl_err *err)
+{
+	struct nlmsghdr *nlh = vl_nl_msg(nl, type, flags, sizeof(struct tcmsg), what, err);
+	struct tcmsg *tc;
+
+	if (!nlh)
+		return NULL;
+	tc = mnl_nlmsg_get_payload(nlh);
+	tc->tcm_family = AF_UNSPEC;
+	tc->tcm_ifindex = ifindex;
+	tc->tcm_handle = 0x10000; /* 1: */
+	tc->tcm_parent = TC_H_ROOT;
+	if (kind)
+		mnl_attr_put_strz(nlh, TCA_KIND, kind);
+	return nlh;
+}
+
+int vl_kl_shape(struct vl_nl *nl, int ifindex, const struct vl_impair *im, int mtu,
+		const char *what, struct vl_err *err)
+{
+	uint32_t frame = (uint32_t)(mtu ? mtu : 1500) + 14;
+	struct nlmsghdr *nlh;
+	struct nlattr *opts;
+
+	if (im->rate_bps) {
+		uint64_t bytes_ps = im->rate_bps / 8;
+		/* a burst of 1 ms of traffic, at least two frames; a queue of
+		 * what was asked, else 50 ms of traffic */
+		uint64_t burst = bytes_ps / 1000 > 2 * frame ? bytes_ps / 1000 : 2 * frame;
+		uint64_t limit = im->queue_bytes                ? im->queue_bytes
+				 : im->queue_packets             ? (uint64_t)im->queue_packets * frame
+								 : burst + bytes_ps / 20;
+		struct tc_tbf_qopt q = {0};
+
+		if (limit < burst)
+			limit = burst;
+		if (limit > UINT32_MAX)
+			limit = UINT32_MAX;
+		q.rate.rate = bytes_ps > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes_ps;
+		q.limit = (uint32_t)limit;
+		nlh = qdisc_msg(nl, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex, "tbf", what,
+				err);
+		if (!nlh)
+			return -1;
+		opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+		mnl_attr_put(nlh, TCA_TBF_PARMS, sizeof(q), &q);
+		if (bytes_ps > UINT32_MAX)
+			mnl_attr_put_u64(nlh, TCA_TBF_RATE64, bytes_ps);
+		mnl_attr_put_u32(nlh, TCA_TBF_BURST, (uint32_t)burst);
+		mnl_attr_nest_end(nlh, opts);
+		return 0;
+	}
+	if (im->queue_packets || im->queue_bytes) {
+		struct tc_fifo_qopt q = {.limit = im->queue_bytes ? (uint32_t)im->queue_bytes
+								  : im->queue_packets};
+
+		nlh = qdisc_msg(nl, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex,
+				im->queue_bytes ? "bfifo" : "pfifo", what, err);
+		if (!nlh)
+			return -1;
+		mnl_attr_put(nlh, TCA_OPTIONS, sizeof(q), &q);
+	}
+	return 0;
+}
+
+int vl_kl_probe_netem(struct vl_nl *nl, int ifindex, struct vl_err *err)
+{
+	struct tc_netem_qopt q = {.limit = 1000, .latency = 1000};
+	struct nlmsghdr *nlh;
+	struct vl_err e2 = {0};
+
+	nlh = qdisc_msg(nl, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex, "netem",
+			"probe netem", err);
+	if (!nlh)
+		return -1;
+	mnl_attr_put(nlh, TCA_OPTIONS, sizeof(q), &q);
+	if (vl_nl_flush(nl, &e2) < 0) {
+		/* no such qdisc: ENOENT (module missing), EOPNOTSUPP */
+		if (e2.code == ENOENT || e2.code == EOPNOTSUPP || e2.code == EINVAL)
+			return 0;
+		*err = e2;
+		return -1;
+	}
+	nlh = qdisc_msg(nl, RTM_DELQDISC, 0, ifindex, NULL, "remove the netem probe", err);
+	if (!nlh || vl_nl_flush(nl, err) < 0)
+		return -1;
+	return 1;
 }

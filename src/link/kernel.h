@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "link/impair.h"
 #include "sys/netlink.h"
 
 /* A bridge with STP and multicast snooping off, up. */
@@ -38,5 +39,16 @@ int vl_kl_addr_add(struct vl_nl *nl, int ifindex, uint32_t addr, int prefix, con
 /* prefix 0 = default route. */
 int vl_kl_route_add(struct vl_nl *nl, uint32_t dst, int prefix, uint32_t via, int oif,
                     const char *what, struct vl_err *err);
+
+/* Shape what leaves ifindex: a root tbf (rate, burst and queue limit in
+ * bytes) when there is a rate, else a drop-tail fifo (pfifo of
+ * queue_packets, or bfifo of queue_bytes). Replaces any root qdisc. Only
+ * im's rate and queue are used: delay, jitter and loss need netem or the
+ * user link engine. */
+int vl_kl_shape(struct vl_nl *nl, int ifindex, const struct vl_impair *im, int mtu,
+		const char *what, struct vl_err *err);
+/* Does this kernel have netem? Tries to create one on ifindex (then
+ * deletes it); 1 yes, 0 no, -1 could not tell. */
+int vl_kl_probe_netem(struct vl_nl *nl, int ifindex, struct vl_err *err);
 
 #endif

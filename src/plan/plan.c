@@ -152,6 +152,10 @@ static int build_links(struct builder *b, struct vl_err *err)
 		int mtu = lk->mtu ? lk->mtu : t->mtu;
 		size_t v = add_veth(p, (int)l, mtu);
 
+		/* end[k] is endpoint k: what leaves it goes in direction k */
+		p->veths[v].egress[0] = lk->dir[0];
+		p->veths[v].egress[1] = lk->dir[1];
+
 		if (b->sw[a] >= 0 && b->sw[c] >= 0) {
 			set_infra_end(p, v, 0, 'p', take_port(b, (size_t)b->sw[a]));
 			set_infra_end(p, v, 1, 'q', take_port(b, (size_t)b->sw[c]));
@@ -710,6 +714,14 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 		}
 		if (e->mtu)
 			vl_buf_printf(out, " mtu %d", e->mtu);
+		for (int k = 0; k < 2; k++) {
+			char im[256];
+
+			if (vl_impair_none(&e->egress[k]))
+				continue;
+			vl_impair_format(&e->egress[k], im, sizeof(im));
+			vl_buf_printf(out, " out%d[%s]", k, im);
+		}
 		vl_buf_add(out, "\n", 1);
 	}
 	vl_buf_printf(out, "hosts:\n%s", p->hosts);

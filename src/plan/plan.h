@@ -35,6 +35,7 @@ struct vl_plan_veth {
 	struct vl_plan_end end[2];
 	int mtu;       /* 0: default */
 	int topo_link; /* index in topo->links, -1 for cascade uplinks */
+	struct vl_impair egress[2]; /* what leaves end[k] towards end[!k] */
 };
 
 struct vl_plan_bridge {
