@@ -48,6 +48,17 @@ const struct vl_cmd vl_cmds[] = {
      "      --json          machine-readable output (with --watch: one JSON object a line)\n"
      "  -w, --watch[=SECS]  refresh every SECS seconds (default 1) with rates: CPU%, Mb/s\n"
      "  -c, --count N       stop after N refreshes (implies --watch)\n"},
+    {"link", cmd_link, "[--json] LAB NODE:IF [show | set [--out|--in] KEY VALUE... | up | down]",
+     "show or change one link at runtime",
+     "Show a link's impairments in both directions and how they are applied, change\n"
+     "them, or take the link down and up again. Directions are seen from NODE:IF:\n"
+     "--out is what NODE sends through IF, --in what it receives; without either, set\n"
+     "changes both. Settings: bw (10Mbit), delay (20ms), jitter (2ms), distribution\n"
+     "(uniform|normal|pareto), loss (1%), loss-model (\"gemodel P R 1-H 1-K\"), queue\n"
+     "(100 packets, or 64KiB), and clear (reset the direction first).\n"
+     "\n"
+     "  e.g. vnetlab link lab1 h1:eth0 set bw 100Mbit queue 50\n"
+     "       vnetlab link lab1 h1:eth0 set --in clear\n"},
     {"clean", cmd_clean, "[--dry-run]", "remove what crashed runs left behind",
      "Remove labs whose up never finished (killed or crashed), from their journal, and\n"
      "network namespaces tagged as vnetlab's (vl<id>-*, vl<id>.sw) whose lab is gone.\n"

@@ -122,10 +122,22 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 			free(s);
 		}
 		json_object_set_new(jl, "endpoints", eps);
+		json_object_set_new(jl, "mtu", json_integer(ve->mtu));
 		for (int e = 0; e < 2; e++) {
 			vl_impair_format(&ve->egress[e], im, sizeof(im));
 			json_object_set_new(jl, e ? "reverse" : "forward", json_string(im));
 		}
+		/* where each end is, for `vnetlab link` */
+		json_t *ends = json_array();
+		for (int e = 0; e < 2; e++) {
+			const struct vl_plan_end *end = &ve->end[e];
+
+			json_array_append_new(
+			    ends, json_pack("{s:s, s:s}", "netns",
+					    end->ns == VL_PLAN_INFRA ? p->infra_ns : p->nodes[end->ns].netns,
+					    "ifname", end->ifname));
+		}
+		json_object_set_new(jl, "ends", ends);
 		json_object_set_new(jl, "engine",
 				    json_string(vl_impair_none(&ve->egress[0]) &&
 							vl_impair_none(&ve->egress[1])

@@ -184,3 +184,47 @@ void vl_impair_format(const struct vl_impair *im, char *buf, size_t len)
 	snprintf(buf, len, "%s", b.s ? b.s + 1 : "none");
 	vl_buf_free(&b);
 }
+
+const char *vl_impair_parse(struct vl_impair *im, const char *text)
+{
+	char *copy = vl_xstrdup(text), *save = NULL, *key, *val;
+	const char *why = NULL;
+
+	memset(im, 0, sizeof(*im));
+	if (!strcmp(text, "none")) {
+		free(copy);
+		return NULL;
+	}
+	for (key = strtok_r(copy, " ", &save); key && !why; key = strtok_r(NULL, " ", &save)) {
+		char buf[128];
+
+		if (!(val = strtok_r(NULL, " ", &save))) {
+			why = "a setting without a value";
+			break;
+		}
+		if (!strcmp(key, "loss-model")) {
+			/* "gemodel P R 1-H 1-K": five words */
+			char *w[4];
+
+			for (int i = 0; i < 4; i++)
+				w[i] = strtok_r(NULL, " ", &save);
+			if (!w[3]) {
+				why = "a short loss-model";
+				break;
+			}
+			snprintf(buf, sizeof(buf), "%s %s %s %s %s", val, w[0], w[1], w[2], w[3]);
+			why = vl_impair_set(im, key, buf);
+		} else if (!strcmp(key, "jitter") && strchr(val, '/')) {
+			*strchr(val, '/') = ' ';
+			snprintf(buf, sizeof(buf), "%s", val);
+			*strchr(buf, ' ') = '\0';
+			why = vl_impair_set(im, key, buf);
+			if (!why)
+				why = vl_impair_set(im, "distribution", strchr(val, ' ') + 1);
+		} else {
+			why = vl_impair_set(im, key, val);
+		}
+	}
+	free(copy);
+	return why;
+}

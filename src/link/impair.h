@@ -41,7 +41,10 @@ bool vl_impair_none(const struct vl_impair *im);
  * ("gemodel P R [1-H [1-K]]" in percent, as netem), queue (100 = packets,
  * "64KiB"/"100kB" = bytes). NULL, or what was expected. */
 const char *vl_impair_set(struct vl_impair *im, const char *key, const char *value);
-/* Canonical text ("rate 10Mbit delay 20ms jitter 2ms/normal loss 1%"). */
+/* Canonical text ("rate 10Mbit delay 20ms jitter 2ms/normal loss 1%"),
+ * "none" when nothing is impaired. */
 void vl_impair_format(const struct vl_impair *im, char *buf, size_t len);
+/* Parse that text back. NULL, or what was wrong. */
+const char *vl_impair_parse(struct vl_impair *im, const char *text);
 
 #endif

@@ -267,3 +267,32 @@ int vl_kl_probe_netem(struct vl_nl *nl, int ifindex, struct vl_err *err)
 		return -1;
 	return 1;
 }
+
+int vl_kl_unshape(struct vl_nl *nl, int ifindex, struct vl_err *err)
+{
+	struct vl_err e2 = {0};
+
+	if (!qdisc_msg(nl, RTM_DELQDISC, 0, ifindex, NULL, "remove the root qdisc", err))
+		return -1;
+	if (vl_nl_flush(nl, &e2) < 0 && e2.code != ENOENT && e2.code != EINVAL) {
+		*err = e2;
+		return -1;
+	}
+	return 0;
+}
+
+int vl_kl_link_set_state(struct vl_nl *nl, int ifindex, bool up, const char *what,
+			 struct vl_err *err)
+{
+	struct nlmsghdr *nlh = vl_nl_msg(nl, RTM_NEWLINK, 0, sizeof(struct ifinfomsg), what, err);
+	struct ifinfomsg *ifi;
+
+	if (!nlh)
+		return -1;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	return 0;
+}

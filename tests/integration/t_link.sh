@@ -25,6 +25,18 @@ YML
 	awk -v x="$mbit" 'BEGIN{exit !(x >= 20 * 0.80 && x <= 20 * 1.01)}' || fail "20Mbit link carried $mbit Mbit/s"
 	"$VNETLAB" status vt-rate --json | jq -e '.links[1].reverse == "rate 20Mbit" and .links[1].engine == "kernel"' >/dev/null ||
 		fail "status does not show the shaping"
+	# a runtime change takes effect, seen from either end
+	vl link vt-rate b:eth0 set --in bw 5Mbit >/dev/null
+	"$VNETLAB" link --json vt-rate s1:p2 | jq -e '.out == "rate 5Mbit"' >/dev/null ||
+		fail "link show from the switch side"
+	mbit=$("$VNETLAB" exec vt-rate a -- iperf -c b -t 3 -y C | tail -n1 | awk -F, '{printf "%.2f", $NF/1e6}')
+	echo "after set --in bw 5Mbit: $mbit Mbit/s"
+	awk -v x="$mbit" 'BEGIN{exit !(x >= 5 * 0.80 && x <= 5 * 1.01)}' || fail "5Mbit link carried $mbit Mbit/s"
+	# down and up again
+	vl link vt-rate a:eth0 down
+	can_ping vt-rate a b && fail "a reaches b over a link that is down"
+	vl link vt-rate a:eth0 up
+	can_ping vt-rate a b || fail "a cannot reach b once the link is up again"
 	vl down vt-rate
 }
 
