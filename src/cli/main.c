@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "engine/linkd_main.h"
 #include "node/node.h"
 
 const struct vl_cmd vl_cmds[] = {
@@ -129,6 +130,9 @@ int main(int argc, char **argv)
 	/* Internal: pid 1 of a node's pid namespace (started by up). */
 	if (!strcmp(argv[1], "__init") && getpid() == 1)
 		vl_node_init_main();
+	/* Internal: a lab's link engine (started by up). */
+	if (!strcmp(argv[1], "__linkd") && argc == 3)
+		return vl_linkd_main(argv[2]);
 	if (!strcmp(argv[1], "help"))
 		return argc > 2 ? vl_cli_help(argv[2]) : (usage(stdout), VL_EXIT_OK);
 	for (const struct vl_cmd *c = vl_cmds; c->name; c++)

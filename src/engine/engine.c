@@ -30,6 +30,7 @@
 
 #include "base/util.h"
 #include "engine/lab.h"
+#include "engine/linkd_main.h"
 #include "engine/state.h"
 #include "link/kernel.h"
 #include "node/node.h"
@@ -37,6 +38,7 @@
 #include "sys/netlink.h"
 #include "sys/ns.h"
 #include "sys/proc.h"
+#include "sys/tap.h"
 
 struct engine {
 	const struct vl_plan *plan;
@@ -182,35 +184,39 @@ static void link_name(const struct vl_plan *p, const struct vl_plan_veth *ve, ch
  * once, on the infra namespace's loopback) or the user link engine. */
 static int choose_link_paths(struct engine *e, struct vl_err *err)
 {
-	const struct vl_plan *p = e->plan;
+	/* The engine owns the plan: which path serves a link is decided here,
+	 * where the kernel is known. */
+	struct vl_plan *p = (struct vl_plan *)e->plan;
 	int have_netem = -2;
 	char name[192];
 
 	for (size_t v = 0; v < p->n_veths; v++) {
-		const struct vl_plan_veth *ve = &p->veths[v];
+		struct vl_plan_veth *ve = &p->veths[v];
 		const struct vl_topo_link *l;
 		bool delay = needs_netem(&ve->egress[0]) || needs_netem(&ve->egress[1]);
 
 		if (ve->topo_link < 0)
 			continue;
 		l = &p->topo->links[ve->topo_link];
-		if (!delay && l->engine != VL_ENGINE_USER)
+		if (l->engine == VL_ENGINE_USER) {
+			ve->user = true;
+			continue;
+		}
+		if (!delay)
 			continue;
 		link_name(p, ve, name, sizeof(name));
 		if (have_netem == -2 && (have_netem = vl_kl_probe_netem(&e->infra, 1, err)) < 0)
 			return vl_err_wrap(err, "probe netem");
-		if (l->engine == VL_ENGINE_USER || !have_netem)
+		if (l->engine == VL_ENGINE_KERNEL)
 			return vl_err_set(err, ENOTSUP,
-					  "link %s: %s needs %s vnetlab's user link engine, which "
-					  "this version cannot run in a lab yet",
+					  "link %s: engine: kernel, but delay, jitter and loss %s: "
+					  "use engine: auto or user",
 					  name,
-					  l->engine == VL_ENGINE_USER ? "engine: user"
-								      : "delay, jitter or loss",
-					  have_netem ? "" : "netem (this kernel has none) or");
-		return vl_err_set(err, ENOTSUP,
-				  "link %s: delay, jitter and loss through netem are not supported "
-				  "by this version yet",
-				  name);
+					  have_netem ? "through netem are not supported by this version"
+						     : "need netem, which this kernel lacks");
+		/* netem where the kernel has it is not written yet: the user
+		 * engine serves delay, jitter and loss everywhere */
+		ve->user = true;
 	}
 	return 0;
 }
@@ -231,7 +237,8 @@ static const struct vl_plan_end *peer_of(const struct vl_plan *p, const struct v
 static bool has_p2p(const struct vl_plan *p, size_t i)
 {
 	for (size_t j = 0; j < p->nodes[i].n_ifs; j++)
-		if (peer_of(p, &p->nodes[i], j)->ns != VL_PLAN_INFRA)
+		if (peer_of(p, &p->nodes[i], j)->ns != VL_PLAN_INFRA &&
+		    !p->veths[p->nodes[i].ifs[j].veth].user)
 			return true;
 	return false;
 }
@@ -254,8 +261,8 @@ static int queue_config(struct engine *e, struct vl_nl *nl, const struct vl_plan
 		const struct vl_plan_veth *ve = &e->plan->veths[n->ifs[j].veth];
 
 		snprintf(what, sizeof(what), "node %s: shape %s", n->name, n->ifs[j].name);
-		if (vl_kl_shape(nl, node_ifindex((int)j), &ve->egress[n->ifs[j].end], ve->mtu, what,
-				err) < 0)
+		if (!ve->user && vl_kl_shape(nl, node_ifindex((int)j), &ve->egress[n->ifs[j].end],
+					     ve->mtu, what, err) < 0)
 			return -1;
 		snprintf(what, sizeof(what), "node %s: set %s up", n->name, n->ifs[j].name);
 		if (vl_kl_link_up(nl, node_ifindex((int)j), what, err) < 0)
@@ -315,7 +322,9 @@ static int wire_node(struct engine *e, size_t i, int infra_fd, struct vl_err *er
 					   .ifindex = infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
 					   .ns_fd = infra_fd};
 
-		if (peer->ns == VL_PLAN_INFRA)
+		if (ve->user)
+			r = vl_tap_create(a.name, a.ifindex, err); /* the engine joins it */
+		else if (peer->ns == VL_PLAN_INFRA)
 			r = vl_kl_veth_add(&nl, &a, &b, ve->mtu, err);
 	}
 	if (r == 0 && !has_p2p(p, i))
@@ -480,16 +489,49 @@ out:
 
 /* Phase 4, in the infra namespace: switch ends of node links join their
  * bridges and come up; switch-to-switch veths (cascade uplinks too). */
+/* The switch-side TAPs of links the user engine serves, made in the
+ * infra namespace. */
+static int create_infra_taps(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	char path[PATH_MAX];
+	int host, r = 0, any = 0;
+
+	for (size_t v = 0; v < p->n_veths; v++)
+		any |= p->veths[v].user;
+	if (!any)
+		return 0;
+	host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (host < 0)
+		return vl_err_sys(err, errno, "open own network namespace");
+	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, p->infra_ns);
+	r = vl_ns_enter_path(path, CLONE_NEWNET, err);
+	for (size_t v = 0; r == 0 && v < p->n_veths; v++)
+		for (int k = 0; r == 0 && p->veths[v].user && k < 2; k++)
+			if (p->veths[v].end[k].ns == VL_PLAN_INFRA)
+				r = vl_tap_create(p->veths[v].end[k].ifname, infra_ifindex(p, v, k),
+						  err);
+	if (setns(host, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "vnetlab: cannot return to the host network namespace\n");
+		abort();
+	}
+	close(host);
+	return r;
+}
+
 static int attach_switch_ports(struct engine *e, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
 	char what[96];
 	int r = vl_journal_step(&e->j, "attach switch ports", err);
 
+	if (r == 0)
+		r = create_infra_taps(e, err);
+
 	for (size_t v = 0; r == 0 && v < p->n_veths; v++) {
 		const struct vl_plan_veth *ve = &p->veths[v];
 
-		if (ve->end[0].ns == VL_PLAN_INFRA && ve->end[1].ns == VL_PLAN_INFRA) {
+		if (!ve->user && ve->end[0].ns == VL_PLAN_INFRA && ve->end[1].ns == VL_PLAN_INFRA) {
 			struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
 						   .ifindex = infra_ifindex(p, v, 0),
 						   .ns_fd = -1,
@@ -508,15 +550,16 @@ static int attach_switch_ports(struct engine *e, struct vl_err *err)
 		}
 		for (int k = 0; r == 0 && k < 2; k++) {
 			const struct vl_plan_end *end = &ve->end[k];
-			int bothinfra = ve->end[!k].ns == VL_PLAN_INFRA;
+			int attached = !ve->user && ve->end[!k].ns == VL_PLAN_INFRA;
 
 			if (end->ns != VL_PLAN_INFRA)
 				continue;
 			snprintf(what, sizeof(what), "shape %s", end->ifname);
-			r = vl_kl_shape(&e->infra, infra_ifindex(p, v, k), &ve->egress[k], ve->mtu,
-					what, err);
-			if (r < 0 || bothinfra)
-				continue; /* switch-to-switch: attached above */
+			if (!ve->user)
+				r = vl_kl_shape(&e->infra, infra_ifindex(p, v, k), &ve->egress[k],
+						ve->mtu, what, err);
+			if (r < 0 || attached)
+				continue; /* a switch-to-switch veth: attached above */
 			snprintf(what, sizeof(what), "attach %s to %s", end->ifname,
 				 p->bridges[end->bridge].name);
 			r = vl_kl_link_set_master(&e->infra, infra_ifindex(p, v, k),
@@ -545,7 +588,7 @@ static int create_p2p_links(struct engine *e, struct vl_err *err)
 		struct vl_nl nl;
 		char path[PATH_MAX];
 
-		if (ve->end[0].ns == VL_PLAN_INFRA || ve->end[1].ns == VL_PLAN_INFRA)
+		if (ve->user || ve->end[0].ns == VL_PLAN_INFRA || ve->end[1].ns == VL_PLAN_INFRA)
 			continue;
 		if (host < 0 && (host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
 			return vl_err_sys(err, errno, "open own network namespace");
@@ -927,6 +970,17 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 		double secs = vl_now() - t0;
 
 		r = vl_state_write(plan, secs, err);
+		/* the link engine reads state.json: start it once that exists */
+		for (size_t v = 0; r == 0 && v < plan->n_veths; v++) {
+			if (!plan->veths[v].user)
+				continue;
+			r = vl_journal_add(&e.j, "linkd", lab, err);
+			if (r == 0)
+				r = vl_linkd_start(lab, e.cg ? e.cg->name : NULL, err);
+			if (r == 0)
+				r = vl_state_write(plan, vl_now() - t0, err);
+			break;
+		}
 		phase(&e, "done");
 		if (r == 0 && res) {
 			res->seconds = secs;
@@ -1127,6 +1181,14 @@ static int undo_lab(const char *lab, struct vl_err *err)
 		} else if (!strcmp(rec->verb, "mount")) {
 			if (!strcmp(rec->arg, nsdir) || !strcmp(rec->arg, filesdir))
 				rr = vl_umount_lazy(rec->arg, &e2);
+		} else if (!strcmp(rec->verb, "linkd")) {
+			pid_t pid = vl_linkd_pid(lab);
+
+			if (pid > 0) {
+				struct vl_proc pr = {.pid = pid};
+
+				vl_proc_stop(&pr, 1, 3.0);
+			}
 		} else if (!strcmp(rec->verb, "cgroup")) {
 			rr = destroy_cgroup(lab, rec->arg, &e2);
 		} else if (!strcmp(rec->verb, "sysctl")) {

@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include "base/util.h"
 #include "engine/lab.h"
+#include "engine/linkd_main.h"
 #include "engine/state.h"
 #include "link/kernel.h"
 #include "sys/netlink.h"
@@ -199,14 +201,16 @@ int vl_link_set(const char *lab, const char *endpoint, int dirs, char *const *kv
 				goto out;
 			}
 		}
-		if (im.delay_ns || im.jitter_ns || im.loss > 0 || im.ge) {
+		if (!strcmp(info.engine, "user")) {
+			/* the engine applies it (SIGHUP below) */
+		} else if (im.delay_ns || im.jitter_ns || im.loss > 0 || im.ge) {
 			vl_err_set(err, ENOTSUP,
 				   "link %s: delay, jitter or loss needs netem or vnetlab's user link "
 				   "engine, which this version cannot run in a lab yet",
 				   endpoint);
 			goto out;
 		}
-		if (in_end_ns(l, k, do_shape, &arg, err) < 0) {
+		if (strcmp(info.engine, "user") && in_end_ns(l, k, do_shape, &arg, err) < 0) {
 			vl_err_wrap(err, "link %s", endpoint);
 			goto out;
 		}
@@ -214,11 +218,19 @@ int vl_link_set(const char *lab, const char *endpoint, int dirs, char *const *kv
 		json_object_set_new(l, k ? "reverse" : "forward", json_string(text));
 		info.dir[k] = im;
 	}
-	json_object_set_new(l, "engine",
-			    json_string(vl_impair_none(&info.dir[0]) && vl_impair_none(&info.dir[1])
-					    ? "none"
-					    : "kernel"));
+	if (strcmp(info.engine, "user"))
+		json_object_set_new(l, "engine",
+				    json_string(vl_impair_none(&info.dir[0]) &&
+							vl_impair_none(&info.dir[1])
+						    ? "none"
+						    : "kernel"));
 	r = save(lab, st, err);
+	if (r == 0 && !strcmp(info.engine, "user")) {
+		pid_t pid = vl_linkd_pid(lab);
+
+		if (pid <= 0 || kill(pid, SIGHUP) < 0)
+			r = vl_err_set(err, ESRCH, "the lab's link engine is not running");
+	}
 out:
 	json_decref(st);
 	close(lock);

@@ -139,8 +139,9 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		}
 		json_object_set_new(jl, "ends", ends);
 		json_object_set_new(jl, "engine",
-				    json_string(vl_impair_none(&ve->egress[0]) &&
-							vl_impair_none(&ve->egress[1])
+				    json_string(ve->user ? "user"
+						: vl_impair_none(&ve->egress[0]) &&
+							  vl_impair_none(&ve->egress[1])
 						    ? "none"
 						    : "kernel"));
 		json_array_append_new(links, jl);

@@ -36,6 +36,8 @@ struct vl_plan_veth {
 	int mtu;       /* 0: default */
 	int topo_link; /* index in topo->links, -1 for cascade uplinks */
 	struct vl_impair egress[2]; /* what leaves end[k] towards end[!k] */
+	bool user; /* served by the user link engine: two TAPs, not a veth
+		    * (decided by the engine at up, which knows the kernel) */
 };
 
 struct vl_plan_bridge {

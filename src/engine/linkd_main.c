@@ -1,0 +1,354 @@
+/* The lab's link engine process. */
+#include "engine/linkd_main.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "engine/lab.h"
+#include "engine/state.h"
+#include "link/linkd.h"
+#include "sys/cgroup.h"
+#include "sys/ns.h"
+#include "sys/tap.h"
+
+#define READY_FD 3
+
+static volatile sig_atomic_t got_term, got_hup;
+static int wake_fd = -1;
+
+static void on_signal(int sig)
+{
+	uint64_t one = 1;
+	ssize_t w;
+
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+	if (wake_fd >= 0)
+		w = write(wake_fd, &one, sizeof(one));
+	(void)w;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Join TAP ifname in netns: an fd. */
+static int join_tap(const char *netns, const char *ifname, int host, struct vl_err *err)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, netns);
+	if (vl_ns_enter_path(path, CLONE_NEWNET, err) < 0)
+		return -1;
+	fd = vl_tap_attach(ifname, err);
+	if (setns(host, CLONE_NEWNET) < 0) {
+		vl_err_sys(err, errno, "return to the host network namespace");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct user_link {
+	int id;
+	size_t index; /* in state.json's links */
+	int fd[2];
+};
+
+static int impairments(json_t *l, struct vl_impair im[2], struct vl_err *err)
+{
+	for (int k = 0; k < 2; k++) {
+		const char *t = json_string_value(json_object_get(l, k ? "reverse" : "forward"));
+		const char *why = vl_impair_parse(&im[k], t ? t : "none");
+
+		if (why)
+			return vl_err_set(err, EINVAL, "state.json: \"%s\": %s", t ? t : "", why);
+	}
+	return 0;
+}
+
+static uint64_t seed_of(const char *lab, size_t index)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (const char *p = lab; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return h ^ (index * 0x9e3779b97f4a7c15ull);
+}
+
+/* The engine itself: returns when told to stop (0) or on an error. */
+static int run_engine(const char *lab, int ready, struct vl_err *err)
+{
+	struct vl_linkd *d = NULL;
+	struct user_link *ul = NULL;
+	size_t n = 0, cap = 0, i;
+	json_t *st = NULL, *l;
+	int host = -1, r = -1;
+
+	wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (wake_fd < 0 || host < 0) {
+		vl_err_sys(err, errno, "eventfd / own network namespace");
+		goto out;
+	}
+	if (!(st = vl_state_load(lab, err)) || !(d = vl_linkd_new(err)))
+		goto out;
+	json_array_foreach(json_object_get(st, "links"), i, l)
+	{
+		json_t *ends = json_object_get(l, "ends");
+		struct vl_impair im[2];
+		struct user_link *u;
+
+		if (strcmp(json_string_value(json_object_get(l, "engine")) ?: "", "user"))
+			continue;
+		vl_grow(&ul, &cap, n, sizeof(*ul));
+		u = &ul[n++];
+		u->index = i;
+		u->fd[0] = u->fd[1] = -1;
+		for (int k = 0; k < 2; k++) {
+			json_t *e = json_array_get(ends, (size_t)k);
+
+			u->fd[k] = join_tap(json_string_value(json_object_get(e, "netns")) ?: "",
+					    json_string_value(json_object_get(e, "ifname")) ?: "",
+					    host, err);
+			if (u->fd[k] < 0)
+				goto out;
+		}
+		if (impairments(l, im, err) < 0)
+			goto out;
+		u->id = vl_linkd_add_link(d, u->fd[0], u->fd[1], &im[0], &im[1], seed_of(lab, i),
+					  err);
+		if (u->id < 0)
+			goto out;
+	}
+	if (ready >= 0) {
+		close(ready); /* every TAP is joined: up may return */
+		ready = -1;
+	}
+	for (;;) {
+		uint64_t v;
+		ssize_t rd;
+
+		if (vl_linkd_run(d, wake_fd, err) < 0)
+			goto out;
+		rd = read(wake_fd, &v, sizeof(v));
+		(void)rd;
+		if (got_term)
+			break;
+		if (got_hup) {
+			/* new impairments from state.json */
+			got_hup = 0;
+			json_decref(st);
+			if (!(st = vl_state_load(lab, err)))
+				goto out;
+			for (size_t k = 0; k < n; k++) {
+				struct vl_impair im[2];
+
+				l = json_array_get(json_object_get(st, "links"), ul[k].index);
+				if (!l || impairments(l, im, err) < 0 ||
+				    vl_linkd_set(d, ul[k].id, VL_LINKD_A_TO_B, &im[0], err) < 0 ||
+				    vl_linkd_set(d, ul[k].id, VL_LINKD_B_TO_A, &im[1], err) < 0)
+					goto out;
+			}
+		}
+	}
+	r = 0;
+out:
+	if (r < 0 && ready >= 0) {
+		ssize_t w = write(ready, err->msg, strlen(err->msg));
+
+		(void)w;
+	}
+	if (d)
+		vl_linkd_free(d);
+	for (size_t k = 0; k < n; k++)
+		for (int e = 0; e < 2; e++)
+			if (ul[k].fd[e] >= 0)
+				close(ul[k].fd[e]);
+	free(ul);
+	json_decref(st);
+	if (host >= 0)
+		close(host);
+	return r;
+}
+
+int vl_linkd_main(const char *lab)
+{
+	int ready = fcntl(READY_FD, F_GETFD) >= 0 ? READY_FD : -1;
+	pid_t child = 0;
+	int status;
+
+	if (ready >= 0)
+		fcntl(ready, F_SETFD, FD_CLOEXEC);
+	prctl(PR_SET_NAME, "vnetlab-linkd");
+	catch_signals();
+	for (;;) {
+		child = fork();
+		if (child < 0) {
+			fprintf(stderr, "vnetlab-linkd: fork: %s\n", strerror(errno));
+			return 1;
+		}
+		if (child == 0) {
+			struct vl_err err = {0};
+
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (run_engine(lab, ready, &err) < 0) {
+				fprintf(stderr, "vnetlab-linkd: %s\n", err.msg);
+				_exit(1);
+			}
+			_exit(0);
+		}
+		if (ready >= 0) {
+			close(ready);
+			ready = -1;
+		}
+		/* Wait for it, passing SIGHUP and SIGTERM on. */
+		for (;;) {
+			pid_t w = waitpid(child, &status, 0);
+
+			if (w == child)
+				break;
+			if (errno != EINTR)
+				return 1;
+			if (got_hup) {
+				got_hup = 0;
+				kill(child, SIGHUP);
+			}
+			if (got_term)
+				kill(child, SIGTERM);
+		}
+		if (got_term)
+			return 0;
+		fprintf(stderr, "vnetlab-linkd: the engine %s %d; starting it again\n",
+			WIFSIGNALED(status) ? "was killed by signal" : "exited with",
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+	}
+}
+
+pid_t vl_linkd_pid(const char *lab)
+{
+	char path[PATH_MAX], *s, comm[64] = "";
+	unsigned long pid;
+	int fd;
+	ssize_t r;
+
+	vl_lab_path(lab, "linkd.pid", path, sizeof(path));
+	if (vl_read_file(path, &s, NULL, NULL) < 0)
+		return 0;
+	s[strcspn(s, "\n")] = '\0';
+	if (vl_parse_uint(s, 2, 1ul << 30, &pid) < 0) {
+		free(s);
+		return 0;
+	}
+	free(s);
+	/* a recycled pid is someone else's: check the name */
+	snprintf(path, sizeof(path), "/proc/%lu/comm", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	r = read(fd, comm, sizeof(comm) - 1);
+	close(fd);
+	comm[r > 0 ? r : 0] = '\0';
+	return strncmp(comm, "vnetlab-linkd", 13) ? 0 : (pid_t)pid;
+}
+
+int vl_linkd_start(const char *lab, const char *cgroup, struct vl_err *err)
+{
+	char logp[PATH_MAX], pidp[PATH_MAX], cg[160], msg[sizeof(err->msg)] = "";
+	int pfd[2];
+	pid_t pid;
+	size_t len = 0;
+
+	vl_lab_path(lab, "logs/linkd.log", logp, sizeof(logp));
+	vl_lab_path(lab, "linkd.pid", pidp, sizeof(pidp));
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return vl_err_sys(err, errno, "pipe");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return vl_err_sys(err, errno, "fork the link engine");
+	if (pid == 0) {
+		static char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+		char *argv[] = {"vnetlab", "__linkd", (char *)lab, NULL};
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		int log = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+		setsid();
+		if (cgroup) {
+			const struct vl_cgroup_manager *m = vl_cgroup_get(cgroup, NULL);
+
+			snprintf(cg, sizeof(cg), "vnetlab/%s/_linkd", lab);
+			if (m && m->create(cg, &(struct vl_cg_limits){0}, NULL) == 0)
+				m->attach(cg, 0, NULL);
+		}
+		if (null >= 0)
+			dup2(null, 0);
+		if (log >= 0) {
+			dup2(log, 1);
+			dup2(log, 2);
+		}
+		if (dup2(pfd[1], READY_FD) < 0)
+			_exit(126);
+		execve("/proc/self/exe", argv, envp);
+		_exit(127);
+	}
+	close(pfd[1]);
+	{
+		char s[32];
+
+		snprintf(s, sizeof(s), "%d\n", (int)pid);
+		if (vl_write_file(pidp, s, strlen(s), err) < 0) {
+			close(pfd[0]);
+			kill(pid, SIGTERM);
+			return -1;
+		}
+	}
+	/* EOF: every TAP is joined; text first: why not. */
+	for (;;) {
+		struct pollfd p = {.fd = pfd[0], .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&p, 1, 15000) <= 0) {
+			close(pfd[0]);
+			kill(pid, SIGTERM);
+			return vl_err_set(err, ETIMEDOUT, "the link engine did not start in 15 s");
+		}
+		r = read(pfd[0], msg + len, sizeof(msg) - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(pfd[0]);
+	msg[len] = '\0';
+	if (len || waitpid(pid, NULL, WNOHANG) == pid) {
+		kill(pid, SIGTERM);
+		return vl_err_set(err, EIO, "the link engine failed: %s",
+				  len ? msg : "it exited (see logs/linkd.log)");
+	}
+	return 0;
+}
