@@ -109,11 +109,13 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 	for (size_t v = 0; v < p->n_veths; v++) {
 		const struct vl_plan_veth *ve = &p->veths[v];
 		const struct vl_topo_link *lk;
-		json_t *jl = json_object(), *eps = json_array();
+		json_t *jl, *eps;
 		char im[256];
 
 		if (ve->topo_link < 0)
 			continue; /* a cascade uplink: not the user's */
+		jl = json_object();
+		eps = json_array();
 		lk = &p->topo->links[ve->topo_link];
 		for (int e = 0; e < 2; e++) {
 			char *s = vl_xasprintf("%s:%s", p->topo->nodes[lk->ep[e].node].name,
