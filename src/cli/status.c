@@ -158,6 +158,32 @@ static int show_lab(const char *lab, int json)
 		vl_buf_free(&ifs);
 		vl_buf_free(&pr);
 	}
+	{
+		json_t *links = json_object_get(s, "links"), *l;
+		size_t k;
+		int any = 0;
+
+		json_array_foreach(links, k, l)
+		{
+			const char *fw = json_string_value(json_object_get(l, "forward"));
+			const char *rv = json_string_value(json_object_get(l, "reverse"));
+			const char *eng = json_string_value(json_object_get(l, "engine"));
+			json_t *eps = json_object_get(l, "endpoints");
+
+			if (eng && !strcmp(eng, "none"))
+				continue;
+			if (!any++)
+				printf("\n%-34s %-7s %s\n", "SHAPED LINK", "ENGINE",
+				       "FORWARD / REVERSE");
+			char ends[160];
+
+			snprintf(ends, sizeof(ends), "%s - %s",
+				 json_string_value(json_array_get(eps, 0)) ?: "?",
+				 json_string_value(json_array_get(eps, 1)) ?: "?");
+			printf("%-34s %-7s %s / %s\n", ends, eng ? eng : "?", fw ? fw : "-",
+			       rv ? rv : "-");
+		}
+	}
 	json_decref(s);
 	return VL_EXIT_OK;
 }

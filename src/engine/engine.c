@@ -264,6 +264,10 @@ static int queue_config(struct engine *e, struct vl_nl *nl, const struct vl_plan
 		if (!ve->user && vl_kl_shape(nl, node_ifindex((int)j), &ve->egress[n->ifs[j].end],
 					     ve->mtu, what, err) < 0)
 			return -1;
+		/* a TAP is made with the default MTU */
+		if (ve->user && ve->mtu &&
+		    vl_kl_link_set_mtu(nl, node_ifindex((int)j), ve->mtu, what, err) < 0)
+			return -1;
 		snprintf(what, sizeof(what), "node %s: set %s up", n->name, n->ifs[j].name);
 		if (vl_kl_link_up(nl, node_ifindex((int)j), what, err) < 0)
 			return -1;
@@ -558,6 +562,9 @@ static int attach_switch_ports(struct engine *e, struct vl_err *err)
 			if (!ve->user)
 				r = vl_kl_shape(&e->infra, infra_ifindex(p, v, k), &ve->egress[k],
 						ve->mtu, what, err);
+			if (r == 0 && ve->user && ve->mtu)
+				r = vl_kl_link_set_mtu(&e->infra, infra_ifindex(p, v, k), ve->mtu, what,
+						       err);
 			if (r < 0 || attached)
 				continue; /* a switch-to-switch veth: attached above */
 			snprintf(what, sizeof(what), "attach %s to %s", end->ifname,

@@ -296,3 +296,14 @@ int vl_kl_link_set_state(struct vl_nl *nl, int ifindex, bool up, const char *wha
 	ifi->ifi_flags = up ? IFF_UP : 0;
 	return 0;
 }
+
+int vl_kl_link_set_mtu(struct vl_nl *nl, int ifindex, int mtu, const char *what,
+		       struct vl_err *err)
+{
+	struct nlmsghdr *nlh = setlink(nl, ifindex, 0, what, err);
+
+	if (!nlh)
+		return -1;
+	mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	return 0;
+}

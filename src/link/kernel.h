@@ -49,6 +49,8 @@ int vl_kl_shape(struct vl_nl *nl, int ifindex, const struct vl_impair *im, int m
 		const char *what, struct vl_err *err);
 /* Remove ifindex's root qdisc (back to the default); none is fine. */
 int vl_kl_unshape(struct vl_nl *nl, int ifindex, struct vl_err *err);
+int vl_kl_link_set_mtu(struct vl_nl *nl, int ifindex, int mtu, const char *what,
+		       struct vl_err *err);
 /* Set the link administratively up or down. */
 int vl_kl_link_set_state(struct vl_nl *nl, int ifindex, bool up, const char *what,
 			 struct vl_err *err);
