@@ -64,10 +64,13 @@ void vl_cli_topo_opts_free(struct vl_topo_opts *o);
 	{"file", required_argument, NULL, 'f'}, {"topo", required_argument, NULL, 't'},            \
 	    {"name", required_argument, NULL, 'n'}, {"pool", required_argument, NULL, 'P'},        \
 	    {"ipv6", required_argument, NULL, '6'}, {"backend", required_argument, NULL, 'b'},     \
-	    {"profile", required_argument, NULL, 'R'}, {"cpus", required_argument, NULL, 0x101},  \
+	    {"profile", required_argument, NULL, 'R'}, {"cpus", required_argument, NULL, 0x101},   \
 	    {"cpu-weight", required_argument, NULL, 0x102},                                        \
-	    {"cpuset", required_argument, NULL, 0x103}, {"memory", required_argument, NULL, 0x104}, \
-	    {"pids", required_argument, NULL, 0x105}
+	    {"cpuset", required_argument, NULL, 0x103},                                            \
+	    {"memory", required_argument, NULL, 0x104},                                            \
+	{                                                                                          \
+		"pids", required_argument, NULL, 0x105                                             \
+	}
 /* Returns 1 if the option at hand was a topology option (consumed). */
 int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char *cmd, int *rc);
 /* Load, apply overrides, print warnings, pick the lab name. */

@@ -60,7 +60,6 @@ static int join(const char *lab, const char *node, int *pid_ns, struct vl_err *e
 	return 0;
 }
 
-
 /* Children forked from now on are born in the node's pid namespace. */
 static int enter_pid_ns(int *pid_ns, struct vl_err *err)
 {
@@ -151,8 +150,7 @@ static void send_msg(int fd, int kind, int value, const char *text)
 
 /* The daemon's side: own session, stdin from /dev/null, output to the
  * log, into the node (and, through one more fork, its pid namespace). */
-static void detached_child(const char *lab, const char *node, char **cmd, const char *log,
-			   int fd)
+static void detached_child(const char *lab, const char *node, char **cmd, const char *log, int fd)
 {
 	struct vl_err err = {0};
 	int in, out, pid_ns = -1;
@@ -164,7 +162,7 @@ static void detached_child(const char *lab, const char *node, char **cmd, const 
 	if (in < 0 || out < 0)
 		vl_err_sys(&err, errno, "open %s", out < 0 ? log : "/dev/null");
 	else if (join(lab, node, &pid_ns, &err) == 0 && pid_ns >= 0 &&
-		 enter_pid_ns(&pid_ns, &err) == 0) {
+	         enter_pid_ns(&pid_ns, &err) == 0) {
 		if ((pid = fork()) < 0)
 			vl_err_sys(&err, errno, "fork");
 		else if (pid > 0) {

@@ -27,9 +27,9 @@ static int show(const char *lab, const char *endpoint, int json)
 	vl_impair_format(&li.dir[li.mine], out, sizeof(out));
 	vl_impair_format(&li.dir[!li.mine], in, sizeof(in));
 	if (json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "endpoint", endpoint, "peer",
-				      li.endpoints[!li.mine], "out", out, "in", in, "engine",
-				      li.engine, "up", li.up);
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "endpoint", endpoint,
+		                      "peer", li.endpoints[!li.mine], "out", out, "in", in,
+		                      "engine", li.engine, "up", li.up);
 
 		json_dumpf(j, stdout, JSON_INDENT(1));
 		putchar('\n');
@@ -74,8 +74,9 @@ int cmd_link(int argc, char **argv)
 	if (!strchr(endpoint, ':'))
 		return vl_cli_usage("link", "an endpoint is NODE:IF, not \"%s\"", endpoint);
 	if (!strcmp(verb, "show"))
-		return argc - optind == 3 || argc - optind == 2 ? show(lab, endpoint, json)
-								: vl_cli_usage("link", "show takes nothing more");
+		return argc - optind == 3 || argc - optind == 2
+		           ? show(lab, endpoint, json)
+		           : vl_cli_usage("link", "show takes nothing more");
 	if (!strcmp(verb, "up") || !strcmp(verb, "down")) {
 		if (vl_link_set_up(lab, endpoint, !strcmp(verb, "up"), &err) < 0)
 			return vl_cli_fail(&err);
@@ -98,12 +99,14 @@ int cmd_link(int argc, char **argv)
 		}
 		for (size_t i = 0; i < n; i++, pairs++)
 			if (strcmp(kv[i], "clear") && ++i >= n)
-				return vl_cli_usage("link", "%s: a setting needs a value", kv[i - 1]);
+				return vl_cli_usage("link", "%s: a setting needs a value",
+				                    kv[i - 1]);
 		if (!pairs)
-			return vl_cli_usage("link", "set what? (bw, delay, jitter, distribution, loss, "
-						    "loss-model, queue, clear)");
+			return vl_cli_usage("link",
+			                    "set what? (bw, delay, jitter, distribution, loss, "
+			                    "loss-model, queue, clear)");
 		if (vl_link_set(lab, endpoint, dirs ? dirs : VL_LINK_OUT | VL_LINK_IN, kv, n,
-				&err) < 0)
+		                &err) < 0)
 			return vl_cli_fail(&err);
 		return show(lab, endpoint, json);
 	}

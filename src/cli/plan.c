@@ -32,7 +32,8 @@ int cmd_plan(int argc, char **argv)
 		case 'I':
 			snprintf(id, sizeof(id), "%s", optarg);
 			if (strlen(optarg) != VL_LAB_ID_LEN)
-				rc = vl_cli_usage("plan", "--id takes %d hex digits", VL_LAB_ID_LEN);
+				rc =
+				    vl_cli_usage("plan", "--id takes %d hex digits", VL_LAB_ID_LEN);
 			break;
 		case 'h':
 			rc = vl_cli_help("plan");

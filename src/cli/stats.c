@@ -28,8 +28,7 @@ static void on_stop(int sig)
 	stop = sig;
 }
 
-static json_t *node_json(const struct vl_node_stats *n, const struct vl_node_stats *prev,
-			 double dt)
+static json_t *node_json(const struct vl_node_stats *n, const struct vl_node_stats *prev, double dt)
 {
 	json_t *j = json_object(), *ifs = json_array();
 
@@ -41,51 +40,56 @@ static json_t *node_json(const struct vl_node_stats *n, const struct vl_node_sta
 		if (c->have_cpu)
 			json_object_set_new(cg, "cpu_usec", json_integer((json_int_t)c->cpu_usec));
 		if (c->have_user_system) {
-			json_object_set_new(cg, "user_usec", json_integer((json_int_t)c->user_usec));
+			json_object_set_new(cg, "user_usec",
+			                    json_integer((json_int_t)c->user_usec));
 			json_object_set_new(cg, "system_usec",
-					    json_integer((json_int_t)c->system_usec));
+			                    json_integer((json_int_t)c->system_usec));
 		}
 		if (c->have_throttle) {
-			json_object_set_new(cg, "nr_periods", json_integer((json_int_t)c->nr_periods));
+			json_object_set_new(cg, "nr_periods",
+			                    json_integer((json_int_t)c->nr_periods));
 			json_object_set_new(cg, "nr_throttled",
-					    json_integer((json_int_t)c->nr_throttled));
+			                    json_integer((json_int_t)c->nr_throttled));
 			json_object_set_new(cg, "throttled_usec",
-					    json_integer((json_int_t)c->throttled_usec));
+			                    json_integer((json_int_t)c->throttled_usec));
 		}
 		if (c->have_memory)
 			json_object_set_new(cg, "memory_bytes",
-					    json_integer((json_int_t)c->mem_current));
+			                    json_integer((json_int_t)c->mem_current));
 		if (c->have_peak)
 			json_object_set_new(cg, "memory_peak_bytes",
-					    json_integer((json_int_t)c->mem_peak));
+			                    json_integer((json_int_t)c->mem_peak));
 		if (c->have_oom) {
-			json_object_set_new(cg, "oom_kills", json_integer((json_int_t)c->oom_kills));
+			json_object_set_new(cg, "oom_kills",
+			                    json_integer((json_int_t)c->oom_kills));
 			json_object_set_new(cg, "oom_events",
-					    json_integer((json_int_t)c->oom_events));
+			                    json_integer((json_int_t)c->oom_events));
 		}
 		if (c->have_pids)
 			json_object_set_new(cg, "pids", json_integer((json_int_t)c->pids_current));
 		if (prev && prev->have_cgroup && dt > 0 && c->have_cpu)
-			json_object_set_new(cg, "cpu_percent",
-					    json_real(100.0 * (double)(c->cpu_usec - prev->cg.cpu_usec) /
-						      (dt * 1e6)));
+			json_object_set_new(
+			    cg, "cpu_percent",
+			    json_real(100.0 * (double)(c->cpu_usec - prev->cg.cpu_usec) /
+			              (dt * 1e6)));
 		json_object_set_new(j, "cgroup", cg);
 	}
 	for (size_t k = 0; k < n->n_ifs; k++) {
 		const struct vl_if_stats *f = &n->ifs[k];
-		json_t *ji = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name",
-				       f->name, "rx_bytes", (json_int_t)f->rx_bytes, "rx_packets",
-				       (json_int_t)f->rx_packets, "rx_dropped",
-				       (json_int_t)f->rx_dropped, "rx_errors", (json_int_t)f->rx_errors,
-				       "tx_bytes", (json_int_t)f->tx_bytes, "tx_packets",
-				       (json_int_t)f->tx_packets, "tx_dropped",
-				       (json_int_t)f->tx_dropped, "tx_errors", (json_int_t)f->tx_errors);
+		json_t *ji = json_pack(
+		    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name", f->name, "rx_bytes",
+		    (json_int_t)f->rx_bytes, "rx_packets", (json_int_t)f->rx_packets, "rx_dropped",
+		    (json_int_t)f->rx_dropped, "rx_errors", (json_int_t)f->rx_errors, "tx_bytes",
+		    (json_int_t)f->tx_bytes, "tx_packets", (json_int_t)f->tx_packets, "tx_dropped",
+		    (json_int_t)f->tx_dropped, "tx_errors", (json_int_t)f->tx_errors);
 
 		if (prev && dt > 0 && k < prev->n_ifs && !strcmp(prev->ifs[k].name, f->name)) {
-			json_object_set_new(ji, "rx_bps",
-					    json_real(8.0 * (double)(f->rx_bytes - prev->ifs[k].rx_bytes) / dt));
-			json_object_set_new(ji, "tx_bps",
-					    json_real(8.0 * (double)(f->tx_bytes - prev->ifs[k].tx_bytes) / dt));
+			json_object_set_new(
+			    ji, "rx_bps",
+			    json_real(8.0 * (double)(f->rx_bytes - prev->ifs[k].rx_bytes) / dt));
+			json_object_set_new(
+			    ji, "tx_bps",
+			    json_real(8.0 * (double)(f->tx_bytes - prev->ifs[k].tx_bytes) / dt));
 		}
 		json_array_append_new(ifs, ji);
 	}
@@ -103,9 +107,9 @@ static void print_json(const struct vl_lab_stats *s, const struct vl_lab_stats *
 	json_object_set_new(root, "cgroup", json_string(s->cgroup));
 	json_object_set_new(root, "time", json_integer((json_int_t)time(NULL)));
 	for (size_t i = 0; i < s->n_nodes; i++)
-		json_array_append_new(nodes, node_json(&s->nodes[i],
-						       prev && i < prev->n_nodes ? &prev->nodes[i] : NULL,
-						       dt));
+		json_array_append_new(
+		    nodes, node_json(&s->nodes[i],
+		                     prev && i < prev->n_nodes ? &prev->nodes[i] : NULL, dt));
 	json_object_set_new(root, "nodes", nodes);
 	json_dumpf(root, stdout, lines ? JSON_COMPACT : JSON_INDENT(1));
 	putchar('\n');
@@ -151,16 +155,18 @@ static void print_table(const struct vl_lab_stats *s, const struct vl_lab_stats 
 			}
 			if (p && p->have_cgroup && dt > 0 && c->have_cpu)
 				snprintf(pct, sizeof(pct), "%.1f",
-					 100.0 * (double)(c->cpu_usec - p->cg.cpu_usec) / (dt * 1e6));
+				         100.0 * (double)(c->cpu_usec - p->cg.cpu_usec) /
+				             (dt * 1e6));
 			if (c->have_memory)
 				human_bytes(c->mem_current, mem, sizeof(mem));
 			if (c->have_peak)
 				human_bytes(c->mem_peak, peak, sizeof(peak));
 			if (c->have_oom)
-				snprintf(oom, sizeof(oom), "%llu", (unsigned long long)c->oom_kills);
+				snprintf(oom, sizeof(oom), "%llu",
+				         (unsigned long long)c->oom_kills);
 			if (c->have_pids)
 				snprintf(pids, sizeof(pids), "%llu",
-					 (unsigned long long)c->pids_current);
+				         (unsigned long long)c->pids_current);
 		}
 		for (size_t k = 0; k < n->n_ifs; k++) {
 			const struct vl_if_stats *f = &n->ifs[k];
@@ -168,9 +174,11 @@ static void print_table(const struct vl_lab_stats *s, const struct vl_lab_stats 
 
 			if (p && dt > 0 && k < p->n_ifs) {
 				snprintf(rx, sizeof(rx), "%.1fMb/s",
-					 8.0 * (double)(f->rx_bytes - p->ifs[k].rx_bytes) / dt / 1e6);
+				         8.0 * (double)(f->rx_bytes - p->ifs[k].rx_bytes) / dt /
+				             1e6);
 				snprintf(tx, sizeof(tx), "%.1fMb/s",
-					 8.0 * (double)(f->tx_bytes - p->ifs[k].tx_bytes) / dt / 1e6);
+				         8.0 * (double)(f->tx_bytes - p->ifs[k].tx_bytes) / dt /
+				             1e6);
 			} else {
 				human_bytes(f->rx_bytes, rx, sizeof(rx));
 				human_bytes(f->tx_bytes, tx, sizeof(tx));
@@ -178,8 +186,8 @@ static void print_table(const struct vl_lab_stats *s, const struct vl_lab_stats 
 			vl_buf_printf(&ifs, "%s%s %s/%s", k ? ", " : "", f->name, rx, tx);
 			if (f->rx_dropped || f->tx_dropped)
 				vl_buf_printf(&ifs, " drop %llu/%llu",
-					      (unsigned long long)f->rx_dropped,
-					      (unsigned long long)f->tx_dropped);
+				              (unsigned long long)f->rx_dropped,
+				              (unsigned long long)f->tx_dropped);
 		}
 		printf("%-14s %9s %9s %7s %9s %9s %4s %5s  %s\n", n->name, user, sys, pct, mem,
 		       peak, oom, pids, ifs.s ? ifs.s : "-");
@@ -209,7 +217,7 @@ int cmd_stats(int argc, char **argv)
 				every = strtod(optarg, &end);
 				if (*end || !(every >= 0.1) || every > 3600)
 					return vl_cli_usage("stats",
-							    "--watch takes seconds (0.1 to 3600)");
+					                    "--watch takes seconds (0.1 to 3600)");
 			}
 			break;
 		case 'c':

@@ -102,10 +102,11 @@ static int show_lab(const char *lab, int json)
 		mnt = vl_ns_inode(path);
 		json_object_set_new(node, "present", json_boolean(netns ? ino != 0 : mnt != 0));
 		for (size_t k = 0; k < n_procs; k++)
-			if ((ino && procs[k].netns == ino) || (!netns && mnt && procs[k].mntns == mnt))
+			if ((ino && procs[k].netns == ino) ||
+			    (!netns && mnt && procs[k].mntns == mnt))
 				json_array_append_new(pl, json_pack("{s:i, s:s}", "pid",
-								    (int)procs[k].pid, "comm",
-								    procs[k].comm));
+				                                    (int)procs[k].pid, "comm",
+				                                    procs[k].comm));
 		json_object_set_new(node, "processes", pl);
 	}
 	free(procs);
@@ -133,7 +134,8 @@ static int show_lab(const char *lab, int json)
 		size_t k;
 
 		if (json_object_get(node, "address"))
-			vl_buf_printf(&ifs, "lo %s", json_string_value(json_object_get(node, "address")));
+			vl_buf_printf(&ifs, "lo %s",
+			              json_string_value(json_object_get(node, "address")));
 		json_array_foreach(json_object_get(node, "interfaces"), k, v)
 		{
 			const char *addr = json_string_value(json_object_get(v, "address"));
@@ -178,8 +180,8 @@ static int show_lab(const char *lab, int json)
 			char ends[160];
 
 			snprintf(ends, sizeof(ends), "%s - %s",
-				 json_string_value(json_array_get(eps, 0)) ?: "?",
-				 json_string_value(json_array_get(eps, 1)) ?: "?");
+			         json_string_value(json_array_get(eps, 0)) ?: "?",
+			         json_string_value(json_array_get(eps, 1)) ?: "?");
 			printf("%-34s %-7s %s / %s\n", ends, eng ? eng : "?", fw ? fw : "-",
 			       rv ? rv : "-");
 		}

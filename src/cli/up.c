@@ -16,7 +16,7 @@ static const struct option up_opts[] = {
 };
 
 static void print_result(const struct vl_topo *t, const char *lab, const struct vl_up_result *res,
-			 const struct vl_topo_opts *to, int json)
+                         const struct vl_topo_opts *to, int json)
 {
 	size_t n_sw = 0;
 
@@ -24,9 +24,9 @@ static void print_result(const struct vl_topo *t, const char *lab, const struct 
 		n_sw += t->nodes[i].kind == VL_KIND_BRIDGE;
 	if (json) {
 		json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f}", "lab", lab, "id",
-				      res->id, "backend", vl_backend_name(to->backend), "nodes",
-				      (json_int_t)(t->n_nodes - n_sw), "switches", (json_int_t)n_sw,
-				      "links", (json_int_t)t->n_links, "seconds", res->seconds);
+		                      res->id, "backend", vl_backend_name(to->backend), "nodes",
+		                      (json_int_t)(t->n_nodes - n_sw), "switches", (json_int_t)n_sw,
+		                      "links", (json_int_t)t->n_links, "seconds", res->seconds);
 
 		json_dumpf(j, stdout, JSON_COMPACT);
 		putchar('\n');
@@ -38,8 +38,8 @@ static void print_result(const struct vl_topo *t, const char *lab, const struct 
 		       "emulated) in %.2f s (id %s, backend proc)\n",
 		       lab, t->n_nodes - n_sw, res->seconds, res->id);
 	else
-		printf("lab %s is up: %zu nodes, %zu switches, %zu links in %.2f s (id %s)\n",
-		       lab, t->n_nodes - n_sw, n_sw, t->n_links, res->seconds, res->id);
+		printf("lab %s is up: %zu nodes, %zu switches, %zu links in %.2f s (id %s)\n", lab,
+		       t->n_nodes - n_sw, n_sw, t->n_links, res->seconds, res->id);
 }
 
 int cmd_up(int argc, char **argv)

@@ -170,13 +170,12 @@ static bool needs_netem(const struct vl_impair *im)
 	return im->delay_ns || im->jitter_ns || im->loss > 0 || im->ge;
 }
 
-static void link_name(const struct vl_plan *p, const struct vl_plan_veth *ve, char *buf,
-		      size_t len)
+static void link_name(const struct vl_plan *p, const struct vl_plan_veth *ve, char *buf, size_t len)
 {
 	const struct vl_topo_link *l = &p->topo->links[ve->topo_link];
 
 	snprintf(buf, len, "%s:%s-%s:%s", p->topo->nodes[l->ep[0].node].name, l->ep[0].ifname,
-		 p->topo->nodes[l->ep[1].node].name, l->ep[1].ifname);
+	         p->topo->nodes[l->ep[1].node].name, l->ep[1].ifname);
 }
 
 /* Which path serves each impaired link. The kernel path shapes rate and
@@ -209,11 +208,12 @@ static int choose_link_paths(struct engine *e, struct vl_err *err)
 			return vl_err_wrap(err, "probe netem");
 		if (l->engine == VL_ENGINE_KERNEL)
 			return vl_err_set(err, ENOTSUP,
-					  "link %s: engine: kernel, but delay, jitter and loss %s: "
-					  "use engine: auto or user",
-					  name,
-					  have_netem ? "through netem are not supported by this version"
-						     : "need netem, which this kernel lacks");
+			                  "link %s: engine: kernel, but delay, jitter and loss %s: "
+			                  "use engine: auto or user",
+			                  name,
+			                  have_netem
+			                      ? "through netem are not supported by this version"
+			                      : "need netem, which this kernel lacks");
 		/* netem where the kernel has it is not written yet: the user
 		 * engine serves delay, jitter and loss everywhere */
 		ve->user = true;
@@ -262,7 +262,7 @@ static int queue_config(struct engine *e, struct vl_nl *nl, const struct vl_plan
 
 		snprintf(what, sizeof(what), "node %s: shape %s", n->name, n->ifs[j].name);
 		if (!ve->user && vl_kl_shape(nl, node_ifindex((int)j), &ve->egress[n->ifs[j].end],
-					     ve->mtu, what, err) < 0)
+		                             ve->mtu, what, err) < 0)
 			return -1;
 		/* a TAP is made with the default MTU */
 		if (ve->user && ve->mtu &&
@@ -320,11 +320,11 @@ static int wire_node(struct engine *e, size_t i, int infra_fd, struct vl_err *er
 		int pe = !n->ifs[j].end;
 		const struct vl_plan_end *peer = &ve->end[pe];
 		struct vl_kl_veth_end a = {.name = n->ifs[j].name,
-					   .ifindex = node_ifindex((int)j),
-					   .ns_fd = -1},
-				      b = {.name = peer->ifname,
-					   .ifindex = infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
-					   .ns_fd = infra_fd};
+		                           .ifindex = node_ifindex((int)j),
+		                           .ns_fd = -1},
+		                      b = {.name = peer->ifname,
+		                           .ifindex = infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
+		                           .ns_fd = infra_fd};
 
 		if (ve->user)
 			r = vl_tap_create(a.name, a.ifindex, err); /* the engine joins it */
@@ -345,12 +345,8 @@ static int wire_node(struct engine *e, size_t i, int infra_fd, struct vl_err *er
 static int build_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
-	struct vl_node_ctx ctx = {.plan = p,
-				  .host_mnt = -1,
-				  .host_pid = -1,
-				  .base_mnt = -1,
-				  .self_exe = -1,
-				  .proc = -1};
+	struct vl_node_ctx ctx = {
+	    .plan = p, .host_mnt = -1, .host_pid = -1, .base_mnt = -1, .self_exe = -1, .proc = -1};
 	long base = e->j.step;
 	char path[PATH_MAX];
 	int infra_fd = -1, r = 0;
@@ -368,7 +364,7 @@ static int build_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err
 
 		if (e->j.fail_at == base + (long)i + 1) {
 			r = vl_err_set(err, 0, "injected failure at step %ld (create node %s)",
-				       base + (long)i + 1, n->name);
+			               base + (long)i + 1, n->name);
 			break;
 		}
 		if (e->cg) {
@@ -514,7 +510,7 @@ static int create_infra_taps(struct engine *e, struct vl_err *err)
 		for (int k = 0; r == 0 && p->veths[v].user && k < 2; k++)
 			if (p->veths[v].end[k].ns == VL_PLAN_INFRA)
 				r = vl_tap_create(p->veths[v].end[k].ifname, infra_ifindex(p, v, k),
-						  err);
+				                  err);
 	if (setns(host, CLONE_NEWNET) < 0) {
 		fprintf(stderr, "vnetlab: cannot return to the host network namespace\n");
 		abort();
@@ -537,20 +533,20 @@ static int attach_switch_ports(struct engine *e, struct vl_err *err)
 
 		if (!ve->user && ve->end[0].ns == VL_PLAN_INFRA && ve->end[1].ns == VL_PLAN_INFRA) {
 			struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
-						   .ifindex = infra_ifindex(p, v, 0),
-						   .ns_fd = -1,
-						   .master = end_master(p, &ve->end[0]),
-						   .up = true},
-					      b = {.name = ve->end[1].ifname,
-						   .ifindex = infra_ifindex(p, v, 1),
-						   .ns_fd = -1};
+			                           .ifindex = infra_ifindex(p, v, 0),
+			                           .ns_fd = -1,
+			                           .master = end_master(p, &ve->end[0]),
+			                           .up = true},
+			                      b = {.name = ve->end[1].ifname,
+			                           .ifindex = infra_ifindex(p, v, 1),
+			                           .ns_fd = -1};
 
 			r = vl_kl_veth_add(&e->infra, &a, &b, ve->mtu, err);
 			snprintf(what, sizeof(what), "attach %s to %s", b.name,
-				 p->bridges[ve->end[1].bridge].name);
+			         p->bridges[ve->end[1].bridge].name);
 			if (r == 0)
 				r = vl_kl_link_set_master(&e->infra, b.ifindex,
-							  end_master(p, &ve->end[1]), what, err);
+				                          end_master(p, &ve->end[1]), what, err);
 		}
 		for (int k = 0; r == 0 && k < 2; k++) {
 			const struct vl_plan_end *end = &ve->end[k];
@@ -561,16 +557,16 @@ static int attach_switch_ports(struct engine *e, struct vl_err *err)
 			snprintf(what, sizeof(what), "shape %s", end->ifname);
 			if (!ve->user)
 				r = vl_kl_shape(&e->infra, infra_ifindex(p, v, k), &ve->egress[k],
-						ve->mtu, what, err);
+				                ve->mtu, what, err);
 			if (r == 0 && ve->user && ve->mtu)
-				r = vl_kl_link_set_mtu(&e->infra, infra_ifindex(p, v, k), ve->mtu, what,
-						       err);
+				r = vl_kl_link_set_mtu(&e->infra, infra_ifindex(p, v, k), ve->mtu,
+				                       what, err);
 			if (r < 0 || attached)
 				continue; /* a switch-to-switch veth: attached above */
 			snprintf(what, sizeof(what), "attach %s to %s", end->ifname,
-				 p->bridges[end->bridge].name);
+			         p->bridges[end->bridge].name);
 			r = vl_kl_link_set_master(&e->infra, infra_ifindex(p, v, k),
-						  end_master(p, end), what, err);
+			                          end_master(p, end), what, err);
 		}
 	}
 	if (r == 0)
@@ -703,7 +699,7 @@ static int write_lab_files(struct engine *e, struct vl_err *err)
 		return -1;
 	vl_lab_path(p->lab, "backend", path, sizeof(path));
 	if (vl_write_file(path, vl_backend_name(p->backend), strlen(vl_backend_name(p->backend)),
-			  err) < 0)
+	                  err) < 0)
 		return -1;
 	vl_lab_path(p->lab, "cgroup", path, sizeof(path));
 	if (e->cg && vl_write_file(path, e->cg->name, strlen(e->cg->name), err) < 0)
@@ -863,23 +859,24 @@ static int choose_cgroups(struct engine *e, struct vl_err *err)
 		for (size_t i = 0; i < p->n_nodes; i++) {
 			const struct vl_plan_res *r = &p->nodes[i].res;
 			const char *ctl = (r->cpus || r->cpu_weight) && !e->cg->can_cpu ? "cpu"
-					  : r->cpuset[0] && !e->cg->can_cpuset   ? "cpuset"
-					  : r->memory && !e->cg->can_memory      ? "memory"
-					  : r->pids && !e->cg->can_pids          ? "pids"
-										 : NULL;
+			                  : r->cpuset[0] && !e->cg->can_cpuset          ? "cpuset"
+			                  : r->memory && !e->cg->can_memory             ? "memory"
+			                  : r->pids && !e->cg->can_pids                 ? "pids"
+			                                                                : NULL;
 
 			if (ctl)
-				return vl_err_set(err, ENOTSUP,
-						  "node %s: its limits need the %s controller, which "
-						  "cgroup %s here does not have",
-						  p->nodes[i].name, ctl, e->cg->name);
+				return vl_err_set(
+				    err, ENOTSUP,
+				    "node %s: its limits need the %s controller, which "
+				    "cgroup %s here does not have",
+				    p->nodes[i].name, ctl, e->cg->name);
 		}
 		return 0;
 	}
 	if (needs)
 		return vl_err_set(err, cerr.code, "%s need cgroups: %s", needs, cerr.msg);
 	fprintf(stderr, "vnetlab: warning: no usable cgroups (%s): nodes get no accounting\n",
-		cerr.msg);
+	        cerr.msg);
 	return 0;
 }
 

@@ -57,13 +57,13 @@ static int fill_info(json_t *l, int mine, struct vl_link_info *info, struct vl_e
 		const char *text = json_string_value(json_object_get(l, k ? "reverse" : "forward"));
 
 		snprintf(info->endpoints[k], sizeof(info->endpoints[k]), "%s",
-			 json_string_value(json_array_get(eps, (size_t)k)) ?: "?");
+		         json_string_value(json_array_get(eps, (size_t)k)) ?: "?");
 		if ((why = vl_impair_parse(&info->dir[k], text ? text : "none")))
 			return vl_err_set(err, EINVAL, "state.json: link %s: \"%s\": %s",
-					  info->endpoints[0], text ? text : "", why);
+			                  info->endpoints[0], text ? text : "", why);
 	}
 	snprintf(info->engine, sizeof(info->engine), "%s",
-		 json_string_value(json_object_get(l, "engine")) ?: "none");
+	         json_string_value(json_object_get(l, "engine")) ?: "none");
 	return 0;
 }
 
@@ -152,7 +152,7 @@ static int save(const char *lab, json_t *st, struct vl_err *err)
 }
 
 int vl_link_get(const char *lab, const char *endpoint, struct vl_link_info *info,
-		struct vl_err *err)
+                struct vl_err *err)
 {
 	json_t *st = vl_state_load(lab, err), *l;
 	int mine, r = -1;
@@ -170,7 +170,7 @@ int vl_link_get(const char *lab, const char *endpoint, struct vl_link_info *info
 }
 
 int vl_link_set(const char *lab, const char *endpoint, int dirs, char *const *kv, size_t n,
-		struct vl_err *err)
+                struct vl_err *err)
 {
 	struct vl_link_info info;
 	int lock, mine, r = -1;
@@ -204,10 +204,11 @@ int vl_link_set(const char *lab, const char *endpoint, int dirs, char *const *kv
 		if (!strcmp(info.engine, "user")) {
 			/* the engine applies it (SIGHUP below) */
 		} else if (im.delay_ns || im.jitter_ns || im.loss > 0 || im.ge) {
-			vl_err_set(err, ENOTSUP,
-				   "link %s: delay, jitter or loss needs netem or vnetlab's user link "
-				   "engine, which this version cannot run in a lab yet",
-				   endpoint);
+			vl_err_set(
+			    err, ENOTSUP,
+			    "link %s: delay, jitter or loss needs netem or vnetlab's user link "
+			    "engine, which this version cannot run in a lab yet",
+			    endpoint);
 			goto out;
 		}
 		if (strcmp(info.engine, "user") && in_end_ns(l, k, do_shape, &arg, err) < 0) {
@@ -219,11 +220,11 @@ int vl_link_set(const char *lab, const char *endpoint, int dirs, char *const *kv
 		info.dir[k] = im;
 	}
 	if (strcmp(info.engine, "user"))
-		json_object_set_new(l, "engine",
-				    json_string(vl_impair_none(&info.dir[0]) &&
-							vl_impair_none(&info.dir[1])
-						    ? "none"
-						    : "kernel"));
+		json_object_set_new(
+		    l, "engine",
+		    json_string(vl_impair_none(&info.dir[0]) && vl_impair_none(&info.dir[1])
+		                    ? "none"
+		                    : "kernel"));
 	r = save(lab, st, err);
 	if (r == 0 && !strcmp(info.engine, "user")) {
 		pid_t pid = vl_linkd_pid(lab);
@@ -247,7 +248,8 @@ int vl_link_set_up(const char *lab, const char *endpoint, bool up, struct vl_err
 	if ((l = find_link(st, endpoint, &mine, err))) {
 		r = in_end_ns(l, mine, do_state, &up, err);
 		if (r == 0) {
-			json_object_set_new(l, mine ? "reverse_up" : "forward_up", json_boolean(up));
+			json_object_set_new(l, mine ? "reverse_up" : "forward_up",
+			                    json_boolean(up));
 			r = save(lab, st, err);
 		} else {
 			vl_err_wrap(err, "link %s", endpoint);

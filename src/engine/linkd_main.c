@@ -132,15 +132,15 @@ static int run_engine(const char *lab, int ready, struct vl_err *err)
 			json_t *e = json_array_get(ends, (size_t)k);
 
 			u->fd[k] = join_tap(json_string_value(json_object_get(e, "netns")) ?: "",
-					    json_string_value(json_object_get(e, "ifname")) ?: "",
-					    host, err);
+			                    json_string_value(json_object_get(e, "ifname")) ?: "",
+			                    host, err);
 			if (u->fd[k] < 0)
 				goto out;
 		}
 		if (impairments(l, im, err) < 0)
 			goto out;
-		u->id = vl_linkd_add_link(d, u->fd[0], u->fd[1], &im[0], &im[1], seed_of(lab, i),
-					  err);
+		u->id =
+		    vl_linkd_add_link(d, u->fd[0], u->fd[1], &im[0], &im[1], seed_of(lab, i), err);
 		if (u->id < 0)
 			goto out;
 	}
@@ -243,8 +243,8 @@ int vl_linkd_main(const char *lab)
 		if (got_term)
 			return 0;
 		fprintf(stderr, "vnetlab-linkd: the engine %s %d; starting it again\n",
-			WIFSIGNALED(status) ? "was killed by signal" : "exited with",
-			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		        WIFSIGNALED(status) ? "was killed by signal" : "exited with",
+		        WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 		nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
 	}
 }
@@ -348,7 +348,7 @@ int vl_linkd_start(const char *lab, const char *cgroup, struct vl_err *err)
 	if (len || waitpid(pid, NULL, WNOHANG) == pid) {
 		kill(pid, SIGTERM);
 		return vl_err_set(err, EIO, "the link engine failed: %s",
-				  len ? msg : "it exited (see logs/linkd.log)");
+		                  len ? msg : "it exited (see logs/linkd.log)");
 	}
 	return 0;
 }

@@ -52,9 +52,9 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		json_object_set_new(
 		    jn, "limits",
 		    json_pack("{s:f, s:i, s:s, s:I, s:I, s:s?, s:b}", "cpus", n->res.cpus,
-			      "cpu_weight", (int)n->res.cpu_weight, "cpuset", n->res.cpuset, "memory",
-			      (json_int_t)n->res.memory, "pids", (json_int_t)n->res.pids, "rootfs",
-			      n->res.rootfs, "pid_namespace", (int)n->res.pid_ns));
+		              "cpu_weight", (int)n->res.cpu_weight, "cpuset", n->res.cpuset,
+		              "memory", (json_int_t)n->res.memory, "pids", (json_int_t)n->res.pids,
+		              "rootfs", n->res.rootfs, "pid_namespace", (int)n->res.pid_ns));
 		json_object_set_new(jn, "ipv6", json_boolean(n->ipv6));
 		for (size_t j = 0; j < n->n_ifs; j++) {
 			const struct vl_plan_if *f = &n->ifs[j];
@@ -119,7 +119,7 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		lk = &p->topo->links[ve->topo_link];
 		for (int e = 0; e < 2; e++) {
 			char *s = vl_xasprintf("%s:%s", p->topo->nodes[lk->ep[e].node].name,
-					       lk->ep[e].ifname);
+			                       lk->ep[e].ifname);
 			json_array_append_new(eps, json_string(s));
 			free(s);
 		}
@@ -134,18 +134,19 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		for (int e = 0; e < 2; e++) {
 			const struct vl_plan_end *end = &ve->end[e];
 
-			json_array_append_new(
-			    ends, json_pack("{s:s, s:s}", "netns",
-					    end->ns == VL_PLAN_INFRA ? p->infra_ns : p->nodes[end->ns].netns,
-					    "ifname", end->ifname));
+			json_array_append_new(ends, json_pack("{s:s, s:s}", "netns",
+			                                      end->ns == VL_PLAN_INFRA
+			                                          ? p->infra_ns
+			                                          : p->nodes[end->ns].netns,
+			                                      "ifname", end->ifname));
 		}
 		json_object_set_new(jl, "ends", ends);
-		json_object_set_new(jl, "engine",
-				    json_string(ve->user ? "user"
-						: vl_impair_none(&ve->egress[0]) &&
-							  vl_impair_none(&ve->egress[1])
-						    ? "none"
-						    : "kernel"));
+		json_object_set_new(
+		    jl, "engine",
+		    json_string(ve->user ? "user"
+		                : vl_impair_none(&ve->egress[0]) && vl_impair_none(&ve->egress[1])
+		                    ? "none"
+		                    : "kernel"));
 		json_array_append_new(links, jl);
 	}
 	json_object_set_new(root, "nodes", nodes);

@@ -52,8 +52,8 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	memset(&st, 0, sizeof(st));
 	memcpy(&st, mnl_attr_get_payload(tb[IFLA_STATS64]),
 	       mnl_attr_get_payload_len(tb[IFLA_STATS64]) < sizeof(st)
-		       ? mnl_attr_get_payload_len(tb[IFLA_STATS64])
-		       : sizeof(st));
+	           ? mnl_attr_get_payload_len(tb[IFLA_STATS64])
+	           : sizeof(st));
 	s->rx_bytes = st.rx_bytes;
 	s->rx_packets = st.rx_packets;
 	s->rx_dropped = st.rx_dropped;
@@ -102,7 +102,7 @@ int vl_lab_stats_get(const char *lab, struct vl_lab_stats *out, struct vl_err *e
 		return -1;
 	snprintf(out->lab, sizeof(out->lab), "%s", lab);
 	snprintf(out->backend, sizeof(out->backend), "%s",
-		 json_string_value(json_object_get(st, "backend")) ?: "ns");
+	         json_string_value(json_object_get(st, "backend")) ?: "ns");
 	vl_lab_path(lab, "cgroup", path, sizeof(path));
 	if (vl_read_file(path, &s, NULL, NULL) == 0) {
 		cg = vl_cgroup_get(s, NULL);

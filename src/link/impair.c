@@ -47,9 +47,8 @@ static const struct unit time_units[] = {
 };
 
 static const struct unit rate_units[] = {
-    {"bit", 1},     {"kbit", 1e3},  {"mbit", 1e6},  {"gbit", 1e9},  {"bps", 1},
-    {"kbps", 1e3},  {"mbps", 1e6},  {"gbps", 1e9},  {"k", 1e3},     {"m", 1e6},
-    {"g", 1e9},     {"", 1},
+    {"bit", 1},    {"kbit", 1e3}, {"mbit", 1e6}, {"gbit", 1e9}, {"bps", 1}, {"kbps", 1e3},
+    {"mbps", 1e6}, {"gbps", 1e9}, {"k", 1e3},    {"m", 1e6},    {"g", 1e9}, {"", 1},
 };
 
 static int parse_percent(const char *s, double *out)
@@ -76,7 +75,8 @@ const char *vl_impair_set(struct vl_impair *im, const char *key, const char *val
 	if (!strcmp(key, "bw") || !strcmp(key, "rate")) {
 		if (parse_unit(value, rate_units, VL_ARRAY_SIZE(rate_units), &v) < 0 || v > 1e12 ||
 		    (v && v < 8000))
-			return "expected a rate of at least 8kbit such as 10Mbit or 1Gbit (0: no limit)";
+			return "expected a rate of at least 8kbit such as 10Mbit or 1Gbit (0: no "
+			       "limit)";
 		im->rate_bps = (uint64_t)v;
 	} else if (!strcmp(key, "delay")) {
 		if (parse_unit(value, time_units, VL_ARRAY_SIZE(time_units), &v) < 0 || v > 60e9)
@@ -103,7 +103,7 @@ const char *vl_impair_set(struct vl_impair *im, const char *key, const char *val
 		char model[16];
 		double x[4] = {0, 0, 100, 0};
 		int n = sscanf(value, "%15s %lf%% %lf%% %lf%% %lf%%", model, &x[0], &x[1], &x[2],
-			       &x[3]);
+		               &x[3]);
 
 		if (n < 2 || strcmp(model, "gemodel"))
 			return "expected \"gemodel P R [1-H [1-K]]\" in percent (netem's Gilbert-"
@@ -112,7 +112,8 @@ const char *vl_impair_set(struct vl_impair *im, const char *key, const char *val
 			x[1] = 100 - x[0]; /* netem: r defaults to 1-p */
 		for (int i = 0; i < 4; i++)
 			if (x[i] < 0 || x[i] > 100)
-				return "Gilbert-Elliott probabilities are percentages from 0 to 100";
+				return "Gilbert-Elliott probabilities are percentages from 0 to "
+				       "100";
 		im->ge = true;
 		im->ge_p = x[0] / 100;
 		im->ge_r = x[1] / 100;
@@ -127,7 +128,8 @@ const char *vl_impair_set(struct vl_impair *im, const char *key, const char *val
 		} else if (vl_parse_bytes(value, &b) == 0 && b >= 1500 && b <= (1ull << 32)) {
 			im->queue_bytes = b;
 		} else {
-			return "expected a number of packets (100) or a size of at least 1500 bytes "
+			return "expected a number of packets (100) or a size of at least 1500 "
+			       "bytes "
 			       "(64KiB)";
 		}
 	} else {
@@ -176,7 +178,7 @@ void vl_impair_format(const struct vl_impair *im, char *buf, size_t len)
 		vl_buf_printf(&b, " loss %g%%", im->loss * 100);
 	if (im->ge)
 		vl_buf_printf(&b, " loss-model gemodel %g%% %g%% %g%% %g%%", im->ge_p * 100,
-			      im->ge_r * 100, (1 - im->ge_h) * 100, (1 - im->ge_k) * 100);
+		              im->ge_r * 100, (1 - im->ge_h) * 100, (1 - im->ge_k) * 100);
 	if (im->queue_packets)
 		vl_buf_printf(&b, " queue %u", im->queue_packets);
 	if (im->queue_bytes)

@@ -18,11 +18,11 @@ enum vl_jitter_dist {
 };
 
 struct vl_impair {
-	uint64_t rate_bps;  /* 0: unlimited */
+	uint64_t rate_bps; /* 0: unlimited */
 	uint64_t delay_ns;
 	uint64_t jitter_ns;
 	enum vl_jitter_dist dist;
-	double loss;        /* random loss, probability 0..1 */
+	double loss; /* random loss, probability 0..1 */
 	/* Gilbert–Elliott burst loss (netem's "loss gemodel p r 1-h 1-k"):
 	 * p: good→bad, r: bad→good transition probabilities per packet; in the
 	 * bad state a packet is lost with probability 1-h, in the good state

@@ -84,7 +84,7 @@ int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a, const struc
 
 /* Start an RTM_NEWLINK request that changes the existing link ifindex. */
 static struct nlmsghdr *setlink(struct vl_nl *nl, int ifindex, unsigned flags, const char *what,
-				struct vl_err *err)
+                                struct vl_err *err)
 {
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
@@ -120,7 +120,7 @@ int vl_kl_link_up(struct vl_nl *nl, int ifindex, const char *what, struct vl_err
 }
 
 int vl_kl_link_set_master(struct vl_nl *nl, int ifindex, int master, const char *what,
-			  struct vl_err *err)
+                          struct vl_err *err)
 {
 	struct nlmsghdr *nlh = setlink(nl, ifindex, IFF_UP, what, err);
 
@@ -179,7 +179,7 @@ int vl_kl_route_add(struct vl_nl *nl, uint32_t dst, int prefix, uint32_t via, in
 }
 
 static struct nlmsghdr *qdisc_msg(struct vl_nl *nl, uint16_t type, uint16_t flags, int ifindex,
-				  const char *kind, const char *what, struct vl_err *err)
+                                  const char *kind, const char *what, struct vl_err *err)
 {
 	struct nlmsghdr *nlh = vl_nl_msg(nl, type, flags, sizeof(struct tcmsg), what, err);
 	struct tcmsg *tc;
@@ -197,7 +197,7 @@ static struct nlmsghdr *qdisc_msg(struct vl_nl *nl, uint16_t type, uint16_t flag
 }
 
 int vl_kl_shape(struct vl_nl *nl, int ifindex, const struct vl_impair *im, int mtu,
-		const char *what, struct vl_err *err)
+                const char *what, struct vl_err *err)
 {
 	uint32_t frame = (uint32_t)(mtu ? mtu : 1500) + 14;
 	struct nlmsghdr *nlh;
@@ -208,9 +208,9 @@ int vl_kl_shape(struct vl_nl *nl, int ifindex, const struct vl_impair *im, int m
 		/* a burst of 1 ms of traffic, at least two frames; a queue of
 		 * what was asked, else 50 ms of traffic */
 		uint64_t burst = bytes_ps / 1000 > 2 * frame ? bytes_ps / 1000 : 2 * frame;
-		uint64_t limit = im->queue_bytes                ? im->queue_bytes
-				 : im->queue_packets             ? (uint64_t)im->queue_packets * frame
-								 : burst + bytes_ps / 20;
+		uint64_t limit = im->queue_bytes     ? im->queue_bytes
+		                 : im->queue_packets ? (uint64_t)im->queue_packets * frame
+		                                     : burst + bytes_ps / 20;
 		struct tc_tbf_qopt q = {0};
 
 		if (limit < burst)
@@ -219,8 +219,8 @@ int vl_kl_shape(struct vl_nl *nl, int ifindex, const struct vl_impair *im, int m
 			limit = UINT32_MAX;
 		q.rate.rate = bytes_ps > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes_ps;
 		q.limit = (uint32_t)limit;
-		nlh = qdisc_msg(nl, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex, "tbf", what,
-				err);
+		nlh = qdisc_msg(nl, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex, "tbf",
+		                what, err);
 		if (!nlh)
 			return -1;
 		opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
@@ -233,10 +233,10 @@ int vl_kl_shape(struct vl_nl *nl, int ifindex, const struct vl_impair *im, int m
 	}
 	if (im->queue_packets || im->queue_bytes) {
 		struct tc_fifo_qopt q = {.limit = im->queue_bytes ? (uint32_t)im->queue_bytes
-								  : im->queue_packets};
+		                                                  : im->queue_packets};
 
 		nlh = qdisc_msg(nl, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex,
-				im->queue_bytes ? "bfifo" : "pfifo", what, err);
+		                im->queue_bytes ? "bfifo" : "pfifo", what, err);
 		if (!nlh)
 			return -1;
 		mnl_attr_put(nlh, TCA_OPTIONS, sizeof(q), &q);
@@ -251,7 +251,7 @@ int vl_kl_probe_netem(struct vl_nl *nl, int ifindex, struct vl_err *err)
 	struct vl_err e2 = {0};
 
 	nlh = qdisc_msg(nl, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex, "netem",
-			"probe netem", err);
+	                "probe netem", err);
 	if (!nlh)
 		return -1;
 	mnl_attr_put(nlh, TCA_OPTIONS, sizeof(q), &q);
@@ -282,7 +282,7 @@ int vl_kl_unshape(struct vl_nl *nl, int ifindex, struct vl_err *err)
 }
 
 int vl_kl_link_set_state(struct vl_nl *nl, int ifindex, bool up, const char *what,
-			 struct vl_err *err)
+                         struct vl_err *err)
 {
 	struct nlmsghdr *nlh = vl_nl_msg(nl, RTM_NEWLINK, 0, sizeof(struct ifinfomsg), what, err);
 	struct ifinfomsg *ifi;
@@ -297,8 +297,7 @@ int vl_kl_link_set_state(struct vl_nl *nl, int ifindex, bool up, const char *wha
 	return 0;
 }
 
-int vl_kl_link_set_mtu(struct vl_nl *nl, int ifindex, int mtu, const char *what,
-		       struct vl_err *err)
+int vl_kl_link_set_mtu(struct vl_nl *nl, int ifindex, int mtu, const char *what, struct vl_err *err)
 {
 	struct nlmsghdr *nlh = setlink(nl, ifindex, 0, what, err);
 

@@ -46,14 +46,14 @@ int vl_kl_route_add(struct vl_nl *nl, uint32_t dst, int prefix, uint32_t via, in
  * im's rate and queue are used: delay, jitter and loss need netem or the
  * user link engine. */
 int vl_kl_shape(struct vl_nl *nl, int ifindex, const struct vl_impair *im, int mtu,
-		const char *what, struct vl_err *err);
+                const char *what, struct vl_err *err);
 /* Remove ifindex's root qdisc (back to the default); none is fine. */
 int vl_kl_unshape(struct vl_nl *nl, int ifindex, struct vl_err *err);
 int vl_kl_link_set_mtu(struct vl_nl *nl, int ifindex, int mtu, const char *what,
-		       struct vl_err *err);
+                       struct vl_err *err);
 /* Set the link administratively up or down. */
 int vl_kl_link_set_state(struct vl_nl *nl, int ifindex, bool up, const char *what,
-			 struct vl_err *err);
+                         struct vl_err *err);
 /* Does this kernel have netem? Tries to create one on ifindex (then
  * deletes it); 1 yes, 0 no, -1 could not tell. */
 int vl_kl_probe_netem(struct vl_nl *nl, int ifindex, struct vl_err *err);

@@ -118,8 +118,8 @@ static int ensure_target(const char *path, bool dir, struct vl_err *err)
 		return 0;
 	if (dir)
 		return mkdir(path, 0755) < 0 && errno != EEXIST
-			       ? vl_err_sys(err, errno, "mkdir %s", path)
-			       : 0;
+		           ? vl_err_sys(err, errno, "mkdir %s", path)
+		           : 0;
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return vl_err_sys(err, errno, "create %s", path);
@@ -129,7 +129,7 @@ static int ensure_target(const char *path, bool dir, struct vl_err *err)
 
 /* Mount src on dst (bind when type is NULL), creating dst when asked. */
 static int mount_on(const char *src, const char *dst, const char *type, unsigned long flags,
-		    const char *data, int create, struct vl_err *err)
+                    const char *data, int create, struct vl_err *err)
 {
 	if (create && ensure_target(dst, create > 1, err) < 0)
 		return -1;
@@ -141,7 +141,7 @@ static int mount_on(const char *src, const char *dst, const char *type, unsigned
 enum { NO_CREATE, CREATE_FILE, CREATE_DIR };
 
 static int bind_files_at(const struct vl_plan *p, const struct vl_plan_node *n, const char *root,
-			 bool with_identity, struct vl_err *err)
+                         bool with_identity, struct vl_err *err)
 {
 	char src[PATH_MAX], dst[PATH_MAX], rel[128];
 	int create = root[0] ? CREATE_FILE : NO_CREATE;
@@ -161,17 +161,16 @@ static int bind_files_at(const struct vl_plan *p, const struct vl_plan_node *n, 
 	}
 	snprintf(dst, sizeof(dst), "%s/tmp", root);
 	return mount_on("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
-			root[0] ? CREATE_DIR : NO_CREATE, err);
+	                root[0] ? CREATE_DIR : NO_CREATE, err);
 }
 
 int vl_node_bind_files(const struct vl_plan *p, const struct vl_plan_node *n, bool with_identity,
-		       struct vl_err *err)
+                       struct vl_err *err)
 {
 	return bind_files_at(p, n, "", with_identity, err);
 }
 
-int vl_node_pivot_rootfs(const struct vl_plan *p, const struct vl_plan_node *n,
-			 struct vl_err *err)
+int vl_node_pivot_rootfs(const struct vl_plan *p, const struct vl_plan_node *n, struct vl_err *err)
 {
 	static const char *const subdirs[] = {"", "/upper", "/work", "/merged"};
 	char base[PATH_MAX], dir[PATH_MAX + 16], opts[3 * PATH_MAX + 64], rel[128];
@@ -189,21 +188,20 @@ int vl_node_pivot_rootfs(const struct vl_plan *p, const struct vl_plan_node *n,
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return vl_err_sys(err, errno, "mkdir %s", dir);
 	}
-	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work",
-		 n->res.rootfs, base, base);
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", n->res.rootfs,
+	         base, base);
 	snprintf(dir, sizeof(dir), "%s/merged", base);
 	if (mount("overlay", dir, "overlay", 0, opts) < 0)
-		return vl_err_sys(err, errno,
-				  "overlay on %s (lower %s)%s", dir, n->res.rootfs,
-				  errno == ENODEV ? ": the kernel has no overlay filesystem" : "");
+		return vl_err_sys(err, errno, "overlay on %s (lower %s)%s", dir, n->res.rootfs,
+		                  errno == ENODEV ? ": the kernel has no overlay filesystem" : "");
 	/* The new root's /proc, /sys and /dev, then the lab's files. */
 	static const struct {
 		const char *src, *dst, *type;
 		unsigned long flags;
 	} mounts[] = {
-		{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC},
-		{"/sys", "/sys", NULL, MS_REC},
-		{"/dev", "/dev", NULL, MS_REC},
+	    {"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC},
+	    {"/sys", "/sys", NULL, MS_REC},
+	    {"/dev", "/dev", NULL, MS_REC},
 	};
 	for (size_t i = 0; i < VL_ARRAY_SIZE(mounts); i++) {
 		char dst[PATH_MAX + 32];
@@ -218,7 +216,7 @@ int vl_node_pivot_rootfs(const struct vl_plan *p, const struct vl_plan_node *n,
 
 		snprintf(dst, sizeof(dst), "%s%s", dir, mounts[i].dst);
 		if (mount_on(mounts[i].src, dst, mounts[i].type, mounts[i].flags, NULL, CREATE_DIR,
-			     err) < 0)
+		             err) < 0)
 			return -1;
 	}
 	if (bind_files_at(p, n, dir, true, err) < 0)
@@ -236,7 +234,7 @@ int vl_node_pivot_rootfs(const struct vl_plan *p, const struct vl_plan_node *n,
  * pivoting into a rootfs, which moves init's root too) and closes *go, init
  * mounts the namespace's /proc and closes its end of *ready. */
 static int start_init(struct vl_node_ctx *ctx, const struct vl_plan_node *n, pid_t *out, int *go,
-		      int *ready, struct vl_err *err)
+                      int *ready, struct vl_err *err)
 {
 	int gp[2], rp[2];
 	pid_t pid;
@@ -287,7 +285,7 @@ static int start_init(struct vl_node_ctx *ctx, const struct vl_plan_node *n, pid
 
 /* Let init go on, and wait until it has mounted its /proc. */
 static int release_init(const struct vl_plan_node *n, pid_t init, int *go, int *ready,
-			struct vl_err *err)
+                        struct vl_err *err)
 {
 	int status = 0;
 	char c;
@@ -300,13 +298,13 @@ static int release_init(const struct vl_plan_node *n, pid_t init, int *go, int *
 	*ready = -1;
 	if (waitpid(init, &status, WNOHANG) == init)
 		return vl_err_set(err, ECHILD, "node %s: its init died at start (%s %d)", n->name,
-				  WIFEXITED(status) ? "exit" : "signal",
-				  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		                  WIFEXITED(status) ? "exit" : "signal",
+		                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return 0;
 }
 
 int vl_node_make(struct vl_node_ctx *ctx, size_t i, int flags, vl_node_setup_fn setup,
-		 struct vl_err *err)
+                 struct vl_err *err)
 {
 	const struct vl_plan *p = ctx->plan;
 	const struct vl_plan_node *n = &p->nodes[i];
@@ -325,9 +323,9 @@ int vl_node_make(struct vl_node_ctx *ctx, size_t i, int flags, vl_node_setup_fn 
 		setns(ctx->host_mnt, CLONE_NEWNS);
 		if (e == ENOSPC)
 			return vl_err_sys(err, e,
-					  "node %s: create namespaces (a namespace limit was hit: "
-					  "raise user.max_net_namespaces / max_mnt_namespaces)",
-					  n->name);
+			                  "node %s: create namespaces (a namespace limit was hit: "
+			                  "raise user.max_net_namespaces / max_mnt_namespaces)",
+			                  n->name);
 		return vl_err_sys(err, e, "node %s: create namespaces", n->name);
 	}
 	if (n->res.pid_ns) {
@@ -398,7 +396,7 @@ back:
 }
 
 int vl_node_join(const char *lab, const char *id, const char *node, int flags, int *pid_ns,
-		 struct vl_err *err)
+                 struct vl_err *err)
 {
 	int fds[VL_ARRAY_SIZE(ns_kinds)];
 	char path[PATH_MAX], netns[96];
@@ -428,7 +426,8 @@ int vl_node_join(const char *lab, const char *id, const char *node, int flags, i
 	*pid_ns = open(path, O_RDONLY | O_CLOEXEC);
 	for (size_t k = 0; k < VL_ARRAY_SIZE(ns_kinds); k++) {
 		if (fds[k] >= 0 && setns(fds[k], ns_kinds[k].flag) < 0) {
-			vl_err_sys(err, errno, "node %s: enter %s namespace", node, ns_kinds[k].name);
+			vl_err_sys(err, errno, "node %s: enter %s namespace", node,
+			           ns_kinds[k].name);
 			goto out;
 		}
 	}

@@ -15,19 +15,18 @@ void vl_node_worker_fini(struct vl_node_ctx *ctx);
  * ns/<node>.<kind>. The caller is left in the node's other namespaces but
  * back in the host's mount namespace. */
 typedef int (*vl_node_setup_fn)(const struct vl_plan *p, const struct vl_plan_node *n,
-				struct vl_err *err);
+                                struct vl_err *err);
 int vl_node_make(struct vl_node_ctx *ctx, size_t i, int flags, vl_node_setup_fn setup,
-		 struct vl_err *err);
+                 struct vl_err *err);
 /* Join a node's namespaces of `flags`. */
 int vl_node_join(const char *lab, const char *id, const char *node, int flags, int *pid_ns,
-		 struct vl_err *err);
+                 struct vl_err *err);
 /* Inside a node's mount namespace: /etc/hosts (and, if with_identity,
  * /etc/hostname and a tmpfs on /tmp) from the lab's files. */
 int vl_node_bind_files(const struct vl_plan *p, const struct vl_plan_node *n, bool with_identity,
-		       struct vl_err *err);
+                       struct vl_err *err);
 /* Inside a node's mount namespace: make / an overlay of n->res.rootfs
  * with a private upper layer under the lab's rootfs/<node>/. */
-int vl_node_pivot_rootfs(const struct vl_plan *p, const struct vl_plan_node *n,
-			 struct vl_err *err);
+int vl_node_pivot_rootfs(const struct vl_plan *p, const struct vl_plan_node *n, struct vl_err *err);
 
 #endif

@@ -19,11 +19,11 @@
 
 struct vl_node_ctx {
 	const struct vl_plan *plan;
-	int host_mnt; /* the host's mount namespace */
-	int host_pid; /* the host's pid namespace */
-	int base_mnt; /* template mount namespace nodes are cloned from */
-	int self_exe; /* this program, to start a node's init from */
-	int proc;     /* the host's /proc (a node's may be its pid namespace's) */
+	int host_mnt;    /* the host's mount namespace */
+	int host_pid;    /* the host's pid namespace */
+	int base_mnt;    /* template mount namespace nodes are cloned from */
+	int self_exe;    /* this program, to start a node's init from */
+	int proc;        /* the host's /proc (a node's may be its pid namespace's) */
 	pid_t last_init; /* init of the node create() made last, or 0 */
 };
 
@@ -41,7 +41,7 @@ struct vl_node_backend {
 	 * the node has a pid namespace, *pid_ns is an fd of it (else -1): the
 	 * caller joins it with setns() and forks, as only children enter it. */
 	int (*enter)(const char *lab, const char *id, const char *node, int *pid_ns,
-		     struct vl_err *err);
+	             struct vl_err *err);
 };
 
 extern const struct vl_node_backend vl_node_ns, vl_node_proc;

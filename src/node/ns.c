@@ -35,7 +35,7 @@ static int ns_create(struct vl_node_ctx *ctx, size_t i, struct vl_err *err)
 }
 
 static int ns_enter(const char *lab, const char *id, const char *node, int *pid_ns,
-		    struct vl_err *err)
+                    struct vl_err *err)
 {
 	return vl_node_join(lab, id, node, NS_FLAGS, pid_ns, err);
 }

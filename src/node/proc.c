@@ -10,8 +10,8 @@
 static int proc_setup(const struct vl_plan *p, const struct vl_plan_node *n, struct vl_err *err)
 {
 	if (n->res.rootfs)
-		return vl_err_set(err, EINVAL,
-				  "rootfs needs the ns backend (proc nodes share the host's files)");
+		return vl_err_set(
+		    err, EINVAL, "rootfs needs the ns backend (proc nodes share the host's files)");
 	return vl_node_bind_files(p, n, false, err);
 }
 
@@ -21,7 +21,7 @@ static int proc_create(struct vl_node_ctx *ctx, size_t i, struct vl_err *err)
 }
 
 static int proc_enter(const char *lab, const char *id, const char *node, int *pid_ns,
-		      struct vl_err *err)
+                      struct vl_err *err)
 {
 	return vl_node_join(lab, id, node, CLONE_NEWNS, pid_ns, err);
 }

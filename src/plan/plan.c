@@ -414,7 +414,7 @@ void vl_plan_lab_cgroup(const char *lab, char *buf, size_t len)
 
 /* node > kinds.<kind> (already in tn->res) > defaults > profile > none */
 static void resolve_res(const struct vl_topo *t, const struct vl_topo_node *tn,
-			struct vl_plan_res *out)
+                        struct vl_plan_res *out)
 {
 	struct vl_topo_res prof;
 	const struct vl_topo_res *lv[3] = {&tn->res, &t->defaults, &prof};
@@ -461,32 +461,33 @@ static int plan_proc(struct vl_plan *p, const struct vl_topo *t, struct vl_err *
 		prefix = t->pool_prefix;
 	} else {
 		vl_fmt_ip(t->pool_addr, ip);
-		return vl_err_set(err, 0,
-				  "backend proc: pool %s/%d is not in 127.0.0.0/8: proc nodes share "
-				  "the host's network, so their addresses live on loopback",
-				  ip, t->pool_prefix);
+		return vl_err_set(
+		    err, 0,
+		    "backend proc: pool %s/%d is not in 127.0.0.0/8: proc nodes share "
+		    "the host's network, so their addresses live on loopback",
+		    ip, t->pool_prefix);
 	}
 	if ((uint64_t)p->n_nodes + 2 > (1ull << (32 - prefix))) {
 		vl_fmt_ip(base, ip);
 		return vl_err_set(err, 0, "backend proc: pool %s/%d is too small for %zu nodes", ip,
-				  prefix, p->n_nodes);
+		                  prefix, p->n_nodes);
 	}
-	vl_buf_printf(&b, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-			  "# vnetlab lab %s (backend proc)\n",
-		      p->lab);
+	vl_buf_printf(&b,
+	              "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+	              "# vnetlab lab %s (backend proc)\n",
+	              p->lab);
 	for (size_t i = 0; i < p->n_nodes; i++) {
 		p->nodes[i].proc_addr = base + 1 + (uint32_t)i;
 		p->nodes[i].forward = 0;
 		vl_fmt_ip(p->nodes[i].proc_addr, ip);
-		vl_buf_printf(&b, "%s\t%s %s.%s\n", ip, p->nodes[i].name, p->nodes[i].name,
-			      p->lab);
+		vl_buf_printf(&b, "%s\t%s %s.%s\n", ip, p->nodes[i].name, p->nodes[i].name, p->lab);
 	}
 	p->hosts = b.s;
 	return 0;
 }
 
-int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id,
-		  enum vl_backend backend, struct vl_plan **out, struct vl_err *err)
+int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum vl_backend backend,
+                  struct vl_plan **out, struct vl_err *err)
 {
 	struct vl_plan *p;
 	struct builder b = {0};
@@ -657,11 +658,11 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 
 		if (p->backend == VL_BACKEND_PROC) {
 			vl_fmt_ip(n->proc_addr, a);
-			vl_buf_printf(out, "node %s %s address %s\n", n->name, vl_kind_name(n->kind),
-				      a);
+			vl_buf_printf(out, "node %s %s address %s\n", n->name,
+			              vl_kind_name(n->kind), a);
 		} else {
 			vl_buf_printf(out, "node %s %s netns %s forward %d ipv6 %d\n", n->name,
-				      vl_kind_name(n->kind), n->netns, n->forward, n->ipv6);
+			              vl_kind_name(n->kind), n->netns, n->forward, n->ipv6);
 		}
 		if (r->cpus || r->cpu_weight || r->cpuset[0] || r->memory || r->pids || r->rootfs ||
 		    r->pid_ns) {

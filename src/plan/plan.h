@@ -33,11 +33,11 @@ struct vl_plan_end {
 
 struct vl_plan_veth {
 	struct vl_plan_end end[2];
-	int mtu;       /* 0: default */
-	int topo_link; /* index in topo->links, -1 for cascade uplinks */
+	int mtu;                    /* 0: default */
+	int topo_link;              /* index in topo->links, -1 for cascade uplinks */
 	struct vl_impair egress[2]; /* what leaves end[k] towards end[!k] */
-	bool user; /* served by the user link engine: two TAPs, not a veth
-		    * (decided by the engine at up, which knows the kernel) */
+	bool user;                  /* served by the user link engine: two TAPs, not a veth
+	                             * (decided by the engine at up, which knows the kernel) */
 };
 
 struct vl_plan_bridge {
@@ -128,8 +128,8 @@ struct vl_plan {
 void vl_lab_id_from_name(const char *lab, char id[VL_LAB_ID_LEN + 1]);
 void vl_lab_id_next(char id[VL_LAB_ID_LEN + 1]);
 
-int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id,
-		  enum vl_backend backend, struct vl_plan **out, struct vl_err *err);
+int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum vl_backend backend,
+                  struct vl_plan **out, struct vl_err *err);
 /* "vnetlab/<lab>": the lab's cgroup, parent of its nodes'. */
 void vl_plan_lab_cgroup(const char *lab, char *buf, size_t len);
 void vl_plan_free(struct vl_plan *p);

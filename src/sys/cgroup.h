@@ -32,8 +32,7 @@ struct vl_cg_stats {
 	uint64_t oom_events;            /* times the limit was hit (v1: failcnt) */
 	uint64_t pids_current;
 	/* Which of the above this hierarchy could measure. */
-	bool have_cpu, have_user_system, have_throttle, have_memory, have_peak, have_oom,
-		have_pids;
+	bool have_cpu, have_user_system, have_throttle, have_memory, have_peak, have_oom, have_pids;
 };
 
 struct vl_cgroup_manager {

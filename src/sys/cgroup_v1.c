@@ -288,8 +288,7 @@ static int enforceable(const char *path, const struct vl_cg_limits *lim, struct 
 
 /* fresh: the cgroup was just made, so limits not asked for are already at
  * their defaults and need no writes (create() of thousands of nodes). */
-static int apply(const char *path, const struct vl_cg_limits *lim, bool fresh,
-                 struct vl_err *err)
+static int apply(const char *path, const struct vl_cg_limits *lim, bool fresh, struct vl_err *err)
 {
 	if (apply_cpu(path, lim, fresh, err) < 0)
 		return -1;

@@ -171,7 +171,7 @@ int vl_nl_flush(struct vl_nl *nl, struct vl_err *err)
 }
 
 int vl_nl_dump(struct vl_nl *nl, uint16_t type, size_t hdrlen, const void *hdr, mnl_cb_t cb,
-	       void *data, struct vl_err *err)
+               void *data, struct vl_err *err)
 {
 	char *buf;
 	struct nlmsghdr *nlh;

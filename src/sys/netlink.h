@@ -39,6 +39,6 @@ int vl_nl_flush(struct vl_nl *nl, struct vl_err *err);
 /* A dump request (NLM_F_DUMP) with a family header; cb runs for each
  * reply message. */
 int vl_nl_dump(struct vl_nl *nl, uint16_t type, size_t hdrlen, const void *hdr, mnl_cb_t cb,
-	       void *data, struct vl_err *err);
+               void *data, struct vl_err *err);
 
 #endif

@@ -19,7 +19,7 @@ static int tun_open(const char *name, struct ifreq *ifr, struct vl_err *err)
 
 	if (fd < 0)
 		return vl_err_sys(err, errno, "open /dev/net/tun%s",
-				  errno == ENOENT ? " (no TUN/TAP support: modprobe tun)" : "");
+		                  errno == ENOENT ? " (no TUN/TAP support: modprobe tun)" : "");
 	memset(ifr, 0, sizeof(*ifr));
 	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", name);
 	ifr->ifr_flags = IFF_TAP | IFF_NO_PI;

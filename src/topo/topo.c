@@ -241,10 +241,10 @@ int vl_profile_parse(const char *s)
 void vl_topo_res_init(struct vl_topo_res *r)
 {
 	*r = (struct vl_topo_res){.cpus = VL_UNSET,
-				  .cpu_weight = VL_UNSET,
-				  .memory = VL_UNSET,
-				  .pids = VL_UNSET,
-				  .pid_ns = VL_UNSET};
+	                          .cpu_weight = VL_UNSET,
+	                          .memory = VL_UNSET,
+	                          .pids = VL_UNSET,
+	                          .pid_ns = VL_UNSET};
 }
 
 static void res_copy(struct vl_topo_res *dst, const struct vl_topo_res *src, bool over)

@@ -32,13 +32,13 @@ enum { VL_UNSET = -1 };
 /* A node's resources and filesystem. Every field may be unset (VL_UNSET,
  * or NULL), meaning "inherit": node > kinds.<kind> > defaults > profile. */
 struct vl_topo_res {
-	double cpus;      /* CPU time per period, in CPUs; 0: no limit */
-	long cpu_weight;  /* 1..10000, 100 is the default share */
-	char *cpuset;     /* CPUs the node may run on, "0-1,3" */
-	int64_t memory;   /* hard limit in bytes, no swap; 0: no limit */
-	int64_t pids;     /* most tasks; 0: no limit */
-	char *rootfs;     /* a directory: the node's / is an overlay on it */
-	int pid_ns;       /* a private pid namespace with a small init */
+	double cpus;       /* CPU time per period, in CPUs; 0: no limit */
+	long cpu_weight;   /* 1..10000, 100 is the default share */
+	char *cpuset;      /* CPUs the node may run on, "0-1,3" */
+	int64_t memory;    /* hard limit in bytes, no swap; 0: no limit */
+	int64_t pids;      /* most tasks; 0: no limit */
+	char *rootfs;      /* a directory: the node's / is an overlay on it */
+	int pid_ns;        /* a private pid namespace with a small init */
 	struct vl_pos pos; /* where the first of them was given */
 };
 
@@ -68,7 +68,7 @@ void vl_topo_res_profile(struct vl_topo_res *r, enum vl_profile p);
 struct vl_topo_node {
 	char *name;
 	enum vl_kind kind;
-	int ipv6; /* VL_UNSET, 0 or 1 */
+	int ipv6;               /* VL_UNSET, 0 or 1 */
 	struct vl_topo_res res; /* node and kind level; defaults are in topo */
 	struct vl_pos pos;
 };
@@ -108,8 +108,8 @@ struct vl_topo {
 	/* topology-wide settings (from "defaults:" or generator defaults) */
 	uint32_t pool_addr; /* address pool, host byte order */
 	int pool_prefix;
-	int ipv6; /* 0 or 1: IPv6 (autoconfiguration) on node interfaces */
-	int mtu;  /* 0: kernel default */
+	int ipv6;                    /* 0 or 1: IPv6 (autoconfiguration) on node interfaces */
+	int mtu;                     /* 0: kernel default */
 	struct vl_topo_res defaults; /* "defaults:" resources */
 	enum vl_profile profile;
 

@@ -92,16 +92,17 @@ static const char *const top_keys[] = {"name", "topology"};
 static const char *const topology_keys[] = {"defaults", "kinds", "nodes", "links"};
 /* Resource keys (with containerlab's names for the same things: cpu,
  * cpu-set, memory) are accepted wherever a node's settings are. */
-#define RES_KEYS "cpus", "cpu", "cpu-weight", "cpuset", "cpu-set", "memory", "pids", "rootfs", \
-		 "pid-namespace"
+#define RES_KEYS                                                                                   \
+	"cpus", "cpu", "cpu-weight", "cpuset", "cpu-set", "memory", "pids", "rootfs",              \
+	    "pid-namespace"
 static const char *const defaults_keys[] = {"kind", "ipv6", "pool", "mtu", "profile", RES_KEYS};
 static const char *const kinds_keys[] = {"ipv6", RES_KEYS};
 static const char *const node_keys[] = {"kind", "ipv6", RES_KEYS};
 /* Impairments: on a link, for both directions; under forward: (from the
  * first endpoint to the second) or reverse:, for one. */
 #define IMPAIR_KEYS "bw", "rate", "delay", "jitter", "distribution", "loss", "loss-model", "queue"
-static const char *const link_keys[] = {"endpoints", "mtu",     "type",   "engine",
-					"forward",   "reverse", IMPAIR_KEYS};
+static const char *const link_keys[] = {"endpoints", "mtu",     "type",     "engine",
+                                        "forward",   "reverse", IMPAIR_KEYS};
 static const char *const direction_keys[] = {IMPAIR_KEYS};
 static const char *const endpoint_keys[] = {"node", "interface"};
 
@@ -125,8 +126,8 @@ static const struct keys key_tables[] = {
 
 /* Plural noun for the "ignored on N more ..." summary. */
 static const char *const where_plural[] = {
-    [W_TOP] = "files",          [W_TOPOLOGY] = "topologies", [W_DEFAULTS] = "defaults",
-    [W_KINDS] = "kinds",        [W_NODE] = "nodes",          [W_LINK] = "links",
+    [W_TOP] = "files",          [W_TOPOLOGY] = "topologies",  [W_DEFAULTS] = "defaults",
+    [W_KINDS] = "kinds",        [W_NODE] = "nodes",           [W_LINK] = "links",
     [W_ENDPOINT] = "endpoints", [W_DIRECTION] = "directions",
 };
 
@@ -419,7 +420,7 @@ static int get_mapping(struct loader *ld, yaml_node_t *n, const char *what, yaml
 /* Either of two names for one setting (ours and containerlab's); both
  * given is an error. */
 static yaml_node_t *either(struct loader *ld, const struct found *f, enum where w, const char *a,
-			   const char *b, const char *ctx, int *failed)
+                           const char *b, const char *ctx, int *failed)
 {
 	yaml_node_t *va = found_val(f, w, a), *vb = found_val(f, w, b);
 
@@ -432,12 +433,12 @@ static yaml_node_t *either(struct loader *ld, const struct found *f, enum where 
 
 /* The resource keys of a mapping (defaults, kinds.K or a node) into r. */
 static int load_res(struct loader *ld, const struct found *f, enum where w, const char *ctx,
-		    struct vl_topo_res *r)
+                    struct vl_topo_res *r)
 {
 	static const struct {
 		const char *key, *alias;
-	} keys[] = {{"cpus", "cpu"}, {"cpu-weight", NULL}, {"cpuset", "cpu-set"},
-		    {"memory", NULL}, {"pids", NULL},        {"rootfs", NULL}};
+	} keys[] = {{"cpus", "cpu"},  {"cpu-weight", NULL}, {"cpuset", "cpu-set"},
+	            {"memory", NULL}, {"pids", NULL},       {"rootfs", NULL}};
 	yaml_node_t *v;
 	const char *s, *why;
 	char what[192];
@@ -493,7 +494,8 @@ static int load_defaults(struct loader *ld, yaml_node_t *n)
 		if (get_string(ld, v, "topology.defaults: profile", &s) < 0)
 			return -1;
 		if ((p = vl_profile_parse(s)) < 0)
-			return fail(ld, v, "profile \"%s\" is not known (expected study or none)", s);
+			return fail(ld, v, "profile \"%s\" is not known (expected study or none)",
+			            s);
 		ld->t->profile = (enum vl_profile)p;
 	}
 	if ((v = found_val(&f, W_DEFAULTS, "ipv6"))) {
@@ -754,7 +756,7 @@ static int load_endpoint(struct loader *ld, yaml_node_t *n, const char *lctx, si
 
 /* The impairment keys of mapping f (table w) into each of dirs. */
 static int load_impair(struct loader *ld, const struct found *f, enum where w, const char *ctx,
-		       struct vl_impair *dirs, size_t n_dirs)
+                       struct vl_impair *dirs, size_t n_dirs)
 {
 	static const char *const keys[] = {IMPAIR_KEYS};
 	int failed = 0;
@@ -767,7 +769,7 @@ static int load_impair(struct loader *ld, const struct found *f, enum where w, c
 		if (!strcmp(keys[k], "rate"))
 			continue; /* with bw */
 		v = !strcmp(keys[k], "bw") ? either(ld, f, w, "bw", "rate", ctx, &failed)
-					   : found_val(f, w, keys[k]);
+		                           : found_val(f, w, keys[k]);
 		if (failed)
 			return -1;
 		if (!v)
@@ -833,7 +835,7 @@ static int load_link(struct loader *ld, yaml_node_t *n, size_t idx)
 		if (get_mapping(ld, v, dctx, &v) < 0)
 			return -1;
 		if (v && (walk_keys(ld, v, W_DIRECTION, dctx, &df) < 0 ||
-			  load_impair(ld, &df, W_DIRECTION, dctx, &l->dir[d], 1) < 0))
+		          load_impair(ld, &df, W_DIRECTION, dctx, &l->dir[d], 1) < 0))
 			return -1;
 	}
 	if ((v = found_val(&f, W_LINK, "engine"))) {
@@ -846,7 +848,8 @@ static int load_link(struct loader *ld, yaml_node_t *n, size_t idx)
 		else if (!strcmp(e, "user"))
 			l->engine = VL_ENGINE_USER;
 		else if (strcmp(e, "auto"))
-			return fail(ld, v, "%s: engine \"%s\": expected auto, kernel or user", ctx, e);
+			return fail(ld, v, "%s: engine \"%s\": expected auto, kernel or user", ctx,
+			            e);
 	}
 	for (size_t i = 0; i < 2; i++) {
 		yaml_node_t *en = node_get(ld, eps->data.sequence.items.start[i]);
