@@ -15,24 +15,7 @@
 
 #define MS 1000000ull
 
-static int npass, nfail;
-
-static void result(const char *name, int ok, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void result(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %s: ", ok ? "ok" : "FAIL", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (ok)
-		npass++;
-	else
-		nfail++;
-}
+#include "check.h"
 
 static int drop_out(void *ctx, const void *frame, size_t len)
 {
