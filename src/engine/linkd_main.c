@@ -90,6 +90,26 @@ static int impairments(json_t *l, struct vl_impair im[2], struct vl_err *err)
 	return 0;
 }
 
+/* Offloads only where frames may travel as 64 KiB segments without
+ * changing what the link does: no rate, loss or queue limits (delay and
+ * jitter apply to a segment as to its frames). */
+static int offload_ok(const struct vl_impair im[2])
+{
+	for (int k = 0; k < 2; k++)
+		if (im[k].rate_bps || im[k].loss > 0 || im[k].ge || im[k].queue_packets ||
+		    im[k].queue_bytes)
+			return 0;
+	return 1;
+}
+
+static int set_offloads(const int fd[2], const struct vl_impair im[2], struct vl_err *err)
+{
+	for (int k = 0; k < 2; k++)
+		if (vl_tap_offload(fd[k], offload_ok(im), err) < 0)
+			return -1;
+	return 0;
+}
+
 static uint64_t seed_of(const char *lab, size_t index)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -137,11 +157,11 @@ static int run_engine(const char *lab, int ready, struct vl_err *err)
 			if (u->fd[k] < 0)
 				goto out;
 		}
-		if (impairments(l, im, err) < 0)
+		if (impairments(l, im, err) < 0 || set_offloads(u->fd, im, err) < 0)
 			goto out;
 		u->id =
 		    vl_linkd_add_link(d, u->fd[0], u->fd[1], &im[0], &im[1], seed_of(lab, i), err);
-		if (u->id < 0)
+		if (u->id < 0 || vl_linkd_set_frame_header(d, u->id, VL_TAP_VNET_HDR, err) < 0)
 			goto out;
 	}
 	if (ready >= 0) {
@@ -169,6 +189,7 @@ static int run_engine(const char *lab, int ready, struct vl_err *err)
 
 				l = json_array_get(json_object_get(st, "links"), ul[k].index);
 				if (!l || impairments(l, im, err) < 0 ||
+				    set_offloads(ul[k].fd, im, err) < 0 ||
 				    vl_linkd_set(d, ul[k].id, VL_LINKD_A_TO_B, &im[0], err) < 0 ||
 				    vl_linkd_set(d, ul[k].id, VL_LINKD_B_TO_A, &im[1], err) < 0)
 					goto out;

@@ -331,6 +331,18 @@ static struct dirn *find_dir(const struct vl_linkd *d, int id, enum vl_linkd_dir
 	return &d->links[id]->dir[dir];
 }
 
+int vl_linkd_set_frame_header(struct vl_linkd *d, int id, uint32_t bytes, struct vl_err *err)
+{
+	for (int k = 0; k < 2; k++) {
+		struct dirn *dr = find_dir(d, id, (enum vl_linkd_dir)k, err);
+
+		if (!dr)
+			return -1;
+		dr->pipe.hdr_len = bytes;
+	}
+	return 0;
+}
+
 int vl_linkd_set(struct vl_linkd *d, int id, enum vl_linkd_dir dir, const struct vl_impair *im,
                  struct vl_err *err)
 {

@@ -56,6 +56,10 @@ int vl_linkd_add_link(struct vl_linkd *d, int fd_a, int fd_b, const struct vl_im
 /* Change one direction's impairments (see vl_pipe_set). */
 int vl_linkd_set(struct vl_linkd *d, int id, enum vl_linkd_dir dir, const struct vl_impair *im,
                  struct vl_err *err);
+/* Frames of link id start with `bytes` that are not on the wire (the
+ * virtio-net header of a TAP opened with IFF_VNET_HDR): the rate does not
+ * charge them. */
+int vl_linkd_set_frame_header(struct vl_linkd *d, int id, uint32_t bytes, struct vl_err *err);
 int vl_linkd_stats(const struct vl_linkd *d, int id, enum vl_linkd_dir dir,
                    struct vl_linkd_stats *out, struct vl_err *err);
 

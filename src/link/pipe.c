@@ -244,7 +244,7 @@ int vl_pipe_enqueue(struct vl_pipe *p, uint64_t now_ns, const void *frame, size_
 			p->busy_until = now_ns;
 			p->frac = 0;
 		}
-		num = (uint64_t)len * 8 * NS_PER_S + p->frac;
+		num = (uint64_t)(len > p->hdr_len ? len - p->hdr_len : 0) * 8 * NS_PER_S + p->frac;
 		dep = p->busy_until + num / im->rate_bps;
 		p->frac = num % im->rate_bps;
 		p->busy_until = dep;

@@ -54,7 +54,8 @@
 
 #include "link/impair.h"
 
-#define VL_PIPE_MAX_FRAME     65536u
+/* a 64 KiB GSO segment with its Ethernet and virtio-net headers */
+#define VL_PIPE_MAX_FRAME     (65536u + 256u)
 #define VL_PIPE_DEFAULT_QUEUE 1000u
 
 enum vl_pipe_verdict {
@@ -97,6 +98,9 @@ struct vl_pipe {
 	uint64_t frac;       /* carried serialization remainder, in 1/rate ns */
 	uint64_t last_release;
 	bool ge_bad;
+	/* bytes at the start of every frame that are not on the wire (a
+	 * virtio-net header from a TAP): not charged for the rate */
+	uint32_t hdr_len;
 	struct vl_pipe_stats st;
 };
 

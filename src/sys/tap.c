@@ -53,15 +53,26 @@ int vl_tap_create(const char *name, int ifindex, struct vl_err *err)
 int vl_tap_attach(const char *name, struct vl_err *err)
 {
 	struct ifreq ifr;
+	int hdr = VL_TAP_VNET_HDR;
 	int fd = tun_open(name, &ifr, err);
 
 	if (fd < 0)
 		return -1;
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+	ifr.ifr_flags |= IFF_VNET_HDR;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0 || ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) {
 		int e = errno;
 
 		close(fd);
 		return vl_err_sys(err, e, "attach to TAP %s", name);
 	}
 	return fd;
+}
+
+int vl_tap_offload(int fd, int on, struct vl_err *err)
+{
+	unsigned long f = on ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN : 0;
+
+	if (ioctl(fd, TUNSETOFFLOAD, f) < 0)
+		return vl_err_sys(err, errno, "TAP offloads");
+	return 0;
 }
