@@ -21,16 +21,20 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 
 B       ?= build
 LIB_SRC := $(sort $(wildcard src/base/*.c src/topo/*.c src/plan/*.c src/engine/*.c \
-                            src/node/*.c src/link/*.c src/sys/*.c))
+                            src/node/*.c src/link/*.c src/sys/*.c src/bench/*.c))
+# The study's built-in workloads: one program, run inside nodes.
+WORK_SRC := $(sort $(wildcard src/work/*.c))
+WORK_OBJ := $(WORK_SRC:%.c=$(B)/%.o)
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 TESTS   := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+WORK_BIN := $(if $(WORK_SRC),$(B)/vnetlab-work)
 
 .PHONY: all deps demo check check-build test bench format clean
-all: $(B)/vnetlab $(TESTS)
+all: $(B)/vnetlab $(WORK_BIN) $(TESTS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -42,6 +46,9 @@ $(B)/libvnetlab.a: $(LIB_OBJ)
 
 $(B)/vnetlab: $(CLI_OBJ) $(B)/libvnetlab.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/vnetlab-work: $(WORK_OBJ) $(B)/libvnetlab.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcrypto
 
 $(B)/tests/%: tests/unit/%.c $(B)/libvnetlab.a
 	@mkdir -p $(dir $@)
@@ -68,4 +75,4 @@ format:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(WORK_OBJ:.o=.d)

@@ -9,6 +9,7 @@ pkg-config
 libmnl-dev
 libjansson-dev
 libyaml-dev
+libssl-dev
 iproute2
 iputils-ping
 iperf
