@@ -23,14 +23,16 @@ read -r p _ f _ <<<"$(note "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | ta
 pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
 [ $rc -eq 0 ] || [ "${f:-0}" != 0 ] || { fail=$((fail + 1)); failed+=("test_topo exit $rc"); }
 
-# --- unit tests that need root: cgroup managers ----------------------------------
+# --- the other unit tests (the cgroup ones need root) -----------------------------
 for t in "$B"/tests/test_*; do
 	[ "$(basename "$t")" = test_topo ] && continue
 	[ -x "$t" ] || continue
 	if [ "$(id -u)" != 0 ]; then
 		note "SKIP $(basename "$t"): needs root"; skip=$((skip + 1)); continue
 	fi
-	out=$("$t" 2>&1); rc=$?
+	args=()
+	[ "$(basename "$t")" = test_work ] && args=("$B/vnetlab-work")
+	out=$("$t" "${args[@]}" 2>&1); rc=$?
 	note "$out" | grep -E '^(FAIL|fail|skip|SKIP)' | head -n 20
 	read -r p _ f _ s _ <<<"$(note "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n1)"
 	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0})); skip=$((skip + ${s:-0}))

@@ -222,6 +222,10 @@ int vl_linkd_main(const char *lab)
 	pid_t child = 0;
 	int status;
 
+	if (vl_name_invalid(lab) || !vl_lab_exists(lab)) {
+		fprintf(stderr, "vnetlab-linkd: no lab named %s\n", lab);
+		return 2;
+	}
 	if (ready >= 0)
 		fcntl(ready, F_SETFD, FD_CLOEXEC);
 	prctl(PR_SET_NAME, "vnetlab-linkd");
