@@ -36,6 +36,7 @@ int cmd_clean(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_link(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Print "vnetlab: <msg>" to stderr and return VL_EXIT_FAIL. */
 int vl_cli_fail(const struct vl_err *err);

@@ -60,6 +60,25 @@ const struct vl_cmd vl_cmds[] = {
      "\n"
      "  e.g. vnetlab link lab1 h1:eth0 set bw 100Mbit queue 50\n"
      "       vnetlab link lab1 h1:eth0 set --in clear\n"},
+    {"bench", cmd_bench,
+     "WORKLOAD [-n N] [--backend ns,proc,solo] [--seconds S] [--bytes SIZE] [--json FILE]",
+     "N instances of a workload at once, and how fairly they shared the machine",
+     "Run N instances of a built-in workload at once, each on its own node (network\n"
+     "workloads against their own server node), started together, on each backend\n"
+     "given (solo: each instance alone, one after the other, the dedicated-machine\n"
+     "reference). Prints, per backend, Jain's fairness index of the instances' shares,\n"
+     "max/min, coefficient of variation, the Kolmogorov-Smirnov distance of the\n"
+     "shares from the ideal 1/N, mean wall time and the slowdown against solo and proc.\n"
+     "\n"
+     "  WORKLOAD            cpu (a ray tracer), stream, bandwidth (TCP, measured at the\n"
+     "                      receiver), mixed (an AEAD-encrypted transfer: CPU and network)\n"
+     "  -n N                instances (default 4)\n"
+     "  -b, --backend LIST  ns, proc, solo (default ns,proc)\n"
+     "      --seconds S     stream and bandwidth: how long (default 5)\n"
+     "      --bytes SIZE    mixed: how much (default 64MiB)\n"
+     "      --size N        cpu: the image's side\n"
+     "      --timeout S     an instance not done by then is starved (default 120)\n"
+     "      --json FILE     everything measured, per instance\n"},
     {"clean", cmd_clean, "[--dry-run]", "remove what crashed runs left behind",
      "Remove labs whose up never finished (killed or crashed), from their journal, and\n"
      "network namespaces tagged as vnetlab's (vl<id>-*, vl<id>.sw) whose lab is gone.\n"

@@ -1,0 +1,58 @@
+/* The study's runner: N identical instances of a workload at once, each on
+ * its own node (and, for network workloads, against its own server node),
+ * started together at a barrier, each bounded by a timeout; per instance
+ * what it reported and what its node's cgroup counted. */
+#ifndef VL_BENCH_RUNNER_H
+#define VL_BENCH_RUNNER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+#include "plan/plan.h"
+
+enum vl_bench_mode {
+	VL_BENCH_TOGETHER, /* N instances at once on one lab */
+	VL_BENCH_SOLO,     /* each instance alone, one after the other */
+};
+
+struct vl_bench_opts {
+	const char *workload; /* cpu | stream | bandwidth | mixed */
+	size_t n;
+	enum vl_backend backend;
+	enum vl_bench_mode mode;
+	double seconds;   /* stream, bandwidth */
+	const char *bytes; /* mixed, e.g. "64MiB" */
+	const char *size;  /* cpu image size */
+	double timeout;   /* per instance; one that does not end is starved */
+	const char *work; /* the workloads program */
+	bool progress;
+};
+
+struct vl_bench_instance {
+	char node[16], server[16];
+	bool finished; /* ended, with exit 0 */
+	int status;    /* wait status */
+	double wall_s, user_s, sys_s; /* from the instance (getrusage) */
+	double cg_cpu_s;              /* from its node's cgroup, if any */
+	double bytes, bps;            /* network workloads */
+	json_t *report;               /* what the instance printed */
+};
+
+struct vl_bench_run {
+	char workload[16], backend[8], mode[16];
+	size_t n;
+	double wall_s; /* the whole run */
+	struct vl_bench_instance *inst;
+};
+
+int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err);
+void vl_bench_run_free(struct vl_bench_run *run);
+/* The value each instance is judged by: CPU seconds for cpu and mixed,
+ * bytes/s received for stream and bandwidth. */
+double vl_bench_value(const struct vl_bench_run *run, size_t i);
+/* The run as JSON (all instances and their reports). */
+json_t *vl_bench_run_json(const struct vl_bench_run *run);
+
+#endif

@@ -1,0 +1,220 @@
+/* vnetlab bench: N instances of a workload at once, per backend, and how
+ * fairly they shared the machine. */
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "bench/metrics.h"
+#include "bench/runner.h"
+#include "cli/cli.h"
+
+static const struct option bench_opts[] = {
+    {"instances", required_argument, NULL, 'n'},
+    {"backend", required_argument, NULL, 'b'},
+    {"seconds", required_argument, NULL, 's'},
+    {"bytes", required_argument, NULL, 'B'},
+    {"size", required_argument, NULL, 'S'},
+    {"timeout", required_argument, NULL, 'T'},
+    {"json", required_argument, NULL, 'j'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The workloads program: beside this one, unless VNETLAB_WORK says. */
+static int work_path(char *buf, size_t len)
+{
+	const char *env = getenv("VNETLAB_WORK");
+	ssize_t n;
+	char *slash;
+
+	if (env) {
+		snprintf(buf, len, "%s", env);
+		return access(buf, X_OK);
+	}
+	n = readlink("/proc/self/exe", buf, len - 16);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	snprintf(slash + 1, len - (size_t)(slash + 1 - buf), "vnetlab-work");
+	return access(buf, X_OK);
+}
+
+static double mean_wall(const struct vl_bench_run *r)
+{
+	double s = 0;
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->inst[i].finished) {
+			s += r->inst[i].wall_s;
+			k++;
+		}
+	return k ? s / (double)k : 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	struct vl_bench_opts o = {.n = 4, .seconds = 5, .timeout = 120};
+	struct vl_bench_run runs[3];
+	struct vl_metrics ms[3];
+	const char *names[3];
+	char work[PATH_MAX], *backends = "ns,proc", *json_out = NULL;
+	struct vl_err err = {0};
+	size_t n_runs = 0;
+	unsigned long u;
+	int opt, rc = VL_EXIT_OK;
+	json_t *root;
+
+	while ((opt = getopt_long(argc, argv, "n:b:h", bench_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			if (vl_parse_uint(optarg, 1, 128, &u) < 0)
+				return vl_cli_usage("bench", "-n takes 1 to 128 instances");
+			o.n = u;
+			break;
+		case 'b':
+			backends = optarg;
+			break;
+		case 's':
+			o.seconds = strtod(optarg, NULL);
+			if (!(o.seconds > 0 && o.seconds <= 3600))
+				return vl_cli_usage("bench", "--seconds takes 0 to 3600");
+			break;
+		case 'B':
+			o.bytes = optarg;
+			break;
+		case 'S':
+			o.size = optarg;
+			break;
+		case 'T':
+			o.timeout = strtod(optarg, NULL);
+			if (!(o.timeout > 0))
+				return vl_cli_usage("bench", "--timeout takes seconds");
+			break;
+		case 'j':
+			json_out = optarg;
+			break;
+		case 'h':
+			return vl_cli_help("bench");
+		default:
+			return vl_cli_usage("bench", "bad option");
+		}
+	}
+	if (argc - optind != 1)
+		return vl_cli_usage("bench", "name one workload: cpu, stream, bandwidth or mixed");
+	o.workload = argv[optind];
+	if (strcmp(o.workload, "cpu") && strcmp(o.workload, "stream") &&
+	    strcmp(o.workload, "bandwidth") && strcmp(o.workload, "mixed"))
+		return vl_cli_usage("bench", "unknown workload \"%s\" (cpu, stream, bandwidth, mixed)",
+				    o.workload);
+	if (work_path(work, sizeof(work)) < 0) {
+		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",
+			work);
+		return VL_EXIT_FAIL;
+	}
+	o.work = work;
+	o.progress = isatty(STDERR_FILENO);
+
+	for (char *b = strtok(backends, ","); b && n_runs < 3; b = strtok(NULL, ",")) {
+		o.mode = VL_BENCH_TOGETHER;
+		if (!strcmp(b, "solo")) {
+			o.mode = VL_BENCH_SOLO;
+			o.backend = VL_BACKEND_NS;
+		} else if (vl_backend_parse(b) >= 0) {
+			o.backend = (enum vl_backend)vl_backend_parse(b);
+		} else {
+			return vl_cli_usage("bench", "backends are ns, proc and solo, not \"%s\"", b);
+		}
+		if (o.progress)
+			fprintf(stderr, "vnetlab: bench %s: %zu instances on %s ...\n", o.workload, o.n,
+				b);
+		if (vl_bench_run(&o, &runs[n_runs], &err) < 0) {
+			vl_cli_fail(&err);
+			rc = VL_EXIT_FAIL;
+			break;
+		}
+		{
+			double x[128];
+			bool fin[128];
+
+			for (size_t i = 0; i < o.n; i++) {
+				x[i] = vl_bench_value(&runs[n_runs], i);
+				fin[i] = runs[n_runs].inst[i].finished;
+			}
+			if (vl_metrics_compute(x, fin, o.n, &ms[n_runs], &err) < 0) {
+				vl_cli_fail(&err);
+				vl_bench_run_free(&runs[n_runs]);
+				rc = VL_EXIT_FAIL;
+				break;
+			}
+		}
+		names[n_runs++] = b;
+	}
+
+	root = json_pack("{s:s, s:I, s:[]}", "workload", o.workload, "n", (json_int_t)o.n, "runs");
+	printf("%s, %zu instances: share of %s per instance\n", o.workload, o.n,
+	       strcmp(o.workload, "stream") && strcmp(o.workload, "bandwidth")
+		   ? "completion rate (1 / wall time)"
+		   : "throughput received");
+	printf("%-6s %5s %7s %8s %6s %6s %10s %9s %9s  %s\n", "RUN", "DONE", "JAIN", "MAX/MIN",
+	       "CV", "KS", "WALL s", "vs solo", "vs proc", "VERDICT");
+	for (size_t k = 0; k < n_runs; k++) {
+		const struct vl_metrics *m = &ms[k];
+		double w = mean_wall(&runs[k]), solo = 0, proc = 0, sd;
+		char vs_solo[16] = "-", vs_proc[16] = "-", mm[16];
+		json_t *jr = vl_bench_run_json(&runs[k]), *sh = json_array();
+
+		for (size_t j = 0; j < n_runs; j++) {
+			if (!strcmp(names[j], "solo"))
+				solo = mean_wall(&runs[j]);
+			if (!strcmp(names[j], "proc"))
+				proc = mean_wall(&runs[j]);
+		}
+		if (solo > 0 && w > 0 && vl_metrics_slowdown(w, solo, &sd, NULL) == 0)
+			snprintf(vs_solo, sizeof(vs_solo), "%.2fx", sd);
+		if (proc > 0 && w > 0 && vl_metrics_slowdown(w, proc, &sd, NULL) == 0)
+			snprintf(vs_proc, sizeof(vs_proc), "%.2fx", sd);
+		if (m->maxmin_infinite)
+			snprintf(mm, sizeof(mm), "inf");
+		else
+			snprintf(mm, sizeof(mm), "%.2f", m->maxmin);
+		printf("%-6s %2zu/%-2zu %7.3f %8s %6.3f %6.2f %10.2f %9s %9s  %s%s\n", names[k],
+		       m->n - m->nstarved, m->n, m->jain, mm, m->cv, m->ks, w, vs_solo, vs_proc,
+		       m->measured ? vl_metrics_fairness_word(m->jain) : "nothing measured",
+		       m->nstarved ? ", starved instances" : "");
+		for (size_t i = 0; i < m->n; i++)
+			json_array_append_new(sh, json_real(m->share[i]));
+		json_object_set_new(jr, "metrics",
+				    json_pack("{s:f, s:f, s:f, s:b, s:f, s:f, s:I, s:o, s:f}", "jain",
+					      m->jain, "ks", m->ks, "maxmin",
+					      m->maxmin_infinite ? -1.0 : m->maxmin, "measured",
+					      m->measured, "cv", m->cv, "ideal_share", m->ideal_share,
+					      "starved", (json_int_t)m->nstarved, "shares", sh,
+					      "mean_wall_s", w));
+		json_object_set_new(jr, "run", json_string(names[k]));
+		json_array_append_new(json_object_get(root, "runs"), jr);
+	}
+	for (size_t k = 0; k < n_runs; k++) {
+		printf("  %-5s shares:", names[k]);
+		for (size_t i = 0; i < ms[k].n; i++)
+			printf(" %.1f%%%s", 100 * ms[k].share[i], runs[k].inst[i].finished ? "" : "*");
+		printf("   (ideal %.1f%%%s)\n", 100 * ms[k].ideal_share,
+		       ms[k].nstarved ? "; * starved" : "");
+	}
+	if (json_out && json_dump_file(root, json_out, JSON_INDENT(1)) < 0) {
+		fprintf(stderr, "vnetlab: cannot write %s\n", json_out);
+		rc = VL_EXIT_FAIL;
+	}
+	json_decref(root);
+	for (size_t k = 0; k < n_runs; k++) {
+		vl_metrics_free(&ms[k]);
+		vl_bench_run_free(&runs[k]);
+	}
+	return rc;
+}
