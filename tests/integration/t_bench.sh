@@ -1,0 +1,36 @@
+# The study's runner: short real runs of each built-in workload on ns, proc
+# and solo, whose JSON has every field.
+
+bench_json_ok() { # FILE RUNS: every run has metrics and every instance its fields
+	jq -e --argjson runs "$2" '
+		(.runs | length) == $runs and
+		all(.runs[]; .metrics.jain > 0 and .metrics.jain <= 1.0001 and
+			(.metrics.shares | length) == .n and
+			all(.instances[]; .finished and .wall_s > 0 and .value > 0 and
+				has("user_s") and has("sys_s") and has("cgroup_cpu_s") and has("report")))' "$1" >/dev/null
+}
+
+test_bench_cpu_on_ns_proc_solo() {
+	[ -x "$(dirname "$VNETLAB")/vnetlab-work" ] || skip "the workloads program is not built"
+	out=$(mktemp)
+	vl bench cpu -n 2 --size 120 --backend ns,proc,solo --json "$out" >/dev/null
+	bench_json_ok "$out" 3 || { cat "$out" | head -c 2000; fail "bench cpu JSON lacks fields"; }
+	# the checksum of the picture is the same on every instance and backend
+	n=$(jq -r '[.runs[].instances[].report.client.checksum] | unique | length' "$out")
+	expect_eq "$n" 1 "distinct checksums"
+	rm -f "$out"
+}
+
+test_bench_stream_and_mixed() {
+	[ -x "$(dirname "$VNETLAB")/vnetlab-work" ] || skip "the workloads program is not built"
+	out=$(mktemp)
+	vl bench stream -n 2 --seconds 1 --backend ns,proc --json "$out" >/dev/null
+	bench_json_ok "$out" 2 || fail "bench stream JSON lacks fields"
+	jq -e 'all(.runs[].instances[]; .bytes > 0 and .throughput_bps > 0)' "$out" >/dev/null ||
+		fail "stream: no bytes measured at the receiver"
+	vl bench mixed -n 2 --bytes 8MiB --backend ns --json "$out" >/dev/null
+	bench_json_ok "$out" 1 || fail "bench mixed JSON lacks fields"
+	jq -e 'all(.runs[].instances[]; .report.server.verified == true)' "$out" >/dev/null ||
+		fail "mixed: the receiver did not verify every record"
+	rm -f "$out"
+}
