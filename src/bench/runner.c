@@ -39,12 +39,20 @@ static int spawn(const char *lab, const char *node, char *const *argv, struct pr
 {
 	int pfd[2];
 
+	/* Opened here: the node may not see the path (its /tmp is its own). */
+	int exe = open(argv[0], O_RDONLY | O_CLOEXEC);
+
 	memset(p, 0, sizeof(*p));
-	if (pipe2(pfd, O_CLOEXEC) < 0)
+	if (exe < 0)
+		return vl_err_sys(err, errno, "open %s", argv[0]);
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		close(exe);
 		return vl_err_sys(err, errno, "pipe");
+	}
 	fflush(NULL);
 	p->pid = fork();
 	if (p->pid < 0) {
+		close(exe);
 		close(pfd[0]);
 		close(pfd[1]);
 		return vl_err_sys(err, errno, "fork");
@@ -61,10 +69,11 @@ static int spawn(const char *lab, const char *node, char *const *argv, struct pr
 			fprintf(stderr, "vnetlab bench: %s\n", e2.msg);
 			_exit(125);
 		}
-		execv(argv[0], argv);
+		fexecve(exe, argv, environ);
 		fprintf(stderr, "vnetlab bench: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	close(exe);
 	close(pfd[1]);
 	p->out = pfd[0];
 	return 0;
