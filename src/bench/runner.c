@@ -124,6 +124,24 @@ static void collect(struct proc *ps, size_t n, double deadline)
 	}
 }
 
+/* All CPUs' busy and total jiffies from /proc/stat. */
+static void cpu_jiffies(uint64_t *busy, uint64_t *total)
+{
+	FILE *f = fopen("/proc/stat", "re");
+	unsigned long long v[10] = {0};
+
+	*busy = *total = 0;
+	if (!f)
+		return;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+		   &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]) >= 4) {
+		for (int i = 0; i < 8; i++) /* guest times are in user already */
+			*total += v[i];
+		*busy = *total - v[3] - v[4]; /* minus idle and iowait */
+	}
+	fclose(f);
+}
+
 static double num(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
@@ -241,6 +259,52 @@ static int round_(const struct vl_bench_opts *o, const char *lab, struct vl_benc
 	return r;
 }
 
+/* Can the run be trusted? Every instance finished, started together,
+ * nothing dropped or throttled; a saturated host is said, not held
+ * against it (sharing a saturated machine is what is measured). */
+static void judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
+{
+	struct vl_bench_fidelity *f = &run->fid;
+	double lo = 1e300, hi = -1e300, mean_wall = 0;
+	struct vl_buf why = {0};
+
+	for (size_t i = 0; i < run->n; i++) {
+		json_t *c = json_object_get(run->inst[i].report, "client");
+		double lag = num(c, "start_lag_s");
+
+		f->starved += !run->inst[i].finished;
+		mean_wall += run->inst[i].wall_s / (double)run->n;
+		if (lag < lo)
+			lo = lag;
+		if (lag > hi)
+			hi = lag;
+	}
+	f->max_lag_s = run->n ? hi : 0;
+	f->lag_spread_s = run->n ? hi - lo : 0;
+	if (f->starved)
+		vl_buf_printf(&why, "; %zu of %zu instances did not finish within %g s", f->starved,
+			      run->n, o->timeout);
+	if (o->mode == VL_BENCH_TOGETHER && run->n > 1 && f->lag_spread_s > 0.05 * mean_wall &&
+	    f->lag_spread_s > 0.01)
+		vl_buf_printf(&why, "; starts were %.0f ms apart (%.0f%% of a run)",
+			      f->lag_spread_s * 1e3, 100 * f->lag_spread_s / mean_wall);
+	if (f->drops)
+		vl_buf_printf(&why, "; %llu packets were dropped on the nodes' interfaces",
+			      (unsigned long long)f->drops);
+	if (f->throttled)
+		vl_buf_printf(&why, "; CPU limits throttled nodes %llu times",
+			      (unsigned long long)f->throttled);
+	f->trustworthy = why.len == 0;
+	snprintf(f->why, sizeof(f->why), "%s%s%s",
+		 f->trustworthy ? "trustworthy: every instance finished and started together"
+				: "not trustworthy",
+		 why.len ? why.s : "",
+		 f->host_busy >= 0.95
+		     ? "; the host's CPUs were saturated, so this measures how the nodes share them"
+		     : "");
+	vl_buf_free(&why);
+}
+
 int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err)
 {
 	struct vl_topo *t = NULL;
@@ -267,14 +331,28 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 		vl_topo_free(t);
 		return -1;
 	}
+	uint64_t b0, t0j, b1, t1j;
+
 	r = vl_lab_stats_get(lab, &before, err);
+	cpu_jiffies(&b0, &t0j);
 	if (r == 0 && o->mode == VL_BENCH_SOLO) {
 		for (size_t i = 0; i < o->n && r == 0; i++)
 			r = round_(o, lab, run, i, 1, 1, 2, err);
 	} else if (r == 0) {
 		r = round_(o, lab, run, 0, o->n, 1, (int)o->n + 1, err);
 	}
+	cpu_jiffies(&b1, &t1j);
+	run->fid.host_busy = t1j > t0j ? (double)(b1 - b0) / (double)(t1j - t0j) : 0;
 	if (r == 0 && vl_lab_stats_get(lab, &after, err) == 0) {
+		for (size_t k = 0; k < after.n_nodes && k < before.n_nodes; k++) {
+			const struct vl_node_stats *a = &after.nodes[k], *b = &before.nodes[k];
+
+			if (a->have_cgroup && b->have_cgroup && a->cg.have_throttle)
+				run->fid.throttled += a->cg.nr_throttled - b->cg.nr_throttled;
+			for (size_t j = 0; j < a->n_ifs && j < b->n_ifs; j++)
+				run->fid.drops += (a->ifs[j].rx_dropped - b->ifs[j].rx_dropped) +
+						  (a->ifs[j].tx_dropped - b->ifs[j].tx_dropped);
+		}
 		for (size_t i = 0; i < o->n; i++)
 			for (size_t k = 0; k < after.n_nodes && k < before.n_nodes; k++)
 				if (!strcmp(after.nodes[k].name, run->inst[i].node) &&
@@ -295,6 +373,8 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	}
 	vl_topo_free(t);
 	run->wall_s = vl_now() - t0;
+	if (r == 0)
+		judge(o, run);
 	return r;
 }
 
@@ -322,9 +402,14 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 				   in->bytes, "throughput_bps", in->bps, "value",
 				   vl_bench_value(run, i), "report", in->report));
 	}
-	return json_pack("{s:s, s:s, s:s, s:I, s:f, s:o}", "workload", run->workload, "backend",
-			 run->backend, "mode", run->mode, "n", (json_int_t)run->n, "wall_s",
-			 run->wall_s, "instances", arr);
+	return json_pack("{s:s, s:s, s:s, s:I, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:b, s:s}}",
+			 "workload", run->workload, "backend", run->backend, "mode", run->mode, "n",
+			 (json_int_t)run->n, "wall_s", run->wall_s, "instances", arr, "fidelity",
+			 "host_busy", run->fid.host_busy, "max_start_lag_s", run->fid.max_lag_s,
+			 "start_spread_s", run->fid.lag_spread_s, "throttled",
+			 (json_int_t)run->fid.throttled, "drops", (json_int_t)run->fid.drops,
+			 "starved", (json_int_t)run->fid.starved, "trustworthy",
+			 run->fid.trustworthy, "verdict", run->fid.why);
 }
 
 void vl_bench_run_free(struct vl_bench_run *run)

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 #include "plan/plan.h"
@@ -40,11 +41,24 @@ struct vl_bench_instance {
 	json_t *report;               /* what the instance printed */
 };
 
+/* What says whether a run can be trusted. */
+struct vl_bench_fidelity {
+	double host_busy;    /* fraction of all CPUs busy while instances ran */
+	double max_lag_s;    /* latest start after the barrier */
+	double lag_spread_s; /* latest minus earliest start */
+	uint64_t throttled;  /* CFS periods throttled, all nodes */
+	uint64_t drops;      /* packets dropped on the nodes' interfaces */
+	size_t starved;
+	bool trustworthy;
+	char why[512]; /* a plain sentence */
+};
+
 struct vl_bench_run {
 	char workload[16], backend[8], mode[16];
 	size_t n;
 	double wall_s; /* the whole run */
 	struct vl_bench_instance *inst;
+	struct vl_bench_fidelity fid;
 };
 
 int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err);

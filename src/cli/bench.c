@@ -200,6 +200,9 @@ int cmd_bench(int argc, char **argv)
 		json_object_set_new(jr, "run", json_string(names[k]));
 		json_array_append_new(json_object_get(root, "runs"), jr);
 	}
+	for (size_t k = 0; k < n_runs; k++)
+		printf("  %-5s %s (host CPUs %.0f%% busy)\n", names[k], runs[k].fid.why,
+		       100 * runs[k].fid.host_busy);
 	for (size_t k = 0; k < n_runs; k++) {
 		printf("  %-5s shares:", names[k]);
 		for (size_t i = 0; i < ms[k].n; i++)
