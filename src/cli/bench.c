@@ -26,7 +26,7 @@ static const struct option bench_opts[] = {
 };
 
 /* The workloads program: beside this one, unless VNETLAB_WORK says. */
-static int work_path(char *buf, size_t len)
+int vl_cli_work_path(char *buf, size_t len)
 {
 	const char *env = getenv("VNETLAB_WORK");
 	ssize_t n;
@@ -113,7 +113,7 @@ int cmd_bench(int argc, char **argv)
 	    strcmp(o.workload, "bandwidth") && strcmp(o.workload, "mixed"))
 		return vl_cli_usage("bench", "unknown workload \"%s\" (cpu, stream, bandwidth, mixed)",
 				    o.workload);
-	if (work_path(work, sizeof(work)) < 0) {
+	if (vl_cli_work_path(work, sizeof(work)) < 0) {
 		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",
 			work);
 		return VL_EXIT_FAIL;

@@ -37,6 +37,9 @@ int cmd_plan(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_capacity(int argc, char **argv);
+/* Path of the workloads program (vnetlab-work); < 0 if not executable. */
+int vl_cli_work_path(char *buf, size_t len);
 
 /* Print "vnetlab: <msg>" to stderr and return VL_EXIT_FAIL. */
 int vl_cli_fail(const struct vl_err *err);

@@ -79,6 +79,13 @@ const struct vl_cmd vl_cmds[] = {
      "      --size N        cpu: the image's side\n"
      "      --timeout S     an instance not done by then is starved (default 120)\n"
      "      --json FILE     everything measured, per instance\n"},
+    {"capacity", cmd_capacity,
+     "WORKLOAD [--max N] [--threshold J] [--backend ns|proc] [bench options] [--json FILE]",
+     "the largest N whose instances all finish and share fairly",
+     "Grow N (1, 2, 4, ... up to --max, default 32) and run N instances of WORKLOAD\n"
+     "at once, as `vnetlab bench` does, until one does not finish within --timeout\n"
+     "or Jain's index of their shares falls below --threshold (default 0.95).\n"
+     "Reports the largest N that fit.\n"},
     {"clean", cmd_clean, "[--dry-run]", "remove what crashed runs left behind",
      "Remove labs whose up never finished (killed or crashed), from their journal, and\n"
      "network namespaces tagged as vnetlab's (vl<id>-*, vl<id>.sw) whose lab is gone.\n"

@@ -34,3 +34,15 @@ test_bench_stream_and_mixed() {
 		fail "mixed: the receiver did not verify every record"
 	rm -f "$out"
 }
+
+test_capacity_grows_until_unfair_or_max() {
+	[ -x "$(dirname "$VNETLAB")/vnetlab-work" ] || skip "the workloads program is not built"
+	out=$(mktemp)
+	vl capacity cpu --size 100 --max 4 --json "$out" >/dev/null
+	jq -e '(.steps | map(.n)) == [1, 2, 4] and .capacity == 4 and all(.steps[]; .fits)' "$out" >/dev/null ||
+		fail "capacity: $(jq -c '{capacity, steps: [.steps[] | {n, jain, fits}]}' "$out")"
+	# with a threshold above 1 nothing can fit: refused as a bad command line
+	"$VNETLAB" capacity cpu --threshold 1.5 2>/dev/null
+	expect_eq $? 2 "exit status for a threshold above 1"
+	rm -f "$out"
+}

@@ -1,0 +1,144 @@
+/* vnetlab capacity: the largest N at which N instances of a workload all
+ * finish and share fairly — the study's "only 9 of 10 guests could run". */
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "bench/metrics.h"
+#include "bench/runner.h"
+#include "cli/cli.h"
+
+static const struct option capacity_opts[] = {
+    {"max", required_argument, NULL, 'm'},
+    {"threshold", required_argument, NULL, 't'},
+    {"backend", required_argument, NULL, 'b'},
+    {"seconds", required_argument, NULL, 's'},
+    {"bytes", required_argument, NULL, 'B'},
+    {"size", required_argument, NULL, 'S'},
+    {"timeout", required_argument, NULL, 'T'},
+    {"json", required_argument, NULL, 'j'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+int cmd_capacity(int argc, char **argv)
+{
+	struct vl_bench_opts o = {.seconds = 5, .timeout = 120, .backend = VL_BACKEND_NS};
+	unsigned long max = 32;
+	double threshold = VL_METRICS_FAIR;
+	char work[PATH_MAX], *json_out = NULL;
+	struct vl_err err = {0};
+	size_t best = 0;
+	int opt, rc = VL_EXIT_OK, v;
+	json_t *root, *steps = json_array();
+
+	while ((opt = getopt_long(argc, argv, "m:t:b:h", capacity_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm':
+			if (vl_parse_uint(optarg, 1, 128, &max) < 0)
+				return vl_cli_usage("capacity", "--max takes 1 to 128");
+			break;
+		case 't':
+			threshold = strtod(optarg, NULL);
+			if (!(threshold > 0 && threshold <= 1))
+				return vl_cli_usage("capacity", "--threshold is a Jain index, 0 to 1");
+			break;
+		case 'b':
+			if ((v = vl_backend_parse(optarg)) < 0)
+				return vl_cli_usage("capacity", "--backend takes ns or proc");
+			o.backend = (enum vl_backend)v;
+			break;
+		case 's':
+			o.seconds = strtod(optarg, NULL);
+			if (!(o.seconds > 0 && o.seconds <= 3600))
+				return vl_cli_usage("capacity", "--seconds takes 0 to 3600");
+			break;
+		case 'B':
+			o.bytes = optarg;
+			break;
+		case 'S':
+			o.size = optarg;
+			break;
+		case 'T':
+			o.timeout = strtod(optarg, NULL);
+			if (!(o.timeout > 0))
+				return vl_cli_usage("capacity", "--timeout takes seconds");
+			break;
+		case 'j':
+			json_out = optarg;
+			break;
+		case 'h':
+			return vl_cli_help("capacity");
+		default:
+			return vl_cli_usage("capacity", "bad option");
+		}
+	}
+	if (argc - optind != 1)
+		return vl_cli_usage("capacity", "name one workload: cpu, stream, bandwidth or mixed");
+	o.workload = argv[optind];
+	if (strcmp(o.workload, "cpu") && strcmp(o.workload, "stream") &&
+	    strcmp(o.workload, "bandwidth") && strcmp(o.workload, "mixed"))
+		return vl_cli_usage("capacity", "unknown workload \"%s\"", o.workload);
+	if (vl_cli_work_path(work, sizeof(work)) < 0) {
+		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",
+			work);
+		return VL_EXIT_FAIL;
+	}
+	o.work = work;
+	o.mode = VL_BENCH_TOGETHER;
+	printf("%s on %s: the largest N whose instances all finish with Jain's index >= %.2f\n",
+	       o.workload, vl_backend_name(o.backend), threshold);
+	printf("%5s %6s %7s  %s\n", "N", "DONE", "JAIN", "VERDICT");
+	for (size_t n = 1; n <= max; n *= 2) {
+		struct vl_bench_run run;
+		struct vl_metrics m;
+		double x[128];
+		bool fin[128], ok;
+
+		o.n = n;
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "vnetlab: capacity: N = %zu ...\n", n);
+		if (vl_bench_run(&o, &run, &err) < 0) {
+			rc = vl_cli_fail(&err);
+			break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			x[i] = vl_bench_value(&run, i);
+			fin[i] = run.inst[i].finished;
+		}
+		if (vl_metrics_compute(x, fin, n, &m, &err) < 0) {
+			vl_bench_run_free(&run);
+			rc = vl_cli_fail(&err);
+			break;
+		}
+		ok = !m.nstarved && m.measured && m.jain >= threshold;
+		printf("%5zu %3zu/%-2zu %7.3f  %s\n", n, n - m.nstarved, n, m.jain,
+		       ok ? "fits" : m.nstarved ? "instances starved" : "unfair");
+		json_array_append_new(steps, json_pack("{s:I, s:I, s:f, s:b, s:o}", "n",
+						       (json_int_t)n, "finished",
+						       (json_int_t)(n - m.nstarved), "jain", m.jain,
+						       "fits", ok, "run", vl_bench_run_json(&run)));
+		vl_metrics_free(&m);
+		vl_bench_run_free(&run);
+		if (!ok)
+			break;
+		best = n;
+	}
+	if (rc == VL_EXIT_OK)
+		printf("capacity: %zu instances%s\n", best,
+		       best == (size_t)max ? " (the --max asked for; it may be more)" : "");
+	root = json_pack("{s:s, s:s, s:f, s:I, s:o}", "workload", o.workload, "backend",
+			 vl_backend_name(o.backend), "threshold", threshold, "capacity",
+			 (json_int_t)best, "steps", steps);
+	if (json_out && json_dump_file(root, json_out, JSON_INDENT(1)) < 0) {
+		fprintf(stderr, "vnetlab: cannot write %s\n", json_out);
+		rc = VL_EXIT_FAIL;
+	}
+	json_decref(root);
+	return rc;
+}
