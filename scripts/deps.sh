@@ -17,6 +17,7 @@ procps
 util-linux
 jq
 busybox-static
+gnuplot-nox
 "
 
 missing=""

@@ -38,6 +38,8 @@ int cmd_stats(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
+int cmd_study(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 /* Path of the workloads program (vnetlab-work); < 0 if not executable. */
 int vl_cli_work_path(char *buf, size_t len);
 

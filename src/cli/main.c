@@ -86,6 +86,16 @@ const struct vl_cmd vl_cmds[] = {
      "at once, as `vnetlab bench` does, until one does not finish within --timeout\n"
      "or Jain's index of their shares falls below --threshold (default 0.95).\n"
      "Reports the largest N that fit.\n"},
+    {"study", cmd_study,
+     "[--out DIR] [-n LIST] [--workloads LIST] [--seconds S] [--size N]",
+     "the whole study: every workload at each N on ns, proc and solo, and a report",
+     "Run `vnetlab bench` for each workload (default cpu,stream,bandwidth,mixed) at\n"
+     "each N (default 5,10) on ns, proc and solo, keep each run's JSON in DIR\n"
+     "(default results), then render the report: CSV files, plots (gnuplot, PNG and\n"
+     "SVG) and DIR/report.md.\n"},
+    {"report", cmd_report, "DIR", "render a study's report again from its JSON files",
+     "Read DIR/*.json (as `vnetlab bench --json` writes them) and write DIR/*.csv,\n"
+     "DIR/plots/ and DIR/report.md.\n"},
     {"clean", cmd_clean, "[--dry-run]", "remove what crashed runs left behind",
      "Remove labs whose up never finished (killed or crashed), from their journal, and\n"
      "network namespaces tagged as vnetlab's (vl<id>-*, vl<id>.sw) whose lab is gone.\n"

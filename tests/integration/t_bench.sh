@@ -46,3 +46,24 @@ test_capacity_grows_until_unfair_or_max() {
 	expect_eq $? 2 "exit status for a threshold above 1"
 	rm -f "$out"
 }
+
+test_report_renders_from_stored_json() {
+	d=$(mktemp -d)
+	cp tests/data/study/*.json "$d/"
+	vl report "$d" >/dev/null
+	grep -q '^## cpu, N = 3' "$d/report.md" || fail "no cpu section"
+	grep -q "^## The study's questions" "$d/report.md" || fail "no answers"
+	grep -q 'stream, N = 3\*\*: shared' "$d/report.md" || fail "stream not answered"
+	expect_eq "$(wc -l <"$d/cpu-n3.csv")" 10 "CSV lines (header + 3 runs x 3 instances)"
+	# every share in the CSV is the one in the JSON
+	j=$(jq -r '[.runs[].metrics.shares[]] | map(. * 1000000 | round) | join(" ")' "$d/cpu-n3.json")
+	c=$(tail -n +2 "$d/cpu-n3.csv" | awk -F, '{printf "%s%d", (NR > 1 ? " " : ""), $12 * 1000000 + 0.5}')
+	expect_eq "$c" "$j" "shares in the CSV"
+	if command -v gnuplot >/dev/null; then
+		for f in cpu-n3-shares.png cpu-n3-cdf.svg stream-n3-cdf.png; do
+			[ -s "$d/plots/$f" ] || fail "plot $f missing"
+		done
+	fi
+	"$VNETLAB" report "$d/it's" 2>/dev/null && fail "a quote in the directory was accepted"
+	rm -rf "$d"
+}

@@ -1,0 +1,295 @@
+/* The study's report. See report.h. */
+#include "bench/report.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+extern char **environ;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The bench JSON files of dir, sorted. */
+static size_t list_json(const char *dir, char ***out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+
+	while (d && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+
+		if (l > 5 && !strcmp(de->d_name + l - 5, ".json") && de->d_name[0] != '.') {
+			vl_grow(&v, &cap, n, sizeof(*v));
+			v[n++] = vl_xstrdup(de->d_name);
+		}
+	}
+	if (d)
+		closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str);
+	*out = v;
+	return n;
+}
+
+/* Run gnuplot on a script file (arguments, no shell). */
+static int gnuplot(const char *script)
+{
+	char *argv[] = {"gnuplot", (char *)script, NULL};
+	pid_t pid;
+	int status;
+
+	if (posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ) != 0)
+		return -1;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	return 0;
+}
+
+static double num(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+/* CSV of every instance; data files and a gnuplot script for the plots of
+ * one bench file. Returns 0, or -1 if gnuplot failed or is missing. */
+static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, bool *plotted,
+	       struct vl_err *err)
+{
+	char path[PATH_MAX], stem[256];
+	json_t *runs = json_object_get(b, "runs"), *run, *in;
+	size_t k, i, n = (size_t)num(b, "n");
+	FILE *csv, *dat, *gp;
+
+	snprintf(stem, sizeof(stem), "%.*s", (int)(strlen(base) - 5), base);
+	snprintf(path, sizeof(path), "%s/%s.csv", dir, stem);
+	if (!(csv = fopen(path, "we")))
+		return vl_err_sys(err, errno, "create %s", path);
+	fprintf(csv, "run,instance,node,finished,wall_s,user_s,sys_s,cgroup_cpu_s,bytes,"
+		     "throughput_bps,value,share\n");
+	snprintf(path, sizeof(path), "%s/plots/%s.dat", dir, stem);
+	if (!(dat = fopen(path, "we"))) {
+		fclose(csv);
+		return vl_err_sys(err, errno, "create %s", path);
+	}
+	vl_buf_printf(md, "\n## %s, N = %zu\n\n", str(b, "workload"), n);
+	vl_buf_printf(md, "| run | done | Jain | max/min | CV | KS | mean wall s | verdict |\n"
+			  "|---|---|---|---|---|---|---|---|\n");
+	json_array_foreach(runs, k, run)
+	{
+		json_t *m = json_object_get(run, "metrics"), *shares = json_object_get(m, "shares");
+
+		vl_buf_printf(md, "| %s | %zu/%zu | %.3f | %.2f | %.3f | %.2f | %.2f | %s |\n",
+			      str(run, "run"), n - (size_t)num(m, "starved"), n, num(m, "jain"),
+			      num(m, "maxmin"), num(m, "cv"), num(m, "ks"), num(m, "mean_wall_s"),
+			      str(json_object_get(run, "fidelity"), "verdict"));
+		fprintf(dat, "# run %s: instance share user_s sys_s\n", str(run, "run"));
+		json_array_foreach(json_object_get(run, "instances"), i, in)
+		{
+			double share = json_number_value(json_array_get(shares, i));
+
+			fprintf(csv, "%s,%zu,%s,%d,%.6f,%.6f,%.6f,%.6f,%.0f,%.0f,%.9g,%.6f\n",
+				str(run, "run"), i + 1, str(in, "node"),
+				json_is_true(json_object_get(in, "finished")), num(in, "wall_s"),
+				num(in, "user_s"), num(in, "sys_s"), num(in, "cgroup_cpu_s"),
+				num(in, "bytes"), num(in, "throughput_bps"), num(in, "value"), share);
+			fprintf(dat, "%zu %.6f %.6f %.6f\n", i + 1, 100 * share, num(in, "user_s"),
+				num(in, "sys_s"));
+		}
+		fprintf(dat, "\n\n");
+	}
+	fclose(csv);
+	fclose(dat);
+	/* shares per instance (bars, one block per run) and their CDF against
+	 * the ideal step at 1/N */
+	snprintf(path, sizeof(path), "%s/plots/%s.gp", dir, stem);
+	if (!(gp = fopen(path, "we")))
+		return vl_err_sys(err, errno, "create %s", path);
+	for (int fmt = 0; fmt < 2; fmt++) {
+		const char *term = fmt ? "svg size 800,450" : "pngcairo size 800,450";
+		const char *ext = fmt ? "svg" : "png";
+
+		fprintf(gp, "set terminal %s\nset datafile separator whitespace\n", term);
+		fprintf(gp, "set output '%s/plots/%s-shares.%s'\n", dir, stem, ext);
+		fprintf(gp,
+			"set title '%s, N = %zu: share per instance (ideal %.1f%%)'\n"
+			"set xlabel 'instance'; set ylabel 'share (%%)'; set yrange [0:*]\n"
+			"set style data histograms; set style fill solid 0.8; set key top right\n",
+			str(b, "workload"), n, 100.0 / (double)n);
+		fprintf(gp, "plot ");
+		json_array_foreach(runs, k, run)
+			fprintf(gp, "%s'%s/plots/%s.dat' index %zu using 2:xtic(1) title '%s'",
+				k ? ", " : "", dir, stem, k, str(run, "run"));
+		fprintf(gp, ", %g with lines lw 2 dt 2 title 'ideal'\n", 100.0 / (double)n);
+		fprintf(gp, "set output '%s/plots/%s-cdf.%s'\nunset style\n", dir, stem, ext);
+		fprintf(gp,
+			"set title '%s, N = %zu: cumulative share distribution vs the ideal step'\n"
+			"set xlabel 'share (%%)'; set ylabel 'fraction of instances'; set yrange "
+			"[0:1.05]; set key bottom right\n",
+			str(b, "workload"), n);
+		fprintf(gp, "plot ");
+		json_array_foreach(runs, k, run)
+			fprintf(gp,
+				"%s'%s/plots/%s.dat' index %zu using 2:(1.0/%zu) smooth cumulative "
+				"with steps lw 2 title '%s'",
+				k ? ", " : "", dir, stem, k, n, str(run, "run"));
+		fprintf(gp, ", '-' with steps lw 2 dt 2 title 'ideal'\n0 0\n%g 0\n%g 1\n100 1\ne\n",
+			100.0 / (double)n, 100.0 / (double)n);
+	}
+	fclose(gp);
+	if (gnuplot(path) == 0) {
+		*plotted = true;
+		vl_buf_printf(md, "\n![shares](plots/%s-shares.png) ![cdf](plots/%s-cdf.png)\n", stem,
+			      stem);
+	}
+	return 0;
+}
+
+/* The study's questions, answered from the runs. */
+static void answers(json_t **files, size_t n_files, struct vl_buf *md)
+{
+	vl_buf_printf(md, "\n## The study's questions\n\n");
+	for (size_t f = 0; f < n_files; f++) {
+		json_t *b = files[f], *runs = json_object_get(b, "runs"), *run;
+		const char *w = str(b, "workload");
+		double ns = 0, proc = 0, solo = 0, jain_ns = 0, agg[3] = {0};
+		size_t k, starved = 0;
+		bool rate = !strcmp(w, "stream") || !strcmp(w, "bandwidth");
+
+		json_array_foreach(runs, k, run)
+		{
+			json_t *m = json_object_get(run, "metrics");
+			const char *r = str(run, "run");
+
+			json_t *in;
+			size_t i;
+			int slot = !strcmp(r, "ns") ? 0 : !strcmp(r, "proc") ? 1 : 2;
+
+			json_array_foreach(json_object_get(run, "instances"), i, in)
+				agg[slot] += num(in, "throughput_bps");
+			if (!strcmp(r, "ns")) {
+				ns = num(m, "mean_wall_s");
+				jain_ns = num(m, "jain");
+				starved += (size_t)num(m, "starved");
+			} else if (!strcmp(r, "proc")) {
+				proc = num(m, "mean_wall_s");
+			} else if (!strcmp(r, "solo")) {
+				solo = num(m, "mean_wall_s");
+			}
+		}
+		vl_buf_printf(md, "- **%s, N = %.0f**: ", w, num(b, "n"));
+		vl_buf_printf(md, "%s across %s nodes (Jain %.3f)%s", jain_ns >= 0.95 ? "shared fairly"
+				  : jain_ns >= 0.85 ? "shared mostly fairly"
+						    : "shared unfairly",
+			      "ns", jain_ns, starved ? ", and some instances starved" : "");
+		if (rate && agg[0] > 0 && agg[1] > 0) {
+			vl_buf_printf(md, "; the emulated network carried %.2f Gbit/s in all, plain "
+					  "processes on loopback %.2f Gbit/s",
+				      agg[0] / 1e9, agg[1] / 1e9);
+			if (agg[2] > 0)
+				vl_buf_printf(md, ", one instance alone %.2f Gbit/s", agg[2] / 1e9 /
+										 num(b, "n"));
+		} else if (ns > 0 && proc > 0)
+			vl_buf_printf(md, "; the emulated network is %.0f%% %s than plain processes",
+				      100 * (ns > proc ? ns / proc - 1 : 1 - ns / proc),
+				      ns > proc ? "slower" : "faster");
+		if (!rate && ns > 0 && solo > 0)
+			vl_buf_printf(md, "; %.2f× the time of one instance alone (%.2f per instance "
+					  "of N)",
+				      ns / solo, ns / solo / num(b, "n"));
+		vl_buf_printf(md, ".\n");
+	}
+}
+
+int vl_report_render(const char *dir, struct vl_err *err)
+{
+	char path[PATH_MAX], **names;
+	size_t n = list_json(dir, &names), ok = 0;
+	json_t **files = vl_xcalloc(n + 1, sizeof(*files));
+	struct vl_buf md = {0};
+	bool plotted = false;
+	int r = 0;
+
+	/* dir goes into gnuplot scripts: only plain path characters */
+	for (const char *c = dir; *c; c++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+", *c)) {
+			for (size_t i = 0; i < n; i++)
+				free(names[i]);
+			free(names);
+			free(files);
+			return vl_err_set(err, EINVAL,
+					  "%s: a report directory may hold only letters, digits and "
+					  "_ . / - +",
+					  dir);
+		}
+	if (!n) {
+		free(files);
+		free(names);
+		return vl_err_set(err, ENOENT, "%s: no bench JSON files (vnetlab bench --json)", dir);
+	}
+	snprintf(path, sizeof(path), "%s/plots", dir);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		r = vl_err_sys(err, errno, "mkdir %s", path);
+		goto out;
+	}
+	vl_buf_printf(&md, "# vnetlab study\n\nEach section: N instances of a workload at once, "
+			   "each on its own node, on each backend (solo: each instance alone, one "
+			   "after the other). A share is an instance's part of the total (completion "
+			   "rate for cpu and mixed, throughput received for stream and bandwidth); "
+			   "the ideal is 1/N. Data: the JSON and CSV files beside this report.\n");
+	for (size_t i = 0; i < n && r == 0; i++) {
+		json_error_t je;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		files[ok] = json_load_file(path, 0, &je);
+		if (!files[ok] || !json_is_array(json_object_get(files[ok], "runs"))) {
+			json_decref(files[ok]);
+			files[ok] = NULL;
+			continue; /* not a bench file */
+		}
+		r = one(dir, names[i], files[ok], &md, &plotted, err);
+		ok++;
+	}
+	if (r == 0 && !ok)
+		r = vl_err_set(err, ENOENT, "%s: no bench JSON files (vnetlab bench --json)", dir);
+	if (r == 0) {
+		answers(files, ok, &md);
+		if (!plotted)
+			vl_buf_printf(&md, "\n(No plots: gnuplot is missing or failed; the "
+					   "plots/*.gp scripts can be run by hand.)\n");
+		snprintf(path, sizeof(path), "%s/report.md", dir);
+		r = vl_write_file(path, md.s, md.len, err);
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	for (size_t i = 0; i < ok; i++)
+		json_decref(files[i]);
+	free(files);
+	vl_buf_free(&md);
+	return r;
+}

@@ -1,0 +1,12 @@
+/* The study's report: from the JSON files `vnetlab bench --json` writes
+ * (one per workload and N) in a directory, CSV files, plots rendered by
+ * gnuplot (PNG and SVG) and report.md, which answers the study's questions
+ * from the data. Everything it prints can be recomputed from the JSON. */
+#ifndef VL_BENCH_REPORT_H
+#define VL_BENCH_REPORT_H
+
+#include "base/err.h"
+
+int vl_report_render(const char *dir, struct vl_err *err);
+
+#endif
