@@ -158,12 +158,30 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 				k ? ", " : "", dir, stem, k, n, str(run, "run"));
 		fprintf(gp, ", '-' with steps lw 2 dt 2 title 'ideal'\n0 0\n%g 0\n%g 1\n100 1\ne\n",
 			100.0 / (double)n, 100.0 / (double)n);
+		/* user and system seconds per instance, one panel per run */
+		fprintf(gp, "set output '%s/plots/%s-time.%s'\n", dir, stem, ext);
+		fprintf(gp,
+			"set title '%s, N = %zu: user and system CPU seconds per instance'\n"
+			"set xlabel 'instance, by run'; set ylabel 'seconds'; set yrange [0:*]\n"
+			"set style data histograms; set style histogram rowstacked; set style fill "
+			"solid 0.8; set key outside right\n",
+			str(b, "workload"), n);
+		fprintf(gp, "plot ");
+		json_array_foreach(runs, k, run)
+			fprintf(gp,
+				"%snewhistogram '%s', '%s/plots/%s.dat' index %zu using 3:xtic(1) "
+				"%s lc 1, '' index %zu using 4 %s lc 2",
+				k ? ", " : "", str(run, "run"), dir, stem, k,
+				k ? "notitle" : "title 'user'", k, k ? "notitle" : "title 'system'");
+		fprintf(gp, "\nunset style\n");
 	}
 	fclose(gp);
 	if (gnuplot(path) == 0) {
 		*plotted = true;
-		vl_buf_printf(md, "\n![shares](plots/%s-shares.png) ![cdf](plots/%s-cdf.png)\n", stem,
-			      stem);
+		vl_buf_printf(md,
+			      "\n![shares](plots/%s-shares.png) ![cdf](plots/%s-cdf.png) "
+			      "![time](plots/%s-time.png)\n",
+			      stem, stem, stem);
 	}
 	return 0;
 }

@@ -28,6 +28,10 @@ test_bench_stream_and_mixed() {
 	bench_json_ok "$out" 2 || fail "bench stream JSON lacks fields"
 	jq -e 'all(.runs[].instances[]; .bytes > 0 and .throughput_bps > 0)' "$out" >/dev/null ||
 		fail "stream: no bytes measured at the receiver"
+	vl bench bandwidth -n 2 --seconds 1 --backend proc --json "$out" >/dev/null
+	bench_json_ok "$out" 1 || fail "bench bandwidth JSON lacks fields"
+	jq -e 'all(.runs[].instances[]; (.report.server.intervals | length) >= 1)' "$out" >/dev/null ||
+		fail "bandwidth: no per-interval throughput at the receiver"
 	vl bench mixed -n 2 --bytes 8MiB --backend ns --json "$out" >/dev/null
 	bench_json_ok "$out" 1 || fail "bench mixed JSON lacks fields"
 	jq -e 'all(.runs[].instances[]; .report.server.verified == true)' "$out" >/dev/null ||
