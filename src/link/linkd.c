@@ -189,11 +189,13 @@ static int pull(struct vl_linkd *d, uint32_t id, int s, uint32_t ev, struct vl_e
 	struct link *l = d->links[id];
 	struct side *sd = &l->side[s];
 	struct dirn *dr = &l->dir[s];
-	uint64_t now = mono_ns();
 	uint32_t pid = id * 2 + (uint32_t)s;
 
 	for (int budget = READ_BUDGET; budget > 0; budget--) {
 		ssize_t n = read(sd->fd, d->buf, sizeof(d->buf));
+		/* the frame's arrival: after the read, never before it (a time
+		 * taken before the loop would date later frames too early) */
+		uint64_t now = mono_ns();
 
 		if (n < 0) {
 			if (errno == EINTR)
