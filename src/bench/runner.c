@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@ struct proc {
 	struct vl_buf text;
 	int status;
 	bool done;
+	struct rusage ru; /* from wait4 */
 };
 
 static uint64_t realtime_ns(void)
@@ -119,7 +121,7 @@ static void collect(struct proc *ps, size_t n, double deadline)
 			close(ps[i].out);
 			ps[i].out = -1;
 		}
-		if (ps[i].pid > 0 && waitpid(ps[i].pid, &ps[i].status, 0) == ps[i].pid)
+		if (ps[i].pid > 0 && wait4(ps[i].pid, &ps[i].status, 0, &ps[i].ru) == ps[i].pid)
 			ps[i].done = WIFEXITED(ps[i].status) && WEXITSTATUS(ps[i].status) == 0;
 	}
 }
@@ -243,6 +245,8 @@ static int round_(const struct vl_bench_opts *o, const char *lab, struct vl_benc
 		in->status = cl[i].status;
 		in->finished = cl[i].done && c != NULL;
 		in->wall_s = num(c, "wall_s");
+		in->wait4_user_s = (double)cl[i].ru.ru_utime.tv_sec + cl[i].ru.ru_utime.tv_usec / 1e6;
+		in->wait4_sys_s = (double)cl[i].ru.ru_stime.tv_sec + cl[i].ru.ru_stime.tv_usec / 1e6;
 		in->user_s = num(c, "user_s");
 		in->sys_s = num(c, "sys_s");
 		if (network(o->workload)) {
@@ -395,12 +399,14 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 		const struct vl_bench_instance *in = &run->inst[i];
 
 		json_array_append_new(
-		    arr, json_pack("{s:s, s:s, s:b, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:O*}",
+		    arr, json_pack("{s:s, s:s, s:b, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, "
+				   "s:O*}",
 				   "node", in->node, "server", in->server, "finished", in->finished,
 				   "status", in->status, "wall_s", in->wall_s, "user_s", in->user_s,
-				   "sys_s", in->sys_s, "cgroup_cpu_s", in->cg_cpu_s, "bytes",
-				   in->bytes, "throughput_bps", in->bps, "value",
-				   vl_bench_value(run, i), "report", in->report));
+				   "sys_s", in->sys_s, "wait4_user_s", in->wait4_user_s, "wait4_sys_s",
+				   in->wait4_sys_s, "cgroup_cpu_s", in->cg_cpu_s, "bytes", in->bytes,
+				   "throughput_bps", in->bps, "value", vl_bench_value(run, i),
+				   "report", in->report));
 	}
 	return json_pack("{s:s, s:s, s:s, s:I, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:b, s:s}}",
 			 "workload", run->workload, "backend", run->backend, "mode", run->mode, "n",

@@ -35,7 +35,8 @@ struct vl_bench_instance {
 	char node[16], server[16];
 	bool finished; /* ended, with exit 0 */
 	int status;    /* wait status */
-	double wall_s, user_s, sys_s; /* from the instance (getrusage) */
+	double wall_s, user_s, sys_s; /* from the instance (getrusage around its work) */
+	double wait4_user_s, wait4_sys_s; /* the whole process, from wait4 */
 	double cg_cpu_s;              /* from its node's cgroup, if any */
 	double bytes, bps;            /* network workloads */
 	json_t *report;               /* what the instance printed */
