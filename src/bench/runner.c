@@ -331,6 +331,19 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	snprintf(spec, sizeof(spec), "single,%zu", nodes);
 	if (vl_topo_generate(spec, &t, err) < 0)
 		return -1;
+	if (o->bw) {
+		const char *why = NULL;
+
+		for (size_t l = 0; l < t->n_links && !why; l++)
+			for (int k = 0; k < 2 && !why; k++)
+				why = vl_impair_set(&t->links[l].dir[k], "bw", o->bw);
+		if (why) {
+			vl_topo_free(t);
+			return vl_err_set(err, EINVAL, "--bw %s: %s", o->bw, why);
+		}
+		if (net)
+			run->capacity_bps = (double)o->n * (double)t->links[0].dir[0].rate_bps;
+	}
 	if (vl_engine_up(t, lab, &uo, &res, err) < 0) {
 		vl_topo_free(t);
 		return -1;
@@ -408,9 +421,11 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 				   "throughput_bps", in->bps, "value", vl_bench_value(run, i),
 				   "report", in->report));
 	}
-	return json_pack("{s:s, s:s, s:s, s:I, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:b, s:s}}",
+	return json_pack("{s:s, s:s, s:s, s:I, s:f, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:b, "
+			 "s:s}}",
 			 "workload", run->workload, "backend", run->backend, "mode", run->mode, "n",
-			 (json_int_t)run->n, "wall_s", run->wall_s, "instances", arr, "fidelity",
+			 (json_int_t)run->n, "wall_s", run->wall_s, "capacity_bps", run->capacity_bps,
+			 "instances", arr, "fidelity",
 			 "host_busy", run->fid.host_busy, "max_start_lag_s", run->fid.max_lag_s,
 			 "start_spread_s", run->fid.lag_spread_s, "throttled",
 			 (json_int_t)run->fid.throttled, "drops", (json_int_t)run->fid.drops,

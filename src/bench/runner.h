@@ -28,6 +28,7 @@ struct vl_bench_opts {
 	const char *size;  /* cpu image size */
 	double timeout;   /* per instance; one that does not end is starved */
 	const char *work; /* the workloads program */
+	const char *bw;   /* every link shaped to this rate (e.g. "100Mbit"), or NULL */
 	bool progress;
 };
 
@@ -60,6 +61,7 @@ struct vl_bench_run {
 	double wall_s; /* the whole run */
 	struct vl_bench_instance *inst;
 	struct vl_bench_fidelity fid;
+	double capacity_bps; /* network workloads on shaped links: N x the rate; else 0 */
 };
 
 int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err);

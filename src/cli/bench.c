@@ -21,6 +21,7 @@ static const struct option bench_opts[] = {
     {"size", required_argument, NULL, 'S'},
     {"timeout", required_argument, NULL, 'T'},
     {"json", required_argument, NULL, 'j'},
+    {"bw", required_argument, NULL, 'W'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -99,6 +100,9 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case 'j':
 			json_out = optarg;
+			break;
+		case 'W':
+			o.bw = optarg;
 			break;
 		case 'h':
 			return vl_cli_help("bench");
@@ -200,9 +204,18 @@ int cmd_bench(int argc, char **argv)
 		json_object_set_new(jr, "run", json_string(names[k]));
 		json_array_append_new(json_object_get(root, "runs"), jr);
 	}
-	for (size_t k = 0; k < n_runs; k++)
+	for (size_t k = 0; k < n_runs; k++) {
+		double agg = 0, util;
+
 		printf("  %-5s %s (host CPUs %.0f%% busy)\n", names[k], runs[k].fid.why,
 		       100 * runs[k].fid.host_busy);
+		for (size_t i = 0; i < runs[k].n; i++)
+			agg += runs[k].inst[i].bps;
+		if (runs[k].capacity_bps > 0 &&
+		    vl_metrics_utilisation(agg, runs[k].capacity_bps, &util, NULL) == 0)
+			printf("  %-5s aggregate %.1f Mbit/s of a capacity of %.1f Mbit/s: %.1f%%\n",
+			       names[k], agg / 1e6, runs[k].capacity_bps / 1e6, 100 * util);
+	}
 	for (size_t k = 0; k < n_runs; k++) {
 		printf("  %-5s shares:", names[k]);
 		for (size_t i = 0; i < ms[k].n; i++)

@@ -61,7 +61,8 @@ const struct vl_cmd vl_cmds[] = {
      "  e.g. vnetlab link lab1 h1:eth0 set bw 100Mbit queue 50\n"
      "       vnetlab link lab1 h1:eth0 set --in clear\n"},
     {"bench", cmd_bench,
-     "WORKLOAD [-n N] [--backend ns,proc,solo] [--seconds S] [--bytes SIZE] [--json FILE]",
+     "WORKLOAD [-n N] [--backend ns,proc,solo] [--seconds S] [--bytes SIZE] [--bw RATE] "
+     "[--json FILE]",
      "N instances of a workload at once, and how fairly they shared the machine",
      "Run N instances of a built-in workload at once, each on its own node (network\n"
      "workloads against their own server node), started together, on each backend\n"
@@ -78,6 +79,8 @@ const struct vl_cmd vl_cmds[] = {
      "      --bytes SIZE    mixed: how much (default 64MiB)\n"
      "      --size N        cpu: the image's side\n"
      "      --timeout S     an instance not done by then is starved (default 120)\n"
+     "      --bw RATE       shape every link (e.g. 100Mbit): network workloads then\n"
+     "                      report their aggregate against that capacity\n"
      "      --json FILE     everything measured, per instance\n"},
     {"capacity", cmd_capacity,
      "WORKLOAD [--max N] [--threshold J] [--backend ns|proc] [bench options] [--json FILE]",

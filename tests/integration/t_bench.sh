@@ -28,6 +28,12 @@ test_bench_stream_and_mixed() {
 	bench_json_ok "$out" 2 || fail "bench stream JSON lacks fields"
 	jq -e 'all(.runs[].instances[]; .bytes > 0 and .throughput_bps > 0)' "$out" >/dev/null ||
 		fail "stream: no bytes measured at the receiver"
+	# on shaped links the aggregate is measured against the capacity
+	vl bench stream -n 2 --seconds 2 --bw 20Mbit --backend ns --json "$out" >/dev/null
+	jq -e '.runs[0].capacity_bps == 40000000 and
+		([.runs[0].instances[].throughput_bps] | add) / .runs[0].capacity_bps > 0.85 and
+		([.runs[0].instances[].throughput_bps] | add) / .runs[0].capacity_bps <= 1.0' "$out" >/dev/null ||
+		fail "stream on 20Mbit links: $(jq -c '[.runs[0].capacity_bps, [.runs[0].instances[].throughput_bps]]' "$out")"
 	vl bench bandwidth -n 2 --seconds 1 --backend proc --json "$out" >/dev/null
 	bench_json_ok "$out" 1 || fail "bench bandwidth JSON lacks fields"
 	jq -e 'all(.runs[].instances[]; (.report.server.intervals | length) >= 1)' "$out" >/dev/null ||
