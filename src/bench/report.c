@@ -186,6 +186,67 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 	return 0;
 }
 
+/* Slowdown of ns and proc against solo for every time-bound run (cpu,
+ * mixed): the study's "x N" comparison, one plot for the whole study. */
+static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struct vl_buf *md,
+			  bool *plotted)
+{
+	char path[PATH_MAX];
+	FILE *dat, *gp;
+	size_t rows = 0;
+
+	snprintf(path, sizeof(path), "%s/plots/slowdown.dat", dir);
+	if (!(dat = fopen(path, "we")))
+		return;
+	fprintf(dat, "# run ns/solo proc/solo (mean wall time)\n");
+	for (size_t f = 0; f < n_files; f++) {
+		json_t *runs = json_object_get(files[f], "runs"), *run;
+		double t[3] = {0};
+		size_t k;
+
+		if (!strcmp(str(files[f], "workload"), "stream") ||
+		    !strcmp(str(files[f], "workload"), "bandwidth"))
+			continue;
+		json_array_foreach(runs, k, run)
+		{
+			const char *r = str(run, "run");
+			double w = num(json_object_get(run, "metrics"), "mean_wall_s");
+
+			t[!strcmp(r, "ns") ? 0 : !strcmp(r, "proc") ? 1 : 2] = w;
+		}
+		if (t[2] <= 0)
+			continue;
+		fprintf(dat, "%s-n%.0f %.4f %.4f\n", str(files[f], "workload"), num(files[f], "n"),
+			t[0] / t[2], t[1] / t[2]);
+		rows++;
+	}
+	fclose(dat);
+	if (!rows)
+		return;
+	snprintf(path, sizeof(path), "%s/plots/slowdown.gp", dir);
+	if (!(gp = fopen(path, "we")))
+		return;
+	for (int fmt = 0; fmt < 2; fmt++) {
+		fprintf(gp, "set terminal %s\n", fmt ? "svg size 800,450" : "pngcairo size 800,450");
+		fprintf(gp, "set output '%s/plots/slowdown.%s'\n", dir, fmt ? "svg" : "png");
+		fprintf(gp, "set title 'time of N instances at once against one alone (solo)'\n"
+			    "set ylabel 'x solo'; set yrange [0:*]; set style data histograms\n"
+			    "set style histogram clustered; set style fill solid 0.8; set key top "
+			    "left\n");
+		fprintf(gp,
+			"plot '%s/plots/slowdown.dat' using 2:xtic(1) title 'ns', '' using 3 title "
+			"'proc'\n",
+			dir);
+	}
+	fclose(gp);
+	if (gnuplot(path) == 0) {
+		*plotted = true;
+		vl_buf_printf(md, "\n## Slowdown against one instance alone\n\n"
+				  "![slowdown](plots/slowdown.png)\n\nOn C CPUs, N instances of "
+				  "CPU-bound work ideally take N/C times as long as one alone.\n");
+	}
+}
+
 /* The study's questions, answered from the runs. */
 static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 {
@@ -294,6 +355,7 @@ int vl_report_render(const char *dir, struct vl_err *err)
 	if (r == 0 && !ok)
 		r = vl_err_set(err, ENOENT, "%s: no bench JSON files (vnetlab bench --json)", dir);
 	if (r == 0) {
+		slowdown_plot(dir, files, ok, &md, &plotted);
 		answers(files, ok, &md);
 		if (!plotted)
 			vl_buf_printf(&md, "\n(No plots: gnuplot is missing or failed; the "

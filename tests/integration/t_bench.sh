@@ -70,7 +70,7 @@ test_report_renders_from_stored_json() {
 	c=$(tail -n +2 "$d/cpu-n3.csv" | awk -F, '{printf "%s%d", (NR > 1 ? " " : ""), $12 * 1000000 + 0.5}')
 	expect_eq "$c" "$j" "shares in the CSV"
 	if command -v gnuplot >/dev/null; then
-		for f in cpu-n3-shares.png cpu-n3-cdf.svg stream-n3-cdf.png; do
+		for f in cpu-n3-shares.png cpu-n3-cdf.svg cpu-n3-time.png stream-n3-cdf.png slowdown.png; do
 			[ -s "$d/plots/$f" ] || fail "plot $f missing"
 		done
 	fi
