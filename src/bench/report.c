@@ -77,7 +77,7 @@ static const char *str(json_t *o, const char *k)
 /* CSV of every instance; data files and a gnuplot script for the plots of
  * one bench file. Returns 0, or -1 if gnuplot failed or is missing. */
 static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, bool *plotted,
-	       struct vl_err *err)
+               struct vl_err *err)
 {
 	char path[PATH_MAX], stem[256];
 	json_t *runs = json_object_get(b, "runs"), *run, *in;
@@ -89,7 +89,7 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 	if (!(csv = fopen(path, "we")))
 		return vl_err_sys(err, errno, "create %s", path);
 	fprintf(csv, "run,instance,node,finished,wall_s,user_s,sys_s,cgroup_cpu_s,bytes,"
-		     "throughput_bps,value,share\n");
+	             "throughput_bps,value,share\n");
 	snprintf(path, sizeof(path), "%s/plots/%s.dat", dir, stem);
 	if (!(dat = fopen(path, "we"))) {
 		fclose(csv);
@@ -97,27 +97,28 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 	}
 	vl_buf_printf(md, "\n## %s, N = %zu\n\n", str(b, "workload"), n);
 	vl_buf_printf(md, "| run | done | Jain | max/min | CV | KS | mean wall s | verdict |\n"
-			  "|---|---|---|---|---|---|---|---|\n");
+	                  "|---|---|---|---|---|---|---|---|\n");
 	json_array_foreach(runs, k, run)
 	{
 		json_t *m = json_object_get(run, "metrics"), *shares = json_object_get(m, "shares");
 
 		vl_buf_printf(md, "| %s | %zu/%zu | %.3f | %.2f | %.3f | %.2f | %.2f | %s |\n",
-			      str(run, "run"), n - (size_t)num(m, "starved"), n, num(m, "jain"),
-			      num(m, "maxmin"), num(m, "cv"), num(m, "ks"), num(m, "mean_wall_s"),
-			      str(json_object_get(run, "fidelity"), "verdict"));
+		              str(run, "run"), n - (size_t)num(m, "starved"), n, num(m, "jain"),
+		              num(m, "maxmin"), num(m, "cv"), num(m, "ks"), num(m, "mean_wall_s"),
+		              str(json_object_get(run, "fidelity"), "verdict"));
 		fprintf(dat, "# run %s: instance share user_s sys_s\n", str(run, "run"));
 		json_array_foreach(json_object_get(run, "instances"), i, in)
 		{
 			double share = json_number_value(json_array_get(shares, i));
 
 			fprintf(csv, "%s,%zu,%s,%d,%.6f,%.6f,%.6f,%.6f,%.0f,%.0f,%.9g,%.6f\n",
-				str(run, "run"), i + 1, str(in, "node"),
-				json_is_true(json_object_get(in, "finished")), num(in, "wall_s"),
-				num(in, "user_s"), num(in, "sys_s"), num(in, "cgroup_cpu_s"),
-				num(in, "bytes"), num(in, "throughput_bps"), num(in, "value"), share);
+			        str(run, "run"), i + 1, str(in, "node"),
+			        json_is_true(json_object_get(in, "finished")), num(in, "wall_s"),
+			        num(in, "user_s"), num(in, "sys_s"), num(in, "cgroup_cpu_s"),
+			        num(in, "bytes"), num(in, "throughput_bps"), num(in, "value"),
+			        share);
 			fprintf(dat, "%zu %.6f %.6f %.6f\n", i + 1, 100 * share, num(in, "user_s"),
-				num(in, "sys_s"));
+			        num(in, "sys_s"));
 		}
 		fprintf(dat, "\n\n");
 	}
@@ -135,53 +136,53 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		fprintf(gp, "set terminal %s\nset datafile separator whitespace\n", term);
 		fprintf(gp, "set output '%s/plots/%s-shares.%s'\n", dir, stem, ext);
 		fprintf(gp,
-			"set title '%s, N = %zu: share per instance (ideal %.1f%%)'\n"
-			"set xlabel 'instance'; set ylabel 'share (%%)'; set yrange [0:*]\n"
-			"set style data histograms; set style fill solid 0.8; set key top right\n",
-			str(b, "workload"), n, 100.0 / (double)n);
+		        "set title '%s, N = %zu: share per instance (ideal %.1f%%)'\n"
+		        "set xlabel 'instance'; set ylabel 'share (%%)'; set yrange [0:*]\n"
+		        "set style data histograms; set style fill solid 0.8; set key top right\n",
+		        str(b, "workload"), n, 100.0 / (double)n);
 		fprintf(gp, "plot ");
 		json_array_foreach(runs, k, run)
-			fprintf(gp, "%s'%s/plots/%s.dat' index %zu using 2:xtic(1) title '%s'",
-				k ? ", " : "", dir, stem, k, str(run, "run"));
+		    fprintf(gp, "%s'%s/plots/%s.dat' index %zu using 2:xtic(1) title '%s'",
+		            k ? ", " : "", dir, stem, k, str(run, "run"));
 		fprintf(gp, ", %g with lines lw 2 dt 2 title 'ideal'\n", 100.0 / (double)n);
 		fprintf(gp, "set output '%s/plots/%s-cdf.%s'\nunset style\n", dir, stem, ext);
 		fprintf(gp,
-			"set title '%s, N = %zu: cumulative share distribution vs the ideal step'\n"
-			"set xlabel 'share (%%)'; set ylabel 'fraction of instances'; set yrange "
-			"[0:1.05]; set key bottom right\n",
-			str(b, "workload"), n);
+		        "set title '%s, N = %zu: cumulative share distribution vs the ideal step'\n"
+		        "set xlabel 'share (%%)'; set ylabel 'fraction of instances'; set yrange "
+		        "[0:1.05]; set key bottom right\n",
+		        str(b, "workload"), n);
 		fprintf(gp, "plot ");
 		json_array_foreach(runs, k, run)
-			fprintf(gp,
-				"%s'%s/plots/%s.dat' index %zu using 2:(1.0/%zu) smooth cumulative "
-				"with steps lw 2 title '%s'",
-				k ? ", " : "", dir, stem, k, n, str(run, "run"));
+		    fprintf(gp,
+		            "%s'%s/plots/%s.dat' index %zu using 2:(1.0/%zu) smooth cumulative "
+		            "with steps lw 2 title '%s'",
+		            k ? ", " : "", dir, stem, k, n, str(run, "run"));
 		fprintf(gp, ", '-' with steps lw 2 dt 2 title 'ideal'\n0 0\n%g 0\n%g 1\n100 1\ne\n",
-			100.0 / (double)n, 100.0 / (double)n);
+		        100.0 / (double)n, 100.0 / (double)n);
 		/* user and system seconds per instance, one panel per run */
 		fprintf(gp, "set output '%s/plots/%s-time.%s'\n", dir, stem, ext);
 		fprintf(gp,
-			"set title '%s, N = %zu: user and system CPU seconds per instance'\n"
-			"set xlabel 'instance, by run'; set ylabel 'seconds'; set yrange [0:*]\n"
-			"set style data histograms; set style histogram rowstacked; set style fill "
-			"solid 0.8; set key outside right\n",
-			str(b, "workload"), n);
+		        "set title '%s, N = %zu: user and system CPU seconds per instance'\n"
+		        "set xlabel 'instance, by run'; set ylabel 'seconds'; set yrange [0:*]\n"
+		        "set style data histograms; set style histogram rowstacked; set style fill "
+		        "solid 0.8; set key outside right\n",
+		        str(b, "workload"), n);
 		fprintf(gp, "plot ");
 		json_array_foreach(runs, k, run)
-			fprintf(gp,
-				"%snewhistogram '%s', '%s/plots/%s.dat' index %zu using 3:xtic(1) "
-				"%s lc 1, '' index %zu using 4 %s lc 2",
-				k ? ", " : "", str(run, "run"), dir, stem, k,
-				k ? "notitle" : "title 'user'", k, k ? "notitle" : "title 'system'");
+		    fprintf(gp,
+		            "%snewhistogram '%s', '%s/plots/%s.dat' index %zu using 3:xtic(1) "
+		            "%s lc 1, '' index %zu using 4 %s lc 2",
+		            k ? ", " : "", str(run, "run"), dir, stem, k,
+		            k ? "notitle" : "title 'user'", k, k ? "notitle" : "title 'system'");
 		fprintf(gp, "\nunset style\n");
 	}
 	fclose(gp);
 	if (gnuplot(path) == 0) {
 		*plotted = true;
 		vl_buf_printf(md,
-			      "\n![shares](plots/%s-shares.png) ![cdf](plots/%s-cdf.png) "
-			      "![time](plots/%s-time.png)\n",
-			      stem, stem, stem);
+		              "\n![shares](plots/%s-shares.png) ![cdf](plots/%s-cdf.png) "
+		              "![time](plots/%s-time.png)\n",
+		              stem, stem, stem);
 	}
 	return 0;
 }
@@ -189,7 +190,7 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 /* Slowdown of ns and proc against solo for every time-bound run (cpu,
  * mixed): the study's "x N" comparison, one plot for the whole study. */
 static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struct vl_buf *md,
-			  bool *plotted)
+                          bool *plotted)
 {
 	char path[PATH_MAX];
 	FILE *dat, *gp;
@@ -217,7 +218,7 @@ static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struc
 		if (t[2] <= 0)
 			continue;
 		fprintf(dat, "%s-n%.0f %.4f %.4f\n", str(files[f], "workload"), num(files[f], "n"),
-			t[0] / t[2], t[1] / t[2]);
+		        t[0] / t[2], t[1] / t[2]);
 		rows++;
 	}
 	fclose(dat);
@@ -227,23 +228,24 @@ static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struc
 	if (!(gp = fopen(path, "we")))
 		return;
 	for (int fmt = 0; fmt < 2; fmt++) {
-		fprintf(gp, "set terminal %s\n", fmt ? "svg size 800,450" : "pngcairo size 800,450");
+		fprintf(gp, "set terminal %s\n",
+		        fmt ? "svg size 800,450" : "pngcairo size 800,450");
 		fprintf(gp, "set output '%s/plots/slowdown.%s'\n", dir, fmt ? "svg" : "png");
 		fprintf(gp, "set title 'time of N instances at once against one alone (solo)'\n"
-			    "set ylabel 'x solo'; set yrange [0:*]; set style data histograms\n"
-			    "set style histogram clustered; set style fill solid 0.8; set key top "
-			    "left\n");
+		            "set ylabel 'x solo'; set yrange [0:*]; set style data histograms\n"
+		            "set style histogram clustered; set style fill solid 0.8; set key top "
+		            "left\n");
 		fprintf(gp,
-			"plot '%s/plots/slowdown.dat' using 2:xtic(1) title 'ns', '' using 3 title "
-			"'proc'\n",
-			dir);
+		        "plot '%s/plots/slowdown.dat' using 2:xtic(1) title 'ns', '' using 3 title "
+		        "'proc'\n",
+		        dir);
 	}
 	fclose(gp);
 	if (gnuplot(path) == 0) {
 		*plotted = true;
 		vl_buf_printf(md, "\n## Slowdown against one instance alone\n\n"
-				  "![slowdown](plots/slowdown.png)\n\nOn C CPUs, N instances of "
-				  "CPU-bound work ideally take N/C times as long as one alone.\n");
+		                  "![slowdown](plots/slowdown.png)\n\nOn C CPUs, N instances of "
+		                  "CPU-bound work ideally take N/C times as long as one alone.\n");
 	}
 }
 
@@ -267,8 +269,8 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 			size_t i;
 			int slot = !strcmp(r, "ns") ? 0 : !strcmp(r, "proc") ? 1 : 2;
 
-			json_array_foreach(json_object_get(run, "instances"), i, in)
-				agg[slot] += num(in, "throughput_bps");
+			json_array_foreach(json_object_get(run, "instances"), i, in) agg[slot] +=
+			    num(in, "throughput_bps");
 			if (!strcmp(r, "ns")) {
 				ns = num(m, "mean_wall_s");
 				jain_ns = num(m, "jain");
@@ -280,25 +282,29 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 			}
 		}
 		vl_buf_printf(md, "- **%s, N = %.0f**: ", w, num(b, "n"));
-		vl_buf_printf(md, "%s across %s nodes (Jain %.3f)%s", jain_ns >= 0.95 ? "shared fairly"
-				  : jain_ns >= 0.85 ? "shared mostly fairly"
-						    : "shared unfairly",
-			      "ns", jain_ns, starved ? ", and some instances starved" : "");
+		vl_buf_printf(md, "%s across %s nodes (Jain %.3f)%s",
+		              jain_ns >= 0.95   ? "shared fairly"
+		              : jain_ns >= 0.85 ? "shared mostly fairly"
+		                                : "shared unfairly",
+		              "ns", jain_ns, starved ? ", and some instances starved" : "");
 		if (rate && agg[0] > 0 && agg[1] > 0) {
-			vl_buf_printf(md, "; the emulated network carried %.2f Gbit/s in all, plain "
-					  "processes on loopback %.2f Gbit/s",
-				      agg[0] / 1e9, agg[1] / 1e9);
+			vl_buf_printf(md,
+			              "; the emulated network carried %.2f Gbit/s in all, plain "
+			              "processes on loopback %.2f Gbit/s",
+			              agg[0] / 1e9, agg[1] / 1e9);
 			if (agg[2] > 0)
-				vl_buf_printf(md, ", one instance alone %.2f Gbit/s", agg[2] / 1e9 /
-										 num(b, "n"));
+				vl_buf_printf(md, ", one instance alone %.2f Gbit/s",
+				              agg[2] / 1e9 / num(b, "n"));
 		} else if (ns > 0 && proc > 0)
-			vl_buf_printf(md, "; the emulated network is %.0f%% %s than plain processes",
-				      100 * (ns > proc ? ns / proc - 1 : 1 - ns / proc),
-				      ns > proc ? "slower" : "faster");
+			vl_buf_printf(md,
+			              "; the emulated network is %.0f%% %s than plain processes",
+			              100 * (ns > proc ? ns / proc - 1 : 1 - ns / proc),
+			              ns > proc ? "slower" : "faster");
 		if (!rate && ns > 0 && solo > 0)
-			vl_buf_printf(md, "; %.2f× the time of one instance alone (%.2f per instance "
-					  "of N)",
-				      ns / solo, ns / solo / num(b, "n"));
+			vl_buf_printf(md,
+			              "; %.2f× the time of one instance alone (%.2f per instance "
+			              "of N)",
+			              ns / solo, ns / solo / num(b, "n"));
 		vl_buf_printf(md, ".\n");
 	}
 }
@@ -314,31 +320,35 @@ int vl_report_render(const char *dir, struct vl_err *err)
 
 	/* dir goes into gnuplot scripts: only plain path characters */
 	for (const char *c = dir; *c; c++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+", *c)) {
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+",
+		            *c)) {
 			for (size_t i = 0; i < n; i++)
 				free(names[i]);
 			free(names);
 			free(files);
-			return vl_err_set(err, EINVAL,
-					  "%s: a report directory may hold only letters, digits and "
-					  "_ . / - +",
-					  dir);
+			return vl_err_set(
+			    err, EINVAL,
+			    "%s: a report directory may hold only letters, digits and "
+			    "_ . / - +",
+			    dir);
 		}
 	if (!n) {
 		free(files);
 		free(names);
-		return vl_err_set(err, ENOENT, "%s: no bench JSON files (vnetlab bench --json)", dir);
+		return vl_err_set(err, ENOENT, "%s: no bench JSON files (vnetlab bench --json)",
+		                  dir);
 	}
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 		r = vl_err_sys(err, errno, "mkdir %s", path);
 		goto out;
 	}
-	vl_buf_printf(&md, "# vnetlab study\n\nEach section: N instances of a workload at once, "
-			   "each on its own node, on each backend (solo: each instance alone, one "
-			   "after the other). A share is an instance's part of the total (completion "
-			   "rate for cpu and mixed, throughput received for stream and bandwidth); "
-			   "the ideal is 1/N. Data: the JSON and CSV files beside this report.\n");
+	vl_buf_printf(&md,
+	              "# vnetlab study\n\nEach section: N instances of a workload at once, "
+	              "each on its own node, on each backend (solo: each instance alone, one "
+	              "after the other). A share is an instance's part of the total (completion "
+	              "rate for cpu and mixed, throughput received for stream and bandwidth); "
+	              "the ideal is 1/N. Data: the JSON and CSV files beside this report.\n");
 	for (size_t i = 0; i < n && r == 0; i++) {
 		json_error_t je;
 
@@ -359,7 +369,7 @@ int vl_report_render(const char *dir, struct vl_err *err)
 		answers(files, ok, &md);
 		if (!plotted)
 			vl_buf_printf(&md, "\n(No plots: gnuplot is missing or failed; the "
-					   "plots/*.gp scripts can be run by hand.)\n");
+			                   "plots/*.gp scripts can be run by hand.)\n");
 		snprintf(path, sizeof(path), "%s/report.md", dir);
 		r = vl_write_file(path, md.s, md.len, err);
 	}

@@ -37,7 +37,7 @@ static uint64_t realtime_ns(void)
 
 /* Start argv in node of lab, its stdout on a pipe. */
 static int spawn(const char *lab, const char *node, char *const *argv, struct proc *p,
-		 struct vl_err *err)
+                 struct vl_err *err)
 {
 	int pfd[2];
 
@@ -136,7 +136,7 @@ static void cpu_jiffies(uint64_t *busy, uint64_t *total)
 	if (!f)
 		return;
 	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
-		   &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]) >= 4) {
+	           &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]) >= 4) {
 		for (int i = 0; i < 8; i++) /* guest times are in user already */
 			*total += v[i];
 		*busy = *total - v[3] - v[4]; /* minus idle and iowait */
@@ -158,7 +158,7 @@ static bool network(const char *w)
 
 /* The client's and the server's command lines. */
 static void commands(const struct vl_bench_opts *o, const char *server, int port, uint64_t at,
-		     char **client, char **sink)
+                     char **client, char **sink)
 {
 	char p[16], t[32], s[32];
 	size_t c = 0, k = 0;
@@ -188,9 +188,9 @@ static void commands(const struct vl_bench_opts *o, const char *server, int port
 		client[c++] = vl_xstrdup("--port");
 		client[c++] = vl_xstrdup(p);
 		sink[k++] = vl_xstrdup(o->work);
-		sink[k++] = vl_xstrdup(!strcmp(o->workload, "mixed")	     ? "mixed-sink"
-				       : !strcmp(o->workload, "bandwidth") ? "bandwidth-sink"
-									   : "stream-sink");
+		sink[k++] = vl_xstrdup(!strcmp(o->workload, "mixed")       ? "mixed-sink"
+		                       : !strcmp(o->workload, "bandwidth") ? "bandwidth-sink"
+		                                                           : "stream-sink");
 		sink[k++] = vl_xstrdup("--port");
 		sink[k++] = vl_xstrdup(p);
 	}
@@ -211,8 +211,7 @@ static void free_argv(char **v)
 /* One round: instances [first, first+count) at once, clients on nodes
  * client_base+i, servers on server_base+i. */
 static int round_(const struct vl_bench_opts *o, const char *lab, struct vl_bench_run *run,
-		  size_t first, size_t count, int client_base, int server_base,
-		  struct vl_err *err)
+                  size_t first, size_t count, int client_base, int server_base, struct vl_err *err)
 {
 	struct proc *cl = vl_xcalloc(count, sizeof(*cl)), *sv = vl_xcalloc(count, sizeof(*sv));
 	uint64_t at = count > 1 ? realtime_ns() + 500000000ull + 20000000ull * count : 0;
@@ -245,8 +244,10 @@ static int round_(const struct vl_bench_opts *o, const char *lab, struct vl_benc
 		in->status = cl[i].status;
 		in->finished = cl[i].done && c != NULL;
 		in->wall_s = num(c, "wall_s");
-		in->wait4_user_s = (double)cl[i].ru.ru_utime.tv_sec + cl[i].ru.ru_utime.tv_usec / 1e6;
-		in->wait4_sys_s = (double)cl[i].ru.ru_stime.tv_sec + cl[i].ru.ru_stime.tv_usec / 1e6;
+		in->wait4_user_s =
+		    (double)cl[i].ru.ru_utime.tv_sec + cl[i].ru.ru_utime.tv_usec / 1e6;
+		in->wait4_sys_s =
+		    (double)cl[i].ru.ru_stime.tv_sec + cl[i].ru.ru_stime.tv_usec / 1e6;
 		in->user_s = num(c, "user_s");
 		in->sys_s = num(c, "sys_s");
 		if (network(o->workload)) {
@@ -287,25 +288,25 @@ static void judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
 	f->lag_spread_s = run->n ? hi - lo : 0;
 	if (f->starved)
 		vl_buf_printf(&why, "; %zu of %zu instances did not finish within %g s", f->starved,
-			      run->n, o->timeout);
+		              run->n, o->timeout);
 	if (o->mode == VL_BENCH_TOGETHER && run->n > 1 && f->lag_spread_s > 0.05 * mean_wall &&
 	    f->lag_spread_s > 0.01)
 		vl_buf_printf(&why, "; starts were %.0f ms apart (%.0f%% of a run)",
-			      f->lag_spread_s * 1e3, 100 * f->lag_spread_s / mean_wall);
+		              f->lag_spread_s * 1e3, 100 * f->lag_spread_s / mean_wall);
 	if (f->drops)
 		vl_buf_printf(&why, "; %llu packets were dropped on the nodes' interfaces",
-			      (unsigned long long)f->drops);
+		              (unsigned long long)f->drops);
 	if (f->throttled)
 		vl_buf_printf(&why, "; CPU limits throttled nodes %llu times",
-			      (unsigned long long)f->throttled);
+		              (unsigned long long)f->throttled);
 	f->trustworthy = why.len == 0;
 	snprintf(f->why, sizeof(f->why), "%s%s%s",
-		 f->trustworthy ? "trustworthy: every instance finished and started together"
-				: "not trustworthy",
-		 why.len ? why.s : "",
-		 f->host_busy >= 0.95
-		     ? "; the host's CPUs were saturated, so this measures how the nodes share them"
-		     : "");
+	         f->trustworthy ? "trustworthy: every instance finished and started together"
+	                        : "not trustworthy",
+	         why.len ? why.s : "",
+	         f->host_busy >= 0.95
+	             ? "; the host's CPUs were saturated, so this measures how the nodes share them"
+	             : "");
 	vl_buf_free(&why);
 }
 
@@ -324,7 +325,8 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	memset(run, 0, sizeof(*run));
 	snprintf(run->workload, sizeof(run->workload), "%s", o->workload);
 	snprintf(run->backend, sizeof(run->backend), "%s", vl_backend_name(o->backend));
-	snprintf(run->mode, sizeof(run->mode), "%s", o->mode == VL_BENCH_SOLO ? "solo" : "together");
+	snprintf(run->mode, sizeof(run->mode), "%s",
+	         o->mode == VL_BENCH_SOLO ? "solo" : "together");
 	run->n = o->n;
 	run->inst = vl_xcalloc(o->n, sizeof(*run->inst));
 	snprintf(lab, sizeof(lab), "bench-%d", (int)getpid());
@@ -368,15 +370,16 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 				run->fid.throttled += a->cg.nr_throttled - b->cg.nr_throttled;
 			for (size_t j = 0; j < a->n_ifs && j < b->n_ifs; j++)
 				run->fid.drops += (a->ifs[j].rx_dropped - b->ifs[j].rx_dropped) +
-						  (a->ifs[j].tx_dropped - b->ifs[j].tx_dropped);
+				                  (a->ifs[j].tx_dropped - b->ifs[j].tx_dropped);
 		}
 		for (size_t i = 0; i < o->n; i++)
 			for (size_t k = 0; k < after.n_nodes && k < before.n_nodes; k++)
 				if (!strcmp(after.nodes[k].name, run->inst[i].node) &&
 				    after.nodes[k].have_cgroup && before.nodes[k].have_cgroup)
-					run->inst[i].cg_cpu_s = (double)(after.nodes[k].cg.cpu_usec -
-									 before.nodes[k].cg.cpu_usec) /
-								1e6;
+					run->inst[i].cg_cpu_s =
+					    (double)(after.nodes[k].cg.cpu_usec -
+					             before.nodes[k].cg.cpu_usec) /
+					    1e6;
 	}
 	vl_lab_stats_free(&before);
 	vl_lab_stats_free(&after);
@@ -412,25 +415,26 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 		const struct vl_bench_instance *in = &run->inst[i];
 
 		json_array_append_new(
-		    arr, json_pack("{s:s, s:s, s:b, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, "
-				   "s:O*}",
-				   "node", in->node, "server", in->server, "finished", in->finished,
-				   "status", in->status, "wall_s", in->wall_s, "user_s", in->user_s,
-				   "sys_s", in->sys_s, "wait4_user_s", in->wait4_user_s, "wait4_sys_s",
-				   in->wait4_sys_s, "cgroup_cpu_s", in->cg_cpu_s, "bytes", in->bytes,
-				   "throughput_bps", in->bps, "value", vl_bench_value(run, i),
-				   "report", in->report));
+		    arr,
+		    json_pack("{s:s, s:s, s:b, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, "
+		              "s:O*}",
+		              "node", in->node, "server", in->server, "finished", in->finished,
+		              "status", in->status, "wall_s", in->wall_s, "user_s", in->user_s,
+		              "sys_s", in->sys_s, "wait4_user_s", in->wait4_user_s, "wait4_sys_s",
+		              in->wait4_sys_s, "cgroup_cpu_s", in->cg_cpu_s, "bytes", in->bytes,
+		              "throughput_bps", in->bps, "value", vl_bench_value(run, i), "report",
+		              in->report));
 	}
-	return json_pack("{s:s, s:s, s:s, s:I, s:f, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:b, "
-			 "s:s}}",
-			 "workload", run->workload, "backend", run->backend, "mode", run->mode, "n",
-			 (json_int_t)run->n, "wall_s", run->wall_s, "capacity_bps", run->capacity_bps,
-			 "instances", arr, "fidelity",
-			 "host_busy", run->fid.host_busy, "max_start_lag_s", run->fid.max_lag_s,
-			 "start_spread_s", run->fid.lag_spread_s, "throttled",
-			 (json_int_t)run->fid.throttled, "drops", (json_int_t)run->fid.drops,
-			 "starved", (json_int_t)run->fid.starved, "trustworthy",
-			 run->fid.trustworthy, "verdict", run->fid.why);
+	return json_pack(
+	    "{s:s, s:s, s:s, s:I, s:f, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:b, "
+	    "s:s}}",
+	    "workload", run->workload, "backend", run->backend, "mode", run->mode, "n",
+	    (json_int_t)run->n, "wall_s", run->wall_s, "capacity_bps", run->capacity_bps,
+	    "instances", arr, "fidelity", "host_busy", run->fid.host_busy, "max_start_lag_s",
+	    run->fid.max_lag_s, "start_spread_s", run->fid.lag_spread_s, "throttled",
+	    (json_int_t)run->fid.throttled, "drops", (json_int_t)run->fid.drops, "starved",
+	    (json_int_t)run->fid.starved, "trustworthy", run->fid.trustworthy, "verdict",
+	    run->fid.why);
 }
 
 void vl_bench_run_free(struct vl_bench_run *run)

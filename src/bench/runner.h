@@ -23,24 +23,24 @@ struct vl_bench_opts {
 	size_t n;
 	enum vl_backend backend;
 	enum vl_bench_mode mode;
-	double seconds;   /* stream, bandwidth */
+	double seconds;    /* stream, bandwidth */
 	const char *bytes; /* mixed, e.g. "64MiB" */
 	const char *size;  /* cpu image size */
-	double timeout;   /* per instance; one that does not end is starved */
-	const char *work; /* the workloads program */
-	const char *bw;   /* every link shaped to this rate (e.g. "100Mbit"), or NULL */
+	double timeout;    /* per instance; one that does not end is starved */
+	const char *work;  /* the workloads program */
+	const char *bw;    /* every link shaped to this rate (e.g. "100Mbit"), or NULL */
 	bool progress;
 };
 
 struct vl_bench_instance {
 	char node[16], server[16];
-	bool finished; /* ended, with exit 0 */
-	int status;    /* wait status */
-	double wall_s, user_s, sys_s; /* from the instance (getrusage around its work) */
+	bool finished;                    /* ended, with exit 0 */
+	int status;                       /* wait status */
+	double wall_s, user_s, sys_s;     /* from the instance (getrusage around its work) */
 	double wait4_user_s, wait4_sys_s; /* the whole process, from wait4 */
-	double cg_cpu_s;              /* from its node's cgroup, if any */
-	double bytes, bps;            /* network workloads */
-	json_t *report;               /* what the instance printed */
+	double cg_cpu_s;                  /* from its node's cgroup, if any */
+	double bytes, bps;                /* network workloads */
+	json_t *report;                   /* what the instance printed */
 };
 
 /* What says whether a run can be trusted. */

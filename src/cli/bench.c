@@ -115,11 +115,11 @@ int cmd_bench(int argc, char **argv)
 	o.workload = argv[optind];
 	if (strcmp(o.workload, "cpu") && strcmp(o.workload, "stream") &&
 	    strcmp(o.workload, "bandwidth") && strcmp(o.workload, "mixed"))
-		return vl_cli_usage("bench", "unknown workload \"%s\" (cpu, stream, bandwidth, mixed)",
-				    o.workload);
+		return vl_cli_usage(
+		    "bench", "unknown workload \"%s\" (cpu, stream, bandwidth, mixed)", o.workload);
 	if (vl_cli_work_path(work, sizeof(work)) < 0) {
 		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",
-			work);
+		        work);
 		return VL_EXIT_FAIL;
 	}
 	o.work = work;
@@ -133,11 +133,12 @@ int cmd_bench(int argc, char **argv)
 		} else if (vl_backend_parse(b) >= 0) {
 			o.backend = (enum vl_backend)vl_backend_parse(b);
 		} else {
-			return vl_cli_usage("bench", "backends are ns, proc and solo, not \"%s\"", b);
+			return vl_cli_usage("bench", "backends are ns, proc and solo, not \"%s\"",
+			                    b);
 		}
 		if (o.progress)
-			fprintf(stderr, "vnetlab: bench %s: %zu instances on %s ...\n", o.workload, o.n,
-				b);
+			fprintf(stderr, "vnetlab: bench %s: %zu instances on %s ...\n", o.workload,
+			        o.n, b);
 		if (vl_bench_run(&o, &runs[n_runs], &err) < 0) {
 			vl_cli_fail(&err);
 			rc = VL_EXIT_FAIL;
@@ -164,8 +165,8 @@ int cmd_bench(int argc, char **argv)
 	root = json_pack("{s:s, s:I, s:[]}", "workload", o.workload, "n", (json_int_t)o.n, "runs");
 	printf("%s, %zu instances: share of %s per instance\n", o.workload, o.n,
 	       strcmp(o.workload, "stream") && strcmp(o.workload, "bandwidth")
-		   ? "completion rate (1 / wall time)"
-		   : "throughput received");
+	           ? "completion rate (1 / wall time)"
+	           : "throughput received");
 	printf("%-6s %5s %7s %8s %6s %6s %10s %9s %9s  %s\n", "RUN", "DONE", "JAIN", "MAX/MIN",
 	       "CV", "KS", "WALL s", "vs solo", "vs proc", "VERDICT");
 	for (size_t k = 0; k < n_runs; k++) {
@@ -194,13 +195,12 @@ int cmd_bench(int argc, char **argv)
 		       m->nstarved ? ", starved instances" : "");
 		for (size_t i = 0; i < m->n; i++)
 			json_array_append_new(sh, json_real(m->share[i]));
-		json_object_set_new(jr, "metrics",
-				    json_pack("{s:f, s:f, s:f, s:b, s:f, s:f, s:I, s:o, s:f}", "jain",
-					      m->jain, "ks", m->ks, "maxmin",
-					      m->maxmin_infinite ? -1.0 : m->maxmin, "measured",
-					      m->measured, "cv", m->cv, "ideal_share", m->ideal_share,
-					      "starved", (json_int_t)m->nstarved, "shares", sh,
-					      "mean_wall_s", w));
+		json_object_set_new(
+		    jr, "metrics",
+		    json_pack("{s:f, s:f, s:f, s:b, s:f, s:f, s:I, s:o, s:f}", "jain", m->jain,
+		              "ks", m->ks, "maxmin", m->maxmin_infinite ? -1.0 : m->maxmin,
+		              "measured", m->measured, "cv", m->cv, "ideal_share", m->ideal_share,
+		              "starved", (json_int_t)m->nstarved, "shares", sh, "mean_wall_s", w));
 		json_object_set_new(jr, "run", json_string(names[k]));
 		json_array_append_new(json_object_get(root, "runs"), jr);
 	}
@@ -213,13 +213,15 @@ int cmd_bench(int argc, char **argv)
 			agg += runs[k].inst[i].bps;
 		if (runs[k].capacity_bps > 0 &&
 		    vl_metrics_utilisation(agg, runs[k].capacity_bps, &util, NULL) == 0)
-			printf("  %-5s aggregate %.1f Mbit/s of a capacity of %.1f Mbit/s: %.1f%%\n",
-			       names[k], agg / 1e6, runs[k].capacity_bps / 1e6, 100 * util);
+			printf(
+			    "  %-5s aggregate %.1f Mbit/s of a capacity of %.1f Mbit/s: %.1f%%\n",
+			    names[k], agg / 1e6, runs[k].capacity_bps / 1e6, 100 * util);
 	}
 	for (size_t k = 0; k < n_runs; k++) {
 		printf("  %-5s shares:", names[k]);
 		for (size_t i = 0; i < ms[k].n; i++)
-			printf(" %.1f%%%s", 100 * ms[k].share[i], runs[k].inst[i].finished ? "" : "*");
+			printf(" %.1f%%%s", 100 * ms[k].share[i],
+			       runs[k].inst[i].finished ? "" : "*");
 		printf("   (ideal %.1f%%%s)\n", 100 * ms[k].ideal_share,
 		       ms[k].nstarved ? "; * starved" : "");
 	}

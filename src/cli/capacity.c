@@ -14,16 +14,11 @@
 #include "cli/cli.h"
 
 static const struct option capacity_opts[] = {
-    {"max", required_argument, NULL, 'm'},
-    {"threshold", required_argument, NULL, 't'},
-    {"backend", required_argument, NULL, 'b'},
-    {"seconds", required_argument, NULL, 's'},
-    {"bytes", required_argument, NULL, 'B'},
-    {"size", required_argument, NULL, 'S'},
-    {"timeout", required_argument, NULL, 'T'},
-    {"json", required_argument, NULL, 'j'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    {"max", required_argument, NULL, 'm'},     {"threshold", required_argument, NULL, 't'},
+    {"backend", required_argument, NULL, 'b'}, {"seconds", required_argument, NULL, 's'},
+    {"bytes", required_argument, NULL, 'B'},   {"size", required_argument, NULL, 'S'},
+    {"timeout", required_argument, NULL, 'T'}, {"json", required_argument, NULL, 'j'},
+    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 };
 
 int cmd_capacity(int argc, char **argv)
@@ -46,7 +41,8 @@ int cmd_capacity(int argc, char **argv)
 		case 't':
 			threshold = strtod(optarg, NULL);
 			if (!(threshold > 0 && threshold <= 1))
-				return vl_cli_usage("capacity", "--threshold is a Jain index, 0 to 1");
+				return vl_cli_usage("capacity",
+				                    "--threshold is a Jain index, 0 to 1");
 			break;
 		case 'b':
 			if ((v = vl_backend_parse(optarg)) < 0)
@@ -79,14 +75,15 @@ int cmd_capacity(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return vl_cli_usage("capacity", "name one workload: cpu, stream, bandwidth or mixed");
+		return vl_cli_usage("capacity",
+		                    "name one workload: cpu, stream, bandwidth or mixed");
 	o.workload = argv[optind];
 	if (strcmp(o.workload, "cpu") && strcmp(o.workload, "stream") &&
 	    strcmp(o.workload, "bandwidth") && strcmp(o.workload, "mixed"))
 		return vl_cli_usage("capacity", "unknown workload \"%s\"", o.workload);
 	if (vl_cli_work_path(work, sizeof(work)) < 0) {
 		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",
-			work);
+		        work);
 		return VL_EXIT_FAIL;
 	}
 	o.work = work;
@@ -118,11 +115,13 @@ int cmd_capacity(int argc, char **argv)
 		}
 		ok = !m.nstarved && m.measured && m.jain >= threshold;
 		printf("%5zu %3zu/%-2zu %7.3f  %s\n", n, n - m.nstarved, n, m.jain,
-		       ok ? "fits" : m.nstarved ? "instances starved" : "unfair");
+		       ok           ? "fits"
+		       : m.nstarved ? "instances starved"
+		                    : "unfair");
 		json_array_append_new(steps, json_pack("{s:I, s:I, s:f, s:b, s:o}", "n",
-						       (json_int_t)n, "finished",
-						       (json_int_t)(n - m.nstarved), "jain", m.jain,
-						       "fits", ok, "run", vl_bench_run_json(&run)));
+		                                       (json_int_t)n, "finished",
+		                                       (json_int_t)(n - m.nstarved), "jain", m.jain,
+		                                       "fits", ok, "run", vl_bench_run_json(&run)));
 		vl_metrics_free(&m);
 		vl_bench_run_free(&run);
 		if (!ok)
@@ -133,8 +132,8 @@ int cmd_capacity(int argc, char **argv)
 		printf("capacity: %zu instances%s\n", best,
 		       best == (size_t)max ? " (the --max asked for; it may be more)" : "");
 	root = json_pack("{s:s, s:s, s:f, s:I, s:o}", "workload", o.workload, "backend",
-			 vl_backend_name(o.backend), "threshold", threshold, "capacity",
-			 (json_int_t)best, "steps", steps);
+	                 vl_backend_name(o.backend), "threshold", threshold, "capacity",
+	                 (json_int_t)best, "steps", steps);
 	if (json_out && json_dump_file(root, json_out, JSON_INDENT(1)) < 0) {
 		fprintf(stderr, "vnetlab: cannot write %s\n", json_out);
 		rc = VL_EXIT_FAIL;

@@ -89,8 +89,7 @@ const struct vl_cmd vl_cmds[] = {
      "at once, as `vnetlab bench` does, until one does not finish within --timeout\n"
      "or Jain's index of their shares falls below --threshold (default 0.95).\n"
      "Reports the largest N that fit.\n"},
-    {"study", cmd_study,
-     "[--out DIR] [-n LIST] [--workloads LIST] [--seconds S] [--size N]",
+    {"study", cmd_study, "[--out DIR] [-n LIST] [--workloads LIST] [--seconds S] [--size N]",
      "the whole study: every workload at each N on ns, proc and solo, and a report",
      "Run `vnetlab bench` for each workload (default cpu,stream,bandwidth,mixed) at\n"
      "each N (default 5,10) on ns, proc and solo, keep each run's JSON in DIR\n"

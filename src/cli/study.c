@@ -43,7 +43,7 @@ int cmd_report(int argc, char **argv)
 /* vnetlab bench WORKLOAD -n N --backend ns,proc,solo --json FILE ..., as a
  * child of ours (arguments, no shell). */
 static int bench(const char *workload, const char *n, const char *seconds, const char *size,
-		 const char *json)
+                 const char *json)
 {
 	char *argv[16];
 	size_t k = 0;
@@ -116,7 +116,8 @@ int cmd_study(int argc, char **argv)
 		free(workloads);
 		return vl_cli_fail(&err);
 	}
-	for (w = strtok_r(workloads, ",", &sv); w && rc == VL_EXIT_OK; w = strtok_r(NULL, ",", &sv)) {
+	for (w = strtok_r(workloads, ",", &sv); w && rc == VL_EXIT_OK;
+	     w = strtok_r(NULL, ",", &sv)) {
 		list = vl_xstrdup(ns);
 		for (char *n = strtok_r(list, ",", &nv); n; n = strtok_r(NULL, ",", &nv)) {
 			char json[PATH_MAX];
