@@ -30,7 +30,7 @@ int cmd_capacity(int argc, char **argv)
 	struct vl_err err = {0};
 	size_t best = 0;
 	int opt, rc = VL_EXIT_OK, v;
-	json_t *root, *steps = json_array();
+	json_t *root, *steps;
 
 	while ((opt = getopt_long(argc, argv, "m:t:b:h", capacity_opts, NULL)) != -1) {
 		switch (opt) {
@@ -88,6 +88,7 @@ int cmd_capacity(int argc, char **argv)
 	}
 	o.work = work;
 	o.mode = VL_BENCH_TOGETHER;
+	steps = json_array();
 	printf("%s on %s: the largest N whose instances all finish with Jain's index >= %.2f\n",
 	       o.workload, vl_backend_name(o.backend), threshold);
 	printf("%5s %6s %7s  %s\n", "N", "DONE", "JAIN", "VERDICT");
