@@ -309,6 +309,17 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 	}
 }
 
+const char *vl_report_dir_invalid(const char *dir)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+";
+
+	for (const char *c = dir; *c; c++)
+		if (!strchr(ok, *c))
+			return "a report directory may hold only letters, digits and _ . / - + (it "
+			       "goes into plot scripts)";
+	return NULL;
+}
+
 int vl_report_render(const char *dir, struct vl_err *err)
 {
 	char path[PATH_MAX], **names;
@@ -318,20 +329,13 @@ int vl_report_render(const char *dir, struct vl_err *err)
 	bool plotted = false;
 	int r = 0;
 
-	/* dir goes into gnuplot scripts: only plain path characters */
-	for (const char *c = dir; *c; c++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+",
-		            *c)) {
-			for (size_t i = 0; i < n; i++)
-				free(names[i]);
-			free(names);
-			free(files);
-			return vl_err_set(
-			    err, EINVAL,
-			    "%s: a report directory may hold only letters, digits and "
-			    "_ . / - +",
-			    dir);
-		}
+	if (vl_report_dir_invalid(dir)) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		free(files);
+		return vl_err_set(err, EINVAL, "%s: %s", dir, vl_report_dir_invalid(dir));
+	}
 	if (!n) {
 		free(files);
 		free(names);

@@ -8,5 +8,8 @@
 #include "base/err.h"
 
 int vl_report_render(const char *dir, struct vl_err *err);
+/* A directory goes into gnuplot scripts: NULL if its name is safe there
+ * (letters, digits, _ . / - +), else why not. */
+const char *vl_report_dir_invalid(const char *dir);
 
 #endif

@@ -111,12 +111,10 @@ int cmd_study(int argc, char **argv)
 		free(workloads);
 		return vl_cli_usage("study", "unexpected argument \"%s\"", argv[optind]);
 	}
-	for (const char *c = out; *c; c++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+", *c)) {
-			free(workloads);
-			return vl_cli_usage("study", "--out: only letters, digits and _ . / - + (it "
-						     "goes into plot scripts)");
-		}
+	if (vl_report_dir_invalid(out)) {
+		free(workloads);
+		return vl_cli_usage("study", "--out %s: %s", out, vl_report_dir_invalid(out));
+	}
 	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
 		vl_err_sys(&err, errno, "mkdir %s", out);
 		free(workloads);
