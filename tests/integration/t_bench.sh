@@ -34,12 +34,12 @@ test_bench_stream_and_mixed() {
 		([.runs[0].instances[].throughput_bps] | add) / .runs[0].capacity_bps > 0.85 and
 		([.runs[0].instances[].throughput_bps] | add) / .runs[0].capacity_bps <= 1.0' "$out" >/dev/null ||
 		fail "stream on 20Mbit links: $(jq -c '[.runs[0].capacity_bps, [.runs[0].instances[].throughput_bps]]' "$out")"
-	vl bench bandwidth -n 2 --seconds 1 --backend proc --json "$out" >/dev/null
-	bench_json_ok "$out" 1 || fail "bench bandwidth JSON lacks fields"
+	vl bench bandwidth -n 2 --seconds 1 --backend ns,proc --json "$out" >/dev/null
+	bench_json_ok "$out" 2 || fail "bench bandwidth JSON lacks fields"
 	jq -e 'all(.runs[].instances[]; (.report.server.intervals | length) >= 1)' "$out" >/dev/null ||
 		fail "bandwidth: no per-interval throughput at the receiver"
-	vl bench mixed -n 2 --bytes 8MiB --backend ns --json "$out" >/dev/null
-	bench_json_ok "$out" 1 || fail "bench mixed JSON lacks fields"
+	vl bench mixed -n 2 --bytes 8MiB --backend ns,proc --json "$out" >/dev/null
+	bench_json_ok "$out" 2 || fail "bench mixed JSON lacks fields"
 	jq -e 'all(.runs[].instances[]; .report.server.verified == true)' "$out" >/dev/null ||
 		fail "mixed: the receiver did not verify every record"
 	rm -f "$out"
