@@ -26,6 +26,43 @@ static const struct option bench_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+int vl_cli_bench_opt(struct vl_bench_opts *o, int opt, const char *arg, const char *cmd, int *rc)
+{
+	switch (opt) {
+	case 's':
+		o->seconds = strtod(arg, NULL);
+		if (!(o->seconds > 0 && o->seconds <= 3600))
+			*rc = vl_cli_usage(cmd, "--seconds takes 0 to 3600");
+		return 1;
+	case 'B':
+		o->bytes = arg;
+		return 1;
+	case 'S':
+		o->size = arg;
+		return 1;
+	case 'T':
+		o->timeout = strtod(arg, NULL);
+		if (!(o->timeout > 0))
+			*rc = vl_cli_usage(cmd, "--timeout takes seconds");
+		return 1;
+	case 'W':
+		o->bw = arg;
+		return 1;
+	}
+	return 0;
+}
+
+int vl_cli_bench_workload(const char *w, const char *cmd, int *rc)
+{
+	static const char *const known[] = {"cpu", "stream", "bandwidth", "mixed"};
+
+	for (size_t i = 0; i < VL_ARRAY_SIZE(known); i++)
+		if (!strcmp(w, known[i]))
+			return 0;
+	*rc = vl_cli_usage(cmd, "unknown workload \"%s\" (cpu, stream, bandwidth or mixed)", w);
+	return -1;
+}
+
 /* The workloads program: beside this one, unless VNETLAB_WORK says. */
 int vl_cli_work_path(char *buf, size_t len)
 {
@@ -73,6 +110,11 @@ int cmd_bench(int argc, char **argv)
 	json_t *root;
 
 	while ((opt = getopt_long(argc, argv, "n:b:h", bench_opts, NULL)) != -1) {
+		if (vl_cli_bench_opt(&o, opt, optarg, "bench", &rc)) {
+			if (rc)
+				return rc;
+			continue;
+		}
 		switch (opt) {
 		case 'n':
 			if (vl_parse_uint(optarg, 1, 128, &u) < 0)
@@ -82,27 +124,8 @@ int cmd_bench(int argc, char **argv)
 		case 'b':
 			backends = optarg;
 			break;
-		case 's':
-			o.seconds = strtod(optarg, NULL);
-			if (!(o.seconds > 0 && o.seconds <= 3600))
-				return vl_cli_usage("bench", "--seconds takes 0 to 3600");
-			break;
-		case 'B':
-			o.bytes = optarg;
-			break;
-		case 'S':
-			o.size = optarg;
-			break;
-		case 'T':
-			o.timeout = strtod(optarg, NULL);
-			if (!(o.timeout > 0))
-				return vl_cli_usage("bench", "--timeout takes seconds");
-			break;
 		case 'j':
 			json_out = optarg;
-			break;
-		case 'W':
-			o.bw = optarg;
 			break;
 		case 'h':
 			return vl_cli_help("bench");
@@ -113,10 +136,8 @@ int cmd_bench(int argc, char **argv)
 	if (argc - optind != 1)
 		return vl_cli_usage("bench", "name one workload: cpu, stream, bandwidth or mixed");
 	o.workload = argv[optind];
-	if (strcmp(o.workload, "cpu") && strcmp(o.workload, "stream") &&
-	    strcmp(o.workload, "bandwidth") && strcmp(o.workload, "mixed"))
-		return vl_cli_usage(
-		    "bench", "unknown workload \"%s\" (cpu, stream, bandwidth, mixed)", o.workload);
+	if (vl_cli_bench_workload(o.workload, "bench", &rc) < 0)
+		return rc;
 	if (vl_cli_work_path(work, sizeof(work)) < 0) {
 		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",
 		        work);

@@ -33,6 +33,11 @@ int cmd_capacity(int argc, char **argv)
 	json_t *root, *steps;
 
 	while ((opt = getopt_long(argc, argv, "m:t:b:h", capacity_opts, NULL)) != -1) {
+		if (vl_cli_bench_opt(&o, opt, optarg, "capacity", &rc)) {
+			if (rc)
+				return rc;
+			continue;
+		}
 		switch (opt) {
 		case 'm':
 			if (vl_parse_uint(optarg, 1, 128, &max) < 0)
@@ -49,22 +54,6 @@ int cmd_capacity(int argc, char **argv)
 				return vl_cli_usage("capacity", "--backend takes ns or proc");
 			o.backend = (enum vl_backend)v;
 			break;
-		case 's':
-			o.seconds = strtod(optarg, NULL);
-			if (!(o.seconds > 0 && o.seconds <= 3600))
-				return vl_cli_usage("capacity", "--seconds takes 0 to 3600");
-			break;
-		case 'B':
-			o.bytes = optarg;
-			break;
-		case 'S':
-			o.size = optarg;
-			break;
-		case 'T':
-			o.timeout = strtod(optarg, NULL);
-			if (!(o.timeout > 0))
-				return vl_cli_usage("capacity", "--timeout takes seconds");
-			break;
 		case 'j':
 			json_out = optarg;
 			break;
@@ -78,9 +67,8 @@ int cmd_capacity(int argc, char **argv)
 		return vl_cli_usage("capacity",
 		                    "name one workload: cpu, stream, bandwidth or mixed");
 	o.workload = argv[optind];
-	if (strcmp(o.workload, "cpu") && strcmp(o.workload, "stream") &&
-	    strcmp(o.workload, "bandwidth") && strcmp(o.workload, "mixed"))
-		return vl_cli_usage("capacity", "unknown workload \"%s\"", o.workload);
+	if (vl_cli_bench_workload(o.workload, "capacity", &rc) < 0)
+		return rc;
 	if (vl_cli_work_path(work, sizeof(work)) < 0) {
 		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",
 		        work);

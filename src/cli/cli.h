@@ -40,6 +40,12 @@ int cmd_bench(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
 int cmd_study(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+/* Options bench and capacity share (--seconds, --bytes, --size, --timeout,
+ * --bw): 1 if opt was one (*rc set on a bad value). */
+struct vl_bench_opts;
+int vl_cli_bench_opt(struct vl_bench_opts *o, int opt, const char *arg, const char *cmd, int *rc);
+/* 0 if w is a built-in workload; else -1 with the usage error in *rc. */
+int vl_cli_bench_workload(const char *w, const char *cmd, int *rc);
 /* Path of the workloads program (vnetlab-work); < 0 if not executable. */
 int vl_cli_work_path(char *buf, size_t len);
 
