@@ -118,7 +118,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: vnetlab COMMAND [ARGS]\n\ncommands:\n", f);
 	for (const struct vl_cmd *c = vl_cmds; c->name; c++)
-		fprintf(f, "  %-7s %s\n", c->name, c->summary);
+		fprintf(f, "  %-9s %s\n", c->name, c->summary);
 	fputs("\n`vnetlab help COMMAND` or `vnetlab COMMAND --help` for details.\n", f);
 }
 
