@@ -311,7 +311,8 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 
 const char *vl_report_dir_invalid(const char *dir)
 {
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+";
+	static const char ok[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+";
 
 	for (const char *c = dir; *c; c++)
 		if (!strchr(ok, *c))
