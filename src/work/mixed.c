@@ -219,7 +219,7 @@ out:
 int work_mixed_sink(const struct work_opts *o, struct work_meter *m, json_t *out,
                     struct vl_err *err)
 {
-	cleanup_close int lfd = -1, fd = -1;
+	cleanup_close int fd = -1;
 	cleanup_free unsigned char *wire = vl_xmalloc(MIXED_MAX_RECORD + MIXED_TAG);
 	cleanup_free unsigned char *plain = vl_xmalloc(MIXED_MAX_RECORD + MIXED_TAG);
 	const struct mixed_cipher *c = NULL;
@@ -228,17 +228,11 @@ int work_mixed_sink(const struct work_opts *o, struct work_meter *m, json_t *out
 	double first = 0, last = 0;
 	bool verified = false;
 	unsigned char hello[8];
-	char peer[128];
 	int r = -1, got;
 
-	work_set(out, "port", json_integer(o->port));
-	lfd = work_listen(o->port, err);
-	if (lfd < 0)
-		return -1;
-	fd = work_accept_once(lfd, peer, sizeof(peer), err);
+	fd = work_sink_accept(o->port, out, err);
 	if (fd < 0)
-		return vl_err_wrap(err, "port %u", o->port);
-	work_set(out, "peer", json_string(peer));
+		return -1;
 	if (work_begin(m, err) < 0)
 		return -1;
 
@@ -316,6 +310,6 @@ out:
 	work_set(out, "throughput_bps", json_real(first ? work_bps(bytes, last - first) : 0.0));
 	mixed_ctx_free(&mc);
 	if (r < 0)
-		vl_err_wrap(err, "from %s", peer);
+		vl_err_wrap(err, "from %s", json_string_value(json_object_get(out, "peer")));
 	return r;
 }

@@ -104,6 +104,22 @@ int work_accept_once(int lfd, char *peer, size_t peerlen, struct vl_err *err)
 	return fd;
 }
 
+int work_sink_accept(unsigned port, json_t *out, struct vl_err *err)
+{
+	char peer[128];
+	int lfd, fd;
+
+	work_set(out, "port", json_integer(port));
+	if ((lfd = work_listen(port, err)) < 0)
+		return -1;
+	fd = work_accept_once(lfd, peer, sizeof(peer), err);
+	close(lfd);
+	if (fd < 0)
+		return vl_err_wrap(err, "port %u", port);
+	work_set(out, "peer", json_string(peer));
+	return fd;
+}
+
 static bool retryable(int e)
 {
 	return e == ECONNREFUSED || e == ENETUNREACH || e == EHOSTUNREACH || e == ETIMEDOUT ||

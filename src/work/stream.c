@@ -96,21 +96,13 @@ int work_stream(const struct work_opts *o, struct work_meter *m, json_t *out, st
 int work_sink(const struct work_opts *o, struct work_meter *m, json_t *out, double interval,
               struct vl_err *err)
 {
-	cleanup_close int lfd = -1, fd = -1;
+	cleanup_close int fd = -1;
 	struct work_recv r;
 	json_t *intervals = NULL;
-	char peer[128];
 
-	work_set(out, "port", json_integer(o->port));
-	lfd = work_listen(o->port, err);
-	if (lfd < 0)
-		return -1;
-	fd = work_accept_once(lfd, peer, sizeof(peer), err);
+	fd = work_sink_accept(o->port, out, err);
 	if (fd < 0)
-		return vl_err_wrap(err, "port %u", o->port);
-	close(lfd);
-	lfd = -1;
-	work_set(out, "peer", json_string(peer));
+		return -1;
 	if (interval > 0) {
 		intervals = json_array();
 		if (!intervals)

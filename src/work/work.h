@@ -78,9 +78,12 @@ int work_sink(const struct work_opts *o, struct work_meter *m, json_t *out, doub
 /* Listen on port on all addresses (IPv6 dual stack, else IPv4), with
  * SO_REUSEADDR; returns the fd. */
 int work_listen(unsigned port, struct vl_err *err);
-/* Accept one connection (O_CLOEXEC) and close the listener; returns the fd
- * and puts the peer's address text in peer. */
+/* Accept one connection (O_CLOEXEC); returns the fd and puts the peer's
+ * address text in peer. */
 int work_accept_once(int lfd, char *peer, size_t peerlen, struct vl_err *err);
+/* What every sink does first: listen on port, accept its one connection,
+ * close the listener, and record "port" and "peer" in out; returns the fd. */
+int work_sink_accept(unsigned port, json_t *out, struct vl_err *err);
 /* Resolve host with getaddrinfo and connect to port, retrying for a while
  * while nothing listens yet (the runner may start sinks and senders
  * together); returns the fd. */
