@@ -114,7 +114,7 @@ int work_sink(const struct work_opts *o, struct work_meter *m, json_t *out, doub
 		return -1;
 	if (work_recv_all(fd, interval, intervals, &r, err) < 0) {
 		work_set(out, "bytes", json_integer((json_int_t)r.bytes));
-		return vl_err_wrap(err, "from %s", peer);
+		return vl_err_wrap(err, "from %s", json_string_value(json_object_get(out, "peer")));
 	}
 	work_end(m);
 	work_set(out, "bytes", json_integer((json_int_t)r.bytes));
