@@ -50,6 +50,9 @@ test_large_switch_is_cascaded() {
 	id=$(cat /run/vnetlab/vt-big/id)
 	n=$(ip -n "vl$id.sw" -o link show type bridge | wc -l)
 	[ "$n" -ge 3 ] || fail "expected cascaded bridges, found $n"
+	for h in h1 h1100 h1050 h3; do
+		wait_oper_up vt-big $h eth0 || fail "$h:eth0 never came up"
+	done
 	can_ping vt-big h1 h1100 || fail "h1 cannot reach h1100 across leaf bridges"
 	can_ping vt-big h1050 h3 || fail "h1050 cannot reach h3"
 	vl down vt-big
