@@ -36,6 +36,8 @@ enum {
 	OPT_CIPHER = 1 << 6,
 	OPT_ONCE = 1 << 7,
 	OPT_INTERVAL = 1 << 8,
+	OPT_CHDIR = 1 << 9,
+	OPT_COMMAND = 1 << 10, /* takes -- PROG ARG... */
 };
 
 struct workload {
@@ -67,6 +69,9 @@ static const struct workload workloads[] = {
      "them, scp-style"},
     {"mixed-sink", "sink", work_mixed_sink, OPT_START_AT | OPT_PORT | OPT_ONCE, OPT_PORT,
      "--port P [--once]", "receive a mixed stream, decrypt it and verify every tag"},
+    {"run", "program", work_run, OPT_START_AT | OPT_CHDIR | OPT_COMMAND, OPT_COMMAND,
+     "[--chdir DIR] -- PROG [ARG...]",
+     "run a real program, report its output, exit and CPU time; SIGTERM stops it"},
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +84,7 @@ static const struct option long_opts[] = {
     {"cipher", required_argument, NULL, 'c'},
     {"once", no_argument, NULL, 'o'},
     {"interval", required_argument, NULL, 'i'},
+    {"chdir", required_argument, NULL, 'C'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -104,6 +110,8 @@ static unsigned opt_bit(int c)
 		return OPT_ONCE;
 	case 'i':
 		return OPT_INTERVAL;
+	case 'C':
+		return OPT_CHDIR;
 	}
 	return 0;
 }
@@ -217,13 +225,27 @@ static int parse_opts(const struct workload *w, int argc, char **argv, struct wo
 				return vl_err_set(err, 0, "--interval '%s': expected seconds > 0",
 				                  optarg);
 			break;
+		case 'C':
+			o->chdir = optarg;
+			break;
 		case 'o':
 			break;
 		}
 	}
+	if ((w->opts & OPT_COMMAND) && optind < argc) {
+		if (strcmp(argv[optind - 1], "--") != 0)
+			return vl_err_set(err, 0, "%s: put -- before the program ('%s')", w->name,
+			                  argv[optind]);
+		o->argv = argv + optind;
+		given |= OPT_COMMAND;
+		optind = argc;
+	}
 	if (optind < argc)
 		return vl_err_set(err, 0, "%s: unexpected argument '%s'", w->name, argv[optind]);
-	for (unsigned bit = 1; bit <= OPT_INTERVAL; bit <<= 1)
+	if ((w->required & OPT_COMMAND) && !(given & OPT_COMMAND))
+		return vl_err_set(err, 0, "%s needs a program (usage: %s %s)", w->name, w->name,
+		                  w->usage);
+	for (unsigned bit = 1; bit <= OPT_CHDIR; bit <<= 1)
 		if ((w->required & bit) && !(given & bit))
 			return vl_err_set(err, 0, "%s needs --%s (usage: %s %s)", w->name,
 			                  opt_name(bit), w->name, w->usage);
@@ -268,7 +290,7 @@ int work_begin(struct work_meter *m, struct vl_err *err)
 	}
 	m->real0_ns = realtime_ns();
 	m->mono0 = work_mono();
-	getrusage(RUSAGE_SELF, &m->ru0);
+	getrusage(m->who, &m->ru0);
 	m->begun = true;
 	return 0;
 }
@@ -277,7 +299,7 @@ void work_end(struct work_meter *m)
 {
 	if (!m->begun || m->ended)
 		return;
-	getrusage(RUSAGE_SELF, &m->ru1);
+	getrusage(m->who, &m->ru1);
 	m->mono1 = work_mono();
 	m->real1_ns = realtime_ns();
 	m->ended = true;

@@ -29,6 +29,8 @@ struct work_opts {
 	uint64_t bytes;       /* mixed: plaintext bytes */
 	const char *cipher;   /* mixed: AEAD name */
 	double interval;      /* bandwidth-sink: report interval, seconds */
+	const char *chdir;    /* run: the program's working directory */
+	char **argv;          /* run: the program and its arguments */
 };
 
 /* The measured part of a run: from the barrier (work_begin) to work_end. */
@@ -38,6 +40,7 @@ struct work_meter {
 	uint64_t real0_ns, real1_ns; /* CLOCK_REALTIME at begin and end */
 	double mono0, mono1;         /* CLOCK_MONOTONIC seconds */
 	struct rusage ru0, ru1;
+	int who; /* getrusage's: RUSAGE_SELF (0), or RUSAGE_CHILDREN for run */
 };
 
 /* A workload: fills out with its own fields, brackets its work with
@@ -67,6 +70,8 @@ int work_bandwidth_sink(const struct work_opts *o, struct work_meter *m, json_t 
 int work_mixed(const struct work_opts *o, struct work_meter *m, json_t *out, struct vl_err *err);
 int work_mixed_sink(const struct work_opts *o, struct work_meter *m, json_t *out,
                     struct vl_err *err);
+
+int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struct vl_err *err);
 
 /* stream-sink and bandwidth-sink (stream.c): accept one connection, receive
  * until EOF; interval > 0 adds per-interval bytes. */

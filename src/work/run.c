@@ -1,0 +1,166 @@
+/* run: a real program as a workload. `vnetlab-work run [--start-at T]
+ * [--chdir DIR] -- PROG ARG...` waits for the barrier, runs PROG with its
+ * stdout and stderr captured, and reports them in the one JSON object with
+ * the program's own CPU time (wait4's rusage: the program and everything it
+ * waited for) and its exit. SIGTERM and SIGINT are passed on to the program,
+ * so a server (iperf -s, sshd -D) is stopped by signalling us; a program
+ * stopped that way has ended as asked ("stopped": true). If we die, the
+ * program is killed (PR_SET_PDEATHSIG): a runner's timeout leaves nothing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "work/work.h"
+
+extern char **environ;
+
+/* What is kept of each output stream; the rest is counted, not stored. */
+#define RUN_KEEP_BYTES (4u << 20)
+
+static volatile sig_atomic_t child_pid, stop_sig;
+
+static void forward(int sig)
+{
+	stop_sig = sig;
+	if (child_pid > 0)
+		kill((pid_t)child_pid, sig);
+}
+
+/* Text for JSON: jansson wants UTF-8; the programs' output is ASCII in
+ * practice, anything else becomes '?'. */
+static json_t *text_json(const struct vl_buf *b)
+{
+	char *s = vl_xmalloc(b->len + 1);
+
+	for (size_t i = 0; i < b->len; i++) {
+		unsigned char c = (unsigned char)b->s[i];
+
+		s[i] = c >= 0x80 || (c < 0x20 && c != '\n' && c != '\t') ? '?' : (char)c;
+	}
+	s[b->len] = '\0';
+	json_t *j = json_stringn(s, b->len);
+	free(s);
+	return j;
+}
+
+static void drain(int *fd, struct vl_buf *b, uint64_t *total)
+{
+	char buf[65536];
+	ssize_t r = read(*fd, buf, sizeof(buf));
+
+	if (r > 0) {
+		size_t keep = b->len < RUN_KEEP_BYTES ? RUN_KEEP_BYTES - b->len : 0;
+
+		vl_buf_add(b, buf, (size_t)r < keep ? (size_t)r : keep);
+		*total += (uint64_t)r;
+	} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struct vl_err *err)
+{
+	int po[2] = {-1, -1}, pe[2] = {-1, -1}, status = 0, r = -1;
+	struct vl_buf ob = {0}, eb = {0};
+	uint64_t otot = 0, etot = 0;
+	struct sigaction sa = {.sa_handler = forward};
+	json_t *argv = json_array();
+	pid_t pid;
+
+	for (char *const *a = o->argv; *a; a++)
+		json_array_append_new(argv, json_string(*a));
+	work_set(out, "argv", argv);
+	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
+		vl_err_sys(err, errno, "pipe");
+		goto out;
+	}
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	/* The program's CPU is what it used and reaped: RUSAGE_CHILDREN. */
+	m->who = RUSAGE_CHILDREN;
+	if (work_begin(m, err) < 0)
+		goto out;
+	pid = fork();
+	if (pid < 0) {
+		vl_err_sys(err, errno, "fork");
+		goto out;
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(127);
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		signal(SIGPIPE, SIG_DFL);
+		if (o->chdir && chdir(o->chdir) < 0) {
+			dprintf(2, "vnetlab-work run: chdir %s: %s\n", o->chdir, strerror(errno));
+			_exit(126);
+		}
+		execvp(o->argv[0], o->argv);
+		dprintf(2, "vnetlab-work run: %s: %s\n", o->argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	child_pid = pid;
+	if (stop_sig) /* asked to stop before the program started */
+		kill(pid, stop_sig);
+	close(po[1]);
+	close(pe[1]);
+	po[1] = pe[1] = -1;
+	while (po[0] >= 0 || pe[0] >= 0) {
+		struct pollfd pf[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
+
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pf[0].revents)
+			drain(&po[0], &ob, &otot);
+		if (pf[1].revents)
+			drain(&pe[0], &eb, &etot);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	work_end(m);
+	work_set(out, "stdout", text_json(&ob));
+	work_set(out, "stderr", text_json(&eb));
+	if (otot > ob.len || etot > eb.len)
+		work_set(out, "truncated", json_true());
+	work_set(out, "stopped", json_boolean(stop_sig != 0));
+	if (WIFEXITED(status)) {
+		work_set(out, "exit_status", json_integer(WEXITSTATUS(status)));
+		if (WEXITSTATUS(status) == 0 || stop_sig)
+			r = 0;
+		else
+			vl_err_set(err, 0, "%s exited with status %d%s", o->argv[0],
+			           WEXITSTATUS(status),
+			           WEXITSTATUS(status) == 127 ? " (not found?)" : "");
+	} else if (WIFSIGNALED(status)) {
+		work_set(out, "term_signal", json_integer(WTERMSIG(status)));
+		if (stop_sig && WTERMSIG(status) == stop_sig)
+			r = 0;
+		else
+			vl_err_set(err, 0, "%s was killed by signal %d", o->argv[0],
+			           WTERMSIG(status));
+	}
+out:
+	for (int i = 0; i < 2; i++) {
+		if (po[i] >= 0)
+			close(po[i]);
+		if (pe[i] >= 0)
+			close(pe[i]);
+	}
+	vl_buf_free(&ob);
+	vl_buf_free(&eb);
+	return r;
+}
