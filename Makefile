@@ -28,13 +28,19 @@ WORK_OBJ := $(WORK_SRC:%.c=$(B)/%.o)
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
 
+# The MPI benchmarks: one program, built once for each MPI installed
+# (MPICH and LAM/MPI have different ABIs), with that MPI's own mpicc.
+MPI_SRC := $(sort $(wildcard src/mpi/*.c))
+MPI_IMPLS := $(foreach m,mpich lam,$(if $(wildcard /usr/bin/mpicc.$(m)),$(m)))
+MPI_BINS := $(if $(MPI_SRC),$(MPI_IMPLS:%=$(B)/mpi/%/vnetlab-mpi))
+
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 TESTS   := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 WORK_BIN := $(if $(WORK_SRC),$(B)/vnetlab-work)
 
 .PHONY: all deps demo check check-build test bench format clean
-all: $(B)/vnetlab $(WORK_BIN) $(TESTS)
+all: $(B)/vnetlab $(WORK_BIN) $(MPI_BINS) $(TESTS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -49,6 +55,12 @@ $(B)/vnetlab: $(CLI_OBJ) $(B)/libvnetlab.a
 
 $(B)/vnetlab-work: $(WORK_OBJ) $(B)/libvnetlab.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcrypto
+
+# Not sanitized: ASan's runtime and mpiexec's launch do not mix.
+$(B)/mpi/%/vnetlab-mpi: $(MPI_SRC) $(wildcard src/mpi/*.h)
+	@mkdir -p $(dir $@)
+	mpicc.$* -std=gnu11 -O2 -g -Wall -Wextra -D_GNU_SOURCE -Isrc/mpi $(PKG_CFLAGS) -o $@ \
+		$(MPI_SRC) -ljansson -lm
 
 $(B)/tests/%: tests/unit/%.c $(B)/libvnetlab.a
 	@mkdir -p $(dir $@)

@@ -18,6 +18,16 @@ util-linux
 jq
 busybox-static
 gnuplot-nox
+povray
+povray-examples
+iperf3
+openssh-client
+openssh-server
+netpipe-tcp
+mpich
+libmpich-dev
+lam-runtime
+lam4-dev
 "
 
 missing=""
@@ -34,5 +44,16 @@ fi
 echo "deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
+# openssh-server is here for sshd inside nodes (scp, LAM/MPI), never as the
+# host's own service: keep its package from starting or enabling one.
+case " $missing " in *" openssh-server "*) new_sshd=1 ;; *) new_sshd= ;; esac
+if [ -n "$new_sshd" ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if [ -n "$new_sshd" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+	systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+fi

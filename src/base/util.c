@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,6 +83,35 @@ char *vl_xasprintf(const char *fmt, ...)
 	if (r < 0)
 		oom();
 	return s;
+}
+
+void vl_argv_add(struct vl_argv *a, const char *s)
+{
+	vl_grow(&a->v, &a->cap, a->n + 1, sizeof(*a->v));
+	a->v[a->n++] = vl_xstrdup(s);
+	a->v[a->n] = NULL;
+}
+
+void vl_argv_addf(struct vl_argv *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	va_end(ap);
+	vl_grow(&a->v, &a->cap, a->n + 1, sizeof(*a->v));
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+void vl_argv_free(struct vl_argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
 }
 
 void vl_grow(void *arr, size_t *cap, size_t n, size_t esz)
@@ -331,4 +362,32 @@ double vl_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int vl_spawn_wait(char *const argv[], bool quiet, struct vl_err *err)
+{
+	extern char **environ;
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status, r;
+
+	posix_spawn_file_actions_init(&fa);
+	if (quiet) {
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	}
+	fflush(NULL);
+	r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0)
+		return vl_err_sys(err, r, "run %s", argv[0]);
+	while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	if (r != pid)
+		return vl_err_sys(err, errno, "wait for %s", argv[0]);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return vl_err_set(err, 0, "%s %s %d", argv[0],
+		                  WIFEXITED(status) ? "exited with status" : "was killed by signal",
+		                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return 0;
 }

@@ -40,6 +40,16 @@ void vl_buf_add(struct vl_buf *b, const char *s, size_t n);
 void vl_buf_printf(struct vl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vl_buf_free(struct vl_buf *b);
 
+/* A growable argument vector, always NULL-terminated (v is never NULL
+ * after the first add). */
+struct vl_argv {
+	char **v;
+	size_t n, cap;
+};
+void vl_argv_add(struct vl_argv *a, const char *s);
+void vl_argv_addf(struct vl_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vl_argv_free(struct vl_argv *a);
+
 /* A node or lab name: 1..63 characters of [A-Za-z0-9-], starting with a
  * letter or digit, not ending in '-' (a valid DNS label and hostname, and
  * safe in paths and namespace names). Returns NULL if valid, else a short
@@ -68,6 +78,11 @@ int vl_write_all(int fd, const void *buf, size_t len);
 int vl_write_file(const char *path, const char *data, size_t len, struct vl_err *err);
 /* Read a whole (small) file into a NUL-terminated buffer. */
 int vl_read_file(const char *path, char **out, size_t *len, struct vl_err *err);
+
+/* Run argv (found on PATH) without a shell and wait for it; its stdout
+ * and stderr go to /dev/null when quiet. < 0 with err set unless it
+ * exited 0. */
+int vl_spawn_wait(char *const argv[], bool quiet, struct vl_err *err);
 
 /* Monotonic seconds. */
 double vl_now(void);

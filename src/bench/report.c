@@ -5,17 +5,14 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/util.h"
 
-extern char **environ;
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -50,14 +47,9 @@ static size_t list_json(const char *dir, char ***out)
 static int gnuplot(const char *script)
 {
 	char *argv[] = {"gnuplot", (char *)script, NULL};
-	pid_t pid;
-	int status;
+	struct vl_err err = {0};
 
-	if (posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ) != 0)
-		return -1;
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
-		return -1;
-	return 0;
+	return vl_spawn_wait(argv, false, &err);
 }
 
 static double num(json_t *o, const char *k)
@@ -72,6 +64,14 @@ static const char *str(json_t *o, const char *k)
 	const char *s = json_string_value(json_object_get(o, k));
 
 	return s ? s : "";
+}
+
+/* Is a bench file judged by throughput (else by completion rate)? */
+static bool rate_file(json_t *b)
+{
+	json_t *run = json_array_get(json_object_get(b, "runs"), 0);
+
+	return json_is_true(json_object_get(run, "rate"));
 }
 
 /* CSV of every instance; data files and a gnuplot script for the plots of
@@ -205,8 +205,7 @@ static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struc
 		double t[3] = {0};
 		size_t k;
 
-		if (!strcmp(str(files[f], "workload"), "stream") ||
-		    !strcmp(str(files[f], "workload"), "bandwidth"))
+		if (rate_file(files[f]))
 			continue;
 		json_array_foreach(runs, k, run)
 		{
@@ -258,7 +257,7 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 		const char *w = str(b, "workload");
 		double ns = 0, proc = 0, solo = 0, jain_ns = 0, agg[3] = {0};
 		size_t k, starved = 0;
-		bool rate = !strcmp(w, "stream") || !strcmp(w, "bandwidth");
+		bool rate = rate_file(b);
 
 		json_array_foreach(runs, k, run)
 		{
@@ -307,6 +306,90 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 			              ns / solo, ns / solo / num(b, "n"));
 		vl_buf_printf(md, ".\n");
 	}
+}
+
+/* A run's figures for the side-by-side table: Jain and mean wall time of
+ * its ns, proc and solo runs, and the aggregate throughput of its ns run. */
+struct side {
+	double jain[3], wall[3], agg_ns;
+	bool have;
+};
+
+static struct side side_of(json_t **files, size_t n_files, const char *w, double n)
+{
+	struct side sd = {0};
+
+	for (size_t f = 0; f < n_files; f++) {
+		json_t *run;
+		size_t k;
+
+		if (strcmp(str(files[f], "workload"), w) || num(files[f], "n") != n)
+			continue;
+		sd.have = true;
+		json_array_foreach(json_object_get(files[f], "runs"), k, run)
+		{
+			json_t *m = json_object_get(run, "metrics"), *in;
+			const char *r = str(run, "run");
+			int slot = !strcmp(r, "ns") ? 0 : !strcmp(r, "proc") ? 1 : 2;
+			size_t i;
+
+			sd.jain[slot] = num(m, "jain");
+			sd.wall[slot] = num(m, "mean_wall_s");
+			if (slot == 0)
+				json_array_foreach(json_object_get(run, "instances"), i, in) sd.agg_ns +=
+				    num(in, "throughput_bps");
+		}
+	}
+	return sd;
+}
+
+/* Each built-in workload beside the real program it stands for. */
+static void side_by_side(json_t **files, size_t n_files, struct vl_buf *md)
+{
+	static const char *const pairs[][2] = {
+	    {"cpu", "povray"}, {"stream", "iperf3"}, {"bandwidth", "iperf"}, {"mixed", "scp"}};
+	bool header = false;
+
+	for (size_t p = 0; p < VL_ARRAY_SIZE(pairs); p++)
+		for (size_t f = 0; f < n_files; f++) {
+			double n = num(files[f], "n");
+			struct side a, b;
+
+			if (strcmp(str(files[f], "workload"), pairs[p][0]))
+				continue;
+			a = side_of(files, n_files, pairs[p][0], n);
+			b = side_of(files, n_files, pairs[p][1], n);
+			if (!b.have)
+				continue;
+			if (!header) {
+				vl_buf_printf(
+				    md,
+				    "
+## Built-in workloads beside the real programs
+
+"
+				    "| N | workload | Jain ns | Jain proc | wall ns s | wall proc s | "
+				    "ns / solo | ns Gbit/s |
+|---|---|---|---|---|---|---|---|
+");
+				header = true;
+			}
+			for (int k = 0; k < 2; k++) {
+				const struct side *sd = k ? &b : &a;
+
+				vl_buf_printf(md, "| %.0f | %s | %.3f | %.3f | %.2f | %.2f | ", n,
+				              pairs[p][k], sd->jain[0], sd->jain[1], sd->wall[0],
+				              sd->wall[1]);
+				if (sd->wall[2] > 0)
+					vl_buf_printf(md, "%.2f× |", sd->wall[0] / sd->wall[2]);
+				else
+					vl_buf_printf(md, "- |");
+				if (sd->agg_ns > 0)
+					vl_buf_printf(md, " %.2f |\n", sd->agg_ns / 1e9);
+				else
+					vl_buf_printf(md, " - |\n");
+			}
+		}
 }
 
 const char *vl_report_dir_invalid(const char *dir)
@@ -372,6 +455,8 @@ int vl_report_render(const char *dir, struct vl_err *err)
 	if (r == 0) {
 		slowdown_plot(dir, files, ok, &md, &plotted);
 		answers(files, ok, &md);
+		side_by_side(files, ok, &md);
+		vl_report_mpi(dir, &md, &plotted);
 		if (!plotted)
 			vl_buf_printf(&md, "\n(No plots: gnuplot is missing or failed; the "
 			                   "plots/*.gp scripts can be run by hand.)\n");

@@ -9,122 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/util.h"
 #include "engine/engine.h"
+#include "engine/lab.h"
 #include "engine/stats.h"
+#include "bench/spawn.h"
+#include "bench/workload.h"
 #include "topo/topo.h"
-
-struct proc {
-	pid_t pid;
-	int out; /* its stdout */
-	struct vl_buf text;
-	int status;
-	bool done;
-	struct rusage ru; /* from wait4 */
-};
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Start argv in node of lab, its stdout on a pipe. */
-static int spawn(const char *lab, const char *node, char *const *argv, struct proc *p,
-                 struct vl_err *err)
-{
-	int pfd[2];
-
-	/* Opened here: the node may not see the path (its /tmp is its own). */
-	int exe = open(argv[0], O_RDONLY | O_CLOEXEC);
-
-	memset(p, 0, sizeof(*p));
-	if (exe < 0)
-		return vl_err_sys(err, errno, "open %s", argv[0]);
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		close(exe);
-		return vl_err_sys(err, errno, "pipe");
-	}
-	fflush(NULL);
-	p->pid = fork();
-	if (p->pid < 0) {
-		close(exe);
-		close(pfd[0]);
-		close(pfd[1]);
-		return vl_err_sys(err, errno, "fork");
-	}
-	if (p->pid == 0) {
-		struct vl_err e2 = {0};
-		int pid_ns = -1, null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		dup2(pfd[1], 1);
-		if (null >= 0)
-			dup2(null, 0);
-		if (vl_engine_attach_node(lab, node, &e2) < 0 ||
-		    vl_engine_join_node(lab, node, &pid_ns, &e2) < 0) {
-			fprintf(stderr, "vnetlab bench: %s\n", e2.msg);
-			_exit(125);
-		}
-		fexecve(exe, argv, environ);
-		fprintf(stderr, "vnetlab bench: %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(exe);
-	close(pfd[1]);
-	p->out = pfd[0];
-	return 0;
-}
-
-/* Read every process's output until it ends or the deadline passes; those
- * still running then are killed (starved). */
-static void collect(struct proc *ps, size_t n, double deadline)
-{
-	for (;;) {
-		struct pollfd pf[256];
-		size_t map[256], k = 0;
-		double left = deadline - vl_now();
-		char buf[4096];
-
-		for (size_t i = 0; i < n && k < VL_ARRAY_SIZE(pf); i++)
-			if (ps[i].out >= 0) {
-				pf[k] = (struct pollfd){.fd = ps[i].out, .events = POLLIN};
-				map[k++] = i;
-			}
-		if (!k || left <= 0)
-			break;
-		if (poll(pf, k, (int)(left * 1000) + 1) < 0 && errno != EINTR)
-			break;
-		for (size_t j = 0; j < k; j++) {
-			struct proc *p = &ps[map[j]];
-			ssize_t r;
-
-			if (!(pf[j].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			r = read(p->out, buf, sizeof(buf));
-			if (r > 0) {
-				vl_buf_add(&p->text, buf, (size_t)r);
-			} else if (r == 0 || errno != EINTR) {
-				close(p->out);
-				p->out = -1;
-			}
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (ps[i].out >= 0) {
-			kill(ps[i].pid, SIGKILL);
-			close(ps[i].out);
-			ps[i].out = -1;
-		}
-		if (ps[i].pid > 0 && wait4(ps[i].pid, &ps[i].status, 0, &ps[i].ru) == ps[i].pid)
-			ps[i].done = WIFEXITED(ps[i].status) && WEXITSTATUS(ps[i].status) == 0;
-	}
-}
 
 /* All CPUs' busy and total jiffies from /proc/stat. */
 static void cpu_jiffies(uint64_t *busy, uint64_t *total)
@@ -144,118 +40,102 @@ static void cpu_jiffies(uint64_t *busy, uint64_t *total)
 	fclose(f);
 }
 
-static double num(json_t *o, const char *key)
+/* The client's and the server's command lines: a real program goes
+ * through `vnetlab-work run`, which brings the barrier and reports it. */
+static void commands(const struct vl_wl_ctx *c, const struct vl_workload *w,
+                     const struct vl_bench_instance *in, int port, uint64_t at,
+                     struct vl_argv *client, struct vl_argv *server)
 {
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : 0;
+	if (w->flags & VL_WL_REAL) {
+		vl_argv_add(client, c->o->work);
+		vl_argv_add(client, "run");
+		if (at)
+			vl_argv_addf(client, "--start-at=%llu", (unsigned long long)at);
+		vl_argv_add(client, "--chdir=/tmp");
+		vl_argv_add(client, "--");
+	}
+	w->client(c, in, port, client);
+	if (!(w->flags & VL_WL_REAL) && at)
+		vl_argv_addf(client, "--start-at=%llu", (unsigned long long)at);
+	if (!w->server)
+		return;
+	if (w->flags & VL_WL_REAL) {
+		vl_argv_add(server, c->o->work);
+		vl_argv_add(server, "run");
+		vl_argv_add(server, "--chdir=/tmp");
+		vl_argv_add(server, "--");
+	}
+	w->server(c, in, port, server);
 }
 
-static bool network(const char *w)
+static json_t *parse_report(const struct vl_bench_proc *p)
 {
-	return strcmp(w, "cpu") != 0;
-}
+	json_error_t je;
 
-/* The client's and the server's command lines. */
-static void commands(const struct vl_bench_opts *o, const char *server, int port, uint64_t at,
-                     char **client, char **sink)
-{
-	char p[16], t[32], s[32];
-	size_t c = 0, k = 0;
-
-	snprintf(p, sizeof(p), "%d", port);
-	snprintf(t, sizeof(t), "%llu", (unsigned long long)at);
-	snprintf(s, sizeof(s), "%g", o->seconds);
-	client[c++] = vl_xstrdup(o->work);
-	if (!strcmp(o->workload, "cpu")) {
-		client[c++] = vl_xstrdup("cpu");
-		if (o->size) {
-			client[c++] = vl_xstrdup("--size");
-			client[c++] = vl_xstrdup(o->size);
-		}
-	} else if (!strcmp(o->workload, "mixed")) {
-		client[c++] = vl_xstrdup("mixed");
-		client[c++] = vl_xstrdup("--bytes");
-		client[c++] = vl_xstrdup(o->bytes ? o->bytes : "64MiB");
-	} else {
-		client[c++] = vl_xstrdup("stream");
-		client[c++] = vl_xstrdup("--seconds");
-		client[c++] = vl_xstrdup(s);
-	}
-	if (network(o->workload)) {
-		client[c++] = vl_xstrdup("--to");
-		client[c++] = vl_xstrdup(server);
-		client[c++] = vl_xstrdup("--port");
-		client[c++] = vl_xstrdup(p);
-		sink[k++] = vl_xstrdup(o->work);
-		sink[k++] = vl_xstrdup(!strcmp(o->workload, "mixed")       ? "mixed-sink"
-		                       : !strcmp(o->workload, "bandwidth") ? "bandwidth-sink"
-		                                                           : "stream-sink");
-		sink[k++] = vl_xstrdup("--port");
-		sink[k++] = vl_xstrdup(p);
-	}
-	if (at) {
-		client[c++] = vl_xstrdup("--start-at");
-		client[c++] = vl_xstrdup(t);
-	}
-	client[c] = NULL;
-	sink[k] = NULL;
-}
-
-static void free_argv(char **v)
-{
-	for (; *v; v++)
-		free(*v);
+	return p->text.s ? json_loads(p->text.s, 0, &je) : NULL;
 }
 
 /* One round: instances [first, first+count) at once, clients on nodes
  * client_base+i, servers on server_base+i. */
-static int round_(const struct vl_bench_opts *o, const char *lab, struct vl_bench_run *run,
-                  size_t first, size_t count, int client_base, int server_base, struct vl_err *err)
+static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const char *lab,
+                  struct vl_bench_run *run, size_t first, size_t count, int client_base,
+                  int server_base, struct vl_err *err)
 {
-	struct proc *cl = vl_xcalloc(count, sizeof(*cl)), *sv = vl_xcalloc(count, sizeof(*sv));
-	uint64_t at = count > 1 ? realtime_ns() + 500000000ull + 20000000ull * count : 0;
+	const struct vl_bench_opts *o = c->o;
+	bool real = w->flags & VL_WL_REAL, net = w->flags & VL_WL_NETWORK;
+	struct vl_bench_proc *cl = vl_xcalloc(count, sizeof(*cl)), *sv = vl_xcalloc(count, sizeof(*sv));
+	/* The barrier leaves time to start every process (and real servers
+	 * to listen) first. */
+	uint64_t lead = real ? 1000000000ull + 50000000ull * count
+	                     : 500000000ull + 20000000ull * count;
+	uint64_t at = count > 1 || real ? vl_realtime_ns() + lead : 0;
 	int r = 0;
 
 	for (size_t i = 0; i < count && r == 0; i++) {
 		struct vl_bench_instance *in = &run->inst[first + i];
-		char *client[24], *sink[8];
+		struct vl_argv client = {0}, server = {0};
 
 		snprintf(in->node, sizeof(in->node), "h%d", client_base + (int)i);
-		if (network(o->workload))
+		if (net)
 			snprintf(in->server, sizeof(in->server), "h%d", server_base + (int)i);
-		commands(o, in->server, 40000 + (int)(first + i), at, client, sink);
-		if (network(o->workload) && (r = spawn(lab, in->server, sink, &sv[i], err)) == 0)
+		commands(c, w, in, 40000 + (int)(first + i), at, &client, &server);
+		if (server.n && (r = vl_bench_spawn(lab, in->server, server.v, NULL, &sv[i], err)) == 0)
 			nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
 		if (r == 0)
-			r = spawn(lab, in->node, client, &cl[i], err);
-		free_argv(client);
-		free_argv(sink);
+			r = vl_bench_spawn(lab, in->node, client.v, NULL, &cl[i], err);
+		vl_argv_free(&client);
+		vl_argv_free(&server);
 	}
-	collect(cl, count, vl_now() + o->timeout + (at ? 1.0 + 0.02 * (double)count : 0));
-	if (network(o->workload))
-		collect(sv, count, vl_now() + 5.0);
+	vl_bench_collect(cl, count, vl_now() + o->timeout + (double)lead / 1e9);
+	if (net) {
+		/* Servers that run until stopped are stopped now; a sink whose
+		 * client starved is ended by the deadline. */
+		if (w->flags & VL_WL_STOP_SERVER)
+			for (size_t i = 0; i < count; i++)
+				if (sv[i].pid > 0)
+					kill(sv[i].pid, SIGTERM);
+		vl_bench_collect(sv, count, vl_now() + 5.0);
+	}
 	for (size_t i = 0; i < count; i++) {
 		struct vl_bench_instance *in = &run->inst[first + i];
-		json_error_t je;
-		json_t *c = cl[i].text.s ? json_loads(cl[i].text.s, 0, &je) : NULL;
-		json_t *s = sv[i].text.s ? json_loads(sv[i].text.s, 0, &je) : NULL;
+		json_t *cj = parse_report(&cl[i]), *sj = net ? parse_report(&sv[i]) : NULL;
+		struct vl_err e2 = {0};
 
 		in->status = cl[i].status;
-		in->finished = cl[i].done && c != NULL;
-		in->wall_s = num(c, "wall_s");
 		in->wait4_user_s =
 		    (double)cl[i].ru.ru_utime.tv_sec + cl[i].ru.ru_utime.tv_usec / 1e6;
 		in->wait4_sys_s =
 		    (double)cl[i].ru.ru_stime.tv_sec + cl[i].ru.ru_stime.tv_usec / 1e6;
-		in->user_s = num(c, "user_s");
-		in->sys_s = num(c, "sys_s");
-		if (network(o->workload)) {
-			/* measured at the receiving side, as the study did */
-			in->bytes = num(s, "bytes");
-			in->bps = num(s, "throughput_bps");
+		if (!cl[i].done && !cj)
+			vl_err_set(&e2, 0, "no report (killed after the %g s timeout?)", o->timeout);
+		else if (w->figures(c, in, cj, sj, &e2) == 0 && !cl[i].done)
+			vl_err_set(&e2, 0, "did not end within the %g s timeout", o->timeout);
+		in->finished = e2.msg[0] == '\0';
+		if (!in->finished) {
+			snprintf(in->error, sizeof(in->error), "%s", e2.msg);
+			in->bytes = in->bps = 0;
 		}
-		in->report = json_pack("{s:o*, s:o*}", "client", c, "server", s);
+		in->report = json_pack("{s:o*, s:o*}", "client", cj, "server", sj);
 		vl_buf_free(&cl[i].text);
 		vl_buf_free(&sv[i].text);
 	}
@@ -275,7 +155,7 @@ static void judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
 
 	for (size_t i = 0; i < run->n; i++) {
 		json_t *c = json_object_get(run->inst[i].report, "client");
-		double lag = num(c, "start_lag_s");
+		double lag = vl_wl_num(c, "start_lag_s");
 
 		f->starved += !run->inst[i].finished;
 		mean_wall += run->inst[i].wall_s / (double)run->n;
@@ -316,12 +196,20 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	struct vl_up_opts uo = {.backend = o->backend};
 	struct vl_up_result res;
 	struct vl_lab_stats before = {0}, after = {0};
-	char lab[32], spec[32];
-	bool net = network(o->workload);
-	size_t nodes = o->mode == VL_BENCH_SOLO ? (net ? 2 : 1) : (net ? 2 * o->n : o->n);
+	const struct vl_workload *w = vl_workload_find(o->workload);
+	struct vl_wl_ctx c = {.o = o};
+	char lab[32], spec[32], why[256];
+	bool net;
+	size_t nodes;
 	double t0 = vl_now();
 	int r;
 
+	if (!w)
+		return vl_err_set(err, EINVAL, "unknown workload '%s'", o->workload);
+	if (vl_workload_missing(w, why, sizeof(why)))
+		return vl_err_set(err, ENOENT, "%s: %s", w->name, why);
+	net = w->flags & VL_WL_NETWORK;
+	nodes = o->mode == VL_BENCH_SOLO ? (net ? 2 : 1) : (net ? 2 * o->n : o->n);
 	memset(run, 0, sizeof(*run));
 	snprintf(run->workload, sizeof(run->workload), "%s", o->workload);
 	snprintf(run->backend, sizeof(run->backend), "%s", vl_backend_name(o->backend));
@@ -334,14 +222,14 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	if (vl_topo_generate(spec, &t, err) < 0)
 		return -1;
 	if (o->bw) {
-		const char *why = NULL;
+		const char *bad = NULL;
 
-		for (size_t l = 0; l < t->n_links && !why; l++)
-			for (int k = 0; k < 2 && !why; k++)
-				why = vl_impair_set(&t->links[l].dir[k], "bw", o->bw);
-		if (why) {
+		for (size_t l = 0; l < t->n_links && !bad; l++)
+			for (int k = 0; k < 2 && !bad; k++)
+				bad = vl_impair_set(&t->links[l].dir[k], "bw", o->bw);
+		if (bad) {
 			vl_topo_free(t);
-			return vl_err_set(err, EINVAL, "--bw %s: %s", o->bw, why);
+			return vl_err_set(err, EINVAL, "--bw %s: %s", o->bw, bad);
 		}
 		if (net)
 			run->capacity_bps = (double)o->n * (double)t->links[0].dir[0].rate_bps;
@@ -350,17 +238,26 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 		vl_topo_free(t);
 		return -1;
 	}
-	uint64_t b0, t0j, b1, t1j;
+	uint64_t b0 = 0, t0j = 0, b1 = 0, t1j = 0;
 
-	r = vl_lab_stats_get(lab, &before, err);
+	c.lab = lab;
+	c.n_servers = net ? nodes / 2 : 0;
+	vl_lab_path(lab, "bench", c.dir, sizeof(c.dir));
+	r = mkdir(c.dir, 0755) < 0 ? vl_err_sys(err, errno, "mkdir %s", c.dir) : 0;
+	if (r == 0 && w->setup)
+		r = w->setup(&c, err);
+	if (r == 0)
+		r = vl_lab_stats_get(lab, &before, err);
 	cpu_jiffies(&b0, &t0j);
 	if (r == 0 && o->mode == VL_BENCH_SOLO) {
 		for (size_t i = 0; i < o->n && r == 0; i++)
-			r = round_(o, lab, run, i, 1, 1, 2, err);
+			r = round_(&c, w, lab, run, i, 1, 1, 2, err);
 	} else if (r == 0) {
-		r = round_(o, lab, run, 0, o->n, 1, (int)o->n + 1, err);
+		r = round_(&c, w, lab, run, 0, o->n, 1, (int)o->n + 1, err);
 	}
 	cpu_jiffies(&b1, &t1j);
+	if (w->teardown)
+		w->teardown(&c);
 	run->fid.host_busy = t1j > t0j ? (double)(b1 - b0) / (double)(t1j - t0j) : 0;
 	if (r == 0 && vl_lab_stats_get(lab, &after, err) == 0) {
 		for (size_t k = 0; k < after.n_nodes && k < before.n_nodes; k++) {
@@ -373,13 +270,19 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 				                  (a->ifs[j].tx_dropped - b->ifs[j].tx_dropped);
 		}
 		for (size_t i = 0; i < o->n; i++)
-			for (size_t k = 0; k < after.n_nodes && k < before.n_nodes; k++)
-				if (!strcmp(after.nodes[k].name, run->inst[i].node) &&
-				    after.nodes[k].have_cgroup && before.nodes[k].have_cgroup)
-					run->inst[i].cg_cpu_s =
-					    (double)(after.nodes[k].cg.cpu_usec -
-					             before.nodes[k].cg.cpu_usec) /
-					    1e6;
+			for (size_t k = 0; k < after.n_nodes && k < before.n_nodes; k++) {
+				const struct vl_node_stats *a = &after.nodes[k], *b = &before.nodes[k];
+				double cpu = (double)(a->cg.cpu_usec - b->cg.cpu_usec) / 1e6;
+
+				if (!a->have_cgroup || !b->have_cgroup)
+					continue;
+				/* solo: every instance on the same two nodes, in turn */
+				if (!strcmp(a->name, run->inst[i].node))
+					run->inst[i].cg_cpu_s = o->mode == VL_BENCH_SOLO ? cpu / (double)o->n : cpu;
+				if (!strcmp(a->name, run->inst[i].server))
+					run->inst[i].server_cg_cpu_s =
+					    o->mode == VL_BENCH_SOLO ? cpu / (double)o->n : cpu;
+			}
 	}
 	vl_lab_stats_free(&before);
 	vl_lab_stats_free(&after);
@@ -402,7 +305,7 @@ double vl_bench_value(const struct vl_bench_run *run, size_t i)
 {
 	const struct vl_bench_instance *in = &run->inst[i];
 
-	if (strcmp(run->workload, "stream") && strcmp(run->workload, "bandwidth"))
+	if (!run->rate)
 		return in->finished && in->wall_s > 0 ? 1.0 / in->wall_s : 0;
 	return in->bps;
 }
@@ -417,18 +320,20 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 		json_array_append_new(
 		    arr,
 		    json_pack("{s:s, s:s, s:b, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, "
-		              "s:O*}",
+		              "s:f, s:s*, s:O*}",
 		              "node", in->node, "server", in->server, "finished", in->finished,
 		              "status", in->status, "wall_s", in->wall_s, "user_s", in->user_s,
 		              "sys_s", in->sys_s, "wait4_user_s", in->wait4_user_s, "wait4_sys_s",
-		              in->wait4_sys_s, "cgroup_cpu_s", in->cg_cpu_s, "bytes", in->bytes,
-		              "throughput_bps", in->bps, "value", vl_bench_value(run, i), "report",
-		              in->report));
+		              in->wait4_sys_s, "cgroup_cpu_s", in->cg_cpu_s, "server_cgroup_cpu_s",
+		              in->server_cg_cpu_s, "bytes", in->bytes, "throughput_bps", in->bps,
+		              "value", vl_bench_value(run, i), "error",
+		              in->error[0] ? in->error : NULL, "report", in->report));
 	}
 	return json_pack(
-	    "{s:s, s:s, s:s, s:I, s:f, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:b, "
+	    "{s:s, s:s, s:s, s:b, s:I, s:f, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:b, "
 	    "s:s}}",
-	    "workload", run->workload, "backend", run->backend, "mode", run->mode, "n",
+	    "workload", run->workload, "backend", run->backend, "mode", run->mode, "rate",
+	    run->rate, "n",
 	    (json_int_t)run->n, "wall_s", run->wall_s, "capacity_bps", run->capacity_bps,
 	    "instances", arr, "fidelity", "host_busy", run->fid.host_busy, "max_start_lag_s",
 	    run->fid.max_lag_s, "start_spread_s", run->fid.lag_spread_s, "throttled",

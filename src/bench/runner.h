@@ -19,7 +19,7 @@ enum vl_bench_mode {
 };
 
 struct vl_bench_opts {
-	const char *workload; /* cpu | stream | bandwidth | mixed */
+	const char *workload; /* a name of the workloads table (workload.h) */
 	size_t n;
 	enum vl_backend backend;
 	enum vl_bench_mode mode;
@@ -29,6 +29,8 @@ struct vl_bench_opts {
 	double timeout;    /* per instance; one that does not end is starved */
 	const char *work;  /* the workloads program */
 	const char *bw;    /* every link shaped to this rate (e.g. "100Mbit"), or NULL */
+	const char *cipher; /* mixed, scp: the cipher, or NULL for the default */
+	const char *scene;  /* povray: the scene file, or NULL for the default */
 	bool progress;
 };
 
@@ -39,8 +41,10 @@ struct vl_bench_instance {
 	double wall_s, user_s, sys_s;     /* from the instance (getrusage around its work) */
 	double wait4_user_s, wait4_sys_s; /* the whole process, from wait4 */
 	double cg_cpu_s;                  /* from its node's cgroup, if any */
+	double server_cg_cpu_s;           /* from its server node's cgroup, if any */
 	double bytes, bps;                /* network workloads */
 	json_t *report;                   /* what the instance printed */
+	char error[1024];                 /* why it did not finish, if it did not */
 };
 
 /* What says whether a run can be trusted. */
@@ -57,6 +61,7 @@ struct vl_bench_fidelity {
 
 struct vl_bench_run {
 	char workload[16], backend[8], mode[16];
+	bool rate; /* judged by throughput, not by completion rate */
 	size_t n;
 	double wall_s; /* the whole run */
 	struct vl_bench_instance *inst;
@@ -66,8 +71,9 @@ struct vl_bench_run {
 
 int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err);
 void vl_bench_run_free(struct vl_bench_run *run);
-/* The value each instance is judged by: CPU seconds for cpu and mixed,
- * bytes/s received for stream and bandwidth. */
+/* The value each instance is judged by: bytes/s received for the rate
+ * workloads (stream, bandwidth, iperf, iperf3, netpipe), else its
+ * completion rate, 1 / wall time. */
 double vl_bench_value(const struct vl_bench_run *run, size_t i);
 /* The run as JSON (all instances and their reports). */
 json_t *vl_bench_run_json(const struct vl_bench_run *run);

@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "bench/metrics.h"
 #include "bench/runner.h"
+#include "bench/workload.h"
 #include "cli/cli.h"
 
 static const struct option bench_opts[] = {
@@ -22,6 +23,8 @@ static const struct option bench_opts[] = {
     {"timeout", required_argument, NULL, 'T'},
     {"json", required_argument, NULL, 'j'},
     {"bw", required_argument, NULL, 'W'},
+    {"cipher", required_argument, NULL, 'c'},
+    {"scene", required_argument, NULL, 'P'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -48,18 +51,26 @@ int vl_cli_bench_opt(struct vl_bench_opts *o, int opt, const char *arg, const ch
 	case 'W':
 		o->bw = arg;
 		return 1;
+	case 'c':
+		o->cipher = arg;
+		return 1;
+	case 'P':
+		o->scene = arg;
+		return 1;
 	}
 	return 0;
 }
 
 int vl_cli_bench_workload(const char *w, const char *cmd, int *rc)
 {
-	static const char *const known[] = {"cpu", "stream", "bandwidth", "mixed"};
+	struct vl_buf names = {0};
 
-	for (size_t i = 0; i < VL_ARRAY_SIZE(known); i++)
-		if (!strcmp(w, known[i]))
-			return 0;
-	*rc = vl_cli_usage(cmd, "unknown workload \"%s\" (cpu, stream, bandwidth or mixed)", w);
+	if (vl_workload_find(w))
+		return 0;
+	for (size_t i = 0; vl_workload_at(i); i++)
+		vl_buf_printf(&names, "%s%s", i ? ", " : "", vl_workload_at(i)->name);
+	*rc = vl_cli_usage(cmd, "unknown workload \"%s\" (%s; or mpi)", w, names.s);
+	vl_buf_free(&names);
 	return -1;
 }
 
@@ -134,10 +145,18 @@ int cmd_bench(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return vl_cli_usage("bench", "name one workload: cpu, stream, bandwidth or mixed");
+		return vl_cli_usage("bench", "name one workload (vnetlab bench --help lists them)");
 	o.workload = argv[optind];
 	if (vl_cli_bench_workload(o.workload, "bench", &rc) < 0)
 		return rc;
+	{
+		char why[256];
+
+		if (vl_workload_missing(vl_workload_find(o.workload), why, sizeof(why))) {
+			fprintf(stderr, "vnetlab: bench %s: skipped: %s\n", o.workload, why);
+			return VL_EXIT_SKIPPED;
+		}
+	}
 	if (vl_cli_work_path(work, sizeof(work)) < 0) {
 		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",
 		        work);
@@ -185,9 +204,7 @@ int cmd_bench(int argc, char **argv)
 
 	root = json_pack("{s:s, s:I, s:[]}", "workload", o.workload, "n", (json_int_t)o.n, "runs");
 	printf("%s, %zu instances: share of %s per instance\n", o.workload, o.n,
-	       strcmp(o.workload, "stream") && strcmp(o.workload, "bandwidth")
-	           ? "completion rate (1 / wall time)"
-	           : "throughput received");
+	       n_runs && runs[0].rate ? "throughput received" : "completion rate (1 / wall time)");
 	printf("%-6s %5s %7s %8s %6s %6s %10s %9s %9s  %s\n", "RUN", "DONE", "JAIN", "MAX/MIN",
 	       "CV", "KS", "WALL s", "vs solo", "vs proc", "VERDICT");
 	for (size_t k = 0; k < n_runs; k++) {

@@ -12,6 +12,8 @@ enum vl_exit {
 	VL_EXIT_OK = 0,
 	VL_EXIT_FAIL = 1,  /* the operation failed */
 	VL_EXIT_USAGE = 2, /* bad command line */
+	/* bench: a program the workload needs is not installed */
+	VL_EXIT_SKIPPED = 77,
 	/* exec: vnetlab itself failed before running the command */
 	VL_EXIT_EXEC_FAIL = 125,
 	VL_EXIT_CANNOT_EXEC = 126,
@@ -40,6 +42,9 @@ int cmd_bench(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
 int cmd_study(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+/* Hidden: `vnetlab __rsh [ssh options] HOST COMMAND...`, an ssh for MPI
+ * launchers: runs COMMAND in node HOST of the lab $VNETLAB_LAB. */
+int cmd_rsh(int argc, char **argv);
 /* Options bench and capacity share (--seconds, --bytes, --size, --timeout,
  * --bw): 1 if opt was one (*rc set on a bad value). */
 struct vl_bench_opts;

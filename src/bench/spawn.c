@@ -1,0 +1,142 @@
+/* Processes of a benchmark inside nodes. See spawn.h. */
+#include "bench/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+
+/* How long a process told to stop may take to report. */
+#define STOP_GRACE_S 3.0
+
+uint64_t vl_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int vl_bench_spawn(const char *lab, const char *node, char *const *argv, char *const *env,
+                   struct vl_bench_proc *p, struct vl_err *err)
+{
+	int pfd[2];
+	/* Opened here: the node may not see the path (its /tmp is its own). */
+	int exe = open(argv[0], O_RDONLY | O_CLOEXEC);
+
+	memset(p, 0, sizeof(*p));
+	p->out = -1;
+	if (exe < 0)
+		return vl_err_sys(err, errno, "open %s", argv[0]);
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		close(exe);
+		return vl_err_sys(err, errno, "pipe");
+	}
+	fflush(NULL);
+	p->pid = fork();
+	if (p->pid < 0) {
+		close(exe);
+		close(pfd[0]);
+		close(pfd[1]);
+		return vl_err_sys(err, errno, "fork");
+	}
+	if (p->pid == 0) {
+		struct vl_err e2 = {0};
+		int pid_ns = -1, null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		dup2(pfd[1], 1);
+		if (null >= 0)
+			dup2(null, 0);
+		/* its own process group: stopping it reaches what it started */
+		setpgid(0, 0);
+		if (node && (vl_engine_attach_node(lab, node, &e2) < 0 ||
+		             vl_engine_join_node(lab, node, &pid_ns, &e2) < 0)) {
+			fprintf(stderr, "vnetlab bench: %s\n", e2.msg);
+			_exit(125);
+		}
+		for (char *const *e = env; e && *e; e++)
+			putenv(*e);
+		fexecve(exe, argv, environ);
+		fprintf(stderr, "vnetlab bench: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(exe);
+	close(pfd[1]);
+	p->out = pfd[0];
+	return 0;
+}
+
+static void stop(struct vl_bench_proc *p, int sig)
+{
+	if (p->pid > 0 && p->out >= 0) {
+		kill(p->pid, sig);
+		p->stopped = true;
+	}
+}
+
+void vl_bench_collect(struct vl_bench_proc *ps, size_t n, double deadline)
+{
+	bool termed = false;
+
+	for (;;) {
+		struct pollfd pf[256];
+		size_t map[256], k = 0;
+		double left = deadline - vl_now();
+		char buf[4096];
+
+		for (size_t i = 0; i < n && k < VL_ARRAY_SIZE(pf); i++)
+			if (ps[i].out >= 0) {
+				pf[k] = (struct pollfd){.fd = ps[i].out, .events = POLLIN};
+				map[k++] = i;
+			}
+		if (!k)
+			break;
+		if (left <= 0) {
+			if (termed)
+				break;
+			/* ask first: a wrapper still reports what it has */
+			for (size_t i = 0; i < n; i++)
+				stop(&ps[i], SIGTERM);
+			termed = true;
+			deadline = vl_now() + STOP_GRACE_S;
+			continue;
+		}
+		if (poll(pf, k, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+			break;
+		for (size_t j = 0; j < k; j++) {
+			struct vl_bench_proc *p = &ps[map[j]];
+			ssize_t r;
+
+			if (!(pf[j].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			r = read(p->out, buf, sizeof(buf));
+			if (r > 0) {
+				vl_buf_add(&p->text, buf, (size_t)r);
+			} else if (r == 0 || errno != EINTR) {
+				close(p->out);
+				p->out = -1;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (ps[i].out >= 0) {
+			kill(-ps[i].pid, SIGKILL);
+			kill(ps[i].pid, SIGKILL);
+			ps[i].stopped = true;
+			close(ps[i].out);
+			ps[i].out = -1;
+		}
+		if (ps[i].pid > 0 && wait4(ps[i].pid, &ps[i].status, 0, &ps[i].ru) == ps[i].pid)
+			ps[i].done = WIFEXITED(ps[i].status) && WEXITSTATUS(ps[i].status) == 0 &&
+			             !ps[i].stopped;
+		ps[i].pid = 0;
+	}
+}

@@ -1,0 +1,38 @@
+/* Processes of a benchmark inside nodes: started in a node (its cgroup and
+ * namespaces) with stdout on a pipe, read until they end or a deadline,
+ * then stopped: SIGTERM first (a `vnetlab-work run` passes it on and still
+ * reports), SIGKILL after a grace period. */
+#ifndef VL_BENCH_SPAWN_H
+#define VL_BENCH_SPAWN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "base/err.h"
+#include "base/util.h"
+
+struct vl_bench_proc {
+	pid_t pid;
+	int out; /* its stdout */
+	struct vl_buf text;
+	int status;
+	bool done;        /* exited 0 */
+	bool stopped;     /* the deadline passed and it was told to stop */
+	struct rusage ru; /* from wait4 */
+};
+
+/* Start argv in node of lab (node NULL: on the host, outside any lab),
+ * its stdout on a pipe, stdin /dev/null; env: NULL-terminated
+ * "NAME=value" strings added to the environment, or NULL. argv[0] is a
+ * path, opened here (the node may not see it). */
+int vl_bench_spawn(const char *lab, const char *node, char *const *argv, char *const *env,
+                   struct vl_bench_proc *p, struct vl_err *err);
+/* Read every process's output until it ends or the deadline (monotonic
+ * seconds) passes; those still running then are stopped, and all reaped. */
+void vl_bench_collect(struct vl_bench_proc *ps, size_t n, double deadline);
+
+uint64_t vl_realtime_ns(void);
+
+#endif

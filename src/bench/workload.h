@@ -1,0 +1,79 @@
+/* The study's workloads as the runner sees them: one table of built-in
+ * ones (vnetlab-work) and real programs (POV-Ray, iperf, iperf3, scp over
+ * sshd, NetPIPE). Each says which programs it needs, how to prepare a lab
+ * for it, the command lines of an instance's client and server, and how
+ * their reports become the instance's figures. The runner (runner.c) does
+ * the rest: the lab, the barrier, timeouts, accounting. */
+#ifndef VL_BENCH_WORKLOAD_H
+#define VL_BENCH_WORKLOAD_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <stddef.h>
+
+#include "base/err.h"
+#include "base/util.h"
+#include "bench/runner.h"
+
+enum {
+	VL_WL_NETWORK = 1 << 0,     /* a server node per instance */
+	VL_WL_RATE = 1 << 1,        /* judged by bytes/s at the receiver, not 1 / wall time */
+	VL_WL_REAL = 1 << 2,        /* a real program, run through `vnetlab-work run` */
+	VL_WL_STOP_SERVER = 1 << 3, /* servers run until the runner stops them (SIGTERM) */
+};
+
+/* A program a workload needs, and the Debian package that has it. */
+struct vl_wl_need {
+	const char *program; /* absolute path */
+	const char *package;
+};
+
+/* One run of a workload on one lab. */
+struct vl_wl_ctx {
+	const struct vl_bench_opts *o;
+	const char *lab;
+	char dir[PATH_MAX]; /* scratch on the host, in the lab's state directory */
+	size_t n_servers;   /* server nodes of the lab: h<n+1>.. (network workloads) */
+	void *priv;         /* the workload's own */
+};
+
+struct vl_workload {
+	const char *name;
+	const char *summary; /* one line, for help */
+	unsigned flags;
+	const struct vl_wl_need *need; /* ends with {NULL, NULL} */
+	/* Once per lab, after up and before any instance; may be NULL. */
+	int (*setup)(struct vl_wl_ctx *c, struct vl_err *err);
+	void (*teardown)(struct vl_wl_ctx *c);
+	/* The command of an instance (a real workload's program and its
+	 * arguments; the runner wraps it); port is the instance's own. */
+	void (*client)(const struct vl_wl_ctx *c, const struct vl_bench_instance *in, int port,
+	               struct vl_argv *a);
+	void (*server)(const struct vl_wl_ctx *c, const struct vl_bench_instance *in, int port,
+	               struct vl_argv *a);
+	/* The instance's figures from the reports (either may be NULL); < 0
+	 * with err set if they say the work failed or cannot be read. */
+	int (*figures)(const struct vl_wl_ctx *c, struct vl_bench_instance *in, json_t *client,
+	               json_t *server, struct vl_err *err);
+};
+
+const struct vl_workload *vl_workload_find(const char *name);
+/* Every workload, in the table's order. */
+const struct vl_workload *vl_workload_at(size_t i);
+/* NULL if every program w needs is installed; else why not, in buf. */
+const char *vl_workload_missing(const struct vl_workload *w, char *buf, size_t len);
+
+/* The real programs' adapters (real.c), appended to the table. */
+extern const struct vl_workload vl_wl_povray, vl_wl_iperf, vl_wl_iperf3, vl_wl_scp,
+    vl_wl_netpipe;
+
+/* Helpers the adapters share (workload.c). */
+double vl_wl_num(json_t *o, const char *key);
+/* The text a `vnetlab-work run` report captured ("stdout" or "stderr"). */
+const char *vl_wl_text(json_t *report, const char *stream);
+/* Fill wall/user/sys from a report of vnetlab-work (either kind). */
+void vl_wl_times(struct vl_bench_instance *in, json_t *client);
+/* < 0 with err set if a report says its program failed. */
+int vl_wl_check(json_t *report, const char *role, struct vl_err *err);
+
+#endif
