@@ -40,7 +40,7 @@ TESTS   := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 WORK_BIN := $(if $(WORK_SRC),$(B)/vnetlab-work)
 
 .PHONY: all deps demo check check-build test bench format clean
-all: $(B)/vnetlab $(WORK_BIN) $(MPI_BINS) $(TESTS)
+all: $(B)/vnetlab $(B)/vnetlab-rsh $(WORK_BIN) $(MPI_BINS) $(TESTS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -52,6 +52,10 @@ $(B)/libvnetlab.a: $(LIB_OBJ)
 
 $(B)/vnetlab: $(CLI_OBJ) $(B)/libvnetlab.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The same program: as vnetlab-rsh, MPI launchers' remote shell.
+$(B)/vnetlab-rsh: $(B)/vnetlab
+	ln -sf vnetlab $@
 
 $(B)/vnetlab-work: $(WORK_OBJ) $(B)/libvnetlab.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcrypto

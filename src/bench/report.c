@@ -20,7 +20,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The bench JSON files of dir, sorted. */
-static size_t list_json(const char *dir, char ***out)
+size_t vl_report_list_json(const char *dir, char ***out)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -44,7 +44,7 @@ static size_t list_json(const char *dir, char ***out)
 }
 
 /* Run gnuplot on a script file (arguments, no shell). */
-static int gnuplot(const char *script)
+int vl_report_gnuplot(const char *script)
 {
 	char *argv[] = {"gnuplot", (char *)script, NULL};
 	struct vl_err err = {0};
@@ -177,7 +177,7 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		fprintf(gp, "\nunset style\n");
 	}
 	fclose(gp);
-	if (gnuplot(path) == 0) {
+	if (vl_report_gnuplot(path) == 0) {
 		*plotted = true;
 		vl_buf_printf(md,
 		              "\n![shares](plots/%s-shares.png) ![cdf](plots/%s-cdf.png) "
@@ -240,7 +240,7 @@ static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struc
 		        dir);
 	}
 	fclose(gp);
-	if (gnuplot(path) == 0) {
+	if (vl_report_gnuplot(path) == 0) {
 		*plotted = true;
 		vl_buf_printf(md, "\n## Slowdown against one instance alone\n\n"
 		                  "![slowdown](plots/slowdown.png)\n\nOn C CPUs, N instances of "
@@ -364,14 +364,9 @@ static void side_by_side(json_t **files, size_t n_files, struct vl_buf *md)
 			if (!header) {
 				vl_buf_printf(
 				    md,
-				    "
-## Built-in workloads beside the real programs
-
-"
+				    "\n## Built-in workloads beside the real programs\n\n"
 				    "| N | workload | Jain ns | Jain proc | wall ns s | wall proc s | "
-				    "ns / solo | ns Gbit/s |
-|---|---|---|---|---|---|---|---|
-");
+				    "ns / solo | ns Gbit/s |\n|---|---|---|---|---|---|---|---|\n");
 				header = true;
 			}
 			for (int k = 0; k < 2; k++) {
@@ -392,6 +387,24 @@ static void side_by_side(json_t **files, size_t n_files, struct vl_buf *md)
 		}
 }
 
+/* What the study could not run on this machine, and why. */
+static void skipped(const char *dir, struct vl_buf *md)
+{
+	char path[PATH_MAX];
+	json_error_t je;
+	json_t *f, *s;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/skipped.json", dir);
+	f = json_load_file(path, 0, &je);
+	if (json_array_size(json_object_get(f, "skipped"))) {
+		vl_buf_printf(md, "\n## Not run on this machine\n\n");
+		json_array_foreach(json_object_get(f, "skipped"), i, s)
+		    vl_buf_printf(md, "- %s: %s\n", str(s, "workload"), str(s, "why"));
+	}
+	json_decref(f);
+}
+
 const char *vl_report_dir_invalid(const char *dir)
 {
 	static const char ok[] =
@@ -407,7 +420,7 @@ const char *vl_report_dir_invalid(const char *dir)
 int vl_report_render(const char *dir, struct vl_err *err)
 {
 	char path[PATH_MAX], **names;
-	size_t n = list_json(dir, &names), ok = 0;
+	size_t n = vl_report_list_json(dir, &names), ok = 0;
 	json_t **files = vl_xcalloc(n + 1, sizeof(*files));
 	struct vl_buf md = {0};
 	bool plotted = false;
@@ -457,6 +470,7 @@ int vl_report_render(const char *dir, struct vl_err *err)
 		answers(files, ok, &md);
 		side_by_side(files, ok, &md);
 		vl_report_mpi(dir, &md, &plotted);
+		skipped(dir, &md);
 		if (!plotted)
 			vl_buf_printf(&md, "\n(No plots: gnuplot is missing or failed; the "
 			                   "plots/*.gp scripts can be run by hand.)\n");

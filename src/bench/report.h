@@ -5,11 +5,22 @@
 #ifndef VL_BENCH_REPORT_H
 #define VL_BENCH_REPORT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "base/err.h"
+#include "base/util.h"
 
 int vl_report_render(const char *dir, struct vl_err *err);
 /* A directory goes into gnuplot scripts: NULL if its name is safe there
  * (letters, digits, _ . / - +), else why not. */
 const char *vl_report_dir_invalid(const char *dir);
+
+/* For the report's parts (report.c, report_mpi.c): the *.json files of dir,
+ * sorted (caller frees each and the array); run gnuplot on a script. */
+size_t vl_report_list_json(const char *dir, char ***out);
+int vl_report_gnuplot(const char *script);
+/* The MPI section, from the mpi-*.json files of dir. */
+void vl_report_mpi(const char *dir, struct vl_buf *md, bool *plotted);
 
 #endif

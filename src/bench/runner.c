@@ -211,6 +211,7 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	net = w->flags & VL_WL_NETWORK;
 	nodes = o->mode == VL_BENCH_SOLO ? (net ? 2 : 1) : (net ? 2 * o->n : o->n);
 	memset(run, 0, sizeof(*run));
+	run->rate = w->flags & VL_WL_RATE;
 	snprintf(run->workload, sizeof(run->workload), "%s", o->workload);
 	snprintf(run->backend, sizeof(run->backend), "%s", vl_backend_name(o->backend));
 	snprintf(run->mode, sizeof(run->mode), "%s",
@@ -265,9 +266,12 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 
 			if (a->have_cgroup && b->have_cgroup && a->cg.have_throttle)
 				run->fid.throttled += a->cg.nr_throttled - b->cg.nr_throttled;
-			for (size_t j = 0; j < a->n_ifs && j < b->n_ifs; j++)
+			for (size_t j = 0; j < a->n_ifs && j < b->n_ifs; j++) {
 				run->fid.drops += (a->ifs[j].rx_dropped - b->ifs[j].rx_dropped) +
 				                  (a->ifs[j].tx_dropped - b->ifs[j].tx_dropped);
+				if (strcmp(a->ifs[j].name, "lo") != 0)
+					run->fid.sent += a->ifs[j].tx_bytes - b->ifs[j].tx_bytes;
+			}
 		}
 		for (size_t i = 0; i < o->n; i++)
 			for (size_t k = 0; k < after.n_nodes && k < before.n_nodes; k++) {
@@ -330,14 +334,15 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 		              in->error[0] ? in->error : NULL, "report", in->report));
 	}
 	return json_pack(
-	    "{s:s, s:s, s:s, s:b, s:I, s:f, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:b, "
+	    "{s:s, s:s, s:s, s:b, s:I, s:f, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:b, "
 	    "s:s}}",
 	    "workload", run->workload, "backend", run->backend, "mode", run->mode, "rate",
 	    run->rate, "n",
 	    (json_int_t)run->n, "wall_s", run->wall_s, "capacity_bps", run->capacity_bps,
 	    "instances", arr, "fidelity", "host_busy", run->fid.host_busy, "max_start_lag_s",
 	    run->fid.max_lag_s, "start_spread_s", run->fid.lag_spread_s, "throttled",
-	    (json_int_t)run->fid.throttled, "drops", (json_int_t)run->fid.drops, "starved",
+	    (json_int_t)run->fid.throttled, "drops", (json_int_t)run->fid.drops, "sent_bytes",
+	    (json_int_t)run->fid.sent, "starved",
 	    (json_int_t)run->fid.starved, "trustworthy", run->fid.trustworthy, "verdict",
 	    run->fid.why);
 }

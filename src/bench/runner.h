@@ -54,6 +54,7 @@ struct vl_bench_fidelity {
 	double lag_spread_s; /* latest minus earliest start */
 	uint64_t throttled;  /* CFS periods throttled, all nodes */
 	uint64_t drops;      /* packets dropped on the nodes' interfaces */
+	uint64_t sent;       /* bytes the nodes sent on their interfaces (not lo) */
 	size_t starved;
 	bool trustworthy;
 	char why[512]; /* a plain sentence */

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const struct vl_wl_need no_need[] = {{NULL, NULL}};
+static const struct vl_wl_need no_need[] = {{NULL, NULL, false}};
 
 double vl_wl_num(json_t *o, const char *key)
 {
@@ -157,7 +157,7 @@ const struct vl_workload *vl_workload_find(const char *name)
 const char *vl_workload_missing(const struct vl_workload *w, char *buf, size_t len)
 {
 	for (const struct vl_wl_need *n = w->need; n && n->program; n++)
-		if (access(n->program, X_OK) != 0) {
+		if (access(n->program, n->data ? R_OK : X_OK) != 0) {
 			snprintf(buf, len, "%s is not installed (Debian package %s)", n->program,
 			         n->package);
 			return buf;

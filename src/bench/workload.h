@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/err.h"
@@ -22,10 +23,12 @@ enum {
 	VL_WL_STOP_SERVER = 1 << 3, /* servers run until the runner stops them (SIGTERM) */
 };
 
-/* A program a workload needs, and the Debian package that has it. */
+/* A program (or a data file) a workload needs, and the Debian package
+ * that has it. */
 struct vl_wl_need {
 	const char *program; /* absolute path */
 	const char *package;
+	bool data; /* a file to read, not a program to run */
 };
 
 /* One run of a workload on one lab. */

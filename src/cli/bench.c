@@ -120,6 +120,8 @@ int cmd_bench(int argc, char **argv)
 	int opt, rc = VL_EXIT_OK;
 	json_t *root;
 
+	if (argc > 1 && !strcmp(argv[1], "mpi"))
+		return cmd_bench_mpi(argc - 1, argv + 1);
 	while ((opt = getopt_long(argc, argv, "n:b:h", bench_opts, NULL)) != -1) {
 		if (vl_cli_bench_opt(&o, opt, optarg, "bench", &rc)) {
 			if (rc)

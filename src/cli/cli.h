@@ -39,6 +39,7 @@ int cmd_plan(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_bench_mpi(int argc, char **argv); /* bench mpi: argv[0] is "mpi" */
 int cmd_capacity(int argc, char **argv);
 int cmd_study(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -157,6 +157,15 @@ int vl_cli_help(const char *cmd)
 
 int main(int argc, char **argv)
 {
+	/* Called as vnetlab-rsh (a link to us): the remote shell of MPI
+	 * launchers, which take one path and no arguments (hydra's
+	 * -launcher-exec, LAM's LAMRSH would do either). */
+	{
+		const char *base = strrchr(argv[0], '/');
+
+		if (!strcmp(base ? base + 1 : argv[0], "vnetlab-rsh"))
+			return cmd_rsh(argc, argv);
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return VL_EXIT_USAGE;
@@ -171,6 +180,9 @@ int main(int argc, char **argv)
 	/* Internal: a lab's link engine (started by up). */
 	if (!strcmp(argv[1], "__linkd") && argc == 3)
 		return vl_linkd_main(argv[2]);
+	/* Internal: an ssh for MPI launchers, into the nodes of $VNETLAB_LAB. */
+	if (!strcmp(argv[1], "__rsh"))
+		return cmd_rsh(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help"))
 		return argc > 2 ? vl_cli_help(argv[2]) : (usage(stdout), VL_EXIT_OK);
 	for (const struct vl_cmd *c = vl_cmds; c->name; c++)

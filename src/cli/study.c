@@ -11,7 +11,11 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include <jansson.h>
+
+#include "bench/mpi.h"
 #include "bench/report.h"
+#include "bench/workload.h"
 #include "cli/cli.h"
 
 extern char **environ;
@@ -22,6 +26,9 @@ static const struct option study_opts[] = {
     {"seconds", required_argument, NULL, 's'},
     {"workloads", required_argument, NULL, 'w'},
     {"size", required_argument, NULL, 'S'},
+    {"real", no_argument, NULL, 'r'},
+    {"mpi-class", required_argument, NULL, 'c'},
+    {"ranks", required_argument, NULL, 'R'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -40,15 +47,29 @@ int cmd_report(int argc, char **argv)
 	return VL_EXIT_OK;
 }
 
-/* vnetlab bench WORKLOAD -n N --backend ns,proc,solo --json FILE ..., as a
- * child of ours (arguments, no shell). */
+/* vnetlab ARGV..., as a child of ours (arguments, no shell): 0 if it
+ * succeeded, 1 if it skipped (a program missing), -1 if it failed. */
+static int self(char **argv)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ) != 0)
+		return -1;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	if (WEXITSTATUS(status) == VL_EXIT_SKIPPED)
+		return 1;
+	return WEXITSTATUS(status) ? -1 : 0;
+}
+
+/* vnetlab bench WORKLOAD -n N --backend ns,proc,solo --json FILE ... */
 static int bench(const char *workload, const char *n, const char *seconds, const char *size,
                  const char *json)
 {
 	char *argv[16];
 	size_t k = 0;
-	pid_t pid;
-	int status;
 
 	argv[k++] = "vnetlab";
 	argv[k++] = "bench";
@@ -66,17 +87,107 @@ static int bench(const char *workload, const char *n, const char *seconds, const
 	argv[k++] = "--json";
 	argv[k++] = (char *)json;
 	argv[k] = NULL;
-	fflush(NULL);
-	if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ) != 0)
-		return -1;
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
-		return -1;
+	return self(argv);
+}
+
+/* The real programs' part of the study: each real workload at each N,
+ * NetPIPE once between two nodes, and the MPI comparison with both MPIs. */
+static void skip(json_t *skipped, const char *what, const char *why)
+{
+	fprintf(stderr, "vnetlab: study: %s skipped: %s\n", what, why);
+	json_array_append_new(skipped, json_pack("{s:s, s:s}", "workload", what, "why", why));
+}
+
+static int real(const char *out, const char *ns, const char *seconds, const char *cls,
+                const char *ranks, json_t *skipped)
+{
+	char why[512], bindir[PATH_MAX];
+
+	static const char *const workloads[] = {"povray", "iperf", "iperf3", "scp"};
+	static const char *const mpi_micro[] = {"pingpong", "allreduce"};
+	static const char *const mpi_macro[] = {"ep", "is", "cg", "mg"};
+	static const char *const impls[] = {"mpich", "lam"};
+	char json[PATH_MAX], *nv;
+	int r;
+
+	for (size_t w = 0; w < VL_ARRAY_SIZE(workloads); w++) {
+		char *list;
+
+		if (vl_workload_missing(vl_workload_find(workloads[w]), why, sizeof(why))) {
+			skip(skipped, workloads[w], why);
+			continue;
+		}
+		list = vl_xstrdup(ns);
+
+		for (char *n = strtok_r(list, ",", &nv); n; n = strtok_r(NULL, ",", &nv)) {
+			snprintf(json, sizeof(json), "%s/%s-n%s.json", out, workloads[w], n);
+			r = bench(workloads[w], n, seconds, NULL, json);
+			if (r < 0) {
+				fprintf(stderr, "vnetlab: study: bench %s -n %s failed\n",
+				        workloads[w], n);
+				free(list);
+				return -1;
+			}
+		}
+		free(list);
+	}
+	if (vl_workload_missing(vl_workload_find("netpipe"), why, sizeof(why))) {
+		skip(skipped, "netpipe", why);
+	} else {
+		snprintf(json, sizeof(json), "%s/netpipe-n1.json", out);
+		if (bench("netpipe", "1", seconds, NULL, json) < 0)
+			return -1;
+	}
+	if (vl_cli_work_path(bindir, sizeof(bindir)) == 0)
+		*strrchr(bindir, '/') = '\0';
+	for (size_t m = 0; m < VL_ARRAY_SIZE(impls); m++) {
+		struct vl_mpi_opts mo = {.impl = impls[m], .bindir = bindir};
+		char what[32];
+
+		snprintf(what, sizeof(what), "mpi (%s)", impls[m]);
+		if (vl_mpi_missing(&mo, why, sizeof(why))) {
+			skip(skipped, what, why);
+			continue;
+		}
+
+		for (size_t b = 0; b < VL_ARRAY_SIZE(mpi_micro) + VL_ARRAY_SIZE(mpi_macro); b++) {
+			bool is_macro = b >= VL_ARRAY_SIZE(mpi_micro);
+			const char *bench_name =
+			    is_macro ? mpi_macro[b - VL_ARRAY_SIZE(mpi_micro)] : mpi_micro[b];
+			char *argv[20];
+			size_t k = 0;
+
+			snprintf(json, sizeof(json), "%s/mpi-%s-%s%s%s.json", out, impls[m],
+			         bench_name, is_macro ? "-" : "", is_macro ? cls : "");
+			argv[k++] = "vnetlab";
+			argv[k++] = "bench";
+			argv[k++] = "mpi";
+			argv[k++] = "--mpi";
+			argv[k++] = (char *)impls[m];
+			argv[k++] = "--benchmark";
+			argv[k++] = (char *)bench_name;
+			if (is_macro) {
+				argv[k++] = "--class";
+				argv[k++] = (char *)cls;
+			}
+			argv[k++] = "--ranks";
+			argv[k++] = (char *)ranks;
+			argv[k++] = "--json";
+			argv[k++] = json;
+			argv[k] = NULL;
+			/* a job that fails is in its file and in the report */
+			self(argv);
+		}
+	}
 	return 0;
 }
 
 int cmd_study(int argc, char **argv)
 {
-	const char *out = "results", *ns = "5,10", *seconds = "5", *size = NULL;
+	const char *out = "results", *ns = "5,10", *seconds = "5", *size = NULL, *cls = "W",
+		   *ranks = "4";
+	bool with_real = false;
+	json_t *skipped = NULL;
 	char *workloads = vl_xstrdup("cpu,stream,bandwidth,mixed"), *list, *w, *sv, *nv;
 	struct vl_err err = {0};
 	int opt, rc = VL_EXIT_OK;
@@ -94,6 +205,19 @@ int cmd_study(int argc, char **argv)
 			break;
 		case 'S':
 			size = optarg;
+			break;
+		case 'r':
+			with_real = true;
+			break;
+		case 'c':
+			if (strcmp(optarg, "S") && strcmp(optarg, "W") && strcmp(optarg, "A")) {
+				free(workloads);
+				return vl_cli_usage("study", "--mpi-class is S, W or A");
+			}
+			cls = optarg;
+			break;
+		case 'R':
+			ranks = optarg;
 			break;
 		case 'w':
 			free(workloads);
@@ -120,6 +244,7 @@ int cmd_study(int argc, char **argv)
 		free(workloads);
 		return vl_cli_fail(&err);
 	}
+	skipped = json_array();
 	for (w = strtok_r(workloads, ",", &sv); w && rc == VL_EXIT_OK;
 	     w = strtok_r(NULL, ",", &sv)) {
 		list = vl_xstrdup(ns);
@@ -127,15 +252,33 @@ int cmd_study(int argc, char **argv)
 			char json[PATH_MAX];
 
 			snprintf(json, sizeof(json), "%s/%s-n%s.json", out, w, n);
-			if (bench(w, n, seconds, size, json) < 0) {
+			int r = bench(w, n, seconds, size, json);
+
+			if (r < 0) {
 				fprintf(stderr, "vnetlab: study: bench %s -n %s failed\n", w, n);
 				rc = VL_EXIT_FAIL;
+				break;
+			}
+			if (r > 0) {
+				skip(skipped, w, "a program it needs is missing (see vnetlab bench)");
 				break;
 			}
 		}
 		free(list);
 	}
 	free(workloads);
+	if (rc == VL_EXIT_OK && with_real && real(out, ns, seconds, cls, ranks, skipped) < 0)
+		rc = VL_EXIT_FAIL;
+	{
+		char p[PATH_MAX];
+
+		/* what could not run here, and why, for the report */
+		snprintf(p, sizeof(p), "%s/skipped.json", out);
+		json_t *sk = json_pack("{s:O}", "skipped", skipped);
+		json_dump_file(sk, p, JSON_INDENT(1));
+		json_decref(sk);
+		json_decref(skipped);
+	}
 	if (rc == VL_EXIT_OK) {
 		if (vl_report_render(out, &err) < 0)
 			return vl_cli_fail(&err);

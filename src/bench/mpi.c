@@ -1,0 +1,440 @@
+/* The study's MPI comparison. See mpi.h. */
+#include "bench/mpi.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "bench/spawn.h"
+#include "bench/sshd.h"
+#include "engine/engine.h"
+#include "engine/lab.h"
+#include "engine/stats.h"
+#include "topo/topo.h"
+
+#define MPIEXEC_MPICH "/usr/bin/mpiexec.mpich"
+#define MPIEXEC_LAM   "/usr/bin/mpiexec.lam"
+#define LAMBOOT       "/usr/bin/lamboot"
+#define RUNUSER       "/usr/sbin/runuser"
+
+/* Hydra's environment for ranks in different network namespaces of one
+ * host: TCP only. Without these, ranks that share a kernel find each other
+ * through shared memory and never touch the emulated links. */
+static const char *const mpich_tcp_env[] = {
+    "MPIR_CVAR_NOLOCAL=1",          /* no shared-memory path between ranks */
+    "MPIR_CVAR_CH4_NOLOCAL=1",      /* the same, for the ch4 device */
+    "FI_PROVIDER=tcp",              /* libfabric (ch4:ofi): the tcp provider */
+    "UCX_TLS=tcp,self",             /* UCX (ch4:ucx): TCP and self only */
+    "MPIR_CVAR_CH3_NOLOCAL=1",      /* ch3 builds */
+};
+
+static void prog_path(const struct vl_mpi_opts *o, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/mpi/%s/vnetlab-mpi", o->bindir, o->impl);
+}
+
+const char *vl_mpi_missing(const struct vl_mpi_opts *o, char *buf, size_t len)
+{
+	bool lam = !strcmp(o->impl, "lam");
+	const char *exe = lam ? MPIEXEC_LAM : MPIEXEC_MPICH;
+	char p[PATH_MAX];
+
+	if (strcmp(o->impl, "mpich") && !lam)
+		snprintf(buf, len, "unknown MPI '%s' (mpich or lam)", o->impl);
+	else if (access(exe, X_OK) != 0)
+		snprintf(buf, len, "%s is not installed (Debian package %s)", exe,
+		         lam ? "lam-runtime" : "mpich");
+	else if (prog_path(o, p, sizeof(p)), access(p, X_OK) != 0)
+		snprintf(buf, len, "%s is missing (make builds it when %s is installed)", p,
+		         lam ? "mpicc.lam (lam4-dev)" : "mpicc.mpich (libmpich-dev)");
+	else if (lam && access(VL_SSHD, X_OK) != 0)
+		snprintf(buf, len, "%s is not installed (Debian package openssh-server): LAM/MPI "
+		                   "boots over ssh", VL_SSHD);
+	else if (lam && !getpwnam(VL_MPI_USER))
+		snprintf(buf, len,
+		         "LAM/MPI refuses to run as root and there is no user '%s' to run it as "
+		         "(scripts/deps.sh makes it)",
+		         VL_MPI_USER);
+	else
+		return NULL;
+	return buf;
+}
+
+/* vnetlab-mpi's own arguments. */
+static void bench_args(const struct vl_mpi_opts *o, struct vl_argv *a)
+{
+	char p[PATH_MAX];
+
+	prog_path(o, p, sizeof(p));
+	vl_argv_add(a, p);
+	vl_argv_add(a, o->bench);
+	if (o->cls) {
+		vl_argv_add(a, "--class");
+		vl_argv_add(a, o->cls);
+	}
+}
+
+static void hosts_list(size_t ranks, struct vl_buf *b)
+{
+	for (size_t i = 0; i < ranks; i++)
+		vl_buf_printf(b, "%sh%zu", i ? "," : "", i + 1);
+}
+
+/* The job's command line, in node h1 of lab (lab NULL: on the host). */
+static void mpich_argv(const struct vl_mpi_opts *o, const char *lab, size_t ranks,
+                       struct vl_argv *a)
+{
+	vl_argv_add(a, MPIEXEC_MPICH);
+	if (lab) {
+		struct vl_buf hosts = {0};
+
+		hosts_list(ranks, &hosts);
+		vl_argv_add(a, "-launcher");
+		vl_argv_add(a, "ssh");
+		vl_argv_add(a, "-launcher-exec");
+		vl_argv_addf(a, "%s/vnetlab-rsh", o->bindir);
+		vl_argv_add(a, "-hosts");
+		vl_argv_add(a, hosts.s);
+		vl_buf_free(&hosts);
+		for (size_t i = 0; i < VL_ARRAY_SIZE(mpich_tcp_env); i++) {
+			const char *eq = strchr(mpich_tcp_env[i], '=');
+
+			vl_argv_add(a, "-genv");
+			vl_argv_addf(a, "%.*s", (int)(eq - mpich_tcp_env[i]), mpich_tcp_env[i]);
+			vl_argv_add(a, eq + 1);
+		}
+	}
+	vl_argv_add(a, "-n");
+	vl_argv_addf(a, "%zu", ranks);
+	bench_args(o, a);
+}
+
+/* LAM/MPI as VL_MPI_USER: mpiexec -boot boots the daemons on the hosts of
+ * the boot schema (over ssh, LAMRSH), runs the job and halts them. */
+static void lam_argv(const struct vl_mpi_opts *o, const char *dir, const char *home,
+                     size_t ranks, bool lab, struct vl_argv *a)
+{
+	vl_argv_add(a, RUNUSER);
+	vl_argv_add(a, "-u");
+	vl_argv_add(a, VL_MPI_USER);
+	vl_argv_add(a, "--");
+	vl_argv_add(a, "/usr/bin/env");
+	vl_argv_addf(a, "HOME=%s", home);
+	vl_argv_add(a, "TMPDIR=/tmp");
+	if (lab) {
+		struct vl_argv ssh = {0};
+		struct vl_buf cmd = {0};
+
+		vl_argv_add(&ssh, VL_SSH);
+		vl_argv_add(&ssh, "-x");
+		vl_ssh_opts(dir, &ssh);
+		for (size_t i = 0; i < ssh.n; i++)
+			vl_buf_printf(&cmd, "%s%s", i ? " " : "", ssh.v[i]);
+		vl_argv_addf(a, "LAMRSH=%s", cmd.s);
+		vl_argv_free(&ssh);
+		vl_buf_free(&cmd);
+	}
+	vl_argv_add(a, MPIEXEC_LAM);
+	vl_argv_add(a, "-boot");
+	if (lab) {
+		vl_argv_add(a, "-machinefile");
+		vl_argv_addf(a, "%s/lamhosts", dir);
+	}
+	vl_argv_add(a, "-n");
+	vl_argv_addf(a, "%zu", ranks);
+	bench_args(o, a);
+}
+
+static size_t distinct_hosts(json_t *report)
+{
+	json_t *hosts = json_object_get(report, "hosts"), *h, *h2;
+	size_t i, j, n = 0;
+
+	json_array_foreach(hosts, i, h)
+	{
+		bool seen = false;
+
+		json_array_foreach(hosts, j, h2)
+		{
+			if (j >= i)
+				break;
+			if (json_equal(h, h2))
+				seen = true;
+		}
+		n += !seen;
+	}
+	return n;
+}
+
+/* The last line of text that parses as a JSON object with "benchmark". */
+static json_t *find_report(const char *text)
+{
+	json_t *found = NULL;
+	const char *line = text;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		json_error_t je;
+
+		if (len && line[0] == '{') {
+			json_t *j = json_loadb(line, len, 0, &je);
+
+			if (json_object_get(j, "benchmark")) {
+				json_decref(found);
+				found = j;
+			} else {
+				json_decref(j);
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return found;
+}
+
+static double sent_bytes(const struct vl_lab_stats *s)
+{
+	double b = 0;
+
+	for (size_t k = 0; k < s->n_nodes; k++)
+		for (size_t j = 0; j < s->nodes[k].n_ifs; j++)
+			if (strcmp(s->nodes[k].ifs[j].name, "lo") != 0)
+				b += (double)s->nodes[k].ifs[j].tx_bytes;
+	return b;
+}
+
+/* Read the wrapper's report of the job into res. */
+static void judge(const struct vl_bench_proc *p, double timeout, struct vl_mpi_result *res)
+{
+	json_error_t je;
+	json_t *w = p->text.s ? json_loads(p->text.s, 0, &je) : NULL;
+	const char *out = json_string_value(json_object_get(w, "stdout"));
+	const char *errs = json_string_value(json_object_get(w, "stderr"));
+
+	res->job_s = json_number_value(json_object_get(w, "wall_s"));
+	res->report = out ? find_report(out) : NULL;
+	res->finished = res->report != NULL;
+	res->verified = json_is_true(json_object_get(res->report, "verified"));
+	res->timed_out = p->stopped;
+	res->finalize_hang = p->stopped && res->finished;
+	res->wall_s = json_number_value(json_object_get(res->report, "wall_s"));
+	res->hosts = distinct_hosts(res->report);
+	if (!res->finished) {
+		const char *tail = errs ? errs : "";
+		size_t l = strlen(tail), start;
+
+		while (l && tail[l - 1] == '\n')
+			l--;
+		for (start = l; start > 0 && l - start < 300; start--)
+			if (tail[start - 1] == '\n' && l - start > 40)
+				break;
+		if (res->timed_out)
+			snprintf(res->error, sizeof(res->error), "no result within %g s%s%.*s",
+			         timeout, l ? ": " : "", (int)(l - start), tail + start);
+		else
+			snprintf(res->error, sizeof(res->error), "%s%s%.*s",
+			         json_string_value(json_object_get(w, "error"))
+			             ? json_string_value(json_object_get(w, "error"))
+			             : "no report",
+			         l ? ": " : "", (int)(l - start), tail + start);
+	} else if (!res->verified) {
+		snprintf(res->error, sizeof(res->error), "the result did not verify");
+	}
+	json_decref(w);
+}
+
+/* The job on the host, outside any lab: N ranks (solo) or one (one). */
+static int run_host(const struct vl_mpi_opts *o, size_t ranks, struct vl_mpi_result *res,
+                    struct vl_err *err)
+{
+	struct vl_argv a = {0};
+	struct vl_bench_proc p;
+	char home[] = "/tmp/vnetlab-mpi-XXXXXX";
+	struct passwd *pw = NULL;
+	int r;
+
+	vl_argv_addf(&a, "%s/vnetlab-work", o->bindir);
+	vl_argv_add(&a, "run");
+	vl_argv_add(&a, "--");
+	if (!strcmp(o->impl, "lam")) {
+		pw = getpwnam(VL_MPI_USER);
+		if (!pw || !mkdtemp(home) || chown(home, pw->pw_uid, pw->pw_gid) < 0) {
+			vl_argv_free(&a);
+			return vl_err_sys(err, errno, "a home for LAM/MPI's user");
+		}
+		lam_argv(o, NULL, home, ranks, false, &a);
+	} else {
+		mpich_argv(o, NULL, ranks, &a);
+	}
+	r = vl_bench_spawn(NULL, NULL, a.v, NULL, &p, err);
+	vl_argv_free(&a);
+	if (r == 0) {
+		vl_bench_collect(&p, 1, vl_now() + o->timeout);
+		judge(&p, o->timeout, res);
+		vl_buf_free(&p.text);
+	}
+	if (pw) {
+		struct vl_err e2 = {0};
+		char *wipe[] = {RUNUSER, "-u", VL_MPI_USER, "--", "/usr/bin/env", NULL, "lamwipe",
+		                NULL};
+		char henv[64];
+
+		snprintf(henv, sizeof(henv), "HOME=%s", home);
+		wipe[5] = henv;
+		vl_spawn_wait(wipe, true, &e2); /* daemons of a job that hung */
+		vl_rmtree(home, &e2);
+	}
+	return r;
+}
+
+/* LAM's set-up on a lab: keys, an sshd in every node, the boot schema. */
+static int lam_lab_setup(const char *lab, const char *dir, size_t ranks,
+                         struct vl_bench_proc *sshd, struct vl_err *err)
+{
+	struct passwd *pw = getpwnam(VL_MPI_USER);
+	struct vl_buf hosts = {0};
+	char p[PATH_MAX + 16];
+	int r;
+
+	if (!pw)
+		return vl_err_set(err, ENOENT, "no user %s", VL_MPI_USER);
+	if (vl_sshd_prepare(dir, pw->pw_uid, pw->pw_gid, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ranks; i++)
+		vl_buf_printf(&hosts, "h%zu\n", i + 1);
+	snprintf(p, sizeof(p), "%s/lamhosts", dir);
+	r = vl_write_file(p, hosts.s, hosts.len, err);
+	vl_buf_free(&hosts);
+	for (size_t i = 0; i < ranks && r == 0; i++) {
+		struct vl_argv a = {0};
+		char node[24];
+
+		snprintf(node, sizeof(node), "h%zu", i + 1);
+		vl_sshd_argv(dir, node, &a);
+		r = vl_bench_spawn(lab, node, a.v, NULL, &sshd[i], err);
+		vl_argv_free(&a);
+	}
+	if (r == 0) /* sshd listens within milliseconds; LAM's first ssh must not miss it */
+		nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL);
+	return r;
+}
+
+static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend,
+                   struct vl_mpi_result *res, struct vl_err *err)
+{
+	struct vl_topo *t = NULL;
+	struct vl_up_opts uo = {.backend = backend};
+	struct vl_up_result up;
+	struct vl_lab_stats before = {0}, after = {0};
+	struct vl_bench_proc job, *sshd = vl_xcalloc(o->ranks, sizeof(*sshd));
+	struct vl_argv a = {0};
+	char lab[32], spec[32], dir[PATH_MAX], env[64];
+	char *envv[] = {env, NULL};
+	bool lam = !strcmp(o->impl, "lam");
+	int r;
+
+	snprintf(lab, sizeof(lab), "mpi-%d", (int)getpid());
+	snprintf(spec, sizeof(spec), "single,%zu", o->ranks);
+	if (vl_topo_generate(spec, &t, err) < 0) {
+		free(sshd);
+		return -1;
+	}
+	if (o->bw) {
+		const char *bad = NULL;
+
+		for (size_t l = 0; l < t->n_links && !bad; l++)
+			for (int k = 0; k < 2 && !bad; k++)
+				bad = vl_impair_set(&t->links[l].dir[k], "bw", o->bw);
+		if (bad) {
+			vl_topo_free(t);
+			free(sshd);
+			return vl_err_set(err, EINVAL, "--bw %s: %s", o->bw, bad);
+		}
+	}
+	if (vl_engine_up(t, lab, &uo, &up, err) < 0) {
+		vl_topo_free(t);
+		free(sshd);
+		return -1;
+	}
+	vl_lab_path(lab, "mpi", dir, sizeof(dir));
+	r = mkdir(dir, 0755) < 0 ? vl_err_sys(err, errno, "mkdir %s", dir) : 0;
+	if (r == 0 && lam)
+		r = lam_lab_setup(lab, dir, o->ranks, sshd, err);
+	vl_argv_addf(&a, "%s/vnetlab-work", o->bindir);
+	vl_argv_add(&a, "run");
+	vl_argv_add(&a, "--chdir=/tmp");
+	vl_argv_add(&a, "--");
+	if (lam)
+		lam_argv(o, dir, "/tmp", o->ranks, true, &a);
+	else
+		mpich_argv(o, lab, o->ranks, &a);
+	snprintf(env, sizeof(env), "VNETLAB_LAB=%s", lab);
+	if (r == 0)
+		r = vl_lab_stats_get(lab, &before, err);
+	if (r == 0 && (r = vl_bench_spawn(lab, "h1", a.v, envv, &job, err)) == 0) {
+		vl_bench_collect(&job, 1, vl_now() + o->timeout);
+		judge(&job, o->timeout, res);
+		vl_buf_free(&job.text);
+		if (vl_lab_stats_get(lab, &after, err) == 0)
+			res->link_bytes = sent_bytes(&after) - sent_bytes(&before);
+	}
+	vl_argv_free(&a);
+	for (size_t i = 0; i < o->ranks; i++)
+		if (sshd[i].pid > 0)
+			kill(sshd[i].pid, SIGTERM);
+	vl_bench_collect(sshd, o->ranks, vl_now() + 3);
+	for (size_t i = 0; i < o->ranks; i++)
+		vl_buf_free(&sshd[i].text);
+	free(sshd);
+	vl_lab_stats_free(&before);
+	vl_lab_stats_free(&after);
+	{
+		struct vl_err e2 = {0};
+
+		if (vl_engine_down(lab, true, &e2) < 0 && r == 0) {
+			*err = e2;
+			r = -1;
+		}
+	}
+	vl_topo_free(t);
+	return r;
+}
+
+int vl_mpi_run(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_result *res,
+               struct vl_err *err)
+{
+	memset(res, 0, sizeof(*res));
+	snprintf(res->env, sizeof(res->env), "%s", env);
+	res->ranks = !strcmp(env, "one") ? 1 : o->ranks;
+	if (!strcmp(env, "ns"))
+		return run_lab(o, VL_BACKEND_NS, res, err);
+	if (!strcmp(env, "proc"))
+		return run_lab(o, VL_BACKEND_PROC, res, err);
+	if (!strcmp(env, "solo") || !strcmp(env, "one"))
+		return run_host(o, res->ranks, res, err);
+	return vl_err_set(err, EINVAL, "unknown environment '%s' (ns, proc, solo or one)", env);
+}
+
+json_t *vl_mpi_result_json(const struct vl_mpi_result *r)
+{
+	return json_pack("{s:s, s:I, s:b, s:b, s:b, s:b, s:f, s:f, s:I, s:f, s:s*, s:O*}", "env",
+	                 r->env, "ranks", (json_int_t)r->ranks, "finished", r->finished,
+	                 "verified", r->verified, "timed_out", r->timed_out, "finalize_hang",
+	                 r->finalize_hang, "wall_s", r->wall_s, "job_s", r->job_s, "hosts",
+	                 (json_int_t)r->hosts, "link_bytes", r->link_bytes, "error",
+	                 r->error[0] ? r->error : NULL, "report", r->report);
+}
+
+void vl_mpi_result_free(struct vl_mpi_result *r)
+{
+	json_decref(r->report);
+	r->report = NULL;
+}

@@ -1,0 +1,330 @@
+/* The study's MPI comparison in the report: from the mpi-*.json files that
+ * `vnetlab bench mpi --json` writes, a table of run times per environment,
+ * the run-time plots per MPI (the study's Figures 15-16), the scaled
+ * comparison against one rank doing the whole problem (Figures 17-18) and
+ * the micro-benchmark curves (Figures 19-20), with NetPIPE's curve beside
+ * MPI's ping-pong where the study has one. */
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "bench/report.h"
+
+static double num(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static json_t *env_run(json_t *f, const char *env)
+{
+	json_t *r;
+	size_t k;
+
+	json_array_foreach(json_object_get(f, "mpi_runs"), k, r) if (!strcmp(str(r, "env"), env))
+	    return r;
+	return NULL;
+}
+
+static bool macro(json_t *f)
+{
+	return *str(f, "class") != '\0';
+}
+
+/* The MPI files of dir, loaded. */
+static size_t load(const char *dir, json_t ***out)
+{
+	char **names, path[PATH_MAX];
+	size_t n = vl_report_list_json(dir, &names), k = 0;
+	json_t **v = vl_xcalloc(n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		json_error_t je;
+		json_t *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		f = json_load_file(path, 0, &je);
+		if (f && json_is_array(json_object_get(f, "mpi_runs")))
+			v[k++] = f;
+		else
+			json_decref(f);
+		free(names[i]);
+	}
+	free(names);
+	*out = v;
+	return k;
+}
+
+static void table(json_t **f, size_t n, struct vl_buf *md)
+{
+	static const char *const envs[] = {"ns", "proc", "solo", "one"};
+
+	vl_buf_printf(md, "\n## MPI: the same job on emulated nodes, plain processes and the "
+	                  "bare host\n\n"
+	                  "ns: one rank per node on ns nodes, over the emulated links; proc: one "
+	                  "rank per proc node (plain processes, loopback); solo: the ranks on the "
+	                  "host outside any lab (the MPI's own transports); one: a single rank "
+	                  "doing the whole problem, the stand-in for real machines × N. Times are "
+	                  "the benchmark's timed part, in seconds.\n\n"
+	                  "| MPI | benchmark | ranks | ns s | proc s | solo s | one s | ns / proc "
+	                  "| verified | link MB (ns) | notes |\n"
+	                  "|---|---|---|---|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < n; i++) {
+		double t[4] = {0};
+		bool verified = true, any = false;
+		struct vl_buf notes = {0};
+
+		for (size_t e = 0; e < VL_ARRAY_SIZE(envs); e++) {
+			json_t *r = env_run(f[i], envs[e]);
+
+			if (!r)
+				continue;
+			any = true;
+			t[e] = num(r, "wall_s");
+			if (json_is_true(json_object_get(r, "finished")))
+				verified &= json_is_true(json_object_get(r, "verified"));
+			if (json_is_true(json_object_get(r, "finalize_hang")))
+				vl_buf_printf(&notes, "%s: hung in MPI_Finalize (killed); ",
+				              envs[e]);
+			else if (!json_is_true(json_object_get(r, "finished")))
+				vl_buf_printf(&notes, "%s: %s; ", envs[e], str(r, "error"));
+		}
+		if (!any)
+			continue;
+		vl_buf_printf(md, "| %s | %s%s%s | %.0f |", str(f[i], "mpi"),
+		              str(f[i], "benchmark"), macro(f[i]) ? " " : "", str(f[i], "class"),
+		              num(f[i], "ranks"));
+		for (size_t e = 0; e < 4; e++)
+			vl_buf_printf(md, t[e] > 0 ? " %.3f |" : " - |", t[e]);
+		if (t[0] > 0 && t[1] > 0)
+			vl_buf_printf(md, " %.2f |", t[0] / t[1]);
+		else
+			vl_buf_printf(md, " - |");
+		vl_buf_printf(md, " %s | %.1f | %s |\n", verified ? "yes" : "**no**",
+		              num(env_run(f[i], "ns"), "link_bytes") / 1e6,
+		              notes.len ? notes.s : "");
+		vl_buf_free(&notes);
+	}
+}
+
+/* Run times per environment (one plot per MPI) and the scaled comparison:
+ * each environment's time against one rank's (real × N). */
+static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md,
+                        bool *plotted)
+{
+	static const char *const impls[] = {"mpich", "lam"};
+
+	for (size_t m = 0; m < VL_ARRAY_SIZE(impls); m++) {
+		char dat[PATH_MAX], gp[PATH_MAX];
+		FILE *d, *g;
+		size_t rows = 0;
+
+		snprintf(dat, sizeof(dat), "%s/plots/mpi-%s.dat", dir, impls[m]);
+		if (!(d = fopen(dat, "we")))
+			return;
+		fprintf(d, "# benchmark ns proc solo one (seconds)\n");
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(str(f[i], "mpi"), impls[m]) || !macro(f[i]))
+				continue;
+			fprintf(d, "%s-%s %.4f %.4f %.4f %.4f\n", str(f[i], "benchmark"),
+			        str(f[i], "class"), num(env_run(f[i], "ns"), "wall_s"),
+			        num(env_run(f[i], "proc"), "wall_s"),
+			        num(env_run(f[i], "solo"), "wall_s"),
+			        num(env_run(f[i], "one"), "wall_s"));
+			rows++;
+		}
+		fclose(d);
+		if (!rows)
+			continue;
+		snprintf(gp, sizeof(gp), "%s/plots/mpi-%s.gp", dir, impls[m]);
+		if (!(g = fopen(gp, "we")))
+			return;
+		for (int fmt = 0; fmt < 2; fmt++) {
+			const char *ext = fmt ? "svg" : "png";
+
+			fprintf(g, "set terminal %s\n",
+			        fmt ? "svg size 800,450" : "pngcairo size 800,450");
+			fprintf(g,
+			        "set output '%s/plots/mpi-%s-times.%s'\n"
+			        "set title 'MPI (%s): run time per environment'\n"
+			        "set ylabel 'seconds'; set yrange [0:*]; set style data histograms\n"
+			        "set style histogram clustered; set style fill solid 0.8; set key "
+			        "top left\n"
+			        "plot '%s' using 2:xtic(1) title 'ns nodes', '' using 3 title 'proc "
+			        "processes', '' using 4 title 'solo (host)'\n",
+			        dir, impls[m], ext, impls[m], dat);
+			fprintf(g,
+			        "set output '%s/plots/mpi-%s-scaled.%s'\n"
+			        "set title 'MPI (%s): emulated time against one rank alone (real x "
+			        "N)'\n"
+			        "plot '%s' using 2:xtic(1) title 'ns nodes', '' using 3 title 'proc "
+			        "processes', '' using 5 title 'one rank: real x N'\n",
+			        dir, impls[m], ext, impls[m], dat);
+		}
+		fclose(g);
+		if (vl_report_gnuplot(gp) == 0) {
+			*plotted = true;
+			vl_buf_printf(md,
+			              "\n### %s: run times (Figures 15-16) and the scaled "
+			              "comparison (Figures 17-18)\n\n"
+			              "![times](plots/mpi-%s-times.png) "
+			              "![scaled](plots/mpi-%s-scaled.png)\n\n"
+			              "The study found VM run times about N × those of the real "
+			              "machines; here one rank doing the whole problem stands for the "
+			              "real machines × N, so an emulation that costs nothing beyond "
+			              "sharing the host lands on that bar.\n",
+			              impls[m], impls[m], impls[m]);
+		}
+	}
+}
+
+/* NetPIPE's curve from a netpipe bench file, for the cross-check. */
+static bool netpipe_points(const char *dir, FILE *d)
+{
+	char **names, path[PATH_MAX];
+	size_t n = vl_report_list_json(dir, &names);
+	bool found = false;
+
+	for (size_t i = 0; i < n; i++) {
+		json_error_t je;
+		json_t *f = NULL, *run, *pts, *p;
+		size_t k;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (!found && !strncmp(names[i], "netpipe", 7))
+			f = json_load_file(path, 0, &je);
+		run = json_array_get(json_object_get(f, "runs"), 0);
+		pts = json_object_get(
+		    json_object_get(
+		        json_object_get(
+		            json_object_get(json_array_get(json_object_get(run, "instances"), 0),
+		                            "report"),
+		            "client"),
+		        "netpipe"),
+		    "points");
+		if (json_array_size(pts)) {
+			fprintf(d, "# NetPIPE (%s): bytes usec MB/s\n", str(run, "run"));
+			json_array_foreach(pts, k, p) fprintf(d, "%.0f %.3f %.3f\n",
+			                                      num(p, "bytes"), num(p, "usec"),
+			                                      num(p, "mbps") / 8);
+			fprintf(d, "\n\n");
+			found = true;
+		}
+		json_decref(f);
+		free(names[i]);
+	}
+	free(names);
+	return found;
+}
+
+/* Ping-pong latency and bandwidth over message sizes, per environment. */
+static void micro_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md,
+                        bool *plotted)
+{
+	char dat[PATH_MAX], gp[PATH_MAX];
+	FILE *d, *g;
+	struct vl_buf lat = {0}, bw = {0};
+	size_t blocks = 0;
+
+	snprintf(dat, sizeof(dat), "%s/plots/mpi-pingpong.dat", dir);
+	if (!(d = fopen(dat, "we")))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		json_t *r, *rep, *pts, *p;
+		size_t k, j;
+
+		if (macro(f[i]))
+			continue;
+		json_array_foreach(json_object_get(f[i], "mpi_runs"), k, r)
+		{
+			rep = json_object_get(r, "report");
+			pts = json_object_get(rep, "points");
+			if (json_object_get(rep, "pingpong"))
+				pts = json_object_get(json_object_get(rep, "pingpong"), "points");
+			if (!json_array_size(pts) ||
+			    !json_object_get(json_array_get(pts, 0), "latency_us"))
+				continue;
+			fprintf(d, "# %s %s: bytes latency_us bandwidth_MBps\n", str(f[i], "mpi"),
+			        str(r, "env"));
+			json_array_foreach(pts, j, p) fprintf(d, "%.0f %.3f %.3f\n",
+			                                      num(p, "bytes"), num(p, "latency_us"),
+			                                      num(p, "bandwidth_MBps"));
+			fprintf(d, "\n\n");
+			vl_buf_printf(&lat, "%s'%s' index %zu using 1:2 with linespoints title '%s %s'",
+			              blocks ? ", " : "", dat, blocks, str(f[i], "mpi"),
+			              str(r, "env"));
+			vl_buf_printf(&bw, "%s'%s' index %zu using 1:3 with linespoints title '%s %s'",
+			              blocks ? ", " : "", dat, blocks, str(f[i], "mpi"),
+			              str(r, "env"));
+			blocks++;
+		}
+	}
+	if (blocks && netpipe_points(dir, d)) {
+		vl_buf_printf(&lat, ", '%s' index %zu using 1:2 with linespoints dt 2 title 'NetPIPE'",
+		              dat, blocks);
+		vl_buf_printf(&bw, ", '%s' index %zu using 1:3 with linespoints dt 2 title 'NetPIPE'",
+		              dat, blocks);
+	}
+	fclose(d);
+	snprintf(gp, sizeof(gp), "%s/plots/mpi-pingpong.gp", dir);
+	if (!blocks || !(g = fopen(gp, "we"))) {
+		vl_buf_free(&lat);
+		vl_buf_free(&bw);
+		return;
+	}
+	for (int fmt = 0; fmt < 2; fmt++) {
+		const char *ext = fmt ? "svg" : "png";
+
+		fprintf(g, "set terminal %s\nset logscale x 2; set key top left\n",
+		        fmt ? "svg size 800,450" : "pngcairo size 800,450");
+		fprintf(g,
+		        "set output '%s/plots/mpi-latency.%s'\nset logscale y\n"
+		        "set title 'ping-pong: one-way time over message size'\n"
+		        "set xlabel 'bytes'; set ylabel 'microseconds'\nplot %s\n",
+		        dir, ext, lat.s);
+		fprintf(g,
+		        "set output '%s/plots/mpi-bandwidth.%s'\nunset logscale y\n"
+		        "set title 'ping-pong: bandwidth over message size'\n"
+		        "set xlabel 'bytes'; set ylabel 'MB/s'\nplot %s\n",
+		        dir, ext, bw.s);
+	}
+	fclose(g);
+	vl_buf_free(&lat);
+	vl_buf_free(&bw);
+	if (vl_report_gnuplot(gp) == 0) {
+		*plotted = true;
+		vl_buf_printf(md, "\n### Micro-benchmarks (Figures 19-20)\n\n"
+		                  "![latency](plots/mpi-latency.png) "
+		                  "![bandwidth](plots/mpi-bandwidth.png)\n\n"
+		                  "NetPIPE, where present, is an independent measurement of the same "
+		                  "path (TCP between two ns nodes, no MPI).\n");
+	}
+}
+
+void vl_report_mpi(const char *dir, struct vl_buf *md, bool *plotted)
+{
+	json_t **f;
+	size_t n = load(dir, &f);
+
+	if (n) {
+		table(f, n, md);
+		times_plots(dir, f, n, md, plotted);
+		micro_plots(dir, f, n, md, plotted);
+	}
+	for (size_t i = 0; i < n; i++)
+		json_decref(f[i]);
+	free(f);
+}
