@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install every Debian package vnetlab's build, tests, demo and benchmarks
-# need. Idempotent, and silent when everything is already there.
+# need, and the unprivileged account LAM/MPI runs as. Idempotent, and
+# silent when everything is already there.
 set -eu
 
 PACKAGES="
@@ -30,12 +31,27 @@ lam-runtime
 lam4-dev
 "
 
+# LAM/MPI refuses to run as root: it runs as this unprivileged account,
+# with a shell for sshd's commands and no home of its own.
+need_user() {
+	getent passwd vnetlab >/dev/null && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: no user vnetlab for LAM/MPI (run as root to make it)" >&2
+		return 0
+	fi
+	useradd --system --user-group --home-dir / --no-create-home --shell /bin/sh \
+		--comment "vnetlab: LAM/MPI and ssh in lab nodes" vnetlab
+}
+
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	need_user
+	exit 0
+fi
 
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: missing Debian packages:$missing (run as root to install them)" >&2
@@ -57,3 +73,4 @@ apt-get install -y -qq --no-install-recommends $missing >/dev/null
 if [ -n "$new_sshd" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
 	systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
 fi
+need_user

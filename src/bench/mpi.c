@@ -117,6 +117,21 @@ static void mpich_argv(const struct vl_mpi_opts *o, const char *lab, size_t rank
 	bench_args(o, a);
 }
 
+/* LAM's mpiexec runs "mpirun" from PATH, which Debian's alternatives may
+ * point at another MPI's: a directory where it is LAM's comes first. */
+static int lam_path_dir(const char *dir, struct vl_err *err)
+{
+	char p[PATH_MAX + 16];
+
+	snprintf(p, sizeof(p), "%s/bin", dir);
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		return vl_err_sys(err, errno, "mkdir %s", p);
+	snprintf(p, sizeof(p), "%s/bin/mpirun", dir);
+	if (symlink("/usr/bin/mpirun.lam", p) < 0 && errno != EEXIST)
+		return vl_err_sys(err, errno, "symlink %s", p);
+	return 0;
+}
+
 /* LAM/MPI as VL_MPI_USER: mpiexec -boot boots the daemons on the hosts of
  * the boot schema (over ssh, LAMRSH), runs the job and halts them. */
 static void lam_argv(const struct vl_mpi_opts *o, const char *dir, const char *home,
@@ -129,6 +144,7 @@ static void lam_argv(const struct vl_mpi_opts *o, const char *dir, const char *h
 	vl_argv_add(a, "/usr/bin/env");
 	vl_argv_addf(a, "HOME=%s", home);
 	vl_argv_add(a, "TMPDIR=/tmp");
+	vl_argv_addf(a, "PATH=%s/bin:/usr/bin:/bin", dir);
 	if (lab) {
 		struct vl_argv ssh = {0};
 		struct vl_buf cmd = {0};
@@ -270,7 +286,12 @@ static int run_host(const struct vl_mpi_opts *o, size_t ranks, struct vl_mpi_res
 			vl_argv_free(&a);
 			return vl_err_sys(err, errno, "a home for LAM/MPI's user");
 		}
-		lam_argv(o, NULL, home, ranks, false, &a);
+		if (lam_path_dir(home, err) < 0) {
+			vl_argv_free(&a);
+			vl_rmtree(home, err);
+			return -1;
+		}
+		lam_argv(o, home, home, ranks, false, &a);
 	} else {
 		mpich_argv(o, NULL, ranks, &a);
 	}
@@ -306,7 +327,7 @@ static int lam_lab_setup(const char *lab, const char *dir, size_t ranks,
 
 	if (!pw)
 		return vl_err_set(err, ENOENT, "no user %s", VL_MPI_USER);
-	if (vl_sshd_prepare(dir, pw->pw_uid, pw->pw_gid, err) < 0)
+	if (vl_sshd_prepare(dir, pw->pw_uid, pw->pw_gid, err) < 0 || lam_path_dir(dir, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ranks; i++)
 		vl_buf_printf(&hosts, "h%zu\n", i + 1);

@@ -253,6 +253,11 @@ int cmd_rsh(int argc, char **argv)
 
 	if (parse(argc, argv, &r) < 0 || check_user(&r))
 		return RSH_FAIL;
+	if (geteuid() != 0)
+		return fail(
+		    "%s: entering a node needs root (an unprivileged launcher needs an sshd "
+		    "in the nodes)",
+		    r.host);
 	if (!lab || !*lab)
 		return fail("%s: set VNETLAB_LAB to the lab whose nodes are the hosts", r.host);
 	if ((why = vl_name_invalid(lab)))
