@@ -36,17 +36,25 @@ int vl_wl_check(json_t *report, const char *role, struct vl_err *err)
 	if (!report)
 		return vl_err_set(err, 0, "the %s reported nothing", role);
 	if (!exit || strcmp(exit, "ok") != 0) {
+		/* the program's last words say more than its status: its last
+		 * lines of stderr (ssh's "Unknown cipher" comes before scp's
+		 * "lost connection") */
 		const char *tail = vl_wl_text(report, "stderr");
-		size_t l = strlen(tail);
+		size_t l = strlen(tail), start, lines = 0;
 
-		/* the program's last words say more than its status */
-		while (l > 0 && tail[l - 1] == '\n')
+		while (l > 0 && (tail[l - 1] == '\n' || tail[l - 1] == ' '))
 			l--;
-		size_t start = l;
-		while (start > 0 && tail[start - 1] != '\n' && l - start < 200)
-			start--;
-		return vl_err_set(err, 0, "%s: %s%s%.*s", role, e ? e : "failed", l ? ": " : "",
-		                  (int)(l - start), tail + start);
+		for (start = l; start > 0 && l - start < 300; start--)
+			if (tail[start - 1] == '\n' && ++lines == 3)
+				break;
+		struct vl_buf b = {0};
+
+		for (size_t i = start; i < l; i++)
+			vl_buf_add(&b, tail[i] == '\n' ? "; " : &tail[i], tail[i] == '\n' ? 2 : 1);
+		vl_err_set(err, 0, "%s: %s%s%s", role, e ? e : "failed", b.len ? ": " : "",
+		           b.len ? b.s : "");
+		vl_buf_free(&b);
+		return -1;
 	}
 	return 0;
 }
