@@ -62,26 +62,52 @@ const struct vl_cmd vl_cmds[] = {
      "       vnetlab link lab1 h1:eth0 set --in clear\n"},
     {"bench", cmd_bench,
      "WORKLOAD [-n N] [--backend ns,proc,solo] [--seconds S] [--bytes SIZE] [--bw RATE] "
-     "[--json FILE]",
+     "[--json FILE] | mpi [mpi options]",
      "N instances of a workload at once, and how fairly they shared the machine",
-     "Run N instances of a built-in workload at once, each on its own node (network\n"
-     "workloads against their own server node), started together, on each backend\n"
-     "given (solo: each instance alone, one after the other, the dedicated-machine\n"
-     "reference). Prints, per backend, Jain's fairness index of the instances' shares,\n"
-     "max/min, coefficient of variation, the Kolmogorov-Smirnov distance of the\n"
-     "shares from the ideal 1/N, mean wall time and the slowdown against solo and proc.\n"
+     "Run N instances of a workload at once, each on its own node (network workloads\n"
+     "against their own server node), started together, on each backend given (solo:\n"
+     "each instance alone, one after the other, the dedicated-machine reference).\n"
+     "Prints, per backend, Jain's fairness index of the instances' shares, max/min,\n"
+     "coefficient of variation, the Kolmogorov-Smirnov distance of the shares from the\n"
+     "ideal 1/N, mean wall time and the slowdown against solo and proc.\n"
      "\n"
-     "  WORKLOAD            cpu (a ray tracer), stream, bandwidth (TCP, measured at the\n"
-     "                      receiver), mixed (an AEAD-encrypted transfer: CPU and network)\n"
+     "  WORKLOAD            built in (vnetlab-work): cpu (a ray tracer), stream,\n"
+     "                      bandwidth (TCP, measured at the receiver), mixed (an\n"
+     "                      AEAD-encrypted transfer: CPU and network);\n"
+     "                      real programs: povray (POV-Ray 3.7, one thread; --scene\n"
+     "                      FILE, --size WxH, default 640x480), iperf (iperf 2, measured\n"
+     "                      at its server), iperf3 (-J: CPU of both ends), scp (scp -O\n"
+     "                      to an sshd per server node; --bytes, --cipher), netpipe\n"
+     "                      (NPtcp: latency and bandwidth over sizes up to --bytes).\n"
+     "                      A workload whose program is missing exits 77, saying which\n"
+     "                      Debian package has it.\n"
      "  -n N                instances (default 4)\n"
      "  -b, --backend LIST  ns, proc, solo (default ns,proc)\n"
-     "      --seconds S     stream and bandwidth: how long (default 5)\n"
-     "      --bytes SIZE    mixed: how much (default 64MiB)\n"
-     "      --size N        cpu: the image's side\n"
+     "      --seconds S     stream, bandwidth, iperf, iperf3: how long (default 5)\n"
+     "      --bytes SIZE    mixed, scp: how much (default 64MiB); netpipe: largest message\n"
+     "      --size N        cpu: the image's side; povray: WxH\n"
+     "      --cipher NAME   mixed: aes-128-gcm or chacha20-poly1305; scp: an ssh cipher\n"
+     "      --scene FILE    povray: the scene (default Debian's advanced/wineglass.pov)\n"
      "      --timeout S     an instance not done by then is starved (default 120)\n"
      "      --bw RATE       shape every link (e.g. 100Mbit): network workloads then\n"
      "                      report their aggregate against that capacity\n"
-     "      --json FILE     everything measured, per instance\n"},
+     "      --json FILE     everything measured, per instance\n"
+     "\n"
+     "vnetlab bench mpi: one MPI job (the project's vnetlab-mpi) with --ranks ranks in\n"
+     "each environment: ns (a rank per ns node, over the emulated links), proc (a rank\n"
+     "per proc node), solo (the ranks on the host, outside any lab), one (a single\n"
+     "rank doing the whole problem: real machines x N). Prints the benchmark's time,\n"
+     "whether it verified, on how many hosts it ran and the bytes the nodes sent.\n"
+     "  --mpi mpich|lam     MPICH (hydra, launched through vnetlab-rsh) or LAM/MPI\n"
+     "                      (booted over an sshd per node, as user vnetlab)\n"
+     "  --benchmark NAME    pingpong, sendrecv, allreduce, barrier, wtime, micro (all\n"
+     "                      five); ep, is, cg, mg (NAS-style kernels; default ep)\n"
+     "  --class S|W|A       the kernels' problem size (default S)\n"
+     "  --ranks N           (default 4)\n"
+     "  -b, --backend LIST  ns, proc, solo, one (default all four)\n"
+     "  --timeout S         for each job (default 300); a job that printed its result\n"
+     "                      and then hung in MPI_Finalize keeps its result\n"
+     "  --bw RATE, --json FILE  as above\n"},
     {"capacity", cmd_capacity,
      "WORKLOAD [--max N] [--threshold J] [--backend ns|proc] [bench options] [--json FILE]",
      "the largest N whose instances all finish and share fairly",
@@ -89,12 +115,21 @@ const struct vl_cmd vl_cmds[] = {
      "at once, as `vnetlab bench` does, until one does not finish within --timeout\n"
      "or Jain's index of their shares falls below --threshold (default 0.95).\n"
      "Reports the largest N that fit.\n"},
-    {"study", cmd_study, "[--out DIR] [-n LIST] [--workloads LIST] [--seconds S] [--size N]",
+    {"study", cmd_study,
+     "[--out DIR] [-n LIST] [--workloads LIST] [--seconds S] [--size N] [--real] "
+     "[--mpi-class C] [--ranks N]",
      "the whole study: every workload at each N on ns, proc and solo, and a report",
      "Run `vnetlab bench` for each workload (default cpu,stream,bandwidth,mixed) at\n"
      "each N (default 5,10) on ns, proc and solo, keep each run's JSON in DIR\n"
      "(default results), then render the report: CSV files, plots (gnuplot, PNG and\n"
-     "SVG) and DIR/report.md.\n"},
+     "SVG) and DIR/report.md.\n"
+     "\n"
+     "  --real              also the real programs: povray, iperf, iperf3 and scp at each\n"
+     "                      N, netpipe between two nodes, and the MPI comparison with\n"
+     "                      MPICH and LAM/MPI (pingpong, allreduce; ep, is, cg, mg at\n"
+     "                      --mpi-class, default W, with --ranks ranks, default 4) on\n"
+     "                      ns, proc, solo and one rank. Programs that are missing are\n"
+     "                      skipped, and the report says why.\n"},
     {"report", cmd_report, "DIR", "render a study's report again from its JSON files",
      "Read DIR/*.json (as `vnetlab bench --json` writes them) and write DIR/*.csv,\n"
      "DIR/plots/ and DIR/report.md.\n"},
