@@ -31,10 +31,15 @@
 static int povray_setup(struct vl_wl_ctx *c, struct vl_err *err)
 {
 	const char *scene = c->o->scene ? c->o->scene : POVRAY_SCENE;
-	char dst[PATH_MAX + 16], *text;
+	char dst[PATH_MAX + 16], *text, x;
+	unsigned w, h;
 	size_t len;
 	int r;
 
+	if (c->o->size && (sscanf(c->o->size, "%u%c%u", &w, &x, &h) != 3 || x != 'x' || !w ||
+	                   !h || w > 16384 || h > 16384))
+		return vl_err_set(err, EINVAL, "povray: --size %s: expected WIDTHxHEIGHT, e.g. 640x480",
+		                  c->o->size);
 	if (vl_read_file(scene, &text, &len, err) < 0)
 		return vl_err_wrap(err, "povray: --scene");
 	snprintf(dst, sizeof(dst), "%s/scene.pov", c->dir);

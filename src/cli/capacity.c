@@ -18,7 +18,9 @@ static const struct option capacity_opts[] = {
     {"backend", required_argument, NULL, 'b'}, {"seconds", required_argument, NULL, 's'},
     {"bytes", required_argument, NULL, 'B'},   {"size", required_argument, NULL, 'S'},
     {"timeout", required_argument, NULL, 'T'}, {"json", required_argument, NULL, 'j'},
-    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    {"bw", required_argument, NULL, 'W'},      {"cipher", required_argument, NULL, 'c'},
+    {"scene", required_argument, NULL, 'P'},   {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 int cmd_capacity(int argc, char **argv)
