@@ -39,8 +39,10 @@ need_user() {
 		echo "deps: no user vnetlab for LAM/MPI (run as root to make it)" >&2
 		return 0
 	fi
+	# password '*': no password, but not locked (sshd without PAM refuses
+	# even key logins to a locked account)
 	useradd --system --user-group --home-dir / --no-create-home --shell /bin/sh \
-		--comment "vnetlab: LAM/MPI and ssh in lab nodes" vnetlab
+		--password '*' --comment "vnetlab LAM/MPI and ssh in lab nodes" vnetlab
 }
 
 missing=""

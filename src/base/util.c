@@ -85,6 +85,40 @@ char *vl_xasprintf(const char *fmt, ...)
 	return s;
 }
 
+static bool dull_line(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '-' && s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+void vl_buf_tail(struct vl_buf *b, const char *text, size_t max_lines, size_t max_bytes)
+{
+	const char *starts[16];
+	size_t lens[16], n = 0, bytes = 0;
+	const char *end = text + strlen(text);
+
+	if (max_lines > 16)
+		max_lines = 16;
+	while (end > text && n < max_lines && bytes < max_bytes) {
+		const char *e = end, *s;
+
+		while (e > text && e[-1] == '\n')
+			e--;
+		for (s = e; s > text && s[-1] != '\n';)
+			s--;
+		if (e > s && !dull_line(s, (size_t)(e - s))) {
+			starts[n] = s;
+			lens[n] = (size_t)(e - s);
+			bytes += lens[n++];
+		}
+		end = s;
+	}
+	while (n--)
+		vl_buf_printf(b, "%.*s%s", (int)lens[n], starts[n], n ? "; " : "");
+}
+
 void vl_argv_add(struct vl_argv *a, const char *s)
 {
 	vl_grow(&a->v, &a->cap, a->n + 1, sizeof(*a->v));

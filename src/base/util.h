@@ -39,6 +39,10 @@ struct vl_buf {
 void vl_buf_add(struct vl_buf *b, const char *s, size_t n);
 void vl_buf_printf(struct vl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vl_buf_free(struct vl_buf *b);
+/* Append the last lines (at most max_lines, about max_bytes) of text that
+ * are not blank or rules of dashes, joined with "; ": a failed program's
+ * last words, for an error message. */
+void vl_buf_tail(struct vl_buf *b, const char *text, size_t max_lines, size_t max_bytes);
 
 /* A growable argument vector, always NULL-terminated (v is never NULL
  * after the first add). */

@@ -34,6 +34,7 @@ struct vl_mpi_opts {
 struct vl_mpi_result {
 	char env[8];
 	size_t ranks;
+	bool skipped;       /* the environment cannot run this MPI (error says why) */
 	bool finished;      /* a result was printed */
 	bool verified;      /* ... and it verified itself */
 	bool timed_out;     /* the timeout passed before the job ended */

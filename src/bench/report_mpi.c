@@ -92,6 +92,10 @@ static void table(json_t **f, size_t n, struct vl_buf *md)
 
 			if (!r)
 				continue;
+			if (json_is_true(json_object_get(r, "skipped"))) {
+				vl_buf_printf(&notes, "%s: skipped (%s); ", envs[e], str(r, "error"));
+				continue;
+			}
 			any = true;
 			t[e] = num(r, "wall_s");
 			if (json_is_true(json_object_get(r, "finished")))

@@ -93,7 +93,7 @@ void vl_bench_collect(struct vl_bench_proc *ps, size_t n, double deadline)
 		char buf[4096];
 
 		for (size_t i = 0; i < n && k < VL_ARRAY_SIZE(pf); i++)
-			if (ps[i].out >= 0) {
+			if (ps[i].pid > 0 && ps[i].out >= 0) {
 				pf[k] = (struct pollfd){.fd = ps[i].out, .events = POLLIN};
 				map[k++] = i;
 			}
@@ -127,6 +127,8 @@ void vl_bench_collect(struct vl_bench_proc *ps, size_t n, double deadline)
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
+		if (ps[i].pid <= 0) /* never started */
+			continue;
 		if (ps[i].out >= 0) {
 			kill(-ps[i].pid, SIGKILL);
 			kill(ps[i].pid, SIGKILL);

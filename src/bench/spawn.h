@@ -30,7 +30,8 @@ struct vl_bench_proc {
 int vl_bench_spawn(const char *lab, const char *node, char *const *argv, char *const *env,
                    struct vl_bench_proc *p, struct vl_err *err);
 /* Read every process's output until it ends or the deadline (monotonic
- * seconds) passes; those still running then are stopped, and all reaped. */
+ * seconds) passes; those still running then are stopped, and all reaped.
+ * Entries never started (pid 0, as calloc leaves them) are passed over. */
 void vl_bench_collect(struct vl_bench_proc *ps, size_t n, double deadline);
 
 uint64_t vl_realtime_ns(void);

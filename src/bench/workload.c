@@ -36,21 +36,11 @@ int vl_wl_check(json_t *report, const char *role, struct vl_err *err)
 	if (!report)
 		return vl_err_set(err, 0, "the %s reported nothing", role);
 	if (!exit || strcmp(exit, "ok") != 0) {
-		/* the program's last words say more than its status: its last
-		 * lines of stderr (ssh's "Unknown cipher" comes before scp's
-		 * "lost connection") */
-		const char *tail = vl_wl_text(report, "stderr");
-		size_t l = strlen(tail), start, lines = 0;
-
-		while (l > 0 && (tail[l - 1] == '\n' || tail[l - 1] == ' '))
-			l--;
-		for (start = l; start > 0 && l - start < 300; start--)
-			if (tail[start - 1] == '\n' && ++lines == 3)
-				break;
+		/* the program's last words say more than its status (ssh's
+		 * "Unknown cipher" comes before scp's "lost connection") */
 		struct vl_buf b = {0};
 
-		for (size_t i = start; i < l; i++)
-			vl_buf_add(&b, tail[i] == '\n' ? "; " : &tail[i], tail[i] == '\n' ? 2 : 1);
+		vl_buf_tail(&b, vl_wl_text(report, "stderr"), 3, 300);
 		vl_err_set(err, 0, "%s: %s%s%s", role, e ? e : "failed", b.len ? ": " : "",
 		           b.len ? b.s : "");
 		vl_buf_free(&b);

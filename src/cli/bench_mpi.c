@@ -41,7 +41,9 @@ static bool listed(const char *s, const char *const *v, size_t n)
 int cmd_bench_mpi(int argc, char **argv)
 {
 	struct vl_mpi_opts o = {.impl = "mpich", .bench = "ep", .ranks = 4, .timeout = 300};
-	char bindir[PATH_MAX], why[512], *envs = "ns,proc,solo,one", *sv;
+	char bindir[PATH_MAX], why[512], *sv;
+	const char *envs_arg = "ns,proc,solo,one";
+	cleanup_free char *envs = NULL;
 	const char *json_out = NULL, *cls = NULL;
 	struct vl_mpi_result res[8];
 	struct vl_err err = {0};
@@ -68,7 +70,7 @@ int cmd_bench_mpi(int argc, char **argv)
 			o.ranks = u;
 			break;
 		case 'b':
-			envs = optarg;
+			envs_arg = optarg;
 			break;
 		case 'T':
 			o.timeout = strtod(optarg, NULL);
@@ -118,6 +120,7 @@ int cmd_bench_mpi(int argc, char **argv)
 		fprintf(stderr, "vnetlab: bench mpi (%s): skipped: %s\n", o.impl, why);
 		return VL_EXIT_SKIPPED;
 	}
+	envs = vl_xstrdup(envs_arg);
 	for (char *e = strtok_r(envs, ",", &sv); e && n_res < VL_ARRAY_SIZE(res);
 	     e = strtok_r(NULL, ",", &sv)) {
 		if (!strcmp(e, "one") && !o.cls)
@@ -139,13 +142,19 @@ int cmd_bench_mpi(int argc, char **argv)
 	for (size_t i = 0; i < n_res; i++) {
 		const struct vl_mpi_result *r = &res[i];
 
+		if (r->skipped) {
+			printf("%-5s %5zu %5s %8s %10s %8s %6s %10s  skipped: %s\n", r->env, r->ranks,
+			       "-", "-", "-", "-", "-", "-", r->error);
+			json_array_append_new(runs, vl_mpi_result_json(r));
+			continue;
+		}
 		printf("%-5s %5zu %5s %8s %10.3f %8.2f %6zu %10.2f  %s\n", r->env, r->ranks,
 		       r->finished ? "yes" : "no", r->verified ? "yes" : "no", r->wall_s, r->job_s,
 		       r->hosts, r->link_bytes / 1e6,
 		       r->finalize_hang ? "hung in MPI_Finalize after its result (killed)"
 		                        : r->error);
 		json_array_append_new(runs, vl_mpi_result_json(r));
-		if (!r->finished || !r->verified)
+		if ((!r->finished || !r->verified) && !r->skipped)
 			rc = rc ? rc : VL_EXIT_FAIL;
 	}
 	for (size_t i = 0; i < n_res; i++)

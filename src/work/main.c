@@ -38,6 +38,8 @@ enum {
 	OPT_INTERVAL = 1 << 8,
 	OPT_CHDIR = 1 << 9,
 	OPT_COMMAND = 1 << 10, /* takes -- PROG ARG... */
+	OPT_RESULT = 1 << 11,
+	OPT_GRACE = 1 << 12,
 };
 
 struct workload {
@@ -69,9 +71,12 @@ static const struct workload workloads[] = {
      "them, scp-style"},
     {"mixed-sink", "sink", work_mixed_sink, OPT_START_AT | OPT_PORT | OPT_ONCE, OPT_PORT,
      "--port P [--once]", "receive a mixed stream, decrypt it and verify every tag"},
-    {"run", "program", work_run, OPT_START_AT | OPT_CHDIR | OPT_COMMAND, OPT_COMMAND,
-     "[--chdir DIR] -- PROG [ARG...]",
-     "run a real program, report its output, exit and CPU time; SIGTERM stops it"},
+    {"run", "program", work_run,
+     OPT_START_AT | OPT_CHDIR | OPT_COMMAND | OPT_RESULT | OPT_GRACE, OPT_COMMAND,
+     "[--chdir DIR] [--result PREFIX --grace S] -- PROG [ARG...]",
+     "run a real program, report its output, exit and CPU time; SIGTERM stops it; once it "
+     "printed a line starting with PREFIX it has S seconds to end (an MPI job that hangs in "
+     "MPI_Finalize)"},
 };
 
 static const struct option long_opts[] = {
@@ -85,6 +90,8 @@ static const struct option long_opts[] = {
     {"once", no_argument, NULL, 'o'},
     {"interval", required_argument, NULL, 'i'},
     {"chdir", required_argument, NULL, 'C'},
+    {"result", required_argument, NULL, 'R'},
+    {"grace", required_argument, NULL, 'g'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -112,6 +119,10 @@ static unsigned opt_bit(int c)
 		return OPT_INTERVAL;
 	case 'C':
 		return OPT_CHDIR;
+	case 'R':
+		return OPT_RESULT;
+	case 'g':
+		return OPT_GRACE;
 	}
 	return 0;
 }
@@ -228,6 +239,15 @@ static int parse_opts(const struct workload *w, int argc, char **argv, struct wo
 		case 'C':
 			o->chdir = optarg;
 			break;
+		case 'R':
+			if (!*optarg)
+				return vl_err_set(err, 0, "--result: empty prefix");
+			o->result = optarg;
+			break;
+		case 'g':
+			if (parse_seconds(optarg, 3600, &o->grace) < 0)
+				return vl_err_set(err, 0, "--grace '%s': expected seconds > 0", optarg);
+			break;
 		case 'o':
 			break;
 		}
@@ -245,6 +265,8 @@ static int parse_opts(const struct workload *w, int argc, char **argv, struct wo
 	if ((w->required & OPT_COMMAND) && !(given & OPT_COMMAND))
 		return vl_err_set(err, 0, "%s needs a program (usage: %s %s)", w->name, w->name,
 		                  w->usage);
+	if (!(given & OPT_RESULT) != !(given & OPT_GRACE))
+		return vl_err_set(err, 0, "%s: --result and --grace go together", w->name);
 	for (unsigned bit = 1; bit <= OPT_CHDIR; bit <<= 1)
 		if ((w->required & bit) && !(given & bit))
 			return vl_err_set(err, 0, "%s needs --%s (usage: %s %s)", w->name,

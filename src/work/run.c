@@ -5,7 +5,11 @@
  * waited for) and its exit. SIGTERM and SIGINT are passed on to the program,
  * so a server (iperf -s, sshd -D) is stopped by signalling us; a program
  * stopped that way has ended as asked ("stopped": true). If we die, the
- * program is killed (PR_SET_PDEATHSIG): a runner's timeout leaves nothing. */
+ * program is killed (PR_SET_PDEATHSIG): a runner's timeout leaves nothing.
+ * With --result PREFIX --grace S, a program that printed its result (a
+ * stdout line starting with PREFIX) and then does not end within S seconds
+ * is stopped the same way and reported as "hung_after_result": an MPI job
+ * that hangs in MPI_Finalize keeps its figures. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -32,7 +37,7 @@ static void forward(int sig)
 {
 	stop_sig = sig;
 	if (child_pid > 0)
-		kill((pid_t)child_pid, sig);
+		kill(-(pid_t)child_pid, sig); /* its process group: what it started too */
 }
 
 /* Text for JSON: jansson wants UTF-8; the programs' output is ASCII in
@@ -50,6 +55,23 @@ static json_t *text_json(const struct vl_buf *b)
 	json_t *j = json_stringn(s, b->len);
 	free(s);
 	return j;
+}
+
+/* Has the program printed its result line yet? */
+static bool has_result(const struct vl_buf *b, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+
+	for (const char *line = b->s; line && *line;) {
+		const char *nl = strchr(line, '\n');
+
+		if (!nl)
+			break; /* not a whole line yet */
+		if ((size_t)(nl - line) >= pl && !strncmp(line, prefix, pl))
+			return true;
+		line = nl + 1;
+	}
+	return false;
 }
 
 static void drain(int *fd, struct vl_buf *b, uint64_t *total)
@@ -75,6 +97,8 @@ int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struc
 	uint64_t otot = 0, etot = 0;
 	struct sigaction sa = {.sa_handler = forward};
 	json_t *argv = json_array();
+	double result_at = 0; /* when the result was seen, monotonic */
+	bool hung = false;
 	pid_t pid;
 
 	for (char *const *a = o->argv; *a; a++)
@@ -99,6 +123,7 @@ int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struc
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() == 1)
 			_exit(127);
+		setpgid(0, 0);
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
 		signal(SIGPIPE, SIG_DFL);
@@ -110,22 +135,43 @@ int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struc
 		dprintf(2, "vnetlab-work run: %s: %s\n", o->argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
+	setpgid(pid, pid); /* as the child does: whichever runs first */
 	child_pid = pid;
 	if (stop_sig) /* asked to stop before the program started */
-		kill(pid, stop_sig);
+		kill(-pid, stop_sig);
 	close(po[1]);
 	close(pe[1]);
 	po[1] = pe[1] = -1;
 	while (po[0] >= 0 || pe[0] >= 0) {
 		struct pollfd pf[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
+		int wait_ms = -1;
 
-		if (poll(pf, 2, -1) < 0) {
+		if (result_at > 0) {
+			double left = result_at + o->grace - work_mono();
+
+			if (left <= 0 && !hung) {
+				/* printed its result, then did not end: stop it */
+				hung = true;
+				kill(-pid, SIGTERM);
+				result_at = work_mono() - o->grace + 2.0; /* then 2 s more */
+				continue;
+			}
+			if (left <= 0) {
+				kill(-pid, SIGKILL);
+				break;
+			}
+			wait_ms = (int)(left * 1000) + 1;
+		}
+		if (poll(pf, 2, wait_ms) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (pf[0].revents)
+		if (pf[0].revents) {
 			drain(&po[0], &ob, &otot);
+			if (o->result && result_at == 0 && has_result(&ob, o->result))
+				result_at = work_mono();
+		}
 		if (pf[1].revents)
 			drain(&pe[0], &eb, &etot);
 	}
@@ -137,9 +183,11 @@ int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struc
 	if (otot > ob.len || etot > eb.len)
 		work_set(out, "truncated", json_true());
 	work_set(out, "stopped", json_boolean(stop_sig != 0));
+	if (o->result)
+		work_set(out, "hung_after_result", json_boolean(hung));
 	if (WIFEXITED(status)) {
 		work_set(out, "exit_status", json_integer(WEXITSTATUS(status)));
-		if (WEXITSTATUS(status) == 0 || stop_sig)
+		if (WEXITSTATUS(status) == 0 || stop_sig || hung)
 			r = 0;
 		else
 			vl_err_set(err, 0, "%s exited with status %d%s", o->argv[0],
@@ -147,7 +195,7 @@ int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struc
 			           WEXITSTATUS(status) == 127 ? " (not found?)" : "");
 	} else if (WIFSIGNALED(status)) {
 		work_set(out, "term_signal", json_integer(WTERMSIG(status)));
-		if (stop_sig && WTERMSIG(status) == stop_sig)
+		if ((stop_sig && WTERMSIG(status) == stop_sig) || hung)
 			r = 0;
 		else
 			vl_err_set(err, 0, "%s was killed by signal %d", o->argv[0],

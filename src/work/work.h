@@ -31,6 +31,8 @@ struct work_opts {
 	double interval;      /* bandwidth-sink: report interval, seconds */
 	const char *chdir;    /* run: the program's working directory */
 	char **argv;          /* run: the program and its arguments */
+	const char *result;   /* run: a stdout line starting with this is the result */
+	double grace;         /* run: after the result, seconds to end before being stopped */
 };
 
 /* The measured part of a run: from the barrier (work_begin) to work_end. */
