@@ -140,6 +140,17 @@ void vl_argv_addf(struct vl_argv *a, const char *fmt, ...)
 	a->v[a->n] = NULL;
 }
 
+void vl_argv_addl(struct vl_argv *a, ...)
+{
+	va_list ap;
+	const char *s;
+
+	va_start(ap, a);
+	while ((s = va_arg(ap, const char *)))
+		vl_argv_add(a, s);
+	va_end(ap);
+}
+
 void vl_argv_free(struct vl_argv *a)
 {
 	for (size_t i = 0; i < a->n; i++)

@@ -52,6 +52,8 @@ struct vl_argv {
 };
 void vl_argv_add(struct vl_argv *a, const char *s);
 void vl_argv_addf(struct vl_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Add every string up to a NULL. */
+void vl_argv_addl(struct vl_argv *a, ...) __attribute__((sentinel));
 void vl_argv_free(struct vl_argv *a);
 
 /* A node or lab name: 1..63 characters of [A-Za-z0-9-], starting with a

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "bench/runner.h"
 #include "bench/spawn.h"
 #include "bench/sshd.h"
 #include "engine/engine.h"
@@ -366,36 +367,16 @@ static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend,
                    struct vl_mpi_result *res, struct vl_err *err)
 {
 	struct vl_topo *t = NULL;
-	struct vl_up_opts uo = {.backend = backend};
-	struct vl_up_result up;
 	struct vl_lab_stats before = {0}, after = {0};
 	struct vl_bench_proc job, *sshd = vl_xcalloc(o->ranks, sizeof(*sshd));
 	struct vl_argv a = {0};
-	char lab[32], spec[32], dir[PATH_MAX], env[64];
+	char lab[32], dir[PATH_MAX], env[64];
 	char *envv[] = {env, NULL};
 	bool lam = !strcmp(o->impl, "lam");
 	int r;
 
 	snprintf(lab, sizeof(lab), "mpi-%d", (int)getpid());
-	snprintf(spec, sizeof(spec), "single,%zu", o->ranks);
-	if (vl_topo_generate(spec, &t, err) < 0) {
-		free(sshd);
-		return -1;
-	}
-	if (o->bw) {
-		const char *bad = NULL;
-
-		for (size_t l = 0; l < t->n_links && !bad; l++)
-			for (int k = 0; k < 2 && !bad; k++)
-				bad = vl_impair_set(&t->links[l].dir[k], "bw", o->bw);
-		if (bad) {
-			vl_topo_free(t);
-			free(sshd);
-			return vl_err_set(err, EINVAL, "--bw %s: %s", o->bw, bad);
-		}
-	}
-	if (vl_engine_up(t, lab, &uo, &up, err) < 0) {
-		vl_topo_free(t);
+	if (vl_bench_lab_up(lab, o->ranks, backend, o->bw, &t, err) < 0) {
 		free(sshd);
 		return -1;
 	}

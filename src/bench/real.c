@@ -88,7 +88,7 @@ static int povray_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *i
 	vl_wl_times(in, client);
 	if (vl_wl_check(client, "povray", err) < 0)
 		return -1;
-	if (vl_parse_povray(vl_wl_text(client, "stderr"), &pv, err) < 0)
+	if (vl_parse_povray(vl_json_str(client, "stderr"), &pv, err) < 0)
 		return vl_err_wrap(err, "povray's report");
 	json_object_set_new(client, "povray", vl_povray_json(&pv));
 	return 0;
@@ -104,32 +104,30 @@ const struct vl_workload vl_wl_povray = {
 
 /* --- iperf 2 ---------------------------------------------------------------- */
 
+/* What the clients of iperf and iperf3 share: the server, the instance's
+ * port, --seconds. */
+static void iperf_client_args(const struct vl_wl_ctx *c, const char *prog,
+                              const struct vl_bench_instance *in, int port, struct vl_argv *a)
+{
+	vl_argv_addl(a, prog, "-c", in->server, "-p", NULL);
+	vl_argv_addf(a, "%d", port);
+	vl_argv_add(a, "-t");
+	vl_argv_addf(a, "%g", c->o->seconds);
+}
+
 static void iperf_server(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
                          int port, struct vl_argv *a)
 {
 	(void)c;
-	vl_argv_add(a, IPERF);
-	vl_argv_add(a, "-s");
-	vl_argv_add(a, "-y");
-	vl_argv_add(a, "C");
-	vl_argv_add(a, "-B");
-	vl_argv_add(a, in->server);
-	vl_argv_add(a, "-p");
+	vl_argv_addl(a, IPERF, "-s", "-y", "C", "-B", in->server, "-p", NULL);
 	vl_argv_addf(a, "%d", port);
 }
 
 static void iperf_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
                          int port, struct vl_argv *a)
 {
-	vl_argv_add(a, IPERF);
-	vl_argv_add(a, "-c");
-	vl_argv_add(a, in->server);
-	vl_argv_add(a, "-p");
-	vl_argv_addf(a, "%d", port);
-	vl_argv_add(a, "-t");
-	vl_argv_addf(a, "%g", c->o->seconds);
-	vl_argv_add(a, "-y");
-	vl_argv_add(a, "C");
+	iperf_client_args(c, IPERF, in, port, a);
+	vl_argv_addl(a, "-y", "C", NULL);
 }
 
 static int iperf_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *in, json_t *client,
@@ -143,7 +141,7 @@ static int iperf_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *in
 	    vl_wl_check(server, "iperf server", err) < 0)
 		return -1;
 	/* at the server, as the study measured */
-	if (vl_parse_iperf_csv(vl_wl_text(server, "stdout"), &ip, err) < 0)
+	if (vl_parse_iperf_csv(vl_json_str(server, "stdout"), &ip, err) < 0)
 		return vl_err_wrap(err, "iperf server's report");
 	in->bytes = (double)ip.bytes;
 	in->bps = ip.bps;
@@ -169,26 +167,14 @@ static void iperf3_server(const struct vl_wl_ctx *c, const struct vl_bench_insta
 {
 	(void)c;
 	/* one server per client: iperf3 serves one test at a time */
-	vl_argv_add(a, IPERF3);
-	vl_argv_add(a, "-s");
-	vl_argv_add(a, "-1");
-	vl_argv_add(a, "-J");
-	vl_argv_add(a, "-B");
-	vl_argv_add(a, in->server);
-	vl_argv_add(a, "-p");
+	vl_argv_addl(a, IPERF3, "-s", "-1", "-J", "-B", in->server, "-p", NULL);
 	vl_argv_addf(a, "%d", port);
 }
 
 static void iperf3_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
                           int port, struct vl_argv *a)
 {
-	vl_argv_add(a, IPERF3);
-	vl_argv_add(a, "-c");
-	vl_argv_add(a, in->server);
-	vl_argv_add(a, "-p");
-	vl_argv_addf(a, "%d", port);
-	vl_argv_add(a, "-t");
-	vl_argv_addf(a, "%g", c->o->seconds);
+	iperf_client_args(c, IPERF3, in, port, a);
 	vl_argv_add(a, "-J");
 }
 
@@ -201,7 +187,7 @@ static int iperf3_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *i
 	(void)server;
 	vl_wl_times(in, client);
 	/* iperf3 -J says why it failed in its JSON; read that first */
-	if (vl_parse_iperf3(vl_wl_text(client, "stdout"), &ip, err) < 0)
+	if (vl_parse_iperf3(vl_json_str(client, "stdout"), &ip, err) < 0)
 		return vl_err_wrap(err, "iperf3");
 	if (vl_wl_check(client, "iperf3 client", err) < 0)
 		return -1;
@@ -370,7 +356,7 @@ static int netpipe_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *
 	if (vl_wl_check(client, "NPtcp", err) < 0)
 		return -1;
 	/* the transmitter logs its data points on stderr */
-	if (vl_parse_netpipe(vl_wl_text(client, "stderr"), &np, err) < 0)
+	if (vl_parse_netpipe(vl_json_str(client, "stderr"), &np, err) < 0)
 		return vl_err_wrap(err, "NPtcp's report");
 	in->bps = np.peak_bps;
 	json_object_set_new(client, "netpipe", vl_netpipe_json(&np));

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "base/util.h"
 
 
@@ -52,20 +53,6 @@ int vl_report_gnuplot(const char *script)
 	return vl_spawn_wait(argv, false, &err);
 }
 
-static double num(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_number(v) ? json_number_value(v) : 0;
-}
-
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
 /* Is a bench file judged by throughput (else by completion rate)? */
 static bool rate_file(json_t *b)
 {
@@ -81,7 +68,7 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 {
 	char path[PATH_MAX], stem[256];
 	json_t *runs = json_object_get(b, "runs"), *run, *in;
-	size_t k, i, n = (size_t)num(b, "n");
+	size_t k, i, n = (size_t)vl_json_num(b, "n");
 	FILE *csv, *dat, *gp;
 
 	snprintf(stem, sizeof(stem), "%.*s", (int)(strlen(base) - 5), base);
@@ -95,7 +82,7 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		fclose(csv);
 		return vl_err_sys(err, errno, "create %s", path);
 	}
-	vl_buf_printf(md, "\n## %s, N = %zu\n\n", str(b, "workload"), n);
+	vl_buf_printf(md, "\n## %s, N = %zu\n\n", vl_json_str(b, "workload"), n);
 	vl_buf_printf(md, "| run | done | Jain | max/min | CV | KS | mean wall s | verdict |\n"
 	                  "|---|---|---|---|---|---|---|---|\n");
 	json_array_foreach(runs, k, run)
@@ -103,22 +90,22 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		json_t *m = json_object_get(run, "metrics"), *shares = json_object_get(m, "shares");
 
 		vl_buf_printf(md, "| %s | %zu/%zu | %.3f | %.2f | %.3f | %.2f | %.2f | %s |\n",
-		              str(run, "run"), n - (size_t)num(m, "starved"), n, num(m, "jain"),
-		              num(m, "maxmin"), num(m, "cv"), num(m, "ks"), num(m, "mean_wall_s"),
-		              str(json_object_get(run, "fidelity"), "verdict"));
-		fprintf(dat, "# run %s: instance share user_s sys_s\n", str(run, "run"));
+		              vl_json_str(run, "run"), n - (size_t)vl_json_num(m, "starved"), n, vl_json_num(m, "jain"),
+		              vl_json_num(m, "maxmin"), vl_json_num(m, "cv"), vl_json_num(m, "ks"), vl_json_num(m, "mean_wall_s"),
+		              vl_json_str(json_object_get(run, "fidelity"), "verdict"));
+		fprintf(dat, "# run %s: instance share user_s sys_s\n", vl_json_str(run, "run"));
 		json_array_foreach(json_object_get(run, "instances"), i, in)
 		{
 			double share = json_number_value(json_array_get(shares, i));
 
 			fprintf(csv, "%s,%zu,%s,%d,%.6f,%.6f,%.6f,%.6f,%.0f,%.0f,%.9g,%.6f\n",
-			        str(run, "run"), i + 1, str(in, "node"),
-			        json_is_true(json_object_get(in, "finished")), num(in, "wall_s"),
-			        num(in, "user_s"), num(in, "sys_s"), num(in, "cgroup_cpu_s"),
-			        num(in, "bytes"), num(in, "throughput_bps"), num(in, "value"),
+			        vl_json_str(run, "run"), i + 1, vl_json_str(in, "node"),
+			        json_is_true(json_object_get(in, "finished")), vl_json_num(in, "wall_s"),
+			        vl_json_num(in, "user_s"), vl_json_num(in, "sys_s"), vl_json_num(in, "cgroup_cpu_s"),
+			        vl_json_num(in, "bytes"), vl_json_num(in, "throughput_bps"), vl_json_num(in, "value"),
 			        share);
-			fprintf(dat, "%zu %.6f %.6f %.6f\n", i + 1, 100 * share, num(in, "user_s"),
-			        num(in, "sys_s"));
+			fprintf(dat, "%zu %.6f %.6f %.6f\n", i + 1, 100 * share, vl_json_num(in, "user_s"),
+			        vl_json_num(in, "sys_s"));
 		}
 		fprintf(dat, "\n\n");
 	}
@@ -139,24 +126,24 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		        "set title '%s, N = %zu: share per instance (ideal %.1f%%)'\n"
 		        "set xlabel 'instance'; set ylabel 'share (%%)'; set yrange [0:*]\n"
 		        "set style data histograms; set style fill solid 0.8; set key top right\n",
-		        str(b, "workload"), n, 100.0 / (double)n);
+		        vl_json_str(b, "workload"), n, 100.0 / (double)n);
 		fprintf(gp, "plot ");
 		json_array_foreach(runs, k, run)
 		    fprintf(gp, "%s'%s/plots/%s.dat' index %zu using 2:xtic(1) title '%s'",
-		            k ? ", " : "", dir, stem, k, str(run, "run"));
+		            k ? ", " : "", dir, stem, k, vl_json_str(run, "run"));
 		fprintf(gp, ", %g with lines lw 2 dt 2 title 'ideal'\n", 100.0 / (double)n);
 		fprintf(gp, "set output '%s/plots/%s-cdf.%s'\nunset style\n", dir, stem, ext);
 		fprintf(gp,
 		        "set title '%s, N = %zu: cumulative share distribution vs the ideal step'\n"
 		        "set xlabel 'share (%%)'; set ylabel 'fraction of instances'; set yrange "
 		        "[0:1.05]; set key bottom right\n",
-		        str(b, "workload"), n);
+		        vl_json_str(b, "workload"), n);
 		fprintf(gp, "plot ");
 		json_array_foreach(runs, k, run)
 		    fprintf(gp,
 		            "%s'%s/plots/%s.dat' index %zu using 2:(1.0/%zu) smooth cumulative "
 		            "with steps lw 2 title '%s'",
-		            k ? ", " : "", dir, stem, k, n, str(run, "run"));
+		            k ? ", " : "", dir, stem, k, n, vl_json_str(run, "run"));
 		fprintf(gp, ", '-' with steps lw 2 dt 2 title 'ideal'\n0 0\n%g 0\n%g 1\n100 1\ne\n",
 		        100.0 / (double)n, 100.0 / (double)n);
 		/* user and system seconds per instance, one panel per run */
@@ -166,13 +153,13 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		        "set xlabel 'instance, by run'; set ylabel 'seconds'; set yrange [0:*]\n"
 		        "set style data histograms; set style histogram rowstacked; set style fill "
 		        "solid 0.8; set key outside right\n",
-		        str(b, "workload"), n);
+		        vl_json_str(b, "workload"), n);
 		fprintf(gp, "plot ");
 		json_array_foreach(runs, k, run)
 		    fprintf(gp,
 		            "%snewhistogram '%s', '%s/plots/%s.dat' index %zu using 3:xtic(1) "
 		            "%s lc 1, '' index %zu using 4 %s lc 2",
-		            k ? ", " : "", str(run, "run"), dir, stem, k,
+		            k ? ", " : "", vl_json_str(run, "run"), dir, stem, k,
 		            k ? "notitle" : "title 'user'", k, k ? "notitle" : "title 'system'");
 		fprintf(gp, "\nunset style\n");
 	}
@@ -209,14 +196,14 @@ static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struc
 			continue;
 		json_array_foreach(runs, k, run)
 		{
-			const char *r = str(run, "run");
-			double w = num(json_object_get(run, "metrics"), "mean_wall_s");
+			const char *r = vl_json_str(run, "run");
+			double w = vl_json_num(json_object_get(run, "metrics"), "mean_wall_s");
 
 			t[!strcmp(r, "ns") ? 0 : !strcmp(r, "proc") ? 1 : 2] = w;
 		}
 		if (t[2] <= 0)
 			continue;
-		fprintf(dat, "%s-n%.0f %.4f %.4f\n", str(files[f], "workload"), num(files[f], "n"),
+		fprintf(dat, "%s-n%.0f %.4f %.4f\n", vl_json_str(files[f], "workload"), vl_json_num(files[f], "n"),
 		        t[0] / t[2], t[1] / t[2]);
 		rows++;
 	}
@@ -254,7 +241,7 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 	vl_buf_printf(md, "\n## The study's questions\n\n");
 	for (size_t f = 0; f < n_files; f++) {
 		json_t *b = files[f], *runs = json_object_get(b, "runs"), *run;
-		const char *w = str(b, "workload");
+		const char *w = vl_json_str(b, "workload");
 		double ns = 0, proc = 0, solo = 0, jain_ns = 0, agg[3] = {0};
 		size_t k, starved = 0;
 		bool rate = rate_file(b);
@@ -262,25 +249,25 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 		json_array_foreach(runs, k, run)
 		{
 			json_t *m = json_object_get(run, "metrics");
-			const char *r = str(run, "run");
+			const char *r = vl_json_str(run, "run");
 
 			json_t *in;
 			size_t i;
 			int slot = !strcmp(r, "ns") ? 0 : !strcmp(r, "proc") ? 1 : 2;
 
 			json_array_foreach(json_object_get(run, "instances"), i, in) agg[slot] +=
-			    num(in, "throughput_bps");
+			    vl_json_num(in, "throughput_bps");
 			if (!strcmp(r, "ns")) {
-				ns = num(m, "mean_wall_s");
-				jain_ns = num(m, "jain");
-				starved += (size_t)num(m, "starved");
+				ns = vl_json_num(m, "mean_wall_s");
+				jain_ns = vl_json_num(m, "jain");
+				starved += (size_t)vl_json_num(m, "starved");
 			} else if (!strcmp(r, "proc")) {
-				proc = num(m, "mean_wall_s");
+				proc = vl_json_num(m, "mean_wall_s");
 			} else if (!strcmp(r, "solo")) {
-				solo = num(m, "mean_wall_s");
+				solo = vl_json_num(m, "mean_wall_s");
 			}
 		}
-		vl_buf_printf(md, "- **%s, N = %.0f**: ", w, num(b, "n"));
+		vl_buf_printf(md, "- **%s, N = %.0f**: ", w, vl_json_num(b, "n"));
 		vl_buf_printf(md, "%s across %s nodes (Jain %.3f)%s",
 		              jain_ns >= 0.95   ? "shared fairly"
 		              : jain_ns >= 0.85 ? "shared mostly fairly"
@@ -293,7 +280,7 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 			              agg[0] / 1e9, agg[1] / 1e9);
 			if (agg[2] > 0)
 				vl_buf_printf(md, ", one instance alone %.2f Gbit/s",
-				              agg[2] / 1e9 / num(b, "n"));
+				              agg[2] / 1e9 / vl_json_num(b, "n"));
 		} else if (ns > 0 && proc > 0)
 			vl_buf_printf(md,
 			              "; the emulated network is %.0f%% %s than plain processes",
@@ -303,7 +290,7 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 			vl_buf_printf(md,
 			              "; %.2f× the time of one instance alone (%.2f per instance "
 			              "of N)",
-			              ns / solo, ns / solo / num(b, "n"));
+			              ns / solo, ns / solo / vl_json_num(b, "n"));
 		vl_buf_printf(md, ".\n");
 	}
 }
@@ -323,21 +310,21 @@ static struct side side_of(json_t **files, size_t n_files, const char *w, double
 		json_t *run;
 		size_t k;
 
-		if (strcmp(str(files[f], "workload"), w) || num(files[f], "n") != n)
+		if (strcmp(vl_json_str(files[f], "workload"), w) || vl_json_num(files[f], "n") != n)
 			continue;
 		sd.have = true;
 		json_array_foreach(json_object_get(files[f], "runs"), k, run)
 		{
 			json_t *m = json_object_get(run, "metrics"), *in;
-			const char *r = str(run, "run");
+			const char *r = vl_json_str(run, "run");
 			int slot = !strcmp(r, "ns") ? 0 : !strcmp(r, "proc") ? 1 : 2;
 			size_t i;
 
-			sd.jain[slot] = num(m, "jain");
-			sd.wall[slot] = num(m, "mean_wall_s");
+			sd.jain[slot] = vl_json_num(m, "jain");
+			sd.wall[slot] = vl_json_num(m, "mean_wall_s");
 			if (slot == 0)
 				json_array_foreach(json_object_get(run, "instances"), i, in) sd.agg_ns +=
-				    num(in, "throughput_bps");
+				    vl_json_num(in, "throughput_bps");
 		}
 	}
 	return sd;
@@ -352,10 +339,10 @@ static void side_by_side(json_t **files, size_t n_files, struct vl_buf *md)
 
 	for (size_t p = 0; p < VL_ARRAY_SIZE(pairs); p++)
 		for (size_t f = 0; f < n_files; f++) {
-			double n = num(files[f], "n");
+			double n = vl_json_num(files[f], "n");
 			struct side a, b;
 
-			if (strcmp(str(files[f], "workload"), pairs[p][0]))
+			if (strcmp(vl_json_str(files[f], "workload"), pairs[p][0]))
 				continue;
 			a = side_of(files, n_files, pairs[p][0], n);
 			b = side_of(files, n_files, pairs[p][1], n);
@@ -400,7 +387,7 @@ static void skipped(const char *dir, struct vl_buf *md)
 	if (json_array_size(json_object_get(f, "skipped"))) {
 		vl_buf_printf(md, "\n## Not run on this machine\n\n");
 		json_array_foreach(json_object_get(f, "skipped"), i, s)
-		    vl_buf_printf(md, "- %s: %s\n", str(s, "workload"), str(s, "why"));
+		    vl_buf_printf(md, "- %s: %s\n", vl_json_str(s, "workload"), vl_json_str(s, "why"));
 	}
 	json_decref(f);
 }

@@ -12,36 +12,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "base/util.h"
 #include "bench/report.h"
-
-static double num(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_number(v) ? json_number_value(v) : 0;
-}
-
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
 
 static json_t *env_run(json_t *f, const char *env)
 {
 	json_t *r;
 	size_t k;
 
-	json_array_foreach(json_object_get(f, "mpi_runs"), k, r) if (!strcmp(str(r, "env"), env))
+	json_array_foreach(json_object_get(f, "mpi_runs"), k, r) if (!strcmp(vl_json_str(r, "env"), env))
 	    return r;
 	return NULL;
 }
 
 static bool macro(json_t *f)
 {
-	return *str(f, "class") != '\0';
+	return *vl_json_str(f, "class") != '\0';
 }
 
 /* The MPI files of dir, loaded. */
@@ -93,24 +80,24 @@ static void table(json_t **f, size_t n, struct vl_buf *md)
 			if (!r)
 				continue;
 			if (json_is_true(json_object_get(r, "skipped"))) {
-				vl_buf_printf(&notes, "%s: skipped (%s); ", envs[e], str(r, "error"));
+				vl_buf_printf(&notes, "%s: skipped (%s); ", envs[e], vl_json_str(r, "error"));
 				continue;
 			}
 			any = true;
-			t[e] = num(r, "wall_s");
+			t[e] = vl_json_num(r, "wall_s");
 			if (json_is_true(json_object_get(r, "finished")))
 				verified &= json_is_true(json_object_get(r, "verified"));
 			if (json_is_true(json_object_get(r, "finalize_hang")))
 				vl_buf_printf(&notes, "%s: hung in MPI_Finalize (killed); ",
 				              envs[e]);
 			else if (!json_is_true(json_object_get(r, "finished")))
-				vl_buf_printf(&notes, "%s: %s; ", envs[e], str(r, "error"));
+				vl_buf_printf(&notes, "%s: %s; ", envs[e], vl_json_str(r, "error"));
 		}
 		if (!any)
 			continue;
-		vl_buf_printf(md, "| %s | %s%s%s | %.0f |", str(f[i], "mpi"),
-		              str(f[i], "benchmark"), macro(f[i]) ? " " : "", str(f[i], "class"),
-		              num(f[i], "ranks"));
+		vl_buf_printf(md, "| %s | %s%s%s | %.0f |", vl_json_str(f[i], "mpi"),
+		              vl_json_str(f[i], "benchmark"), macro(f[i]) ? " " : "", vl_json_str(f[i], "class"),
+		              vl_json_num(f[i], "ranks"));
 		for (size_t e = 0; e < 4; e++)
 			vl_buf_printf(md, t[e] > 0 ? " %.3f |" : " - |", t[e]);
 		if (t[0] > 0 && t[1] > 0)
@@ -118,7 +105,7 @@ static void table(json_t **f, size_t n, struct vl_buf *md)
 		else
 			vl_buf_printf(md, " - |");
 		vl_buf_printf(md, " %s | %.1f | %s |\n", verified ? "yes" : "**no**",
-		              num(env_run(f[i], "ns"), "link_bytes") / 1e6,
+		              vl_json_num(env_run(f[i], "ns"), "link_bytes") / 1e6,
 		              notes.len ? notes.s : "");
 		vl_buf_free(&notes);
 	}
@@ -141,13 +128,13 @@ static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 			return;
 		fprintf(d, "# benchmark ns proc solo one (seconds)\n");
 		for (size_t i = 0; i < n; i++) {
-			if (strcmp(str(f[i], "mpi"), impls[m]) || !macro(f[i]))
+			if (strcmp(vl_json_str(f[i], "mpi"), impls[m]) || !macro(f[i]))
 				continue;
-			fprintf(d, "%s-%s %.4f %.4f %.4f %.4f\n", str(f[i], "benchmark"),
-			        str(f[i], "class"), num(env_run(f[i], "ns"), "wall_s"),
-			        num(env_run(f[i], "proc"), "wall_s"),
-			        num(env_run(f[i], "solo"), "wall_s"),
-			        num(env_run(f[i], "one"), "wall_s"));
+			fprintf(d, "%s-%s %.4f %.4f %.4f %.4f\n", vl_json_str(f[i], "benchmark"),
+			        vl_json_str(f[i], "class"), vl_json_num(env_run(f[i], "ns"), "wall_s"),
+			        vl_json_num(env_run(f[i], "proc"), "wall_s"),
+			        vl_json_num(env_run(f[i], "solo"), "wall_s"),
+			        vl_json_num(env_run(f[i], "one"), "wall_s"));
 			rows++;
 		}
 		fclose(d);
@@ -220,10 +207,10 @@ static bool netpipe_points(const char *dir, FILE *d)
 		        "netpipe"),
 		    "points");
 		if (json_array_size(pts)) {
-			fprintf(d, "# NetPIPE (%s): bytes usec MB/s\n", str(run, "run"));
+			fprintf(d, "# NetPIPE (%s): bytes usec MB/s\n", vl_json_str(run, "run"));
 			json_array_foreach(pts, k, p) fprintf(d, "%.0f %.3f %.3f\n",
-			                                      num(p, "bytes"), num(p, "usec"),
-			                                      num(p, "mbps") / 8);
+			                                      vl_json_num(p, "bytes"), vl_json_num(p, "usec"),
+			                                      vl_json_num(p, "mbps") / 8);
 			fprintf(d, "\n\n");
 			found = true;
 		}
@@ -261,18 +248,18 @@ static void micro_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 			if (!json_array_size(pts) ||
 			    !json_object_get(json_array_get(pts, 0), "latency_us"))
 				continue;
-			fprintf(d, "# %s %s: bytes latency_us bandwidth_MBps\n", str(f[i], "mpi"),
-			        str(r, "env"));
+			fprintf(d, "# %s %s: bytes latency_us bandwidth_MBps\n", vl_json_str(f[i], "mpi"),
+			        vl_json_str(r, "env"));
 			json_array_foreach(pts, j, p) fprintf(d, "%.0f %.3f %.3f\n",
-			                                      num(p, "bytes"), num(p, "latency_us"),
-			                                      num(p, "bandwidth_MBps"));
+			                                      vl_json_num(p, "bytes"), vl_json_num(p, "latency_us"),
+			                                      vl_json_num(p, "bandwidth_MBps"));
 			fprintf(d, "\n\n");
 			vl_buf_printf(&lat, "%s'%s' index %zu using 1:2 with linespoints title '%s %s'",
-			              blocks ? ", " : "", dat, blocks, str(f[i], "mpi"),
-			              str(r, "env"));
+			              blocks ? ", " : "", dat, blocks, vl_json_str(f[i], "mpi"),
+			              vl_json_str(r, "env"));
 			vl_buf_printf(&bw, "%s'%s' index %zu using 1:3 with linespoints title '%s %s'",
-			              blocks ? ", " : "", dat, blocks, str(f[i], "mpi"),
-			              str(r, "env"));
+			              blocks ? ", " : "", dat, blocks, vl_json_str(f[i], "mpi"),
+			              vl_json_str(r, "env"));
 			blocks++;
 		}
 	}

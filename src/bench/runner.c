@@ -155,7 +155,7 @@ static void judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
 
 	for (size_t i = 0; i < run->n; i++) {
 		json_t *c = json_object_get(run->inst[i].report, "client");
-		double lag = vl_wl_num(c, "start_lag_s");
+		double lag = vl_json_num(c, "start_lag_s");
 
 		f->starved += !run->inst[i].finished;
 		mean_wall += run->inst[i].wall_s / (double)run->n;
@@ -190,15 +190,37 @@ static void judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
 	vl_buf_free(&why);
 }
 
+int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
+                    struct vl_topo **t, struct vl_err *err)
+{
+	struct vl_up_opts uo = {.backend = backend};
+	struct vl_up_result res;
+	const char *bad = NULL;
+	char spec[32];
+
+	snprintf(spec, sizeof(spec), "single,%zu", nodes);
+	if (vl_topo_generate(spec, t, err) < 0)
+		return -1;
+	for (size_t l = 0; bw && l < (*t)->n_links && !bad; l++)
+		for (int k = 0; k < 2 && !bad; k++)
+			bad = vl_impair_set(&(*t)->links[l].dir[k], "bw", bw);
+	if (bad)
+		vl_err_set(err, EINVAL, "--bw %s: %s", bw, bad);
+	if (bad || vl_engine_up(*t, lab, &uo, &res, err) < 0) {
+		vl_topo_free(*t);
+		*t = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err)
 {
 	struct vl_topo *t = NULL;
-	struct vl_up_opts uo = {.backend = o->backend};
-	struct vl_up_result res;
 	struct vl_lab_stats before = {0}, after = {0};
 	const struct vl_workload *w = vl_workload_find(o->workload);
 	struct vl_wl_ctx c = {.o = o};
-	char lab[32], spec[32], why[256];
+	char lab[32], why[256];
 	bool net;
 	size_t nodes;
 	double t0 = vl_now();
@@ -219,26 +241,10 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	run->n = o->n;
 	run->inst = vl_xcalloc(o->n, sizeof(*run->inst));
 	snprintf(lab, sizeof(lab), "bench-%d", (int)getpid());
-	snprintf(spec, sizeof(spec), "single,%zu", nodes);
-	if (vl_topo_generate(spec, &t, err) < 0)
+	if (vl_bench_lab_up(lab, nodes, o->backend, o->bw, &t, err) < 0)
 		return -1;
-	if (o->bw) {
-		const char *bad = NULL;
-
-		for (size_t l = 0; l < t->n_links && !bad; l++)
-			for (int k = 0; k < 2 && !bad; k++)
-				bad = vl_impair_set(&t->links[l].dir[k], "bw", o->bw);
-		if (bad) {
-			vl_topo_free(t);
-			return vl_err_set(err, EINVAL, "--bw %s: %s", o->bw, bad);
-		}
-		if (net)
-			run->capacity_bps = (double)o->n * (double)t->links[0].dir[0].rate_bps;
-	}
-	if (vl_engine_up(t, lab, &uo, &res, err) < 0) {
-		vl_topo_free(t);
-		return -1;
-	}
+	if (o->bw && net)
+		run->capacity_bps = (double)o->n * (double)t->links[0].dir[0].rate_bps;
 	uint64_t b0 = 0, t0j = 0, b1 = 0, t1j = 0;
 
 	c.lab = lab;

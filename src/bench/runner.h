@@ -70,6 +70,12 @@ struct vl_bench_run {
 	double capacity_bps; /* network workloads on shaped links: N x the rate; else 0 */
 };
 
+/* A lab for a benchmark: single,nodes on backend, every link shaped to bw
+ * (or not, NULL), brought up as lab; *t is its topology, to free after
+ * down. */
+struct vl_topo;
+int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
+                    struct vl_topo **t, struct vl_err *err);
 int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err);
 void vl_bench_run_free(struct vl_bench_run *run);
 /* The value each instance is judged by: bytes/s received for the rate

@@ -2,30 +2,18 @@
  * stream, bandwidth and mixed). See workload.h. */
 #include "bench/workload.h"
 
+#include "base/json.h"
+
 #include <string.h>
 #include <unistd.h>
 
 static const struct vl_wl_need no_need[] = {{NULL, NULL, false}};
 
-double vl_wl_num(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : 0;
-}
-
-const char *vl_wl_text(json_t *report, const char *stream)
-{
-	const char *s = json_string_value(json_object_get(report, stream));
-
-	return s ? s : "";
-}
-
 void vl_wl_times(struct vl_bench_instance *in, json_t *client)
 {
-	in->wall_s = vl_wl_num(client, "wall_s");
-	in->user_s = vl_wl_num(client, "user_s");
-	in->sys_s = vl_wl_num(client, "sys_s");
+	in->wall_s = vl_json_num(client, "wall_s");
+	in->user_s = vl_json_num(client, "user_s");
+	in->sys_s = vl_json_num(client, "sys_s");
 }
 
 int vl_wl_check(json_t *report, const char *role, struct vl_err *err)
@@ -40,7 +28,7 @@ int vl_wl_check(json_t *report, const char *role, struct vl_err *err)
 		 * "Unknown cipher" comes before scp's "lost connection") */
 		struct vl_buf b = {0};
 
-		vl_buf_tail(&b, vl_wl_text(report, "stderr"), 3, 300);
+		vl_buf_tail(&b, vl_json_str(report, "stderr"), 3, 300);
 		vl_err_set(err, 0, "%s: %s%s%s", role, e ? e : "failed", b.len ? ": " : "",
 		           b.len ? b.s : "");
 		vl_buf_free(&b);
@@ -109,8 +97,8 @@ static int builtin_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *
 		/* measured at the receiving side, as the study did */
 		if (vl_wl_check(server, "server", err) < 0)
 			return -1;
-		in->bytes = vl_wl_num(server, "bytes");
-		in->bps = vl_wl_num(server, "throughput_bps");
+		in->bytes = vl_json_num(server, "bytes");
+		in->bps = vl_json_num(server, "throughput_bps");
 	}
 	return 0;
 }

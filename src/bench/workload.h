@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "base/json.h"
 #include "base/util.h"
 #include "bench/runner.h"
 
@@ -71,9 +72,6 @@ extern const struct vl_workload vl_wl_povray, vl_wl_iperf, vl_wl_iperf3, vl_wl_s
     vl_wl_netpipe;
 
 /* Helpers the adapters share (workload.c). */
-double vl_wl_num(json_t *o, const char *key);
-/* The text a `vnetlab-work run` report captured ("stdout" or "stderr"). */
-const char *vl_wl_text(json_t *report, const char *stream);
 /* Fill wall/user/sys from a report of vnetlab-work (either kind). */
 void vl_wl_times(struct vl_bench_instance *in, json_t *client);
 /* < 0 with err set if a report says its program failed. */

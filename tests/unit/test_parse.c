@@ -29,38 +29,9 @@
 
 #include "base/util.h"
 #include "bench/parse.h"
+#include "case.h"
 
 #define REL_TOL 1e-9
-
-static int npass, nfail, nskip;
-
-static void report(const char *name, const struct vl_buf *why)
-{
-	if (why->len) {
-		printf("FAIL %s: %s\n", name, why->s);
-		nfail++;
-	} else {
-		printf("ok %s\n", name);
-		npass++;
-	}
-	fflush(stdout);
-}
-
-/* Append "; <formatted>" (or just it, first) to why. */
-static void why_add(struct vl_buf *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void why_add(struct vl_buf *why, const char *fmt, ...)
-{
-	cleanup_free char *s = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	if (why->len)
-		vl_buf_add(why, "; ", 2);
-	vl_buf_add(why, s, strlen(s));
-}
 
 static bool close_rel(double got, double want, double rel)
 {
