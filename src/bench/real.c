@@ -63,8 +63,9 @@ static void povray_client(const struct vl_wl_ctx *c, const struct vl_bench_insta
 	/* includes next to the user's scene, then POV-Ray's own */
 	if (slash)
 		vl_argv_addf(a, "+L%.*s", (int)(slash - scene), scene);
-	/* one image per instance, in the node's own /tmp */
-	vl_argv_addf(a, "+O/tmp/vnetlab-povray-%s.png", in->node);
+	/* one image per instance, in the lab's scratch directory (proc nodes
+	 * share the host's /tmp), removed with the lab */
+	vl_argv_addf(a, "+O%s/povray-%s.png", c->dir, in->node);
 	/* the study's options (+v1 and +b1000 are +v and +b in 3.7), one thread */
 	vl_argv_add(a, "+a0.300");
 	vl_argv_add(a, "+r3");
@@ -342,7 +343,7 @@ static void netpipe_client(const struct vl_wl_ctx *c, const struct vl_bench_inst
 	vl_argv_add(a, in->server);
 	netpipe_opts(c, port, a);
 	vl_argv_add(a, "-o");
-	vl_argv_addf(a, "/tmp/vnetlab-np-%s.out", in->node);
+	vl_argv_addf(a, "%s/np-%s.out", c->dir, in->node);
 }
 
 static int netpipe_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *in,
