@@ -409,16 +409,7 @@ static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend,
 	free(sshd);
 	vl_lab_stats_free(&before);
 	vl_lab_stats_free(&after);
-	{
-		struct vl_err e2 = {0};
-
-		if (vl_engine_down(lab, true, &e2) < 0 && r == 0) {
-			*err = e2;
-			r = -1;
-		}
-	}
-	vl_topo_free(t);
-	return r;
+	return vl_bench_lab_down(lab, t, r, err);
 }
 
 int vl_mpi_run(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_result *res,

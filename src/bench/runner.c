@@ -214,6 +214,18 @@ int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, cons
 	return 0;
 }
 
+int vl_bench_lab_down(const char *lab, struct vl_topo *t, int r, struct vl_err *err)
+{
+	struct vl_err e2 = {0};
+
+	if (vl_engine_down(lab, true, &e2) < 0 && r == 0) {
+		*err = e2;
+		r = -1;
+	}
+	vl_topo_free(t);
+	return r;
+}
+
 int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err)
 {
 	struct vl_topo *t = NULL;
@@ -296,15 +308,7 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	}
 	vl_lab_stats_free(&before);
 	vl_lab_stats_free(&after);
-	{
-		struct vl_err e2 = {0};
-
-		if (vl_engine_down(lab, true, &e2) < 0 && r == 0) {
-			*err = e2;
-			r = -1;
-		}
-	}
-	vl_topo_free(t);
+	r = vl_bench_lab_down(lab, t, r, err);
 	run->wall_s = vl_now() - t0;
 	if (r == 0)
 		judge(o, run);

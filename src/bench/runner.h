@@ -76,6 +76,9 @@ struct vl_bench_run {
 struct vl_topo;
 int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
                     struct vl_topo **t, struct vl_err *err);
+/* Take it down and free t; r is the caller's result so far: a failure to
+ * come down is reported only if nothing failed before. Returns r or -1. */
+int vl_bench_lab_down(const char *lab, struct vl_topo *t, int r, struct vl_err *err);
 int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err);
 void vl_bench_run_free(struct vl_bench_run *run);
 /* The value each instance is judged by: bytes/s received for the rate
