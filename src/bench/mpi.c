@@ -342,7 +342,7 @@ static int lam_lab_setup(const char *lab, const char *dir, size_t ranks,
 
 	if (!pw)
 		return vl_err_set(err, ENOENT, "no user %s", VL_MPI_USER);
-	if (vl_sshd_prepare(dir, pw->pw_uid, pw->pw_gid, err) < 0 || lam_path_dir(dir, err) < 0)
+	if (vl_sshd_prepare(dir, pw, err) < 0 || lam_path_dir(dir, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ranks; i++)
 		vl_buf_printf(&hosts, "h%zu\n", i + 1);
@@ -354,7 +354,7 @@ static int lam_lab_setup(const char *lab, const char *dir, size_t ranks,
 		char node[24];
 
 		snprintf(node, sizeof(node), "h%zu", i + 1);
-		vl_sshd_argv(dir, node, &a);
+		vl_sshd_argv(dir, node, 22, &a); /* ns nodes only: their own network */
 		r = vl_bench_spawn(lab, node, a.v, NULL, &sshd[i], err);
 		vl_argv_free(&a);
 	}

@@ -6,6 +6,7 @@
  * per session with the server's CPU from its node's cgroup. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,7 @@ const struct vl_workload vl_wl_iperf3 = {
  * though scp does not compress by default), in the lab's scratch directory. */
 static int scp_setup(struct vl_wl_ctx *c, struct vl_err *err)
 {
+	struct passwd *root = getpwuid(0);
 	char p[PATH_MAX + 16];
 	uint64_t bytes = 64ull << 20, left;
 	char buf[1 << 16];
@@ -227,7 +229,9 @@ static int scp_setup(struct vl_wl_ctx *c, struct vl_err *err)
 		return vl_err_set(err, EINVAL, "--bytes %s: expected a size such as 64MiB",
 		                  c->o->bytes);
 	snprintf(p, sizeof(p), "%s/ssh", c->dir);
-	if (vl_sshd_prepare(p, 0, 0, err) < 0)
+	if (!root)
+		return vl_err_sys(err, errno, "no passwd entry for root");
+	if (vl_sshd_prepare(p, root, err) < 0)
 		return -1;
 	snprintf(p, sizeof(p), "%s/scp.data", c->dir);
 	in = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
@@ -255,9 +259,8 @@ static void scp_server(const struct vl_wl_ctx *c, const struct vl_bench_instance
 {
 	char dir[PATH_MAX + 8];
 
-	(void)port;
 	snprintf(dir, sizeof(dir), "%s/ssh", c->dir);
-	vl_sshd_argv(dir, in->server, a);
+	vl_sshd_argv(dir, in->server, port, a);
 }
 
 static void scp_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in, int port,
@@ -265,11 +268,12 @@ static void scp_client(const struct vl_wl_ctx *c, const struct vl_bench_instance
 {
 	char dir[PATH_MAX + 8];
 
-	(void)port;
 	snprintf(dir, sizeof(dir), "%s/ssh", c->dir);
 	vl_argv_add(a, SCP);
 	vl_argv_add(a, "-O"); /* the legacy protocol, as the study's scp spoke */
 	vl_argv_add(a, "-q");
+	vl_argv_add(a, "-P");
+	vl_argv_addf(a, "%d", port);
 	vl_ssh_opts(dir, a);
 	if (c->o->cipher) {
 		vl_argv_add(a, "-c");

@@ -2,6 +2,8 @@
 #include "bench/sshd.h"
 
 #include <errno.h>
+#include <pwd.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,7 @@
 
 static int keygen(const char *path, struct vl_err *err)
 {
-	char *argv[] = {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "vnetlab",
+	char *argv[] = {"/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "vnetlab",
 	                "-f",         (char *)path, NULL};
 
 	if (unlink(path) < 0 && errno != ENOENT)
@@ -19,8 +21,9 @@ static int keygen(const char *path, struct vl_err *err)
 	return vl_spawn_wait(argv, true, err) < 0 ? vl_err_wrap(err, "make the key %s", path) : 0;
 }
 
-int vl_sshd_prepare(const char *dir, uid_t uid, gid_t gid, struct vl_err *err)
+int vl_sshd_prepare(const char *dir, const struct passwd *user, struct vl_err *err)
 {
+	bool root = user->pw_uid == 0;
 	char p[PATH_MAX], q[PATH_MAX], *pub = NULL, *conf;
 	size_t len;
 	int r;
@@ -43,16 +46,19 @@ int vl_sshd_prepare(const char *dir, uid_t uid, gid_t gid, struct vl_err *err)
 	free(pub);
 	if (r < 0)
 		return -1;
-	if ((uid || gid) && chown(p, uid, gid) < 0)
+	if (!root && chown(p, user->pw_uid, user->pw_gid) < 0)
 		return vl_err_sys(err, errno, "chown %s", p);
-	conf = vl_xasprintf("# vnetlab: one sshd per node, key-only logins\n"
-	                    "Port 22\n"
+	/* The key logs in as its one user and nobody else: the LAM account's
+	 * key must not open root's door. */
+	conf = vl_xasprintf("# vnetlab: one sshd per node, key-only logins as %s\n"
 	                    "HostKey %s/host_key\n"
 	                    "AuthorizedKeysFile %s/authorized_keys\n"
+	                    "AllowUsers %s\n"
+	                    "PermitRootLogin %s\n"
 	                    "PidFile none\n"
 	                    "UsePAM no\n"
 	                    "StrictModes no\n"
-	                    "PermitRootLogin prohibit-password\n"
+	                    "DisableForwarding yes\n"
 	                    "PubkeyAuthentication yes\n"
 	                    "PasswordAuthentication no\n"
 	                    "KbdInteractiveAuthentication no\n"
@@ -62,22 +68,19 @@ int vl_sshd_prepare(const char *dir, uid_t uid, gid_t gid, struct vl_err *err)
 	                    "MaxSessions 100\n"
 	                    "LogLevel ERROR\n"
 	                    "Subsystem sftp internal-sftp\n",
-	                    dir, dir);
+	                    user->pw_name, dir, dir, user->pw_name, root ? "prohibit-password" : "no");
 	snprintf(p, sizeof(p), "%s/sshd_config", dir);
 	r = vl_write_file(p, conf, strlen(conf), err);
 	free(conf);
 	return r;
 }
 
-void vl_sshd_argv(const char *dir, const char *host, struct vl_argv *a)
+void vl_sshd_argv(const char *dir, const char *host, int port, struct vl_argv *a)
 {
-	vl_argv_add(a, VL_SSHD);
-	vl_argv_add(a, "-D");
-	vl_argv_add(a, "-e");
-	vl_argv_add(a, "-f");
+	vl_argv_addl(a, VL_SSHD, "-D", "-e", "-f", NULL);
 	vl_argv_addf(a, "%s/sshd_config", dir);
 	vl_argv_add(a, "-o");
-	vl_argv_addf(a, "ListenAddress=%s", host);
+	vl_argv_addf(a, "ListenAddress=%s:%d", host, port);
 }
 
 void vl_ssh_opts(const char *dir, struct vl_argv *a)

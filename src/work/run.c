@@ -5,7 +5,10 @@
  * waited for) and its exit. SIGTERM and SIGINT are passed on to the program,
  * so a server (iperf -s, sshd -D) is stopped by signalling us; a program
  * stopped that way has ended as asked ("stopped": true). If we die, the
- * program is killed (PR_SET_PDEATHSIG): a runner's timeout leaves nothing.
+ * program is killed (PR_SET_PDEATHSIG); a program told to stop that has
+ * not ended 2 s later is killed with its process group, and so is what a
+ * program that ended left holding its output: a runner's timeout leaves
+ * nothing.
  * With --result PREFIX --grace S, a program that printed its result (a
  * stdout line starting with PREFIX) and then does not end within S seconds
  * is stopped the same way and reported as "hung_after_result": an MPI job
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +34,8 @@ extern char **environ;
 
 /* What is kept of each output stream; the rest is counted, not stored. */
 #define RUN_KEEP_BYTES (4u << 20)
+/* How long a program told to stop may take before it is killed. */
+#define STOP_GRACE_S 2.0
 
 static volatile sig_atomic_t child_pid, stop_sig;
 
@@ -49,7 +55,7 @@ static json_t *text_json(const struct vl_buf *b)
 	for (size_t i = 0; i < b->len; i++) {
 		unsigned char c = (unsigned char)b->s[i];
 
-		s[i] = c >= 0x80 || (c < 0x20 && c != '\n' && c != '\t') ? '?' : (char)c;
+		s[i] = c >= 0x80 || (c < 0x20 && c != '\n' && c != '\t' && c != '\r') ? '?' : (char)c;
 	}
 	s[b->len] = '\0';
 	json_t *j = json_stringn(s, b->len);
@@ -97,9 +103,11 @@ int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struc
 	uint64_t otot = 0, etot = 0;
 	struct sigaction sa = {.sa_handler = forward};
 	json_t *argv = json_array();
-	double result_at = 0; /* when the result was seen, monotonic */
-	bool hung = false;
-	pid_t pid;
+	double result_at = 0, kill_at = 0, drain_until = 0; /* monotonic seconds */
+	bool hung = false, exited = false;
+	sigset_t stop_set, old_set;
+	pid_t pid, parent;
+	int pidfd = -1;
 
 	for (char *const *a = o->argv; *a; a++)
 		json_array_append_new(argv, json_string(*a));
@@ -108,25 +116,38 @@ int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struc
 		vl_err_sys(err, errno, "pipe");
 		goto out;
 	}
+	/* Signals wait until the program's pid is known (forward needs it);
+	 * the program gets them back at their defaults. */
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop_set, &old_set);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	/* The program's CPU is what it used and reaped: RUSAGE_CHILDREN. */
 	m->who = RUSAGE_CHILDREN;
-	if (work_begin(m, err) < 0)
+	if (work_begin(m, err) < 0) {
+		sigprocmask(SIG_SETMASK, &old_set, NULL);
 		goto out;
+	}
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		vl_err_sys(err, errno, "fork");
+		sigprocmask(SIG_SETMASK, &old_set, NULL);
 		goto out;
 	}
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
+		if (getppid() != parent)
 			_exit(127);
 		setpgid(0, 0);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old_set, NULL);
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
-		signal(SIGPIPE, SIG_DFL);
 		if (o->chdir && chdir(o->chdir) < 0) {
 			dprintf(2, "vnetlab-work run: chdir %s: %s\n", o->chdir, strerror(errno));
 			_exit(126);
@@ -137,32 +158,41 @@ int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struc
 	}
 	setpgid(pid, pid); /* as the child does: whichever runs first */
 	child_pid = pid;
-	if (stop_sig) /* asked to stop before the program started */
-		kill(-pid, stop_sig);
+	sigprocmask(SIG_SETMASK, &old_set, NULL); /* a pending stop is forwarded now */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	close(po[1]);
 	close(pe[1]);
 	po[1] = pe[1] = -1;
 	while (po[0] >= 0 || pe[0] >= 0) {
-		struct pollfd pf[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
-		int wait_ms = -1;
+		struct pollfd pf[3] = {{.fd = po[0], .events = POLLIN},
+		                       {.fd = pe[0], .events = POLLIN},
+		                       {.fd = exited ? -1 : pidfd, .events = POLLIN}};
+		double now = work_mono(), next = 0;
 
-		if (result_at > 0) {
-			double left = result_at + o->grace - work_mono();
-
-			if (left <= 0 && !hung) {
-				/* printed its result, then did not end: stop it */
-				hung = true;
-				kill(-pid, SIGTERM);
-				result_at = work_mono() - o->grace + 2.0; /* then 2 s more */
-				continue;
-			}
-			if (left <= 0) {
-				kill(-pid, SIGKILL);
-				break;
-			}
-			wait_ms = (int)(left * 1000) + 1;
+		if (stop_sig && !kill_at) /* told to stop: it has a moment, then no choice */
+			kill_at = now + STOP_GRACE_S;
+		if (result_at > 0 && !hung && now >= result_at + o->grace) {
+			/* printed its result, then did not end: stop it */
+			hung = true;
+			kill(-pid, SIGTERM);
+			kill_at = now + STOP_GRACE_S;
 		}
-		if (poll(pf, 2, wait_ms) < 0) {
+		if (kill_at && now >= kill_at) {
+			kill(-pid, SIGKILL);
+			break;
+		}
+		if (exited && now >= drain_until) {
+			/* it ended; what it left holding its output goes too */
+			kill(-pid, SIGKILL);
+			break;
+		}
+		if (result_at > 0 && !hung)
+			next = result_at + o->grace;
+		if (kill_at && (!next || kill_at < next))
+			next = kill_at;
+		if (exited && (!next || drain_until < next))
+			next = drain_until;
+		if (poll(pf, 3, next ? (int)((next - now) * 1000) + 1 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -174,7 +204,13 @@ int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struc
 		}
 		if (pf[1].revents)
 			drain(&pe[0], &eb, &etot);
+		if (pf[2].revents && !exited) {
+			exited = true;
+			drain_until = work_mono() + 0.5;
+		}
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	work_end(m);
@@ -195,7 +231,7 @@ int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struc
 			           WEXITSTATUS(status) == 127 ? " (not found?)" : "");
 	} else if (WIFSIGNALED(status)) {
 		work_set(out, "term_signal", json_integer(WTERMSIG(status)));
-		if ((stop_sig && WTERMSIG(status) == stop_sig) || hung)
+		if (stop_sig || hung) /* stopped as asked, or killed when it would not */
 			r = 0;
 		else
 			vl_err_set(err, 0, "%s was killed by signal %d", o->argv[0],

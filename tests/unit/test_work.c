@@ -441,6 +441,53 @@ static void test_usage(const char *name, const char *const *args, const char *wa
 	proc_free(&p);
 }
 
+/* run: a real program's output, exit status and CPU time, as reported. */
+static void test_run(void)
+{
+	const char *ok[] = {"run", "--", "sh", "-c", "echo out; echo err >&2; i=0; "
+	                    "while [ $i -lt 20000 ]; do i=$((i+1)); done", NULL};
+	const char *bad[] = {"run", "--", "sh", "-c", "echo why >&2; exit 3", NULL};
+	struct proc a, b;
+
+	run(&a, ok, 30);
+	if (!exited_ok(&a) || strcmp(jstr(a.json, "stdout"), "out\n") ||
+	    strcmp(jstr(a.json, "stderr"), "err\n") || jint(a.json, "exit_status") != 0)
+		report_fail("run", &a, "output or status not as the program left them");
+	else if (!(jnum(a.json, "user_s") + jnum(a.json, "sys_s") > 0.001))
+		report_fail("run", &a, "the program's CPU time was not counted");
+	else
+		result("run", 1, "output, status 0, %.3f s CPU", jnum(a.json, "user_s"));
+	run(&b, bad, 30);
+	if (WEXITSTATUS(b.status) != 1 || jint(b.json, "exit_status") != 3 ||
+	    strcmp(jstr(b.json, "exit"), "error") || !strstr(jstr(b.json, "error"), "status 3"))
+		report_fail("run-fails", &b, "a failing program is not an error with its status");
+	else
+		result("run-fails", 1, "%s", jstr(b.json, "error"));
+	proc_free(&a);
+	proc_free(&b);
+}
+
+/* run --result --grace: a program that printed its result and then does
+ * not end (ignoring SIGTERM, with a child holding its output) is killed
+ * with its process group, and its result is kept. */
+static void test_run_hang(void)
+{
+	const char *args[] = {"run", "--result", "RESULT", "--grace", "0.3", "--", "sh", "-c",
+	                      "trap '' TERM; echo RESULT 42; sleep 30 & sleep 30", NULL};
+	struct proc p;
+	double t0 = now_s();
+
+	run(&p, args, 30);
+	if (!exited_ok(&p) || !json_is_true(json_object_get(p.json, "hung_after_result")) ||
+	    strcmp(jstr(p.json, "stdout"), "RESULT 42\n"))
+		report_fail("run-hang", &p, "the hang was not reported with the result");
+	else if (now_s() - t0 > 5)
+		report_fail("run-hang", &p, "took more than grace + the 2 s stop");
+	else
+		result("run-hang", 1, "stopped after %.2f s, result kept", now_s() - t0);
+	proc_free(&p);
+}
+
 static const char *default_prog(const char *argv0)
 {
 	/* BUILD/tests/test_work -> BUILD/vnetlab-work */
@@ -483,6 +530,13 @@ int main(int argc, char **argv)
 		test_mixed("mixed", "aes-128-gcm", "8MiB", 8ll << 20, 2);
 		test_mixed("mixed-chacha", "chacha20-poly1305", "1000000", 1000000, 3);
 		test_mixed_tamper();
+		test_run();
+		test_run_hang();
+		test_usage("run-without-program", (const char *[]){"run", NULL},
+		           "run needs a program");
+		test_usage("run-grace-alone",
+		           (const char *[]){"run", "--grace", "1", "--", "true", NULL},
+		           "--result and --grace go together");
 		test_usage("unknown-workload", (const char *[]){"no-such-work", NULL},
 		           "unknown workload 'no-such-work'");
 		test_usage("bad-size", (const char *[]){"cpu", "--size", "x", NULL}, "--size 'x'");
