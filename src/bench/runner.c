@@ -40,32 +40,30 @@ static void cpu_jiffies(uint64_t *busy, uint64_t *total)
 	fclose(f);
 }
 
-/* The client's and the server's command lines: a real program goes
- * through `vnetlab-work run`, which brings the barrier and reports it. */
-static void commands(const struct vl_wl_ctx *c, const struct vl_workload *w,
-                     const struct vl_bench_instance *in, int port, uint64_t at,
-                     struct vl_argv *client, struct vl_argv *server)
+/* A real program goes through `vnetlab-work run`, which brings the
+ * barrier (at, 0: none) and reports it; a built-in workload takes the
+ * barrier itself. */
+static void client_cmd(const struct vl_wl_ctx *c, const struct vl_workload *w,
+                       const struct vl_bench_instance *in, int port, uint64_t at,
+                       struct vl_argv *a)
 {
 	if (w->flags & VL_WL_REAL) {
-		vl_argv_add(client, c->o->work);
-		vl_argv_add(client, "run");
+		vl_argv_addl(a, c->o->work, "run", NULL);
 		if (at)
-			vl_argv_addf(client, "--start-at=%llu", (unsigned long long)at);
-		vl_argv_add(client, "--chdir=/tmp");
-		vl_argv_add(client, "--");
+			vl_argv_addf(a, "--start-at=%llu", (unsigned long long)at);
+		vl_argv_addl(a, "--chdir=/tmp", "--", NULL);
 	}
-	w->client(c, in, port, client);
+	w->client(c, in, port, a);
 	if (!(w->flags & VL_WL_REAL) && at)
-		vl_argv_addf(client, "--start-at=%llu", (unsigned long long)at);
-	if (!w->server)
-		return;
-	if (w->flags & VL_WL_REAL) {
-		vl_argv_add(server, c->o->work);
-		vl_argv_add(server, "run");
-		vl_argv_add(server, "--chdir=/tmp");
-		vl_argv_add(server, "--");
-	}
-	w->server(c, in, port, server);
+		vl_argv_addf(a, "--start-at=%llu", (unsigned long long)at);
+}
+
+static void server_cmd(const struct vl_wl_ctx *c, const struct vl_workload *w,
+                       const struct vl_bench_instance *in, int port, struct vl_argv *a)
+{
+	if (w->flags & VL_WL_REAL)
+		vl_argv_addl(a, c->o->work, "run", "--chdir=/tmp", "--", NULL);
+	w->server(c, in, port, a);
 }
 
 static json_t *parse_report(const struct vl_bench_proc *p)
@@ -84,32 +82,47 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 	const struct vl_bench_opts *o = c->o;
 	bool real = w->flags & VL_WL_REAL, net = w->flags & VL_WL_NETWORK;
 	struct vl_bench_proc *cl = vl_xcalloc(count, sizeof(*cl)), *sv = vl_xcalloc(count, sizeof(*sv));
-	/* The barrier leaves time to start every process (and real servers
-	 * to listen) first. */
-	uint64_t lead = real ? 1000000000ull + 50000000ull * count
-	                     : 500000000ull + 20000000ull * count;
-	uint64_t at = count > 1 || real ? vl_realtime_ns() + lead : 0;
+	uint64_t lead, at;
 	int r = 0;
 
-	for (size_t i = 0; i < count && r == 0; i++) {
+	for (size_t i = 0; i < count; i++) {
 		struct vl_bench_instance *in = &run->inst[first + i];
-		struct vl_argv client = {0}, server = {0};
 
 		snprintf(in->node, sizeof(in->node), "h%d", client_base + (int)i);
 		if (net)
 			snprintf(in->server, sizeof(in->server), "h%d", server_base + (int)i);
-		commands(c, w, in, 40000 + (int)(first + i), at, &client, &server);
-		if (server.n && (r = vl_bench_spawn(lab, in->server, server.v, NULL, &sv[i], err)) == 0)
-			nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
-		if (r == 0)
-			r = vl_bench_spawn(lab, in->node, client.v, NULL, &cl[i], err);
-		vl_argv_free(&client);
+	}
+	/* Servers first, each listening before any client starts: iperf and
+	 * scp do not retry a refused connection. One that does not listen
+	 * within 10 s has failed; its instance says why. */
+	for (size_t i = 0; i < count && r == 0 && w->server; i++) {
+		struct vl_argv server = {0};
+		int port = 40000 + (int)(first + i);
+
+		server_cmd(c, w, &run->inst[first + i], port, &server);
+		r = vl_bench_spawn(lab, run->inst[first + i].server, server.v, NULL, &sv[i], err);
 		vl_argv_free(&server);
+	}
+	for (size_t i = 0; i < count && r == 0 && w->server; i++)
+		vl_bench_wait_listen(&sv[i], 40000 + (int)(first + i), 10.0);
+	/* The barrier leaves time to start every client. */
+	lead = 300000000ull + (real ? 50000000ull : 20000000ull) * count;
+	at = count > 1 || real ? vl_realtime_ns() + lead : 0;
+	for (size_t i = 0; i < count && r == 0; i++) {
+		struct vl_argv client = {0};
+
+		client_cmd(c, w, &run->inst[first + i], 40000 + (int)(first + i), at, &client);
+		r = vl_bench_spawn(lab, run->inst[first + i].node, client.v, NULL, &cl[i], err);
+		vl_argv_free(&client);
 	}
 	vl_bench_collect(cl, count, vl_now() + o->timeout + (double)lead / 1e9);
 	if (net) {
 		/* Servers that run until stopped are stopped now; a sink whose
 		 * client starved is ended by the deadline. */
+		/* (after a moment: iperf's reporter prints a connection's
+		 * total after the connection closed) */
+		if (w->flags & VL_WL_STOP_SERVER)
+			nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL);
 		if (w->flags & VL_WL_STOP_SERVER)
 			for (size_t i = 0; i < count; i++)
 				if (sv[i].pid > 0)

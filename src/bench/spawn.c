@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +17,53 @@
 
 /* How long a process told to stop may take to report. */
 #define STOP_GRACE_S 3.0
+
+/* Is something listening on TCP port in the network namespace of pid? */
+static bool listening(pid_t pid, int port)
+{
+	static const char *const files[] = {"tcp", "tcp6"};
+
+	for (size_t f = 0; f < VL_ARRAY_SIZE(files); f++) {
+		char path[64], line[256];
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, files[f]);
+		if (!(fp = fopen(path, "re")))
+			continue;
+		while (fgets(line, sizeof(line), fp)) {
+			unsigned lport, state;
+
+			/* "  0: 0100007F:9C40 00000000:0000 0A ..." (0A: LISTEN) */
+			if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", &lport,
+			           &state) == 2 &&
+			    (int)lport == port && state == 0x0A) {
+				fclose(fp);
+				return true;
+			}
+		}
+		fclose(fp);
+	}
+	return false;
+}
+
+bool vl_bench_wait_listen(const struct vl_bench_proc *p, int port, double timeout)
+{
+	double end = vl_now() + timeout;
+
+	while (p->pid > 0) {
+		siginfo_t si = {0};
+
+		if (listening(p->pid, port))
+			return true;
+		/* gone already (it failed): its report says why */
+		if ((waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		     si.si_pid == p->pid) ||
+		    vl_now() > end)
+			return false;
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
+	return false;
+}
 
 uint64_t vl_realtime_ns(void)
 {
@@ -41,6 +89,8 @@ int vl_bench_spawn(const char *lab, const char *node, char *const *argv, char *c
 		return vl_err_sys(err, errno, "pipe");
 	}
 	fflush(NULL);
+	pid_t parent = getpid();
+
 	p->pid = fork();
 	if (p->pid < 0) {
 		close(exe);
@@ -55,8 +105,12 @@ int vl_bench_spawn(const char *lab, const char *node, char *const *argv, char *c
 		dup2(pfd[1], 1);
 		if (null >= 0)
 			dup2(null, 0);
-		/* its own process group: stopping it reaches what it started */
+		/* its own process group: stopping it reaches what it started;
+		 * and if we die (Ctrl-C), it is told to stop */
 		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(125);
 		if (node && (vl_engine_attach_node(lab, node, &e2) < 0 ||
 		             vl_engine_join_node(lab, node, &pid_ns, &e2) < 0)) {
 			fprintf(stderr, "vnetlab bench: %s\n", e2.msg);

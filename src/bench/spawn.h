@@ -34,6 +34,12 @@ int vl_bench_spawn(const char *lab, const char *node, char *const *argv, char *c
  * Entries never started (pid 0, as calloc leaves them) are passed over. */
 void vl_bench_collect(struct vl_bench_proc *ps, size_t n, double deadline);
 
+/* Wait (up to timeout seconds) until a server started with vl_bench_spawn
+ * listens on TCP port in its node: clients that do not retry (iperf,
+ * scp) must not find it still starting. false if it did not in time or
+ * has already ended. */
+bool vl_bench_wait_listen(const struct vl_bench_proc *p, int port, double timeout);
+
 uint64_t vl_realtime_ns(void);
 
 #endif
