@@ -296,14 +296,22 @@ static int run_host(const struct vl_mpi_opts *o, size_t ranks, struct vl_mpi_res
 
 	wrapper(o, &a);
 	if (!strcmp(o->impl, "lam")) {
-		pw = getpwnam(VL_MPI_USER);
-		if (!pw || !mkdtemp(home) || chown(home, pw->pw_uid, pw->pw_gid) < 0) {
+		if (!(pw = getpwnam(VL_MPI_USER))) {
 			vl_argv_free(&a);
-			return vl_err_sys(err, errno, "a home for LAM/MPI's user");
+			return vl_err_set(err, ENOENT, "no user %s for LAM/MPI", VL_MPI_USER);
 		}
-		if (lam_path_dir(home, err) < 0) {
+		if (!mkdtemp(home)) {
 			vl_argv_free(&a);
-			vl_rmtree(home, err);
+			return vl_err_sys(err, errno, "a home for LAM/MPI's user in /tmp");
+		}
+		/* bin/ (root's) first, then the home is the user's */
+		if (lam_path_dir(home, err) < 0 || chown(home, pw->pw_uid, pw->pw_gid) < 0) {
+			struct vl_err e2 = {0};
+
+			if (!err->msg[0])
+				vl_err_sys(err, errno, "chown %s", home);
+			vl_argv_free(&a);
+			vl_rmtree(home, &e2);
 			return -1;
 		}
 		lam_argv(o, home, home, ranks, false, &a);
@@ -412,8 +420,8 @@ static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend,
 	return vl_bench_lab_down(lab, t, r, err);
 }
 
-int vl_mpi_run(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_result *res,
-               struct vl_err *err)
+static int run_env(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_result *res,
+                   struct vl_err *err)
 {
 	memset(res, 0, sizeof(*res));
 	snprintf(res->env, sizeof(res->env), "%s", env);
@@ -432,6 +440,16 @@ int vl_mpi_run(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_resul
 	if (!strcmp(env, "solo") || !strcmp(env, "one"))
 		return run_host(o, res->ranks, res, err);
 	return vl_err_set(err, EINVAL, "unknown environment '%s' (ns, proc, solo or one)", env);
+}
+
+int vl_mpi_run(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_result *res,
+               struct vl_err *err)
+{
+	int r = run_env(o, env, res, err);
+
+	if (r < 0)
+		vl_mpi_result_free(res);
+	return r;
 }
 
 json_t *vl_mpi_result_json(const struct vl_mpi_result *r)

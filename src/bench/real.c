@@ -5,6 +5,7 @@
  * study did: POV-Ray's CPU seconds, iperf at the server, scp's wall time
  * per session with the server's CPU from its node's cgroup. */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -26,34 +27,66 @@
 
 /* --- POV-Ray --------------------------------------------------------------- */
 
-/* The scene is copied into the lab's scratch directory: a user's file may
- * be where nodes cannot see it (their /tmp is their own); its own
- * directory stays on the include path. */
+/* The largest scene read (a scene is text; its includes are read by
+ * POV-Ray itself, from the scene's directory). */
+#define POVRAY_SCENE_MAX (16u << 20)
+
+static int povray_check(const struct vl_bench_opts *o, struct vl_err *err)
+{
+	unsigned w, h;
+	struct stat st;
+	char x;
+
+	if (o->size && (sscanf(o->size, "%u%c%u", &w, &x, &h) != 3 || x != 'x' || !w || !h ||
+	                w > 16384 || h > 16384))
+		return vl_err_set(err, EINVAL, "povray: --size %s: expected WIDTHxHEIGHT, e.g. 640x480",
+		                  o->size);
+	if (!o->scene)
+		return 0;
+	if (stat(o->scene, &st) < 0)
+		return vl_err_sys(err, errno, "povray: --scene %s", o->scene);
+	if (!S_ISREG(st.st_mode) || st.st_size > POVRAY_SCENE_MAX)
+		return vl_err_set(err, EINVAL, "povray: --scene %s: expected a scene file (at most %u MiB)",
+		                  o->scene, POVRAY_SCENE_MAX >> 20);
+	return 0;
+}
+
+/* The scene is copied into the lab's scratch directory, readable by root
+ * alone (the user's file may be where nodes cannot see it: their /tmp is
+ * their own); its own directory, made absolute, stays on the include path. */
 static int povray_setup(struct vl_wl_ctx *c, struct vl_err *err)
 {
 	const char *scene = c->o->scene ? c->o->scene : POVRAY_SCENE;
-	char dst[PATH_MAX + 16], *text, x;
-	unsigned w, h;
+	char dst[PATH_MAX + 16], *text, *real = realpath(scene, NULL), *slash;
 	size_t len;
 	int r;
 
-	if (c->o->size && (sscanf(c->o->size, "%u%c%u", &w, &x, &h) != 3 || x != 'x' || !w ||
-	                   !h || w > 16384 || h > 16384))
-		return vl_err_set(err, EINVAL, "povray: --size %s: expected WIDTHxHEIGHT, e.g. 640x480",
-		                  c->o->size);
-	if (vl_read_file(scene, &text, &len, err) < 0)
-		return vl_err_wrap(err, "povray: --scene");
+	if (!real)
+		return vl_err_sys(err, errno, "povray: %s", scene);
+	if (vl_read_file(real, &text, &len, err) < 0) {
+		free(real);
+		return vl_err_wrap(err, "povray: the scene");
+	}
 	snprintf(dst, sizeof(dst), "%s/scene.pov", c->dir);
 	r = vl_write_file(dst, text, len, err);
 	free(text);
+	if (r == 0 && chmod(dst, 0600) < 0)
+		r = vl_err_sys(err, errno, "chmod %s", dst);
+	slash = strrchr(real, '/');
+	*slash = '\0';
+	c->priv = real; /* the scene's directory */
 	return r;
+}
+
+static void povray_teardown(struct vl_wl_ctx *c)
+{
+	free(c->priv);
+	c->priv = NULL;
 }
 
 static void povray_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
                           int port, struct vl_argv *a)
 {
-	const char *scene = c->o->scene ? c->o->scene : POVRAY_SCENE;
-	const char *slash = strrchr(scene, '/');
 	unsigned w = 640, h = 480;
 
 	(void)port;
@@ -61,9 +94,8 @@ static void povray_client(const struct vl_wl_ctx *c, const struct vl_bench_insta
 		sscanf(c->o->size, "%ux%u", &w, &h);
 	vl_argv_add(a, POVRAY);
 	vl_argv_addf(a, "+I%s/scene.pov", c->dir);
-	/* includes next to the user's scene, then POV-Ray's own */
-	if (slash)
-		vl_argv_addf(a, "+L%.*s", (int)(slash - scene), scene);
+	/* includes next to the scene, then POV-Ray's own (its povray.ini) */
+	vl_argv_addf(a, "+L%s", *(char *)c->priv ? (char *)c->priv : "/");
 	/* one image per instance, in the lab's scratch directory (proc nodes
 	 * share the host's /tmp), removed with the lab */
 	vl_argv_addf(a, "+O%s/povray-%s.png", c->dir, in->node);
@@ -100,22 +132,18 @@ static const struct vl_wl_need povray_need[] = {
     {POVRAY, "povray", false}, {POVRAY_SCENE, "povray-examples", true}, {NULL, NULL, false}};
 
 const struct vl_workload vl_wl_povray = {
-    "povray", "render a scene with POV-Ray 3.7 on one thread (the study's skyvase: --scene)",
-    VL_WL_REAL, povray_need, povray_setup, NULL, povray_client, NULL, povray_figures,
+    .name = "povray",
+    .summary = "render a scene with POV-Ray 3.7 on one thread (the study's skyvase: --scene)",
+    .flags = VL_WL_REAL,
+    .need = povray_need,
+    .check = povray_check,
+    .setup = povray_setup,
+    .teardown = povray_teardown,
+    .client = povray_client,
+    .figures = povray_figures,
 };
 
 /* --- iperf 2 ---------------------------------------------------------------- */
-
-/* What the clients of iperf and iperf3 share: the server, the instance's
- * port, --seconds. */
-static void iperf_client_args(const struct vl_wl_ctx *c, const char *prog,
-                              const struct vl_bench_instance *in, int port, struct vl_argv *a)
-{
-	vl_argv_addl(a, prog, "-c", in->server, "-p", NULL);
-	vl_argv_addf(a, "%d", port);
-	vl_argv_add(a, "-t");
-	vl_argv_addf(a, "%g", c->o->seconds);
-}
 
 static void iperf_server(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
                          int port, struct vl_argv *a)
@@ -128,7 +156,10 @@ static void iperf_server(const struct vl_wl_ctx *c, const struct vl_bench_instan
 static void iperf_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
                          int port, struct vl_argv *a)
 {
-	iperf_client_args(c, IPERF, in, port, a);
+	vl_argv_addl(a, IPERF, "-c", in->server, "-p", NULL);
+	vl_argv_addf(a, "%d", port);
+	vl_argv_add(a, "-t");
+	vl_argv_addf(a, "%g", c->o->seconds);
 	vl_argv_addl(a, "-y", "C", NULL);
 }
 
@@ -155,11 +186,13 @@ static int iperf_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *in
 static const struct vl_wl_need iperf_need[] = {{IPERF, "iperf", false}, {NULL, NULL, false}};
 
 const struct vl_workload vl_wl_iperf = {
-    "iperf",       "iperf 2 client per instance against its own server (-y C, at the server)",
-    VL_WL_NETWORK | VL_WL_RATE | VL_WL_REAL | VL_WL_STOP_SERVER,
-    iperf_need,    NULL,
-    NULL,          iperf_client,
-    iperf_server,  iperf_figures,
+    .name = "iperf",
+    .summary = "iperf 2 client per instance against its own server (-y C, at the server)",
+    .flags = VL_WL_NETWORK | VL_WL_RATE | VL_WL_REAL | VL_WL_STOP_SERVER,
+    .need = iperf_need,
+    .client = iperf_client,
+    .server = iperf_server,
+    .figures = iperf_figures,
 };
 
 /* --- iperf3 ------------------------------------------------------------------ */
@@ -176,7 +209,11 @@ static void iperf3_server(const struct vl_wl_ctx *c, const struct vl_bench_insta
 static void iperf3_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
                           int port, struct vl_argv *a)
 {
-	iperf_client_args(c, IPERF3, in, port, a);
+	/* iperf3 reads -t as an integer (and 0 as forever): whole seconds */
+	vl_argv_addl(a, IPERF3, "-c", in->server, "-p", NULL);
+	vl_argv_addf(a, "%d", port);
+	vl_argv_add(a, "-t");
+	vl_argv_addf(a, "%.0f", ceil(c->o->seconds));
 	vl_argv_add(a, "-J");
 }
 
@@ -202,18 +239,30 @@ static int iperf3_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *i
 static const struct vl_wl_need iperf3_need[] = {{IPERF3, "iperf3", false}, {NULL, NULL, false}};
 
 const struct vl_workload vl_wl_iperf3 = {
-    "iperf3",
-    "iperf3 client per instance, one server each (-J: bytes and CPU of both ends)",
-    VL_WL_NETWORK | VL_WL_RATE | VL_WL_REAL | VL_WL_STOP_SERVER,
-    iperf3_need,
-    NULL,
-    NULL,
-    iperf3_client,
-    iperf3_server,
-    iperf3_figures,
+    .name = "iperf3",
+    .summary = "iperf3 client per instance, one server each (-J: bytes and CPU of both ends)",
+    .flags = VL_WL_NETWORK | VL_WL_RATE | VL_WL_REAL | VL_WL_STOP_SERVER,
+    .need = iperf3_need,
+    .client = iperf3_client,
+    .server = iperf3_server,
+    .figures = iperf3_figures,
 };
 
 /* --- scp over sshd --------------------------------------------------------- */
+
+/* The most scp sends: its file lives in the lab's state directory (in
+ * /run, usually memory). */
+#define SCP_BYTES_MAX (4ull << 30)
+
+static int scp_check(const struct vl_bench_opts *o, struct vl_err *err)
+{
+	uint64_t b;
+
+	if (o->bytes && (vl_parse_bytes(o->bytes, &b) < 0 || b == 0 || b > SCP_BYTES_MAX))
+		return vl_err_set(err, EINVAL, "scp: --bytes %s: expected a size from 1 to 4GiB",
+		                  o->bytes);
+	return 0;
+}
 
 /* The file every client sends: --bytes of random data (incompressible,
  * though scp does not compress by default), in the lab's scratch directory. */
@@ -225,9 +274,8 @@ static int scp_setup(struct vl_wl_ctx *c, struct vl_err *err)
 	char buf[1 << 16];
 	int in, out, r = 0;
 
-	if (c->o->bytes && vl_parse_bytes(c->o->bytes, &bytes) < 0)
-		return vl_err_set(err, EINVAL, "--bytes %s: expected a size such as 64MiB",
-		                  c->o->bytes);
+	if (c->o->bytes)
+		vl_parse_bytes(c->o->bytes, &bytes); /* scp_check said it is good */
 	snprintf(p, sizeof(p), "%s/ssh", c->dir);
 	if (!root)
 		return vl_err_sys(err, errno, "no passwd entry for root");
@@ -306,14 +354,29 @@ static const struct vl_wl_need scp_need[] = {
     {SCP, "openssh-client", false}, {VL_SSHD, "openssh-server", false}, {NULL, NULL, false}};
 
 const struct vl_workload vl_wl_scp = {
-    "scp",       "scp -O of --bytes to an sshd of its own per instance (cipher: --cipher)",
-    VL_WL_NETWORK | VL_WL_REAL | VL_WL_STOP_SERVER,
-    scp_need,    scp_setup,
-    NULL,        scp_client,
-    scp_server,  scp_figures,
+    .name = "scp",
+    .summary = "scp -O of --bytes to an sshd of its own per instance (cipher: --cipher)",
+    .flags = VL_WL_NETWORK | VL_WL_REAL | VL_WL_STOP_SERVER,
+    .need = scp_need,
+    .check = scp_check,
+    .setup = scp_setup,
+    .client = scp_client,
+    .server = scp_server,
+    .figures = scp_figures,
 };
 
 /* --- NetPIPE ------------------------------------------------------------------- */
+
+static int netpipe_check(const struct vl_bench_opts *o, struct vl_err *err)
+{
+	uint64_t b;
+
+	if (o->bytes && (vl_parse_bytes(o->bytes, &b) < 0 || b < 16 || b > (1u << 30)))
+		return vl_err_set(err, EINVAL,
+		                  "netpipe: --bytes %s: expected the largest message, 16 to 1GiB",
+		                  o->bytes);
+	return 0;
+}
 
 /* NetPIPE's options, the same on both ends (a mismatch hangs it): sizes up
  * to --bytes (default 1 MiB), no perturbation (a third of the points). */
@@ -322,7 +385,7 @@ static void netpipe_opts(const struct vl_wl_ctx *c, int port, struct vl_argv *a)
 	uint64_t max = 1u << 20;
 
 	if (c->o->bytes)
-		vl_parse_bytes(c->o->bytes, &max);
+		vl_parse_bytes(c->o->bytes, &max); /* netpipe_check said it is good */
 	vl_argv_add(a, "-P");
 	vl_argv_addf(a, "%d", port);
 	vl_argv_add(a, "-u");
@@ -372,9 +435,12 @@ static int netpipe_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *
 static const struct vl_wl_need netpipe_need[] = {{NPTCP, "netpipe-tcp", false}, {NULL, NULL, false}};
 
 const struct vl_workload vl_wl_netpipe = {
-    "netpipe",        "NetPIPE (NPtcp): latency and bandwidth over message sizes, per pair",
-    VL_WL_NETWORK | VL_WL_RATE | VL_WL_REAL | VL_WL_STOP_SERVER,
-    netpipe_need,     NULL,
-    NULL,             netpipe_client,
-    netpipe_server,   netpipe_figures,
+    .name = "netpipe",
+    .summary = "NetPIPE (NPtcp): latency and bandwidth over message sizes, per pair",
+    .flags = VL_WL_NETWORK | VL_WL_RATE | VL_WL_REAL | VL_WL_STOP_SERVER,
+    .need = netpipe_need,
+    .check = netpipe_check,
+    .client = netpipe_client,
+    .server = netpipe_server,
+    .figures = netpipe_figures,
 };

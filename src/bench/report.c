@@ -57,8 +57,12 @@ int vl_report_gnuplot(const char *script)
 static bool rate_file(json_t *b)
 {
 	json_t *run = json_array_get(json_object_get(b, "runs"), 0);
+	const char *w = vl_json_str(b, "workload");
 
-	return json_is_true(json_object_get(run, "rate"));
+	if (json_is_boolean(json_object_get(run, "rate")))
+		return json_is_true(json_object_get(run, "rate"));
+	/* files written before runs said so */
+	return !strcmp(w, "stream") || !strcmp(w, "bandwidth");
 }
 
 /* CSV of every instance; data files and a gnuplot script for the plots of

@@ -208,9 +208,10 @@ static bool netpipe_points(const char *dir, FILE *d)
 		    "points");
 		if (json_array_size(pts)) {
 			fprintf(d, "# NetPIPE (%s): bytes usec MB/s\n", vl_json_str(run, "run"));
+			/* NetPIPE's Mbps are 2^20 bit/s; MPI's MB/s are 10^6 B/s */
 			json_array_foreach(pts, k, p) fprintf(d, "%.0f %.3f %.3f\n",
 			                                      vl_json_num(p, "bytes"), vl_json_num(p, "usec"),
-			                                      vl_json_num(p, "mbps") / 8);
+			                                      vl_json_num(p, "mbps") * 1048576 / 8 / 1e6);
 			fprintf(d, "\n\n");
 			found = true;
 		}

@@ -139,8 +139,15 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 		    (double)cl[i].ru.ru_utime.tv_sec + cl[i].ru.ru_utime.tv_usec / 1e6;
 		in->wait4_sys_s =
 		    (double)cl[i].ru.ru_stime.tv_sec + cl[i].ru.ru_stime.tv_usec / 1e6;
-		if (!cl[i].done && !cj)
-			vl_err_set(&e2, 0, "no report (killed after the %g s timeout?)", o->timeout);
+		if (!cl[i].done && !cj && cl[i].stopped)
+			vl_err_set(&e2, 0, "no report: stopped after the %g s timeout", o->timeout);
+		else if (!cl[i].done && !cj && WIFEXITED(cl[i].status) &&
+		         WEXITSTATUS(cl[i].status) >= 125)
+			vl_err_set(&e2, 0, "could not %s in node %s (status %d; its error is above)",
+			           WEXITSTATUS(cl[i].status) == 125 ? "start" : "run the program",
+			           in->node, WEXITSTATUS(cl[i].status));
+		else if (!cl[i].done && !cj)
+			vl_err_set(&e2, 0, "no report (wait status %d)", cl[i].status);
 		else if (w->figures(c, in, cj, sj, &e2) == 0 && !cl[i].done)
 			vl_err_set(&e2, 0, "did not end within the %g s timeout", o->timeout);
 		in->finished = e2.msg[0] == '\0';
@@ -253,8 +260,10 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 
 	if (!w)
 		return vl_err_set(err, EINVAL, "unknown workload '%s'", o->workload);
-	if (vl_workload_missing(w, why, sizeof(why)))
+	if (vl_workload_missing(w, o, why, sizeof(why)))
 		return vl_err_set(err, ENOENT, "%s: %s", w->name, why);
+	if (w->check && w->check(o, err) < 0)
+		return -1;
 	net = w->flags & VL_WL_NETWORK;
 	nodes = o->mode == VL_BENCH_SOLO ? (net ? 2 : 1) : (net ? 2 * o->n : o->n);
 	memset(run, 0, sizeof(*run));
@@ -266,8 +275,10 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	run->n = o->n;
 	run->inst = vl_xcalloc(o->n, sizeof(*run->inst));
 	snprintf(lab, sizeof(lab), "bench-%d", (int)getpid());
-	if (vl_bench_lab_up(lab, nodes, o->backend, o->bw, &t, err) < 0)
+	if (vl_bench_lab_up(lab, nodes, o->backend, o->bw, &t, err) < 0) {
+		vl_bench_run_free(run);
 		return -1;
+	}
 	if (o->bw && net)
 		run->capacity_bps = (double)o->n * (double)t->links[0].dir[0].rate_bps;
 	uint64_t b0 = 0, t0j = 0, b1 = 0, t1j = 0;
@@ -325,6 +336,8 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	run->wall_s = vl_now() - t0;
 	if (r == 0)
 		judge(o, run);
+	else
+		vl_bench_run_free(run);
 	return r;
 }
 

@@ -104,22 +104,38 @@ static int builtin_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *
 }
 
 static const struct vl_workload wl_cpu = {
-    "cpu", "ray-trace an image in memory (vnetlab-work; POV-Ray's part of the study)", 0,
-    no_need, NULL, NULL, builtin_client, NULL, builtin_figures,
+    .name = "cpu",
+    .summary = "ray-trace an image in memory (vnetlab-work; POV-Ray's part of the study)",
+    .need = no_need,
+    .client = builtin_client,
+    .figures = builtin_figures,
 };
 static const struct vl_workload wl_stream = {
-    "stream", "one TCP stream per instance for --seconds (vnetlab-work; netperf's part)",
-    VL_WL_NETWORK | VL_WL_RATE, no_need, NULL, NULL, builtin_client, builtin_server,
-    builtin_figures,
+    .name = "stream",
+    .summary = "one TCP stream per instance for --seconds (vnetlab-work; netperf's part)",
+    .flags = VL_WL_NETWORK | VL_WL_RATE,
+    .need = no_need,
+    .client = builtin_client,
+    .server = builtin_server,
+    .figures = builtin_figures,
 };
 static const struct vl_workload wl_bandwidth = {
-    "bandwidth", "TCP bandwidth per interval at the receiver (vnetlab-work; iperf's part)",
-    VL_WL_NETWORK | VL_WL_RATE, no_need, NULL, NULL, builtin_client, builtin_server,
-    builtin_figures,
+    .name = "bandwidth",
+    .summary = "TCP bandwidth per interval at the receiver (vnetlab-work; iperf's part)",
+    .flags = VL_WL_NETWORK | VL_WL_RATE,
+    .need = no_need,
+    .client = builtin_client,
+    .server = builtin_server,
+    .figures = builtin_figures,
 };
 static const struct vl_workload wl_mixed = {
-    "mixed", "encrypt and send --bytes, decrypt and verify (vnetlab-work; scp's part)",
-    VL_WL_NETWORK, no_need, NULL, NULL, builtin_client, builtin_server, builtin_figures,
+    .name = "mixed",
+    .summary = "encrypt and send --bytes, decrypt and verify (vnetlab-work; scp's part)",
+    .flags = VL_WL_NETWORK,
+    .need = no_need,
+    .client = builtin_client,
+    .server = builtin_server,
+    .figures = builtin_figures,
 };
 
 static const struct vl_workload *const table[] = {
@@ -140,10 +156,11 @@ const struct vl_workload *vl_workload_find(const char *name)
 	return NULL;
 }
 
-const char *vl_workload_missing(const struct vl_workload *w, char *buf, size_t len)
+const char *vl_workload_missing(const struct vl_workload *w, const struct vl_bench_opts *o,
+                                char *buf, size_t len)
 {
 	for (const struct vl_wl_need *n = w->need; n && n->program; n++)
-		if (access(n->program, n->data ? R_OK : X_OK) != 0) {
+		if (!(n->scene && o && o->scene) && access(n->program, n->scene ? R_OK : X_OK) != 0) {
 			snprintf(buf, len, "%s is not installed (Debian package %s)", n->program,
 			         n->package);
 			return buf;

@@ -24,12 +24,12 @@ enum {
 	VL_WL_STOP_SERVER = 1 << 3, /* servers run until the runner stops them (SIGTERM) */
 };
 
-/* A program (or a data file) a workload needs, and the Debian package
- * that has it. */
+/* A program (or the default scene) a workload needs, and the Debian
+ * package that has it. */
 struct vl_wl_need {
 	const char *program; /* absolute path */
 	const char *package;
-	bool data; /* a file to read, not a program to run */
+	bool scene; /* the default scene, to read: not needed with --scene */
 };
 
 /* One run of a workload on one lab. */
@@ -46,6 +46,8 @@ struct vl_workload {
 	const char *summary; /* one line, for help */
 	unsigned flags;
 	const struct vl_wl_need *need; /* ends with {NULL, NULL} */
+	/* The options, before any lab is made; may be NULL. */
+	int (*check)(const struct vl_bench_opts *o, struct vl_err *err);
 	/* Once per lab, after up and before any instance; may be NULL. */
 	int (*setup)(struct vl_wl_ctx *c, struct vl_err *err);
 	void (*teardown)(struct vl_wl_ctx *c);
@@ -64,8 +66,10 @@ struct vl_workload {
 const struct vl_workload *vl_workload_find(const char *name);
 /* Every workload, in the table's order. */
 const struct vl_workload *vl_workload_at(size_t i);
-/* NULL if every program w needs is installed; else why not, in buf. */
-const char *vl_workload_missing(const struct vl_workload *w, char *buf, size_t len);
+/* NULL if every program w needs (with options o, or the defaults: NULL)
+ * is installed; else why not, in buf. */
+const char *vl_workload_missing(const struct vl_workload *w, const struct vl_bench_opts *o,
+                                char *buf, size_t len);
 
 /* The real programs' adapters (real.c), appended to the table. */
 extern const struct vl_workload vl_wl_povray, vl_wl_iperf, vl_wl_iperf3, vl_wl_scp,

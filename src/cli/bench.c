@@ -1,5 +1,6 @@
 /* vnetlab bench: N instances of a workload at once, per backend, and how
  * fairly they shared the machine. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
@@ -29,12 +30,24 @@ static const struct option bench_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+int vl_cli_seconds(const char *s, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0 && v <= max))
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int vl_cli_bench_opt(struct vl_bench_opts *o, int opt, const char *arg, const char *cmd, int *rc)
 {
 	switch (opt) {
 	case 's':
-		o->seconds = strtod(arg, NULL);
-		if (!(o->seconds > 0 && o->seconds <= 3600))
+		if (vl_cli_seconds(arg, 3600, &o->seconds) < 0)
 			*rc = vl_cli_usage(cmd, "--seconds takes 0 to 3600");
 		return 1;
 	case 'B':
@@ -44,9 +57,8 @@ int vl_cli_bench_opt(struct vl_bench_opts *o, int opt, const char *arg, const ch
 		o->size = arg;
 		return 1;
 	case 'T':
-		o->timeout = strtod(arg, NULL);
-		if (!(o->timeout > 0))
-			*rc = vl_cli_usage(cmd, "--timeout takes seconds");
+		if (vl_cli_seconds(arg, 86400, &o->timeout) < 0)
+			*rc = vl_cli_usage(cmd, "--timeout takes seconds, up to a day");
 		return 1;
 	case 'W':
 		o->bw = arg;
@@ -72,6 +84,24 @@ int vl_cli_bench_workload(const char *w, const char *cmd, int *rc)
 	*rc = vl_cli_usage(cmd, "unknown workload \"%s\" (%s; or mpi)", w, names.s);
 	vl_buf_free(&names);
 	return -1;
+}
+
+int vl_cli_bench_ready(const struct vl_bench_opts *o, const char *cmd, int *rc)
+{
+	const struct vl_workload *w = vl_workload_find(o->workload);
+	struct vl_err err = {0};
+	char why[256];
+
+	if (vl_workload_missing(w, o, why, sizeof(why))) {
+		fprintf(stderr, "vnetlab: %s %s: skipped: %s\n", cmd, o->workload, why);
+		*rc = VL_EXIT_SKIPPED;
+		return -1;
+	}
+	if (w->check && w->check(o, &err) < 0) {
+		*rc = vl_cli_usage(cmd, "%s", err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 /* The workloads program: beside this one, unless VNETLAB_WORK says. */
@@ -151,14 +181,8 @@ int cmd_bench(int argc, char **argv)
 	o.workload = argv[optind];
 	if (vl_cli_bench_workload(o.workload, "bench", &rc) < 0)
 		return rc;
-	{
-		char why[256];
-
-		if (vl_workload_missing(vl_workload_find(o.workload), why, sizeof(why))) {
-			fprintf(stderr, "vnetlab: bench %s: skipped: %s\n", o.workload, why);
-			return VL_EXIT_SKIPPED;
-		}
-	}
+	if (vl_cli_bench_ready(&o, "bench", &rc) < 0)
+		return rc;
 	if (vl_cli_work_path(work, sizeof(work)) < 0) {
 		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",
 		        work);

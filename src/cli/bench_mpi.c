@@ -73,9 +73,8 @@ int cmd_bench_mpi(int argc, char **argv)
 			envs_arg = optarg;
 			break;
 		case 'T':
-			o.timeout = strtod(optarg, NULL);
-			if (!(o.timeout > 0))
-				return vl_cli_usage("bench", "mpi: --timeout takes seconds");
+			if (vl_cli_seconds(optarg, 86400, &o.timeout) < 0)
+				return vl_cli_usage("bench", "mpi: --timeout takes seconds, up to a day");
 			break;
 		case 'W':
 			o.bw = optarg;

@@ -69,7 +69,8 @@ int cmd_capacity(int argc, char **argv)
 		return vl_cli_usage("capacity",
 		                    "name one workload: cpu, stream, bandwidth or mixed");
 	o.workload = argv[optind];
-	if (vl_cli_bench_workload(o.workload, "capacity", &rc) < 0)
+	if (vl_cli_bench_workload(o.workload, "capacity", &rc) < 0 ||
+	    vl_cli_bench_ready(&o, "capacity", &rc) < 0)
 		return rc;
 	if (vl_cli_work_path(work, sizeof(work)) < 0) {
 		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",

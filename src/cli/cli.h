@@ -52,6 +52,11 @@ struct vl_bench_opts;
 int vl_cli_bench_opt(struct vl_bench_opts *o, int opt, const char *arg, const char *cmd, int *rc);
 /* 0 if w is a built-in workload; else -1 with the usage error in *rc. */
 int vl_cli_bench_workload(const char *w, const char *cmd, int *rc);
+/* Seconds in (0, max], the whole string: 0, or -1. */
+int vl_cli_seconds(const char *s, double max, double *out);
+/* 0 if the workload can run here with these options; else -1 with *rc
+ * set: VL_EXIT_SKIPPED (a program is missing, said why) or a usage error. */
+int vl_cli_bench_ready(const struct vl_bench_opts *o, const char *cmd, int *rc);
 /* Path of the workloads program (vnetlab-work); < 0 if not executable. */
 int vl_cli_work_path(char *buf, size_t len);
 

@@ -113,7 +113,7 @@ static int real(const char *out, const char *ns, const char *seconds, const char
 	for (size_t w = 0; w < VL_ARRAY_SIZE(workloads); w++) {
 		char *list;
 
-		if (vl_workload_missing(vl_workload_find(workloads[w]), why, sizeof(why))) {
+		if (vl_workload_missing(vl_workload_find(workloads[w]), NULL, why, sizeof(why))) {
 			skip(skipped, workloads[w], why);
 			continue;
 		}
@@ -131,7 +131,7 @@ static int real(const char *out, const char *ns, const char *seconds, const char
 		}
 		free(list);
 	}
-	if (vl_workload_missing(vl_workload_find("netpipe"), why, sizeof(why))) {
+	if (vl_workload_missing(vl_workload_find("netpipe"), NULL, why, sizeof(why))) {
 		skip(skipped, "netpipe", why);
 	} else {
 		snprintf(json, sizeof(json), "%s/netpipe-n1.json", out);
@@ -216,9 +216,16 @@ int cmd_study(int argc, char **argv)
 			}
 			cls = optarg;
 			break;
-		case 'R':
+		case 'R': {
+			unsigned long u;
+
+			if (vl_parse_uint(optarg, 2, 64, &u) < 0) {
+				free(workloads);
+				return vl_cli_usage("study", "--ranks takes 2 to 64");
+			}
 			ranks = optarg;
 			break;
+		}
 		case 'w':
 			free(workloads);
 			workloads = vl_xstrdup(optarg);
