@@ -30,11 +30,11 @@
  * host: TCP only. Without these, ranks that share a kernel find each other
  * through shared memory and never touch the emulated links. */
 static const char *const mpich_tcp_env[] = {
-    "MPIR_CVAR_NOLOCAL=1",          /* no shared-memory path between ranks */
-    "MPIR_CVAR_CH4_NOLOCAL=1",      /* the same, for the ch4 device */
-    "FI_PROVIDER=tcp",              /* libfabric (ch4:ofi): the tcp provider */
-    "UCX_TLS=tcp,self",             /* UCX (ch4:ucx): TCP and self only */
-    "MPIR_CVAR_CH3_NOLOCAL=1",      /* ch3 builds */
+    "MPIR_CVAR_NOLOCAL=1",     /* no shared-memory path between ranks */
+    "MPIR_CVAR_CH4_NOLOCAL=1", /* the same, for the ch4 device */
+    "FI_PROVIDER=tcp",         /* libfabric (ch4:ofi): the tcp provider */
+    "UCX_TLS=tcp,self",        /* UCX (ch4:ucx): TCP and self only */
+    "MPIR_CVAR_CH3_NOLOCAL=1", /* ch3 builds */
 };
 
 static void prog_path(const struct vl_mpi_opts *o, char *buf, size_t len)
@@ -57,8 +57,10 @@ const char *vl_mpi_missing(const struct vl_mpi_opts *o, char *buf, size_t len)
 		snprintf(buf, len, "%s is missing (make builds it when %s is installed)", p,
 		         lam ? "mpicc.lam (lam4-dev)" : "mpicc.mpich (libmpich-dev)");
 	else if (lam && access(VL_SSHD, X_OK) != 0)
-		snprintf(buf, len, "%s is not installed (Debian package openssh-server): LAM/MPI "
-		                   "boots over ssh", VL_SSHD);
+		snprintf(buf, len,
+		         "%s is not installed (Debian package openssh-server): LAM/MPI "
+		         "boots over ssh",
+		         VL_SSHD);
 	else if (lam && !getpwnam(VL_MPI_USER))
 		snprintf(buf, len,
 		         "LAM/MPI refuses to run as root and there is no user '%s' to run it as "
@@ -139,8 +141,8 @@ static int lam_path_dir(const char *dir, struct vl_err *err)
 
 /* LAM/MPI as VL_MPI_USER: mpiexec -boot boots the daemons on the hosts of
  * the boot schema (over ssh, LAMRSH), runs the job and halts them. */
-static void lam_argv(const struct vl_mpi_opts *o, const char *dir, const char *home,
-                     size_t ranks, bool lab, struct vl_argv *a)
+static void lam_argv(const struct vl_mpi_opts *o, const char *dir, const char *home, size_t ranks,
+                     bool lab, struct vl_argv *a)
 {
 	vl_argv_add(a, RUNUSER);
 	vl_argv_add(a, "-u");
@@ -262,8 +264,8 @@ static void judge(const struct vl_bench_proc *p, double timeout, struct vl_mpi_r
 	res->finished = res->report != NULL;
 	res->verified = json_is_true(json_object_get(res->report, "verified"));
 	res->timed_out = p->stopped;
-	res->finalize_hang = json_is_true(json_object_get(w, "hung_after_result")) ||
-	                     (p->stopped && res->finished);
+	res->finalize_hang =
+	    json_is_true(json_object_get(w, "hung_after_result")) || (p->stopped && res->finished);
 	res->wall_s = json_number_value(json_object_get(res->report, "wall_s"));
 	res->hosts = distinct_hosts(res->report);
 	if (!res->finished) {
@@ -272,8 +274,8 @@ static void judge(const struct vl_bench_proc *p, double timeout, struct vl_mpi_r
 
 		vl_buf_tail(&tail, errs ? errs : "", 4, 400);
 		if (res->timed_out)
-			snprintf(res->error, sizeof(res->error), "no result within %g s%s%s", timeout,
-			         tail.len ? ": " : "", tail.len ? tail.s : "");
+			snprintf(res->error, sizeof(res->error), "no result within %g s%s%s",
+			         timeout, tail.len ? ": " : "", tail.len ? tail.s : "");
 		else
 			snprintf(res->error, sizeof(res->error), "%s%s%s", why ? why : "no report",
 			         tail.len ? ": " : "", tail.len ? tail.s : "");
@@ -327,8 +329,8 @@ static int run_host(const struct vl_mpi_opts *o, size_t ranks, struct vl_mpi_res
 	}
 	if (pw) {
 		struct vl_err e2 = {0};
-		char *wipe[] = {RUNUSER, "-u", VL_MPI_USER, "--", "/usr/bin/env", NULL, "lamwipe",
-		                NULL};
+		char *wipe[] = {RUNUSER,        "-u", VL_MPI_USER, "--",
+		                "/usr/bin/env", NULL, "lamwipe",   NULL};
 		char henv[64];
 
 		snprintf(henv, sizeof(henv), "HOME=%s", home);
@@ -340,8 +342,8 @@ static int run_host(const struct vl_mpi_opts *o, size_t ranks, struct vl_mpi_res
 }
 
 /* LAM's set-up on a lab: keys, an sshd in every node, the boot schema. */
-static int lam_lab_setup(const char *lab, const char *dir, size_t ranks,
-                         struct vl_bench_proc *sshd, struct vl_err *err)
+static int lam_lab_setup(const char *lab, const char *dir, size_t ranks, struct vl_bench_proc *sshd,
+                         struct vl_err *err)
 {
 	struct passwd *pw = getpwnam(VL_MPI_USER);
 	struct vl_buf hosts = {0};
@@ -371,8 +373,8 @@ static int lam_lab_setup(const char *lab, const char *dir, size_t ranks,
 	return r;
 }
 
-static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend,
-                   struct vl_mpi_result *res, struct vl_err *err)
+static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend, struct vl_mpi_result *res,
+                   struct vl_err *err)
 {
 	struct vl_topo *t = NULL;
 	struct vl_lab_stats before = {0}, after = {0};
@@ -430,9 +432,10 @@ static int run_env(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_r
 		return run_lab(o, VL_BACKEND_NS, res, err);
 	if (!strcmp(env, "proc") && !strcmp(o->impl, "lam")) {
 		res->skipped = true;
-		snprintf(res->error, sizeof(res->error),
-		         "LAM/MPI refuses loopback addresses for a boot across hosts, and proc nodes "
-		         "live on 127.X.0.N");
+		snprintf(
+		    res->error, sizeof(res->error),
+		    "LAM/MPI refuses loopback addresses for a boot across hosts, and proc nodes "
+		    "live on 127.X.0.N");
 		return 0;
 	}
 	if (!strcmp(env, "proc"))
@@ -454,13 +457,12 @@ int vl_mpi_run(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_resul
 
 json_t *vl_mpi_result_json(const struct vl_mpi_result *r)
 {
-	return json_pack("{s:s, s:I, s:b, s:b, s:b, s:b, s:b, s:f, s:f, s:I, s:f, s:s*, s:O*}",
-	                 "env", r->env, "ranks", (json_int_t)r->ranks, "skipped", r->skipped,
-	                 "finished", r->finished,
-	                 "verified", r->verified, "timed_out", r->timed_out, "finalize_hang",
-	                 r->finalize_hang, "wall_s", r->wall_s, "job_s", r->job_s, "hosts",
-	                 (json_int_t)r->hosts, "link_bytes", r->link_bytes, "error",
-	                 r->error[0] ? r->error : NULL, "report", r->report);
+	return json_pack(
+	    "{s:s, s:I, s:b, s:b, s:b, s:b, s:b, s:f, s:f, s:I, s:f, s:s*, s:O*}", "env", r->env,
+	    "ranks", (json_int_t)r->ranks, "skipped", r->skipped, "finished", r->finished,
+	    "verified", r->verified, "timed_out", r->timed_out, "finalize_hang", r->finalize_hang,
+	    "wall_s", r->wall_s, "job_s", r->job_s, "hosts", (json_int_t)r->hosts, "link_bytes",
+	    r->link_bytes, "error", r->error[0] ? r->error : NULL, "report", r->report);
 }
 
 void vl_mpi_result_free(struct vl_mpi_result *r)

@@ -39,14 +39,15 @@ static int povray_check(const struct vl_bench_opts *o, struct vl_err *err)
 
 	if (o->size && (sscanf(o->size, "%u%c%u", &w, &x, &h) != 3 || x != 'x' || !w || !h ||
 	                w > 16384 || h > 16384))
-		return vl_err_set(err, EINVAL, "povray: --size %s: expected WIDTHxHEIGHT, e.g. 640x480",
-		                  o->size);
+		return vl_err_set(
+		    err, EINVAL, "povray: --size %s: expected WIDTHxHEIGHT, e.g. 640x480", o->size);
 	if (!o->scene)
 		return 0;
 	if (stat(o->scene, &st) < 0)
 		return vl_err_sys(err, errno, "povray: --scene %s", o->scene);
 	if (!S_ISREG(st.st_mode) || st.st_size > POVRAY_SCENE_MAX)
-		return vl_err_set(err, EINVAL, "povray: --scene %s: expected a scene file (at most %u MiB)",
+		return vl_err_set(err, EINVAL,
+		                  "povray: --scene %s: expected a scene file (at most %u MiB)",
 		                  o->scene, POVRAY_SCENE_MAX >> 20);
 	return 0;
 }
@@ -84,8 +85,8 @@ static void povray_teardown(struct vl_wl_ctx *c)
 	c->priv = NULL;
 }
 
-static void povray_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
-                          int port, struct vl_argv *a)
+static void povray_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in, int port,
+                          struct vl_argv *a)
 {
 	unsigned w = 640, h = 480;
 
@@ -112,8 +113,8 @@ static void povray_client(const struct vl_wl_ctx *c, const struct vl_bench_insta
 	vl_argv_add(a, "-D");
 }
 
-static int povray_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *in,
-                          json_t *client, json_t *server, struct vl_err *err)
+static int povray_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *in, json_t *client,
+                          json_t *server, struct vl_err *err)
 {
 	struct vl_povray pv;
 
@@ -145,16 +146,16 @@ const struct vl_workload vl_wl_povray = {
 
 /* --- iperf 2 ---------------------------------------------------------------- */
 
-static void iperf_server(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
-                         int port, struct vl_argv *a)
+static void iperf_server(const struct vl_wl_ctx *c, const struct vl_bench_instance *in, int port,
+                         struct vl_argv *a)
 {
 	(void)c;
 	vl_argv_addl(a, IPERF, "-s", "-y", "C", "-B", in->server, "-p", NULL);
 	vl_argv_addf(a, "%d", port);
 }
 
-static void iperf_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
-                         int port, struct vl_argv *a)
+static void iperf_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in, int port,
+                         struct vl_argv *a)
 {
 	vl_argv_addl(a, IPERF, "-c", in->server, "-p", NULL);
 	vl_argv_addf(a, "%d", port);
@@ -197,8 +198,8 @@ const struct vl_workload vl_wl_iperf = {
 
 /* --- iperf3 ------------------------------------------------------------------ */
 
-static void iperf3_server(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
-                          int port, struct vl_argv *a)
+static void iperf3_server(const struct vl_wl_ctx *c, const struct vl_bench_instance *in, int port,
+                          struct vl_argv *a)
 {
 	(void)c;
 	/* one server per client: iperf3 serves one test at a time */
@@ -206,8 +207,8 @@ static void iperf3_server(const struct vl_wl_ctx *c, const struct vl_bench_insta
 	vl_argv_addf(a, "%d", port);
 }
 
-static void iperf3_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
-                          int port, struct vl_argv *a)
+static void iperf3_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in, int port,
+                          struct vl_argv *a)
 {
 	/* iperf3 reads -t as an integer (and 0 as forever): whole seconds */
 	vl_argv_addl(a, IPERF3, "-c", in->server, "-p", NULL);
@@ -217,8 +218,8 @@ static void iperf3_client(const struct vl_wl_ctx *c, const struct vl_bench_insta
 	vl_argv_add(a, "-J");
 }
 
-static int iperf3_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *in,
-                          json_t *client, json_t *server, struct vl_err *err)
+static int iperf3_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *in, json_t *client,
+                          json_t *server, struct vl_err *err)
 {
 	struct vl_iperf3 ip;
 
@@ -394,16 +395,16 @@ static void netpipe_opts(const struct vl_wl_ctx *c, int port, struct vl_argv *a)
 	vl_argv_add(a, "0");
 }
 
-static void netpipe_server(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
-                           int port, struct vl_argv *a)
+static void netpipe_server(const struct vl_wl_ctx *c, const struct vl_bench_instance *in, int port,
+                           struct vl_argv *a)
 {
 	(void)in;
 	vl_argv_add(a, NPTCP);
 	netpipe_opts(c, port, a);
 }
 
-static void netpipe_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
-                           int port, struct vl_argv *a)
+static void netpipe_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in, int port,
+                           struct vl_argv *a)
 {
 	vl_argv_add(a, NPTCP);
 	vl_argv_add(a, "-h");
@@ -413,8 +414,8 @@ static void netpipe_client(const struct vl_wl_ctx *c, const struct vl_bench_inst
 	vl_argv_addf(a, "%s/np-%s.out", c->dir, in->node);
 }
 
-static int netpipe_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *in,
-                           json_t *client, json_t *server, struct vl_err *err)
+static int netpipe_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *in, json_t *client,
+                           json_t *server, struct vl_err *err)
 {
 	struct vl_netpipe np;
 
@@ -432,7 +433,8 @@ static int netpipe_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *
 	return 0;
 }
 
-static const struct vl_wl_need netpipe_need[] = {{NPTCP, "netpipe-tcp", false}, {NULL, NULL, false}};
+static const struct vl_wl_need netpipe_need[] = {{NPTCP, "netpipe-tcp", false},
+                                                 {NULL, NULL, false}};
 
 const struct vl_workload vl_wl_netpipe = {
     .name = "netpipe",

@@ -14,7 +14,6 @@
 #include "base/json.h"
 #include "base/util.h"
 
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -94,8 +93,10 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		json_t *m = json_object_get(run, "metrics"), *shares = json_object_get(m, "shares");
 
 		vl_buf_printf(md, "| %s | %zu/%zu | %.3f | %.2f | %.3f | %.2f | %.2f | %s |\n",
-		              vl_json_str(run, "run"), n - (size_t)vl_json_num(m, "starved"), n, vl_json_num(m, "jain"),
-		              vl_json_num(m, "maxmin"), vl_json_num(m, "cv"), vl_json_num(m, "ks"), vl_json_num(m, "mean_wall_s"),
+		              vl_json_str(run, "run"), n - (size_t)vl_json_num(m, "starved"), n,
+		              vl_json_num(m, "jain"), vl_json_num(m, "maxmin"),
+		              vl_json_num(m, "cv"), vl_json_num(m, "ks"),
+		              vl_json_num(m, "mean_wall_s"),
 		              vl_json_str(json_object_get(run, "fidelity"), "verdict"));
 		fprintf(dat, "# run %s: instance share user_s sys_s\n", vl_json_str(run, "run"));
 		json_array_foreach(json_object_get(run, "instances"), i, in)
@@ -104,12 +105,13 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 
 			fprintf(csv, "%s,%zu,%s,%d,%.6f,%.6f,%.6f,%.6f,%.0f,%.0f,%.9g,%.6f\n",
 			        vl_json_str(run, "run"), i + 1, vl_json_str(in, "node"),
-			        json_is_true(json_object_get(in, "finished")), vl_json_num(in, "wall_s"),
-			        vl_json_num(in, "user_s"), vl_json_num(in, "sys_s"), vl_json_num(in, "cgroup_cpu_s"),
-			        vl_json_num(in, "bytes"), vl_json_num(in, "throughput_bps"), vl_json_num(in, "value"),
-			        share);
-			fprintf(dat, "%zu %.6f %.6f %.6f\n", i + 1, 100 * share, vl_json_num(in, "user_s"),
-			        vl_json_num(in, "sys_s"));
+			        json_is_true(json_object_get(in, "finished")),
+			        vl_json_num(in, "wall_s"), vl_json_num(in, "user_s"),
+			        vl_json_num(in, "sys_s"), vl_json_num(in, "cgroup_cpu_s"),
+			        vl_json_num(in, "bytes"), vl_json_num(in, "throughput_bps"),
+			        vl_json_num(in, "value"), share);
+			fprintf(dat, "%zu %.6f %.6f %.6f\n", i + 1, 100 * share,
+			        vl_json_num(in, "user_s"), vl_json_num(in, "sys_s"));
 		}
 		fprintf(dat, "\n\n");
 	}
@@ -140,7 +142,7 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		fprintf(gp,
 		        "set title '%s, N = %zu: cumulative share distribution vs the ideal step'\n"
 		        "set xlabel 'share (%%)'; set ylabel 'fraction of instances'; set yrange "
-		        "[0:1.05]; set key bottom right\n",
+		        "[0:1.05]; set xrange [0:*]; set key bottom right\n",
 		        vl_json_str(b, "workload"), n);
 		fprintf(gp, "plot ");
 		json_array_foreach(runs, k, run)
@@ -207,8 +209,8 @@ static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struc
 		}
 		if (t[2] <= 0)
 			continue;
-		fprintf(dat, "%s-n%.0f %.4f %.4f\n", vl_json_str(files[f], "workload"), vl_json_num(files[f], "n"),
-		        t[0] / t[2], t[1] / t[2]);
+		fprintf(dat, "%s-n%.0f %.4f %.4f\n", vl_json_str(files[f], "workload"),
+		        vl_json_num(files[f], "n"), t[0] / t[2], t[1] / t[2]);
 		rows++;
 	}
 	fclose(dat);
@@ -327,8 +329,8 @@ static struct side side_of(json_t **files, size_t n_files, const char *w, double
 			sd.jain[slot] = vl_json_num(m, "jain");
 			sd.wall[slot] = vl_json_num(m, "mean_wall_s");
 			if (slot == 0)
-				json_array_foreach(json_object_get(run, "instances"), i, in) sd.agg_ns +=
-				    vl_json_num(in, "throughput_bps");
+				json_array_foreach(json_object_get(run, "instances"), i, in)
+				    sd.agg_ns += vl_json_num(in, "throughput_bps");
 		}
 	}
 	return sd;
@@ -356,7 +358,8 @@ static void side_by_side(json_t **files, size_t n_files, struct vl_buf *md)
 				vl_buf_printf(
 				    md,
 				    "\n## Built-in workloads beside the real programs\n\n"
-				    "| N | workload | Jain ns | Jain proc | wall ns s | wall proc s | "
+				    "| N | workload | Jain ns | Jain proc | wall ns s | wall proc "
+				    "s | "
 				    "ns / solo | ns Gbit/s |\n|---|---|---|---|---|---|---|---|\n");
 				header = true;
 			}
@@ -390,8 +393,8 @@ static void skipped(const char *dir, struct vl_buf *md)
 	f = json_load_file(path, 0, &je);
 	if (json_array_size(json_object_get(f, "skipped"))) {
 		vl_buf_printf(md, "\n## Not run on this machine\n\n");
-		json_array_foreach(json_object_get(f, "skipped"), i, s)
-		    vl_buf_printf(md, "- %s: %s\n", vl_json_str(s, "workload"), vl_json_str(s, "why"));
+		json_array_foreach(json_object_get(f, "skipped"), i, s) vl_buf_printf(
+		    md, "- %s: %s\n", vl_json_str(s, "workload"), vl_json_str(s, "why"));
 	}
 	json_decref(f);
 }

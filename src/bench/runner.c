@@ -44,8 +44,7 @@ static void cpu_jiffies(uint64_t *busy, uint64_t *total)
  * barrier (at, 0: none) and reports it; a built-in workload takes the
  * barrier itself. */
 static void client_cmd(const struct vl_wl_ctx *c, const struct vl_workload *w,
-                       const struct vl_bench_instance *in, int port, uint64_t at,
-                       struct vl_argv *a)
+                       const struct vl_bench_instance *in, int port, uint64_t at, struct vl_argv *a)
 {
 	if (w->flags & VL_WL_REAL) {
 		vl_argv_addl(a, c->o->work, "run", NULL);
@@ -81,7 +80,8 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 {
 	const struct vl_bench_opts *o = c->o;
 	bool real = w->flags & VL_WL_REAL, net = w->flags & VL_WL_NETWORK;
-	struct vl_bench_proc *cl = vl_xcalloc(count, sizeof(*cl)), *sv = vl_xcalloc(count, sizeof(*sv));
+	struct vl_bench_proc *cl = vl_xcalloc(count, sizeof(*cl)),
+	                     *sv = vl_xcalloc(count, sizeof(*sv));
 	uint64_t lead, at;
 	int r = 0;
 
@@ -143,7 +143,8 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 			vl_err_set(&e2, 0, "no report: stopped after the %g s timeout", o->timeout);
 		else if (!cl[i].done && !cj && WIFEXITED(cl[i].status) &&
 		         WEXITSTATUS(cl[i].status) >= 125)
-			vl_err_set(&e2, 0, "could not %s in node %s (status %d; its error is above)",
+			vl_err_set(&e2, 0,
+			           "could not %s in node %s (status %d; its error is above)",
 			           WEXITSTATUS(cl[i].status) == 125 ? "start" : "run the program",
 			           in->node, WEXITSTATUS(cl[i].status));
 		else if (!cl[i].done && !cj)
@@ -317,14 +318,16 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 		}
 		for (size_t i = 0; i < o->n; i++)
 			for (size_t k = 0; k < after.n_nodes && k < before.n_nodes; k++) {
-				const struct vl_node_stats *a = &after.nodes[k], *b = &before.nodes[k];
+				const struct vl_node_stats *a = &after.nodes[k],
+				                           *b = &before.nodes[k];
 				double cpu = (double)(a->cg.cpu_usec - b->cg.cpu_usec) / 1e6;
 
 				if (!a->have_cgroup || !b->have_cgroup)
 					continue;
 				/* solo: every instance on the same two nodes, in turn */
 				if (!strcmp(a->name, run->inst[i].node))
-					run->inst[i].cg_cpu_s = o->mode == VL_BENCH_SOLO ? cpu / (double)o->n : cpu;
+					run->inst[i].cg_cpu_s =
+					    o->mode == VL_BENCH_SOLO ? cpu / (double)o->n : cpu;
 				if (!strcmp(a->name, run->inst[i].server))
 					run->inst[i].server_cg_cpu_s =
 					    o->mode == VL_BENCH_SOLO ? cpu / (double)o->n : cpu;
@@ -373,14 +376,12 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 	    "{s:s, s:s, s:s, s:b, s:I, s:f, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:b, "
 	    "s:s}}",
 	    "workload", run->workload, "backend", run->backend, "mode", run->mode, "rate",
-	    run->rate, "n",
-	    (json_int_t)run->n, "wall_s", run->wall_s, "capacity_bps", run->capacity_bps,
-	    "instances", arr, "fidelity", "host_busy", run->fid.host_busy, "max_start_lag_s",
-	    run->fid.max_lag_s, "start_spread_s", run->fid.lag_spread_s, "throttled",
-	    (json_int_t)run->fid.throttled, "drops", (json_int_t)run->fid.drops, "sent_bytes",
-	    (json_int_t)run->fid.sent, "starved",
-	    (json_int_t)run->fid.starved, "trustworthy", run->fid.trustworthy, "verdict",
-	    run->fid.why);
+	    run->rate, "n", (json_int_t)run->n, "wall_s", run->wall_s, "capacity_bps",
+	    run->capacity_bps, "instances", arr, "fidelity", "host_busy", run->fid.host_busy,
+	    "max_start_lag_s", run->fid.max_lag_s, "start_spread_s", run->fid.lag_spread_s,
+	    "throttled", (json_int_t)run->fid.throttled, "drops", (json_int_t)run->fid.drops,
+	    "sent_bytes", (json_int_t)run->fid.sent, "starved", (json_int_t)run->fid.starved,
+	    "trustworthy", run->fid.trustworthy, "verdict", run->fid.why);
 }
 
 void vl_bench_run_free(struct vl_bench_run *run)

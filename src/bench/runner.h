@@ -23,12 +23,12 @@ struct vl_bench_opts {
 	size_t n;
 	enum vl_backend backend;
 	enum vl_bench_mode mode;
-	double seconds;    /* stream, bandwidth */
-	const char *bytes; /* mixed, e.g. "64MiB" */
-	const char *size;  /* cpu image size */
-	double timeout;    /* per instance; one that does not end is starved */
-	const char *work;  /* the workloads program */
-	const char *bw;    /* every link shaped to this rate (e.g. "100Mbit"), or NULL */
+	double seconds;     /* stream, bandwidth */
+	const char *bytes;  /* mixed, e.g. "64MiB" */
+	const char *size;   /* cpu image size */
+	double timeout;     /* per instance; one that does not end is starved */
+	const char *work;   /* the workloads program */
+	const char *bw;     /* every link shaped to this rate (e.g. "100Mbit"), or NULL */
 	const char *cipher; /* mixed, scp: the cipher, or NULL for the default */
 	const char *scene;  /* povray: the scene file, or NULL for the default */
 	bool progress;

@@ -13,8 +13,9 @@
 
 static int keygen(const char *path, struct vl_err *err)
 {
-	char *argv[] = {"/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "vnetlab",
-	                "-f",         (char *)path, NULL};
+	char *argv[] = {
+	    "/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "vnetlab", "-f",
+	    (char *)path,          NULL};
 
 	if (unlink(path) < 0 && errno != ENOENT)
 		return vl_err_sys(err, errno, "remove %s", path);
@@ -50,25 +51,26 @@ int vl_sshd_prepare(const char *dir, const struct passwd *user, struct vl_err *e
 		return vl_err_sys(err, errno, "chown %s", p);
 	/* The key logs in as its one user and nobody else: the LAM account's
 	 * key must not open root's door. */
-	conf = vl_xasprintf("# vnetlab: one sshd per node, key-only logins as %s\n"
-	                    "HostKey %s/host_key\n"
-	                    "AuthorizedKeysFile %s/authorized_keys\n"
-	                    "AllowUsers %s\n"
-	                    "PermitRootLogin %s\n"
-	                    "PidFile none\n"
-	                    "UsePAM no\n"
-	                    "StrictModes no\n"
-	                    "DisableForwarding yes\n"
-	                    "PubkeyAuthentication yes\n"
-	                    "PasswordAuthentication no\n"
-	                    "KbdInteractiveAuthentication no\n"
-	                    "UseDNS no\n"
-	                    "PrintMotd no\n"
-	                    "MaxStartups 100\n"
-	                    "MaxSessions 100\n"
-	                    "LogLevel ERROR\n"
-	                    "Subsystem sftp internal-sftp\n",
-	                    user->pw_name, dir, dir, user->pw_name, root ? "prohibit-password" : "no");
+	conf =
+	    vl_xasprintf("# vnetlab: one sshd per node, key-only logins as %s\n"
+	                 "HostKey %s/host_key\n"
+	                 "AuthorizedKeysFile %s/authorized_keys\n"
+	                 "AllowUsers %s\n"
+	                 "PermitRootLogin %s\n"
+	                 "PidFile none\n"
+	                 "UsePAM no\n"
+	                 "StrictModes no\n"
+	                 "DisableForwarding yes\n"
+	                 "PubkeyAuthentication yes\n"
+	                 "PasswordAuthentication no\n"
+	                 "KbdInteractiveAuthentication no\n"
+	                 "UseDNS no\n"
+	                 "PrintMotd no\n"
+	                 "MaxStartups 100\n"
+	                 "MaxSessions 100\n"
+	                 "LogLevel ERROR\n"
+	                 "Subsystem sftp internal-sftp\n",
+	                 user->pw_name, dir, dir, user->pw_name, root ? "prohibit-password" : "no");
 	snprintf(p, sizeof(p), "%s/sshd_config", dir);
 	r = vl_write_file(p, conf, strlen(conf), err);
 	free(conf);

@@ -39,8 +39,8 @@ int vl_wl_check(json_t *report, const char *role, struct vl_err *err)
 
 /* --- built-in workloads ---------------------------------------------------- */
 
-static void builtin_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
-                           int port, struct vl_argv *a)
+static void builtin_client(const struct vl_wl_ctx *c, const struct vl_bench_instance *in, int port,
+                           struct vl_argv *a)
 {
 	const struct vl_bench_opts *o = c->o;
 	const char *w = o->workload;
@@ -73,8 +73,8 @@ static void builtin_client(const struct vl_wl_ctx *c, const struct vl_bench_inst
 	vl_argv_addf(a, "%d", port);
 }
 
-static void builtin_server(const struct vl_wl_ctx *c, const struct vl_bench_instance *in,
-                           int port, struct vl_argv *a)
+static void builtin_server(const struct vl_wl_ctx *c, const struct vl_bench_instance *in, int port,
+                           struct vl_argv *a)
 {
 	const char *w = c->o->workload;
 
@@ -87,8 +87,8 @@ static void builtin_server(const struct vl_wl_ctx *c, const struct vl_bench_inst
 	vl_argv_addf(a, "%d", port);
 }
 
-static int builtin_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *in,
-                           json_t *client, json_t *server, struct vl_err *err)
+static int builtin_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *in, json_t *client,
+                           json_t *server, struct vl_err *err)
 {
 	vl_wl_times(in, client);
 	if (vl_wl_check(client, "client", err) < 0)
@@ -139,8 +139,8 @@ static const struct vl_workload wl_mixed = {
 };
 
 static const struct vl_workload *const table[] = {
-    &wl_cpu,       &wl_stream,    &wl_bandwidth, &wl_mixed,      &vl_wl_povray,
-    &vl_wl_iperf,  &vl_wl_iperf3, &vl_wl_scp,    &vl_wl_netpipe,
+    &wl_cpu,      &wl_stream,    &wl_bandwidth, &wl_mixed,      &vl_wl_povray,
+    &vl_wl_iperf, &vl_wl_iperf3, &vl_wl_scp,    &vl_wl_netpipe,
 };
 
 const struct vl_workload *vl_workload_at(size_t i)
@@ -160,7 +160,8 @@ const char *vl_workload_missing(const struct vl_workload *w, const struct vl_ben
                                 char *buf, size_t len)
 {
 	for (const struct vl_wl_need *n = w->need; n && n->program; n++)
-		if (!(n->scene && o && o->scene) && access(n->program, n->scene ? R_OK : X_OK) != 0) {
+		if (!(n->scene && o && o->scene) &&
+		    access(n->program, n->scene ? R_OK : X_OK) != 0) {
 			snprintf(buf, len, "%s is not installed (Debian package %s)", n->program,
 			         n->package);
 			return buf;

@@ -72,8 +72,7 @@ const char *vl_workload_missing(const struct vl_workload *w, const struct vl_ben
                                 char *buf, size_t len);
 
 /* The real programs' adapters (real.c), appended to the table. */
-extern const struct vl_workload vl_wl_povray, vl_wl_iperf, vl_wl_iperf3, vl_wl_scp,
-    vl_wl_netpipe;
+extern const struct vl_workload vl_wl_povray, vl_wl_iperf, vl_wl_iperf3, vl_wl_scp, vl_wl_netpipe;
 
 /* Helpers the adapters share (workload.c). */
 /* Fill wall/user/sys from a report of vnetlab-work (either kind). */

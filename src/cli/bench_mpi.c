@@ -14,20 +14,15 @@
 #include "cli/cli.h"
 
 static const struct option mpi_opts[] = {
-    {"mpi", required_argument, NULL, 'm'},
-    {"benchmark", required_argument, NULL, 'k'},
-    {"class", required_argument, NULL, 'c'},
-    {"ranks", required_argument, NULL, 'n'},
-    {"backend", required_argument, NULL, 'b'},
-    {"timeout", required_argument, NULL, 'T'},
-    {"bw", required_argument, NULL, 'W'},
-    {"json", required_argument, NULL, 'j'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    {"mpi", required_argument, NULL, 'm'},     {"benchmark", required_argument, NULL, 'k'},
+    {"class", required_argument, NULL, 'c'},   {"ranks", required_argument, NULL, 'n'},
+    {"backend", required_argument, NULL, 'b'}, {"timeout", required_argument, NULL, 'T'},
+    {"bw", required_argument, NULL, 'W'},      {"json", required_argument, NULL, 'j'},
+    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 };
 
-static const char *const micro[] = {"pingpong", "sendrecv", "allreduce", "barrier", "wtime",
-                                    "micro"};
+static const char *const micro[] = {"pingpong", "sendrecv", "allreduce",
+                                    "barrier",  "wtime",    "micro"};
 static const char *const macro[] = {"ep", "is", "cg", "mg"};
 
 static bool listed(const char *s, const char *const *v, size_t n)
@@ -74,7 +69,8 @@ int cmd_bench_mpi(int argc, char **argv)
 			break;
 		case 'T':
 			if (vl_cli_seconds(optarg, 86400, &o.timeout) < 0)
-				return vl_cli_usage("bench", "mpi: --timeout takes seconds, up to a day");
+				return vl_cli_usage("bench",
+				                    "mpi: --timeout takes seconds, up to a day");
 			break;
 		case 'W':
 			o.bw = optarg;
@@ -125,8 +121,8 @@ int cmd_bench_mpi(int argc, char **argv)
 		if (!strcmp(e, "one") && !o.cls)
 			continue; /* one rank: the macro kernels' real x N only */
 		if (isatty(STDERR_FILENO))
-			fprintf(stderr, "vnetlab: bench mpi: %s %s%s%s on %s ...\n", o.impl, o.bench,
-			        o.cls ? " class " : "", o.cls ? o.cls : "", e);
+			fprintf(stderr, "vnetlab: bench mpi: %s %s%s%s on %s ...\n", o.impl,
+			        o.bench, o.cls ? " class " : "", o.cls ? o.cls : "", e);
 		if (vl_mpi_run(&o, e, &res[n_res], &err) < 0) {
 			rc = vl_cli_fail(&err);
 			break;
@@ -142,8 +138,8 @@ int cmd_bench_mpi(int argc, char **argv)
 		const struct vl_mpi_result *r = &res[i];
 
 		if (r->skipped) {
-			printf("%-5s %5zu %5s %8s %10s %8s %6s %10s  skipped: %s\n", r->env, r->ranks,
-			       "-", "-", "-", "-", "-", "-", r->error);
+			printf("%-5s %5zu %5s %8s %10s %8s %6s %10s  skipped: %s\n", r->env,
+			       r->ranks, "-", "-", "-", "-", "-", "-", r->error);
 			json_array_append_new(runs, vl_mpi_result_json(r));
 			continue;
 		}
@@ -158,10 +154,11 @@ int cmd_bench_mpi(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n_res; i++)
 		if (!strcmp(res[i].env, "ns") && res[i].finished && res[i].hosts < o.ranks)
-			printf("  note: the ranks ran on %zu hosts, not %zu\n", res[i].hosts, o.ranks);
-	root = json_pack("{s:s, s:s, s:s, s:s*, s:I, s:o}", "workload", "mpi", "mpi", o.impl,
+			printf("  note: the ranks ran on %zu hosts, not %zu\n", res[i].hosts,
+			       o.ranks);
+	root = json_pack("{s:s, s:s, s:s, s:s*, s:I, s:I, s:o}", "workload", "mpi", "mpi", o.impl,
 	                 "benchmark", o.bench, "class", o.cls, "ranks", (json_int_t)o.ranks,
-	                 "mpi_runs", runs);
+	                 "host_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "mpi_runs", runs);
 	if (json_out && json_dump_file(root, json_out, JSON_INDENT(1)) < 0) {
 		fprintf(stderr, "vnetlab: cannot write %s\n", json_out);
 		rc = VL_EXIT_FAIL;

@@ -14,12 +14,18 @@
 #include "cli/cli.h"
 
 static const struct option capacity_opts[] = {
-    {"max", required_argument, NULL, 'm'},     {"threshold", required_argument, NULL, 't'},
-    {"backend", required_argument, NULL, 'b'}, {"seconds", required_argument, NULL, 's'},
-    {"bytes", required_argument, NULL, 'B'},   {"size", required_argument, NULL, 'S'},
-    {"timeout", required_argument, NULL, 'T'}, {"json", required_argument, NULL, 'j'},
-    {"bw", required_argument, NULL, 'W'},      {"cipher", required_argument, NULL, 'c'},
-    {"scene", required_argument, NULL, 'P'},   {"help", no_argument, NULL, 'h'},
+    {"max", required_argument, NULL, 'm'},
+    {"threshold", required_argument, NULL, 't'},
+    {"backend", required_argument, NULL, 'b'},
+    {"seconds", required_argument, NULL, 's'},
+    {"bytes", required_argument, NULL, 'B'},
+    {"size", required_argument, NULL, 'S'},
+    {"timeout", required_argument, NULL, 'T'},
+    {"json", required_argument, NULL, 'j'},
+    {"bw", required_argument, NULL, 'W'},
+    {"cipher", required_argument, NULL, 'c'},
+    {"scene", required_argument, NULL, 'P'},
+    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 

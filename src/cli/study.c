@@ -185,7 +185,7 @@ static int real(const char *out, const char *ns, const char *seconds, const char
 int cmd_study(int argc, char **argv)
 {
 	const char *out = "results", *ns = "5,10", *seconds = "5", *size = NULL, *cls = "W",
-		   *ranks = "4";
+	           *ranks = "4";
 	bool with_real = false;
 	json_t *skipped = NULL;
 	char *workloads = vl_xstrdup("cpu,stream,bandwidth,mixed"), *list, *w, *sv, *nv;
@@ -267,7 +267,8 @@ int cmd_study(int argc, char **argv)
 				break;
 			}
 			if (r > 0) {
-				skip(skipped, w, "a program it needs is missing (see vnetlab bench)");
+				skip(skipped, w,
+				     "a program it needs is missing (see vnetlab bench)");
 				break;
 			}
 		}

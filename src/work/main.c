@@ -71,29 +71,21 @@ static const struct workload workloads[] = {
      "them, scp-style"},
     {"mixed-sink", "sink", work_mixed_sink, OPT_START_AT | OPT_PORT | OPT_ONCE, OPT_PORT,
      "--port P [--once]", "receive a mixed stream, decrypt it and verify every tag"},
-    {"run", "program", work_run,
-     OPT_START_AT | OPT_CHDIR | OPT_COMMAND | OPT_RESULT | OPT_GRACE, OPT_COMMAND,
-     "[--chdir DIR] [--result PREFIX --grace S] -- PROG [ARG...]",
+    {"run", "program", work_run, OPT_START_AT | OPT_CHDIR | OPT_COMMAND | OPT_RESULT | OPT_GRACE,
+     OPT_COMMAND, "[--chdir DIR] [--result PREFIX --grace S] -- PROG [ARG...]",
      "run a real program, report its output, exit and CPU time; SIGTERM stops it; once it "
      "printed a line starting with PREFIX it has S seconds to end (an MPI job that hangs in "
      "MPI_Finalize)"},
 };
 
 static const struct option long_opts[] = {
-    {"start-at", required_argument, NULL, 'A'},
-    {"to", required_argument, NULL, 't'},
-    {"port", required_argument, NULL, 'p'},
-    {"seconds", required_argument, NULL, 's'},
-    {"size", required_argument, NULL, 'z'},
-    {"bytes", required_argument, NULL, 'b'},
-    {"cipher", required_argument, NULL, 'c'},
-    {"once", no_argument, NULL, 'o'},
-    {"interval", required_argument, NULL, 'i'},
-    {"chdir", required_argument, NULL, 'C'},
-    {"result", required_argument, NULL, 'R'},
-    {"grace", required_argument, NULL, 'g'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    {"start-at", required_argument, NULL, 'A'}, {"to", required_argument, NULL, 't'},
+    {"port", required_argument, NULL, 'p'},     {"seconds", required_argument, NULL, 's'},
+    {"size", required_argument, NULL, 'z'},     {"bytes", required_argument, NULL, 'b'},
+    {"cipher", required_argument, NULL, 'c'},   {"once", no_argument, NULL, 'o'},
+    {"interval", required_argument, NULL, 'i'}, {"chdir", required_argument, NULL, 'C'},
+    {"result", required_argument, NULL, 'R'},   {"grace", required_argument, NULL, 'g'},
+    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
 };
 
 static unsigned opt_bit(int c)
@@ -246,7 +238,8 @@ static int parse_opts(const struct workload *w, int argc, char **argv, struct wo
 			break;
 		case 'g':
 			if (parse_seconds(optarg, 3600, &o->grace) < 0)
-				return vl_err_set(err, 0, "--grace '%s': expected seconds > 0", optarg);
+				return vl_err_set(err, 0, "--grace '%s': expected seconds > 0",
+				                  optarg);
 			break;
 		case 'o':
 			break;

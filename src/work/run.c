@@ -55,7 +55,8 @@ static json_t *text_json(const struct vl_buf *b)
 	for (size_t i = 0; i < b->len; i++) {
 		unsigned char c = (unsigned char)b->s[i];
 
-		s[i] = c >= 0x80 || (c < 0x20 && c != '\n' && c != '\t' && c != '\r') ? '?' : (char)c;
+		s[i] =
+		    c >= 0x80 || (c < 0x20 && c != '\n' && c != '\t' && c != '\r') ? '?' : (char)c;
 	}
 	s[b->len] = '\0';
 	json_t *j = json_stringn(s, b->len);

@@ -444,8 +444,13 @@ static void test_usage(const char *name, const char *const *args, const char *wa
 /* run: a real program's output, exit status and CPU time, as reported. */
 static void test_run(void)
 {
-	const char *ok[] = {"run", "--", "sh", "-c", "echo out; echo err >&2; i=0; "
-	                    "while [ $i -lt 20000 ]; do i=$((i+1)); done", NULL};
+	const char *ok[] = {"run",
+	                    "--",
+	                    "sh",
+	                    "-c",
+	                    "echo out; echo err >&2; i=0; "
+	                    "while [ $i -lt 20000 ]; do i=$((i+1)); done",
+	                    NULL};
 	const char *bad[] = {"run", "--", "sh", "-c", "echo why >&2; exit 3", NULL};
 	struct proc a, b;
 
@@ -472,8 +477,11 @@ static void test_run(void)
  * with its process group, and its result is kept. */
 static void test_run_hang(void)
 {
-	const char *args[] = {"run", "--result", "RESULT", "--grace", "0.3", "--", "sh", "-c",
-	                      "trap '' TERM; echo RESULT 42; sleep 30 & sleep 30", NULL};
+	const char *args[] = {
+	    "run",     "--result", "RESULT",
+	    "--grace", "0.3",      "--",
+	    "sh",      "-c",       "trap '' TERM; echo RESULT 42; sleep 30 & sleep 30",
+	    NULL};
 	struct proc p;
 	double t0 = now_s();
 
