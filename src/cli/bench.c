@@ -18,14 +18,7 @@
 static const struct option bench_opts[] = {
     {"instances", required_argument, NULL, 'n'},
     {"backend", required_argument, NULL, 'b'},
-    {"seconds", required_argument, NULL, 's'},
-    {"bytes", required_argument, NULL, 'B'},
-    {"size", required_argument, NULL, 'S'},
-    {"timeout", required_argument, NULL, 'T'},
-    {"json", required_argument, NULL, 'j'},
-    {"bw", required_argument, NULL, 'W'},
-    {"cipher", required_argument, NULL, 'c'},
-    {"scene", required_argument, NULL, 'P'},
+    VL_CLI_BENCH_LONGOPTS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
