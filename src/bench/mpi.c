@@ -71,12 +71,15 @@ const char *vl_mpi_missing(const struct vl_mpi_opts *o, char *buf, size_t len)
 	return buf;
 }
 
-/* vnetlab-mpi's own arguments. */
-static void bench_args(const struct vl_mpi_opts *o, struct vl_argv *a)
+/* vnetlab-mpi's own arguments; staged: the copy in the lab's directory. */
+static void bench_args(const struct vl_mpi_opts *o, const char *staged, struct vl_argv *a)
 {
 	char p[PATH_MAX];
 
-	prog_path(o, p, sizeof(p));
+	if (staged)
+		snprintf(p, sizeof(p), "%s/vnetlab-mpi", staged);
+	else
+		prog_path(o, p, sizeof(p));
 	vl_argv_add(a, p);
 	vl_argv_add(a, o->bench);
 	if (o->cls) {
@@ -91,9 +94,10 @@ static void hosts_list(size_t ranks, struct vl_buf *b)
 		vl_buf_printf(b, "%sh%zu", i ? "," : "", i + 1);
 }
 
-/* The job's command line, in node h1 of lab (lab NULL: on the host). */
-static void mpich_argv(const struct vl_mpi_opts *o, const char *lab, size_t ranks,
-                       struct vl_argv *a)
+/* The job's command line, in node h1 of lab (lab NULL: on the host);
+ * staged: where its programs are copied for the nodes to see. */
+static void mpich_argv(const struct vl_mpi_opts *o, const char *lab, const char *staged,
+                       size_t ranks, struct vl_argv *a)
 {
 	vl_argv_add(a, MPIEXEC_MPICH);
 	if (lab) {
@@ -103,7 +107,7 @@ static void mpich_argv(const struct vl_mpi_opts *o, const char *lab, size_t rank
 		vl_argv_add(a, "-launcher");
 		vl_argv_add(a, "ssh");
 		vl_argv_add(a, "-launcher-exec");
-		vl_argv_addf(a, "%s/vnetlab-rsh", o->bindir);
+		vl_argv_addf(a, "%s/vnetlab-rsh", staged);
 		vl_argv_add(a, "-hosts");
 		vl_argv_add(a, hosts.s);
 		/* mpiexec runs in h1; proc nodes keep the host's name, which
@@ -121,7 +125,7 @@ static void mpich_argv(const struct vl_mpi_opts *o, const char *lab, size_t rank
 	}
 	vl_argv_add(a, "-n");
 	vl_argv_addf(a, "%zu", ranks);
-	bench_args(o, a);
+	bench_args(o, staged, a);
 }
 
 /* LAM's mpiexec runs "mpirun" from PATH, which Debian's alternatives may
@@ -173,7 +177,7 @@ static void lam_argv(const struct vl_mpi_opts *o, const char *dir, const char *h
 	}
 	vl_argv_add(a, "-n");
 	vl_argv_addf(a, "%zu", ranks);
-	bench_args(o, a);
+	bench_args(o, lab ? dir : NULL, a);
 }
 
 static size_t distinct_hosts(json_t *report)
@@ -318,7 +322,7 @@ static int run_host(const struct vl_mpi_opts *o, size_t ranks, struct vl_mpi_res
 		}
 		lam_argv(o, home, home, ranks, false, &a);
 	} else {
-		mpich_argv(o, NULL, ranks, &a);
+		mpich_argv(o, NULL, NULL, ranks, &a);
 	}
 	r = vl_bench_spawn(NULL, NULL, a.v, NULL, &p, err);
 	vl_argv_free(&a);
@@ -339,6 +343,41 @@ static int run_host(const struct vl_mpi_opts *o, size_t ranks, struct vl_mpi_res
 		vl_rmtree(home, &e2);
 	}
 	return r;
+}
+
+/* Copy src to dst, mode 0755. */
+static int copy_exe(const char *src, const char *dst, struct vl_err *err)
+{
+	char *data;
+	size_t len;
+	int r;
+
+	if (vl_read_file(src, &data, &len, err) < 0)
+		return -1;
+	r = vl_write_file(dst, data, len, err);
+	free(data);
+	if (r == 0 && chmod(dst, 0755) < 0)
+		r = vl_err_sys(err, errno, "chmod %s", dst);
+	return r;
+}
+
+/* The programs the nodes run by path (the launcher, the benchmark), copied
+ * into the lab's directory: where they were built may be invisible in a
+ * node (its /tmp is its own). */
+static int stage(const struct vl_mpi_opts *o, const char *dir, struct vl_err *err)
+{
+	char src[PATH_MAX], dst[PATH_MAX + 16];
+
+	prog_path(o, src, sizeof(src));
+	snprintf(dst, sizeof(dst), "%s/vnetlab-mpi", dir);
+	if (copy_exe(src, dst, err) < 0)
+		return -1;
+	if (!strcmp(o->impl, "lam"))
+		return 0;
+	/* vnetlab itself, under the name that makes it the remote shell */
+	snprintf(src, sizeof(src), "%s/vnetlab", o->bindir);
+	snprintf(dst, sizeof(dst), "%s/vnetlab-rsh", dir);
+	return copy_exe(src, dst, err);
 }
 
 /* LAM's set-up on a lab: keys, an sshd in every node, the boot schema. */
@@ -392,13 +431,15 @@ static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend, struct 
 	}
 	vl_lab_path(lab, "mpi", dir, sizeof(dir));
 	r = mkdir(dir, 0755) < 0 ? vl_err_sys(err, errno, "mkdir %s", dir) : 0;
+	if (r == 0)
+		r = stage(o, dir, err);
 	if (r == 0 && lam)
 		r = lam_lab_setup(lab, dir, o->ranks, sshd, err);
 	wrapper(o, &a);
 	if (lam)
 		lam_argv(o, dir, "/tmp", o->ranks, true, &a);
 	else
-		mpich_argv(o, lab, o->ranks, &a);
+		mpich_argv(o, lab, dir, o->ranks, &a);
 	snprintf(env, sizeof(env), "VNETLAB_LAB=%s", lab);
 	if (r == 0)
 		r = vl_lab_stats_get(lab, &before, err);
