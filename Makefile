@@ -21,7 +21,8 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 
 B       ?= build
 LIB_SRC := $(sort $(wildcard src/base/*.c src/topo/*.c src/plan/*.c src/engine/*.c \
-                            src/node/*.c src/link/*.c src/sys/*.c src/bench/*.c))
+                            src/node/*.c src/link/*.c src/sys/*.c src/bench/*.c) \
+                            $(filter-out src/vm/agent.c,$(wildcard src/vm/*.c)))
 # The study's built-in workloads: one program, run inside nodes.
 WORK_SRC := $(sort $(wildcard src/work/*.c))
 WORK_OBJ := $(WORK_SRC:%.c=$(B)/%.o)
@@ -40,7 +41,7 @@ TESTS   := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 WORK_BIN := $(if $(WORK_SRC),$(B)/vnetlab-work)
 
 .PHONY: all deps demo check check-build test bench format clean
-all: $(B)/vnetlab $(B)/vnetlab-rsh $(WORK_BIN) $(MPI_BINS) $(TESTS)
+all: $(B)/vnetlab $(B)/vnetlab-rsh $(B)/vnetlab-agent $(WORK_BIN) $(MPI_BINS) $(TESTS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -52,6 +53,12 @@ $(B)/libvnetlab.a: $(LIB_OBJ)
 
 $(B)/vnetlab: $(CLI_OBJ) $(B)/libvnetlab.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The VM guests' agent and /init: static (it runs in a guest with nothing
+# else), never sanitized.
+$(B)/vnetlab-agent: src/vm/agent.c src/vm/proto.c $(wildcard src/vm/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -static -O2 -s -o $@ src/vm/agent.c src/vm/proto.c
 
 # The same program: as vnetlab-rsh, MPI launchers' remote shell.
 $(B)/vnetlab-rsh: $(B)/vnetlab
