@@ -5,6 +5,7 @@
 #   make check      install deps, build under ASan+UBSan, run every test
 #   make bench      run the benchmarks in bench/
 #   make format     clang-format the tree
+#   make vm-kernel  build the vm backend's small guest kernel (cached)
 
 CC      ?= cc
 PKGS    := libmnl jansson yaml-0.1
@@ -40,7 +41,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 TESTS   := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 WORK_BIN := $(if $(WORK_SRC),$(B)/vnetlab-work)
 
-.PHONY: all deps demo check check-build test bench format clean
+.PHONY: all deps demo check check-build test bench format clean vm-kernel
 all: $(B)/vnetlab $(B)/vnetlab-rsh $(B)/vnetlab-agent $(WORK_BIN) $(MPI_BINS) $(TESTS)
 
 $(B)/%.o: %.c
@@ -88,6 +89,11 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory B=build/san CFLAGS="$(SAN_FLAGS)" all
 	@tests/run.sh build/san
+
+# The small guest kernel of the vm backend, cached in /var/cache/vnetlab.
+vm-kernel:
+	@scripts/deps.sh vm-kernel
+	@scripts/vm-kernel.sh
 
 bench: deps all
 	@bench/updown.sh $(B)/vnetlab

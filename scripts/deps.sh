@@ -2,6 +2,10 @@
 # Install every Debian package vnetlab's build, tests, demo and benchmarks
 # need, and the unprivileged account LAM/MPI runs as. Idempotent, and
 # silent when everything is already there.
+#
+#   scripts/deps.sh            what make, make check and make demo need
+#   scripts/deps.sh vm-kernel  also what building the small guest kernel
+#                              needs (make vm-kernel)
 set -eu
 
 PACKAGES="
@@ -29,6 +33,8 @@ mpich
 libmpich-dev
 lam-runtime
 lam4-dev
+cpio
+qemu-system-x86
 "
 
 # LAM/MPI refuses to run as root: it runs as this unprivileged account,
@@ -44,6 +50,15 @@ need_user() {
 	useradd --system --user-group --home-dir / --no-create-home --shell /bin/sh \
 		--password '*' --comment "vnetlab LAM/MPI and ssh in lab nodes" vnetlab
 }
+
+case ${1:-} in
+"") ;;
+vm-kernel) PACKAGES="$PACKAGES linux-source-6.1 bc flex bison libelf-dev xz-utils" ;;
+*)
+	echo "deps: unknown group '$1' (vm-kernel)" >&2
+	exit 2
+	;;
+esac
 
 missing=""
 for p in $PACKAGES; do
