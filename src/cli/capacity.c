@@ -14,12 +14,9 @@
 #include "cli/cli.h"
 
 static const struct option capacity_opts[] = {
-    {"max", required_argument, NULL, 'm'},
-    {"threshold", required_argument, NULL, 't'},
-    {"backend", required_argument, NULL, 'b'},
-    VL_CLI_BENCH_LONGOPTS,
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    {"max", required_argument, NULL, 'm'},     {"threshold", required_argument, NULL, 't'},
+    {"backend", required_argument, NULL, 'b'}, VL_CLI_BENCH_LONGOPTS,
+    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 };
 
 int cmd_capacity(int argc, char **argv)

@@ -39,7 +39,6 @@
 #include "vm/proto.h"
 
 static char agent_path[PATH_MAX];
-static int nskip;
 static char tmpdir[] = "/tmp/vl-test-agent-XXXXXX";
 
 struct agent {

@@ -31,23 +31,6 @@
 
 #include "check.h"
 
-static int nskip;
-
-/* Append "; <formatted>" (or just it, first) to why. */
-static void why_add(struct vl_buf *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void why_add(struct vl_buf *why, const char *fmt, ...)
-{
-	cleanup_free char *s = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	if (why->len)
-		vl_buf_add(why, "; ", 2);
-	vl_buf_add(why, s, strlen(s));
-}
 static char tmpdir[] = "/tmp/test_initramfs.XXXXXX";
 
 static void skip(const char *name, const char *why)
@@ -55,20 +38,6 @@ static void skip(const char *name, const char *why)
 	printf("skip %s: %s\n", name, why);
 	fflush(stdout);
 	nskip++;
-}
-
-static int count_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	while ((e = readdir(dir)))
-		n += e->d_name[0] != '.';
-	closedir(dir);
-	return n - 1; /* the DIR's own fd */
 }
 
 /* Run argv with stdin from in_path (or /dev/null) in directory cwd (or
@@ -769,15 +738,15 @@ int main(void)
 		return 1;
 	}
 	umask(022);
-	fds = count_fds();
+	fds = open_fds();
 	if (make_host_files() < 0)
 		return 1;
 	cpio = have_cpio();
 	test_archive(cpio);
 	test_busybox(cpio);
 	test_errors();
-	result("no-fd-leak", count_fds() == fds, "%d descriptors open before, %d after", fds,
-	       count_fds());
+	result("no-fd-leak", open_fds() == fds, "%d descriptors open before, %d after", fds,
+	       open_fds());
 	cleanup_tmp();
 	free(big_data);
 	printf("%d passed, %d failed, %d skipped\n", npass, nfail, nskip);

@@ -39,20 +39,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int count_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	while ((e = readdir(dir)))
-		n += e->d_name[0] != '.';
-	closedir(dir);
-	return n - 1; /* the DIR's own fd */
-}
-
 /* --- harness --------------------------------------------------------------- */
 
 struct lab {
@@ -408,7 +394,7 @@ static void test_stop_and_errors(void)
 
 int main(void)
 {
-	int fds0 = count_fds(), fds1;
+	int fds0 = open_fds(), fds1;
 
 	test_both_ways();
 	test_delay();
@@ -416,7 +402,7 @@ int main(void)
 	test_backpressure();
 	test_idle_and_hangup();
 	test_stop_and_errors();
-	fds1 = count_fds();
+	fds1 = open_fds();
 	result("no fd leaks", fds0 == fds1, "%d fds before, %d after", fds0, fds1);
 	printf("%d passed, %d failed, 0 skipped\n", npass, nfail);
 	return nfail ? 1 : 0;

@@ -31,7 +31,7 @@
 
 #include "base/util.h"
 #include "bench/metrics.h"
-#include "case.h"
+#include "check.h"
 
 #define TOL 1e-4
 

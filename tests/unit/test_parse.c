@@ -29,7 +29,7 @@
 
 #include "base/util.h"
 #include "bench/parse.h"
-#include "case.h"
+#include "check.h"
 
 #define REL_TOL 1e-9
 

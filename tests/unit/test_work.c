@@ -31,7 +31,6 @@
 #define CPU64_CHECKSUM "4e1d39905d2de39a"
 
 static const char *prog;
-static int nskip;
 static unsigned port_base;
 
 struct proc {
