@@ -49,14 +49,13 @@ int cmd_report(int argc, char **argv);
 int cmd_rsh(int argc, char **argv);
 /* The long options bench and capacity share (vl_cli_bench_opt reads all
  * but --json, which each command handles itself). */
+/* clang-format off */
 #define VL_CLI_BENCH_LONGOPTS                                                                      \
 	{"seconds", required_argument, NULL, 's'}, {"bytes", required_argument, NULL, 'B'},        \
-	    {"size", required_argument, NULL, 'S'}, {"timeout", required_argument, NULL, 'T'},     \
-	    {"json", required_argument, NULL, 'j'}, {"bw", required_argument, NULL, 'W'},          \
-	    {"cipher", required_argument, NULL, 'c'},                                              \
-	{                                                                                          \
-		"scene", required_argument, NULL, 'P'                                              \
-	}
+	{"size", required_argument, NULL, 'S'}, {"timeout", required_argument, NULL, 'T'},         \
+	{"json", required_argument, NULL, 'j'}, {"bw", required_argument, NULL, 'W'},              \
+	{"cipher", required_argument, NULL, 'c'}, {"scene", required_argument, NULL, 'P'}
+/* clang-format on */
 /* Options bench and capacity share (--seconds, --bytes, --size, --timeout,
  * --bw): 1 if opt was one (*rc set on a bad value). */
 struct vl_bench_opts;
