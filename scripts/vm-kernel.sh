@@ -10,7 +10,7 @@
 #
 # The small kernel is tinyconfig of Debian's linux-source-6.1 plus the
 # fragment src/vm/guest/kernel.config, built with every CPU into
-#   $VL_VM_CACHE/<hash of fragment, source version, recipe>/
+#   $VL_VM_CACHE/<hash of the fragment's options, source version, recipe>/
 #       vmlinux   uncompressed, with the PVH entry QEMU boots directly
 #       bzImage   the same kernel for boot loaders and -M pc
 #       config    the full configuration, System.map, build-info
@@ -140,10 +140,11 @@ small_dir() {
 	else
 		srcid=$(sha256sum "$SOURCE" | cut -d' ' -f1)
 	fi
+	# the fragment's options, not its comments
 	hash=$({
 		echo "recipe $RECIPE"
 		echo "source $srcid"
-		cat "$FRAGMENT"
+		grep -E '^(CONFIG_|# CONFIG_[A-Za-z0-9_]+ is not set)' "$FRAGMENT"
 	} | sha256sum | cut -c1-16)
 	dir=$CACHE/$hash
 }
