@@ -88,6 +88,9 @@ struct vl_topo_opts {
 	int profile;            /* VL_UNSET or enum vl_profile */
 	int backend;            /* enum vl_backend */
 	struct vl_topo_res res; /* --cpus, --memory, ...: for every node */
+	const char *vm_kernel;  /* --vm-kernel */
+	const char *vm_machine; /* --vm-machine */
+	double vm_timeout;      /* --vm-timeout */
 };
 void vl_cli_topo_opts_init(struct vl_topo_opts *o);
 void vl_cli_topo_opts_free(struct vl_topo_opts *o);
@@ -101,8 +104,11 @@ void vl_cli_topo_opts_free(struct vl_topo_opts *o);
 	    {"cpu-weight", required_argument, NULL, 0x102},                                        \
 	    {"cpuset", required_argument, NULL, 0x103},                                            \
 	    {"memory", required_argument, NULL, 0x104},                                            \
+	    {"pids", required_argument, NULL, 0x105},                                              \
+	    {"vm-kernel", required_argument, NULL, 0x106},                                         \
+	    {"vm-machine", required_argument, NULL, 0x107},                                        \
 	{                                                                                          \
-		"pids", required_argument, NULL, 0x105                                             \
+		"vm-timeout", required_argument, NULL, 0x108                                       \
 	}
 /* Returns 1 if the option at hand was a topology option (consumed). */
 int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char *cmd, int *rc);

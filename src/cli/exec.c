@@ -25,6 +25,8 @@
 #include "cli/cli.h"
 #include "engine/engine.h"
 #include "engine/lab.h"
+#include "node/node.h"
+#include "vm/client.h"
 
 static const struct option exec_opts[] = {
     {"detach", no_argument, NULL, 'd'},
@@ -385,6 +387,56 @@ static int run_in_pid_ns(const char *node, char **cmd, int *pid_ns)
 	return status_code(status);
 }
 
+/* A vm node: the command runs in the guest, through its agent. -d runs
+ * it in the background there, its output in a log in the guest's /tmp. */
+static int run_vm(const char *lab, const char *node, char **cmd, bool tty, bool detach)
+{
+	struct vl_err err = {0};
+	struct vl_agent_exit ex = {0};
+	struct vl_agent_info info;
+	struct termios saved, raw;
+	bool raw_mode = false;
+	struct vl_argv a = {0};
+	int fd, r;
+
+	if ((fd = vl_node_vm_connect(lab, node, &err)) < 0 ||
+	    vl_agent_hello(fd, &info, 30, &err) < 0) {
+		if (fd >= 0)
+			close(fd);
+		vl_cli_fail(&err);
+		return VL_EXIT_EXEC_FAIL;
+	}
+	if (detach) {
+		/* the shell starts it in a session of its own and says where */
+		vl_argv_addl(&a, "/bin/sh", "-c",
+		             "log=/tmp/$(basename \"$1\")-$$.log; "
+		             "setsid \"$@\" </dev/null >\"$log\" 2>&1 & "
+		             "echo \"started $1, pid $! (in the guest), log $log (in the guest)\"",
+		             "sh", NULL);
+		for (char **c = cmd; *c; c++)
+			vl_argv_add(&a, *c);
+		cmd = a.v;
+	}
+	if (tty && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		raw = saved;
+		cfmakeraw(&raw);
+		raw_mode = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+	}
+	r = vl_agent_exec(fd, cmd, NULL, NULL, detach ? -1 : STDIN_FILENO, STDOUT_FILENO,
+	                  STDERR_FILENO, tty, &ex, &err);
+	if (raw_mode)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	close(fd);
+	vl_argv_free(&a);
+	if (r < 0) {
+		if (ex.start_errno)
+			return exec_failed(node, cmd[0], ex.start_errno);
+		vl_cli_fail(&err);
+		return VL_EXIT_EXEC_FAIL;
+	}
+	return vl_agent_exit_code(ex.status);
+}
+
 int cmd_exec(int argc, char **argv)
 {
 	struct vl_err err = {0};
@@ -417,6 +469,8 @@ int cmd_exec(int argc, char **argv)
 		return vl_cli_usage("exec", "no command to run");
 	if (detach && tty)
 		return vl_cli_usage("exec", "-d and -t do not go together");
+	if (vl_node_is_vm(lab, node))
+		return run_vm(lab, node, cmd, tty, detach);
 	if (detach)
 		return run_detached(lab, node, cmd);
 	if (tty)

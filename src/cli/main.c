@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vm/vmd.h"
 #include "cli/cli.h"
 #include "engine/linkd_main.h"
 #include "node/node.h"
@@ -215,6 +216,9 @@ int main(int argc, char **argv)
 	/* Internal: a lab's link engine (started by up). */
 	if (!strcmp(argv[1], "__linkd") && argc == 3)
 		return vl_linkd_main(argv[2]);
+	/* Internal: a vm node's supervisor (started by up, in the node). */
+	if (!strcmp(argv[1], "__vmd"))
+		return vl_vmd_main(argc - 1, argv + 1);
 	/* Internal: an ssh for MPI launchers, into the nodes of $VNETLAB_LAB. */
 	if (!strcmp(argv[1], "__rsh"))
 		return cmd_rsh(argc - 1, argv + 1);

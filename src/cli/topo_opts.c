@@ -35,9 +35,26 @@ int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char
 		return 1;
 	}
 	switch (opt) {
+	case 0x106:
+		o->vm_kernel = arg;
+		return 1;
+	case 0x107:
+		if (strcmp(arg, "microvm") && strcmp(arg, "q35"))
+			*rc = vl_cli_usage(cmd, "--vm-machine takes microvm or q35, not \"%s\"", arg);
+		o->vm_machine = arg;
+		return 1;
+	case 0x108: {
+		unsigned long s;
+
+		if (vl_parse_uint(arg, 1, 86400, &s) < 0)
+			*rc = vl_cli_usage(cmd, "--vm-timeout takes seconds (1..86400), not \"%s\"",
+			                   arg);
+		o->vm_timeout = (double)s;
+		return 1;
+	}
 	case 'b':
 		if ((v = vl_backend_parse(arg)) < 0)
-			*rc = vl_cli_usage(cmd, "--backend takes ns or proc, not \"%s\"", arg);
+			*rc = vl_cli_usage(cmd, "--backend takes ns, proc or vm, not \"%s\"", arg);
 		o->backend = v;
 		return 1;
 	case 'R':

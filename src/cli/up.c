@@ -38,8 +38,9 @@ static void print_result(const struct vl_topo *t, const char *lab, const struct 
 		       "emulated) in %.2f s (id %s, backend proc)\n",
 		       lab, t->n_nodes - n_sw, res->seconds, res->id);
 	else
-		printf("lab %s is up: %zu nodes, %zu switches, %zu links in %.2f s (id %s)\n", lab,
-		       t->n_nodes - n_sw, n_sw, t->n_links, res->seconds, res->id);
+		printf("lab %s is up: %zu nodes%s, %zu switches, %zu links in %.2f s (id %s)\n", lab,
+		       t->n_nodes - n_sw, to->backend == VL_BACKEND_VM ? " (virtual machines)" : "",
+		       n_sw, t->n_links, res->seconds, res->id);
 }
 
 int cmd_up(int argc, char **argv)
@@ -82,6 +83,9 @@ int cmd_up(int argc, char **argv)
 	}
 	uo.progress = !quiet && !json && isatty(STDERR_FILENO);
 	uo.backend = (enum vl_backend)to.backend;
+	uo.vm_kernel = to.vm_kernel;
+	uo.vm_machine = to.vm_machine;
+	uo.vm_timeout = to.vm_timeout;
 	if (vl_engine_up(t, lab, &uo, &res, &err) < 0) {
 		rc = vl_cli_fail(&err);
 		goto out;

@@ -49,6 +49,9 @@ struct engine {
 	struct vl_nl infra;
 	bool have_ipv6; /* the kernel has IPv6 (to be switched off per interface) */
 	const struct vl_cgroup_manager *cg; /* NULL: no usable cgroups here */
+	const struct vl_up_opts *opts;
+	struct vl_vm_lab *vm; /* what the lab's guests boot, if it has vm nodes */
+	size_t n_vms;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -243,6 +246,40 @@ static bool has_p2p(const struct vl_plan *p, size_t i)
 	return false;
 }
 
+/* A vm node's side of its interfaces: each TAP (the guest's) and the
+ * node's own interface j forward to each other; addresses and routes are
+ * the guest's, set by its agent from the kernel command line. */
+static int queue_vm_config(struct engine *e, struct vl_nl *nl, const struct vl_plan_node *n,
+                           char *what, size_t wlen, struct vl_err *err)
+{
+	for (size_t j = 0; j < n->n_ifs; j++) {
+		const struct vl_plan_veth *ve = &e->plan->veths[n->ifs[j].veth];
+		int own = node_ifindex((int)j), tap = node_ifindex((int)(n->n_ifs + j));
+
+		snprintf(what, wlen, "node %s: switch IPv6 off on %s and its TAP", n->name,
+		         n->ifs[j].name);
+		if (e->have_ipv6 && (vl_kl_link_ipv6_off(nl, own, what, err) < 0 ||
+		                     vl_kl_link_ipv6_off(nl, tap, what, err) < 0))
+			return -1;
+		snprintf(what, wlen, "node %s: shape %s", n->name, n->ifs[j].name);
+		if (!ve->user &&
+		    vl_kl_shape(nl, own, &ve->egress[n->ifs[j].end], ve->mtu, what, err) < 0)
+			return -1;
+		if (ve->mtu && ((ve->user && vl_kl_link_set_mtu(nl, own, ve->mtu, what, err) < 0) ||
+		                vl_kl_link_set_mtu(nl, tap, ve->mtu, what, err) < 0))
+			return -1;
+		snprintf(what, wlen, "node %s: join %s to its guest's TAP", n->name,
+		         n->ifs[j].name);
+		if (vl_kl_redirect(nl, own, tap, what, err) < 0 ||
+		    vl_kl_redirect(nl, tap, own, what, err) < 0)
+			return -1;
+		snprintf(what, wlen, "node %s: set %s and its TAP up", n->name, n->ifs[j].name);
+		if (vl_kl_link_up(nl, own, what, err) < 0 || vl_kl_link_up(nl, tap, what, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Queue loopback and interfaces up, addresses and routes of node n. */
 static int queue_config(struct engine *e, struct vl_nl *nl, const struct vl_plan_node *n,
                         struct vl_err *err)
@@ -252,6 +289,8 @@ static int queue_config(struct engine *e, struct vl_nl *nl, const struct vl_plan
 	snprintf(what, sizeof(what), "node %s: set lo up", n->name);
 	if (vl_kl_link_up(nl, 1, what, err) < 0)
 		return -1;
+	if (n->res.vm)
+		return queue_vm_config(e, nl, n, what, sizeof(what), err);
 	for (size_t j = 0; j < n->n_ifs; j++) {
 		snprintf(what, sizeof(what), "node %s: switch IPv6 off on %s", n->name,
 		         n->ifs[j].name);
@@ -300,6 +339,9 @@ static void limits_of(const struct vl_plan_node *n, struct vl_cg_limits *l)
 	snprintf(l->cpuset, sizeof(l->cpuset), "%s", n->res.cpuset);
 	l->memory = n->res.memory;
 	l->pids = n->res.pids;
+	/* a guest's memory is its RAM; QEMU's own comes on top */
+	if (n->res.vm && n->res.memory)
+		l->memory = vl_node_vm_ram(n) + VL_VM_OVERHEAD;
 }
 
 /* Wire node i from inside its network namespace: its veths to switches
@@ -330,6 +372,12 @@ static int wire_node(struct engine *e, size_t i, int infra_fd, struct vl_err *er
 			r = vl_tap_create(a.name, a.ifindex, err); /* the engine joins it */
 		else if (peer->ns == VL_PLAN_INFRA)
 			r = vl_kl_veth_add(&nl, &a, &b, ve->mtu, err);
+		if (r == 0 && n->res.vm) {
+			char tap[16];
+
+			vl_node_vm_tap_name(j, tap);
+			r = vl_tap_create(tap, node_ifindex((int)(n->n_ifs + j)), err);
+		}
 	}
 	if (r == 0 && !has_p2p(p, i))
 		r = queue_config(e, &nl, n, err);
@@ -351,7 +399,7 @@ static int build_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err
 	char path[PATH_MAX];
 	int infra_fd = -1, r = 0;
 
-	if (p->backend == VL_BACKEND_NS) {
+	if (p->backend != VL_BACKEND_PROC) {
 		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, p->infra_ns);
 		infra_fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (infra_fd < 0)
@@ -382,7 +430,7 @@ static int build_nodes(struct engine *e, size_t w, size_t nw, struct vl_err *err
 		    (r = e->cg->attach(n->cgroup, ctx.last_init, err)) < 0)
 			break;
 		/* create() left us in the node's network namespace. */
-		if (p->backend == VL_BACKEND_NS)
+		if (p->backend != VL_BACKEND_PROC)
 			r = wire_node(e, i, infra_fd, err);
 	}
 	e->backend->worker_fini(&ctx);
@@ -766,6 +814,38 @@ static int id_in_use(const char *lab, const char *id)
 
 static int undo_lab(const char *lab, struct vl_err *err);
 
+/* The last phase: every guest boots at once (its supervisor started in
+ * its node); up waits until each guest's agent has answered. */
+static int start_guests(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	size_t *nodes = vl_xcalloc(e->n_vms, sizeof(*nodes)), n = 0;
+	int *ready = vl_xcalloc(e->n_vms, sizeof(*ready)), r = 0;
+	double timeout = e->opts->vm_timeout > 0 ? e->opts->vm_timeout : 60 + 3.0 * (double)e->n_vms;
+
+	phase(e, "guests");
+	r = vl_journal_step(&e->j, "start guests", err);
+	for (size_t i = 0; r == 0 && i < p->n_nodes; i++) {
+		if (!p->nodes[i].res.vm)
+			continue;
+		if ((ready[n] = vl_node_vm_start(p, i, e->vm, e->cg, err)) < 0) {
+			r = -1;
+			break;
+		}
+		nodes[n++] = i;
+	}
+	if (r == 0) {
+		phase(e, "guests booting");
+		r = vl_node_vm_wait(p, nodes, ready, n, timeout, err);
+	} else {
+		for (size_t k = 0; k < n; k++)
+			close(ready[k]);
+	}
+	free(nodes);
+	free(ready);
+	return r;
+}
+
 static int do_up(struct engine *e, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
@@ -792,7 +872,7 @@ static int do_up(struct engine *e, struct vl_err *err)
 		    e->cg->create(cgpath, &(struct vl_cg_limits){0}, err) < 0)
 			return -1;
 	}
-	if (p->backend == VL_BACKEND_NS) {
+	if (p->backend != VL_BACKEND_PROC) {
 		if (raise_backlog(e, err) < 0)
 			return -1;
 		phase(e, "switches");
@@ -802,8 +882,16 @@ static int do_up(struct engine *e, struct vl_err *err)
 			return -1;
 	}
 
+	for (size_t i = 0; i < p->n_nodes; i++)
+		e->n_vms += p->nodes[i].res.vm;
+	if (e->n_vms) {
+		phase(e, "guest image");
+		if (vl_node_vm_prepare(p, e->opts->vm_kernel, e->opts->vm_machine, &e->vm, err) < 0)
+			return -1;
+	}
+
 	phase(e, "nodes");
-	if (p->backend == VL_BACKEND_NS) {
+	if (p->backend != VL_BACKEND_PROC) {
 		names = vl_xcalloc(p->n_nodes, sizeof(*names));
 		for (size_t i = 0; i < p->n_nodes; i++)
 			names[i] = (char *)p->nodes[i].netns;
@@ -818,7 +906,7 @@ static int do_up(struct engine *e, struct vl_err *err)
 	e->j.step += (long)p->n_nodes;
 	if (check_interrupt(err) < 0)
 		return -1;
-	if (p->backend != VL_BACKEND_NS) {
+	if (p->backend == VL_BACKEND_PROC) {
 		phase(e, "state");
 		return vl_journal_step(&e->j, "write state", err);
 	}
@@ -834,6 +922,8 @@ static int do_up(struct engine *e, struct vl_err *err)
 		return -1;
 	e->j.step += (long)p->n_nodes;
 	if (check_interrupt(err) < 0)
+		return -1;
+	if (e->n_vms && start_guests(e, err) < 0)
 		return -1;
 	phase(e, "state");
 	return vl_journal_step(&e->j, "write state", err);
@@ -893,7 +983,8 @@ static void raise_nofile(void)
 int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_opts *o,
                  struct vl_up_result *res, struct vl_err *err)
 {
-	struct engine e = {.backend = vl_node_backend_for(o->backend), .progress = o->progress};
+	struct engine e = {
+	    .backend = vl_node_backend_for(o->backend), .progress = o->progress, .opts = o};
 	struct vl_plan *plan = NULL;
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
 	char id[VL_LAB_ID_LEN + 1], path[PATH_MAX];
@@ -994,6 +1085,7 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 	if (e.progress)
 		fputs("\r\033[K", stderr);
 	vl_nl_close(&e.infra);
+	vl_node_vm_lab_free(e.vm);
 	if (r < 0) {
 		struct vl_err uerr = {0};
 

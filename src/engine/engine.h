@@ -14,6 +14,12 @@ struct vl_up_opts {
 	bool progress; /* show phases on stderr (a terminal) */
 	int workers;   /* 0: one per CPU */
 	enum vl_backend backend;
+	/* vm nodes: the guest kernel ("small", "debian" or a path; NULL:
+	 * $VNETLAB_VM_KERNEL, else the default), machine ("microvm", "q35";
+	 * NULL: $VNETLAB_VM_MACHINE, else microvm), and how long to wait for
+	 * the guests (0: 60 s + 3 s per guest). */
+	const char *vm_kernel, *vm_machine;
+	double vm_timeout;
 };
 
 struct vl_up_result {

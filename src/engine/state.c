@@ -9,6 +9,7 @@
 
 #include "base/util.h"
 #include "engine/lab.h"
+#include "node/node.h"
 
 static json_t *addr_json(uint32_t addr, int prefix)
 {
@@ -33,7 +34,7 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 	json_object_set_new(root, "backend", json_string(vl_backend_name(p->backend)));
 	json_object_set_new(root, "created", json_integer((json_int_t)time(NULL)));
 	json_object_set_new(root, "up_seconds", json_real(up_seconds));
-	if (p->backend == VL_BACKEND_NS)
+	if (p->backend != VL_BACKEND_PROC)
 		json_object_set_new(root, "infra_netns", json_string(p->infra_ns));
 	json_object_set_new(root, "ipv6", json_boolean(p->topo->ipv6));
 
@@ -43,7 +44,13 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 
 		json_object_set_new(jn, "name", json_string(n->name));
 		json_object_set_new(jn, "kind", json_string(vl_kind_name(n->kind)));
-		if (p->backend == VL_BACKEND_NS)
+		json_object_set_new(jn, "backend",
+		                    json_string(n->res.vm ? "vm" : vl_backend_name(p->backend == VL_BACKEND_PROC ? VL_BACKEND_PROC : VL_BACKEND_NS)));
+		if (n->res.vm)
+			json_object_set_new(jn, "vm",
+			                    json_pack("{s:i, s:I}", "vcpus", (int)vl_node_vm_vcpus(n),
+			                              "ram", (json_int_t)vl_node_vm_ram(n)));
+		if (p->backend != VL_BACKEND_PROC)
 			json_object_set_new(jn, "netns", json_string(n->netns));
 		json_object_set_new(jn, "forward", json_boolean(n->forward));
 		json_object_set_new(jn, "cgroup", json_string(n->cgroup));
@@ -63,6 +70,15 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 
 			json_object_set_new(ji, "name", json_string(f->name));
 			json_object_set_new(ji, "address", addr_json(f->addr, f->prefix));
+			if (n->res.vm) {
+				uint8_t m[6];
+				char mac[18];
+
+				vl_node_vm_mac(p, i, j, m);
+				snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+				         m[2], m[3], m[4], m[5]);
+				json_object_set_new(ji, "mac", json_string(mac));
+			}
 			if (peer->ns == VL_PLAN_INFRA) {
 				const struct vl_plan_bridge *b = &p->bridges[peer->bridge];
 

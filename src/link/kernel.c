@@ -5,6 +5,9 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/pkt_sched.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
+#include <linux/tc_act/tc_mirred.h>
 #include <linux/veth.h>
 #include <errno.h>
 #include <stdio.h>
@@ -241,6 +244,47 @@ int vl_kl_shape(struct vl_nl *nl, int ifindex, const struct vl_impair *im, int m
 			return -1;
 		mnl_attr_put(nlh, TCA_OPTIONS, sizeof(q), &q);
 	}
+	return 0;
+}
+
+int vl_kl_redirect(struct vl_nl *nl, int from, int to, const char *what, struct vl_err *err)
+{
+	struct {
+		struct tc_u32_sel sel;
+		struct tc_u32_key key; /* offset 0, mask 0: matches every frame */
+	} u = {.sel = {.flags = TC_U32_TERMINAL, .nkeys = 1}};
+	struct tc_mirred m = {.action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR,
+	                      .ifindex = (uint32_t)to};
+	struct nlattr *opts, *acts, *act, *aopts;
+	struct nlmsghdr *nlh;
+	struct tcmsg *tc;
+
+	nlh = qdisc_msg(nl, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, from, "clsact", what, err);
+	if (!nlh)
+		return -1;
+	tc = mnl_nlmsg_get_payload(nlh);
+	tc->tcm_handle = TC_H_MAKE(TC_H_CLSACT, 0);
+	tc->tcm_parent = TC_H_CLSACT;
+	nlh = vl_nl_msg(nl, RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, sizeof(*tc), what, err);
+	if (!nlh)
+		return -1;
+	tc = mnl_nlmsg_get_payload(nlh);
+	tc->tcm_family = AF_UNSPEC;
+	tc->tcm_ifindex = from;
+	tc->tcm_parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS);
+	tc->tcm_info = TC_H_MAKE(1u << 16, htons(ETH_P_ALL)); /* priority 1, all protocols */
+	mnl_attr_put_strz(nlh, TCA_KIND, "u32");
+	opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+	mnl_attr_put(nlh, TCA_U32_SEL, sizeof(u), &u);
+	acts = mnl_attr_nest_start(nlh, TCA_U32_ACT);
+	act = mnl_attr_nest_start(nlh, 1);
+	mnl_attr_put_strz(nlh, TCA_ACT_KIND, "mirred");
+	aopts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
+	mnl_attr_put(nlh, TCA_MIRRED_PARMS, sizeof(m), &m);
+	mnl_attr_nest_end(nlh, aopts);
+	mnl_attr_nest_end(nlh, act);
+	mnl_attr_nest_end(nlh, acts);
+	mnl_attr_nest_end(nlh, opts);
 	return 0;
 }
 

@@ -54,6 +54,12 @@ int vl_kl_link_set_mtu(struct vl_nl *nl, int ifindex, int mtu, const char *what,
 /* Set the link administratively up or down. */
 int vl_kl_link_set_state(struct vl_nl *nl, int ifindex, bool up, const char *what,
                          struct vl_err *err);
+/* Everything that arrives on `from` leaves through `to` instead (a clsact
+ * qdisc on from, a match-all u32 filter on its ingress with a mirred
+ * egress redirect), as a container runtime joins a VM's TAP to the veth it
+ * stands in for. Frames go out through to's root qdisc, so shaping there
+ * still applies. */
+int vl_kl_redirect(struct vl_nl *nl, int from, int to, const char *what, struct vl_err *err);
 /* Does this kernel have netem? Tries to create one on ifindex (then
  * deletes it); 1 yes, 0 no, -1 could not tell. */
 int vl_kl_probe_netem(struct vl_nl *nl, int ifindex, struct vl_err *err);

@@ -45,6 +45,49 @@ struct vl_node_backend {
 };
 
 extern const struct vl_node_backend vl_node_ns, vl_node_proc;
+
+/* --- vm nodes (vm.c) ---------------------------------------------------------
+ * A vm node is an ns node (its namespaces and cgroup are the host side of
+ * the guest: QEMU and its supervisor run there) whose interfaces each get
+ * a TAP, "vt<j>", joined to the node's own interface j by tc redirects
+ * both ways; the guest's virtio-net device sits on the TAP. So a guest's
+ * frames leave through the very interface an ns node's would, with the
+ * same shaping, bridge port, peer or link engine behind it. */
+struct vl_cgroup_manager;
+struct vl_vm_lab; /* what every guest of a lab boots: kernel, accelerator, image */
+
+#define VL_VM_DEFAULT_RAM (128ull << 20)
+/* Host memory a guest costs beyond its RAM (QEMU, its 16 MiB translation
+ * cache, the supervisor): added to a vm node's cgroup memory limit. */
+#define VL_VM_OVERHEAD (128ull << 20)
+
+/* The TAP of node interface j, in the node's namespace. */
+void vl_node_vm_tap_name(size_t j, char buf[16]);
+/* The MAC of a guest's interface j (locally administered, from the lab
+ * id, the node's index and j). */
+void vl_node_vm_mac(const struct vl_plan *p, size_t node, size_t j, uint8_t mac[6]);
+/* RAM and vCPUs of a vm node's guest from its resources. */
+uint64_t vl_node_vm_ram(const struct vl_plan_node *n);
+unsigned vl_node_vm_vcpus(const struct vl_plan_node *n);
+
+/* Before any guest starts: find the kernel (want: --vm-kernel, NULL for
+ * the default), choose KVM or TCG and the machine type, and write the
+ * lab's initramfs and vm/info. *out is freed by vl_node_vm_lab_free(). */
+int vl_node_vm_prepare(const struct vl_plan *p, const char *want_kernel, const char *machine,
+                       struct vl_vm_lab **out, struct vl_err *err);
+void vl_node_vm_lab_free(struct vl_vm_lab *vl);
+/* Start the guest of node i (its namespaces, cgroup and TAPs exist): its
+ * supervisor, in the background. Returns the read end of its ready pipe. */
+int vl_node_vm_start(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl,
+                     const struct vl_cgroup_manager *cg, struct vl_err *err);
+/* Wait until every started guest's agent answered (ready[k] for node
+ * nodes[k]), at most timeout seconds; on failure the error names the
+ * node and ends with its console's last lines. Closes the fds. */
+int vl_node_vm_wait(const struct vl_plan *p, const size_t *nodes, int *ready, size_t n,
+                    double timeout, struct vl_err *err);
+/* Is node a guest? Connect to its agent (through its supervisor). */
+bool vl_node_is_vm(const char *lab, const char *node);
+int vl_node_vm_connect(const char *lab, const char *node, struct vl_err *err);
 const struct vl_node_backend *vl_node_backend_for(enum vl_backend b);
 
 /* Undo create() for the node whose network namespace is `netns` (the

@@ -395,7 +395,7 @@ static void build_hosts(struct vl_plan *p)
 
 const char *vl_backend_name(enum vl_backend b)
 {
-	return b == VL_BACKEND_PROC ? "proc" : "ns";
+	return b == VL_BACKEND_PROC ? "proc" : b == VL_BACKEND_VM ? "vm" : "ns";
 }
 
 int vl_backend_parse(const char *s)
@@ -404,6 +404,8 @@ int vl_backend_parse(const char *s)
 		return VL_BACKEND_NS;
 	if (!strcmp(s, "proc"))
 		return VL_BACKEND_PROC;
+	if (!strcmp(s, "vm"))
+		return VL_BACKEND_VM;
 	return -1;
 }
 
@@ -529,6 +531,20 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 		n->ipv6 = tn->ipv6 == VL_UNSET ? t->ipv6 : tn->ipv6;
 		vl_plan_netns_name(id, tn->name, n->netns, sizeof(n->netns));
 		resolve_res(t, tn, &n->res);
+		/* node > kind > defaults > the lab's backend */
+		n->res.vm = tn->res.vm != VL_UNSET         ? tn->res.vm
+		            : t->defaults.vm != VL_UNSET ? t->defaults.vm
+		                                         : backend == VL_BACKEND_VM;
+		if (n->res.vm && backend == VL_BACKEND_PROC) {
+			vl_err_set(err, 0, "node %s: backend: vm in a lab of the proc backend (use "
+			           "--backend ns or vm)", tn->name);
+			goto out;
+		}
+		if (n->res.vm && (n->res.rootfs || n->res.pid_ns)) {
+			vl_err_set(err, 0, "node %s: a vm node has its own kernel and root: rootfs and "
+			           "pid-namespace are for ns nodes", tn->name);
+			goto out;
+		}
 		snprintf(n->cgroup, sizeof(n->cgroup), "vnetlab/%s/%s", lab, tn->name);
 	}
 	if (backend == VL_BACKEND_PROC) {
@@ -661,8 +677,9 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 			vl_buf_printf(out, "node %s %s address %s\n", n->name,
 			              vl_kind_name(n->kind), a);
 		} else {
-			vl_buf_printf(out, "node %s %s netns %s forward %d ipv6 %d\n", n->name,
-			              vl_kind_name(n->kind), n->netns, n->forward, n->ipv6);
+			vl_buf_printf(out, "node %s %s netns %s forward %d ipv6 %d%s\n", n->name,
+			              vl_kind_name(n->kind), n->netns, n->forward, n->ipv6,
+			              n->res.vm ? " vm" : "");
 		}
 		if (r->cpus || r->cpu_weight || r->cpuset[0] || r->memory || r->pids || r->rootfs ||
 		    r->pid_ns) {

@@ -78,12 +78,15 @@ struct vl_plan_res {
 	uint64_t pids;       /* 0: no limit */
 	const char *rootfs;  /* NULL: the host's / (points into the topology) */
 	bool pid_ns;
+	bool vm; /* the node is a virtual machine (backend vm, or backend: vm in an ns lab) */
 };
 
 /* How nodes are made. */
 enum vl_backend {
 	VL_BACKEND_NS,   /* namespaces: own network, hostname, /etc/hosts, /tmp */
 	VL_BACKEND_PROC, /* plain processes in the host's network; names on loopback */
+	VL_BACKEND_VM,   /* as ns, but every host and router is a virtual machine whose
+	                  * interfaces are TAPs behind the node's own (see engine/vm.c) */
 };
 const char *vl_backend_name(enum vl_backend b);
 int vl_backend_parse(const char *s); /* -1 if unknown */

@@ -244,7 +244,8 @@ void vl_topo_res_init(struct vl_topo_res *r)
 	                          .cpu_weight = VL_UNSET,
 	                          .memory = VL_UNSET,
 	                          .pids = VL_UNSET,
-	                          .pid_ns = VL_UNSET};
+	                          .pid_ns = VL_UNSET,
+	                          .vm = VL_UNSET};
 }
 
 static void res_copy(struct vl_topo_res *dst, const struct vl_topo_res *src, bool over)
@@ -260,6 +261,8 @@ static void res_copy(struct vl_topo_res *dst, const struct vl_topo_res *src, boo
 		dst->pids = src->pids;
 	if (TAKE(pid_ns))
 		dst->pid_ns = src->pid_ns;
+	if (TAKE(vm))
+		dst->vm = src->vm;
 #undef TAKE
 	if (src->cpuset && (over || !dst->cpuset)) {
 		free(dst->cpuset);
@@ -366,6 +369,10 @@ const char *vl_topo_res_set(struct vl_topo_res *r, const char *key, const char *
 			return "expected an absolute path to a directory (no \"..\", no commas)";
 		free(r->rootfs);
 		r->rootfs = vl_xstrdup(value);
+	} else if (!strcmp(key, "backend")) {
+		if (strcmp(value, "ns") && strcmp(value, "vm"))
+			return "expected ns or vm (a node's backend within a lab of namespaces)";
+		r->vm = value[0] == 'v';
 	} else {
 		return "not a resource";
 	}
@@ -388,6 +395,8 @@ static void dump_res(struct vl_buf *out, const struct vl_topo_res *r)
 		vl_buf_printf(out, " rootfs=%s", r->rootfs);
 	if (r->pid_ns != VL_UNSET)
 		vl_buf_printf(out, " pid-namespace=%d", r->pid_ns);
+	if (r->vm != VL_UNSET)
+		vl_buf_printf(out, " backend=%s", r->vm ? "vm" : "ns");
 }
 
 /* " pos=L:C", or nothing for generated elements. */
@@ -416,7 +425,8 @@ static void dump_ipv6(struct vl_buf *out, int v)
  *   [defaults RES]                     (when any is set)
  *   node I NAME kind=K ipv6=unset|0|1 [RES] [pos=L:C]
  * RES: " cpus=X cpu-weight=N cpuset=S memory=BYTES pids=N rootfs=P
- * pid-namespace=0|1", each only when set.
+ * pid-namespace=0|1 backend=ns|vm", each only
+ * when set.
  *   links N
  *   link I NODE:IF[@L:C] NODE:IF[@L:C] mtu=N [pos=L:C]
  *   warnings N

@@ -39,6 +39,7 @@ struct vl_topo_res {
 	int64_t pids;      /* most tasks; 0: no limit */
 	char *rootfs;      /* a directory: the node's / is an overlay on it */
 	int pid_ns;        /* a private pid namespace with a small init */
+	int vm;            /* backend: 1 a virtual machine (vm), 0 namespaces (ns) */
 	struct vl_pos pos; /* where the first of them was given */
 };
 
@@ -58,7 +59,8 @@ void vl_topo_res_inherit(struct vl_topo_res *dst, const struct vl_topo_res *src)
 /* Set every field that is set in src, over what dst has (strings copied). */
 void vl_topo_res_override(struct vl_topo_res *dst, const struct vl_topo_res *src);
 void vl_topo_res_free(struct vl_topo_res *r);
-/* Set resource `key` (cpus, cpu-weight, cpuset, memory, pids, rootfs; and
+/* Set resource `key` (cpus, cpu-weight, cpuset, memory, pids, rootfs,
+ * backend; and
  * containerlab's cpu, cpu-set) from its text. NULL, or why the value is not
  * valid ("expected ..."). */
 const char *vl_topo_res_set(struct vl_topo_res *r, const char *key, const char *value);

@@ -94,7 +94,7 @@ static const char *const topology_keys[] = {"defaults", "kinds", "nodes", "links
  * cpu-set, memory) are accepted wherever a node's settings are. */
 #define RES_KEYS                                                                                   \
 	"cpus", "cpu", "cpu-weight", "cpuset", "cpu-set", "memory", "pids", "rootfs",              \
-	    "pid-namespace"
+	    "pid-namespace", "backend"
 static const char *const defaults_keys[] = {"kind", "ipv6", "pool", "mtu", "profile", RES_KEYS};
 static const char *const kinds_keys[] = {"ipv6", RES_KEYS};
 static const char *const node_keys[] = {"kind", "ipv6", RES_KEYS};
@@ -438,7 +438,8 @@ static int load_res(struct loader *ld, const struct found *f, enum where w, cons
 	static const struct {
 		const char *key, *alias;
 	} keys[] = {{"cpus", "cpu"},  {"cpu-weight", NULL}, {"cpuset", "cpu-set"},
-	            {"memory", NULL}, {"pids", NULL},       {"rootfs", NULL}};
+	            {"memory", NULL}, {"pids", NULL},       {"rootfs", NULL},
+	            {"backend", NULL}};
 	yaml_node_t *v;
 	const char *s, *why;
 	char what[192];

@@ -1,0 +1,521 @@
+/* The guest's supervisor and agent multiplexer (see vmd.h). One poll loop:
+ * the agent's stream, the listening socket, the clients, a signalfd. */
+#include "vm/vmd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "vm/client.h"
+#include "vm/proto.h"
+
+#define MAX_CLIENTS  256
+#define MAX_QUEUED   (16u << 20) /* a client this far behind is dropped */
+#define BOOT_NOTE_SZ 512
+
+struct client {
+	int fd;
+	struct vl_ag_reader *rd;
+	struct vl_buf out;
+	size_t out_off;
+};
+
+/* An agent id in use: a session (EXEC) or a request, and whose it is. */
+struct route {
+	uint32_t gid, cid;
+	int client; /* index in clients, -1: its client left */
+	bool exec, started;
+};
+
+static struct {
+	const char *node;
+	pid_t qemu;
+	int agent, sfd;
+	struct client clients[MAX_CLIENTS];
+	size_t n_clients;
+	struct route *routes;
+	size_t n_routes, cap_routes;
+	uint32_t next_gid;
+	uint8_t ready[VL_AG_MAX_PAYLOAD]; /* the guest's READY payload */
+	size_t ready_len;
+	bool is_ready;
+	struct vl_ag_reader agent_rd;
+	struct vl_ag_msg msg;
+} V;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+	char line[512];
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	/* stderr is the console log */
+	vl_write_all(2, "vnetlab-vmd: ", 13);
+	vl_write_all(2, line, (size_t)n);
+}
+
+static void ready_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void ready_line(const char *fmt, ...)
+{
+	va_list ap;
+	char line[1024];
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	vl_write_all(VL_VMD_FD_READY, line, (size_t)n);
+	close(VL_VMD_FD_READY);
+}
+
+static struct route *route_by_gid(uint32_t gid)
+{
+	for (size_t i = 0; i < V.n_routes; i++)
+		if (V.routes[i].gid == gid)
+			return &V.routes[i];
+	return NULL;
+}
+
+static struct route *route_by_cid(int client, uint32_t cid)
+{
+	for (size_t i = 0; i < V.n_routes; i++)
+		if (V.routes[i].client == client && V.routes[i].cid == cid)
+			return &V.routes[i];
+	return NULL;
+}
+
+static void route_drop(struct route *r)
+{
+	*r = V.routes[--V.n_routes];
+}
+
+static uint32_t new_gid(void)
+{
+	do
+		V.next_gid++;
+	while (!V.next_gid || route_by_gid(V.next_gid));
+	return V.next_gid;
+}
+
+/* A frame to the agent, with id and payload. */
+static int to_agent(unsigned type, uint32_t id, const void *payload, size_t len)
+{
+	struct vl_err err = {0};
+
+	vl_ag_msg_init(&V.msg, type, id);
+	vl_ag_put_bytes(&V.msg, payload, len);
+	if (vl_agent_send(V.agent, &V.msg, &err) < 0) {
+		say("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void client_close(int c)
+{
+	struct client *cl = &V.clients[c];
+
+	/* Its sessions die with it; their remaining output is dropped. */
+	for (size_t i = 0; i < V.n_routes; i++) {
+		struct route *r = &V.routes[i];
+		uint8_t sig[4] = {SIGKILL, 0, 0, 0};
+
+		if (r->client != c)
+			continue;
+		r->client = -1;
+		if (r->exec && r->started)
+			to_agent(VL_AG_SIGNAL, r->gid, sig, sizeof(sig));
+	}
+	close(cl->fd);
+	free(cl->rd);
+	vl_buf_free(&cl->out);
+	cl->fd = -1;
+	cl->rd = NULL;
+	cl->out_off = 0;
+}
+
+/* Write what is queued for client c without blocking; -1 if it is gone. */
+static int client_flush(int c)
+{
+	struct client *cl = &V.clients[c];
+
+	while (cl->out_off < cl->out.len) {
+		ssize_t w = send(cl->fd, cl->out.s + cl->out_off, cl->out.len - cl->out_off,
+		                 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			break;
+		if (w <= 0)
+			return -1;
+		cl->out_off += (size_t)w;
+	}
+	if (cl->out_off == cl->out.len) {
+		cl->out.len = 0;
+		cl->out_off = 0;
+	}
+	return cl->out.len - cl->out_off > MAX_QUEUED ? -1 : 0;
+}
+
+static void to_client(int c, unsigned type, uint32_t id, const void *payload, size_t len)
+{
+	struct client *cl = &V.clients[c];
+
+	vl_ag_msg_init(&V.msg, type, id);
+	vl_ag_put_bytes(&V.msg, payload, len);
+	if (vl_ag_msg_end(&V.msg) < 0)
+		return;
+	vl_buf_add(&cl->out, (const char *)V.msg.buf, V.msg.len);
+}
+
+/* A frame from the agent: back to its client under the client's id. */
+static void from_agent(const struct vl_ag_hdr *h, const uint8_t *p)
+{
+	struct route *r;
+
+	if (h->type == VL_AG_READY && h->id == 0) {
+		memcpy(V.ready, p, h->len);
+		V.ready_len = h->len;
+		return;
+	}
+	if (h->id == 0) {
+		if (h->type == VL_AG_ERROR) {
+			struct vl_err err = {0};
+
+			vl_agent_error(p, h->len, &err);
+			say("agent: %s", err.msg);
+		}
+		return;
+	}
+	if (!(r = route_by_gid(h->id)))
+		return;
+	if (r->client < 0) {
+		/* its client left: let the agent go on, forget the rest */
+		if (h->type == VL_AG_STDOUT || h->type == VL_AG_STDERR) {
+			uint8_t credit[4] = {(uint8_t)h->len, (uint8_t)(h->len >> 8),
+			                     (uint8_t)(h->len >> 16), (uint8_t)(h->len >> 24)};
+
+			to_agent(VL_AG_CREDIT, r->gid, credit, sizeof(credit));
+		}
+	} else {
+		to_client(r->client, h->type, r->cid, p, h->len);
+	}
+	switch (h->type) {
+	case VL_AG_STARTED:
+		r->started = true;
+		break;
+	case VL_AG_EXIT:
+	case VL_AG_OK:
+	case VL_AG_STATS_REPLY:
+	case VL_AG_PONG:
+		route_drop(r);
+		break;
+	case VL_AG_ERROR:
+		if (!r->exec || !r->started)
+			route_drop(r);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A frame from client c: to the agent under an id of ours. */
+static void from_client(int c, const struct vl_ag_hdr *h, const uint8_t *p)
+{
+	struct route *r;
+
+	switch (h->type) {
+	case VL_AG_HELLO:
+		to_client(c, VL_AG_READY, h->id, V.ready, V.ready_len);
+		return;
+	case VL_AG_EXEC:
+	case VL_AG_WRITE_FILE:
+	case VL_AG_STATS:
+	case VL_AG_PING:
+	case VL_AG_POWEROFF:
+		if (route_by_cid(c, h->id)) {
+			static const char msg[] = "id already in use";
+			struct vl_ag_msg *m = &V.msg;
+
+			vl_ag_msg_init(m, VL_AG_ERROR, h->id);
+			vl_ag_put_u32(m, EEXIST);
+			vl_ag_put_u32(m, h->type);
+			vl_ag_put_str(m, msg);
+			if (vl_ag_msg_end(m) == 0)
+				vl_buf_add(&V.clients[c].out, (const char *)m->buf, m->len);
+			return;
+		}
+		vl_grow(&V.routes, &V.cap_routes, V.n_routes, sizeof(*V.routes));
+		r = &V.routes[V.n_routes++];
+		*r = (struct route){.gid = new_gid(),
+		                    .cid = h->id,
+		                    .client = c,
+		                    .exec = h->type == VL_AG_EXEC};
+		to_agent(h->type, r->gid, p, h->len);
+		return;
+	default:
+		if ((r = route_by_cid(c, h->id)))
+			to_agent(h->type, r->gid, p, h->len);
+		return;
+	}
+}
+
+/* Read what the agent sent; false when its stream ended. */
+static bool agent_readable(void)
+{
+	for (;;) {
+		size_t room;
+		uint8_t *at = vl_ag_reader_space(&V.agent_rd, &room);
+		ssize_t n = read(V.agent, at, room);
+		const uint8_t *payload;
+		struct vl_ag_hdr h;
+		int k;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return true;
+		if (n <= 0)
+			return false;
+		vl_ag_reader_fill(&V.agent_rd, (size_t)n);
+		while ((k = vl_ag_reader_next(&V.agent_rd, &h, &payload)) != 0) {
+			if (k < 0) {
+				say("a bad frame from the agent (%s), skipped", strerror(-k));
+				continue;
+			}
+			from_agent(&h, payload);
+			if (h.type == VL_AG_READY && h.id == 0 && !V.is_ready) {
+				struct vl_agent_info info = {0};
+				struct vl_ag_cur cur;
+
+				vl_ag_cur_init(&cur, payload, h.len);
+				info.version = vl_ag_get_u32(&cur);
+				vl_ag_get_u32(&cur);
+				vl_ag_get_u32(&cur);
+				info.boot_ms = vl_ag_get_u64(&cur);
+				vl_ag_get_u64(&cur);
+				vl_ag_get_str(&cur, 64);
+				const char *kernel = vl_ag_get_str(&cur, 64);
+				const char *notes = vl_ag_get_str(&cur, 0);
+
+				V.is_ready = true;
+				if (notes && notes[0])
+					say("guest setup: %s", notes);
+				ready_line("ready %llu %s%s%s", (unsigned long long)info.boot_ms,
+				           kernel && kernel[0] ? kernel : "?",
+				           notes && notes[0] ? " " : "", notes ? notes : "");
+			}
+		}
+	}
+}
+
+static bool client_readable(int c)
+{
+	struct client *cl = &V.clients[c];
+
+	for (;;) {
+		size_t room;
+		uint8_t *at = vl_ag_reader_space(cl->rd, &room);
+		ssize_t n = recv(cl->fd, at, room, MSG_DONTWAIT);
+		const uint8_t *payload;
+		struct vl_ag_hdr h;
+		int k;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return true;
+		if (n <= 0)
+			return false;
+		vl_ag_reader_fill(cl->rd, (size_t)n);
+		while ((k = vl_ag_reader_next(cl->rd, &h, &payload)) != 0)
+			if (k > 0)
+				from_client(c, &h, payload);
+	}
+}
+
+static void accept_client(void)
+{
+	int fd = accept4(VL_VMD_FD_LISTEN, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	size_t c;
+
+	if (fd < 0)
+		return;
+	for (c = 0; c < V.n_clients && V.clients[c].fd >= 0; c++)
+		;
+	if (c == MAX_CLIENTS) {
+		close(fd);
+		return;
+	}
+	if (c == V.n_clients)
+		V.n_clients++;
+	V.clients[c] = (struct client){.fd = fd, .rd = vl_xcalloc(1, sizeof(*V.clients[c].rd))};
+	vl_ag_reader_reset(V.clients[c].rd);
+}
+
+static pid_t start_qemu(char **argv)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	close(VL_VMD_FD_AGENT);
+	close(VL_VMD_FD_LISTEN);
+	close(VL_VMD_FD_READY);
+	/* QEMU's descriptors, 6 and up, were passed without close-on-exec */
+	execvp(argv[0], argv);
+	fprintf(stderr, "vnetlab-vmd: run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* The guest is going: ask its agent to power off, give it a moment. */
+static void stop_guest(int sfd)
+{
+	double deadline = vl_now() + 2;
+	struct pollfd pfd = {.fd = sfd, .events = POLLIN};
+
+	if (V.is_ready)
+		to_agent(VL_AG_POWEROFF, new_gid(), NULL, 0);
+	while (vl_now() < deadline) {
+		struct signalfd_siginfo si;
+
+		if (waitpid(V.qemu, NULL, WNOHANG) == V.qemu)
+			return;
+		if (poll(&pfd, 1, 100) > 0 && read(sfd, &si, sizeof(si)) < 0)
+			break;
+	}
+	kill(V.qemu, SIGKILL);
+	waitpid(V.qemu, NULL, 0);
+}
+
+int vl_vmd_main(int argc, char **argv)
+{
+	struct pollfd pfds[3 + MAX_CLIENTS];
+	sigset_t set;
+	int i0 = 0;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			i0 = i + 1;
+			break;
+		}
+	if (argc < 4 || i0 == 0 || i0 >= argc) {
+		fprintf(stderr, "usage: vnetlab __vmd NODE -- QEMU-ARGV...\n");
+		return 2;
+	}
+	V.node = argv[1];
+	V.agent = VL_VMD_FD_AGENT;
+	prctl(PR_SET_NAME, "vnetlab-vmd");
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	V.sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	fcntl(V.agent, F_SETFL, fcntl(V.agent, F_GETFL) | O_NONBLOCK);
+	vl_ag_reader_reset(&V.agent_rd);
+	say("starting the guest of node %s", V.node);
+	V.qemu = start_qemu(&argv[i0]);
+	for (int fd = VL_VMD_FD_QEMU; fd < VL_VMD_FD_QEMU + 256; fd++)
+		close(fd);
+	if (V.qemu < 0) {
+		ready_line("failed cannot fork: %s", strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		size_t np = 0, first_client;
+
+		pfds[np++] = (struct pollfd){.fd = V.sfd, .events = POLLIN};
+		pfds[np++] = (struct pollfd){.fd = V.agent, .events = POLLIN};
+		pfds[np++] = (struct pollfd){.fd = V.is_ready ? VL_VMD_FD_LISTEN : -1,
+		                             .events = POLLIN};
+		first_client = np;
+		for (size_t c = 0; c < V.n_clients; c++)
+			pfds[np++] = (struct pollfd){
+			    .fd = V.clients[c].fd,
+			    .events = (short)(POLLIN | (V.clients[c].out.len ? POLLOUT : 0))};
+		if (poll(pfds, np, -1) < 0 && errno != EINTR)
+			break;
+		if (pfds[0].revents) {
+			struct signalfd_siginfo si;
+			int status;
+
+			if (read(V.sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGCHLD) {
+				say("signal %u: stopping the guest", si.ssi_signo);
+				stop_guest(V.sfd);
+				return 0;
+			}
+			if (waitpid(V.qemu, &status, WNOHANG) == V.qemu) {
+				char how[64];
+
+				snprintf(how, sizeof(how), "%s %d",
+				         WIFEXITED(status) ? "exited with status" : "was killed by signal",
+				         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+				say("QEMU %s", how);
+				if (!V.is_ready)
+					ready_line("failed QEMU %s before the guest's agent answered",
+					           how);
+				return 1;
+			}
+		}
+		if (pfds[1].revents && !agent_readable()) {
+			/* QEMU closed its end: it is exiting; SIGCHLD follows */
+			pfds[1].fd = -1;
+			V.agent = -1;
+			say("the agent's port closed");
+			stop_guest(V.sfd);
+			if (!V.is_ready)
+				ready_line("failed the guest's agent port closed before it answered");
+			return 1;
+		}
+		if (pfds[2].revents)
+			accept_client();
+		for (size_t c = 0; c < V.n_clients; c++) {
+			struct pollfd *pf = &pfds[first_client + c];
+
+			if (c + first_client >= np || pf->fd < 0 || V.clients[c].fd != pf->fd)
+				continue;
+			if ((pf->revents & (POLLIN | POLLHUP | POLLERR)) && !client_readable((int)c)) {
+				client_close((int)c);
+				continue;
+			}
+		}
+		for (size_t c = 0; c < V.n_clients; c++)
+			if (V.clients[c].fd >= 0 && client_flush((int)c) < 0)
+				client_close((int)c);
+	}
+	return 1;
+}

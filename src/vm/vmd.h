@@ -1,0 +1,32 @@
+/* `vnetlab __vmd`: the host side of one guest, for the guest's whole life.
+ * It runs in the vm node's namespaces and cgroup, starts QEMU as its
+ * child, holds the host end of the agent's virtio-serial port (the guest
+ * must always see it connected), and serves `vnetlab exec` and the rest
+ * through a UNIX socket as a multiplexer of the agent protocol: every
+ * client frame gets a fresh agent id, the agent's frames go back to their
+ * client under its own id, HELLO is answered with the guest's READY, and
+ * a client's sessions are killed when it disconnects (their output is
+ * credited and dropped, so the agent never waits for a reader).
+ *
+ * Started by src/node/vm.c with these descriptors:
+ *   0      /dev/null;  1, 2  the console log (QEMU's stderr goes there too)
+ *   3      the host end of the agent's socket pair
+ *   4      the listening UNIX socket
+ *   5      the ready pipe: one line, "ready BOOT_MS KERNEL" once the agent
+ *          answered, or "failed WHY"; then closed
+ *   6...   QEMU's: the guest end of the agent's pair, the TAPs
+ * and argv: __vmd NODE -- QEMU-ARGV...
+ *
+ * SIGTERM: power the guest off (2 s), then kill QEMU, and exit. If QEMU
+ * exits, so does the vmd (the socket then refuses connections). */
+#ifndef VL_VM_VMD_H
+#define VL_VM_VMD_H
+
+#define VL_VMD_FD_AGENT  3
+#define VL_VMD_FD_LISTEN 4
+#define VL_VMD_FD_READY  5
+#define VL_VMD_FD_QEMU   6 /* the first of QEMU's */
+
+int vl_vmd_main(int argc, char **argv);
+
+#endif
