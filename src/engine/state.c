@@ -22,6 +22,57 @@ static json_t *addr_json(uint32_t addr, int prefix)
 	return json_string(s);
 }
 
+/* The lab's guests: accelerator (and why not KVM), kernel, machine, from
+ * vm/info (written when the guests were prepared); NULL if it has none. */
+static json_t *vm_info(const struct vl_plan *p)
+{
+	char path[PATH_MAX], *s = NULL, *line, *save = NULL;
+	json_t *o;
+
+	vl_lab_path(p->lab, "vm/info", path, sizeof(path));
+	if (vl_read_file(path, &s, NULL, NULL) < 0)
+		return NULL;
+	o = json_object();
+	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+
+		if (!sp)
+			continue;
+		*sp++ = '\0';
+		if (!strcmp(line, "kernel")) {
+			char *path2 = strchr(sp, ' ');
+
+			if (path2) {
+				*path2++ = '\0';
+				json_object_set_new(o, "kernel_path", json_string(path2));
+			}
+		}
+		if (!strcmp(line, "why") && !strcmp(sp, "-"))
+			continue;
+		json_object_set_new(o, !strcmp(line, "why") ? "why_not_kvm" : line, json_string(sp));
+	}
+	free(s);
+	return o;
+}
+
+/* From vm/boot: field 1, seconds from start to the agent's answer; 2, the
+ * guest's own seconds since its kernel started. 0 if unknown. */
+static double vm_boot(const struct vl_plan *p, const char *node, int field)
+{
+	char path[PATH_MAX], *s = NULL, *line, *save = NULL, name[64];
+	double secs = 0, v1;
+	unsigned long long v2;
+
+	vl_lab_path(p->lab, "vm/boot", path, sizeof(path));
+	if (vl_read_file(path, &s, NULL, NULL) < 0)
+		return 0;
+	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%63s %lf %llu", name, &v1, &v2) == 3 && !strcmp(name, node))
+			secs = field == 1 ? v1 : (double)v2 / 1000;
+	free(s);
+	return secs;
+}
+
 json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 {
 	json_t *root = json_object(), *nodes = json_array(), *sws = json_array(),
@@ -38,6 +89,10 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		json_object_set_new(root, "infra_netns", json_string(p->infra_ns));
 	json_object_set_new(root, "ipv6", json_boolean(p->topo->ipv6));
 
+	json_t *vm = vm_info(p);
+
+	if (vm)
+		json_object_set_new(root, "vm", vm);
 	for (size_t i = 0; i < p->n_nodes; i++) {
 		const struct vl_plan_node *n = &p->nodes[i];
 		json_t *jn = json_object(), *ifs = json_array(), *routes = json_array();
@@ -48,8 +103,11 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		                    json_string(n->res.vm ? "vm" : vl_backend_name(p->backend == VL_BACKEND_PROC ? VL_BACKEND_PROC : VL_BACKEND_NS)));
 		if (n->res.vm)
 			json_object_set_new(jn, "vm",
-			                    json_pack("{s:i, s:I}", "vcpus", (int)vl_node_vm_vcpus(n),
-			                              "ram", (json_int_t)vl_node_vm_ram(n)));
+			                    json_pack("{s:i, s:I, s:f, s:f}", "vcpus",
+			                              (int)vl_node_vm_vcpus(n), "ram",
+			                              (json_int_t)vl_node_vm_ram(n), "boot_s",
+			                              vm_boot(p, n->name, 1), "guest_boot_s",
+			                              vm_boot(p, n->name, 2)));
 		if (p->backend != VL_BACKEND_PROC)
 			json_object_set_new(jn, "netns", json_string(n->netns));
 		json_object_set_new(jn, "forward", json_boolean(n->forward));

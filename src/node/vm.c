@@ -160,8 +160,15 @@ static int guest_cmdline(const struct vl_plan *p, size_t i, const struct vl_vm_l
 	char ip[16], gw[16];
 
 	vl_buf_printf(b, "console=ttyS0 panic=-1 quiet no_timer_check");
+	/* a microvm has no PCI bus (its devices are virtio-mmio); under TCG
+	 * it must be told the TSC's rate or it hangs calibrating it */
+	if (vl->machine == VL_VM_MICROVM)
+		vl_buf_printf(b, " pci=off");
 	if (vl->machine == VL_VM_MICROVM && vl->tsc_khz)
 		vl_buf_printf(b, " tsc_early_khz=%lu", vl->tsc_khz);
+	/* VNETLAB_VM_APPEND: more kernel parameters, for debugging guests */
+	if (getenv("VNETLAB_VM_APPEND"))
+		vl_buf_printf(b, " %s", getenv("VNETLAB_VM_APPEND"));
 	vl_buf_printf(b, " vl.hostname=%s", n->name);
 	if (n->forward)
 		vl_buf_printf(b, " vl.forward=1");
@@ -381,8 +388,8 @@ int vl_node_vm_wait(const struct vl_plan *p, const size_t *nodes, int *ready, si
 	struct pollfd *pf = vl_xcalloc(n + 1, sizeof(*pf));
 	char (*line)[256] = vl_xcalloc(n + 1, sizeof(*line));
 	size_t *got = vl_xcalloc(n + 1, sizeof(*got)), left = n;
-	double deadline = vl_now() + timeout;
-	struct vl_buf b = {0};
+	double t0 = vl_now(), deadline = t0 + timeout;
+	struct vl_buf b = {0}, boot = {0};
 	int r = 0;
 
 	for (size_t k = 0; k < n; k++)
@@ -424,8 +431,13 @@ int vl_node_vm_wait(const struct vl_plan *p, const size_t *nodes, int *ready, si
 			pf[q].fd = -1;
 			ready[q] = -1;
 			left--;
-			if (!strncmp(line[q], "ready ", 6))
+			if (!strncmp(line[q], "ready ", 6)) {
+				/* node, seconds from start to its agent's answer, and
+				 * the guest's own count (ms since its kernel started) */
+				vl_buf_printf(&boot, "%s %.3f %llu\n", p->nodes[nodes[q]].name,
+				              vl_now() - t0, strtoull(line[q] + 6, NULL, 10));
 				continue;
+			}
 			line[q][strcspn(line[q], "\n")] = '\0';
 			vl_buf_printf(&b, "node %s: its guest did not come up: %s",
 			              p->nodes[nodes[q]].name,
@@ -441,6 +453,13 @@ int vl_node_vm_wait(const struct vl_plan *p, const size_t *nodes, int *ready, si
 			close(ready[q]);
 			ready[q] = -1;
 		}
+	if (r == 0) {
+		char path[PATH_MAX];
+
+		vl_lab_path(p->lab, "vm/boot", path, sizeof(path));
+		r = vl_write_file(path, boot.s ? boot.s : "", boot.len, err);
+	}
+	vl_buf_free(&boot);
 	vl_buf_free(&b);
 	free(pf);
 	free(line);

@@ -168,7 +168,7 @@ static bool kvm_boots(const struct vl_vm_kernel *k, char *why, size_t len)
 bool vl_vm_use_kvm(const struct vl_vm_kernel *k, char *why, size_t len)
 {
 	const char *env = getenv("VNETLAB_VM_ACCEL");
-	const char *cache = "/run/vnetlab/vm-accel";
+	const char *cache = "/run/vnetlab-vm-accel";
 	char *s = NULL;
 	bool kvm;
 	int fd;
@@ -206,7 +206,6 @@ bool vl_vm_use_kvm(const struct vl_vm_kernel *k, char *why, size_t len)
 		char line[320];
 
 		snprintf(line, sizeof(line), "%s%s\n", kvm ? "kvm" : "tcg ", kvm ? "" : why);
-		mkdir("/run/vnetlab", 0755);
 		vl_write_file(cache, line, strlen(line), NULL);
 	}
 	return kvm;

@@ -34,7 +34,7 @@ int vl_vm_machine_parse(const char *s); /* -1 if neither */
 const char *vl_vm_machine_name(enum vl_vm_machine m);
 
 /* KVM or TCG, decided once per host boot and remembered in
- * /run/vnetlab/vm-accel: TCG if /dev/kvm cannot be opened, is a
+ * /run/vnetlab-vm-accel: TCG if /dev/kvm cannot be opened, is a
  * paravirtual KVM (kvm_pvm) that runs only its own kernels, or a test
  * boot of k under KVM fails. VNETLAB_VM_ACCEL=kvm|tcg overrides. why says
  * why TCG ("" for KVM). Returns true for KVM. */

@@ -1,0 +1,93 @@
+# vm nodes: real guests (QEMU, their own kernel, our agent as /init) on the
+# lab's links. Skip, with the reason, where QEMU or a guest kernel is
+# missing (`make check` unpacks Debian's kernel; `make vm-kernel` builds
+# the small default one).
+
+need_vm() {
+	[ -x /usr/bin/qemu-system-x86_64 ] ||
+		skip "qemu-system-x86_64 is not installed (Debian package qemu-system-x86)"
+	[ -e /var/cache/vnetlab/vm-kernel/small/vmlinux ] || [ -e /var/cache/vnetlab/vm-kernel/debian/vmlinuz ] ||
+		skip "no guest kernel: run make vm-kernel (small) or scripts/vm-kernel.sh --debian"
+}
+
+# QEMU processes booted from lab LAB's image.
+lab_qemus() { pgrep -f "^qemu-system-x86_64 .*/run/vnetlab/$1/vm/initramfs" || true; }
+
+test_vm_guests_reach_each_other_by_name_and_exec() {
+	need_vm
+	vl up --topo single,2 --backend vm -n vt-vm -q
+	# each node is a guest with its own kernel: our agent is its PID 1
+	expect_eq "$("$VNETLAB" exec vt-vm h1 -- cat /proc/1/cmdline | tr '\0' ' ')" "/init " "h1's init"
+	expect_eq "$("$VNETLAB" exec vt-vm h2 -- hostname)" "h2" "h2's hostname"
+	[ "$("$VNETLAB" exec vt-vm h1 -- uname -v)" != "$(uname -v)" ] || fail "h1 runs the host's kernel"
+	can_ping vt-vm h1 h2 || fail "h1 cannot ping h2 by name"
+	can_ping vt-vm h2 h1.vt-vm || fail "h2 cannot ping h1.vt-vm"
+	# output, error output, stdin and exit status come back apart
+	out=$("$VNETLAB" exec vt-vm h1 -- sh -c 'echo out; echo err >&2; exit 7' 2>/dev/null)
+	rc=$?
+	expect_eq "$rc" 7 "exit status"
+	expect_eq "$out" out "stdout"
+	err=$("$VNETLAB" exec vt-vm h1 -- sh -c 'echo out; echo err >&2' 2>&1 >/dev/null)
+	expect_eq "$err" err "stderr"
+	expect_eq "$(printf 'a\nb\n' | "$VNETLAB" exec vt-vm h2 -- wc -l)" 2 "stdin"
+	"$VNETLAB" exec vt-vm h1 -- /no/such/program 2>/dev/null
+	expect_eq "$?" 127 "a missing program's status"
+	# killed by a signal: 128 + its number, as a shell says
+	"$VNETLAB" exec vt-vm h2 -- sh -c 'kill -9 $$'
+	expect_eq "$?" 137 "a killed command's status"
+	# several commands at once, from several processes
+	"$VNETLAB" exec vt-vm h1 -- sleep 1 & a=$!
+	"$VNETLAB" exec vt-vm h1 -- sleep 1 & b=$!
+	expect_eq "$("$VNETLAB" exec vt-vm h1 -- echo third)" third "a third command meanwhile"
+	wait $a || fail "first concurrent exec"
+	wait $b || fail "second concurrent exec"
+	# the lab says what its guests are
+	"$VNETLAB" status vt-vm --json | jq -e '.vm.accel == "kvm" or .vm.accel == "tcg"' >/dev/null ||
+		fail "status has no accelerator: $("$VNETLAB" status vt-vm --json | head -c 600)"
+	qemus=$(lab_qemus vt-vm)
+	[ "$(echo "$qemus" | wc -w)" = 2 ] || fail "expected 2 QEMU processes, found [$qemus]"
+	vl down vt-vm
+	for p in $qemus; do ! alive "$p" || fail "QEMU $p is still running after down"; done
+	[ ! -e /run/vnetlab/vt-vm ] || fail "the lab's directory (sockets, image) is still there"
+}
+
+test_vm_mixed_with_ns_nodes() {
+	need_vm
+	f=$(mktemp --suffix=.yml)
+	cat >"$f" <<'EOF'
+name: vt-mix
+topology:
+  nodes:
+    r1: {kind: router, backend: vm}
+    a: {kind: linux}
+    b: {kind: linux, backend: vm}
+  links:
+    - endpoints: ["a:eth0", "r1:eth0"]
+    - endpoints: ["b:eth0", "r1:eth1"]
+EOF
+	vl up -f "$f" -q
+	rm -f "$f"
+	# a is a namespace on the host's kernel, r1 and b are guests; a
+	# reaches b through the guest router r1
+	expect_eq "$("$VNETLAB" exec vt-mix a -- uname -v)" "$(uname -v)" "a's kernel"
+	expect_eq "$("$VNETLAB" exec vt-mix b -- cat /proc/1/cmdline | tr '\0' ' ')" "/init " "b's init"
+	can_ping vt-mix a b || fail "ns node a cannot ping vm node b through vm router r1"
+	can_ping vt-mix b a || fail "vm node b cannot ping ns node a"
+	"$VNETLAB" exec vt-mix r1 -- cat /proc/sys/net/ipv4/ip_forward | grep -qx 1 ||
+		fail "the guest router does not forward"
+	jq -e '[.nodes[] | {(.name): .backend}] | add == {"r1": "vm", "a": "ns", "b": "vm"}' \
+		/run/vnetlab/vt-mix/state.json >/dev/null || fail "state.json's backends"
+	vl down vt-mix
+}
+
+test_vm_guest_crash_during_boot_fails_up_with_its_console() {
+	need_vm
+	# no init: the guest's kernel panics while booting
+	out=$(VNETLAB_VM_APPEND="rdinit=/no-init init=/no-init" "$VNETLAB" up --topo single,1 --backend vm -n vt-vmcrash -q 2>&1)
+	rc=$?
+	[ $rc -ne 0 ] || fail "up succeeded with a guest that cannot boot"
+	echo "$out" | grep -q "node h1" || fail "the error does not name the node: $out"
+	echo "$out" | grep -qi "panic\|no working init\|init" || fail "the error lacks the guest's console: $out"
+	[ ! -e /run/vnetlab/vt-vmcrash ] || fail "the failed lab was not undone"
+	[ -z "$(lab_qemus vt-vmcrash)" ] || fail "a QEMU of the failed lab is still running"
+}
