@@ -39,7 +39,10 @@ MPI_BINS := $(if $(MPI_SRC),$(MPI_IMPLS:%=$(B)/mpi/%/vnetlab-mpi))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 TESTS   := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
-WORK_BIN := $(if $(WORK_SRC),$(B)/vnetlab-work)
+WORK_BIN := $(if $(WORK_SRC),$(B)/vnetlab-work $(B)/vnetlab-work.static)
+# The same workloads for vm guests, which have no shared libraries: static,
+# never sanitized, with only the base code they use.
+WORK_STATIC_SRC := $(WORK_SRC) src/base/err.c src/base/util.c src/base/json.c
 
 .PHONY: all deps demo check check-build test bench format clean vm-kernel
 all: $(B)/vnetlab $(B)/vnetlab-rsh $(B)/vnetlab-agent $(WORK_BIN) $(MPI_BINS) $(TESTS)
@@ -68,6 +71,11 @@ $(B)/vnetlab-rsh: $(B)/vnetlab
 $(B)/vnetlab-work: $(WORK_OBJ) $(B)/libvnetlab.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcrypto
 
+$(B)/vnetlab-work.static: $(WORK_STATIC_SRC) $(wildcard src/work/*.h src/base/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -static -O2 -s -Wl,--no-warnings \
+		-o $@ $(WORK_STATIC_SRC) -ljansson -lcrypto -lm -lpthread
+
 # Not sanitized: ASan's runtime and mpiexec's launch do not mix.
 $(B)/mpi/%/vnetlab-mpi: $(MPI_SRC) $(wildcard src/mpi/*.h)
 	@mkdir -p $(dir $@)
@@ -85,9 +93,13 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh $(B)/vnetlab
 
-# The test suite runs on the sanitized build.
+# The test suite runs on the sanitized build. The vm tests boot guests:
+# Debian's kernel is unpacked for them (about 10 s, cached) unless the
+# small one of `make vm-kernel` is there; without either they skip.
 check: deps
 	@$(MAKE) --no-print-directory B=build/san CFLAGS="$(SAN_FLAGS)" all
+	@[ -e /var/cache/vnetlab/vm-kernel/small/vmlinux ] || scripts/vm-kernel.sh --debian || \
+		echo "make check: no guest kernel could be unpacked; the vm tests will skip"
 	@tests/run.sh build/san
 
 # The small guest kernel of the vm backend, cached in /var/cache/vnetlab.

@@ -265,6 +265,12 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 		return vl_err_set(err, ENOENT, "%s: %s", w->name, why);
 	if (w->check && w->check(o, err) < 0)
 		return -1;
+	if ((w->flags & VL_WL_REAL) && o->backend == VL_BACKEND_VM)
+		return vl_err_set(err, ENOTSUP,
+		                  "%s: real programs are not in the guests' image (it carries "
+		                  "busybox and the built-in workloads, which are static): run "
+		                  "cpu, stream, bandwidth or mixed on vm",
+		                  w->name);
 	net = w->flags & VL_WL_NETWORK;
 	nodes = o->mode == VL_BENCH_SOLO ? (net ? 2 : 1) : (net ? 2 * o->n : o->n);
 	memset(run, 0, sizeof(*run));

@@ -21,12 +21,17 @@ struct vl_bench_proc {
 	bool done;        /* exited 0 */
 	bool stopped;     /* the deadline passed and it was told to stop */
 	struct rusage ru; /* from wait4 */
+	bool guest;       /* it runs in a vm node's guest: pid is our relay to its agent */
 };
 
 /* Start argv in node of lab (node NULL: on the host, outside any lab),
  * its stdout on a pipe, stdin /dev/null; env: NULL-terminated
  * "NAME=value" strings added to the environment, or NULL. argv[0] is a
- * path, opened here (the node may not see it). */
+ * path, opened here (the node may not see it). In a vm node the command
+ * runs in the guest, through its agent, as the program of argv[0]'s base
+ * name on the guest's PATH (vnetlab-work as the static build carried in
+ * the guest image); pid is then a relay that passes SIGTERM on and exits
+ * with the command's status (its rusage is the relay's). */
 int vl_bench_spawn(const char *lab, const char *node, char *const *argv, char *const *env,
                    struct vl_bench_proc *p, struct vl_err *err);
 /* Read every process's output until it ends or the deadline (monotonic

@@ -133,9 +133,9 @@ static double mean_wall(const struct vl_bench_run *r)
 int cmd_bench(int argc, char **argv)
 {
 	struct vl_bench_opts o = {.n = 4, .seconds = 5, .timeout = 120};
-	struct vl_bench_run runs[3];
-	struct vl_metrics ms[3];
-	const char *names[3];
+	struct vl_bench_run runs[4];
+	struct vl_metrics ms[4];
+	const char *names[4];
 	char work[PATH_MAX], *backends = "ns,proc", *json_out = NULL;
 	struct vl_err err = {0};
 	size_t n_runs = 0;
@@ -184,7 +184,7 @@ int cmd_bench(int argc, char **argv)
 	o.work = work;
 	o.progress = isatty(STDERR_FILENO);
 
-	for (char *b = strtok(backends, ","); b && n_runs < 3; b = strtok(NULL, ",")) {
+	for (char *b = strtok(backends, ","); b && n_runs < 4; b = strtok(NULL, ",")) {
 		o.mode = VL_BENCH_TOGETHER;
 		if (!strcmp(b, "solo")) {
 			o.mode = VL_BENCH_SOLO;
@@ -192,7 +192,7 @@ int cmd_bench(int argc, char **argv)
 		} else if (vl_backend_parse(b) >= 0) {
 			o.backend = (enum vl_backend)vl_backend_parse(b);
 		} else {
-			return vl_cli_usage("bench", "backends are ns, proc and solo, not \"%s\"",
+			return vl_cli_usage("bench", "backends are ns, proc, vm and solo, not \"%s\"",
 			                    b);
 		}
 		if (o.progress)

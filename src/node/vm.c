@@ -159,7 +159,11 @@ static int guest_cmdline(const struct vl_plan *p, size_t i, const struct vl_vm_l
 	const struct vl_plan_node *n = &p->nodes[i];
 	char ip[16], gw[16];
 
-	vl_buf_printf(b, "console=ttyS0 panic=-1 quiet no_timer_check");
+	/* tsc=reliable: under TCG the guest's TSC is the host's, the one
+	 * good clock it has, but the clocksource watchdog (judging it by
+	 * timer ticks that an emulated CPU loses under load) would drop it
+	 * for jiffies, and the guest's time would then run slow */
+	vl_buf_printf(b, "console=ttyS0 panic=-1 quiet no_timer_check tsc=reliable");
 	/* a microvm has no PCI bus (its devices are virtio-mmio); under TCG
 	 * it must be told the TSC's rate or it hangs calibrating it */
 	if (vl->machine == VL_VM_MICROVM)

@@ -959,6 +959,27 @@ static void dispatch(const struct vl_ag_hdr *h, const uint8_t *p)
 
 	switch (h->type) {
 	case VL_AG_HELLO:
+		if (ag.init && h->len >= 12) {
+			struct vl_ag_cur c;
+			uint64_t ns;
+
+			vl_ag_cur_init(&c, p, h->len);
+			vl_ag_get_u32(&c);
+			ns = vl_ag_get_u64(&c);
+			struct timespec now;
+
+			clock_gettime(CLOCK_REALTIME, &now);
+			int64_t off = (int64_t)ns - ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+
+			/* stepped only when off by more than a millisecond */
+			if (!c.bad && ns && (off > 1000000 || off < -1000000)) {
+				struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u),
+				                      .tv_nsec = (long)(ns % 1000000000u)};
+
+				if (clock_settime(CLOCK_REALTIME, &ts) < 0)
+					note("set the clock to the host's: %s", strerror(errno));
+			}
+		}
 		send_ready(h->id);
 		return;
 	case VL_AG_EXEC:

@@ -21,7 +21,9 @@
  * race with EXIT by nature).
  *
  * Payloads (host -> agent):
- *   HELLO      [u32 host version]                   -> READY
+ *   HELLO      [u32 host version [u64 host CLOCK_REALTIME, ns]] -> READY
+ *              (an agent that is PID 1 sets the guest's clock to the
+ *              host's time: the study's barriers are in wall time)
  *   EXEC       u32 flags (VL_AG_EXEC_*), u16 rows, u16 cols, u32 out_window,
  *              u32 argc (>= 1), u32 envc, str cwd ("" = /), argc x str,
  *              envc x str                           -> STARTED or ERROR

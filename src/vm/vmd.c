@@ -287,6 +287,21 @@ static void from_client(int c, const struct vl_ag_hdr *h, const uint8_t *p)
 	}
 }
 
+/* The guest's wall clock to the host's (at boot, then every 10 s: a TCG
+ * guest's clock drifts under load). */
+static void sync_clock(void)
+{
+	struct timespec ts;
+	uint8_t pl[12] = {VL_AG_VERSION, 0, 0, 0};
+	uint64_t ns;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	for (int i = 0; i < 8; i++)
+		pl[4 + i] = (uint8_t)(ns >> (8 * i));
+	to_agent(VL_AG_HELLO, new_gid(), pl, sizeof(pl));
+}
+
 /* Read what the agent sent; false when its stream ended. */
 static bool agent_readable(void)
 {
@@ -326,6 +341,7 @@ static bool agent_readable(void)
 				const char *notes = vl_ag_get_str(&cur, 0);
 
 				V.is_ready = true;
+				sync_clock();
 				if (notes && notes[0])
 					say("guest setup: %s", notes);
 				ready_line("ready %llu %s%s%s", (unsigned long long)info.boot_ms,
@@ -422,6 +438,7 @@ static void stop_guest(int sfd)
 int vl_vmd_main(int argc, char **argv)
 {
 	struct pollfd pfds[3 + MAX_CLIENTS];
+	double last_sync = vl_now();
 	sigset_t set;
 	int i0 = 0;
 
@@ -467,8 +484,16 @@ int vl_vmd_main(int argc, char **argv)
 			pfds[np++] = (struct pollfd){
 			    .fd = V.clients[c].fd,
 			    .events = (short)(POLLIN | (V.clients[c].out.len ? POLLOUT : 0))};
-		if (poll(pfds, np, -1) < 0 && errno != EINTR)
+		int k = poll(pfds, np, V.is_ready ? 10000 : -1);
+
+		if (k < 0 && errno != EINTR)
 			break;
+		if (V.is_ready && vl_now() - last_sync >= 10) {
+			sync_clock();
+			last_sync = vl_now();
+		}
+		if (k <= 0)
+			continue;
 		if (pfds[0].revents) {
 			struct signalfd_siginfo si;
 			int status;
