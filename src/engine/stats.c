@@ -131,7 +131,7 @@ int vl_lab_stats_get(const char *lab, struct vl_lab_stats *out, struct vl_err *e
 			snprintf(cgpath, sizeof(cgpath), "vnetlab/%s/%s", lab, ns->name);
 			ns->have_cgroup = cg->stats(cgpath, &ns->cg, NULL) == 0;
 		}
-		if (netns && !strcmp(out->backend, "ns") && node_ifs(netns, host, ns, err) < 0) {
+		if (netns && strcmp(out->backend, "proc") && node_ifs(netns, host, ns, err) < 0) {
 			vl_err_wrap(err, "node %s", ns->name);
 			goto out;
 		}

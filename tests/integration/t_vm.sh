@@ -91,3 +91,21 @@ test_vm_guest_crash_during_boot_fails_up_with_its_console() {
 	[ ! -e /run/vnetlab/vt-vmcrash ] || fail "the failed lab was not undone"
 	[ -z "$(lab_qemus vt-vmcrash)" ] || fail "a QEMU of the failed lab is still running"
 }
+
+test_vm_bench_runs_the_builtin_workloads_in_guests() {
+	need_vm
+	out=$(mktemp)
+	# CPU and network workloads, their figures measured inside the guests
+	vl bench cpu -n 2 --size 48 --backend vm --json "$out" >/dev/null
+	jq -e '.runs[0].backend == "vm" and all(.runs[0].instances[]; .finished and .wall_s > 0 and
+		.report.client.workload == "cpu")' "$out" >/dev/null ||
+		fail "bench cpu on vm: $(jq -c '[.runs[0].instances[] | {finished, error, wall_s}]' "$out")"
+	vl bench stream -n 2 --seconds 1 --backend vm --json "$out" >/dev/null
+	jq -e 'all(.runs[0].instances[]; .finished and .bytes > 100000) and
+		.runs[0].fidelity.sent_bytes >= ([.runs[0].instances[].bytes] | add)' "$out" >/dev/null ||
+		fail "bench stream on vm: $(jq -c '[.runs[0].instances[] | {finished, error, bytes}], .runs[0].fidelity' "$out")"
+	# a real program is not in the guests: said so, not run
+	"$VNETLAB" bench iperf -n 1 --backend vm >/dev/null 2>"$out" && fail "bench iperf ran on vm"
+	grep -q "not in the guests" "$out" || fail "bench iperf on vm: $(cat "$out")"
+	rm -f "$out"
+}
