@@ -19,6 +19,12 @@ const struct vl_cmd vl_cmds[] = {
      "  -n, --name LAB      the lab's name (default: the file's name:, else derived)\n"
      "      --pool CIDR     address pool for the lab's subnets (default 10.0.0.0/8)\n"
      "      --ipv6 on|off   IPv6 on node interfaces (default off: see README)\n"
+     "  -b, --backend B     ns (namespaces, the default), proc (plain processes) or vm\n"
+     "                      (every host and router a QEMU guest; see README)\n"
+     "      --vm-kernel K   the guests' kernel: small, debian or a path (default: the\n"
+     "                      small one of make vm-kernel if built, else Debian's)\n"
+     "      --vm-machine M  microvm (default) or q35\n"
+     "      --vm-timeout S  how long to wait for the guests (default 60 + 3 per guest)\n"
      "      --json          print the result as JSON\n"
      "  -q, --quiet         print nothing on success\n"
      "\n"
@@ -30,7 +36,8 @@ const struct vl_cmd vl_cmds[] = {
      "\n"
      "  -a, --all           every lab\n"},
     {"exec", cmd_exec, "[-d] [-t] LAB NODE [--] COMMAND [ARG...]", "run a command inside a node",
-     "Run COMMAND in NODE's namespaces (network, UTS, mount). stdin, stdout and stderr\n"
+     "Run COMMAND in NODE's namespaces (network, UTS, mount), or in its guest for a vm\n"
+     "node (through the guest's agent). stdin, stdout and stderr\n"
      "pass through; the exit status is the command's (125: vnetlab failed, 126: not\n"
      "executable, 127: not found).\n"
      "\n"
@@ -62,7 +69,7 @@ const struct vl_cmd vl_cmds[] = {
      "  e.g. vnetlab link lab1 h1:eth0 set bw 100Mbit queue 50\n"
      "       vnetlab link lab1 h1:eth0 set --in clear\n"},
     {"bench", cmd_bench,
-     "WORKLOAD [-n N] [--backend ns,proc,solo] [--seconds S] [--bytes SIZE] [--bw RATE] "
+     "WORKLOAD [-n N] [--backend ns,proc,vm,solo] [--seconds S] [--bytes SIZE] [--bw RATE] "
      "[--json FILE] | mpi [mpi options]",
      "N instances of a workload at once, and how fairly they shared the machine",
      "Run N instances of a workload at once, each on its own node (network workloads\n"
@@ -83,7 +90,8 @@ const struct vl_cmd vl_cmds[] = {
      "                      A workload whose program is missing exits 77, saying which\n"
      "                      Debian package has it.\n"
      "  -n N                instances (default 4)\n"
-     "  -b, --backend LIST  ns, proc, solo (default ns,proc)\n"
+     "  -b, --backend LIST  ns, proc, vm (built-in workloads only), solo (default\n"
+     "                      ns,proc)\n"
      "      --seconds S     stream, bandwidth, iperf, iperf3: how long (default 5)\n"
      "      --bytes SIZE    mixed, scp: how much (default 64MiB); netpipe: largest message\n"
      "      --size N        cpu: the image's side; povray: WxH\n"
