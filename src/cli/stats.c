@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vm/proto.h"
 #include "base/util.h"
 #include "cli/cli.h"
 #include "engine/stats.h"
@@ -94,6 +95,38 @@ static json_t *node_json(const struct vl_node_stats *n, const struct vl_node_sta
 		json_array_append_new(ifs, ji);
 	}
 	json_object_set_new(j, "interfaces", ifs);
+	if (n->guest) {
+		const struct vl_ag_stats *g = n->guest;
+		uint64_t busy = 0, total = 0;
+		json_t *gj = json_object();
+
+		for (int k = 0; k < VL_AG_CPU_N; k++)
+			total += g->cpu_ms[k];
+		busy = total - g->cpu_ms[VL_AG_CPU_IDLE] - g->cpu_ms[VL_AG_CPU_IOWAIT];
+		json_object_set_new(gj, "uptime_ms", json_integer((json_int_t)g->uptime_ms));
+		json_object_set_new(gj, "cpus", json_integer((json_int_t)g->ncpu));
+		json_object_set_new(gj, "cpu_busy_ms", json_integer((json_int_t)busy));
+		json_object_set_new(gj, "cpu_user_ms",
+		                    json_integer((json_int_t)g->cpu_ms[VL_AG_CPU_USER]));
+		json_object_set_new(gj, "cpu_system_ms",
+		                    json_integer((json_int_t)g->cpu_ms[VL_AG_CPU_SYSTEM]));
+		json_object_set_new(gj, "cpu_steal_ms",
+		                    json_integer((json_int_t)g->cpu_ms[VL_AG_CPU_STEAL]));
+		json_object_set_new(gj, "memory_total_kb", json_integer((json_int_t)g->mem_total_kb));
+		json_object_set_new(gj, "memory_available_kb",
+		                    json_integer((json_int_t)g->mem_avail_kb));
+		if (prev && prev->guest && dt > 0) {
+			uint64_t pbusy = 0;
+
+			for (int k = 0; k < VL_AG_CPU_N; k++)
+				pbusy += prev->guest->cpu_ms[k];
+			pbusy -= prev->guest->cpu_ms[VL_AG_CPU_IDLE] +
+			         prev->guest->cpu_ms[VL_AG_CPU_IOWAIT];
+			json_object_set_new(gj, "cpu_percent",
+			                    json_real(100.0 * (double)(busy - pbusy) / (dt * 1e3)));
+		}
+		json_object_set_new(j, "guest", gj);
+	}
 	return j;
 }
 
@@ -192,6 +225,21 @@ static void print_table(const struct vl_lab_stats *s, const struct vl_lab_stats 
 		printf("%-14s %9s %9s %7s %9s %9s %4s %5s  %s\n", n->name, user, sys, pct, mem,
 		       peak, oom, pids, ifs.s ? ifs.s : "-");
 		vl_buf_free(&ifs);
+		if (n->guest) {
+			/* the guest's own view, beside QEMU's cgroup above */
+			const struct vl_ag_stats *g = n->guest;
+			uint64_t used = g->mem_total_kb > g->mem_avail_kb
+			                    ? (g->mem_total_kb - g->mem_avail_kb) * 1024
+			                    : 0;
+			char gu[16], gs[16], gm[16], gt[16];
+
+			snprintf(gu, sizeof(gu), "%.2f", (double)g->cpu_ms[VL_AG_CPU_USER] / 1e3);
+			snprintf(gs, sizeof(gs), "%.2f", (double)g->cpu_ms[VL_AG_CPU_SYSTEM] / 1e3);
+			human_bytes(used, gm, sizeof(gm));
+			human_bytes(g->mem_total_kb * 1024, gt, sizeof(gt));
+			printf("%-14s %9s %9s %7s %9s %9s %4s %5s  up %.0f s, %u vCPU\n", "  (guest)",
+			       gu, gs, "", gm, gt, "", "", (double)g->uptime_ms / 1e3, g->ncpu);
+		}
 	}
 	fflush(stdout);
 }

@@ -17,12 +17,15 @@
 #include "base/util.h"
 #include "engine/lab.h"
 #include "engine/state.h"
+#include "node/node.h"
+#include "vm/client.h"
 #include "sys/netlink.h"
 #include "sys/ns.h"
 
 struct if_dump {
 	struct vl_node_stats *node;
 	size_t cap;
+	bool vm;
 };
 
 static int link_attr(const struct nlattr *a, void *data)
@@ -46,6 +49,8 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_parse(nlh, sizeof(*ifi), link_attr, tb);
 	if (!tb[IFLA_IFNAME] || !tb[IFLA_STATS64] || ifi->ifi_index == 1)
 		return MNL_CB_OK; /* lo is not a link of the lab */
+	if (d->vm && !strncmp(mnl_attr_get_str(tb[IFLA_IFNAME]), "vt", 2))
+		return MNL_CB_OK; /* a guest's TAP: the mirror of the node's own interface */
 	vl_grow(&d->node->ifs, &d->cap, d->node->n_ifs, sizeof(*d->node->ifs));
 	s = &d->node->ifs[d->node->n_ifs++];
 	snprintf(s->name, sizeof(s->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
@@ -66,11 +71,12 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* Interface counters of one node, from inside its network namespace. */
-static int node_ifs(const char *netns, int host, struct vl_node_stats *ns, struct vl_err *err)
+static int node_ifs(const char *netns, int host, struct vl_node_stats *ns, bool vm,
+                    struct vl_err *err)
 {
 	char path[PATH_MAX];
 	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
-	struct if_dump d = {.node = ns};
+	struct if_dump d = {.node = ns, .vm = vm};
 	struct vl_nl nl;
 	int r;
 
@@ -87,6 +93,23 @@ static int node_ifs(const char *netns, int host, struct vl_node_stats *ns, struc
 	r = vl_nl_dump(&nl, RTM_GETLINK, sizeof(ifi), &ifi, link_cb, &d, err);
 	vl_nl_close(&nl);
 	return r;
+}
+
+/* A guest's own figures, from its agent (a guest that does not answer in
+ * time has none). */
+static void guest_stats(const char *lab, struct vl_node_stats *ns)
+{
+	struct vl_agent_info info;
+	int fd = vl_node_vm_connect(lab, ns->name, NULL);
+
+	if (fd < 0)
+		return;
+	ns->guest = vl_xcalloc(1, sizeof(*ns->guest));
+	if (vl_agent_hello(fd, &info, 5, NULL) < 0 || vl_agent_stats(fd, ns->guest, 5, NULL) < 0) {
+		free(ns->guest);
+		ns->guest = NULL;
+	}
+	close(fd);
 }
 
 int vl_lab_stats_get(const char *lab, struct vl_lab_stats *out, struct vl_err *err)
@@ -131,10 +154,14 @@ int vl_lab_stats_get(const char *lab, struct vl_lab_stats *out, struct vl_err *e
 			snprintf(cgpath, sizeof(cgpath), "vnetlab/%s/%s", lab, ns->name);
 			ns->have_cgroup = cg->stats(cgpath, &ns->cg, NULL) == 0;
 		}
-		if (netns && strcmp(out->backend, "proc") && node_ifs(netns, host, ns, err) < 0) {
+		bool vm = json_object_get(node, "vm") != NULL;
+
+		if (netns && strcmp(out->backend, "proc") && node_ifs(netns, host, ns, vm, err) < 0) {
 			vl_err_wrap(err, "node %s", ns->name);
 			goto out;
 		}
+		if (vm)
+			guest_stats(lab, ns);
 	}
 	r = 0;
 out:
@@ -148,8 +175,10 @@ out:
 
 void vl_lab_stats_free(struct vl_lab_stats *s)
 {
-	for (size_t i = 0; i < s->n_nodes; i++)
+	for (size_t i = 0; i < s->n_nodes; i++) {
 		free(s->nodes[i].ifs);
+		free(s->nodes[i].guest);
+	}
 	free(s->nodes);
 	s->nodes = NULL;
 	s->n_nodes = 0;

@@ -16,10 +16,13 @@ struct vl_if_stats {
 	uint64_t tx_bytes, tx_packets, tx_dropped, tx_errors;
 };
 
+struct vl_ag_stats;
+
 struct vl_node_stats {
 	char name[64];
 	bool have_cgroup;
-	struct vl_cg_stats cg;
+	struct vl_cg_stats cg; /* a vm node's: QEMU and its supervisor (the hypervisor's view) */
+	struct vl_ag_stats *guest; /* a vm node's guest's own figures (its agent), or NULL */
 	struct vl_if_stats *ifs;
 	size_t n_ifs;
 };

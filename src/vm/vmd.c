@@ -461,13 +461,20 @@ int vl_vmd_main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	V.sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	fcntl(V.agent, F_SETFL, fcntl(V.agent, F_GETFL) | O_NONBLOCK);
 	vl_ag_reader_reset(&V.agent_rd);
 	say("starting the guest of node %s", V.node);
 	V.qemu = start_qemu(&argv[i0]);
 	for (int fd = VL_VMD_FD_QEMU; fd < VL_VMD_FD_QEMU + 256; fd++)
 		close(fd);
+	/* after those are closed: it must not get one of their numbers (a
+	 * SIGCHLD meanwhile stays pending for it) */
+	V.sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (V.sfd < 0) {
+		ready_line("failed signalfd: %s", strerror(errno));
+		kill(V.qemu, SIGKILL);
+		return 1;
+	}
 	if (V.qemu < 0) {
 		ready_line("failed cannot fork: %s", strerror(errno));
 		return 1;

@@ -44,6 +44,11 @@ test_vm_guests_reach_each_other_by_name_and_exec() {
 	# the lab says what its guests are
 	"$VNETLAB" status vt-vm --json | jq -e '.vm.accel == "kvm" or .vm.accel == "tcg"' >/dev/null ||
 		fail "status has no accelerator: $("$VNETLAB" status vt-vm --json | head -c 600)"
+	# stats: QEMU's cgroup (the hypervisor's view) and the guest's own
+	"$VNETLAB" stats vt-vm --json | jq -e 'all(.nodes[]; .guest.memory_total_kb > 0 and
+		.guest.cpus == 1 and .guest.uptime_ms > 0 and (.cgroup == null or .cgroup.cpu_usec > 0)) and
+		all(.nodes[]; [.interfaces[].name] == ["eth0"])' >/dev/null ||
+		fail "stats of guests: $("$VNETLAB" stats vt-vm --json | head -c 800)"
 	qemus=$(lab_qemus vt-vm)
 	[ "$(echo "$qemus" | wc -w)" = 2 ] || fail "expected 2 QEMU processes, found [$qemus]"
 	vl down vt-vm
@@ -90,6 +95,10 @@ test_vm_guest_crash_during_boot_fails_up_with_its_console() {
 	echo "$out" | grep -qi "panic\|no working init\|init" || fail "the error lacks the guest's console: $out"
 	[ ! -e /run/vnetlab/vt-vmcrash ] || fail "the failed lab was not undone"
 	[ -z "$(lab_qemus vt-vmcrash)" ] || fail "a QEMU of the failed lab is still running"
+	# a kernel that is not there is said so before anything starts
+	out=$("$VNETLAB" up --topo single,1 --backend vm --vm-kernel /no/such/kernel -n vt-vmcrash 2>&1) &&
+		fail "up with a missing kernel succeeded"
+	echo "$out" | grep -q "/no/such/kernel: not a regular file" || fail "missing kernel: $out"
 }
 
 test_vm_bench_runs_the_builtin_workloads_in_guests() {
