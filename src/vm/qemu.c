@@ -90,6 +90,9 @@ found:
 	/* Measured: the small kernel boots our initramfs in 40 MiB, Debian's
 	 * generic one needs 88-96 MiB (it loads its virtio modules first). */
 	k->min_ram = k->modules[0] || !strcmp(k->kind, "debian") ? 96 * MIB : 48 * MIB;
+	/* a 16 MiB translation cache holds the small kernel's hot code, a
+	 * generic kernel's needs 32 (else TCG keeps retranslating) */
+	k->tb_mib = strcmp(k->kind, "small") ? 32 : 16;
 	return 0;
 }
 
@@ -217,13 +220,16 @@ void vl_vm_qemu_argv(const struct vl_vm_spec *s, struct vl_argv *a)
 
 	vl_argv_addl(a, VL_VM_QEMU, "-name", s->name, NULL);
 	vl_argv_addl(a, "-M", micro ? "microvm" : "q35", NULL);
-	if (s->kvm)
+	if (s->kvm) {
 		vl_argv_addl(a, "-accel", "kvm", "-cpu", "host", NULL);
-	else
-		/* a 16 MiB translation cache (the default is 1/4 of RAM, at
-		 * least 32 MiB: most of a small guest's host memory); -cpu max
-		 * keeps an idle TCG guest's ticks cheap */
-		vl_argv_addl(a, "-accel", "tcg,tb-size=16", "-cpu", "max", NULL);
+	} else {
+		/* a small translation cache (QEMU's default is 1/4 of RAM,
+		 * at least 32 MiB: most of a small guest's host memory);
+		 * -cpu max keeps an idle TCG guest's ticks cheap */
+		vl_argv_add(a, "-accel");
+		vl_argv_addf(a, "tcg,tb-size=%u", s->kernel->tb_mib ? s->kernel->tb_mib : 16);
+		vl_argv_addl(a, "-cpu", "max", NULL);
+	}
 	vl_argv_add(a, "-m");
 	vl_argv_addf(a, "%lluM", (unsigned long long)(s->ram >> 20));
 	vl_argv_add(a, "-smp");

@@ -22,6 +22,7 @@ struct vl_vm_kernel {
 	char modules[PATH_MAX]; /* a directory with load-order and its modules, "" none */
 	char kind[16];          /* "small", "debian", "user" */
 	uint64_t min_ram;       /* bytes the kernel needs to boot our initramfs */
+	unsigned tb_mib;        /* TCG's translation cache for it, MiB */
 };
 
 /* want: NULL or "" (the default: the small kernel if built, else Debian's),
