@@ -192,8 +192,8 @@ int cmd_bench(int argc, char **argv)
 		} else if (vl_backend_parse(b) >= 0) {
 			o.backend = (enum vl_backend)vl_backend_parse(b);
 		} else {
-			return vl_cli_usage("bench", "backends are ns, proc, vm and solo, not \"%s\"",
-			                    b);
+			return vl_cli_usage("bench",
+			                    "backends are ns, proc, vm and solo, not \"%s\"", b);
 		}
 		if (o.progress)
 			fprintf(stderr, "vnetlab: bench %s: %zu instances on %s ...\n", o.workload,

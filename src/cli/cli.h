@@ -103,8 +103,7 @@ void vl_cli_topo_opts_free(struct vl_topo_opts *o);
 	    {"profile", required_argument, NULL, 'R'}, {"cpus", required_argument, NULL, 0x101},   \
 	    {"cpu-weight", required_argument, NULL, 0x102},                                        \
 	    {"cpuset", required_argument, NULL, 0x103},                                            \
-	    {"memory", required_argument, NULL, 0x104},                                            \
-	    {"pids", required_argument, NULL, 0x105},                                              \
+	    {"memory", required_argument, NULL, 0x104}, {"pids", required_argument, NULL, 0x105},  \
 	    {"vm-kernel", required_argument, NULL, 0x106},                                         \
 	    {"vm-machine", required_argument, NULL, 0x107},                                        \
 	{                                                                                          \

@@ -23,7 +23,7 @@ const struct vl_cmd vl_cmds[] = {
      "                      (every host and router a QEMU guest; see README)\n"
      "      --vm-kernel K   the guests' kernel: small, debian or a path (default: the\n"
      "                      small one of make vm-kernel if built, else Debian's)\n"
-     "      --vm-machine M  microvm (default) or q35\n"
+     "      --vm-machine M  microvm or q35 (default: microvm under KVM, q35 under TCG)\n"
      "      --vm-timeout S  how long to wait for the guests (default 60 + 3 per guest)\n"
      "      --json          print the result as JSON\n"
      "  -q, --quiet         print nothing on success\n"

@@ -112,7 +112,8 @@ static json_t *node_json(const struct vl_node_stats *n, const struct vl_node_sta
 		                    json_integer((json_int_t)g->cpu_ms[VL_AG_CPU_SYSTEM]));
 		json_object_set_new(gj, "cpu_steal_ms",
 		                    json_integer((json_int_t)g->cpu_ms[VL_AG_CPU_STEAL]));
-		json_object_set_new(gj, "memory_total_kb", json_integer((json_int_t)g->mem_total_kb));
+		json_object_set_new(gj, "memory_total_kb",
+		                    json_integer((json_int_t)g->mem_total_kb));
 		json_object_set_new(gj, "memory_available_kb",
 		                    json_integer((json_int_t)g->mem_avail_kb));
 		if (prev && prev->guest && dt > 0) {
@@ -237,8 +238,9 @@ static void print_table(const struct vl_lab_stats *s, const struct vl_lab_stats 
 			snprintf(gs, sizeof(gs), "%.2f", (double)g->cpu_ms[VL_AG_CPU_SYSTEM] / 1e3);
 			human_bytes(used, gm, sizeof(gm));
 			human_bytes(g->mem_total_kb * 1024, gt, sizeof(gt));
-			printf("%-14s %9s %9s %7s %9s %9s %4s %5s  up %.0f s, %u vCPU\n", "  (guest)",
-			       gu, gs, "", gm, gt, "", "", (double)g->uptime_ms / 1e3, g->ncpu);
+			printf("%-14s %9s %9s %7s %9s %9s %4s %5s  up %.0f s, %u vCPU\n",
+			       "  (guest)", gu, gs, "", gm, gt, "", "", (double)g->uptime_ms / 1e3,
+			       g->ncpu);
 		}
 	}
 	fflush(stdout);

@@ -135,8 +135,8 @@ static int show_lab(const char *lab, int json)
 			       json_string_value(json_object_get(vm, "accel")),
 			       json_string_value(json_object_get(vm, "kernel")),
 			       json_string_value(json_object_get(vm, "kernel_path")),
-			       json_string_value(json_object_get(vm, "machine")), why ? " (not KVM: " : "",
-			       why ? why : "", why ? ")" : "");
+			       json_string_value(json_object_get(vm, "machine")),
+			       why ? " (not KVM: " : "", why ? why : "", why ? ")" : "");
 	}
 	printf("%-16s %-7s %-36s %s\n", "NODE", "KIND", "INTERFACES", "PROCESSES");
 	json_array_foreach(nodes, i, node)
@@ -166,9 +166,10 @@ static int show_lab(const char *lab, int json)
 			              (long long)json_integer_value(json_object_get(v, "pid")));
 		}
 		printf("%-16s %-7s %-36s %s%s\n", json_string_value(json_object_get(node, "name")),
-		       json_object_get(node, "vm") ? "vm" : json_string_value(json_object_get(node, "kind")),
-		       ifs.s ? ifs.s : "-",
-		       pr.s ? pr.s : "-",
+		       json_object_get(node, "vm")
+		           ? "vm"
+		           : json_string_value(json_object_get(node, "kind")),
+		       ifs.s ? ifs.s : "-", pr.s ? pr.s : "-",
 		       json_is_true(json_object_get(node, "present")) ? "" : "  (MISSING)");
 		vl_buf_free(&ifs);
 		vl_buf_free(&pr);

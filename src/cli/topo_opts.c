@@ -40,7 +40,8 @@ int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char
 		return 1;
 	case 0x107:
 		if (strcmp(arg, "microvm") && strcmp(arg, "q35"))
-			*rc = vl_cli_usage(cmd, "--vm-machine takes microvm or q35, not \"%s\"", arg);
+			*rc =
+			    vl_cli_usage(cmd, "--vm-machine takes microvm or q35, not \"%s\"", arg);
 		o->vm_machine = arg;
 		return 1;
 	case 0x108: {

@@ -38,9 +38,10 @@ static void print_result(const struct vl_topo *t, const char *lab, const struct 
 		       "emulated) in %.2f s (id %s, backend proc)\n",
 		       lab, t->n_nodes - n_sw, res->seconds, res->id);
 	else
-		printf("lab %s is up: %zu nodes%s, %zu switches, %zu links in %.2f s (id %s)\n", lab,
-		       t->n_nodes - n_sw, to->backend == VL_BACKEND_VM ? " (virtual machines)" : "",
-		       n_sw, t->n_links, res->seconds, res->id);
+		printf("lab %s is up: %zu nodes%s, %zu switches, %zu links in %.2f s (id %s)\n",
+		       lab, t->n_nodes - n_sw,
+		       to->backend == VL_BACKEND_VM ? " (virtual machines)" : "", n_sw, t->n_links,
+		       res->seconds, res->id);
 }
 
 int cmd_up(int argc, char **argv)

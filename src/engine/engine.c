@@ -821,7 +821,8 @@ static int start_guests(struct engine *e, struct vl_err *err)
 	const struct vl_plan *p = e->plan;
 	size_t *nodes = vl_xcalloc(e->n_vms, sizeof(*nodes)), n = 0;
 	int *ready = vl_xcalloc(e->n_vms, sizeof(*ready)), r = 0;
-	double timeout = e->opts->vm_timeout > 0 ? e->opts->vm_timeout : 60 + 3.0 * (double)e->n_vms;
+	double timeout =
+	    e->opts->vm_timeout > 0 ? e->opts->vm_timeout : 60 + 3.0 * (double)e->n_vms;
 
 	phase(e, "guests");
 	r = vl_journal_step(&e->j, "start guests", err);

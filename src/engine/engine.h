@@ -16,7 +16,8 @@ struct vl_up_opts {
 	enum vl_backend backend;
 	/* vm nodes: the guest kernel ("small", "debian" or a path; NULL:
 	 * $VNETLAB_VM_KERNEL, else the default), machine ("microvm", "q35";
-	 * NULL: $VNETLAB_VM_MACHINE, else microvm), and how long to wait for
+	 * NULL: $VNETLAB_VM_MACHINE, else microvm under KVM and q35 under
+	 * TCG), and how long to wait for
 	 * the guests (0: 60 s + 3 s per guest). */
 	const char *vm_kernel, *vm_machine;
 	double vm_timeout;

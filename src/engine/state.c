@@ -49,7 +49,8 @@ static json_t *vm_info(const struct vl_plan *p)
 		}
 		if (!strcmp(line, "why") && !strcmp(sp, "-"))
 			continue;
-		json_object_set_new(o, !strcmp(line, "why") ? "why_not_kvm" : line, json_string(sp));
+		json_object_set_new(o, !strcmp(line, "why") ? "why_not_kvm" : line,
+		                    json_string(sp));
 	}
 	free(s);
 	return o;
@@ -100,7 +101,11 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		json_object_set_new(jn, "name", json_string(n->name));
 		json_object_set_new(jn, "kind", json_string(vl_kind_name(n->kind)));
 		json_object_set_new(jn, "backend",
-		                    json_string(n->res.vm ? "vm" : vl_backend_name(p->backend == VL_BACKEND_PROC ? VL_BACKEND_PROC : VL_BACKEND_NS)));
+		                    json_string(n->res.vm
+		                                    ? "vm"
+		                                    : vl_backend_name(p->backend == VL_BACKEND_PROC
+		                                                          ? VL_BACKEND_PROC
+		                                                          : VL_BACKEND_NS)));
 		if (n->res.vm)
 			json_object_set_new(jn, "vm",
 			                    json_pack("{s:i, s:I, s:f, s:f}", "vcpus",
@@ -133,8 +138,8 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 				char mac[18];
 
 				vl_node_vm_mac(p, i, j, m);
-				snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
-				         m[2], m[3], m[4], m[5]);
+				snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0],
+				         m[1], m[2], m[3], m[4], m[5]);
 				json_object_set_new(ji, "mac", json_string(mac));
 			}
 			if (peer->ns == VL_PLAN_INFRA) {

@@ -156,7 +156,8 @@ int vl_lab_stats_get(const char *lab, struct vl_lab_stats *out, struct vl_err *e
 		}
 		bool vm = json_object_get(node, "vm") != NULL;
 
-		if (netns && strcmp(out->backend, "proc") && node_ifs(netns, host, ns, vm, err) < 0) {
+		if (netns && strcmp(out->backend, "proc") &&
+		    node_ifs(netns, host, ns, vm, err) < 0) {
 			vl_err_wrap(err, "node %s", ns->name);
 			goto out;
 		}

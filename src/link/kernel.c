@@ -253,8 +253,8 @@ int vl_kl_redirect(struct vl_nl *nl, int from, int to, const char *what, struct 
 		struct tc_u32_sel sel;
 		struct tc_u32_key key; /* offset 0, mask 0: matches every frame */
 	} u = {.sel = {.flags = TC_U32_TERMINAL, .nkeys = 1}};
-	struct tc_mirred m = {.action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR,
-	                      .ifindex = (uint32_t)to};
+	struct tc_mirred m = {
+	    .action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR, .ifindex = (uint32_t)to};
 	struct nlattr *opts, *acts, *act, *aopts;
 	struct nlmsghdr *nlh;
 	struct tcmsg *tc;

@@ -98,7 +98,8 @@ int vl_node_vm_prepare(const struct vl_plan *p, const char *want_kernel, const c
 		vl_err_set(err, EINVAL, "--vm-machine %s: expected microvm or q35", machine);
 		goto fail;
 	}
-	if (access("/usr/bin/" VL_VM_QEMU, X_OK) < 0 && access("/usr/local/bin/" VL_VM_QEMU, X_OK) < 0) {
+	if (access("/usr/bin/" VL_VM_QEMU, X_OK) < 0 &&
+	    access("/usr/local/bin/" VL_VM_QEMU, X_OK) < 0) {
 		vl_err_set(err, ENOENT, "vm nodes need %s (Debian package qemu-system-x86)",
 		           VL_VM_QEMU);
 		goto fail;
@@ -256,15 +257,15 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 
 #define FAIL(...)                                                                                  \
 	do {                                                                                       \
-		dprintf(ready_w, "failed " __VA_ARGS__);                                            \
-		dprintf(ready_w, "\n");                                                             \
+		dprintf(ready_w, "failed " __VA_ARGS__);                                           \
+		dprintf(ready_w, "\n");                                                            \
 		_exit(1);                                                                          \
 	} while (0)
 
 	if (n->n_ifs > 64)
 		FAIL("node %s: more than 64 interfaces", n->name);
-	if (vl_node_join(p->lab, p->id, n->name, CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWNS,
-	                 &pid_ns, &err) < 0)
+	if (vl_node_join(p->lab, p->id, n->name, CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWNS, &pid_ns,
+	                 &err) < 0)
 		FAIL("%s", err.msg);
 	if (cg && cg->attach(n->cgroup, 0, &err) < 0)
 		FAIL("%s", err.msg);
@@ -393,7 +394,7 @@ int vl_node_vm_wait(const struct vl_plan *p, const size_t *nodes, int *ready, si
                     double timeout, struct vl_err *err)
 {
 	struct pollfd *pf = vl_xcalloc(n + 1, sizeof(*pf));
-	char (*line)[256] = vl_xcalloc(n + 1, sizeof(*line));
+	char(*line)[256] = vl_xcalloc(n + 1, sizeof(*line));
 	size_t *got = vl_xcalloc(n + 1, sizeof(*got)), left = n;
 	double t0 = vl_now(), deadline = t0 + timeout;
 	struct vl_buf b = {0}, boot = {0};
@@ -408,9 +409,11 @@ int vl_node_vm_wait(const struct vl_plan *p, const size_t *nodes, int *ready, si
 		if (now >= deadline) {
 			for (size_t q = 0; q < n; q++)
 				if (pf[q].fd >= 0) {
-					vl_buf_printf(&b, "node %s: its guest's agent did not answer in "
-					              "%.0f s (%zu of %zu guests ready)",
-					              p->nodes[nodes[q]].name, timeout, n - left, n);
+					vl_buf_printf(
+					    &b,
+					    "node %s: its guest's agent did not answer in "
+					    "%.0f s (%zu of %zu guests ready)",
+					    p->nodes[nodes[q]].name, timeout, n - left, n);
 					console_tail(p->lab, p->nodes[nodes[q]].name, &b);
 					break;
 				}
@@ -511,9 +514,9 @@ int vl_node_vm_connect(const char *lab, const char *node, struct vl_err *err)
 			close(fd);
 		close(dfd);
 		if (e == ECONNREFUSED || e == ENOENT)
-			return vl_err_set(err, e,
-			                  "node %s: its guest is not running (see %s/../logs/%s.console)",
-			                  node, dir, node);
+			return vl_err_set(
+			    err, e, "node %s: its guest is not running (see %s/../logs/%s.console)",
+			    node, dir, node);
 		return vl_err_sys(err, e, "node %s: connect to its guest's agent", node);
 	}
 	close(dfd);

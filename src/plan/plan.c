@@ -532,17 +532,21 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 		vl_plan_netns_name(id, tn->name, n->netns, sizeof(n->netns));
 		resolve_res(t, tn, &n->res);
 		/* node > kind > defaults > the lab's backend */
-		n->res.vm = tn->res.vm != VL_UNSET         ? tn->res.vm
+		n->res.vm = tn->res.vm != VL_UNSET       ? tn->res.vm
 		            : t->defaults.vm != VL_UNSET ? t->defaults.vm
 		                                         : backend == VL_BACKEND_VM;
 		if (n->res.vm && backend == VL_BACKEND_PROC) {
-			vl_err_set(err, 0, "node %s: backend: vm in a lab of the proc backend (use "
-			           "--backend ns or vm)", tn->name);
+			vl_err_set(err, 0,
+			           "node %s: backend: vm in a lab of the proc backend (use "
+			           "--backend ns or vm)",
+			           tn->name);
 			goto out;
 		}
 		if (n->res.vm && (n->res.rootfs || n->res.pid_ns)) {
-			vl_err_set(err, 0, "node %s: a vm node has its own kernel and root: rootfs and "
-			           "pid-namespace are for ns nodes", tn->name);
+			vl_err_set(err, 0,
+			           "node %s: a vm node has its own kernel and root: rootfs and "
+			           "pid-namespace are for ns nodes",
+			           tn->name);
 			goto out;
 		}
 		snprintf(n->cgroup, sizeof(n->cgroup), "vnetlab/%s/%s", lab, tn->name);

@@ -437,9 +437,8 @@ static int load_res(struct loader *ld, const struct found *f, enum where w, cons
 {
 	static const struct {
 		const char *key, *alias;
-	} keys[] = {{"cpus", "cpu"},  {"cpu-weight", NULL}, {"cpuset", "cpu-set"},
-	            {"memory", NULL}, {"pids", NULL},       {"rootfs", NULL},
-	            {"backend", NULL}};
+	} keys[] = {{"cpus", "cpu"}, {"cpu-weight", NULL}, {"cpuset", "cpu-set"}, {"memory", NULL},
+	            {"pids", NULL},  {"rootfs", NULL},     {"backend", NULL}};
 	yaml_node_t *v;
 	const char *s, *why;
 	char what[192];

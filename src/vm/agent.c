@@ -969,7 +969,8 @@ static void dispatch(const struct vl_ag_hdr *h, const uint8_t *p)
 			struct timespec now;
 
 			clock_gettime(CLOCK_REALTIME, &now);
-			int64_t off = (int64_t)ns - ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+			int64_t off =
+			    (int64_t)ns - ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
 
 			/* stepped only when off by more than a millisecond */
 			if (!c.bad && ns && (off > 1000000 || off < -1000000)) {

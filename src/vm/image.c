@@ -14,18 +14,18 @@
 
 /* What a user typing into a guest, or a workload, reaches for. */
 static const char *const applets[] = {
-    "sh",       "ash",     "cat",     "chmod",   "chown",    "cp",       "cut",     "date",
-    "dd",       "df",      "dmesg",   "du",      "echo",     "env",      "false",   "find",
-    "free",     "grep",    "gzip",    "head",    "hexdump",  "hostname", "id",      "ifconfig",
-    "ip",       "kill",    "killall", "less",    "ln",       "ls",       "md5sum",  "mkdir",
-    "mount",    "mv",      "nc",      "netstat", "nproc",    "nslookup", "od",      "pidof",
-    "ping",     "poweroff","printf",  "ps",      "pwd",      "reboot",   "rm",      "rmdir",
-    "route",    "sed",     "seq",     "sha256sum","sleep",   "sort",     "stat",    "stty",
-    "sync",     "sysctl",  "tail",    "tar",     "tc",       "tee",      "test",    "time",
-    "timeout",  "top",     "touch",   "tr",      "traceroute","true",    "umount",  "uname",
-    "uniq",     "uptime",  "vi",      "wc",      "wget",     "which",    "xargs",   "yes",
-    "awk",      "arp",     "[",       "[[",      "watch",    "usleep",   "realpath","basename",
-    "dirname",  "readlink","mktemp",  "zcat",    "insmod",   "modprobe", "lsmod",   "udhcpc",
+    "sh",      "ash",      "cat",     "chmod",     "chown",      "cp",       "cut",      "date",
+    "dd",      "df",       "dmesg",   "du",        "echo",       "env",      "false",    "find",
+    "free",    "grep",     "gzip",    "head",      "hexdump",    "hostname", "id",       "ifconfig",
+    "ip",      "kill",     "killall", "less",      "ln",         "ls",       "md5sum",   "mkdir",
+    "mount",   "mv",       "nc",      "netstat",   "nproc",      "nslookup", "od",       "pidof",
+    "ping",    "poweroff", "printf",  "ps",        "pwd",        "reboot",   "rm",       "rmdir",
+    "route",   "sed",      "seq",     "sha256sum", "sleep",      "sort",     "stat",     "stty",
+    "sync",    "sysctl",   "tail",    "tar",       "tc",         "tee",      "test",     "time",
+    "timeout", "top",      "touch",   "tr",        "traceroute", "true",     "umount",   "uname",
+    "uniq",    "uptime",   "vi",      "wc",        "wget",       "which",    "xargs",    "yes",
+    "awk",     "arp",      "[",       "[[",        "watch",      "usleep",   "realpath", "basename",
+    "dirname", "readlink", "mktemp",  "zcat",      "insmod",     "modprobe", "lsmod",    "udhcpc",
 };
 
 static int add_modules(struct vl_initramfs *ir, const char *dir, struct vl_err *err)
@@ -76,7 +76,8 @@ int vl_vm_image_write(const char *out, const struct vl_vm_image *im, struct vl_e
 	vl_initramfs_link(ir, "usr/sbin", "bin");
 	for (size_t i = 0; i < im->n_programs; i++) {
 		const char *base = strrchr(im->programs[i], '/');
-		cleanup_free char *p = vl_xasprintf("usr/bin/%s", base ? base + 1 : im->programs[i]);
+		cleanup_free char *p =
+		    vl_xasprintf("usr/bin/%s", base ? base + 1 : im->programs[i]);
 
 		vl_initramfs_file(ir, p, im->programs[i], 0755);
 	}

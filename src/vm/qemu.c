@@ -50,19 +50,19 @@ int vl_vm_kernel_find(const char *want, struct vl_vm_kernel *k, struct vl_err *e
 	if (!want || !want[0]) {
 		if (from_cache("small", k) == 0 || from_cache("debian", k) == 0)
 			goto found;
-		return vl_err_set(err, ENOENT,
-		                  "no guest kernel for vm nodes: run `make vm-kernel` (a small "
-		                  "kernel from Debian's linux-source, about 6 minutes, the default) "
-		                  "or `scripts/vm-kernel.sh --debian` (Debian's own, unpacked), or "
-		                  "give --vm-kernel PATH");
+		return vl_err_set(
+		    err, ENOENT,
+		    "no guest kernel for vm nodes: run `make vm-kernel` (a small "
+		    "kernel from Debian's linux-source, about 6 minutes, the default) "
+		    "or `scripts/vm-kernel.sh --debian` (Debian's own, unpacked), or "
+		    "give --vm-kernel PATH");
 	}
 	if (!strcmp(want, "small") || !strcmp(want, "debian")) {
 		if (from_cache(want, k) == 0)
 			goto found;
-		return vl_err_set(err, ENOENT, "no %s guest kernel in %s: run %s", want,
-		                  VL_VM_KERNEL_CACHE,
-		                  !strcmp(want, "small") ? "make vm-kernel"
-		                                         : "scripts/vm-kernel.sh --debian");
+		return vl_err_set(
+		    err, ENOENT, "no %s guest kernel in %s: run %s", want, VL_VM_KERNEL_CACHE,
+		    !strcmp(want, "small") ? "make vm-kernel" : "scripts/vm-kernel.sh --debian");
 	}
 	if (want[0] != '/' || strchr(want, ',') || strlen(want) >= sizeof(k->path))
 		return vl_err_set(err, EINVAL,
@@ -80,7 +80,8 @@ int vl_vm_kernel_find(const char *want, struct vl_vm_kernel *k, struct vl_err *e
 			goto found;
 		snprintf(mods, sizeof(mods), "%s", want);
 		slash = strrchr(mods, '/');
-		snprintf(slash + 1, sizeof(mods) - (size_t)(slash + 1 - mods), "modules/load-order");
+		snprintf(slash + 1, sizeof(mods) - (size_t)(slash + 1 - mods),
+		         "modules/load-order");
 		if (is_file(mods)) {
 			*strrchr(mods, '/') = '\0';
 			memcpy(k->modules, mods, strlen(mods) + 1);
@@ -119,7 +120,8 @@ unsigned long vl_vm_tsc_khz(void)
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "cpu MHz : %lf", &mhz) == 1 || sscanf(line, "cpu MHz\t: %lf", &mhz) == 1)
+		if (sscanf(line, "cpu MHz : %lf", &mhz) == 1 ||
+		    sscanf(line, "cpu MHz\t: %lf", &mhz) == 1)
 			break;
 	fclose(f);
 	return (unsigned long)(mhz * 1000);
@@ -249,7 +251,7 @@ void vl_vm_qemu_argv(const struct vl_vm_spec *s, struct vl_argv *a)
 		vl_argv_addf(a, "tap,id=n%zu,fd=%d", i, s->tap_fds[i]);
 		vl_argv_add(a, "-device");
 		vl_argv_addf(a, "%s,netdev=n%zu,mac=%02x:%02x:%02x:%02x:%02x:%02x%s",
-		             micro ? "virtio-net-device" : "virtio-net-pci", i, m[0], m[1], m[2], m[3],
-		             m[4], m[5], micro ? "" : ",romfile=");
+		             micro ? "virtio-net-device" : "virtio-net-pci", i, m[0], m[1], m[2],
+		             m[3], m[4], m[5], micro ? "" : ",romfile=");
 	}
 }

@@ -274,10 +274,8 @@ static void from_client(int c, const struct vl_ag_hdr *h, const uint8_t *p)
 		}
 		vl_grow(&V.routes, &V.cap_routes, V.n_routes, sizeof(*V.routes));
 		r = &V.routes[V.n_routes++];
-		*r = (struct route){.gid = new_gid(),
-		                    .cid = h->id,
-		                    .client = c,
-		                    .exec = h->type == VL_AG_EXEC};
+		*r = (struct route){
+		    .gid = new_gid(), .cid = h->id, .client = c, .exec = h->type == VL_AG_EXEC};
 		to_agent(h->type, r->gid, p, h->len);
 		return;
 	default:
@@ -484,8 +482,8 @@ int vl_vmd_main(int argc, char **argv)
 
 		pfds[np++] = (struct pollfd){.fd = V.sfd, .events = POLLIN};
 		pfds[np++] = (struct pollfd){.fd = V.agent, .events = POLLIN};
-		pfds[np++] = (struct pollfd){.fd = V.is_ready ? VL_VMD_FD_LISTEN : -1,
-		                             .events = POLLIN};
+		pfds[np++] =
+		    (struct pollfd){.fd = V.is_ready ? VL_VMD_FD_LISTEN : -1, .events = POLLIN};
 		first_client = np;
 		for (size_t c = 0; c < V.n_clients; c++)
 			pfds[np++] = (struct pollfd){
@@ -514,12 +512,15 @@ int vl_vmd_main(int argc, char **argv)
 				char how[64];
 
 				snprintf(how, sizeof(how), "%s %d",
-				         WIFEXITED(status) ? "exited with status" : "was killed by signal",
-				         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+				         WIFEXITED(status) ? "exited with status"
+				                           : "was killed by signal",
+				         WIFEXITED(status) ? WEXITSTATUS(status)
+				                           : WTERMSIG(status));
 				say("QEMU %s", how);
 				if (!V.is_ready)
-					ready_line("failed QEMU %s before the guest's agent answered",
-					           how);
+					ready_line(
+					    "failed QEMU %s before the guest's agent answered",
+					    how);
 				return 1;
 			}
 		}
@@ -530,7 +531,8 @@ int vl_vmd_main(int argc, char **argv)
 			say("the agent's port closed");
 			stop_guest(V.sfd);
 			if (!V.is_ready)
-				ready_line("failed the guest's agent port closed before it answered");
+				ready_line(
+				    "failed the guest's agent port closed before it answered");
 			return 1;
 		}
 		if (pfds[2].revents)
@@ -540,7 +542,8 @@ int vl_vmd_main(int argc, char **argv)
 
 			if (c + first_client >= np || pf->fd < 0 || V.clients[c].fd != pf->fd)
 				continue;
-			if ((pf->revents & (POLLIN | POLLHUP | POLLERR)) && !client_readable((int)c)) {
+			if ((pf->revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    !client_readable((int)c)) {
 				client_close((int)c);
 				continue;
 			}

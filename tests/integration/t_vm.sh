@@ -70,7 +70,9 @@ topology:
     - endpoints: ["a:eth0", "r1:eth0"]
     - endpoints: ["b:eth0", "r1:eth1"]
 EOF
-	vl up -f "$f" -q
+	# (on the other machine type than the default, so both are tested)
+	if grep -q '^kvm' /run/vnetlab-vm-accel 2>/dev/null; then m=q35; else m=microvm; fi
+	vl up -f "$f" -q --vm-machine $m
 	rm -f "$f"
 	# a is a namespace on the host's kernel, r1 and b are guests; a
 	# reaches b through the guest router r1
