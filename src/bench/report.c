@@ -180,6 +180,16 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 	return 0;
 }
 
+/* Where a run goes in the report's arrays: ns, proc, solo, vm. */
+enum { SLOT_NS, SLOT_PROC, SLOT_SOLO, SLOT_VM };
+static int run_slot(const char *run)
+{
+	return !strcmp(run, "ns")     ? SLOT_NS
+	       : !strcmp(run, "proc") ? SLOT_PROC
+	       : !strcmp(run, "vm")   ? SLOT_VM
+	                              : SLOT_SOLO;
+}
+
 /* Slowdown of ns and proc against solo for every time-bound run (cpu,
  * mixed): the study's "x N" comparison, one plot for the whole study. */
 static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struct vl_buf *md,
@@ -192,10 +202,19 @@ static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struc
 	snprintf(path, sizeof(path), "%s/plots/slowdown.dat", dir);
 	if (!(dat = fopen(path, "we")))
 		return;
-	fprintf(dat, "# run ns/solo proc/solo (mean wall time)\n");
+	bool vm = false;
+
+	for (size_t f = 0; f < n_files; f++) {
+		json_t *run;
+		size_t k;
+
+		json_array_foreach(json_object_get(files[f], "runs"), k, run) vm |=
+		    run_slot(vl_json_str(run, "run")) == SLOT_VM;
+	}
+	fprintf(dat, "# run ns/solo proc/solo%s (mean wall time)\n", vm ? " vm/solo" : "");
 	for (size_t f = 0; f < n_files; f++) {
 		json_t *runs = json_object_get(files[f], "runs"), *run;
-		double t[3] = {0};
+		double t[4] = {0};
 		size_t k;
 
 		if (rate_file(files[f]))
@@ -205,12 +224,16 @@ static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struc
 			const char *r = vl_json_str(run, "run");
 			double w = vl_json_num(json_object_get(run, "metrics"), "mean_wall_s");
 
-			t[!strcmp(r, "ns") ? 0 : !strcmp(r, "proc") ? 1 : 2] = w;
+			t[run_slot(r)] = w;
 		}
 		if (t[2] <= 0)
 			continue;
-		fprintf(dat, "%s-n%.0f %.4f %.4f\n", vl_json_str(files[f], "workload"),
+		fprintf(dat, "%s-n%.0f %.4f %.4f", vl_json_str(files[f], "workload"),
 		        vl_json_num(files[f], "n"), t[0] / t[2], t[1] / t[2]);
+		if (vm)
+			fprintf(dat, t[3] > 0 ? " %.4f\n" : " NaN\n", t[3] / t[2]);
+		else
+			fputc('\n', dat);
 		rows++;
 	}
 	fclose(dat);
@@ -229,8 +252,8 @@ static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struc
 		            "left\n");
 		fprintf(gp,
 		        "plot '%s/plots/slowdown.dat' using 2:xtic(1) title 'ns', '' using 3 title "
-		        "'proc'\n",
-		        dir);
+		        "'proc'%s\n",
+		        dir, vm ? ", '' using 4 title 'vm'" : "");
 	}
 	fclose(gp);
 	if (vl_report_gnuplot(path) == 0) {
@@ -248,7 +271,7 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 	for (size_t f = 0; f < n_files; f++) {
 		json_t *b = files[f], *runs = json_object_get(b, "runs"), *run;
 		const char *w = vl_json_str(b, "workload");
-		double ns = 0, proc = 0, solo = 0, jain_ns = 0, agg[3] = {0};
+		double ns = 0, proc = 0, solo = 0, vm = 0, jain_ns = 0, jain_vm = 0, agg[4] = {0};
 		size_t k, starved = 0;
 		bool rate = rate_file(b);
 
@@ -259,7 +282,7 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 
 			json_t *in;
 			size_t i;
-			int slot = !strcmp(r, "ns") ? 0 : !strcmp(r, "proc") ? 1 : 2;
+			int slot = run_slot(r);
 
 			json_array_foreach(json_object_get(run, "instances"), i, in) agg[slot] +=
 			    vl_json_num(in, "throughput_bps");
@@ -271,6 +294,9 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 				proc = vl_json_num(m, "mean_wall_s");
 			} else if (!strcmp(r, "solo")) {
 				solo = vl_json_num(m, "mean_wall_s");
+			} else if (slot == SLOT_VM) {
+				vm = vl_json_num(m, "mean_wall_s");
+				jain_vm = vl_json_num(m, "jain");
 			}
 		}
 		vl_buf_printf(md, "- **%s, N = %.0f**: ", w, vl_json_num(b, "n"));
@@ -297,6 +323,19 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 			              "; %.2f× the time of one instance alone (%.2f per instance "
 			              "of N)",
 			              ns / solo, ns / solo / vl_json_num(b, "n"));
+		/* the study's own question: virtual machines against processes */
+		if (vm > 0) {
+			vl_buf_printf(md, "; on virtual machines (vm) shared %s (Jain %.3f)",
+			              jain_vm >= 0.95   ? "fairly"
+			              : jain_vm >= 0.85 ? "mostly fairly"
+			                                : "unfairly",
+			              jain_vm);
+			if (rate && agg[SLOT_VM] > 0)
+				vl_buf_printf(md, ", carrying %.2f Gbit/s in all",
+				              agg[SLOT_VM] / 1e9);
+			else if (proc > 0)
+				vl_buf_printf(md, ", %.2f× the time of plain processes", vm / proc);
+		}
 		vl_buf_printf(md, ".\n");
 	}
 }
@@ -304,7 +343,7 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 /* A run's figures for the side-by-side table: Jain and mean wall time of
  * its ns, proc and solo runs, and the aggregate throughput of its ns run. */
 struct side {
-	double jain[3], wall[3], agg_ns;
+	double jain[4], wall[4], agg_ns;
 	bool have;
 };
 
@@ -323,7 +362,7 @@ static struct side side_of(json_t **files, size_t n_files, const char *w, double
 		{
 			json_t *m = json_object_get(run, "metrics"), *in;
 			const char *r = vl_json_str(run, "run");
-			int slot = !strcmp(r, "ns") ? 0 : !strcmp(r, "proc") ? 1 : 2;
+			int slot = run_slot(r);
 			size_t i;
 
 			sd.jain[slot] = vl_json_num(m, "jain");

@@ -125,7 +125,7 @@ const struct vl_cmd vl_cmds[] = {
      "or Jain's index of their shares falls below --threshold (default 0.95).\n"
      "Reports the largest N that fit.\n"},
     {"study", cmd_study,
-     "[--out DIR] [-n LIST] [--workloads LIST] [--seconds S] [--size N] [--real] "
+     "[--out DIR] [-n LIST] [--workloads LIST] [--seconds S] [--size N] [--vm] [--real] "
      "[--mpi-class C] [--ranks N]",
      "the whole study: every workload at each N on ns, proc and solo, and a report",
      "Run `vnetlab bench` for each workload (default cpu,stream,bandwidth,mixed) at\n"
@@ -133,6 +133,9 @@ const struct vl_cmd vl_cmds[] = {
      "(default results), then render the report: CSV files, plots (gnuplot, PNG and\n"
      "SVG) and DIR/report.md.\n"
      "\n"
+     "  --vm                the built-in workloads on virtual machines too (backend vm:\n"
+     "                      QEMU guests, the study's own subject), when a guest kernel\n"
+     "                      is there (make vm-kernel); else skipped, saying why.\n"
      "  --real              also the real programs: povray, iperf, iperf3 and scp at each\n"
      "                      N, netpipe between two nodes, and the MPI comparison with\n"
      "                      MPICH and LAM/MPI (pingpong, allreduce; ep, is, cg, mg at\n"

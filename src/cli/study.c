@@ -17,6 +17,7 @@
 #include "bench/report.h"
 #include "bench/workload.h"
 #include "cli/cli.h"
+#include "vm/qemu.h"
 
 extern char **environ;
 
@@ -27,6 +28,7 @@ static const struct option study_opts[] = {
     {"workloads", required_argument, NULL, 'w'},
     {"size", required_argument, NULL, 'S'},
     {"real", no_argument, NULL, 'r'},
+    {"vm", no_argument, NULL, 'V'},
     {"mpi-class", required_argument, NULL, 'c'},
     {"ranks", required_argument, NULL, 'R'},
     {"help", no_argument, NULL, 'h'},
@@ -65,6 +67,8 @@ static int self(char **argv)
 }
 
 /* vnetlab bench WORKLOAD -n N --backend ns,proc,solo --json FILE ... */
+static const char *backends = "ns,proc,solo";
+
 static int bench(const char *workload, const char *n, const char *seconds, const char *size,
                  const char *json)
 {
@@ -77,7 +81,11 @@ static int bench(const char *workload, const char *n, const char *seconds, const
 	argv[k++] = "-n";
 	argv[k++] = (char *)n;
 	argv[k++] = "--backend";
-	argv[k++] = "ns,proc,solo";
+	/* the real programs are not in the guests */
+	argv[k++] = vl_workload_find(workload) &&
+	                    (vl_workload_find(workload)->flags & VL_WL_REAL)
+	                ? "ns,proc,solo"
+	                : (char *)backends;
 	argv[k++] = "--seconds";
 	argv[k++] = (char *)seconds;
 	if (size && !strcmp(workload, "cpu")) {
@@ -186,7 +194,7 @@ int cmd_study(int argc, char **argv)
 {
 	const char *out = "results", *ns = "5,10", *seconds = "5", *size = NULL, *cls = "W",
 	           *ranks = "4";
-	bool with_real = false;
+	bool with_real = false, with_vm = false;
 	json_t *skipped = NULL;
 	char *workloads = vl_xstrdup("cpu,stream,bandwidth,mixed"), *list, *w, *sv, *nv;
 	struct vl_err err = {0};
@@ -205,6 +213,9 @@ int cmd_study(int argc, char **argv)
 			break;
 		case 'S':
 			size = optarg;
+			break;
+		case 'V':
+			with_vm = true;
 			break;
 		case 'r':
 			with_real = true;
@@ -252,6 +263,19 @@ int cmd_study(int argc, char **argv)
 		return vl_cli_fail(&err);
 	}
 	skipped = json_array();
+	if (with_vm) {
+		struct vl_vm_kernel k;
+		struct vl_err kerr = {0};
+
+		/* virtual machines beside ns and proc, where guests can boot */
+		if (access("/usr/bin/" VL_VM_QEMU, X_OK) < 0)
+			skip(skipped, "vm", "qemu-system-x86_64 is not installed (Debian package "
+			                    "qemu-system-x86)");
+		else if (vl_vm_kernel_find(NULL, &k, &kerr) < 0)
+			skip(skipped, "vm", kerr.msg);
+		else
+			backends = "ns,proc,vm,solo";
+	}
 	for (w = strtok_r(workloads, ",", &sv); w && rc == VL_EXIT_OK;
 	     w = strtok_r(NULL, ",", &sv)) {
 		list = vl_xstrdup(ns);
