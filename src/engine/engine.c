@@ -837,7 +837,7 @@ static int start_guests(struct engine *e, struct vl_err *err)
 	}
 	if (r == 0) {
 		phase(e, "guests booting");
-		r = vl_node_vm_wait(p, nodes, ready, n, timeout, err);
+		r = vl_node_vm_wait(p, nodes, ready, n, timeout, &interrupted, err);
 	} else {
 		for (size_t k = 0; k < n; k++)
 			close(ready[k]);

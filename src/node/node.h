@@ -11,6 +11,7 @@
 #define VL_NODE_NODE_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -81,10 +82,11 @@ void vl_node_vm_lab_free(struct vl_vm_lab *vl);
 int vl_node_vm_start(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl,
                      const struct vl_cgroup_manager *cg, struct vl_err *err);
 /* Wait until every started guest's agent answered (ready[k] for node
- * nodes[k]), at most timeout seconds; on failure the error names the
- * node and ends with its console's last lines. Closes the fds. */
+ * nodes[k]), at most timeout seconds, or until *stop is set (by a signal
+ * handler); on failure the error names the node and ends with its
+ * console's last lines. Closes the fds. */
 int vl_node_vm_wait(const struct vl_plan *p, const size_t *nodes, int *ready, size_t n,
-                    double timeout, struct vl_err *err);
+                    double timeout, volatile sig_atomic_t *stop, struct vl_err *err);
 /* Is node a guest? Connect to its agent (through its supervisor). */
 bool vl_node_is_vm(const char *lab, const char *node);
 int vl_node_vm_connect(const char *lab, const char *node, struct vl_err *err);

@@ -391,7 +391,7 @@ static void console_tail(const char *lab, const char *node, struct vl_buf *b)
 }
 
 int vl_node_vm_wait(const struct vl_plan *p, const size_t *nodes, int *ready, size_t n,
-                    double timeout, struct vl_err *err)
+                    double timeout, volatile sig_atomic_t *stop, struct vl_err *err)
 {
 	struct pollfd *pf = vl_xcalloc(n + 1, sizeof(*pf));
 	char(*line)[256] = vl_xcalloc(n + 1, sizeof(*line));
@@ -423,6 +423,13 @@ int vl_node_vm_wait(const struct vl_plan *p, const size_t *nodes, int *ready, si
 		k = poll(pf, n, (int)((deadline - now) * 1000) + 1);
 		if (k < 0 && errno != EINTR) {
 			r = vl_err_sys(err, errno, "poll");
+			break;
+		}
+		if (stop && *stop) {
+			r = vl_err_set(err, EINTR,
+			               "interrupted by signal %d while %zu of %zu guests "
+			               "were booting",
+			               (int)*stop, left, n);
 			break;
 		}
 		for (size_t q = 0; q < n && r == 0; q++) {
