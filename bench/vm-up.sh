@@ -10,7 +10,8 @@
 #   pss_MB      host memory per guest: the mean PSS of the QEMU processes
 #               (their supervisors add ≈ 2 MB each)
 #   exec_ms     median of 5 `vnetlab exec LAB h1 -- true` (an agent round trip)
-#   ping_ms     h1 -> hN, the median of `ping -c 5` inside the guest
+#   ping_ms     h1 -> hN inside the guests: the mean of `ping -c 5`, after
+#               one ping for ARP, right after up
 #   down_s      `vnetlab down`
 #   ns_up_s     the same topology on the ns backend (the baseline)
 # KERNEL=small|debian|PATH and MACHINE=microvm|q35 pick the guests'.
@@ -51,6 +52,7 @@ for n in $SIZES; do
 			a=$(now); "$VNETLAB" exec "$LAB" h1 -- true; b=$(now)
 			awk -v a="$a" -v b="$b" 'BEGIN {printf "%.1f\n", (b - a) * 1000}'
 		done | median)
+		"$VNETLAB" exec "$LAB" h1 -- ping -c 1 -q "h$n" >/dev/null 2>&1 || true # ARP first
 		ping_ms=$("$VNETLAB" exec "$LAB" h1 -- ping -c 5 -q "h$n" 2>/dev/null |
 			sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
 		a=$(now); "$VNETLAB" down "$LAB"; b=$(now)

@@ -120,3 +120,46 @@ test_vm_bench_runs_the_builtin_workloads_in_guests() {
 	grep -q "not in the guests" "$out" || fail "bench iperf on vm: $(cat "$out")"
 	rm -f "$out"
 }
+
+test_vm_resources_become_vcpus_ram_and_cgroup_limits() {
+	need_vm
+	vl up --topo single,1 --backend vm --cpus 2 --memory 96MiB -n vt-vmres -q
+	expect_eq "$("$VNETLAB" exec vt-vmres h1 -- nproc)" 2 "the guest's vCPUs"
+	total=$("$VNETLAB" exec vt-vmres h1 -- awk '/^MemTotal/ {print $2}' /proc/meminfo)
+	[ "$total" -gt 70000 ] && [ "$total" -le 98304 ] || fail "the guest's MemTotal is $total kB, want about 96 MiB"
+	# QEMU's cgroup: the guest's RAM and QEMU's own on top (v1 here; v2 where the
+	# memory controller is enabled)
+	lim=
+	for f in /sys/fs/cgroup/memory/vnetlab/vt-vmres/h1/memory.limit_in_bytes \
+		/sys/fs/cgroup/vnetlab/vt-vmres/h1/memory.max; do
+		[ -r "$f" ] && lim=$(cat "$f") && break
+	done
+	if [ -n "$lim" ]; then
+		expect_eq "$lim" $(((96 + 128) * 1024 * 1024)) "the node's cgroup memory limit"
+	fi
+	vl down vt-vmres
+}
+
+test_vm_impaired_link_goes_through_the_link_engine() {
+	need_vm
+	f=$(mktemp --suffix=.yml)
+	cat >"$f" <<'EOF2'
+name: vt-vmdelay
+topology:
+  nodes:
+    a: {kind: linux, backend: vm}
+    b: {kind: linux}
+  links:
+    - endpoints: ["a:eth0", "b:eth0"]
+      delay: 100ms
+EOF2
+	vl up -f "$f" -q
+	rm -f "$f"
+	# 100 ms each way, through the user link engine's TAP behind the guest's
+	rtt=$("$VNETLAB" exec vt-vmdelay b -- ping -c 3 -q a | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
+	[ -n "$rtt" ] || fail "b cannot ping the guest a over the delayed link"
+	awk -v r="$rtt" 'BEGIN {exit !(r >= 195)}' || fail "round trip $rtt ms over a link of 100 ms each way"
+	"$VNETLAB" link --json vt-vmdelay a:eth0 | jq -e '.engine == "user"' >/dev/null ||
+		fail "the link is not served by the user engine: $("$VNETLAB" link --json vt-vmdelay a:eth0)"
+	vl down vt-vmdelay
+}
