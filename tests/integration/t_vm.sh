@@ -125,8 +125,12 @@ test_vm_resources_become_vcpus_ram_and_cgroup_limits() {
 	need_vm
 	vl up --topo single,1 --backend vm --cpus 2 --memory 96MiB -n vt-vmres -q
 	expect_eq "$("$VNETLAB" exec vt-vmres h1 -- nproc)" 2 "the guest's vCPUs"
+	# the guest has 96 MiB (what its kernel keeps for itself is not in MemTotal:
+	# 85 MiB of it with the small kernel, 48 with Debian's and its modules)
+	pgrep -af "^qemu-system-x86_64 .*/run/vnetlab/vt-vmres/" | grep -q -- " -m 96M " ||
+		fail "QEMU was not given 96 MiB: $(pgrep -af "^qemu-system-x86_64 .*/run/vnetlab/vt-vmres/")"
 	total=$("$VNETLAB" exec vt-vmres h1 -- awk '/^MemTotal/ {print $2}' /proc/meminfo)
-	[ "$total" -gt 70000 ] && [ "$total" -le 98304 ] || fail "the guest's MemTotal is $total kB, want about 96 MiB"
+	[ "$total" -gt 40000 ] && [ "$total" -le 98304 ] || fail "the guest's MemTotal is $total kB, want at most 96 MiB"
 	# QEMU's cgroup: the guest's RAM and QEMU's own on top (v1 here; v2 where the
 	# memory controller is enabled)
 	lim=
