@@ -419,7 +419,7 @@ static void stop_guest(int sfd)
 	double deadline = vl_now() + 2;
 	struct pollfd pfd = {.fd = sfd, .events = POLLIN};
 
-	if (V.is_ready)
+	if (V.is_ready && V.agent >= 0)
 		to_agent(VL_AG_POWEROFF, new_gid(), NULL, 0);
 	while (vl_now() < deadline) {
 		struct signalfd_siginfo si;
@@ -431,6 +431,19 @@ static void stop_guest(int sfd)
 	}
 	kill(V.qemu, SIGKILL);
 	waitpid(V.qemu, NULL, 0);
+}
+
+/* Leaving: the clients' connections closed, memory returned. */
+static int finish(int code)
+{
+	for (size_t c = 0; c < V.n_clients; c++)
+		if (V.clients[c].fd >= 0) {
+			close(V.clients[c].fd);
+			free(V.clients[c].rd);
+			vl_buf_free(&V.clients[c].out);
+		}
+	free(V.routes);
+	return code;
 }
 
 int vl_vmd_main(int argc, char **argv)
@@ -471,11 +484,11 @@ int vl_vmd_main(int argc, char **argv)
 	if (V.sfd < 0) {
 		ready_line("failed signalfd: %s", strerror(errno));
 		kill(V.qemu, SIGKILL);
-		return 1;
+		return finish(1);
 	}
 	if (V.qemu < 0) {
 		ready_line("failed cannot fork: %s", strerror(errno));
-		return 1;
+		return finish(1);
 	}
 	for (;;) {
 		size_t np = 0, first_client;
@@ -506,7 +519,7 @@ int vl_vmd_main(int argc, char **argv)
 			if (read(V.sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGCHLD) {
 				say("signal %u: stopping the guest", si.ssi_signo);
 				stop_guest(V.sfd);
-				return 0;
+				return finish(0);
 			}
 			if (waitpid(V.qemu, &status, WNOHANG) == V.qemu) {
 				char how[64];
@@ -521,7 +534,7 @@ int vl_vmd_main(int argc, char **argv)
 					ready_line(
 					    "failed QEMU %s before the guest's agent answered",
 					    how);
-				return 1;
+				return finish(1);
 			}
 		}
 		if (pfds[1].revents && !agent_readable()) {
@@ -533,7 +546,7 @@ int vl_vmd_main(int argc, char **argv)
 			if (!V.is_ready)
 				ready_line(
 				    "failed the guest's agent port closed before it answered");
-			return 1;
+			return finish(1);
 		}
 		if (pfds[2].revents)
 			accept_client();
@@ -552,5 +565,5 @@ int vl_vmd_main(int argc, char **argv)
 			if (V.clients[c].fd >= 0 && client_flush((int)c) < 0)
 				client_close((int)c);
 	}
-	return 1;
+	return finish(1);
 }
