@@ -49,7 +49,7 @@ int cmd_capacity(int argc, char **argv)
 			break;
 		case 'b':
 			if ((v = vl_backend_parse(optarg)) < 0)
-				return vl_cli_usage("capacity", "--backend takes ns or proc");
+				return vl_cli_usage("capacity", "--backend takes ns, proc or vm");
 			o.backend = (enum vl_backend)v;
 			break;
 		case 'j':

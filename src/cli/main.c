@@ -118,7 +118,7 @@ const struct vl_cmd vl_cmds[] = {
      "                      and then hung in MPI_Finalize keeps its result\n"
      "  --bw RATE, --json FILE  as above\n"},
     {"capacity", cmd_capacity,
-     "WORKLOAD [--max N] [--threshold J] [--backend ns|proc] [bench options] [--json FILE]",
+     "WORKLOAD [--max N] [--threshold J] [--backend ns|proc|vm] [bench options] [--json FILE]",
      "the largest N whose instances all finish and share fairly",
      "Grow N (1, 2, 4, ... up to --max, default 32) and run N instances of WORKLOAD\n"
      "at once, as `vnetlab bench` does, until one does not finish within --timeout\n"
