@@ -78,3 +78,17 @@ test_report_renders_from_stored_json() {
 	"$VNETLAB" report "$d/it's" 2>/dev/null && fail "a quote in the directory was accepted"
 	rm -rf "$d"
 }
+
+test_report_places_vm_runs() {
+	# a study with --vm (stored from a real run: cpu, N = 4, on ns, proc, vm, solo)
+	d=$(mktemp -d)
+	cp tests/data/study-vm/*.json "$d/"
+	vl report "$d" >/dev/null
+	grep -q 'on virtual machines (vm) shared fairly (Jain 0.987), 27.60× the time of plain processes' \
+		"$d/report.md" || fail "the vm run is not answered: $(grep 'cpu, N = 4\*\*' "$d/report.md")"
+	# solo is solo, not the vm run
+	grep -q '2.65× the time of one instance alone' "$d/report.md" ||
+		fail "ns against solo: $(grep 'cpu, N = 4\*\*' "$d/report.md")"
+	expect_eq "$(sed -n 2p "$d/plots/slowdown.dat")" "cpu-n4 2.6459 2.1014 58.0043" "the slowdown plot's data"
+	rm -rf "$d"
+}
