@@ -106,8 +106,8 @@ int vl_node_vm_prepare(const struct vl_plan *p, const char *want_kernel, const c
 	}
 	vl->kvm = vl_vm_use_kvm(&vl->kernel, vl->why_tcg, sizeof(vl->why_tcg));
 	/* microvm boots fastest, but under TCG and overload a few of its
-	 * guests lose their timer for good (measured: 2 of 50 at once here,
-	 * their sleeps never return); q35 did not (100 of 100) */
+	 * guests lose their timer for good (measured: 11 of 50 booted at once
+	 * here, their sleeps never return); q35's did not (0 of 50) */
 	vl->machine = machine ? (enum vl_vm_machine)m : vl->kvm ? VL_VM_MICROVM : VL_VM_Q35;
 	for (size_t i = 0; i < p->n_nodes; i++) {
 		const struct vl_plan_node *n = &p->nodes[i];
