@@ -80,8 +80,14 @@ uint64_t vl_realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* What a relay reports of its command (to guest_ru). */
+struct guest_ru {
+	uint64_t utime_us, stime_us, maxrss_kb;
+};
+
 /* In the child: run argv in the guest of node, as its relay. */
-static int run_in_guest(const char *lab, const char *node, char *const *argv, char *const *env)
+static int run_in_guest(const char *lab, const char *node, char *const *argv, char *const *env,
+                        int ru_fd)
 {
 	const char *base = strrchr(argv[0], '/');
 	struct vl_argv a = {0}, e = {0};
@@ -105,22 +111,36 @@ static int run_in_guest(const char *lab, const char *node, char *const *argv, ch
 		fprintf(stderr, "vnetlab bench: node %s: %s\n", node, err.msg);
 		return ex.start_errno == ENOENT ? 127 : ex.start_errno ? 126 : 125;
 	}
+	{
+		struct guest_ru g = {ex.utime_us, ex.stime_us, ex.maxrss_kb};
+		ssize_t w = write(ru_fd, &g, sizeof(g));
+
+		(void)w;
+	}
 	return vl_agent_exit_code(ex.status);
 }
 
 int vl_bench_spawn(const char *lab, const char *node, char *const *argv, char *const *env,
                    struct vl_bench_proc *p, struct vl_err *err)
 {
-	int pfd[2];
+	int pfd[2], rfd[2] = {-1, -1};
 	/* Opened here: the node may not see the path (its /tmp is its own). */
 	int exe = open(argv[0], O_RDONLY | O_CLOEXEC);
 
 	memset(p, 0, sizeof(*p));
 	p->out = -1;
+	p->guest_ru = -1;
+	p->guest = node && vl_node_is_vm(lab, node);
 	if (exe < 0)
 		return vl_err_sys(err, errno, "open %s", argv[0]);
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		close(exe);
+		return vl_err_sys(err, errno, "pipe");
+	}
+	if (p->guest && pipe2(rfd, O_CLOEXEC) < 0) {
+		close(exe);
+		close(pfd[0]);
+		close(pfd[1]);
 		return vl_err_sys(err, errno, "pipe");
 	}
 	fflush(NULL);
@@ -131,6 +151,10 @@ int vl_bench_spawn(const char *lab, const char *node, char *const *argv, char *c
 		close(exe);
 		close(pfd[0]);
 		close(pfd[1]);
+		if (rfd[0] >= 0) {
+			close(rfd[0]);
+			close(rfd[1]);
+		}
 		return vl_err_sys(err, errno, "fork");
 	}
 	if (p->pid == 0) {
@@ -146,8 +170,8 @@ int vl_bench_spawn(const char *lab, const char *node, char *const *argv, char *c
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != parent)
 			_exit(125);
-		if (node && vl_node_is_vm(lab, node))
-			_exit(run_in_guest(lab, node, argv, env));
+		if (p->guest)
+			_exit(run_in_guest(lab, node, argv, env, rfd[1]));
 		if (node && (vl_engine_attach_node(lab, node, &e2) < 0 ||
 		             vl_engine_join_node(lab, node, &pid_ns, &e2) < 0)) {
 			fprintf(stderr, "vnetlab bench: %s\n", e2.msg);
@@ -162,7 +186,10 @@ int vl_bench_spawn(const char *lab, const char *node, char *const *argv, char *c
 	close(exe);
 	close(pfd[1]);
 	p->out = pfd[0];
-	p->guest = node && vl_node_is_vm(lab, node);
+	if (p->guest) {
+		close(rfd[1]);
+		p->guest_ru = rfd[0];
+	}
 	return 0;
 }
 
@@ -231,6 +258,21 @@ void vl_bench_collect(struct vl_bench_proc *ps, size_t n, double deadline)
 		if (ps[i].pid > 0 && wait4(ps[i].pid, &ps[i].status, 0, &ps[i].ru) == ps[i].pid)
 			ps[i].done = WIFEXITED(ps[i].status) && WEXITSTATUS(ps[i].status) == 0 &&
 			             !ps[i].stopped;
+		if (ps[i].guest_ru >= 0) {
+			/* a guest's command: its own rusage, not its relay's */
+			struct guest_ru g;
+
+			memset(&ps[i].ru, 0, sizeof(ps[i].ru));
+			if (read(ps[i].guest_ru, &g, sizeof(g)) == (ssize_t)sizeof(g)) {
+				ps[i].ru.ru_utime.tv_sec = (time_t)(g.utime_us / 1000000);
+				ps[i].ru.ru_utime.tv_usec = (suseconds_t)(g.utime_us % 1000000);
+				ps[i].ru.ru_stime.tv_sec = (time_t)(g.stime_us / 1000000);
+				ps[i].ru.ru_stime.tv_usec = (suseconds_t)(g.stime_us % 1000000);
+				ps[i].ru.ru_maxrss = (long)g.maxrss_kb;
+			}
+			close(ps[i].guest_ru);
+			ps[i].guest_ru = -1;
+		}
 		ps[i].pid = 0;
 	}
 }

@@ -20,8 +20,9 @@ struct vl_bench_proc {
 	int status;
 	bool done;        /* exited 0 */
 	bool stopped;     /* the deadline passed and it was told to stop */
-	struct rusage ru; /* from wait4 */
+	struct rusage ru; /* from wait4; in a guest, the command's own from the agent */
 	bool guest;       /* it runs in a vm node's guest: pid is our relay to its agent */
+	int guest_ru;     /* the relay's report of the command's rusage (-1: none) */
 };
 
 /* Start argv in node of lab (node NULL: on the host, outside any lab),
@@ -31,7 +32,8 @@ struct vl_bench_proc {
  * runs in the guest, through its agent, as the program of argv[0]'s base
  * name on the guest's PATH (vnetlab-work as the static build carried in
  * the guest image); pid is then a relay that passes SIGTERM on and exits
- * with the command's status (its rusage is the relay's). */
+ * with the command's status, and ru is the command's own rusage, as the
+ * guest's kernel counted it (its agent's wait4). */
 int vl_bench_spawn(const char *lab, const char *node, char *const *argv, char *const *env,
                    struct vl_bench_proc *p, struct vl_err *err);
 /* Read every process's output until it ends or the deadline (monotonic

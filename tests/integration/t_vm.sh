@@ -111,6 +111,12 @@ test_vm_bench_runs_the_builtin_workloads_in_guests() {
 	jq -e '.runs[0].backend == "vm" and all(.runs[0].instances[]; .finished and .wall_s > 0 and
 		.report.client.workload == "cpu")' "$out" >/dev/null ||
 		fail "bench cpu on vm: $(jq -c '[.runs[0].instances[] | {finished, error, wall_s}]' "$out")"
+	# wait4's figures are the command's own in the guest (from the agent), not the
+	# host relay's: they agree with what the workload measured of itself
+	jq -e 'all(.runs[0].instances[]; (.wait4_user_s + .wait4_sys_s) > 0 and
+		(((.wait4_user_s + .wait4_sys_s) - (.user_s + .sys_s)) | fabs) < 0.1 + 0.2 * (.user_s + .sys_s))' \
+		"$out" >/dev/null ||
+		fail "wait4 on vm: $(jq -c '[.runs[0].instances[] | {wait4_user_s, wait4_sys_s, user_s, sys_s}]' "$out")"
 	vl bench stream -n 2 --seconds 1 --backend vm --json "$out" >/dev/null
 	jq -e 'all(.runs[0].instances[]; .finished and .bytes > 100000) and
 		.runs[0].fidelity.sent_bytes >= ([.runs[0].instances[].bytes] | add)' "$out" >/dev/null ||
