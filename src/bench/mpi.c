@@ -425,7 +425,7 @@ static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend, struct 
 	int r;
 
 	snprintf(lab, sizeof(lab), "mpi-%d", (int)getpid());
-	if (vl_bench_lab_up(lab, o->ranks, backend, o->bw, &t, err) < 0) {
+	if (vl_bench_lab_up(lab, o->ranks, backend, o->bw, NULL, 0, &t, err) < 0) {
 		free(sshd);
 		return -1;
 	}

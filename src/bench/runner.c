@@ -216,9 +216,11 @@ static void judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
 }
 
 int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
-                    struct vl_topo **t, struct vl_err *err)
+                    const char *const *programs, size_t n_programs, struct vl_topo **t,
+                    struct vl_err *err)
 {
-	struct vl_up_opts uo = {.backend = backend};
+	struct vl_up_opts uo = {
+	    .backend = backend, .vm_programs = programs, .n_vm_programs = n_programs};
 	struct vl_up_result res;
 	const char *bad = NULL;
 	char spec[32];
@@ -293,12 +295,13 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 		return vl_err_set(err, ENOENT, "%s: %s", w->name, why);
 	if (w->check && w->check(o, err) < 0)
 		return -1;
-	if ((w->flags & VL_WL_REAL) && o->backend == VL_BACKEND_VM)
-		return vl_err_set(err, ENOTSUP,
-		                  "%s: real programs are not in the guests' image (it carries "
-		                  "busybox and the built-in workloads, which are static): run "
-		                  "cpu, stream, bandwidth or mixed on vm",
-		                  w->name);
+	if ((w->flags & VL_WL_REAL) && !(w->flags & VL_WL_GUEST) && o->backend == VL_BACKEND_VM)
+		return vl_err_set(
+		    err, ENOTSUP,
+		    "%s: this real program is not carried into guests (it needs "
+		    "files of its own on the host: scenes, keys, output paths); on vm "
+		    "run cpu, stream, bandwidth, mixed, iperf or iperf3",
+		    w->name);
 	net = w->flags & VL_WL_NETWORK;
 	nodes = o->mode == VL_BENCH_SOLO ? (net ? 2 : 1) : (net ? 2 * o->n : o->n);
 	memset(run, 0, sizeof(*run));
@@ -310,7 +313,14 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	run->n = o->n;
 	run->inst = vl_xcalloc(o->n, sizeof(*run->inst));
 	snprintf(lab, sizeof(lab), "bench-%d", (int)getpid());
-	if (vl_bench_lab_up(lab, nodes, o->backend, o->bw, &t, err) < 0) {
+	const char *carry[8];
+	size_t n_carry = 0;
+
+	/* a real program runs in guests carried into them */
+	for (const struct vl_wl_need *nd = w->need; nd && nd->program && n_carry < 8; nd++)
+		if (!nd->scene && (w->flags & VL_WL_GUEST))
+			carry[n_carry++] = nd->program;
+	if (vl_bench_lab_up(lab, nodes, o->backend, o->bw, carry, n_carry, &t, err) < 0) {
 		vl_bench_run_free(run);
 		return -1;
 	}

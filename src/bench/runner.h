@@ -71,11 +71,12 @@ struct vl_bench_run {
 };
 
 /* A lab for a benchmark: single,nodes on backend, every link shaped to bw
- * (or not, NULL), brought up as lab; *t is its topology, to free after
- * down. */
+ * (or not, NULL), brought up as lab, its guests (backend vm) carrying
+ * programs[0..n_programs); *t is its topology, to free after down. */
 struct vl_topo;
 int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
-                    struct vl_topo **t, struct vl_err *err);
+                    const char *const *programs, size_t n_programs, struct vl_topo **t,
+                    struct vl_err *err);
 /* Take it down and free t; r is the caller's result so far: a failure to
  * come down is reported only if nothing failed before. Returns r or -1. */
 int vl_bench_lab_down(const char *lab, struct vl_topo *t, int r, struct vl_err *err);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -20,30 +21,67 @@
 /* How long a process told to stop may take to report. */
 #define STOP_GRACE_S 3.0
 
+/* A listening socket on TCP port in a /proc/net/tcp table? */
+static bool in_table(FILE *fp, int port)
+{
+	char line[256];
+
+	while (fgets(line, sizeof(line), fp)) {
+		unsigned lport, state;
+
+		/* "  0: 0100007F:9C40 00000000:0000 0A ..." (0A: LISTEN) */
+		if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", &lport, &state) ==
+		        2 &&
+		    (int)lport == port && state == 0x0A)
+			return true;
+	}
+	return false;
+}
+
+/* The same in a guest: its table, read by its agent. */
+static bool guest_listening(const struct vl_bench_proc *p, int port)
+{
+	char *const argv[] = {"/bin/cat", "/proc/net/tcp", NULL};
+	struct vl_agent_info info;
+	struct vl_agent_exit ex;
+	struct vl_err err;
+	int fd = vl_node_vm_connect(p->lab, p->node, NULL), mfd = -1;
+	bool yes = false;
+	FILE *fp;
+
+	if (fd < 0)
+		return false;
+	if ((mfd = memfd_create("tcp", MFD_CLOEXEC)) >= 0 &&
+	    vl_agent_hello(fd, &info, 5, &err) == 0 &&
+	    vl_agent_exec(fd, argv, NULL, NULL, -1, mfd, -1, false, &ex, &err) == 0 &&
+	    lseek(mfd, 0, SEEK_SET) == 0 && (fp = fdopen(mfd, "r"))) {
+		yes = in_table(fp, port);
+		fclose(fp);
+		mfd = -1;
+	}
+	if (mfd >= 0)
+		close(mfd);
+	close(fd);
+	return yes;
+}
+
 /* Is something listening on TCP port in the network namespace of pid? */
 static bool listening(pid_t pid, int port)
 {
 	static const char *const files[] = {"tcp", "tcp6"};
 
 	for (size_t f = 0; f < VL_ARRAY_SIZE(files); f++) {
-		char path[64], line[256];
+		char path[64];
 		FILE *fp;
+		bool yes;
 
 		snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, files[f]);
 		if (!(fp = fopen(path, "re")))
 			continue;
-		while (fgets(line, sizeof(line), fp)) {
-			unsigned lport, state;
-
-			/* "  0: 0100007F:9C40 00000000:0000 0A ..." (0A: LISTEN) */
-			if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", &lport,
-			           &state) == 2 &&
-			    (int)lport == port && state == 0x0A) {
-				fclose(fp);
-				return true;
-			}
-		}
+		yes = in_table(fp, port);
 		fclose(fp);
+		if (yes)
+			return true;
 	}
 	return false;
 }
@@ -52,15 +90,11 @@ bool vl_bench_wait_listen(const struct vl_bench_proc *p, int port, double timeou
 {
 	double end = vl_now() + timeout;
 
-	/* a guest's sockets are not the host's to see; the built-in
-	 * workloads' clients retry for 10 s (the real programs, which do
-	 * not, are not run in guests) */
-	if (p->guest)
-		return p->pid > 0;
 	while (p->pid > 0) {
 		siginfo_t si = {0};
 
-		if (listening(p->pid, port))
+		/* a guest's sockets are its own: its agent reads them */
+		if (p->guest ? guest_listening(p, port) : listening(p->pid, port))
 			return true;
 		/* gone already (it failed): its report says why */
 		if ((waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
@@ -189,6 +223,8 @@ int vl_bench_spawn(const char *lab, const char *node, char *const *argv, char *c
 	if (p->guest) {
 		close(rfd[1]);
 		p->guest_ru = rfd[0];
+		snprintf(p->lab, sizeof(p->lab), "%s", lab);
+		snprintf(p->node, sizeof(p->node), "%s", node);
 	}
 	return 0;
 }

@@ -18,11 +18,12 @@ struct vl_bench_proc {
 	int out; /* its stdout */
 	struct vl_buf text;
 	int status;
-	bool done;        /* exited 0 */
-	bool stopped;     /* the deadline passed and it was told to stop */
-	struct rusage ru; /* from wait4; in a guest, the command's own from the agent */
-	bool guest;       /* it runs in a vm node's guest: pid is our relay to its agent */
-	int guest_ru;     /* the relay's report of the command's rusage (-1: none) */
+	bool done;              /* exited 0 */
+	bool stopped;           /* the deadline passed and it was told to stop */
+	struct rusage ru;       /* from wait4; in a guest, the command's own from the agent */
+	bool guest;             /* it runs in a vm node's guest: pid is our relay to its agent */
+	int guest_ru;           /* the relay's report of the command's rusage (-1: none) */
+	char lab[64], node[64]; /* where a guest's command runs */
 };
 
 /* Start argv in node of lab (node NULL: on the host, outside any lab),

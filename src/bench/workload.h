@@ -22,6 +22,8 @@ enum {
 	VL_WL_RATE = 1 << 1,        /* judged by bytes/s at the receiver, not 1 / wall time */
 	VL_WL_REAL = 1 << 2,        /* a real program, run through `vnetlab-work run` */
 	VL_WL_STOP_SERVER = 1 << 3, /* servers run until the runner stops them (SIGTERM) */
+	VL_WL_GUEST = 1 << 4,       /* its programs run in vm guests, carried in with their
+	                             * libraries (no files of the host's needed) */
 };
 
 /* A program (or the default scene) a workload needs, and the Debian

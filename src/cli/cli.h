@@ -84,13 +84,15 @@ struct vl_topo_opts {
 	const char *spec;
 	const char *name;
 	const char *pool;
-	int ipv6;               /* VL_UNSET, 0, 1 */
-	int profile;            /* VL_UNSET or enum vl_profile */
-	int backend;            /* enum vl_backend */
-	struct vl_topo_res res; /* --cpus, --memory, ...: for every node */
-	const char *vm_kernel;  /* --vm-kernel */
-	const char *vm_machine; /* --vm-machine */
-	double vm_timeout;      /* --vm-timeout */
+	int ipv6;                    /* VL_UNSET, 0, 1 */
+	int profile;                 /* VL_UNSET or enum vl_profile */
+	int backend;                 /* enum vl_backend */
+	struct vl_topo_res res;      /* --cpus, --memory, ...: for every node */
+	const char *vm_kernel;       /* --vm-kernel */
+	const char *vm_machine;      /* --vm-machine */
+	double vm_timeout;           /* --vm-timeout */
+	const char *vm_programs[32]; /* --vm-program, each */
+	size_t n_vm_programs;
 };
 void vl_cli_topo_opts_init(struct vl_topo_opts *o);
 void vl_cli_topo_opts_free(struct vl_topo_opts *o);
@@ -106,6 +108,7 @@ void vl_cli_topo_opts_free(struct vl_topo_opts *o);
 	    {"memory", required_argument, NULL, 0x104}, {"pids", required_argument, NULL, 0x105},  \
 	    {"vm-kernel", required_argument, NULL, 0x106},                                         \
 	    {"vm-machine", required_argument, NULL, 0x107},                                        \
+	    {"vm-program", required_argument, NULL, 0x109},                                        \
 	{                                                                                          \
 		"vm-timeout", required_argument, NULL, 0x108                                       \
 	}

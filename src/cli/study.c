@@ -81,9 +81,10 @@ static int bench(const char *workload, const char *n, const char *seconds, const
 	argv[k++] = "-n";
 	argv[k++] = (char *)n;
 	argv[k++] = "--backend";
-	/* the real programs are not in the guests */
+	/* real programs that need the host's files do not run in guests */
 	argv[k++] = vl_workload_find(workload) &&
-	                    (vl_workload_find(workload)->flags & VL_WL_REAL)
+	                    (vl_workload_find(workload)->flags & VL_WL_REAL) &&
+	                    !(vl_workload_find(workload)->flags & VL_WL_GUEST)
 	                ? "ns,proc,solo"
 	                : (char *)backends;
 	argv[k++] = "--seconds";
@@ -269,8 +270,9 @@ int cmd_study(int argc, char **argv)
 
 		/* virtual machines beside ns and proc, where guests can boot */
 		if (access("/usr/bin/" VL_VM_QEMU, X_OK) < 0)
-			skip(skipped, "vm", "qemu-system-x86_64 is not installed (Debian package "
-			                    "qemu-system-x86)");
+			skip(skipped, "vm",
+			     "qemu-system-x86_64 is not installed (Debian package "
+			     "qemu-system-x86)");
 		else if (vl_vm_kernel_find(NULL, &k, &kerr) < 0)
 			skip(skipped, "vm", kerr.msg);
 		else

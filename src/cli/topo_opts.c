@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/util.h"
 #include "cli/cli.h"
@@ -37,6 +38,16 @@ int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char
 	switch (opt) {
 	case 0x106:
 		o->vm_kernel = arg;
+		return 1;
+	case 0x109:
+		if (arg[0] != '/' || access(arg, X_OK) < 0)
+			*rc = vl_cli_usage(
+			    cmd, "--vm-program %s: not an executable at an absolute path", arg);
+		else if (o->n_vm_programs == VL_ARRAY_SIZE(o->vm_programs))
+			*rc = vl_cli_usage(cmd, "--vm-program: at most %zu",
+			                   VL_ARRAY_SIZE(o->vm_programs));
+		else
+			o->vm_programs[o->n_vm_programs++] = arg;
 		return 1;
 	case 0x107:
 		if (strcmp(arg, "microvm") && strcmp(arg, "q35"))

@@ -87,6 +87,8 @@ int cmd_up(int argc, char **argv)
 	uo.vm_kernel = to.vm_kernel;
 	uo.vm_machine = to.vm_machine;
 	uo.vm_timeout = to.vm_timeout;
+	uo.vm_programs = to.vm_programs;
+	uo.n_vm_programs = to.n_vm_programs;
 	if (vl_engine_up(t, lab, &uo, &res, &err) < 0) {
 		rc = vl_cli_fail(&err);
 		goto out;

@@ -887,7 +887,9 @@ static int do_up(struct engine *e, struct vl_err *err)
 		e->n_vms += p->nodes[i].res.vm;
 	if (e->n_vms) {
 		phase(e, "guest image");
-		if (vl_node_vm_prepare(p, e->opts->vm_kernel, e->opts->vm_machine, &e->vm, err) < 0)
+		if (vl_node_vm_prepare(p, e->opts->vm_kernel, e->opts->vm_machine,
+		                       e->opts->vm_programs, e->opts->n_vm_programs, &e->vm,
+		                       err) < 0)
 			return -1;
 	}
 

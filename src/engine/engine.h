@@ -21,6 +21,10 @@ struct vl_up_opts {
 	 * the guests (0: 60 s + 3 s per guest). */
 	const char *vm_kernel, *vm_machine;
 	double vm_timeout;
+	/* programs (absolute paths) carried into every guest with their
+	 * shared libraries */
+	const char *const *vm_programs;
+	size_t n_vm_programs;
 };
 
 struct vl_up_result {

@@ -73,9 +73,11 @@ unsigned vl_node_vm_vcpus(const struct vl_plan_node *n);
 
 /* Before any guest starts: find the kernel (want: --vm-kernel, NULL for
  * the default), choose KVM or TCG and the machine type, and write the
- * lab's initramfs and vm/info. *out is freed by vl_node_vm_lab_free(). */
+ * lab's initramfs (with programs, at their paths, and their libraries)
+ * and vm/info. *out is freed by vl_node_vm_lab_free(). */
 int vl_node_vm_prepare(const struct vl_plan *p, const char *want_kernel, const char *machine,
-                       struct vl_vm_lab **out, struct vl_err *err);
+                       const char *const *programs, size_t n_programs, struct vl_vm_lab **out,
+                       struct vl_err *err);
 void vl_node_vm_lab_free(struct vl_vm_lab *vl);
 /* Start the guest of node i (its namespaces, cgroup and TAPs exist): its
  * supervisor, in the background. Returns the read end of its ready pipe. */

@@ -80,12 +80,17 @@ static void sibling(const char *name, char *buf, size_t len)
 }
 
 int vl_node_vm_prepare(const struct vl_plan *p, const char *want_kernel, const char *machine,
-                       struct vl_vm_lab **out, struct vl_err *err)
+                       const char *const *programs, size_t n_programs, struct vl_vm_lab **out,
+                       struct vl_err *err)
 {
 	struct vl_vm_lab *vl = vl_xcalloc(1, sizeof(*vl));
 	char agent[PATH_MAX], work[PATH_MAX], dir[PATH_MAX], info[1024];
-	const char *programs[1];
-	struct vl_vm_image im = {.busybox = VL_VM_BUSYBOX, .hosts = p->hosts, .programs = programs};
+	const char *statics[1];
+	struct vl_vm_image im = {.busybox = VL_VM_BUSYBOX,
+	                         .hosts = p->hosts,
+	                         .programs = statics,
+	                         .carry = programs,
+	                         .n_carry = n_programs};
 	int m;
 
 	if (!want_kernel)
@@ -127,7 +132,7 @@ int vl_node_vm_prepare(const struct vl_plan *p, const char *want_kernel, const c
 	im.agent = agent;
 	im.modules = vl->kernel.modules[0] ? vl->kernel.modules : NULL;
 	if (access(work, X_OK) == 0)
-		programs[im.n_programs++] = work;
+		statics[im.n_programs++] = work;
 	vl_lab_path(p->lab, "vm", dir, sizeof(dir));
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		vl_err_sys(err, errno, "mkdir %s", dir);

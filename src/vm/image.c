@@ -3,6 +3,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +50,70 @@ static int add_modules(struct vl_initramfs *ir, const char *dir, struct vl_err *
 		free(names[i]);
 	}
 	free(names);
+	return 0;
+}
+
+/* Has the image this path already (a library two programs share)? */
+static bool have(struct vl_buf *added, const char *path)
+{
+	size_t n = strlen(path);
+
+	for (const char *p = added->s; p && p < added->s + added->len; p += strlen(p) + 1)
+		if (!strcmp(p, path))
+			return true;
+	vl_buf_add(added, path, n + 1);
+	return false;
+}
+
+/* A dynamic program at its own path, and what ldd says it loads: lines
+ * "name => /path (0x...)" and "/path (0x...)" (the loader). */
+static int carry(struct vl_initramfs *ir, const char *prog, struct vl_buf *added,
+                 struct vl_err *err)
+{
+	extern char **environ;
+	char *const argv[] = {"ldd", (char *)prog, NULL};
+	posix_spawn_file_actions_t fa;
+	struct vl_buf out = {0};
+	char buf[4096], *line, *save = NULL;
+	int p[2], st = 0, r = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (prog[0] != '/' || access(prog, X_OK) < 0)
+		return vl_err_set(err, ENOENT, "%s: not an executable at an absolute path", prog);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return vl_err_sys(err, errno, "pipe");
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	r = posix_spawnp(&pid, "ldd", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	if (r != 0) {
+		close(p[0]);
+		return vl_err_sys(err, r, "run ldd (Debian package libc-bin)");
+	}
+	while ((n = read(p[0], buf, sizeof(buf))) > 0)
+		vl_buf_add(&out, buf, (size_t)n);
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	if (!have(added, prog))
+		vl_initramfs_file(ir, prog + 1, prog, 0755);
+	/* a static program: ldd says so and fails; nothing more to carry */
+	for (line = out.s ? strtok_r(out.s, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *arrow = strstr(line, "=> "), *path = arrow ? arrow + 3 : line, *end;
+
+		path += strspn(path, " \t");
+		if (path[0] != '/')
+			continue; /* linux-vdso.so.1, "not found" */
+		end = strchr(path, ' ');
+		if (end)
+			*end = '\0';
+		if (!have(added, path))
+			vl_initramfs_file(ir, path + 1, path, 0755);
+	}
+	vl_buf_free(&out);
 	return 0;
 }
 
@@ -95,6 +163,16 @@ int vl_vm_image_write(const char *out, const struct vl_vm_image *im, struct vl_e
 	vl_initramfs_data(ir, "etc/group", group, sizeof(group) - 1, 0644);
 	if (im->modules && add_modules(ir, im->modules, err) < 0)
 		goto out;
+	{
+		struct vl_buf added = {0};
+
+		for (size_t i = 0; i < im->n_carry; i++)
+			if (carry(ir, im->carry[i], &added, err) < 0) {
+				vl_buf_free(&added);
+				goto out;
+			}
+		vl_buf_free(&added);
+	}
 	r = vl_initramfs_write(ir, out, err);
 out:
 	vl_initramfs_free(ir);

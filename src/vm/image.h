@@ -1,7 +1,8 @@
 /* A lab's guest initramfs: our agent as /init, busybox with links for its
  * common applets, the lab's /etc/hosts, a root user, the kernel's modules
  * (with their load-order) when it needs them, and the programs the study
- * runs in guests (static builds carried in). One image serves every
+ * runs in guests (static builds carried in), and any other programs asked
+ * for with their shared libraries. One image serves every
  * guest of a lab; each guest's identity comes from its command line. */
 #ifndef VL_VM_IMAGE_H
 #define VL_VM_IMAGE_H
@@ -20,6 +21,10 @@ struct vl_vm_image {
 	/* Extra static programs, put in /usr/bin under their base names. */
 	const char *const *programs;
 	size_t n_programs;
+	/* Dynamic programs, carried at their own paths with the shared
+	 * libraries and loader they need (as ldd finds them). */
+	const char *const *carry;
+	size_t n_carry;
 };
 
 int vl_vm_image_write(const char *out, const struct vl_vm_image *im, struct vl_err *err);
