@@ -254,25 +254,29 @@ int vl_bench_lab_down(const char *lab, struct vl_topo *t, int r, struct vl_err *
 }
 
 /* A program's first run in an emulated guest is slow (QEMU translates its
- * code; measured 1.2 s for vnetlab-work under TCG, 0.1 s after): run the
- * workloads program once in every guest, all at once, before the clock
+ * code and its libraries'; measured 1.2 s for vnetlab-work under TCG, 0.1 s
+ * after): run the workloads program, and each program carried in
+ * (--version), once in every guest, all guests at once, before the clock
  * starts. */
 static int warm_guests(const struct vl_bench_opts *o, const char *lab, size_t nodes,
-                       struct vl_err *err)
+                       const char *const *programs, size_t n_programs, struct vl_err *err)
 {
 	struct vl_bench_proc *ps = vl_xcalloc(nodes, sizeof(*ps));
 	int r = 0;
 
-	for (size_t i = 0; i < nodes && r == 0; i++) {
-		char node[32];
-		char *argv[] = {(char *)o->work, "cpu", "--size", "16", NULL};
+	for (size_t k = 0; k <= n_programs && r == 0; k++) {
+		for (size_t i = 0; i < nodes && r == 0; i++) {
+			char node[32];
+			char *work[] = {(char *)o->work, "cpu", "--size", "16", NULL};
+			char *prog[] = {k ? (char *)programs[k - 1] : NULL, "--version", NULL};
 
-		snprintf(node, sizeof(node), "h%zu", i + 1);
-		r = vl_bench_spawn(lab, node, argv, NULL, &ps[i], err);
+			snprintf(node, sizeof(node), "h%zu", i + 1);
+			r = vl_bench_spawn(lab, node, k ? prog : work, NULL, &ps[i], err);
+		}
+		vl_bench_collect(ps, nodes, vl_now() + 120);
+		for (size_t i = 0; i < nodes; i++)
+			vl_buf_free(&ps[i].text);
 	}
-	vl_bench_collect(ps, nodes, vl_now() + 120);
-	for (size_t i = 0; i < nodes; i++)
-		vl_buf_free(&ps[i].text);
 	free(ps);
 	return r;
 }
@@ -335,7 +339,7 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	if (r == 0 && w->setup)
 		r = w->setup(&c, err);
 	if (r == 0 && o->backend == VL_BACKEND_VM)
-		r = warm_guests(o, lab, nodes, err);
+		r = warm_guests(o, lab, nodes, carry, n_carry, err);
 	if (r == 0)
 		r = vl_lab_stats_get(lab, &before, err);
 	cpu_jiffies(&b0, &t0j);
