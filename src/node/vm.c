@@ -525,10 +525,14 @@ int vl_node_vm_connect(const char *lab, const char *node, struct vl_err *err)
 		if (fd >= 0)
 			close(fd);
 		close(dfd);
-		if (e == ECONNREFUSED || e == ENOENT)
-			return vl_err_set(
-			    err, e, "node %s: its guest is not running (see %s/../logs/%s.console)",
-			    node, dir, node);
+		if (e == ECONNREFUSED || e == ENOENT) {
+			char rel[128], log[PATH_MAX];
+
+			snprintf(rel, sizeof(rel), "logs/%s.console", node);
+			vl_lab_path(lab, rel, log, sizeof(log));
+			return vl_err_set(err, e, "node %s: its guest is not running (see %s)",
+			                  node, log);
+		}
 		return vl_err_sys(err, e, "node %s: connect to its guest's agent", node);
 	}
 	close(dfd);

@@ -413,9 +413,13 @@ static void sess_maybe_end(struct sess *s)
 	sess_free(s);
 }
 
+static void power_off(void) __attribute__((noreturn));
+
 /* The signalfd: SIGCHLD reaps every child (sessions get their status and
  * rusage, orphans are just reaped); SIGTERM, SIGINT and SIGHUP end a
- * non-init agent and its sessions. */
+ * non-init agent and its sessions. As init, the signals busybox's halt,
+ * poweroff and reboot send (SIGUSR1, SIGUSR2, SIGTERM) power the guest off
+ * (QEMU runs with -no-reboot: a reboot would end it too). */
 static void reap(void)
 {
 	struct signalfd_siginfo si;
@@ -424,6 +428,11 @@ static void reap(void)
 	pid_t pid;
 
 	while (read(ag.sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (ag.init && (si.ssi_signo == SIGUSR1 || si.ssi_signo == SIGUSR2 ||
+		                si.ssi_signo == SIGTERM)) {
+			logmsg("signal %u from pid %u: powering off", si.ssi_signo, si.ssi_pid);
+			power_off();
+		}
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT || si.ssi_signo == SIGHUP) {
 			if (!ag.init) {
 				for (size_t i = 0; i < ag.nsess; i++)
@@ -1158,6 +1167,11 @@ static int port_open(void)
 	}
 }
 
+static void on_power_signal(int sig)
+{
+	(void)sig; /* never runs: the signal is blocked and read from the signalfd */
+}
+
 static void power_off(void)
 {
 	struct timespec t0, now;
@@ -1861,6 +1875,14 @@ int main(int argc, char **argv)
 		sigaddset(&mask, SIGTERM);
 		sigaddset(&mask, SIGINT);
 		sigaddset(&mask, SIGHUP);
+	} else {
+		/* PID 1 gets no signal it has no handler for, blocked or not */
+		static const int off[] = {SIGUSR1, SIGUSR2, SIGTERM};
+
+		for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+			signal(off[i], on_power_signal);
+			sigaddset(&mask, off[i]);
+		}
 	}
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	ag.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);

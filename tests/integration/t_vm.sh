@@ -158,6 +158,13 @@ test_vm_resources_become_vcpus_ram_and_cgroup_limits() {
 	if [ -n "$lim" ]; then
 		expect_eq "$lim" $(((96 + 128) * 1024 * 1024)) "the node's cgroup memory limit"
 	fi
+	# the guest's own poweroff (busybox signals its init, our agent) ends it
+	"$VNETLAB" exec vt-vmres h1 -- poweroff >/dev/null 2>&1
+	for _ in $(seq 1 50); do [ -z "$(lab_qemus vt-vmres)" ] && break; sleep 0.1; done
+	[ -z "$(lab_qemus vt-vmres)" ] || fail "QEMU still runs after poweroff in the guest"
+	out=$("$VNETLAB" exec vt-vmres h1 -- true 2>&1) && fail "exec into a powered-off guest worked"
+	echo "$out" | grep -q "its guest is not running (see /run/vnetlab/vt-vmres/logs/h1.console)" ||
+		fail "exec into a powered-off guest: $out"
 	vl down vt-vmres
 }
 
