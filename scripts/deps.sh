@@ -35,6 +35,7 @@ lam-runtime
 lam4-dev
 cpio
 qemu-system-x86
+xz-utils
 "
 
 # LAM/MPI refuses to run as root: it runs as this unprivileged account,
