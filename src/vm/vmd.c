@@ -55,42 +55,44 @@ static struct {
 	struct vl_ag_msg msg;
 } V;
 
+/* One line, prefix and text, to fd. */
+static void line_to(int fd, const char *prefix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void line_to(int fd, const char *prefix, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "%s", prefix), k;
+
+	k = vsnprintf(line + n, sizeof(line) - 1 - (size_t)n, fmt, ap);
+	if (k < 0)
+		return;
+	n += k;
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	vl_write_all(fd, line, (size_t)n);
+}
+
+/* To the console log (our stderr). */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
 	va_list ap;
-	char line[512];
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	line_to(2, "vnetlab-vmd: ", fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	/* stderr is the console log */
-	vl_write_all(2, "vnetlab-vmd: ", 13);
-	vl_write_all(2, line, (size_t)n);
 }
 
+/* The one line up waits for: "ready ..." or "failed ...". */
 static void ready_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void ready_line(const char *fmt, ...)
 {
 	va_list ap;
-	char line[1024];
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	line_to(VL_VMD_FD_READY, "", fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	vl_write_all(VL_VMD_FD_READY, line, (size_t)n);
 	close(VL_VMD_FD_READY);
 }
 
@@ -123,18 +125,32 @@ static uint32_t new_gid(void)
 	return V.next_gid;
 }
 
-/* A frame to the agent, with id and payload. */
-static int to_agent(unsigned type, uint32_t id, const void *payload, size_t len)
+/* V.msg, built by the caller, to the agent. */
+static int send_msg(void)
 {
 	struct vl_err err = {0};
 
-	vl_ag_msg_init(&V.msg, type, id);
-	vl_ag_put_bytes(&V.msg, payload, len);
 	if (vl_agent_send(V.agent, &V.msg, &err) < 0) {
 		say("%s", err.msg);
 		return -1;
 	}
 	return 0;
+}
+
+/* A frame to the agent, with id and payload. */
+static int to_agent(unsigned type, uint32_t id, const void *payload, size_t len)
+{
+	vl_ag_msg_init(&V.msg, type, id);
+	vl_ag_put_bytes(&V.msg, payload, len);
+	return send_msg();
+}
+
+/* One whose payload is a u32 (SIGNAL, CREDIT). */
+static int to_agent_u32(unsigned type, uint32_t id, uint32_t v)
+{
+	vl_ag_msg_init(&V.msg, type, id);
+	vl_ag_put_u32(&V.msg, v);
+	return send_msg();
 }
 
 static void client_close(int c)
@@ -144,13 +160,11 @@ static void client_close(int c)
 	/* Its sessions die with it; their remaining output is dropped. */
 	for (size_t i = 0; i < V.n_routes; i++) {
 		struct route *r = &V.routes[i];
-		uint8_t sig[4] = {SIGKILL, 0, 0, 0};
-
 		if (r->client != c)
 			continue;
 		r->client = -1;
 		if (r->exec && r->started)
-			to_agent(VL_AG_SIGNAL, r->gid, sig, sizeof(sig));
+			to_agent_u32(VL_AG_SIGNAL, r->gid, SIGKILL);
 	}
 	close(cl->fd);
 	free(cl->rd);
@@ -218,12 +232,8 @@ static void from_agent(const struct vl_ag_hdr *h, const uint8_t *p)
 		return;
 	if (r->client < 0) {
 		/* its client left: let the agent go on, forget the rest */
-		if (h->type == VL_AG_STDOUT || h->type == VL_AG_STDERR) {
-			uint8_t credit[4] = {(uint8_t)h->len, (uint8_t)(h->len >> 8),
-			                     (uint8_t)(h->len >> 16), (uint8_t)(h->len >> 24)};
-
-			to_agent(VL_AG_CREDIT, r->gid, credit, sizeof(credit));
-		}
+		if (h->type == VL_AG_STDOUT || h->type == VL_AG_STDERR)
+			to_agent_u32(VL_AG_CREDIT, r->gid, h->len);
 	} else {
 		to_client(r->client, h->type, r->cid, p, h->len);
 	}
@@ -290,14 +300,11 @@ static void from_client(int c, const struct vl_ag_hdr *h, const uint8_t *p)
 static void sync_clock(void)
 {
 	struct timespec ts;
-	uint8_t pl[12] = {VL_AG_VERSION, 0, 0, 0};
-	uint64_t ns;
-
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	for (int i = 0; i < 8; i++)
-		pl[4 + i] = (uint8_t)(ns >> (8 * i));
-	to_agent(VL_AG_HELLO, new_gid(), pl, sizeof(pl));
+	vl_ag_msg_init(&V.msg, VL_AG_HELLO, new_gid());
+	vl_ag_put_u32(&V.msg, VL_AG_VERSION);
+	vl_ag_put_u64(&V.msg, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+	send_msg();
 }
 
 /* Read what the agent sent; false when its stream ended. */
