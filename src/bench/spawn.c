@@ -42,17 +42,15 @@ static bool in_table(FILE *fp, int port)
 static bool guest_listening(const struct vl_bench_proc *p, int port)
 {
 	char *const argv[] = {"/bin/cat", "/proc/net/tcp", NULL};
-	struct vl_agent_info info;
 	struct vl_agent_exit ex;
 	struct vl_err err;
-	int fd = vl_node_vm_connect(p->lab, p->node, NULL), mfd = -1;
+	int fd = vl_node_vm_connect(p->lab, p->node, 5, NULL), mfd = -1;
 	bool yes = false;
 	FILE *fp;
 
 	if (fd < 0)
 		return false;
 	if ((mfd = memfd_create("tcp", MFD_CLOEXEC)) >= 0 &&
-	    vl_agent_hello(fd, &info, 5, &err) == 0 &&
 	    vl_agent_exec(fd, argv, NULL, NULL, -1, mfd, -1, false, &ex, &err) == 0 &&
 	    lseek(mfd, 0, SEEK_SET) == 0 && (fp = fdopen(mfd, "r"))) {
 		yes = in_table(fp, port);
@@ -126,7 +124,6 @@ static int run_in_guest(const char *lab, const char *node, char *const *argv, ch
 	const char *base = strrchr(argv[0], '/');
 	struct vl_argv a = {0}, e = {0};
 	struct vl_agent_exit ex = {0};
-	struct vl_agent_info info;
 	struct vl_err err = {0};
 	int fd;
 
@@ -139,8 +136,7 @@ static int run_in_guest(const char *lab, const char *node, char *const *argv, ch
 		for (char *const *p = env; *p; p++)
 			vl_argv_add(&e, *p);
 	}
-	if ((fd = vl_node_vm_connect(lab, node, &err)) < 0 ||
-	    vl_agent_hello(fd, &info, 30, &err) < 0 ||
+	if ((fd = vl_node_vm_connect(lab, node, 30, &err)) < 0 ||
 	    vl_agent_exec(fd, a.v, env ? e.v : NULL, NULL, -1, 1, 2, false, &ex, &err) < 0) {
 		fprintf(stderr, "vnetlab bench: node %s: %s\n", node, err.msg);
 		return ex.start_errno == ENOENT ? 127 : ex.start_errno ? 126 : 125;

@@ -393,16 +393,12 @@ static int run_vm(const char *lab, const char *node, char **cmd, bool tty, bool 
 {
 	struct vl_err err = {0};
 	struct vl_agent_exit ex = {0};
-	struct vl_agent_info info;
 	struct termios saved, raw;
 	bool raw_mode = false;
 	struct vl_argv a = {0};
 	int fd, r;
 
-	if ((fd = vl_node_vm_connect(lab, node, &err)) < 0 ||
-	    vl_agent_hello(fd, &info, 30, &err) < 0) {
-		if (fd >= 0)
-			close(fd);
+	if ((fd = vl_node_vm_connect(lab, node, 30, &err)) < 0) {
 		vl_cli_fail(&err);
 		return VL_EXIT_EXEC_FAIL;
 	}

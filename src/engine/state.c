@@ -56,22 +56,26 @@ static json_t *vm_info(const struct vl_plan *p)
 	return o;
 }
 
-/* From vm/boot: field 1, seconds from start to the agent's answer; 2, the
- * guest's own seconds since its kernel started. 0 if unknown. */
-static double vm_boot(const struct vl_plan *p, const char *node, int field)
+/* From vm/boot (one line per guest: node, seconds from start to its
+ * agent's answer, the guest's own ms since its kernel started): per node,
+ * {"boot_s", "guest_boot_s"}. */
+static json_t *vm_boots(const struct vl_plan *p)
 {
 	char path[PATH_MAX], *s = NULL, *line, *save = NULL, name[64];
-	double secs = 0, v1;
-	unsigned long long v2;
+	json_t *o = json_object();
+	unsigned long long ms;
+	double secs;
 
 	vl_lab_path(p->lab, "vm/boot", path, sizeof(path));
 	if (vl_read_file(path, &s, NULL, NULL) < 0)
-		return 0;
+		return o;
 	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (sscanf(line, "%63s %lf %llu", name, &v1, &v2) == 3 && !strcmp(name, node))
-			secs = field == 1 ? v1 : (double)v2 / 1000;
+		if (sscanf(line, "%63s %lf %llu", name, &secs, &ms) == 3)
+			json_object_set_new(o, name,
+			                    json_pack("{s:f, s:f}", "boot_s", secs, "guest_boot_s",
+			                              (double)ms / 1000));
 	free(s);
-	return secs;
+	return o;
 }
 
 json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
@@ -90,7 +94,7 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		json_object_set_new(root, "infra_netns", json_string(p->infra_ns));
 	json_object_set_new(root, "ipv6", json_boolean(p->topo->ipv6));
 
-	json_t *vm = vm_info(p);
+	json_t *vm = vm_info(p), *boots = vm ? vm_boots(p) : NULL;
 
 	if (vm)
 		json_object_set_new(root, "vm", vm);
@@ -106,13 +110,14 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		                                    : vl_backend_name(p->backend == VL_BACKEND_PROC
 		                                                          ? VL_BACKEND_PROC
 		                                                          : VL_BACKEND_NS)));
-		if (n->res.vm)
-			json_object_set_new(jn, "vm",
-			                    json_pack("{s:i, s:I, s:f, s:f}", "vcpus",
-			                              (int)vl_node_vm_vcpus(n), "ram",
-			                              (json_int_t)vl_node_vm_ram(n), "boot_s",
-			                              vm_boot(p, n->name, 1), "guest_boot_s",
-			                              vm_boot(p, n->name, 2)));
+		if (n->res.vm) {
+			json_t *jv = json_pack(
+			    "{s:i, s:I, s:f, s:f}", "vcpus", (int)vl_node_vm_vcpus(n), "ram",
+			    (json_int_t)vl_node_vm_ram(n), "boot_s", 0.0, "guest_boot_s", 0.0);
+
+			json_object_update(jv, json_object_get(boots, n->name));
+			json_object_set_new(jn, "vm", jv);
+		}
 		if (p->backend != VL_BACKEND_PROC)
 			json_object_set_new(jn, "netns", json_string(n->netns));
 		json_object_set_new(jn, "forward", json_boolean(n->forward));
@@ -231,6 +236,7 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 	json_object_set_new(root, "nodes", nodes);
 	json_object_set_new(root, "switches", sws);
 	json_object_set_new(root, "links", links);
+	json_decref(boots);
 	return root;
 }
 

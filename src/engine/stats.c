@@ -99,13 +99,12 @@ static int node_ifs(const char *netns, int host, struct vl_node_stats *ns, bool 
  * time has none). */
 static void guest_stats(const char *lab, struct vl_node_stats *ns)
 {
-	struct vl_agent_info info;
-	int fd = vl_node_vm_connect(lab, ns->name, NULL);
+	int fd = vl_node_vm_connect(lab, ns->name, 5, NULL);
 
 	if (fd < 0)
 		return;
 	ns->guest = vl_xcalloc(1, sizeof(*ns->guest));
-	if (vl_agent_hello(fd, &info, 5, NULL) < 0 || vl_agent_stats(fd, ns->guest, 5, NULL) < 0) {
+	if (vl_agent_stats(fd, ns->guest, 5, NULL) < 0) {
 		free(ns->guest);
 		ns->guest = NULL;
 	}

@@ -89,9 +89,10 @@ int vl_node_vm_start(const struct vl_plan *p, size_t i, const struct vl_vm_lab *
  * console's last lines. Closes the fds. */
 int vl_node_vm_wait(const struct vl_plan *p, const size_t *nodes, int *ready, size_t n,
                     double timeout, volatile sig_atomic_t *stop, struct vl_err *err);
-/* Is node a guest? Connect to its agent (through its supervisor). */
+/* Is node a guest? Connect to its agent (through its supervisor) and
+ * wait up to timeout seconds for its READY: a stream for vm/client.h. */
 bool vl_node_is_vm(const char *lab, const char *node);
-int vl_node_vm_connect(const char *lab, const char *node, struct vl_err *err);
+int vl_node_vm_connect(const char *lab, const char *node, double timeout, struct vl_err *err);
 const struct vl_node_backend *vl_node_backend_for(enum vl_backend b);
 
 /* Undo create() for the node whose network namespace is `netns` (the

@@ -20,6 +20,7 @@
 #include "node/common.h"
 #include "sys/cgroup.h"
 #include "sys/tap.h"
+#include "vm/client.h"
 #include "vm/image.h"
 #include "vm/qemu.h"
 #include "vm/vmd.h"
@@ -507,8 +508,9 @@ bool vl_node_is_vm(const char *lab, const char *node)
 	return access(path, F_OK) == 0;
 }
 
-int vl_node_vm_connect(const char *lab, const char *node, struct vl_err *err)
+int vl_node_vm_connect(const char *lab, const char *node, double timeout, struct vl_err *err)
 {
+	struct vl_agent_info info;
 	char dir[PATH_MAX];
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int dfd, fd;
@@ -536,5 +538,9 @@ int vl_node_vm_connect(const char *lab, const char *node, struct vl_err *err)
 		return vl_err_sys(err, e, "node %s: connect to its guest's agent", node);
 	}
 	close(dfd);
+	if (vl_agent_hello(fd, &info, timeout, err) < 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
