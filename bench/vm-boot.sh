@@ -109,7 +109,7 @@ trap 'exit 1' INT TERM
 
 # --- the guest image: busybox, the throwaway init, modules if needed -------
 cc -std=gnu11 -O2 -D_GNU_SOURCE -I"$ROOT/src" -o "$WORK/vm-image" "$HERE/vm-image.c" \
-	"$ROOT/src/vm/initramfs.c" "$ROOT/src/base/util.c" "$ROOT/src/base/err.c"
+	"$ROOT/src/vm/image.c" "$ROOT/src/vm/initramfs.c" "$ROOT/src/base/util.c" "$ROOT/src/base/err.c"
 cat >"$WORK/init" <<EOF
 #!/bin/sh
 export PATH=/bin
@@ -131,12 +131,10 @@ read -r up _ </proc/uptime
 echo "$MARKER \$up" >/dev/console
 while :; do sleep 3600; done
 EOF
-# shellcheck disable=SC2046
-"$WORK/vm-image" "$WORK/small.img" "$WORK/init" /bin/busybox - $(/bin/busybox --list)
+chmod 755 "$WORK/init"
+"$WORK/vm-image" "$WORK/small.img" "$WORK/init" /bin/busybox -
 if [ -n "$DEBIAN" ] && [ -d "$DEBIAN/modules" ]; then
-	# shellcheck disable=SC2046
-	"$WORK/vm-image" "$WORK/debian.img" "$WORK/init" /bin/busybox "$DEBIAN/modules" \
-		$(/bin/busybox --list)
+	"$WORK/vm-image" "$WORK/debian.img" "$WORK/init" /bin/busybox "$DEBIAN/modules"
 fi
 
 # The same images gzipped, for the configurations that end in -gz.
