@@ -47,14 +47,17 @@ const struct vl_cmd vl_cmds[] = {
      "  -t, --tty           give the command a pseudo-terminal\n"},
     {"status", cmd_status, "[LAB] [--json]", "list labs, or show one lab's nodes",
      "Without LAB: every lab and its state. With LAB: its nodes, interfaces,\n"
-     "addresses, routes and processes.\n"
+     "addresses, routes and processes, and for guests their accelerator, kernel and\n"
+     "machine.\n"
      "\n"
      "      --json          machine-readable output\n"},
     {"stats", cmd_stats, "LAB [--json] [--watch[=SECS]] [--count N]",
      "CPU, memory, OOM kills and interface counters per node",
      "What each node used and moved: CPU user and system time, throttling, memory\n"
      "(current and peak), OOM kills and tasks from its cgroup; bytes, packets, drops\n"
-     "and errors of each of its interfaces. Without --watch: totals since up.\n"
+     "and errors of each of its interfaces. A vm node's cgroup is QEMU's; its guest's\n"
+     "own CPU, memory and uptime (from its agent) follow on a line of their own.\n"
+     "Without --watch: totals since up.\n"
      "\n"
      "      --json          machine-readable output (with --watch: one JSON object a line)\n"
      "  -w, --watch[=SECS]  refresh every SECS seconds (default 1) with rates: CPU%, Mb/s\n"
