@@ -401,6 +401,21 @@ int vl_read_file(const char *path, char **out, size_t *len, struct vl_err *err)
 	return 0;
 }
 
+int vl_exe_sibling(const char *name, char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash || (size_t)(slash + 1 - buf) + strlen(name) + 1 > len)
+		return -1;
+	memcpy(slash + 1, name, strlen(name) + 1);
+	return 0;
+}
+
 double vl_now(void)
 {
 	struct timespec ts;

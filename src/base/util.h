@@ -90,6 +90,10 @@ int vl_read_file(const char *path, char **out, size_t *len, struct vl_err *err);
  * exited 0. */
 int vl_spawn_wait(char *const argv[], bool quiet, struct vl_err *err);
 
+/* The path of program name in this program's own directory (its
+ * companions: vnetlab-work, vnetlab-agent). -1 if that cannot be read. */
+int vl_exe_sibling(const char *name, char *buf, size_t len);
+
 /* Monotonic seconds. */
 double vl_now(void);
 

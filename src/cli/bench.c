@@ -101,19 +101,12 @@ int vl_cli_bench_ready(const struct vl_bench_opts *o, const char *cmd, int *rc)
 int vl_cli_work_path(char *buf, size_t len)
 {
 	const char *env = getenv("VNETLAB_WORK");
-	ssize_t n;
-	char *slash;
-
 	if (env) {
 		snprintf(buf, len, "%s", env);
 		return access(buf, X_OK);
 	}
-	n = readlink("/proc/self/exe", buf, len - 16);
-	if (n <= 0)
+	if (vl_exe_sibling("vnetlab-work", buf, len) < 0)
 		return -1;
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	snprintf(slash + 1, len - (size_t)(slash + 1 - buf), "vnetlab-work");
 	return access(buf, X_OK);
 }
 

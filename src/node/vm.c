@@ -65,21 +65,6 @@ unsigned vl_node_vm_vcpus(const struct vl_plan_node *n)
 	return v ? v : 1;
 }
 
-/* The programs beside this one: the agent, and the static workloads. */
-static void sibling(const char *name, char *buf, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, len - 64);
-	char *slash;
-
-	if (n <= 0) {
-		snprintf(buf, len, "%s", name);
-		return;
-	}
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	snprintf(slash + 1, len - (size_t)(slash + 1 - buf), "%s", name);
-}
-
 int vl_node_vm_prepare(const struct vl_plan *p, const char *want_kernel, const char *machine,
                        const char *const *programs, size_t n_programs, struct vl_vm_lab **out,
                        struct vl_err *err)
@@ -128,8 +113,11 @@ int vl_node_vm_prepare(const struct vl_plan *p, const char *want_kernel, const c
 			        (unsigned long long)(vl->kernel.min_ram >> 20));
 	}
 	vl->tsc_khz = vl_vm_tsc_khz();
-	sibling("vnetlab-agent", agent, sizeof(agent));
-	sibling("vnetlab-work.static", work, sizeof(work));
+	/* the agent and the static workloads, beside this program */
+	if (vl_exe_sibling("vnetlab-agent", agent, sizeof(agent)) < 0)
+		snprintf(agent, sizeof(agent), "vnetlab-agent");
+	if (vl_exe_sibling("vnetlab-work.static", work, sizeof(work)) < 0)
+		work[0] = '\0';
 	im.agent = agent;
 	im.modules = vl->kernel.modules[0] ? vl->kernel.modules : NULL;
 	if (access(work, X_OK) == 0)
