@@ -307,24 +307,36 @@ static void sync_clock(void)
 	send_msg();
 }
 
-/* Read what the agent sent; false when its stream ended. */
-static bool agent_readable(void)
+/* Read what a nonblocking fd has into rd: 1 read some, 0 nothing now, -1
+ * the stream ended (or failed). */
+static int read_into(struct vl_ag_reader *rd, int fd)
 {
 	for (;;) {
 		size_t room;
-		uint8_t *at = vl_ag_reader_space(&V.agent_rd, &room);
-		ssize_t n = read(V.agent, at, room);
-		const uint8_t *payload;
-		struct vl_ag_hdr h;
-		int k;
+		uint8_t *at = vl_ag_reader_space(rd, &room);
+		ssize_t n = read(fd, at, room);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
-			return true;
+			return 0;
 		if (n <= 0)
-			return false;
-		vl_ag_reader_fill(&V.agent_rd, (size_t)n);
+			return -1;
+		vl_ag_reader_fill(rd, (size_t)n);
+		return 1;
+	}
+}
+
+/* Read what the agent sent; false when its stream ended. */
+static bool agent_readable(void)
+{
+	int more;
+
+	while ((more = read_into(&V.agent_rd, V.agent)) > 0) {
+		const uint8_t *payload;
+		struct vl_ag_hdr h;
+		int k;
+
 		while ((k = vl_ag_reader_next(&V.agent_rd, &h, &payload)) != 0) {
 			if (k < 0) {
 				say("a bad frame from the agent (%s), skipped", strerror(-k));
@@ -355,31 +367,24 @@ static bool agent_readable(void)
 			}
 		}
 	}
+	return more == 0;
 }
 
 static bool client_readable(int c)
 {
 	struct client *cl = &V.clients[c];
+	int more;
 
-	for (;;) {
-		size_t room;
-		uint8_t *at = vl_ag_reader_space(cl->rd, &room);
-		ssize_t n = recv(cl->fd, at, room, MSG_DONTWAIT);
+	while ((more = read_into(cl->rd, cl->fd)) > 0) {
 		const uint8_t *payload;
 		struct vl_ag_hdr h;
 		int k;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return true;
-		if (n <= 0)
-			return false;
-		vl_ag_reader_fill(cl->rd, (size_t)n);
 		while ((k = vl_ag_reader_next(cl->rd, &h, &payload)) != 0)
 			if (k > 0)
 				from_client(c, &h, payload);
 	}
+	return more == 0;
 }
 
 static void accept_client(void)
