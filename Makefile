@@ -21,7 +21,7 @@ LDLIBS  := $(PKG_LIBS) -lutil -lm
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 B       ?= build
-LIB_SRC := $(sort $(wildcard src/base/*.c src/topo/*.c src/plan/*.c src/engine/*.c \
+LIB_SRC := $(sort $(wildcard src/base/*.c src/topo/*.c src/plan/*.c src/engine/*.c src/lab/*.c \
                             src/node/*.c src/link/*.c src/sys/*.c src/bench/*.c) \
                             $(filter-out src/vm/agent.c,$(wildcard src/vm/*.c)))
 # The study's built-in workloads: one program, run inside nodes.

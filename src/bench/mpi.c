@@ -17,7 +17,7 @@
 #include "bench/spawn.h"
 #include "bench/sshd.h"
 #include "engine/engine.h"
-#include "engine/lab.h"
+#include "lab/lab.h"
 #include "engine/stats.h"
 #include "topo/topo.h"
 

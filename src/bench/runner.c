@@ -16,7 +16,7 @@
 
 #include "base/util.h"
 #include "engine/engine.h"
-#include "engine/lab.h"
+#include "lab/lab.h"
 #include "engine/stats.h"
 #include "bench/spawn.h"
 #include "bench/workload.h"
@@ -220,7 +220,8 @@ int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, cons
                     struct vl_err *err)
 {
 	struct vl_up_opts uo = {
-	    .backend = backend, .vm_programs = programs, .n_vm_programs = n_programs};
+	    .backend = backend,
+	    .node = {.vm_programs = programs, .n_vm_programs = n_programs}};
 	struct vl_up_result res;
 	const char *bad = NULL;
 	char spec[32];

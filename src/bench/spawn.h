@@ -12,6 +12,7 @@
 
 #include "base/err.h"
 #include "base/util.h"
+#include "node/node.h"
 
 struct vl_bench_proc {
 	pid_t pid;
@@ -21,9 +22,8 @@ struct vl_bench_proc {
 	bool done;              /* exited 0 */
 	bool stopped;           /* the deadline passed and it was told to stop */
 	struct rusage ru;       /* from wait4; in a guest, the command's own from the agent */
-	bool guest;             /* it runs in a vm node's guest: pid is our relay to its agent */
-	int guest_ru;           /* the relay's report of the command's rusage (-1: none) */
-	char lab[64], node[64]; /* where a guest's command runs */
+	struct vl_node_ref node; /* where it runs */
+	struct vl_child child;   /* its handle (pid: in a guest, our relay to its agent) */
 };
 
 /* Start argv in node of lab (node NULL: on the host, outside any lab),

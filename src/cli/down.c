@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 #include "engine/engine.h"
-#include "engine/lab.h"
+#include "lab/lab.h"
 
 static const struct option down_opts[] = {
     {"all", no_argument, NULL, 'a'},

@@ -28,7 +28,7 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
-#include "engine/lab.h"
+#include "lab/lab.h"
 #include "engine/state.h"
 
 #define RSH_FAIL 255 /* ssh's status for its own errors */

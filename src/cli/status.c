@@ -11,7 +11,7 @@
 #include "base/util.h"
 #include "cli/cli.h"
 #include "engine/engine.h"
-#include "engine/lab.h"
+#include "lab/lab.h"
 #include "engine/state.h"
 #include "sys/ns.h"
 #include "sys/proc.h"

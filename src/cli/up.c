@@ -84,11 +84,11 @@ int cmd_up(int argc, char **argv)
 	}
 	uo.progress = !quiet && !json && isatty(STDERR_FILENO);
 	uo.backend = (enum vl_backend)to.backend;
-	uo.vm_kernel = to.vm_kernel;
-	uo.vm_machine = to.vm_machine;
-	uo.vm_timeout = to.vm_timeout;
-	uo.vm_programs = to.vm_programs;
-	uo.n_vm_programs = to.n_vm_programs;
+	uo.node.vm_kernel = to.vm_kernel;
+	uo.node.vm_machine = to.vm_machine;
+	uo.node.vm_timeout = to.vm_timeout;
+	uo.node.vm_programs = to.vm_programs;
+	uo.node.n_vm_programs = to.n_vm_programs;
 	if (vl_engine_up(t, lab, &uo, &res, &err) < 0) {
 		rc = vl_cli_fail(&err);
 		goto out;

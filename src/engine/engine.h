@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "base/err.h"
+#include "node/node.h"
 #include "plan/plan.h"
 #include "topo/topo.h"
 
@@ -14,17 +15,7 @@ struct vl_up_opts {
 	bool progress; /* show phases on stderr (a terminal) */
 	int workers;   /* 0: one per CPU */
 	enum vl_backend backend;
-	/* vm nodes: the guest kernel ("small", "debian" or a path; NULL:
-	 * $VNETLAB_VM_KERNEL, else the default), machine ("microvm", "q35";
-	 * NULL: $VNETLAB_VM_MACHINE, else microvm under KVM and q35 under
-	 * TCG), and how long to wait for
-	 * the guests (0: 60 s + 3 s per guest). */
-	const char *vm_kernel, *vm_machine;
-	double vm_timeout;
-	/* programs (absolute paths) carried into every guest with their
-	 * shared libraries */
-	const char *const *vm_programs;
-	size_t n_vm_programs;
+	struct vl_node_opts node; /* what the node backends are told (the guests') */
 };
 
 struct vl_up_result {
@@ -43,13 +34,6 @@ int vl_engine_down(const char *lab, bool missing_ok, struct vl_err *err);
  * Each thing removed (or to be removed) is reported through `say`. */
 int vl_engine_clean(bool dry_run, void (*say)(const char *what, void *data), void *data,
                     struct vl_err *err);
-
-/* Join node `node` of lab `lab` in the calling process: its namespaces
- * (backend ns or proc, as the lab was made). *pid_ns: see
- * vl_node_backend.enter. */
-int vl_engine_join_node(const char *lab, const char *node, int *pid_ns, struct vl_err *err);
-/* Move the calling process into the node's cgroup (if the lab has any). */
-int vl_engine_attach_node(const char *lab, const char *node, struct vl_err *err);
 
 /* The lab's processes (every process in one of its node namespaces). */
 struct vl_proc;

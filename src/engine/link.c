@@ -3,25 +3,19 @@
 #include "engine/link.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <net/if.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include "base/util.h"
-#include "engine/lab.h"
-#include "engine/linkd_main.h"
+#include "lab/lab.h"
 #include "engine/state.h"
-#include "link/kernel.h"
+#include "link/link.h"
 #include "sys/netlink.h"
-#include "sys/ns.h"
 
 /* The link with endpoint "node:if" in the state, and which end it is. */
 static json_t *find_link(json_t *st, const char *endpoint, int *mine, struct vl_err *err)
@@ -67,56 +61,16 @@ static int fill_info(json_t *l, int mine, struct vl_link_info *info, struct vl_e
 	return 0;
 }
 
-/* Run fn with a netlink socket in the network namespace of end k. */
-typedef int (*in_ns_fn)(struct vl_nl *nl, int ifindex, void *data, struct vl_err *err);
-
-static int in_end_ns(json_t *l, int k, in_ns_fn fn, void *data, struct vl_err *err)
+/* The namespace and interface of end k, from state.json. */
+static int end_of(json_t *l, int k, const char **netns, const char **ifname, struct vl_err *err)
 {
 	json_t *end = json_array_get(json_object_get(l, "ends"), (size_t)k);
-	const char *netns = json_string_value(json_object_get(end, "netns"));
-	const char *ifname = json_string_value(json_object_get(end, "ifname"));
-	char path[PATH_MAX];
-	struct vl_nl nl;
-	int host, r, ifindex;
 
-	if (!netns || !ifname || strchr(netns, '/'))
+	*netns = json_string_value(json_object_get(end, "netns"));
+	*ifname = json_string_value(json_object_get(end, "ifname"));
+	if (!*netns || !*ifname || strchr(*netns, '/'))
 		return vl_err_set(err, EINVAL, "state.json: a link end without netns and ifname");
-	host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (host < 0)
-		return vl_err_sys(err, errno, "open own network namespace");
-	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, netns);
-	r = vl_ns_enter_path(path, CLONE_NEWNET, err);
-	if (r == 0) {
-		ifindex = (int)if_nametoindex(ifname);
-		if (!ifindex)
-			r = vl_err_sys(err, errno, "interface %s in %s", ifname, netns);
-		else if ((r = vl_nl_open(&nl, err)) == 0) {
-			r = fn(&nl, ifindex, data, err);
-			if (r == 0)
-				r = vl_nl_flush(&nl, err);
-			vl_nl_close(&nl);
-		}
-	}
-	if (setns(host, CLONE_NEWNET) < 0) {
-		fprintf(stderr, "vnetlab: cannot return to the host network namespace\n");
-		abort();
-	}
-	close(host);
-	return r;
-}
-
-struct shape_arg {
-	const struct vl_impair *im;
-	int mtu;
-};
-
-static int do_shape(struct vl_nl *nl, int ifindex, void *data, struct vl_err *err)
-{
-	const struct shape_arg *a = data;
-
-	if (vl_impair_none(a->im))
-		return vl_kl_unshape(nl, ifindex, err);
-	return vl_kl_shape(nl, ifindex, a->im, a->mtu, "shape the link", err);
+	return 0;
 }
 
 static int do_state(struct vl_nl *nl, int ifindex, void *data, struct vl_err *err)
@@ -175,18 +129,19 @@ int vl_link_set(const char *lab, const char *endpoint, int dirs, char *const *kv
 	struct vl_link_info info;
 	int lock, mine, r = -1;
 	json_t *st = load_locked(lab, &lock, err), *l;
+	const struct vl_link_backend *lb;
 	char text[256];
 
 	if (!st)
 		return -1;
 	if (!(l = find_link(st, endpoint, &mine, err)) || fill_info(l, mine, &info, err) < 0)
 		goto out;
+	lb = vl_link_backend_named(info.engine);
 	for (int d = 0; d < 2; d++) {
 		/* OUT: what leaves the named end; IN: what leaves the other */
 		int k = d == 0 ? mine : !mine;
 		struct vl_impair im = info.dir[k];
-		struct shape_arg arg = {&im, (int)json_integer_value(json_object_get(l, "mtu"))};
-		const char *why;
+		const char *why, *netns, *ifname;
 
 		if (!(dirs & (d == 0 ? VL_LINK_OUT : VL_LINK_IN)))
 			continue;
@@ -201,17 +156,9 @@ int vl_link_set(const char *lab, const char *endpoint, int dirs, char *const *kv
 				goto out;
 			}
 		}
-		if (!strcmp(info.engine, "user")) {
-			/* the engine applies it (SIGHUP below) */
-		} else if (im.delay_ns || im.jitter_ns || im.loss > 0 || im.ge) {
-			vl_err_set(
-			    err, ENOTSUP,
-			    "link %s: delay, jitter or loss needs netem or vnetlab's user link "
-			    "engine, which this version cannot run in a lab yet",
-			    endpoint);
-			goto out;
-		}
-		if (strcmp(info.engine, "user") && in_end_ns(l, k, do_shape, &arg, err) < 0) {
+		if (end_of(l, k, &netns, &ifname, err) < 0 ||
+		    lb->apply(netns, ifname, &im, (int)json_integer_value(json_object_get(l, "mtu")),
+		              err) < 0) {
 			vl_err_wrap(err, "link %s", endpoint);
 			goto out;
 		}
@@ -219,19 +166,10 @@ int vl_link_set(const char *lab, const char *endpoint, int dirs, char *const *kv
 		json_object_set_new(l, k ? "reverse" : "forward", json_string(text));
 		info.dir[k] = im;
 	}
-	if (strcmp(info.engine, "user"))
-		json_object_set_new(
-		    l, "engine",
-		    json_string(vl_impair_none(&info.dir[0]) && vl_impair_none(&info.dir[1])
-		                    ? "none"
-		                    : "kernel"));
+	json_object_set_new(l, "engine", json_string(lb->engine(info.dir)));
 	r = save(lab, st, err);
-	if (r == 0 && !strcmp(info.engine, "user")) {
-		pid_t pid = vl_linkd_pid(lab);
-
-		if (pid <= 0 || kill(pid, SIGHUP) < 0)
-			r = vl_err_set(err, ESRCH, "the lab's link engine is not running");
-	}
+	if (r == 0)
+		r = lb->commit(lab, err);
 out:
 	json_decref(st);
 	close(lock);
@@ -246,7 +184,11 @@ int vl_link_set_up(const char *lab, const char *endpoint, bool up, struct vl_err
 	if (!st)
 		return -1;
 	if ((l = find_link(st, endpoint, &mine, err))) {
-		r = in_end_ns(l, mine, do_state, &up, err);
+		const char *netns, *ifname;
+
+		r = end_of(l, mine, &netns, &ifname, err);
+		if (r == 0)
+			r = vl_link_in_netns(netns, ifname, do_state, &up, err);
 		if (r == 0) {
 			json_object_set_new(l, mine ? "reverse_up" : "forward_up",
 			                    json_boolean(up));

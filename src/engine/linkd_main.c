@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
-#include "engine/lab.h"
+#include "lab/lab.h"
 #include "engine/state.h"
 #include "link/linkd.h"
 #include "sys/cgroup.h"
@@ -272,32 +272,6 @@ int vl_linkd_main(const char *lab)
 		        WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 		nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
 	}
-}
-
-pid_t vl_linkd_pid(const char *lab)
-{
-	char path[PATH_MAX], *s, comm[64] = "";
-	unsigned long pid;
-	int fd;
-	ssize_t r;
-
-	vl_lab_path(lab, "linkd.pid", path, sizeof(path));
-	if (vl_read_file(path, &s, NULL, NULL) < 0)
-		return 0;
-	s[strcspn(s, "\n")] = '\0';
-	if (vl_parse_uint(s, 2, 1ul << 30, &pid) < 0) {
-		free(s);
-		return 0;
-	}
-	free(s);
-	/* a recycled pid is someone else's: check the name */
-	snprintf(path, sizeof(path), "/proc/%lu/comm", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	r = read(fd, comm, sizeof(comm) - 1);
-	close(fd);
-	comm[r > 0 ? r : 0] = '\0';
-	return strncmp(comm, "vnetlab-linkd", 13) ? 0 : (pid_t)pid;
 }
 
 int vl_linkd_start(const char *lab, const char *cgroup, struct vl_err *err)

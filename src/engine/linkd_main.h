@@ -18,7 +18,5 @@ int vl_linkd_main(const char *lab);
 /* Start the engine of a lab whose state.json is written; wait until it
  * has joined every TAP. cgroup: the manager name or NULL. */
 int vl_linkd_start(const char *lab, const char *cgroup, struct vl_err *err);
-/* Pid of the lab's engine supervisor, 0 if none runs. */
-pid_t vl_linkd_pid(const char *lab);
 
 #endif

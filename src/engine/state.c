@@ -8,7 +8,8 @@
 #include <time.h>
 
 #include "base/util.h"
-#include "engine/lab.h"
+#include "lab/lab.h"
+#include "link/link.h"
 #include "node/node.h"
 
 static json_t *addr_json(uint32_t addr, int prefix)
@@ -22,66 +23,13 @@ static json_t *addr_json(uint32_t addr, int prefix)
 	return json_string(s);
 }
 
-/* The lab's guests: accelerator (and why not KVM), kernel, machine, from
- * vm/info (written when the guests were prepared); NULL if it has none. */
-static json_t *vm_info(const struct vl_plan *p)
-{
-	char path[PATH_MAX], *s = NULL, *line, *save = NULL;
-	json_t *o;
-
-	vl_lab_path(p->lab, "vm/info", path, sizeof(path));
-	if (vl_read_file(path, &s, NULL, NULL) < 0)
-		return NULL;
-	o = json_object();
-	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *sp = strchr(line, ' ');
-
-		if (!sp)
-			continue;
-		*sp++ = '\0';
-		if (!strcmp(line, "kernel")) {
-			char *path2 = strchr(sp, ' ');
-
-			if (path2) {
-				*path2++ = '\0';
-				json_object_set_new(o, "kernel_path", json_string(path2));
-			}
-		}
-		if (!strcmp(line, "why") && !strcmp(sp, "-"))
-			continue;
-		json_object_set_new(o, !strcmp(line, "why") ? "why_not_kvm" : line,
-		                    json_string(sp));
-	}
-	free(s);
-	return o;
-}
-
-/* From vm/boot (one line per guest: node, seconds from start to its
- * agent's answer, the guest's own ms since its kernel started): per node,
- * {"boot_s", "guest_boot_s"}. */
-static json_t *vm_boots(const struct vl_plan *p)
-{
-	char path[PATH_MAX], *s = NULL, *line, *save = NULL, name[64];
-	json_t *o = json_object();
-	unsigned long long ms;
-	double secs;
-
-	vl_lab_path(p->lab, "vm/boot", path, sizeof(path));
-	if (vl_read_file(path, &s, NULL, NULL) < 0)
-		return o;
-	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (sscanf(line, "%63s %lf %llu", name, &secs, &ms) == 3)
-			json_object_set_new(o, name,
-			                    json_pack("{s:f, s:f}", "boot_s", secs, "guest_boot_s",
-			                              (double)ms / 1000));
-	free(s);
-	return o;
-}
-
 json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 {
 	json_t *root = json_object(), *nodes = json_array(), *sws = json_array(),
 	       *links = json_array();
+	const struct vl_node_backend *seen[8];
+	size_t n_seen = 0;
+	bool netns = false;
 	char ip[16];
 
 	json_object_set_new(root, "lab", json_string(p->lab));
@@ -90,39 +38,33 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 	json_object_set_new(root, "backend", json_string(vl_backend_name(p->backend)));
 	json_object_set_new(root, "created", json_integer((json_int_t)time(NULL)));
 	json_object_set_new(root, "up_seconds", json_real(up_seconds));
-	if (p->backend != VL_BACKEND_PROC)
+	for (size_t i = 0; i < p->n_nodes; i++) {
+		const struct vl_node_backend *be = vl_node_backend_of(p, i);
+		size_t k = 0;
+
+		while (k < n_seen && seen[k] != be)
+			k++;
+		if (k == n_seen && n_seen < VL_ARRAY_SIZE(seen))
+			seen[n_seen++] = be;
+		netns |= be->own_netns;
+	}
+	if (netns)
 		json_object_set_new(root, "infra_netns", json_string(p->infra_ns));
 	json_object_set_new(root, "ipv6", json_boolean(p->topo->ipv6));
 
-	json_t *vm = vm_info(p), *boots = vm ? vm_boots(p) : NULL;
-
-	if (vm)
-		json_object_set_new(root, "vm", vm);
 	for (size_t i = 0; i < p->n_nodes; i++) {
 		const struct vl_plan_node *n = &p->nodes[i];
+		const struct vl_node_backend *be = vl_node_backend_of(p, i);
 		json_t *jn = json_object(), *ifs = json_array(), *routes = json_array();
 
 		json_object_set_new(jn, "name", json_string(n->name));
 		json_object_set_new(jn, "kind", json_string(vl_kind_name(n->kind)));
-		json_object_set_new(jn, "backend",
-		                    json_string(n->res.vm
-		                                    ? "vm"
-		                                    : vl_backend_name(p->backend == VL_BACKEND_PROC
-		                                                          ? VL_BACKEND_PROC
-		                                                          : VL_BACKEND_NS)));
-		if (n->res.vm) {
-			json_t *jv = json_pack(
-			    "{s:i, s:I, s:f, s:f}", "vcpus", (int)vl_node_vm_vcpus(n), "ram",
-			    (json_int_t)vl_node_vm_ram(n), "boot_s", 0.0, "guest_boot_s", 0.0);
-
-			json_object_update(jv, json_object_get(boots, n->name));
-			json_object_set_new(jn, "vm", jv);
-		}
-		if (p->backend != VL_BACKEND_PROC)
+		json_object_set_new(jn, "backend", json_string(be->name));
+		if (be->own_netns)
 			json_object_set_new(jn, "netns", json_string(n->netns));
 		json_object_set_new(jn, "forward", json_boolean(n->forward));
 		json_object_set_new(jn, "cgroup", json_string(n->cgroup));
-		if (p->backend == VL_BACKEND_PROC)
+		if (!be->own_netns)
 			json_object_set_new(jn, "address", addr_json(n->proc_addr, 32));
 		json_object_set_new(
 		    jn, "limits",
@@ -138,15 +80,6 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 
 			json_object_set_new(ji, "name", json_string(f->name));
 			json_object_set_new(ji, "address", addr_json(f->addr, f->prefix));
-			if (n->res.vm) {
-				uint8_t m[6];
-				char mac[18];
-
-				vl_node_vm_mac(p, i, j, m);
-				snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0],
-				         m[1], m[2], m[3], m[4], m[5]);
-				json_object_set_new(ji, "mac", json_string(mac));
-			}
 			if (peer->ns == VL_PLAN_INFRA) {
 				const struct vl_plan_bridge *b = &p->bridges[peer->bridge];
 
@@ -225,18 +158,17 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 			                                      "ifname", end->ifname));
 		}
 		json_object_set_new(jl, "ends", ends);
-		json_object_set_new(
-		    jl, "engine",
-		    json_string(ve->user ? "user"
-		                : vl_impair_none(&ve->egress[0]) && vl_impair_none(&ve->egress[1])
-		                    ? "none"
-		                    : "kernel"));
+		json_object_set_new(jl, "engine",
+		                    json_string(vl_link_backend_of(ve)->engine(ve->egress)));
 		json_array_append_new(links, jl);
 	}
 	json_object_set_new(root, "nodes", nodes);
 	json_object_set_new(root, "switches", sws);
 	json_object_set_new(root, "links", links);
-	json_decref(boots);
+	/* what each backend of the lab's nodes says of them */
+	for (size_t k = 0; k < n_seen; k++)
+		if (seen[k]->describe_lab)
+			seen[k]->describe_lab(p, root);
 	return root;
 }
 

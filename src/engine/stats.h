@@ -8,24 +8,8 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "node/node.h"
 #include "sys/cgroup.h"
-
-struct vl_if_stats {
-	char name[16];
-	uint64_t rx_bytes, rx_packets, rx_dropped, rx_errors;
-	uint64_t tx_bytes, tx_packets, tx_dropped, tx_errors;
-};
-
-struct vl_ag_stats;
-
-struct vl_node_stats {
-	char name[64];
-	bool have_cgroup;
-	struct vl_cg_stats cg; /* a vm node's: QEMU and its supervisor (the hypervisor's view) */
-	struct vl_ag_stats *guest; /* a vm node's guest's own figures (its agent), or NULL */
-	struct vl_if_stats *ifs;
-	size_t n_ifs;
-};
 
 struct vl_lab_stats {
 	char lab[64];

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
-#include "engine/lab.h"
+#include "lab/lab.h"
 #include "sys/ns.h"
 
 static const struct {
@@ -26,9 +26,14 @@ static const struct {
 	const char *name;
 } ns_kinds[] = {{CLONE_NEWNET, "net"}, {CLONE_NEWUTS, "uts"}, {CLONE_NEWNS, "mnt"}};
 
-const struct vl_node_backend *vl_node_backend_for(enum vl_backend b)
+void vl_node_limits(const struct vl_plan_node *n, struct vl_cg_limits *l)
 {
-	return b == VL_BACKEND_PROC ? &vl_node_proc : &vl_node_ns;
+	memset(l, 0, sizeof(*l));
+	l->cpus = n->res.cpus;
+	l->cpu_weight = n->res.cpu_weight;
+	snprintf(l->cpuset, sizeof(l->cpuset), "%s", n->res.cpuset);
+	l->memory = n->res.memory;
+	l->pids = n->res.pids;
 }
 
 /* In the template namespace, drop every mount of namespace files (ours and

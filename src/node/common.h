@@ -29,4 +29,17 @@ int vl_node_bind_files(const struct vl_plan *p, const struct vl_plan_node *n, bo
  * with a private upper layer under the lab's rootfs/<node>/. */
 int vl_node_pivot_rootfs(const struct vl_plan *p, const struct vl_plan_node *n, struct vl_err *err);
 
+/* The limits of a node's cgroup: its resources as they are. */
+void vl_node_limits(const struct vl_plan_node *n, struct vl_cg_limits *lim);
+
+/* Spawn for nodes whose processes are the host's (ns, proc): into the
+ * node's cgroup and its namespaces of `flags`, and its pid namespace. */
+int vl_node_host_spawn(const struct vl_node_ref *n, int flags, const struct vl_spawn *s,
+                       struct vl_child *c, struct vl_err *err);
+
+/* The counters of every interface in /run/netns/<netns> but lo (and those
+ * whose names start with skip, if not NULL), appended to st. */
+int vl_node_if_stats(const char *netns, const char *skip, struct vl_node_stats *st,
+                     struct vl_err *err);
+
 #endif

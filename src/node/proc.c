@@ -20,16 +20,32 @@ static int proc_create(struct vl_node_ctx *ctx, size_t i, struct vl_err *err)
 	return vl_node_make(ctx, i, CLONE_NEWNS, proc_setup, err);
 }
 
-static int proc_enter(const char *lab, const char *id, const char *node, int *pid_ns,
+static int proc_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i,
+                          struct vl_err *err)
+{
+	return 0; /* no interfaces of its own */
+}
+
+static int proc_spawn(const struct vl_node_ref *n, const struct vl_spawn *s, struct vl_child *c,
                       struct vl_err *err)
 {
-	return vl_node_join(lab, id, node, CLONE_NEWNS, pid_ns, err);
+	return vl_node_host_spawn(n, CLONE_NEWNS, s, c, err);
+}
+
+static int proc_stats(const struct vl_node_ref *n, const char *netns, struct vl_node_stats *st,
+                      struct vl_err *err)
+{
+	return 0; /* the host's interfaces are not the node's */
 }
 
 const struct vl_node_backend vl_node_proc = {
     .name = "proc",
+    .own_netns = false,
+    .limits = vl_node_limits,
     .worker_init = vl_node_worker_init,
     .worker_fini = vl_node_worker_fini,
     .create = proc_create,
-    .enter = proc_enter,
+    .configure = proc_configure,
+    .spawn = proc_spawn,
+    .stats = proc_stats,
 };

@@ -1,7 +1,13 @@
-/* vm nodes (see node.h): the lab's guest image, each guest's supervisor
- * started inside its node, waiting for the guests' agents, and connecting
- * to one. The node's namespaces are made by the ns backend; the engine
- * adds the TAPs and their redirects while it wires the node. */
+/* The `vm` node backend: a node is an ns node (its namespaces and cgroup
+ * are the host side of a guest: QEMU and its supervisor run there) whose
+ * interfaces each get a TAP, "vt<j>", joined to the node's own interface j
+ * by tc redirects both ways; the guest's virtio-net device sits on the TAP.
+ * So a guest's frames leave through the very interface an ns node's would,
+ * with the same shaping, bridge port, peer or link engine behind it.
+ * Here: the lab's guest image, each guest's supervisor started inside its
+ * node, waiting for the guests' agents, and running programs in a guest
+ * through its agent. Touches the node's namespaces, cgroup and TAPs, the
+ * lab's vm/ and logs/, and QEMU processes of its own. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,10 +19,15 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
-#include "engine/lab.h"
+#include "lab/lab.h"
+#include "link/kernel.h"
+#include "link/link.h"
 #include "node/common.h"
 #include "sys/cgroup.h"
 #include "sys/tap.h"
@@ -25,6 +36,12 @@
 #include "vm/qemu.h"
 #include "vm/vmd.h"
 
+#define VM_DEFAULT_RAM (128ull << 20)
+/* Host memory a guest costs beyond its RAM (QEMU, its 16 MiB translation
+ * cache, the supervisor): added to a vm node's cgroup memory limit. */
+#define VM_OVERHEAD (128ull << 20)
+
+/* What every guest of a lab boots: kernel, accelerator, image. */
 struct vl_vm_lab {
 	struct vl_vm_kernel kernel;
 	enum vl_vm_machine machine;
@@ -34,12 +51,12 @@ struct vl_vm_lab {
 	unsigned long tsc_khz;
 };
 
-void vl_node_vm_tap_name(size_t j, char buf[16])
+static void vm_tap_name(size_t j, char buf[16])
 {
-	snprintf(buf, 16, "vt%zu", j);
+	snprintf(buf, 16, "vt%u", (unsigned)j);
 }
 
-void vl_node_vm_mac(const struct vl_plan *p, size_t node, size_t j, uint8_t mac[6])
+static void vm_mac(const struct vl_plan *p, size_t node, size_t j, uint8_t mac[6])
 {
 	unsigned long id = strtoul(p->id, NULL, 16);
 
@@ -51,24 +68,29 @@ void vl_node_vm_mac(const struct vl_plan *p, size_t node, size_t j, uint8_t mac[
 	mac[5] = (uint8_t)j;
 }
 
-uint64_t vl_node_vm_ram(const struct vl_plan_node *n)
+static uint64_t vm_ram(const struct vl_plan_node *n)
 {
-	uint64_t ram = n->res.memory ? n->res.memory : VL_VM_DEFAULT_RAM;
+	uint64_t ram = n->res.memory ? n->res.memory : VM_DEFAULT_RAM;
 
 	return ram & ~((1ull << 20) - 1);
 }
 
-unsigned vl_node_vm_vcpus(const struct vl_plan_node *n)
+static unsigned vm_vcpus(const struct vl_plan_node *n)
 {
 	unsigned v = n->res.cpus > 0 ? (unsigned)(n->res.cpus + 0.999) : 1;
 
 	return v ? v : 1;
 }
 
-int vl_node_vm_prepare(const struct vl_plan *p, const char *want_kernel, const char *machine,
-                       const char *const *programs, size_t n_programs, struct vl_vm_lab **out,
-                       struct vl_err *err)
+/* Before any guest starts: find the kernel, choose KVM or TCG and the
+ * machine type, and write the lab's initramfs (with the programs asked
+ * for, at their paths, and their libraries) and vm/info. */
+static int vm_prepare(struct vl_node_lab *l, struct vl_err *err)
 {
+	const struct vl_plan *p = l->plan;
+	const char *want_kernel = l->opts->vm_kernel, *machine = l->opts->vm_machine;
+	const char *const *programs = l->opts->vm_programs;
+	size_t n_programs = l->opts->n_vm_programs;
 	struct vl_vm_lab *vl = vl_xcalloc(1, sizeof(*vl));
 	char agent[PATH_MAX], work[PATH_MAX], dir[PATH_MAX], info[1024];
 	const char *statics[1];
@@ -105,7 +127,7 @@ int vl_node_vm_prepare(const struct vl_plan *p, const char *want_kernel, const c
 
 		if (!n->res.vm)
 			continue;
-		if (n->res.memory && vl_node_vm_ram(n) < vl->kernel.min_ram)
+		if (n->res.memory && vm_ram(n) < vl->kernel.min_ram)
 			fprintf(stderr,
 			        "vnetlab: node %s: memory %llu MiB is too little for the %s guest "
 			        "kernel, which boots in %llu MiB: its guest gets that\n",
@@ -138,16 +160,80 @@ int vl_node_vm_prepare(const struct vl_plan *p, const char *want_kernel, const c
 	vl_lab_path(p->lab, "vm/info", dir, sizeof(dir));
 	if (vl_write_file(dir, info, strlen(info), err) < 0)
 		goto fail;
-	*out = vl;
+	l->priv = vl;
 	return 0;
 fail:
 	free(vl);
 	return -1;
 }
 
-void vl_node_vm_lab_free(struct vl_vm_lab *vl)
+static void vm_release(struct vl_node_lab *l)
 {
-	free(vl);
+	free(l->priv);
+	l->priv = NULL;
+}
+
+/* A guest's memory is its RAM; QEMU's own comes on top. */
+static void vm_limits(const struct vl_plan_node *n, struct vl_cg_limits *lim)
+{
+	vl_node_limits(n, lim);
+	if (n->res.memory)
+		lim->memory = vm_ram(n) + VM_OVERHEAD;
+}
+
+static int vm_create(struct vl_node_ctx *ctx, size_t i, struct vl_err *err)
+{
+	return vl_node_ns.create(ctx, i, err); /* the host side is an ns node */
+}
+
+/* A TAP per interface for the guest, after the node's own. */
+static int vm_wire(const struct vl_plan *p, size_t i, struct vl_err *err)
+{
+	const struct vl_plan_node *n = &p->nodes[i];
+	char tap[16];
+
+	for (size_t j = 0; j < n->n_ifs; j++) {
+		vm_tap_name(j, tap);
+		if (vl_tap_create(tap, vl_plan_node_ifindex((int)(n->n_ifs + j)), err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Each TAP (the guest's) and the node's own interface j forward to each
+ * other; addresses and routes are the guest's, set by its agent from the
+ * kernel command line. */
+static int vm_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i,
+                        struct vl_err *err)
+{
+	const struct vl_plan_node *n = &l->plan->nodes[i];
+	char what[96];
+
+	for (size_t j = 0; j < n->n_ifs; j++) {
+		const struct vl_plan_veth *ve = &l->plan->veths[n->ifs[j].veth];
+		int own = vl_plan_node_ifindex((int)j),
+		    tap = vl_plan_node_ifindex((int)(n->n_ifs + j));
+
+		snprintf(what, sizeof(what), "node %s: switch IPv6 off on %s and its TAP", n->name,
+		         n->ifs[j].name);
+		if (l->have_ipv6 && (vl_kl_link_ipv6_off(nl, own, what, err) < 0 ||
+		                     vl_kl_link_ipv6_off(nl, tap, what, err) < 0))
+			return -1;
+		snprintf(what, sizeof(what), "node %s: shape %s", n->name, n->ifs[j].name);
+		if (vl_link_backend_of(ve)->configure(nl, own, ve, n->ifs[j].end, what, err) < 0 ||
+		    (ve->mtu && vl_kl_link_set_mtu(nl, tap, ve->mtu, what, err) < 0))
+			return -1;
+		snprintf(what, sizeof(what), "node %s: join %s to its guest's TAP", n->name,
+		         n->ifs[j].name);
+		if (vl_kl_redirect(nl, own, tap, what, err) < 0 ||
+		    vl_kl_redirect(nl, tap, own, what, err) < 0)
+			return -1;
+		snprintf(what, sizeof(what), "node %s: set %s and its TAP up", n->name,
+		         n->ifs[j].name);
+		if (vl_kl_link_up(nl, own, what, err) < 0 || vl_kl_link_up(nl, tap, what, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* The guest's kernel command line: console, our settings for the agent. */
@@ -179,7 +265,7 @@ static int guest_cmdline(const struct vl_plan *p, size_t i, const struct vl_vm_l
 		const struct vl_plan_veth *ve = &p->veths[f->veth];
 		uint8_t m[6];
 
-		vl_node_vm_mac(p, i, j, m);
+		vm_mac(p, i, j, m);
 		vl_buf_printf(b, " vl.if=%s", f->name);
 		if (f->addr) {
 			vl_fmt_ip(f->addr, ip);
@@ -279,10 +365,10 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 	    listen(lfd, 64) < 0 || chdir("/") < 0)
 		FAIL("node %s: socket %s/%s: %s", n->name, path, sa.sun_path, strerror(errno));
 	for (size_t j = 0; j < n->n_ifs; j++) {
-		vl_node_vm_tap_name(j, tap);
+		vm_tap_name(j, tap);
 		if ((tap_fds[j] = vl_tap_attach(tap, &err)) < 0)
 			FAIL("node %s: %s", n->name, err.msg);
-		vl_node_vm_mac(p, i, j, macs[j]);
+		vm_mac(p, i, j, macs[j]);
 	}
 	if (guest_cmdline(p, i, vl, &cmd, &err) < 0)
 		FAIL("%s", err.msg);
@@ -295,8 +381,8 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 		                       .console_log = path,
 		                       .machine = vl->machine,
 		                       .kvm = vl->kvm,
-		                       .vcpus = vl_node_vm_vcpus(n),
-		                       .ram = vl_node_vm_ram(n),
+		                       .vcpus = vm_vcpus(n),
+		                       .ram = vm_ram(n),
 		                       .agent_fd = VL_VMD_FD_QEMU,
 		                       .n_taps = n->n_ifs,
 		                       .tap_fds = (int[64]){0},
@@ -339,9 +425,13 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 #undef FAIL
 }
 
-int vl_node_vm_start(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl,
-                     const struct vl_cgroup_manager *cg, struct vl_err *err)
+/* Start the guest of node i: its supervisor, in the background. Returns
+ * the read end of its ready pipe. */
+static int vm_start(const struct vl_node_lab *l, size_t i, struct vl_err *err)
 {
+	const struct vl_plan *p = l->plan;
+	const struct vl_vm_lab *vl = l->priv;
+	const struct vl_cgroup_manager *cg = l->cg;
 	int pfd[2], status;
 	pid_t pid;
 
@@ -384,9 +474,15 @@ static void console_tail(const char *lab, const char *node, struct vl_buf *b)
 	free(s);
 }
 
-int vl_node_vm_wait(const struct vl_plan *p, const size_t *nodes, int *ready, size_t n,
-                    double timeout, volatile sig_atomic_t *stop, struct vl_err *err)
+/* Wait until every started guest's agent answered (ready[k] for node
+ * nodes[k]), at most --vm-timeout seconds (60 s + 3 s per guest), or until
+ * *stop is set; on failure the error names the node and ends with its
+ * console's last lines. */
+static int vm_wait(const struct vl_node_lab *l, const size_t *nodes, int *ready, size_t n,
+                   volatile sig_atomic_t *stop, struct vl_err *err)
 {
+	const struct vl_plan *p = l->plan;
+	double timeout = l->opts->vm_timeout > 0 ? l->opts->vm_timeout : 60 + 3.0 * (double)n;
 	struct pollfd *pf = vl_xcalloc(n + 1, sizeof(*pf));
 	char(*line)[256] = vl_xcalloc(n + 1, sizeof(*line));
 	size_t *got = vl_xcalloc(n + 1, sizeof(*got)), left = n;
@@ -478,25 +574,9 @@ int vl_node_vm_wait(const struct vl_plan *p, const size_t *nodes, int *ready, si
 	return r;
 }
 
-static void sock_name(const char *lab, const char *node, char *buf, size_t len)
-{
-	char rel[128];
-
-	snprintf(rel, sizeof(rel), "vm/%s.sock", node);
-	vl_lab_path(lab, rel, buf, len);
-}
-
-bool vl_node_is_vm(const char *lab, const char *node)
-{
-	char path[PATH_MAX];
-
-	if (vl_name_invalid(lab) || vl_name_invalid(node))
-		return false;
-	sock_name(lab, node, path, sizeof(path));
-	return access(path, F_OK) == 0;
-}
-
-int vl_node_vm_connect(const char *lab, const char *node, double timeout, struct vl_err *err)
+/* Connect to node's agent (through its supervisor) and wait up to
+ * timeout seconds for its READY: a stream for vm/client.h. */
+static int vm_connect(const char *lab, const char *node, double timeout, struct vl_err *err)
 {
 	struct vl_agent_info info;
 	char dir[PATH_MAX];
@@ -532,3 +612,272 @@ int vl_node_vm_connect(const char *lab, const char *node, double timeout, struct
 	}
 	return fd;
 }
+
+/* The lab's guests: accelerator (and why not KVM), kernel, machine, from
+ * vm/info (written when the guests were prepared); NULL if it has none. */
+static json_t *vm_info(const struct vl_plan *p)
+{
+	char path[PATH_MAX], *s = NULL, *line, *save = NULL;
+	json_t *o;
+
+	vl_lab_path(p->lab, "vm/info", path, sizeof(path));
+	if (vl_read_file(path, &s, NULL, NULL) < 0)
+		return NULL;
+	o = json_object();
+	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+
+		if (!sp)
+			continue;
+		*sp++ = '\0';
+		if (!strcmp(line, "kernel")) {
+			char *path2 = strchr(sp, ' ');
+
+			if (path2) {
+				*path2++ = '\0';
+				json_object_set_new(o, "kernel_path", json_string(path2));
+			}
+		}
+		if (!strcmp(line, "why") && !strcmp(sp, "-"))
+			continue;
+		json_object_set_new(o, !strcmp(line, "why") ? "why_not_kvm" : line,
+		                    json_string(sp));
+	}
+	free(s);
+	return o;
+}
+
+/* From vm/boot (one line per guest: node, seconds from start to its
+ * agent's answer, the guest's own ms since its kernel started): per node,
+ * {"boot_s", "guest_boot_s"}. */
+static json_t *vm_boots(const struct vl_plan *p)
+{
+	char path[PATH_MAX], *s = NULL, *line, *save = NULL, name[64];
+	json_t *o = json_object();
+	unsigned long long ms;
+	double secs;
+
+	vl_lab_path(p->lab, "vm/boot", path, sizeof(path));
+	if (vl_read_file(path, &s, NULL, NULL) < 0)
+		return o;
+	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%63s %lf %llu", name, &secs, &ms) == 3)
+			json_object_set_new(o, name,
+			                    json_pack("{s:f, s:f}", "boot_s", secs, "guest_boot_s",
+			                              (double)ms / 1000));
+	free(s);
+	return o;
+}
+
+/* state.json: the lab's guests (accelerator, kernel, machine), and per
+ * guest its vCPUs, RAM, boot times and its interfaces' MACs. */
+static void vm_describe_lab(const struct vl_plan *p, json_t *root)
+{
+	json_t *info = vm_info(p), *boots = vm_boots(p), *nodes = json_object_get(root, "nodes");
+
+	if (info)
+		json_object_set_new(root, "vm", info);
+	for (size_t i = 0; i < p->n_nodes; i++) {
+		const struct vl_plan_node *n = &p->nodes[i];
+		json_t *jn = json_array_get(nodes, i), *ifs = json_object_get(jn, "interfaces"), *jv;
+
+		if (vl_node_backend_of(p, i) != &vl_node_vm)
+			continue;
+		jv = json_pack("{s:i, s:I, s:f, s:f}", "vcpus", (int)vm_vcpus(n), "ram",
+		               (json_int_t)vm_ram(n), "boot_s", 0.0, "guest_boot_s", 0.0);
+		json_object_update(jv, json_object_get(boots, n->name));
+		json_object_set_new(jn, "vm", jv);
+		for (size_t j = 0; j < n->n_ifs; j++) {
+			uint8_t m[6];
+			char mac[18];
+
+			vm_mac(p, i, j, m);
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+			         m[3], m[4], m[5]);
+			json_object_set_new(json_array_get(ifs, j), "mac", json_string(mac));
+		}
+	}
+	json_decref(boots);
+}
+
+/* The guest's argv: a program the caller opened on the host runs by its
+ * base name from the guest's PATH (the built-in workloads as the static
+ * build the image carries). */
+static void guest_argv(const struct vl_spawn *s, struct vl_argv *a, struct vl_argv *e)
+{
+	const char *base = strrchr(s->argv[0], '/');
+
+	base = base ? base + 1 : s->argv[0];
+	if (s->exe_fd >= 0)
+		vl_argv_add(a, strcmp(base, "vnetlab-work") ? base : "vnetlab-work.static");
+	else
+		vl_argv_add(a, s->argv[0]);
+	for (size_t i = 1; s->argv[i]; i++)
+		vl_argv_add(a, s->argv[i]);
+	if (s->env) {
+		vl_argv_addl(e, "PATH=/usr/bin:/bin:/usr/sbin:/sbin", "HOME=/root", NULL);
+		for (char *const *p = s->env; *p; p++)
+			vl_argv_add(e, *p);
+	}
+}
+
+static int start_failed(const struct vl_node_ref *n, const char *cmd,
+                        const struct vl_agent_exit *ex, struct vl_child *c, struct vl_err *err)
+{
+	c->exec_errno = ex->start_errno;
+	if (ex->start_errno)
+		return vl_err_set(err, ex->start_errno, "%s: %s: %s", n->node, cmd,
+		                  ex->start_errno == ENOENT ? "command not found"
+		                                            : strerror(ex->start_errno));
+	return -1;
+}
+
+/* In this process: the command in the guest until it ends (REPLACE), or
+ * the shell that starts it in the background there (DETACH). */
+static int run_here(const struct vl_node_ref *n, const struct vl_spawn *s, struct vl_child *c,
+                    struct vl_err *err)
+{
+	struct vl_agent_exit ex = {0};
+	struct termios saved, raw;
+	bool raw_mode = false, detach = s->how == VL_SPAWN_DETACH;
+	struct vl_argv a = {0}, e = {0}, d = {0};
+	cleanup_close int fd = -1, mfd = -1;
+	int in = detach ? -1 : s->in, out = s->out, r;
+
+	guest_argv(s, &a, &e);
+	if (detach) {
+		/* the shell starts it in a session of its own and says where */
+		vl_argv_addl(&d, "/bin/sh", "-c",
+		             "log=/tmp/$(basename \"$1\")-$$.log; "
+		             "setsid \"$@\" </dev/null >\"$log\" 2>&1 & "
+		             "echo \"pid $! (in the guest), log $log (in the guest)\"",
+		             "sh", NULL);
+		for (char **p = a.v; *p; p++)
+			vl_argv_add(&d, *p);
+		if ((mfd = memfd_create("where", MFD_CLOEXEC)) < 0) {
+			r = vl_err_sys(err, errno, "memfd");
+			goto out;
+		}
+		out = mfd;
+	}
+	if ((fd = vm_connect(n->lab, n->node, 30, err)) < 0) {
+		r = -1;
+		goto out;
+	}
+	if (s->tty && isatty(in) && tcgetattr(in, &saved) == 0) {
+		raw = saved;
+		cfmakeraw(&raw);
+		raw_mode = tcsetattr(in, TCSANOW, &raw) == 0;
+	}
+	r = vl_agent_exec(fd, detach ? d.v : a.v, s->env ? e.v : NULL, NULL, in, out, s->err,
+	                  s->tty, &ex, err);
+	if (raw_mode)
+		tcsetattr(in, TCSANOW, &saved);
+	if (r < 0) {
+		start_failed(n, a.v[0], &ex, c, err);
+		goto out;
+	}
+	c->status = ex.status;
+	if (detach) {
+		ssize_t k = pread(mfd, c->where, sizeof(c->where) - 1, 0);
+
+		c->where[k > 0 ? k : 0] = '\0';
+		c->where[strcspn(c->where, "\n")] = '\0';
+	}
+out:
+	vl_argv_free(&a);
+	vl_argv_free(&e);
+	vl_argv_free(&d);
+	return r;
+}
+
+/* A CHILD: a relay that runs the command in the guest, passes SIGTERM on
+ * (its agent client does), exits with the command's status, and reports
+ * the command's own rusage (the guest's wait4) on ru_fd. */
+static int run_relay(const struct vl_node_ref *n, const struct vl_spawn *s, struct vl_child *c,
+                     struct vl_err *err)
+{
+	pid_t parent = getpid();
+	int rfd[2];
+
+	if (pipe2(rfd, O_CLOEXEC) < 0)
+		return vl_err_sys(err, errno, "pipe");
+	fflush(NULL);
+	if ((c->pid = fork()) < 0) {
+		close(rfd[0]);
+		close(rfd[1]);
+		return vl_err_sys(err, errno, "fork");
+	}
+	if (c->pid == 0) {
+		struct vl_agent_exit ex = {0};
+		struct vl_err e2 = {0};
+		struct vl_argv a = {0}, e = {0};
+		int fd;
+
+		if (s->own_group) {
+			setpgid(0, 0);
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() != parent)
+				_exit(125);
+		}
+		guest_argv(s, &a, &e);
+		if ((fd = vm_connect(n->lab, n->node, 30, &e2)) < 0 ||
+		    vl_agent_exec(fd, a.v, s->env ? e.v : NULL, NULL, s->in, s->out, s->err, false,
+		                  &ex, &e2) < 0) {
+			fprintf(stderr, "vnetlab: node %s: %s\n", n->node, e2.msg);
+			_exit(ex.start_errno == ENOENT ? 127 : ex.start_errno ? 126 : 125);
+		}
+		uint64_t g[3] = {ex.utime_us, ex.stime_us, ex.maxrss_kb};
+		ssize_t w = write(rfd[1], g, sizeof(g));
+
+		(void)w;
+		_exit(vl_agent_exit_code(ex.status));
+	}
+	close(rfd[1]);
+	c->ru_fd = rfd[0];
+	return 0;
+}
+
+static int vm_spawn(const struct vl_node_ref *n, const struct vl_spawn *s, struct vl_child *c,
+                    struct vl_err *err)
+{
+	return s->how == VL_SPAWN_CHILD ? run_relay(n, s, c, err) : run_here(n, s, c, err);
+}
+
+/* The node's interfaces but the guests' TAPs (mirrors of them), and the
+ * guest's own figures from its agent (none if it does not answer). */
+static int vm_stats(const struct vl_node_ref *n, const char *netns, struct vl_node_stats *st,
+                    struct vl_err *err)
+{
+	int fd;
+
+	if (vl_node_if_stats(netns, "vt", st, err) < 0)
+		return -1;
+	if ((fd = vm_connect(n->lab, n->node, 5, NULL)) < 0)
+		return 0;
+	st->guest = vl_xcalloc(1, sizeof(*st->guest));
+	if (vl_agent_stats(fd, st->guest, 5, NULL) < 0) {
+		free(st->guest);
+		st->guest = NULL;
+	}
+	close(fd);
+	return 0;
+}
+
+const struct vl_node_backend vl_node_vm = {
+    .name = "vm",
+    .own_netns = true,
+    .prepare = vm_prepare,
+    .release = vm_release,
+    .limits = vm_limits,
+    .worker_init = vl_node_worker_init,
+    .worker_fini = vl_node_worker_fini,
+    .create = vm_create,
+    .wire = vm_wire,
+    .configure = vm_configure,
+    .start = vm_start,
+    .wait = vm_wait,
+    .describe_lab = vm_describe_lab,
+    .spawn = vm_spawn,
+    .stats = vm_stats,
+};

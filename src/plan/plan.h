@@ -37,7 +37,7 @@ struct vl_plan_veth {
 	int topo_link;              /* index in topo->links, -1 for cascade uplinks */
 	struct vl_impair egress[2]; /* what leaves end[k] towards end[!k] */
 	bool user;                  /* served by the user link engine: two TAPs, not a veth
-	                             * (decided by the engine at up, which knows the kernel) */
+	                             * (vl_plan_choose_links, once the kernel is probed) */
 };
 
 struct vl_plan_bridge {
@@ -137,8 +137,26 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 void vl_plan_lab_cgroup(const char *lab, char *buf, size_t len);
 void vl_plan_free(struct vl_plan *p);
 
+/* The link backend of each link (ve->user), from the topology and what
+ * the engine's probe found: have_netem > 0 if the kernel has netem.
+ * Whether the answer depends on the probe at all: need_probe. */
+bool vl_plan_links_need_probe(const struct vl_plan *p);
+int vl_plan_choose_links(struct vl_plan *p, int have_netem, struct vl_err *err);
+
 /* Canonical text form of a plan (`vnetlab plan`, and the plan tests). */
 void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out);
+
+/* The ifindex of a node's interface j (ifindexes are chosen by the plan
+ * and given to the kernel: no lookups; 1 is lo), and of the infra end k
+ * of veth v (the bridges come first). */
+static inline int vl_plan_node_ifindex(int j)
+{
+	return 2 + j;
+}
+static inline int vl_plan_infra_ifindex(const struct vl_plan *p, size_t v, int k)
+{
+	return (int)(2 + p->n_bridges + 2 * v + (size_t)k);
+}
 
 /* Name of a node's netns: "vl<id>-<node>". */
 void vl_plan_netns_name(const char *id, const char *node, char *buf, size_t len);

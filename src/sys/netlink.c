@@ -1,12 +1,15 @@
 #include "sys/netlink.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/netlink.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "base/util.h"
+#include "sys/ns.h"
 
 #define BATCH_SIZE (96 * 1024) /* below the default netlink sndbuf (~208 KiB) */
 #define MSG_ROOM   2048        /* the largest request we build */
@@ -213,4 +216,17 @@ int vl_nl_dump(struct vl_nl *nl, uint16_t type, size_t hdrlen, const void *hdr, 
 out:
 	free(buf);
 	return r;
+}
+
+static int open_here(void *nl, struct vl_err *err)
+{
+	return vl_nl_open(nl, err);
+}
+
+int vl_nl_open_in(struct vl_nl *nl, const char *netns, struct vl_err *err)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, netns);
+	return vl_netns_run(path, open_here, nl, err);
 }

@@ -23,6 +23,9 @@ struct vl_nl {
 
 /* Open an rtnetlink socket in the calling thread's current netns. */
 int vl_nl_open(struct vl_nl *nl, struct vl_err *err);
+/* The same in the network namespace bound at /run/netns/<netns>; the
+ * caller's own namespace is never left. */
+int vl_nl_open_in(struct vl_nl *nl, const char *netns, struct vl_err *err);
 void vl_nl_close(struct vl_nl *nl);
 
 /* Start a new request (flags get NLM_F_REQUEST|NLM_F_ACK added) and

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -138,4 +139,38 @@ int vl_sysctl_write(const char *key, const char *value, struct vl_err *err)
 	}
 	close(fd);
 	return 0;
+}
+
+struct ns_call {
+	const char *path;
+	vl_ns_fn fn;
+	void *data;
+	struct vl_err *err;
+	int r;
+};
+
+static void *ns_thread(void *arg)
+{
+	struct ns_call *c = arg;
+
+	if (c->path)
+		c->r = vl_ns_enter_path(c->path, CLONE_NEWNET, c->err);
+	else if ((c->r = unshare(CLONE_NEWNET)) < 0)
+		c->r = vl_err_sys(c->err, errno, "create a network namespace (needs root)");
+	if (c->r == 0)
+		c->r = c->fn(c->data, c->err);
+	return NULL;
+}
+
+int vl_netns_run(const char *path, vl_ns_fn fn, void *data, struct vl_err *err)
+{
+	struct ns_call c = {.path = path, .fn = fn, .data = data, .err = err};
+	pthread_t t;
+	int e;
+
+	/* A network namespace is a thread's own: the caller's never changes. */
+	if ((e = pthread_create(&t, NULL, ns_thread, &c)))
+		return vl_err_sys(err, e, "start a thread for namespace %s", path ? path : "(new)");
+	pthread_join(t, NULL);
+	return c.r;
 }

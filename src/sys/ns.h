@@ -27,6 +27,14 @@ int vl_umount_lazy(const char *path, struct vl_err *err);
 ino_t vl_ns_inode(const char *path);
 /* Join the namespace bound at path (nstype: CLONE_NEWNET, ...). */
 int vl_ns_enter_path(const char *path, int nstype, struct vl_err *err);
+/* Run fn(data, err) in the network namespace bound at path (NULL: a new
+ * one, for fn to set up and bind from /proc/thread-self/ns/net). It runs
+ * in a thread of its own, so the caller never leaves its namespaces and
+ * has none to return to: what fn opens there (sockets) stays there, and
+ * /proc/sys/net, if_nametoindex() and netlink are the namespace's. fn must
+ * not change mount namespaces. Returns fn's result. */
+typedef int (*vl_ns_fn)(void *data, struct vl_err *err);
+int vl_netns_run(const char *path, vl_ns_fn fn, void *data, struct vl_err *err);
 /* Write a value to a sysctl file under /proc/sys (e.g. "net/ipv4/ip_forward"). */
 int vl_sysctl_write(const char *key, const char *value, struct vl_err *err);
 

@@ -1,6 +1,7 @@
-#include "engine/lab.h"
+#include "lab/lab.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "sys/cgroup.h"
 
 void vl_lab_path(const char *lab, const char *rel, char *buf, size_t len)
 {
@@ -181,93 +183,78 @@ int vl_rmtree(const char *path, struct vl_err *err)
 	return rmtree_at(AT_FDCWD, path, st.st_dev, err);
 }
 
-int vl_journal_open(struct vl_journal *j, const char *lab, struct vl_err *err)
+void vl_lab_pathf(const char *lab, char *buf, size_t len, const char *fmt, ...)
 {
-	char p[PATH_MAX];
-	const char *fail = getenv("VNETLAB_FAIL_AT");
-	unsigned long v;
+	char rel[PATH_MAX];
+	va_list ap;
 
-	memset(j, 0, sizeof(*j));
-	vl_lab_path(lab, "journal", p, sizeof(p));
-	j->fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (j->fd < 0)
-		return vl_err_sys(err, errno, "open %s", p);
-	if (fail && vl_parse_uint(fail, 1, 1ul << 30, &v) == 0)
-		j->fail_at = (long)v;
-	return 0;
+	va_start(ap, fmt);
+	vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	vl_lab_path(lab, rel, buf, len);
 }
 
-void vl_journal_close(struct vl_journal *j)
+bool vl_lab_others(const char *lab)
 {
-	if (j->fd >= 0)
-		close(j->fd);
-	j->fd = -1;
-}
+	char **labs;
+	size_t n;
+	bool others = false;
 
-int vl_journal_step(struct vl_journal *j, const char *what, struct vl_err *err)
-{
-	j->step++;
-	if (j->fail_at && j->step == j->fail_at)
-		return vl_err_set(err, 0, "injected failure at step %ld (%s)", j->step, what);
-	return 0;
-}
-
-int vl_journal_add(struct vl_journal *j, const char *verb, const char *arg, struct vl_err *err)
-{
-	char line[PATH_MAX + 32];
-	int n = snprintf(line, sizeof(line), "%s %s\n", verb, arg);
-
-	if (n < 0 || n >= (int)sizeof(line))
-		return vl_err_set(err, ENAMETOOLONG, "journal record too long");
-	if (vl_write_all(j->fd, line, (size_t)n) < 0)
-		return vl_err_sys(err, errno, "write journal");
-	return vl_journal_step(j, line, err);
-}
-
-int vl_journal_add_many(struct vl_journal *j, const char *verb, char *const *args, size_t n,
-                        struct vl_err *err)
-{
-	struct vl_buf b = {0};
-	int r = 0;
-
-	for (size_t i = 0; i < n; i++)
-		vl_buf_printf(&b, "%s %s\n", verb, args[i]);
-	if (n && vl_write_all(j->fd, b.s, b.len) < 0)
-		r = vl_err_sys(err, errno, "write journal");
-	vl_buf_free(&b);
-	return r;
-}
-
-int vl_journal_read(const char *lab, struct vl_journal_rec **recs, size_t *n, struct vl_err *err)
-{
-	char p[PATH_MAX];
-	char *data, *line, *save = NULL;
-	struct vl_journal_rec *v = NULL;
-	size_t cnt = 0, cap = 0;
-
-	vl_lab_path(lab, "journal", p, sizeof(p));
-	if (vl_read_file(p, &data, NULL, err) < 0)
-		return -1;
-	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *sp = strchr(line, ' ');
-
-		if (!sp || (size_t)(sp - line) >= sizeof(v->verb))
-			continue; /* a torn last line */
-		vl_grow(&v, &cap, cnt, sizeof(*v));
-		memcpy(v[cnt].verb, line, (size_t)(sp - line));
-		v[cnt].verb[sp - line] = '\0';
-		v[cnt].arg = vl_xstrdup(sp + 1);
-		cnt++;
+	if (vl_lab_list(&labs, &n, NULL) == 0) {
+		for (size_t i = 0; i < n; i++)
+			others |= strcmp(labs[i], lab) != 0;
+		vl_strv_free(labs, n);
 	}
-	free(data);
-	*recs = v;
-	*n = cnt;
-	return 0;
+	return others;
 }
 
-void vl_journal_recs_free(struct vl_journal_rec *recs, size_t n)
+const struct vl_cgroup_manager *vl_lab_cgroups(const char *lab)
 {
-	for (size_t i = 0; i < n; i++)
-		free(recs[i].arg);
-	free(recs);
+	char path[PATH_MAX];
+	cleanup_free char *s = NULL;
+
+	vl_lab_path(lab, "cgroup", path, sizeof(path));
+	if (vl_read_file(path, &s, NULL, NULL) < 0)
+		return NULL;
+	return vl_cgroup_get(s, NULL);
+}
+
+int vl_lab_backend(const char *lab, struct vl_err *err)
+{
+	char path[PATH_MAX];
+	cleanup_free char *s = NULL;
+	int b;
+
+	vl_lab_path(lab, "backend", path, sizeof(path));
+	if (vl_read_file(path, &s, NULL, NULL) < 0)
+		return VL_BACKEND_NS; /* labs made before the file existed */
+	if ((b = vl_backend_parse(s)) < 0)
+		return vl_err_set(err, EINVAL, "%s: not a backend", path);
+	return b;
+}
+
+pid_t vl_lab_linkd_pid(const char *lab)
+{
+	char path[PATH_MAX], *s, comm[64] = "";
+	unsigned long pid;
+	int fd;
+	ssize_t r;
+
+	vl_lab_path(lab, "linkd.pid", path, sizeof(path));
+	if (vl_read_file(path, &s, NULL, NULL) < 0)
+		return 0;
+	s[strcspn(s, "\n")] = '\0';
+	if (vl_parse_uint(s, 2, 1ul << 30, &pid) < 0) {
+		free(s);
+		return 0;
+	}
+	free(s);
+	/* a recycled pid is someone else's: check the name */
+	snprintf(path, sizeof(path), "/proc/%lu/comm", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	r = read(fd, comm, sizeof(comm) - 1);
+	close(fd);
+	comm[r > 0 ? r : 0] = '\0';
+	return strncmp(comm, "vnetlab-linkd", 13) ? 0 : (pid_t)pid;
 }

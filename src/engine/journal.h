@@ -1,0 +1,55 @@
+/* The journal of a lab, <run>/<lab>/journal: one line per object that
+ * `up` makes and that must be undone, written before the step that makes
+ * it. `down`, `clean` and a failed `up` undo it in reverse. Each kind of
+ * record has a typed writer here and its undo in the table of journal.c,
+ * side by side; a record that does not parse, or names something that is
+ * not the lab's own, is passed over (never acted on).
+ *
+ *   lab NAME ID           the lab's directory (the first record)
+ *   mount PATH            a private tmpfs of the lab's (files/, ns/)
+ *   cgroup MANAGER PATH   the lab's cgroup, parent of its nodes'
+ *   sysctl KEY OLD SET    a host setting raised for the lab
+ *   netns NAME            a network namespace (vl<id>-<node>, vl<id>.sw)
+ *   linkd LAB             the lab's link engine */
+#ifndef VL_ENGINE_JOURNAL_H
+#define VL_ENGINE_JOURNAL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "base/err.h"
+
+struct vl_journal {
+	int fd;
+	long step;    /* steps taken so far */
+	long fail_at; /* VNETLAB_FAIL_AT: fail when step reaches it (tests) */
+};
+
+int vl_journal_open(struct vl_journal *j, const char *lab, struct vl_err *err);
+void vl_journal_close(struct vl_journal *j);
+/* Count a step that needs no record (configuring inside a namespace that
+ * is already journalled); fails if VNETLAB_FAIL_AT says so. */
+int vl_journal_step(struct vl_journal *j, const char *what, struct vl_err *err);
+
+/* The typed writers: each records its object, then counts the step. */
+int vl_journal_lab(struct vl_journal *j, const char *lab, const char *id, struct vl_err *err);
+int vl_journal_mount(struct vl_journal *j, const char *path, struct vl_err *err);
+int vl_journal_cgroup(struct vl_journal *j, const char *manager, const char *path,
+                      struct vl_err *err);
+int vl_journal_sysctl(struct vl_journal *j, const char *key, unsigned long old, unsigned long set,
+                      struct vl_err *err);
+int vl_journal_netns(struct vl_journal *j, const char *name, struct vl_err *err);
+/* Many namespaces in one write (not counted as steps: the nodes' are). */
+int vl_journal_netns_many(struct vl_journal *j, char *const *names, size_t n, struct vl_err *err);
+int vl_journal_linkd(struct vl_journal *j, const char *lab, struct vl_err *err);
+
+/* Undo the lab's journal in reverse, every record through its kind's
+ * undo; the first failure is returned, the rest still undone. A lab
+ * without a journal has only its directory removed. */
+int vl_journal_undo(const char *lab, struct vl_err *err);
+
+/* Inodes of the lab's network namespaces that its journal names and that
+ * are tagged with its id, sorted. */
+int vl_journal_netns_inodes(const char *lab, ino_t **out, size_t *n, struct vl_err *err);
+
+#endif

@@ -1,0 +1,373 @@
+/* The network phases of `up`: the infra namespace with the lab's bridges;
+ * nodes built by the workers and, from inside each, its links' ends and
+ * its configuration, with interface indexes chosen by the plan (no
+ * lookups); switch ports joining their bridges (batched, in the infra
+ * namespace); links between two nodes and the configuration of those
+ * nodes. Nodes and links act through their backends' tables. Touches the
+ * lab's namespaces (the host's network namespace never), its cgroups and
+ * /run/netns. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "engine/internal.h"
+#include "link/link.h"
+#include "sys/ns.h"
+
+static int end_master(const struct vl_plan_end *end)
+{
+	return end->bridge >= 0 ? 2 + end->bridge : 0;
+}
+
+static void netns_path(const char *netns, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", VL_NETNS_RUN_DIR, netns);
+}
+
+/* --- the infra namespace ---------------------------------------------- */
+
+struct infra_arg {
+	struct engine *e;
+	const char *path;
+};
+
+/* In a new network namespace: IPv6 off unless asked for, the engine's
+ * socket there, and the namespace bound at its path. */
+static int infra_setup(void *data, struct vl_err *err)
+{
+	struct infra_arg *a = data;
+	const struct vl_plan *p = a->e->plan;
+	cleanup_close int self = -1;
+
+	if (!p->topo->ipv6 && access("/proc/sys/net/ipv6", F_OK) == 0 &&
+	    vl_sysctl_write("net/ipv6/conf/default/disable_ipv6", "1", err) < 0)
+		return -1;
+	if (vl_nl_open(&a->e->infra, err) < 0)
+		return -1;
+	if ((self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		return vl_err_sys(err, errno, "open network namespace %s", p->infra_ns);
+	return vl_ns_bind_fd(self, a->path, err);
+}
+
+int vl_engine_create_infra(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	char path[PATH_MAX];
+	int r;
+
+	netns_path(p->infra_ns, path, sizeof(path));
+	if (vl_journal_netns(&e->j, p->infra_ns, err) < 0)
+		return -1;
+	if (vl_netns_run(NULL, infra_setup, &(struct infra_arg){e, path}, err) < 0)
+		return vl_err_wrap(err, "network namespace %s", p->infra_ns);
+	r = vl_journal_step(&e->j, "create bridges", err);
+	for (size_t k = 0; r == 0 && k < p->n_bridges; k++)
+		r = vl_kl_bridge_add(&e->infra, p->bridges[k].name, 2 + (int)k, p->topo->mtu, err);
+	if (r == 0)
+		r = vl_nl_flush(&e->infra, err);
+	return r;
+}
+
+/* --- nodes --------------------------------------------------------------- */
+
+/* Has node i a link to another node made whole from one side (configured
+ * only once both exist)? */
+static bool has_p2p(const struct vl_plan *p, size_t i)
+{
+	const struct vl_plan_node *n = &p->nodes[i];
+
+	for (size_t j = 0; j < n->n_ifs; j++) {
+		const struct vl_plan_veth *ve = &p->veths[n->ifs[j].veth];
+
+		if (ve->end[!n->ifs[j].end].ns != VL_PLAN_INFRA && vl_link_backend_of(ve)->pair)
+			return true;
+	}
+	return false;
+}
+
+/* Queue node i's configuration: lo up, then its backend's. */
+static int configure_node(struct engine *e, struct vl_nl *nl, size_t i, struct vl_err *err)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "node %s: set lo up", e->plan->nodes[i].name);
+	if (vl_kl_link_up(nl, 1, what, err) < 0)
+		return -1;
+	return vl_node_backend_of(e->plan, i)->configure(vl_engine_node_lab(e, i), nl, i, err);
+}
+
+/* Wire node i from inside its network namespace: its links' ends (a veth
+ * to a switch is made whole here, its switch end straight into the infra
+ * namespace), the rest of its host side (its backend's), and, unless it
+ * also has links to other nodes (configured once those exist), its
+ * configuration, in one netlink round trip. */
+static int wire_node(struct engine *e, size_t i, int infra_fd, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	const struct vl_plan_node *n = &p->nodes[i];
+	const struct vl_node_backend *be = vl_node_backend_of(p, i);
+	struct vl_nl nl;
+	int r = 0;
+
+	if (vl_nl_open(&nl, err) < 0)
+		return -1;
+	for (size_t j = 0; r == 0 && j < n->n_ifs; j++) {
+		const struct vl_plan_veth *ve = &p->veths[n->ifs[j].veth];
+		const struct vl_link_backend *lb = vl_link_backend_of(ve);
+		int pe = !n->ifs[j].end;
+		const struct vl_plan_end *peer = &ve->end[pe];
+		struct vl_kl_veth_end a = {.name = n->ifs[j].name,
+		                           .ifindex = vl_plan_node_ifindex((int)j),
+		                           .ns_fd = -1},
+		                      b = {.name = peer->ifname,
+		                           .ifindex =
+		                               vl_plan_infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
+		                           .ns_fd = infra_fd};
+
+		if (!lb->pair || peer->ns == VL_PLAN_INFRA)
+			r = lb->make(&nl, &a, &b, ve->mtu, err);
+	}
+	if (r == 0 && be->wire)
+		r = be->wire(p, i, err);
+	if (r == 0 && !has_p2p(p, i))
+		r = configure_node(e, &nl, i, err);
+	if (r == 0)
+		r = vl_nl_flush(&nl, err);
+	vl_nl_close(&nl);
+	return r;
+}
+
+/* In a worker, for nodes w, w+nw, ...: the node's cgroup, its namespaces
+ * (its backend's create()), and for nodes with a network namespace their
+ * wiring. Nodes are built on every CPU at once. */
+static int build_share(struct engine *e, size_t w, size_t nw, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	struct vl_node_ctx ctx[VL_ARRAY_SIZE(e->labs)];
+	long base = e->j.step;
+	char path[PATH_MAX];
+	cleanup_close int infra_fd = -1;
+	int r = 0;
+
+	for (size_t k = 0; k < e->n_labs; k++)
+		ctx[k] = (struct vl_node_ctx){.plan = p,
+		                              .host_mnt = -1,
+		                              .host_pid = -1,
+		                              .base_mnt = -1,
+		                              .self_exe = -1,
+		                              .proc = -1};
+	if (e->any_netns) {
+		netns_path(p->infra_ns, path, sizeof(path));
+		if ((infra_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return vl_err_sys(err, errno, "open %s", path);
+	}
+	for (size_t i = w; i < p->n_nodes && r == 0; i += nw) {
+		const struct vl_plan_node *n = &p->nodes[i];
+		const struct vl_node_backend *be = vl_node_backend_of(p, i);
+		struct vl_node_ctx *c = &ctx[vl_engine_lab_index(e, be)];
+
+		if (e->j.fail_at == base + (long)i + 1) {
+			r = vl_err_set(err, 0, "injected failure at step %ld (create node %s)",
+			               base + (long)i + 1, n->name);
+			break;
+		}
+		if (!c->ready && (r = be->worker_init(c, err)) < 0)
+			break;
+		c->ready = true;
+		if (e->cg) {
+			struct vl_cg_limits lim;
+
+			be->limits(n, &lim);
+			if ((r = e->cg->create(n->cgroup, &lim, err)) < 0) {
+				vl_err_wrap(err, "node %s", n->name);
+				break;
+			}
+		}
+		if ((r = be->create(c, i, err)) < 0)
+			break;
+		if (e->cg && c->last_init > 0 && (r = e->cg->attach(n->cgroup, c->last_init, err)) < 0)
+			break;
+		/* create() left us in the node's network namespace. */
+		if (be->own_netns)
+			r = wire_node(e, i, infra_fd, err);
+	}
+	for (size_t k = 0; k < e->n_labs; k++)
+		if (ctx[k].ready)
+			e->labs[k].be->worker_fini(&ctx[k]);
+	return r;
+}
+
+int vl_engine_build_nodes(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	cleanup_free char **names = vl_xcalloc(p->n_nodes + 1, sizeof(*names));
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_nodes; i++)
+		if (vl_node_backend_of(p, i)->own_netns)
+			names[n++] = (char *)p->nodes[i].netns;
+	if (vl_journal_netns_many(&e->j, names, n, err) < 0 ||
+	    vl_engine_run_workers(e, build_share, p->n_nodes, err) < 0)
+		return -1;
+	e->j.step += (long)p->n_nodes;
+	return 0;
+}
+
+/* --- switch ports ------------------------------------------------------- */
+
+/* In the infra namespace: the switch ends of links whose ends are made
+ * one at a time (the user engine's TAPs). */
+static int make_infra_ends(void *data, struct vl_err *err)
+{
+	const struct vl_plan *p = data;
+
+	for (size_t v = 0; v < p->n_veths; v++) {
+		const struct vl_link_backend *lb = vl_link_backend_of(&p->veths[v]);
+
+		for (int k = 0; !lb->pair && k < 2; k++) {
+			const struct vl_plan_end *end = &p->veths[v].end[k];
+			struct vl_kl_veth_end a = {.name = end->ifname,
+			                           .ifindex = vl_plan_infra_ifindex(p, v, k),
+			                           .ns_fd = -1};
+
+			if (end->ns == VL_PLAN_INFRA && lb->make(NULL, &a, NULL, 0, err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Switch ends of node links join their bridges, shaped; switch-to-switch
+ * veths (cascade uplinks too) are made here. */
+int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	char what[96], path[PATH_MAX];
+	int r = vl_journal_step(&e->j, "attach switch ports", err);
+	bool single = false;
+
+	for (size_t v = 0; v < p->n_veths; v++)
+		single |= !vl_link_backend_of(&p->veths[v])->pair;
+	netns_path(p->infra_ns, path, sizeof(path));
+	if (r == 0 && single)
+		r = vl_netns_run(path, make_infra_ends, (void *)p, err);
+	for (size_t v = 0; r == 0 && v < p->n_veths; v++) {
+		const struct vl_plan_veth *ve = &p->veths[v];
+		const struct vl_link_backend *lb = vl_link_backend_of(ve);
+
+		if (lb->pair && ve->end[0].ns == VL_PLAN_INFRA && ve->end[1].ns == VL_PLAN_INFRA) {
+			struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
+			                           .ifindex = vl_plan_infra_ifindex(p, v, 0),
+			                           .ns_fd = -1,
+			                           .master = end_master(&ve->end[0]),
+			                           .up = true},
+			                      b = {.name = ve->end[1].ifname,
+			                           .ifindex = vl_plan_infra_ifindex(p, v, 1),
+			                           .ns_fd = -1};
+
+			r = lb->make(&e->infra, &a, &b, ve->mtu, err);
+			snprintf(what, sizeof(what), "attach %s to %s", b.name,
+			         p->bridges[ve->end[1].bridge].name);
+			if (r == 0)
+				r = vl_kl_link_set_master(&e->infra, b.ifindex,
+				                          end_master(&ve->end[1]), what, err);
+		}
+		for (int k = 0; r == 0 && k < 2; k++) {
+			const struct vl_plan_end *end = &ve->end[k];
+			bool attached = lb->pair && ve->end[!k].ns == VL_PLAN_INFRA;
+			int ifindex = vl_plan_infra_ifindex(p, v, k);
+
+			if (end->ns != VL_PLAN_INFRA)
+				continue;
+			snprintf(what, sizeof(what), "shape %s", end->ifname);
+			r = lb->configure(&e->infra, ifindex, ve, k, what, err);
+			if (r < 0 || attached)
+				continue; /* a switch-to-switch veth: attached above */
+			snprintf(what, sizeof(what), "attach %s to %s", end->ifname,
+			         p->bridges[end->bridge].name);
+			r = vl_kl_link_set_master(&e->infra, ifindex, end_master(end), what, err);
+		}
+	}
+	if (r == 0)
+		r = vl_nl_flush(&e->infra, err);
+	return r;
+}
+
+/* --- links between nodes ------------------------------------------------- */
+
+/* Links between two nodes made whole from one side: from inside the
+ * first, the other end put into the second's namespace. */
+static int create_p2p_links(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	char path[PATH_MAX];
+	int r = vl_journal_step(&e->j, "create node-to-node links", err);
+
+	for (size_t v = 0; r == 0 && v < p->n_veths; v++) {
+		const struct vl_plan_veth *ve = &p->veths[v];
+		const struct vl_link_backend *lb = vl_link_backend_of(ve);
+		struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
+		                           .ifindex = vl_plan_node_ifindex(ve->end[0].node_if),
+		                           .ns_fd = -1},
+		                      b = {.name = ve->end[1].ifname,
+		                           .ifindex = vl_plan_node_ifindex(ve->end[1].node_if),
+		                           .ns_fd = -1};
+		cleanup_close int peer = -1;
+		struct vl_nl nl;
+
+		if (!lb->pair || ve->end[0].ns == VL_PLAN_INFRA || ve->end[1].ns == VL_PLAN_INFRA)
+			continue;
+		netns_path(p->nodes[ve->end[1].ns].netns, path, sizeof(path));
+		if ((peer = b.ns_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return vl_err_sys(err, errno, "open %s", path);
+		if ((r = vl_nl_open_in(&nl, p->nodes[ve->end[0].ns].netns, err)) < 0)
+			break;
+		r = lb->make(&nl, &a, &b, ve->mtu, err);
+		if (r == 0)
+			r = vl_nl_flush(&nl, err);
+		vl_nl_close(&nl);
+	}
+	return r;
+}
+
+/* In a worker: nodes with links to other nodes, now that both ends exist. */
+static int configure_share(struct engine *e, size_t w, size_t nw, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	long base = e->j.step;
+
+	for (size_t i = w; i < p->n_nodes; i += nw) {
+		const struct vl_plan_node *n = &p->nodes[i];
+		struct vl_nl nl;
+		int r;
+
+		if (e->j.fail_at == base + (long)i + 1)
+			return vl_err_set(err, 0,
+			                  "injected failure at step %ld (configure node %s)",
+			                  base + (long)i + 1, n->name);
+		if (!has_p2p(p, i))
+			continue;
+		if (vl_nl_open_in(&nl, n->netns, err) < 0)
+			return vl_err_wrap(err, "node %s", n->name);
+		r = configure_node(e, &nl, i, err);
+		if (r == 0)
+			r = vl_nl_flush(&nl, err);
+		vl_nl_close(&nl);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vl_engine_link_nodes(struct engine *e, struct vl_err *err)
+{
+	if (create_p2p_links(e, err) < 0 ||
+	    vl_engine_run_workers(e, configure_share, e->plan->n_nodes, err) < 0)
+		return -1;
+	e->j.step += (long)e->plan->n_nodes;
+	return 0;
+}
