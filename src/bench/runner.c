@@ -79,6 +79,7 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
                   int server_base, struct vl_err *err)
 {
 	const struct vl_bench_opts *o = c->o;
+	const struct vl_node_backend *be = vl_node_backend_for(o->backend);
 	bool real = w->flags & VL_WL_REAL, net = w->flags & VL_WL_NETWORK;
 	struct vl_bench_proc *cl = vl_xcalloc(count, sizeof(*cl)),
 	                     *sv = vl_xcalloc(count, sizeof(*sv));
@@ -107,10 +108,9 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 		vl_bench_wait_listen(&sv[i], 40000 + (int)(first + i), 10.0);
 	/* The barrier leaves time to start every client. */
 	lead = 300000000ull + (real ? 50000000ull : 20000000ull) * count;
-	/* and in guests (warmed, see warm_guests) starting a program takes
-	 * a round trip to the agent and 0.1 s under TCG, more when loaded */
-	if (o->backend == VL_BACKEND_VM)
-		lead += 200000000ull + 100000000ull * count;
+	/* and where starting a program takes longer (guests: warmed, see
+	 * warm_nodes, it takes a round trip to their agents) */
+	lead += (uint64_t)(be->start_lead_s * 1e9) + (uint64_t)(be->start_lead_each_s * 1e9) * count;
 	at = count > 1 || real ? vl_realtime_ns() + lead : 0;
 	for (size_t i = 0; i < count && r == 0; i++) {
 		struct vl_argv client = {0};
@@ -254,12 +254,11 @@ int vl_bench_lab_down(const char *lab, struct vl_topo *t, int r, struct vl_err *
 	return r;
 }
 
-/* A program's first run in an emulated guest is slow (QEMU translates its
- * code and its libraries'; measured 1.2 s for vnetlab-work under TCG, 0.1 s
- * after): run the workloads program, and each program carried in
- * (--version), once in every guest, all guests at once, before the clock
- * starts. */
-static int warm_guests(const struct vl_bench_opts *o, const char *lab, size_t nodes,
+/* Where a program's first run is slow (an emulated guest translates its
+ * code and its libraries'): run the workloads program, and each program
+ * carried in (--version), once in every node, all at once, before the
+ * clock starts. */
+static int warm_nodes(const struct vl_bench_opts *o, const char *lab, size_t nodes,
                        const char *const *programs, size_t n_programs, struct vl_err *err)
 {
 	struct vl_bench_proc *ps = vl_xcalloc(nodes, sizeof(*ps));
@@ -287,6 +286,7 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	struct vl_topo *t = NULL;
 	struct vl_lab_stats before = {0}, after = {0};
 	const struct vl_workload *w = vl_workload_find(o->workload);
+	const struct vl_node_backend *be = vl_node_backend_for(o->backend);
 	struct vl_wl_ctx c = {.o = o};
 	char lab[32], why[256];
 	bool net;
@@ -300,13 +300,10 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 		return vl_err_set(err, ENOENT, "%s: %s", w->name, why);
 	if (w->check && w->check(o, err) < 0)
 		return -1;
-	if ((w->flags & VL_WL_REAL) && !(w->flags & VL_WL_GUEST) && o->backend == VL_BACKEND_VM)
-		return vl_err_set(
-		    err, ENOTSUP,
-		    "%s: this real program is not carried into guests (it needs "
-		    "files of its own on the host: scenes, keys, output paths); on vm "
-		    "run cpu, stream, bandwidth, mixed, iperf or iperf3",
-		    w->name);
+	if ((w->flags & VL_WL_REAL) && !(w->flags & VL_WL_GUEST) && be->no_host_programs)
+		return vl_err_set(err, ENOTSUP,
+		                  "%s: %s; on %s run cpu, stream, bandwidth, mixed, iperf or iperf3",
+		                  w->name, be->no_host_programs, be->name);
 	net = w->flags & VL_WL_NETWORK;
 	nodes = o->mode == VL_BENCH_SOLO ? (net ? 2 : 1) : (net ? 2 * o->n : o->n);
 	memset(run, 0, sizeof(*run));
@@ -339,8 +336,8 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	r = mkdir(c.dir, 0755) < 0 ? vl_err_sys(err, errno, "mkdir %s", c.dir) : 0;
 	if (r == 0 && w->setup)
 		r = w->setup(&c, err);
-	if (r == 0 && o->backend == VL_BACKEND_VM)
-		r = warm_guests(o, lab, nodes, carry, n_carry, err);
+	if (r == 0 && be->cold_start)
+		r = warm_nodes(o, lab, nodes, carry, n_carry, err);
 	if (r == 0)
 		r = vl_lab_stats_get(lab, &before, err);
 	cpu_jiffies(&b0, &t0j);

@@ -17,7 +17,7 @@
 #include "bench/report.h"
 #include "bench/workload.h"
 #include "cli/cli.h"
-#include "vm/qemu.h"
+#include "node/node.h"
 
 extern char **environ;
 
@@ -265,15 +265,11 @@ int cmd_study(int argc, char **argv)
 	}
 	skipped = json_array();
 	if (with_vm) {
-		struct vl_vm_kernel k;
+		const struct vl_node_backend *vm = vl_node_backend_named("vm");
 		struct vl_err kerr = {0};
 
 		/* virtual machines beside ns and proc, where guests can boot */
-		if (access("/usr/bin/" VL_VM_QEMU, X_OK) < 0)
-			skip(skipped, "vm",
-			     "qemu-system-x86_64 is not installed (Debian package "
-			     "qemu-system-x86)");
-		else if (vl_vm_kernel_find(NULL, &k, &kerr) < 0)
+		if (vm->usable(&kerr) < 0)
 			skip(skipped, "vm", kerr.msg);
 		else
 			backends = "ns,proc,vm,solo";

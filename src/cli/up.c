@@ -40,7 +40,7 @@ static void print_result(const struct vl_topo *t, const char *lab, const struct 
 	else
 		printf("lab %s is up: %zu nodes%s, %zu switches, %zu links in %.2f s (id %s)\n",
 		       lab, t->n_nodes - n_sw,
-		       to->backend == VL_BACKEND_VM ? " (virtual machines)" : "", n_sw, t->n_links,
+		       vl_node_backend_for(to->backend)->nodes_are, n_sw, t->n_links,
 		       res->seconds, res->id);
 }
 

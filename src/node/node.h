@@ -131,6 +131,19 @@ struct vl_node_backend {
 	/* The node has a network namespace of its own (else it is the host's:
 	 * no interfaces, no switches). */
 	bool own_netns;
+	/* What `up` says its nodes are (" (virtual machines)"), or "". */
+	const char *nodes_are;
+	/* For benchmarks: why the host's own programs do not run in its nodes
+	 * (NULL: they do); whether a program's first start there is slow
+	 * (emulated code is translated: run it once before the clock starts);
+	 * and how much longer starting a program takes than on the host, in
+	 * seconds, plus per program started at once. */
+	const char *no_host_programs;
+	bool cold_start;
+	double start_lead_s, start_lead_each_s;
+	/* Can nodes of this backend be made on this machine? Optional (yes);
+	 * err says why not. */
+	int (*usable)(struct vl_err *err);
 
 	/* Before the lab's first node of this backend (the guests' kernel,
 	 * accelerator and image). Optional; release() frees l->priv. */

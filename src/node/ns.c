@@ -94,6 +94,7 @@ static int ns_stats(const struct vl_node_ref *n, const char *netns, struct vl_no
 const struct vl_node_backend vl_node_ns = {
     .name = "ns",
     .own_netns = true,
+    .nodes_are = "",
     .limits = vl_node_limits,
     .worker_init = vl_node_worker_init,
     .worker_fini = vl_node_worker_fini,

@@ -41,6 +41,7 @@ static int proc_stats(const struct vl_node_ref *n, const char *netns, struct vl_
 const struct vl_node_backend vl_node_proc = {
     .name = "proc",
     .own_netns = false,
+    .nodes_are = " as plain processes on loopback",
     .limits = vl_node_limits,
     .worker_init = vl_node_worker_init,
     .worker_fini = vl_node_worker_fini,

@@ -864,9 +864,31 @@ static int vm_stats(const struct vl_node_ref *n, const char *netns, struct vl_no
 	return 0;
 }
 
+/* Guests can boot here: QEMU and a kernel for them. */
+static int vm_usable(struct vl_err *err)
+{
+	struct vl_vm_kernel k;
+
+	if (access("/usr/bin/" VL_VM_QEMU, X_OK) < 0 && access("/usr/local/bin/" VL_VM_QEMU, X_OK) < 0)
+		return vl_err_set(err, ENOENT,
+		                  "%s is not installed (Debian package qemu-system-x86)", VL_VM_QEMU);
+	return vl_vm_kernel_find(NULL, &k, err);
+}
+
 const struct vl_node_backend vl_node_vm = {
     .name = "vm",
     .own_netns = true,
+    .nodes_are = " (virtual machines)",
+    .no_host_programs = "this real program is not carried into guests (it needs files of its "
+                        "own on the host: scenes, keys, output paths)",
+    /* QEMU translates a program's code and its libraries' at its first
+     * run (measured 1.2 s for vnetlab-work under TCG, 0.1 s after);
+     * starting one takes a round trip to the agent and 0.1 s under TCG,
+     * more when loaded */
+    .cold_start = true,
+    .start_lead_s = 0.2,
+    .start_lead_each_s = 0.1,
+    .usable = vm_usable,
     .prepare = vm_prepare,
     .release = vm_release,
     .limits = vm_limits,
