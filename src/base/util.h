@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "base/err.h"
 
@@ -15,9 +16,13 @@
 void vl_freep(void *p);
 void vl_closep(int *fd);
 void vl_fclosep(FILE **f);
+/* A child process the scope owns: killed (SIGKILL) and reaped unless
+ * handed on (set to 0). */
+void vl_killp(pid_t *pid);
 #define cleanup_free   __attribute__((cleanup(vl_freep)))
 #define cleanup_close  __attribute__((cleanup(vl_closep)))
 #define cleanup_fclose __attribute__((cleanup(vl_fclosep)))
+#define cleanup_pid    __attribute__((cleanup(vl_killp)))
 
 /* Allocation that aborts on exhaustion: the tool cannot do anything
  * sensible without memory, and every caller would only print and exit. */

@@ -110,7 +110,8 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 	lead = 300000000ull + (real ? 50000000ull : 20000000ull) * count;
 	/* and where starting a program takes longer (guests: warmed, see
 	 * warm_nodes, it takes a round trip to their agents) */
-	lead += (uint64_t)(be->start_lead_s * 1e9) + (uint64_t)(be->start_lead_each_s * 1e9) * count;
+	lead +=
+	    (uint64_t)(be->start_lead_s * 1e9) + (uint64_t)(be->start_lead_each_s * 1e9) * count;
 	at = count > 1 || real ? vl_realtime_ns() + lead : 0;
 	for (size_t i = 0; i < count && r == 0; i++) {
 		struct vl_argv client = {0};
@@ -219,9 +220,8 @@ int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, cons
                     const char *const *programs, size_t n_programs, struct vl_topo **t,
                     struct vl_err *err)
 {
-	struct vl_up_opts uo = {
-	    .backend = backend,
-	    .node = {.vm_programs = programs, .n_vm_programs = n_programs}};
+	struct vl_up_opts uo = {.backend = backend,
+	                        .node = {.vm_programs = programs, .n_vm_programs = n_programs}};
 	struct vl_up_result res;
 	const char *bad = NULL;
 	char spec[32];
@@ -259,7 +259,7 @@ int vl_bench_lab_down(const char *lab, struct vl_topo *t, int r, struct vl_err *
  * carried in (--version), once in every node, all at once, before the
  * clock starts. */
 static int warm_nodes(const struct vl_bench_opts *o, const char *lab, size_t nodes,
-                       const char *const *programs, size_t n_programs, struct vl_err *err)
+                      const char *const *programs, size_t n_programs, struct vl_err *err)
 {
 	struct vl_bench_proc *ps = vl_xcalloc(nodes, sizeof(*ps));
 	int r = 0;
@@ -301,9 +301,10 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	if (w->check && w->check(o, err) < 0)
 		return -1;
 	if ((w->flags & VL_WL_REAL) && !(w->flags & VL_WL_GUEST) && be->no_host_programs)
-		return vl_err_set(err, ENOTSUP,
-		                  "%s: %s; on %s run cpu, stream, bandwidth, mixed, iperf or iperf3",
-		                  w->name, be->no_host_programs, be->name);
+		return vl_err_set(
+		    err, ENOTSUP,
+		    "%s: %s; on %s run cpu, stream, bandwidth, mixed, iperf or iperf3", w->name,
+		    be->no_host_programs, be->name);
 	net = w->flags & VL_WL_NETWORK;
 	nodes = o->mode == VL_BENCH_SOLO ? (net ? 2 : 1) : (net ? 2 * o->n : o->n);
 	memset(run, 0, sizeof(*run));

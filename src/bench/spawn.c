@@ -41,7 +41,8 @@ static bool in_table(FILE *fp, int port)
 static bool node_listening(const struct vl_bench_proc *p, int port)
 {
 	char *const argv[] = {"cat", "/proc/net/tcp", NULL};
-	struct vl_spawn s = {.argv = argv, .exe_fd = -1, .in = -1, .err = -1, .how = VL_SPAWN_CHILD};
+	struct vl_spawn s = {
+	    .argv = argv, .exe_fd = -1, .in = -1, .err = -1, .how = VL_SPAWN_CHILD};
 	struct vl_child c;
 	bool yes = false;
 	int status;
@@ -206,7 +207,8 @@ void vl_bench_collect(struct vl_bench_proc *ps, size_t n, double deadline)
 			close(ps[i].out);
 			ps[i].out = -1;
 		}
-		if (ps[i].pid > 0 && vl_child_reap(&ps[i].child, 0, &ps[i].status, &ps[i].ru) == ps[i].pid)
+		if (ps[i].pid > 0 &&
+		    vl_child_reap(&ps[i].child, 0, &ps[i].status, &ps[i].ru) == ps[i].pid)
 			ps[i].done = WIFEXITED(ps[i].status) && WEXITSTATUS(ps[i].status) == 0 &&
 			             !ps[i].stopped;
 		ps[i].pid = 0;

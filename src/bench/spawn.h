@@ -19,9 +19,9 @@ struct vl_bench_proc {
 	int out; /* its stdout */
 	struct vl_buf text;
 	int status;
-	bool done;              /* exited 0 */
-	bool stopped;           /* the deadline passed and it was told to stop */
-	struct rusage ru;       /* from wait4; in a guest, the command's own from the agent */
+	bool done;               /* exited 0 */
+	bool stopped;            /* the deadline passed and it was told to stop */
+	struct rusage ru;        /* from wait4; in a guest, the command's own from the agent */
 	struct vl_node_ref node; /* where it runs */
 	struct vl_child child;   /* its handle (pid: in a guest, our relay to its agent) */
 };

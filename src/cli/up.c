@@ -39,9 +39,8 @@ static void print_result(const struct vl_topo *t, const char *lab, const struct 
 		       lab, t->n_nodes - n_sw, res->seconds, res->id);
 	else
 		printf("lab %s is up: %zu nodes%s, %zu switches, %zu links in %.2f s (id %s)\n",
-		       lab, t->n_nodes - n_sw,
-		       vl_node_backend_for(to->backend)->nodes_are, n_sw, t->n_links,
-		       res->seconds, res->id);
+		       lab, t->n_nodes - n_sw, vl_node_backend_for(to->backend)->nodes_are, n_sw,
+		       t->n_links, res->seconds, res->id);
 }
 
 int cmd_up(int argc, char **argv)

@@ -16,7 +16,7 @@ struct engine {
 	struct vl_journal j;
 	int workers;
 	bool progress;
-	struct vl_nl infra; /* a socket in the infra namespace */
+	struct vl_nl infra;                 /* a socket in the infra namespace */
 	const struct vl_cgroup_manager *cg; /* NULL: no usable cgroups here */
 	const struct vl_up_opts *opts;
 	/* what the lab's nodes of each backend in it share */

@@ -242,12 +242,9 @@ static int undo_linkd(const struct undo *u, char *const *argv, struct vl_err *er
 }
 
 static const struct kind kinds[] = {
-    {"lab", 2, valid_lab, undo_lab_dir},
-    {"mount", 1, valid_mount, undo_mount},
-    {"cgroup", 2, valid_cgroup, undo_cgroup},
-    {"sysctl", 3, valid_sysctl, undo_sysctl},
-    {"netns", 1, valid_netns, undo_netns},
-    {"linkd", 1, valid_linkd, undo_linkd},
+    {"lab", 2, valid_lab, undo_lab_dir},      {"mount", 1, valid_mount, undo_mount},
+    {"cgroup", 2, valid_cgroup, undo_cgroup}, {"sysctl", 3, valid_sysctl, undo_sysctl},
+    {"netns", 1, valid_netns, undo_netns},    {"linkd", 1, valid_linkd, undo_linkd},
 };
 
 /* Split a line into its kind and arguments (in place); false for a line
@@ -272,8 +269,7 @@ static bool parse(char *line, struct rec *r)
 }
 
 /* The journal's records, parsed; *data holds their text. */
-static int read_recs(const char *lab, char **data, struct rec **recs, size_t *n,
-                     struct vl_err *err)
+static int read_recs(const char *lab, char **data, struct rec **recs, size_t *n, struct vl_err *err)
 {
 	char p[PATH_MAX], *line, *save = NULL;
 	struct rec *v = NULL;

@@ -157,8 +157,8 @@ int vl_link_set(const char *lab, const char *endpoint, int dirs, char *const *kv
 			}
 		}
 		if (end_of(l, k, &netns, &ifname, err) < 0 ||
-		    lb->apply(netns, ifname, &im, (int)json_integer_value(json_object_get(l, "mtu")),
-		              err) < 0) {
+		    lb->apply(netns, ifname, &im,
+		              (int)json_integer_value(json_object_get(l, "mtu")), err) < 0) {
 			vl_err_wrap(err, "link %s", endpoint);
 			goto out;
 		}

@@ -53,23 +53,29 @@ static void catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+struct tap_arg {
+	const char *ifname;
+	int fd;
+};
+
+static int attach_here(void *data, struct vl_err *err)
+{
+	struct tap_arg *a = data;
+
+	return (a->fd = vl_tap_attach(a->ifname, err)) < 0 ? -1 : 0;
+}
+
 /* Join TAP ifname in netns: an fd. */
-static int join_tap(const char *netns, const char *ifname, int host, struct vl_err *err)
+static int join_tap(const char *netns, const char *ifname, struct vl_err *err)
 {
 	char path[PATH_MAX];
-	int fd;
+	struct tap_arg a = {ifname, -1};
 
+	if (!*netns || strchr(netns, '/'))
+		return vl_err_set(err, EINVAL,
+		                  "state.json: a link end without a namespace of its own");
 	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, netns);
-	if (vl_ns_enter_path(path, CLONE_NEWNET, err) < 0)
-		return -1;
-	fd = vl_tap_attach(ifname, err);
-	if (setns(host, CLONE_NEWNET) < 0) {
-		vl_err_sys(err, errno, "return to the host network namespace");
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
+	return vl_netns_run(path, attach_here, &a, err) < 0 ? -1 : a.fd;
 }
 
 struct user_link {
@@ -126,12 +132,11 @@ static int run_engine(const char *lab, int ready, struct vl_err *err)
 	struct user_link *ul = NULL;
 	size_t n = 0, cap = 0, i;
 	json_t *st = NULL, *l;
-	int host = -1, r = -1;
+	int r = -1;
 
 	wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (wake_fd < 0 || host < 0) {
-		vl_err_sys(err, errno, "eventfd / own network namespace");
+	if (wake_fd < 0) {
+		vl_err_sys(err, errno, "eventfd");
 		goto out;
 	}
 	if (!(st = vl_state_load(lab, err)) || !(d = vl_linkd_new(err)))
@@ -151,9 +156,9 @@ static int run_engine(const char *lab, int ready, struct vl_err *err)
 		for (int k = 0; k < 2; k++) {
 			json_t *e = json_array_get(ends, (size_t)k);
 
-			u->fd[k] = join_tap(json_string_value(json_object_get(e, "netns")) ?: "",
-			                    json_string_value(json_object_get(e, "ifname")) ?: "",
-			                    host, err);
+			u->fd[k] =
+			    join_tap(json_string_value(json_object_get(e, "netns")) ?: "",
+			             json_string_value(json_object_get(e, "ifname")) ?: "", err);
 			if (u->fd[k] < 0)
 				goto out;
 		}
@@ -211,8 +216,6 @@ out:
 				close(ul[k].fd[e]);
 	free(ul);
 	json_decref(st);
-	if (host >= 0)
-		close(host);
 	return r;
 }
 

@@ -56,7 +56,8 @@ void vl_engine_phase(struct engine *e, const char *what)
 int vl_engine_check_interrupt(struct vl_err *err)
 {
 	if (vl_engine_interrupted)
-		return vl_err_set(err, EINTR, "interrupted by signal %d", (int)vl_engine_interrupted);
+		return vl_err_set(err, EINTR, "interrupted by signal %d",
+		                  (int)vl_engine_interrupted);
 	return 0;
 }
 

@@ -189,7 +189,8 @@ static int build_share(struct engine *e, size_t w, size_t nw, struct vl_err *err
 		}
 		if ((r = be->create(c, i, err)) < 0)
 			break;
-		if (e->cg && c->last_init > 0 && (r = e->cg->attach(n->cgroup, c->last_init, err)) < 0)
+		if (e->cg && c->last_init > 0 &&
+		    (r = e->cg->attach(n->cgroup, c->last_init, err)) < 0)
 			break;
 		/* create() left us in the node's network namespace. */
 		if (be->own_netns)

@@ -24,8 +24,8 @@ struct vl_link_backend {
 	 * the other end put into its namespace (b.ns_fd). */
 	bool pair;
 	/* Make end a in nl's namespace (and, for a pair, b; unused otherwise). */
-	int (*make)(struct vl_nl *nl, const struct vl_kl_veth_end *a, const struct vl_kl_veth_end *b,
-	            int mtu, struct vl_err *err);
+	int (*make)(struct vl_nl *nl, const struct vl_kl_veth_end *a,
+	            const struct vl_kl_veth_end *b, int mtu, struct vl_err *err);
 	/* Queue what end k of ve needs once it exists (ifindex, in nl's
 	 * namespace): what leaves it, and its MTU. */
 	int (*configure)(struct vl_nl *nl, int ifindex, const struct vl_plan_veth *ve, int k,

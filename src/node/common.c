@@ -235,28 +235,27 @@ int vl_node_pivot_rootfs(const struct vl_plan *p, const struct vl_plan_node *n, 
 
 /* Fork the init of a fresh pid namespace (the caller has unshared it). It
  * execs `vnetlab __init` at once, while the host's root is still there to
- * load it from, says it runs, then waits: when the caller has set the node up (perhaps
- * pivoting into a rootfs, which moves init's root too) and closes *go, init
- * mounts the namespace's /proc and closes its end of *ready. */
+ * load it from, says it runs, then waits: when the caller has set the node
+ * up (perhaps pivoting into a rootfs, which moves init's root too) and
+ * closes *go, init mounts the namespace's /proc and closes its end of
+ * *ready. */
 static int start_init(struct vl_node_ctx *ctx, const struct vl_plan_node *n, pid_t *out, int *go,
                       int *ready, struct vl_err *err)
 {
+	cleanup_close int g0 = -1, g1 = -1, r0 = -1, r1 = -1;
+	cleanup_pid pid_t pid = 0;
 	int gp[2], rp[2];
-	pid_t pid;
+	char c;
+	ssize_t k;
 
 	if (pipe2(gp, O_CLOEXEC) < 0)
 		return vl_err_sys(err, errno, "pipe");
-	if (pipe2(rp, O_CLOEXEC) < 0) {
-		close(gp[0]);
-		close(gp[1]);
+	g0 = gp[0], g1 = gp[1];
+	if (pipe2(rp, O_CLOEXEC) < 0)
 		return vl_err_sys(err, errno, "pipe");
-	}
-	pid = fork();
-	if (pid < 0) {
-		close(gp[0]);
-		close(gp[1]);
-		close(rp[0]);
-		close(rp[1]);
+	r0 = rp[0], r1 = rp[1];
+	if ((pid = fork()) < 0) {
+		pid = 0;
 		return vl_err_sys(err, errno, "node %s: fork its init", n->name);
 	}
 	if (pid == 0) {
@@ -264,27 +263,22 @@ static int start_init(struct vl_node_ctx *ctx, const struct vl_plan_node *n, pid
 		static char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 
 		/* fds 3 and 4, kept across exec: go (read) and ready (write) */
-		if (dup2(gp[0], 3) < 0 || dup2(rp[1], 4) < 0)
+		if (dup2(g0, 3) < 0 || dup2(r1, 4) < 0)
 			_exit(126);
 		fexecve(ctx->self_exe, argv, envp);
 		_exit(127);
 	}
-	close(gp[0]);
-	close(rp[1]);
-	*go = gp[1];
-	*ready = rp[0];
-	*out = pid;
+	vl_closep(&g0);
+	vl_closep(&r1);
 	/* Wait for its first word: it runs, loaded from the host's root,
 	 * which the node's setup may now pivot away. */
-	{
-		char c;
-		ssize_t r;
-
-		while ((r = read(rp[0], &c, 1)) < 0 && errno == EINTR)
-			;
-		if (r != 1)
-			return vl_err_set(err, ECHILD, "node %s: its init did not start", n->name);
-	}
+	while ((k = read(r0, &c, 1)) < 0 && errno == EINTR)
+		;
+	if (k != 1)
+		return vl_err_set(err, ECHILD, "node %s: its init did not start", n->name);
+	*go = g1, g1 = -1;
+	*ready = r0, r0 = -1;
+	*out = pid, pid = 0;
 	return 0;
 }
 
@@ -295,16 +289,65 @@ static int release_init(const struct vl_plan_node *n, pid_t init, int *go, int *
 	int status = 0;
 	char c;
 
-	close(*go);
-	*go = -1;
+	vl_closep(go);
 	while (read(*ready, &c, 1) < 0 && errno == EINTR)
 		;
-	close(*ready);
-	*ready = -1;
+	vl_closep(ready);
 	if (waitpid(init, &status, WNOHANG) == init)
 		return vl_err_set(err, ECHILD, "node %s: its init died at start (%s %d)", n->name,
 		                  WIFEXITED(status) ? "exit" : "signal",
 		                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return 0;
+}
+
+/* The namespace files of a node: fds of its namespaces of `flags`, in
+ * ns_kinds order (-1 for those not asked for). */
+struct ns_fds {
+	int fd[VL_ARRAY_SIZE(ns_kinds)];
+};
+
+static void ns_fds_close(struct ns_fds *f)
+{
+	for (size_t k = 0; k < VL_ARRAY_SIZE(f->fd); k++)
+		vl_closep(&f->fd[k]);
+}
+#define cleanup_ns_fds __attribute__((cleanup(ns_fds_close)))
+
+/* Inside the new namespaces: a pid namespace and its init if the node
+ * wants one, the backend's setup, and fds of the namespaces to bind. */
+static int make_inside(struct vl_node_ctx *ctx, const struct vl_plan_node *n, int flags,
+                       vl_node_setup_fn setup, struct ns_fds *fds, int *pid_fd, pid_t *init,
+                       struct vl_err *err)
+{
+	cleanup_close int go = -1, ready = -1;
+	char path[PATH_MAX];
+
+	if (n->res.pid_ns) {
+		int r;
+
+		if (unshare(CLONE_NEWPID) < 0)
+			return vl_err_sys(err, errno, "node %s: create pid namespace", n->name);
+		r = start_init(ctx, n, init, &go, &ready, err);
+		/* Our own children stay in our pid namespace. */
+		if (setns(ctx->host_pid, CLONE_NEWPID) < 0 && r == 0)
+			r = vl_err_sys(err, errno, "return to the host pid namespace");
+		if (r < 0)
+			return -1;
+		snprintf(path, sizeof(path), "%d/ns/pid", (int)*init);
+		if ((*pid_fd = openat(ctx->proc, path, O_RDONLY | O_CLOEXEC)) < 0)
+			return vl_err_sys(err, errno, "node %s: open %s", n->name, path);
+	}
+	if (setup(ctx->plan, n, err) < 0)
+		return vl_err_wrap(err, "node %s", n->name);
+	if (*init > 0 && release_init(n, *init, &go, &ready, err) < 0)
+		return -1;
+	for (size_t k = 0; k < VL_ARRAY_SIZE(ns_kinds); k++) {
+		if (!(flags & ns_kinds[k].flag))
+			continue;
+		snprintf(path, sizeof(path), "self/ns/%s", ns_kinds[k].name);
+		if ((fds->fd[k] = openat(ctx->proc, path, O_RDONLY | O_CLOEXEC)) < 0)
+			return vl_err_sys(err, errno, "node %s: open %s", n->name, path);
+	}
 	return 0;
 }
 
@@ -313,13 +356,13 @@ int vl_node_make(struct vl_node_ctx *ctx, size_t i, int flags, vl_node_setup_fn 
 {
 	const struct vl_plan *p = ctx->plan;
 	const struct vl_plan_node *n = &p->nodes[i];
-	int fds[VL_ARRAY_SIZE(ns_kinds)], pid_fd = -1, go = -1, ready = -1;
+	cleanup_ns_fds struct ns_fds fds = {{-1, -1, -1}};
+	cleanup_close int pid_fd = -1;
+	cleanup_pid pid_t init = 0;
 	char path[PATH_MAX];
-	pid_t init = 0;
-	int r = -1;
+	int r;
 
-	for (size_t k = 0; k < VL_ARRAY_SIZE(fds); k++)
-		fds[k] = -1;
+	ctx->last_init = 0;
 	if (setns(ctx->base_mnt, CLONE_NEWNS) < 0)
 		return vl_err_sys(err, errno, "node %s: enter template mount namespace", n->name);
 	if (unshare(flags) < 0) {
@@ -333,83 +376,35 @@ int vl_node_make(struct vl_node_ctx *ctx, size_t i, int flags, vl_node_setup_fn 
 			                  n->name);
 		return vl_err_sys(err, e, "node %s: create namespaces", n->name);
 	}
-	if (n->res.pid_ns) {
-		if (unshare(CLONE_NEWPID) < 0) {
-			vl_err_sys(err, errno, "node %s: create pid namespace", n->name);
-			goto back;
-		}
-		r = start_init(ctx, n, &init, &go, &ready, err);
-		/* Our own children stay in our pid namespace. */
-		if (setns(ctx->host_pid, CLONE_NEWPID) < 0 && r == 0)
-			r = vl_err_sys(err, errno, "return to the host pid namespace");
-		if (r < 0)
-			goto back;
-		r = -1;
-		snprintf(path, sizeof(path), "%d/ns/pid", (int)init);
-		if ((pid_fd = openat(ctx->proc, path, O_RDONLY | O_CLOEXEC)) < 0) {
-			vl_err_sys(err, errno, "node %s: open %s", n->name, path);
-			goto back;
-		}
-	}
-	if (setup(p, n, err) < 0) {
-		vl_err_wrap(err, "node %s", n->name);
-		goto back;
-	}
-	if (init > 0 && release_init(n, init, &go, &ready, err) < 0)
-		goto back;
-	for (size_t k = 0; k < VL_ARRAY_SIZE(ns_kinds); k++) {
-		if (!(flags & ns_kinds[k].flag))
-			continue;
-		snprintf(path, sizeof(path), "self/ns/%s", ns_kinds[k].name);
-		if ((fds[k] = openat(ctx->proc, path, O_RDONLY | O_CLOEXEC)) < 0) {
-			vl_err_sys(err, errno, "node %s: open %s", n->name, path);
-			goto back;
-		}
-	}
-	r = 0;
-back:
+	r = make_inside(ctx, n, flags, setup, &fds, &pid_fd, &init, err);
 	if (setns(ctx->host_mnt, CLONE_NEWNS) < 0 && r == 0)
 		r = vl_err_sys(err, errno, "node %s: return to the host mount namespace", n->name);
 	for (size_t k = 0; r == 0 && k < VL_ARRAY_SIZE(ns_kinds); k++) {
-		if (fds[k] < 0)
+		if (fds.fd[k] < 0)
 			continue;
 		if (ns_kinds[k].flag == CLONE_NEWNET)
 			snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, n->netns);
 		else
 			ns_file(p->lab, n->name, ns_kinds[k].name, path, sizeof(path));
-		r = vl_ns_bind_fd(fds[k], path, err);
+		r = vl_ns_bind_fd(fds.fd[k], path, err);
 	}
 	if (r == 0 && pid_fd >= 0) {
 		ns_file(p->lab, n->name, "pid", path, sizeof(path));
 		r = vl_ns_bind_fd(pid_fd, path, err);
 	}
-	if (go >= 0)
-		close(go);
-	if (ready >= 0)
-		close(ready);
-	if (r < 0 && init > 0) {
-		kill(init, SIGKILL);
-		waitpid(init, NULL, 0);
-	}
-	ctx->last_init = init;
-	for (size_t k = 0; k < VL_ARRAY_SIZE(fds); k++)
-		if (fds[k] >= 0)
-			close(fds[k]);
-	if (pid_fd >= 0)
-		close(pid_fd);
+	if (r == 0)
+		ctx->last_init = init, init = 0; /* the node's now; else killed */
 	return r;
 }
 
 int vl_node_join(const char *lab, const char *id, const char *node, int flags, int *pid_ns,
                  struct vl_err *err)
 {
-	int fds[VL_ARRAY_SIZE(ns_kinds)];
+	cleanup_ns_fds struct ns_fds fds = {{-1, -1, -1}};
+	cleanup_close int pid_fd = -1;
 	char path[PATH_MAX], netns[96];
-	int r = -1;
 
 	*pid_ns = -1;
-	for (size_t k = 0; k < VL_ARRAY_SIZE(fds); k++)
-		fds[k] = -1;
 	for (size_t k = 0; k < VL_ARRAY_SIZE(ns_kinds); k++) {
 		if (!(flags & ns_kinds[k].flag))
 			continue;
@@ -419,33 +414,20 @@ int vl_node_join(const char *lab, const char *id, const char *node, int flags, i
 		} else {
 			ns_file(lab, node, ns_kinds[k].name, path, sizeof(path));
 		}
-		if ((fds[k] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if ((fds.fd[k] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 			if (errno == ENOENT)
-				vl_err_set(err, ENOENT, "lab %s has no node %s", lab, node);
-			else
-				vl_err_sys(err, errno, "node %s: open %s", node, path);
-			goto out;
+				return vl_err_set(err, ENOENT, "lab %s has no node %s", lab, node);
+			return vl_err_sys(err, errno, "node %s: open %s", node, path);
 		}
 	}
 	ns_file(lab, node, "pid", path, sizeof(path));
-	*pid_ns = open(path, O_RDONLY | O_CLOEXEC);
-	for (size_t k = 0; k < VL_ARRAY_SIZE(ns_kinds); k++) {
-		if (fds[k] >= 0 && setns(fds[k], ns_kinds[k].flag) < 0) {
-			vl_err_sys(err, errno, "node %s: enter %s namespace", node,
-			           ns_kinds[k].name);
-			goto out;
-		}
-	}
-	r = 0;
-out:
-	for (size_t k = 0; k < VL_ARRAY_SIZE(fds); k++)
-		if (fds[k] >= 0)
-			close(fds[k]);
-	if (r < 0 && *pid_ns >= 0) {
-		close(*pid_ns);
-		*pid_ns = -1;
-	}
-	return r;
+	pid_fd = open(path, O_RDONLY | O_CLOEXEC);
+	for (size_t k = 0; k < VL_ARRAY_SIZE(ns_kinds); k++)
+		if (fds.fd[k] >= 0 && setns(fds.fd[k], ns_kinds[k].flag) < 0)
+			return vl_err_sys(err, errno, "node %s: enter %s namespace", node,
+			                  ns_kinds[k].name);
+	*pid_ns = pid_fd, pid_fd = -1;
+	return 0;
 }
 
 int vl_node_destroy_netns(const char *netns, struct vl_err *err)

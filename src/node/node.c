@@ -50,7 +50,8 @@ int vl_node_write_backends(const struct vl_plan *p, struct vl_err *err)
 
 	for (size_t i = 0; i < p->n_nodes; i++)
 		if (vl_node_backend_of(p, i) != lab_be)
-			vl_buf_printf(&b, "%s %s\n", p->nodes[i].name, vl_node_backend_of(p, i)->name);
+			vl_buf_printf(&b, "%s %s\n", p->nodes[i].name,
+			              vl_node_backend_of(p, i)->name);
 	vl_lab_path(p->lab, "backends", path, sizeof(path));
 	r = vl_write_file(path, b.s ? b.s : "", b.len, err);
 	vl_buf_free(&b);

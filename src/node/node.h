@@ -99,10 +99,10 @@ struct vl_spawn {
 };
 
 struct vl_child {
-	pid_t pid;     /* to signal and reap (a guest's command: our relay to its agent) */
-	pid_t net_pid; /* a process whose /proc/PID/net is the node's (0: none: a guest) */
-	int ru_fd;     /* a relay's report of its command's own rusage (-1: none) */
-	int status;    /* REPLACE: how it ended (a wait status) */
+	pid_t pid;      /* to signal and reap (a guest's command: our relay to its agent) */
+	pid_t net_pid;  /* a process whose /proc/PID/net is the node's (0: none: a guest) */
+	int ru_fd;      /* a relay's report of its command's own rusage (-1: none) */
+	int status;     /* REPLACE: how it ended (a wait status) */
 	int exec_errno; /* the program itself could not be run: why (ENOENT: not found) */
 	char where[PATH_MAX + 64]; /* DETACH: "pid N, log PATH", as the backend says */
 };
@@ -118,7 +118,7 @@ struct vl_ag_stats;
 struct vl_node_stats {
 	char name[64];
 	bool have_cgroup;
-	struct vl_cg_stats cg;     /* a vm node's: QEMU and its supervisor (the hypervisor's view) */
+	struct vl_cg_stats cg; /* a vm node's: QEMU and its supervisor (the hypervisor's view) */
 	struct vl_ag_stats *guest; /* a vm node's guest's own figures (its agent), or NULL */
 	struct vl_if_stats *ifs;
 	size_t n_ifs;

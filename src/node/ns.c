@@ -39,8 +39,7 @@ static int ns_create(struct vl_node_ctx *ctx, size_t i, struct vl_err *err)
 
 /* Each interface: IPv6 off unless the node wants it, its link's end
  * (shaping, MTU), up, its address; then the node's routes. */
-static int ns_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i,
-                        struct vl_err *err)
+static int ns_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i, struct vl_err *err)
 {
 	const struct vl_plan_node *n = &l->plan->nodes[i];
 	char what[96], ip[16];
@@ -54,7 +53,8 @@ static int ns_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i,
 		if (!n->ipv6 && l->have_ipv6 && vl_kl_link_ipv6_off(nl, ifindex, what, err) < 0)
 			return -1;
 		snprintf(what, sizeof(what), "node %s: shape %s", n->name, n->ifs[j].name);
-		if (vl_link_backend_of(ve)->configure(nl, ifindex, ve, n->ifs[j].end, what, err) < 0)
+		if (vl_link_backend_of(ve)->configure(nl, ifindex, ve, n->ifs[j].end, what, err) <
+		    0)
 			return -1;
 		snprintf(what, sizeof(what), "node %s: set %s up", n->name, n->ifs[j].name);
 		if (vl_kl_link_up(nl, ifindex, what, err) < 0)
@@ -72,8 +72,8 @@ static int ns_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i,
 
 		vl_fmt_ip(rt->dst, ip);
 		snprintf(what, sizeof(what), "node %s: add route %s/%d", n->name, ip, rt->prefix);
-		if (vl_kl_route_add(nl, rt->dst, rt->prefix, rt->via,
-		                    vl_plan_node_ifindex(rt->oif), what, err) < 0)
+		if (vl_kl_route_add(nl, rt->dst, rt->prefix, rt->via, vl_plan_node_ifindex(rt->oif),
+		                    what, err) < 0)
 			return -1;
 	}
 	return 0;

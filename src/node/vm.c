@@ -203,8 +203,7 @@ static int vm_wire(const struct vl_plan *p, size_t i, struct vl_err *err)
 /* Each TAP (the guest's) and the node's own interface j forward to each
  * other; addresses and routes are the guest's, set by its agent from the
  * kernel command line. */
-static int vm_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i,
-                        struct vl_err *err)
+static int vm_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i, struct vl_err *err)
 {
 	const struct vl_plan_node *n = &l->plan->nodes[i];
 	char what[96];
@@ -679,7 +678,8 @@ static void vm_describe_lab(const struct vl_plan *p, json_t *root)
 		json_object_set_new(root, "vm", info);
 	for (size_t i = 0; i < p->n_nodes; i++) {
 		const struct vl_plan_node *n = &p->nodes[i];
-		json_t *jn = json_array_get(nodes, i), *ifs = json_object_get(jn, "interfaces"), *jv;
+		json_t *jn = json_array_get(nodes, i), *ifs = json_object_get(jn, "interfaces"),
+		       *jv;
 
 		if (vl_node_backend_of(p, i) != &vl_node_vm)
 			continue;
@@ -692,8 +692,8 @@ static void vm_describe_lab(const struct vl_plan *p, json_t *root)
 			char mac[18];
 
 			vm_mac(p, i, j, m);
-			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
-			         m[3], m[4], m[5]);
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+			         m[2], m[3], m[4], m[5]);
 			json_object_set_new(json_array_get(ifs, j), "mac", json_string(mac));
 		}
 	}
@@ -869,9 +869,11 @@ static int vm_usable(struct vl_err *err)
 {
 	struct vl_vm_kernel k;
 
-	if (access("/usr/bin/" VL_VM_QEMU, X_OK) < 0 && access("/usr/local/bin/" VL_VM_QEMU, X_OK) < 0)
+	if (access("/usr/bin/" VL_VM_QEMU, X_OK) < 0 &&
+	    access("/usr/local/bin/" VL_VM_QEMU, X_OK) < 0)
 		return vl_err_set(err, ENOENT,
-		                  "%s is not installed (Debian package qemu-system-x86)", VL_VM_QEMU);
+		                  "%s is not installed (Debian package qemu-system-x86)",
+		                  VL_VM_QEMU);
 	return vl_vm_kernel_find(NULL, &k, err);
 }
 
