@@ -23,6 +23,7 @@
 #include "base/util.h"
 #include "lab/lab.h"
 #include "node/common.h"
+#include "sys/proc.h"
 
 static const int fwd_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 static volatile sig_atomic_t fwd_sig, got_winch;
@@ -201,28 +202,17 @@ static int wait_passing(pid_t pid)
 static int fork_program(const struct vl_node_ref *n, const struct vl_spawn *s, struct own_ns *own,
                         int *pid_ns, struct vl_child *c, struct vl_err *err)
 {
-	int ep[2], e;
+	int fd, e;
 
-	if (enter_pid_ns(pid_ns, err) < 0)
+	if (enter_pid_ns(pid_ns, err) < 0 || (c->pid = vl_fork_pipe(&fd, err)) < 0)
 		return -1;
-	if (pipe2(ep, O_CLOEXEC) < 0)
-		return vl_err_sys(err, errno, "pipe");
-	fflush(NULL);
-	if ((c->pid = fork()) < 0) {
-		e = errno;
-		close(ep[0]);
-		close(ep[1]);
-		return vl_err_sys(err, e, "fork");
-	}
 	if (c->pid == 0) {
 		for (size_t i = 0; i < VL_ARRAY_SIZE(fwd_signals); i++)
 			signal(fwd_signals[i], SIG_DFL);
-		close(ep[0]);
-		exec_child(n, s, ep[1]);
+		exec_child(n, s, fd);
 	}
 	leave_pid_ns(own);
-	close(ep[1]);
-	if ((e = exec_error(c->pid, ep[0])))
+	if ((e = exec_error(c->pid, fd)))
 		return exec_failed(n, s, e, c, err);
 	return 0;
 }
@@ -471,27 +461,18 @@ static int run_detached(const struct vl_node_ref *n, const struct vl_spawn *s, i
 {
 	struct detach_msg m;
 	char log[PATH_MAX];
-	int pfd[2], r = 0;
+	int fd, r = 0;
 	pid_t pid;
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return vl_err_sys(err, errno, "pipe");
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return vl_err_sys(err, errno, "fork");
-	}
+	if ((pid = vl_fork_pipe(&fd, err)) < 0)
+		return -1;
 	if (pid == 0) {
-		close(pfd[0]);
 		vl_lab_pathf(n->lab, log, sizeof(log), "logs/%s-%d.log", n->node, (int)getpid());
-		detached_child(n, s, flags, log, pfd[1]);
+		detached_child(n, s, flags, log, fd);
 	}
-	close(pfd[1]);
 	vl_lab_pathf(n->lab, log, sizeof(log), "logs/%s-%d.log", n->node, (int)pid);
 	c->pid = pid;
-	while (read(pfd[0], &m, sizeof(m)) == (ssize_t)sizeof(m)) {
+	while (read(fd, &m, sizeof(m)) == (ssize_t)sizeof(m)) {
 		if (m.kind == MSG_PID)
 			c->pid = m.value;
 		else if (m.kind == MSG_ERRNO)
@@ -499,7 +480,7 @@ static int run_detached(const struct vl_node_ref *n, const struct vl_spawn *s, i
 		else
 			r = vl_err_set(err, 0, "%s", m.text);
 	}
-	close(pfd[0]);
+	close(fd);
 	if (r < 0 || c->pid != pid)
 		waitpid(pid, NULL, 0); /* it failed, or it was only the way in */
 	snprintf(c->where, sizeof(c->where), "pid %d, log %s", (int)c->pid, log);

@@ -30,6 +30,7 @@
 #include "link/link.h"
 #include "node/common.h"
 #include "sys/cgroup.h"
+#include "sys/proc.h"
 #include "sys/tap.h"
 #include "vm/client.h"
 #include "vm/image.h"
@@ -431,28 +432,19 @@ static int vm_start(const struct vl_node_lab *l, size_t i, struct vl_err *err)
 	const struct vl_plan *p = l->plan;
 	const struct vl_vm_lab *vl = l->priv;
 	const struct vl_cgroup_manager *cg = l->cg;
-	int pfd[2], status;
+	int fd, status;
 	pid_t pid;
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return vl_err_sys(err, errno, "pipe");
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return vl_err_sys(err, errno, "fork");
-	}
+	if ((pid = vl_fork_pipe(&fd, err)) < 0)
+		return -1;
 	if (pid == 0) {
-		close(pfd[0]);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
-		launch(p, i, vl, cg, pfd[1]);
+		launch(p, i, vl, cg, fd);
 	}
-	close(pfd[1]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	return pfd[0];
+	return fd;
 }
 
 /* The console log's last lines, for an error. */
@@ -798,21 +790,15 @@ static int run_relay(const struct vl_node_ref *n, const struct vl_spawn *s, stru
                      struct vl_err *err)
 {
 	pid_t parent = getpid();
-	int rfd[2];
+	int fd;
 
-	if (pipe2(rfd, O_CLOEXEC) < 0)
-		return vl_err_sys(err, errno, "pipe");
-	fflush(NULL);
-	if ((c->pid = fork()) < 0) {
-		close(rfd[0]);
-		close(rfd[1]);
-		return vl_err_sys(err, errno, "fork");
-	}
+	if ((c->pid = vl_fork_pipe(&fd, err)) < 0)
+		return -1;
 	if (c->pid == 0) {
 		struct vl_agent_exit ex = {0};
 		struct vl_err e2 = {0};
 		struct vl_argv a = {0}, e = {0};
-		int fd;
+		int agent;
 
 		if (s->own_group) {
 			setpgid(0, 0);
@@ -821,20 +807,19 @@ static int run_relay(const struct vl_node_ref *n, const struct vl_spawn *s, stru
 				_exit(125);
 		}
 		guest_argv(s, &a, &e);
-		if ((fd = vm_connect(n->lab, n->node, 30, &e2)) < 0 ||
-		    vl_agent_exec(fd, a.v, s->env ? e.v : NULL, NULL, s->in, s->out, s->err, false,
-		                  &ex, &e2) < 0) {
+		if ((agent = vm_connect(n->lab, n->node, 30, &e2)) < 0 ||
+		    vl_agent_exec(agent, a.v, s->env ? e.v : NULL, NULL, s->in, s->out, s->err,
+		                  false, &ex, &e2) < 0) {
 			fprintf(stderr, "vnetlab: node %s: %s\n", n->node, e2.msg);
 			_exit(ex.start_errno == ENOENT ? 127 : ex.start_errno ? 126 : 125);
 		}
 		uint64_t g[3] = {ex.utime_us, ex.stime_us, ex.maxrss_kb};
-		ssize_t w = write(rfd[1], g, sizeof(g));
+		ssize_t w = write(fd, g, sizeof(g));
 
 		(void)w;
 		_exit(vl_agent_exit_code(ex.status));
 	}
-	close(rfd[1]);
-	c->ru_fd = rfd[0];
+	c->ru_fd = fd;
 	return 0;
 }
 

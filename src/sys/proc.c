@@ -152,3 +152,22 @@ size_t vl_proc_stop(const struct vl_proc *procs, size_t n, double grace)
 	free(fds);
 	return alive;
 }
+
+pid_t vl_fork_pipe(int *fd, struct vl_err *err)
+{
+	int p[2], e;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return vl_err_sys(err, errno, "pipe");
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		e = errno;
+		close(p[0]);
+		close(p[1]);
+		return vl_err_sys(err, e, "fork");
+	}
+	close(p[pid == 0 ? 0 : 1]);
+	*fd = p[pid == 0 ? 1 : 0];
+	return pid;
+}

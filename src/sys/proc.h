@@ -24,6 +24,11 @@ int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc *
 size_t vl_proc_stop(const struct vl_proc *procs, size_t n, double grace);
 
 int vl_cmp_ino(const void *a, const void *b);
+/* Fork a child tied to its parent by a close-on-exec pipe: in the child
+ * *fd is the pipe's write end, in the parent its read end (EOF once the
+ * child and whatever it exec'd have closed it). Returns fork()'s value,
+ * -1 with err. */
+pid_t vl_fork_pipe(int *fd, struct vl_err *err);
 /* Fill p->netns, p->mntns and p->comm from /proc for p->pid (left empty if gone). */
 void vl_proc_describe(struct vl_proc *p);
 
