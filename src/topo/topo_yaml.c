@@ -463,15 +463,26 @@ static void parser_deletep(yaml_parser_t *p)
 	yaml_parser_delete(p);
 }
 
+/* What the loader holds, a topology it has not handed out among it. */
+static void loader_free(struct loader *ld)
+{
+	for (int k = 0; k < 3; k++)
+		vl_topo_res_free(&ld->kind_res[k]);
+	free(ld->warns);
+	free(ld->ifs);
+	vl_topo_free(ld->t);
+}
+
 int vl_topo_load_buffer(const char *name, const char *data, size_t len, struct vl_topo **out,
                         struct vl_err *err)
 {
 	__attribute__((cleanup(parser_deletep))) yaml_parser_t parser;
-	struct loader ld = {.file = name,
-	                    .err = err,
-	                    .def_kind = VL_KIND_LINUX,
-	                    .def_ipv6 = VL_UNSET,
-	                    .kind_ipv6 = {VL_UNSET, VL_UNSET, VL_UNSET}};
+	__attribute__((cleanup(loader_free))) struct loader ld = {
+	    .file = name,
+	    .err = err,
+	    .def_kind = VL_KIND_LINUX,
+	    .def_ipv6 = VL_UNSET,
+	    .kind_ipv6 = {VL_UNSET, VL_UNSET, VL_UNSET}};
 	yaml_document_t doc, extra;
 	int r;
 
@@ -500,15 +511,10 @@ int vl_topo_load_buffer(const char *name, const char *data, size_t len, struct v
 		}
 	}
 	yaml_document_delete(&doc);
-	for (int k = 0; k < 3; k++)
-		vl_topo_res_free(&ld.kind_res[k]);
-	free(ld.warns);
-	free(ld.ifs);
-	if (r < 0) {
-		vl_topo_free(ld.t);
+	if (r < 0)
 		return -1;
-	}
 	*out = ld.t;
+	ld.t = NULL;
 	return 0;
 }
 
