@@ -175,8 +175,8 @@ static int ip_group_total(const struct ip_rec *rec, size_t nrec, size_t g, struc
 
 int vl_parse_iperf_csv(const char *text, struct vl_iperf *out, struct vl_err *err)
 {
-	struct ip_rec *rec = NULL;
-	struct ip_group *grp = NULL;
+	cleanup_free struct ip_rec *rec = NULL;
+	cleanup_free struct ip_group *grp = NULL;
 	size_t nrec = 0, caprec = 0, ngrp = 0, capgrp = 0, sum_group = SIZE_MAX;
 	unsigned first_skipped = 0;
 	char first_text[72] = "";
@@ -260,8 +260,6 @@ int vl_parse_iperf_csv(const char *text, struct vl_iperf *out, struct vl_err *er
 		if (!out->nconns)
 			r = vl_err_set(err, 0, "only sum lines (id < 0), no connection's own line");
 	}
-	free(rec);
-	free(grp);
 	if (r < 0)
 		vl_iperf_free(out);
 	return r;
