@@ -44,6 +44,7 @@ struct vl_buf {
 void vl_buf_add(struct vl_buf *b, const char *s, size_t n);
 void vl_buf_printf(struct vl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vl_buf_free(struct vl_buf *b);
+#define cleanup_buf __attribute__((cleanup(vl_buf_free)))
 /* Append the last lines (at most max_lines, about max_bytes) of text that
  * are not blank or rules of dashes, joined with "; ": a failed program's
  * last words, for an error message. */
@@ -60,6 +61,7 @@ void vl_argv_addf(struct vl_argv *a, const char *fmt, ...) __attribute__((format
 /* Add every string up to a NULL. */
 void vl_argv_addl(struct vl_argv *a, ...) __attribute__((sentinel));
 void vl_argv_free(struct vl_argv *a);
+#define cleanup_argv __attribute__((cleanup(vl_argv_free)))
 
 /* A node or lab name: 1..63 characters of [A-Za-z0-9-], starting with a
  * letter or digit, not ending in '-' (a valid DNS label and hostname, and

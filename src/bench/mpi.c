@@ -101,7 +101,7 @@ static void mpich_argv(const struct vl_mpi_opts *o, const char *lab, const char 
 {
 	vl_argv_add(a, MPIEXEC_MPICH);
 	if (lab) {
-		struct vl_buf hosts = {0};
+		cleanup_buf struct vl_buf hosts = {0};
 
 		hosts_list(ranks, &hosts);
 		vl_argv_add(a, "-launcher");
@@ -114,7 +114,6 @@ static void mpich_argv(const struct vl_mpi_opts *o, const char *lab, const char 
 		 * the lab's /etc/hosts does not know */
 		vl_argv_add(a, "-localhost");
 		vl_argv_add(a, "h1");
-		vl_buf_free(&hosts);
 		for (size_t i = 0; i < VL_ARRAY_SIZE(mpich_tcp_env); i++) {
 			const char *eq = strchr(mpich_tcp_env[i], '=');
 
@@ -157,8 +156,8 @@ static void lam_argv(const struct vl_mpi_opts *o, const char *dir, const char *h
 	vl_argv_add(a, "TMPDIR=/tmp");
 	vl_argv_addf(a, "PATH=%s/bin:/usr/bin:/bin", dir);
 	if (lab) {
-		struct vl_argv ssh = {0};
-		struct vl_buf cmd = {0};
+		cleanup_argv struct vl_argv ssh = {0};
+		cleanup_buf struct vl_buf cmd = {0};
 
 		vl_argv_add(&ssh, VL_SSH);
 		vl_argv_add(&ssh, "-x");
@@ -166,8 +165,6 @@ static void lam_argv(const struct vl_mpi_opts *o, const char *dir, const char *h
 		for (size_t i = 0; i < ssh.n; i++)
 			vl_buf_printf(&cmd, "%s%s", i ? " " : "", ssh.v[i]);
 		vl_argv_addf(a, "LAMRSH=%s", cmd.s);
-		vl_argv_free(&ssh);
-		vl_buf_free(&cmd);
 	}
 	vl_argv_add(a, MPIEXEC_LAM);
 	vl_argv_add(a, "-boot");
@@ -273,7 +270,7 @@ static void judge(const struct vl_bench_proc *p, double timeout, struct vl_mpi_r
 	res->wall_s = json_number_value(json_object_get(res->report, "wall_s"));
 	res->hosts = distinct_hosts(res->report);
 	if (!res->finished) {
-		struct vl_buf tail = {0};
+		cleanup_buf struct vl_buf tail = {0};
 		const char *why = json_string_value(json_object_get(w, "error"));
 
 		vl_buf_tail(&tail, errs ? errs : "", 4, 400);
@@ -283,7 +280,6 @@ static void judge(const struct vl_bench_proc *p, double timeout, struct vl_mpi_r
 		else
 			snprintf(res->error, sizeof(res->error), "%s%s%s", why ? why : "no report",
 			         tail.len ? ": " : "", tail.len ? tail.s : "");
-		vl_buf_free(&tail);
 	} else if (!res->verified) {
 		snprintf(res->error, sizeof(res->error), "the result did not verify");
 	}
@@ -294,7 +290,7 @@ static void judge(const struct vl_bench_proc *p, double timeout, struct vl_mpi_r
 static int run_host(const struct vl_mpi_opts *o, size_t ranks, struct vl_mpi_result *res,
                     struct vl_err *err)
 {
-	struct vl_argv a = {0};
+	cleanup_argv struct vl_argv a = {0};
 	struct vl_bench_proc p;
 	char home[] = "/tmp/vnetlab-mpi-XXXXXX";
 	struct passwd *pw = NULL;
@@ -302,21 +298,16 @@ static int run_host(const struct vl_mpi_opts *o, size_t ranks, struct vl_mpi_res
 
 	wrapper(o, &a);
 	if (!strcmp(o->impl, "lam")) {
-		if (!(pw = getpwnam(VL_MPI_USER))) {
-			vl_argv_free(&a);
+		if (!(pw = getpwnam(VL_MPI_USER)))
 			return vl_err_set(err, ENOENT, "no user %s for LAM/MPI", VL_MPI_USER);
-		}
-		if (!mkdtemp(home)) {
-			vl_argv_free(&a);
+		if (!mkdtemp(home))
 			return vl_err_sys(err, errno, "a home for LAM/MPI's user in /tmp");
-		}
 		/* bin/ (root's) first, then the home is the user's */
 		if (lam_path_dir(home, err) < 0 || chown(home, pw->pw_uid, pw->pw_gid) < 0) {
 			struct vl_err e2 = {0};
 
 			if (!err->msg[0])
 				vl_err_sys(err, errno, "chown %s", home);
-			vl_argv_free(&a);
 			vl_rmtree(home, &e2);
 			return -1;
 		}
@@ -325,7 +316,6 @@ static int run_host(const struct vl_mpi_opts *o, size_t ranks, struct vl_mpi_res
 		mpich_argv(o, NULL, NULL, ranks, &a);
 	}
 	r = vl_bench_spawn(NULL, NULL, a.v, NULL, &p, err);
-	vl_argv_free(&a);
 	if (r == 0) {
 		vl_bench_collect(&p, 1, vl_now() + o->timeout);
 		judge(&p, o->timeout, res);
@@ -348,14 +338,13 @@ static int run_host(const struct vl_mpi_opts *o, size_t ranks, struct vl_mpi_res
 /* Copy src to dst, mode 0755. */
 static int copy_exe(const char *src, const char *dst, struct vl_err *err)
 {
-	char *data;
+	cleanup_free char *data = NULL;
 	size_t len;
 	int r;
 
 	if (vl_read_file(src, &data, &len, err) < 0)
 		return -1;
 	r = vl_write_file(dst, data, len, err);
-	free(data);
 	if (r == 0 && chmod(dst, 0755) < 0)
 		r = vl_err_sys(err, errno, "chmod %s", dst);
 	return r;
@@ -385,7 +374,7 @@ static int lam_lab_setup(const char *lab, const char *dir, size_t ranks, struct 
                          struct vl_err *err)
 {
 	struct passwd *pw = getpwnam(VL_MPI_USER);
-	struct vl_buf hosts = {0};
+	cleanup_buf struct vl_buf hosts = {0};
 	char p[PATH_MAX + 16];
 	int r;
 
@@ -397,15 +386,13 @@ static int lam_lab_setup(const char *lab, const char *dir, size_t ranks, struct 
 		vl_buf_printf(&hosts, "h%zu\n", i + 1);
 	snprintf(p, sizeof(p), "%s/lamhosts", dir);
 	r = vl_write_file(p, hosts.s, hosts.len, err);
-	vl_buf_free(&hosts);
 	for (size_t i = 0; i < ranks && r == 0; i++) {
-		struct vl_argv a = {0};
+		cleanup_argv struct vl_argv a = {0};
 		char node[24];
 
 		snprintf(node, sizeof(node), "h%zu", i + 1);
 		vl_sshd_argv(dir, node, 22, &a); /* ns nodes only: their own network */
 		r = vl_bench_spawn(lab, node, a.v, NULL, &sshd[i], err);
-		vl_argv_free(&a);
 	}
 	if (r == 0) /* sshd listens within milliseconds; LAM's first ssh must not miss it */
 		nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL);
@@ -417,18 +404,17 @@ static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend, struct 
 {
 	struct vl_topo *t = NULL;
 	struct vl_lab_stats before = {0}, after = {0};
-	struct vl_bench_proc job, *sshd = vl_xcalloc(o->ranks, sizeof(*sshd));
-	struct vl_argv a = {0};
+	cleanup_free struct vl_bench_proc *sshd = vl_xcalloc(o->ranks, sizeof(*sshd));
+	struct vl_bench_proc job;
+	cleanup_argv struct vl_argv a = {0};
 	char lab[32], dir[PATH_MAX], env[64];
 	char *envv[] = {env, NULL};
 	bool lam = !strcmp(o->impl, "lam");
 	int r;
 
 	snprintf(lab, sizeof(lab), "mpi-%d", (int)getpid());
-	if (vl_bench_lab_up(lab, o->ranks, backend, o->bw, NULL, 0, &t, err) < 0) {
-		free(sshd);
+	if (vl_bench_lab_up(lab, o->ranks, backend, o->bw, NULL, 0, &t, err) < 0)
 		return -1;
-	}
 	vl_lab_path(lab, "mpi", dir, sizeof(dir));
 	r = mkdir(dir, 0755) < 0 ? vl_err_sys(err, errno, "mkdir %s", dir) : 0;
 	if (r == 0)
@@ -450,14 +436,12 @@ static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend, struct 
 		if (vl_lab_stats_get(lab, &after, err) == 0)
 			res->link_bytes = sent_bytes(&after) - sent_bytes(&before);
 	}
-	vl_argv_free(&a);
 	for (size_t i = 0; i < o->ranks; i++)
 		if (sshd[i].pid > 0)
 			kill(sshd[i].pid, SIGTERM);
 	vl_bench_collect(sshd, o->ranks, vl_now() + 3);
 	for (size_t i = 0; i < o->ranks; i++)
 		vl_buf_free(&sshd[i].text);
-	free(sshd);
 	vl_lab_stats_free(&before);
 	vl_lab_stats_free(&after);
 	return vl_bench_lab_down(lab, t, r, err);

@@ -58,24 +58,23 @@ static int povray_check(const struct vl_bench_opts *o, struct vl_err *err)
 static int povray_setup(struct vl_wl_ctx *c, struct vl_err *err)
 {
 	const char *scene = c->o->scene ? c->o->scene : POVRAY_SCENE;
-	char dst[PATH_MAX + 16], *text, *real = realpath(scene, NULL), *slash;
+	cleanup_free char *real = realpath(scene, NULL), *text = NULL;
+	char dst[PATH_MAX + 16], *slash;
 	size_t len;
 	int r;
 
 	if (!real)
 		return vl_err_sys(err, errno, "povray: %s", scene);
-	if (vl_read_file(real, &text, &len, err) < 0) {
-		free(real);
+	if (vl_read_file(real, &text, &len, err) < 0)
 		return vl_err_wrap(err, "povray: the scene");
-	}
 	snprintf(dst, sizeof(dst), "%s/scene.pov", c->dir);
 	r = vl_write_file(dst, text, len, err);
-	free(text);
 	if (r == 0 && chmod(dst, 0600) < 0)
 		r = vl_err_sys(err, errno, "chmod %s", dst);
 	slash = strrchr(real, '/');
 	*slash = '\0';
 	c->priv = real; /* the scene's directory */
+	real = NULL;
 	return r;
 }
 
@@ -273,7 +272,9 @@ static int scp_setup(struct vl_wl_ctx *c, struct vl_err *err)
 	char p[PATH_MAX + 16];
 	uint64_t bytes = 64ull << 20, left;
 	char buf[1 << 16];
-	int in, out, r = 0;
+	cleanup_close int in = -1;
+	cleanup_close int out = -1;
+	int r = 0;
 
 	if (c->o->bytes)
 		vl_parse_bytes(c->o->bytes, &bytes); /* scp_check said it is good */
@@ -296,10 +297,6 @@ static int scp_setup(struct vl_wl_ctx *c, struct vl_err *err)
 		else
 			left -= (uint64_t)got;
 	}
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
 	return r;
 }
 

@@ -453,25 +453,21 @@ const char *vl_report_dir_invalid(const char *dir)
 int vl_report_render(const char *dir, struct vl_err *err)
 {
 	char path[PATH_MAX], **names;
-	size_t n = vl_report_list_json(dir, &names), ok = 0;
-	json_t **files = vl_xcalloc(n + 1, sizeof(*files));
-	struct vl_buf md = {0};
+	size_t n, ok = 0;
+	json_t **files;
+	cleanup_buf struct vl_buf md = {0};
 	bool plotted = false;
 	int r = 0;
 
-	if (vl_report_dir_invalid(dir)) {
-		for (size_t i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-		free(files);
+	if (vl_report_dir_invalid(dir))
 		return vl_err_set(err, EINVAL, "%s: %s", dir, vl_report_dir_invalid(dir));
-	}
+	n = vl_report_list_json(dir, &names);
 	if (!n) {
-		free(files);
 		free(names);
 		return vl_err_set(err, ENOENT, "%s: no bench JSON files (vnetlab bench --json)",
 		                  dir);
 	}
+	files = vl_xcalloc(n + 1, sizeof(*files));
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 		r = vl_err_sys(err, errno, "mkdir %s", path);
@@ -517,6 +513,5 @@ out:
 	for (size_t i = 0; i < ok; i++)
 		json_decref(files[i]);
 	free(files);
-	vl_buf_free(&md);
 	return r;
 }

@@ -72,7 +72,7 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 	for (size_t i = 0; i < n; i++) {
 		double t[4] = {0};
 		bool verified = true, any = false;
-		struct vl_buf notes = {0};
+		cleanup_buf struct vl_buf notes = {0};
 
 		for (size_t e = 0; e < VL_ARRAY_SIZE(envs); e++) {
 			json_t *r = env_run(f[i], envs[e]);
@@ -113,7 +113,6 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 		vl_buf_printf(md, " %s | %.1f | %s |\n", verified ? "yes" : "**no**",
 		              vl_json_num(env_run(f[i], "ns"), "link_bytes") / 1e6,
 		              notes.len ? notes.s : "");
-		vl_buf_free(&notes);
 	}
 }
 
@@ -245,7 +244,7 @@ static void micro_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 {
 	char dat[PATH_MAX], gp[PATH_MAX];
 	FILE *d, *g;
-	struct vl_buf lat = {0}, bw = {0};
+	cleanup_buf struct vl_buf lat = {0}, bw = {0};
 	size_t blocks = 0;
 
 	snprintf(dat, sizeof(dat), "%s/plots/mpi-pingpong.dat", dir);
@@ -293,11 +292,8 @@ static void micro_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 	}
 	fclose(d);
 	snprintf(gp, sizeof(gp), "%s/plots/mpi-pingpong.gp", dir);
-	if (!blocks || !(g = fopen(gp, "we"))) {
-		vl_buf_free(&lat);
-		vl_buf_free(&bw);
+	if (!blocks || !(g = fopen(gp, "we")))
 		return;
-	}
 	for (int fmt = 0; fmt < 2; fmt++) {
 		const char *ext = fmt ? "svg" : "png";
 
@@ -317,8 +313,6 @@ static void micro_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 		        dir, ext, bw.s);
 	}
 	fclose(g);
-	vl_buf_free(&lat);
-	vl_buf_free(&bw);
 	if (vl_report_gnuplot(gp) == 0) {
 		*plotted = true;
 		vl_buf_printf(md,
@@ -336,12 +330,11 @@ void vl_report_mpi(const char *dir, struct vl_buf *md, bool *plotted)
 	size_t n = load(dir, &f);
 
 	if (n) {
-		struct vl_buf skips = {0};
+		cleanup_buf struct vl_buf skips = {0};
 
 		table(f, n, md, &skips);
 		if (skips.len)
 			vl_buf_printf(md, "\nNot run:\n\n%s", skips.s);
-		vl_buf_free(&skips);
 		times_plots(dir, f, n, md, plotted);
 		micro_plots(dir, f, n, md, plotted);
 	}

@@ -25,7 +25,7 @@
 /* All CPUs' busy and total jiffies from /proc/stat. */
 static void cpu_jiffies(uint64_t *busy, uint64_t *total)
 {
-	FILE *f = fopen("/proc/stat", "re");
+	cleanup_fclose FILE *f = fopen("/proc/stat", "re");
 	unsigned long long v[10] = {0};
 
 	*busy = *total = 0;
@@ -37,7 +37,6 @@ static void cpu_jiffies(uint64_t *busy, uint64_t *total)
 			*total += v[i];
 		*busy = *total - v[3] - v[4]; /* minus idle and iowait */
 	}
-	fclose(f);
 }
 
 /* A real program goes through `vnetlab-work run`, which brings the
@@ -81,8 +80,8 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 	const struct vl_bench_opts *o = c->o;
 	const struct vl_node_backend *be = vl_node_backend_for(o->backend);
 	bool real = w->flags & VL_WL_REAL, net = w->flags & VL_WL_NETWORK;
-	struct vl_bench_proc *cl = vl_xcalloc(count, sizeof(*cl)),
-	                     *sv = vl_xcalloc(count, sizeof(*sv));
+	cleanup_free struct vl_bench_proc *cl = vl_xcalloc(count, sizeof(*cl));
+	cleanup_free struct vl_bench_proc *sv = vl_xcalloc(count, sizeof(*sv));
 	uint64_t lead, at;
 	int r = 0;
 
@@ -97,12 +96,11 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 	 * scp do not retry a refused connection. One that does not listen
 	 * within 10 s has failed; its instance says why. */
 	for (size_t i = 0; i < count && r == 0 && w->server; i++) {
-		struct vl_argv server = {0};
+		cleanup_argv struct vl_argv server = {0};
 		int port = 40000 + (int)(first + i);
 
 		server_cmd(c, w, &run->inst[first + i], port, &server);
 		r = vl_bench_spawn(lab, run->inst[first + i].server, server.v, NULL, &sv[i], err);
-		vl_argv_free(&server);
 	}
 	for (size_t i = 0; i < count && r == 0 && w->server; i++)
 		vl_bench_wait_listen(&sv[i], 40000 + (int)(first + i), 10.0);
@@ -114,11 +112,10 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 	    (uint64_t)(be->start_lead_s * 1e9) + (uint64_t)(be->start_lead_each_s * 1e9) * count;
 	at = count > 1 || real ? vl_realtime_ns() + lead : 0;
 	for (size_t i = 0; i < count && r == 0; i++) {
-		struct vl_argv client = {0};
+		cleanup_argv struct vl_argv client = {0};
 
 		client_cmd(c, w, &run->inst[first + i], 40000 + (int)(first + i), at, &client);
 		r = vl_bench_spawn(lab, run->inst[first + i].node, client.v, NULL, &cl[i], err);
-		vl_argv_free(&client);
 	}
 	vl_bench_collect(cl, count, vl_now() + o->timeout + (double)lead / 1e9);
 	if (net) {
@@ -165,8 +162,6 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 		vl_buf_free(&cl[i].text);
 		vl_buf_free(&sv[i].text);
 	}
-	free(cl);
-	free(sv);
 	return r;
 }
 
@@ -177,7 +172,7 @@ static void judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
 {
 	struct vl_bench_fidelity *f = &run->fid;
 	double lo = 1e300, hi = -1e300, mean_wall = 0;
-	struct vl_buf why = {0};
+	cleanup_buf struct vl_buf why = {0};
 
 	for (size_t i = 0; i < run->n; i++) {
 		json_t *c = json_object_get(run->inst[i].report, "client");
@@ -213,7 +208,6 @@ static void judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
 	         f->host_busy >= 0.95
 	             ? "; the host's CPUs were saturated, so this measures how the nodes share them"
 	             : "");
-	vl_buf_free(&why);
 }
 
 int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
@@ -261,7 +255,7 @@ int vl_bench_lab_down(const char *lab, struct vl_topo *t, int r, struct vl_err *
 static int warm_nodes(const struct vl_bench_opts *o, const char *lab, size_t nodes,
                       const char *const *programs, size_t n_programs, struct vl_err *err)
 {
-	struct vl_bench_proc *ps = vl_xcalloc(nodes, sizeof(*ps));
+	cleanup_free struct vl_bench_proc *ps = vl_xcalloc(nodes, sizeof(*ps));
 	int r = 0;
 
 	for (size_t k = 0; k <= n_programs && r == 0; k++) {
@@ -277,7 +271,6 @@ static int warm_nodes(const struct vl_bench_opts *o, const char *lab, size_t nod
 		for (size_t i = 0; i < nodes; i++)
 			vl_buf_free(&ps[i].text);
 	}
-	free(ps);
 	return r;
 }
 

@@ -25,7 +25,8 @@ static int keygen(const char *path, struct vl_err *err)
 int vl_sshd_prepare(const char *dir, const struct passwd *user, struct vl_err *err)
 {
 	bool root = user->pw_uid == 0;
-	char p[PATH_MAX], q[PATH_MAX], *pub = NULL, *conf;
+	cleanup_free char *pub = NULL, *conf = NULL;
+	char p[PATH_MAX], q[PATH_MAX];
 	size_t len;
 	int r;
 
@@ -44,7 +45,6 @@ int vl_sshd_prepare(const char *dir, const struct passwd *user, struct vl_err *e
 		return -1;
 	snprintf(q, sizeof(q), "%s/authorized_keys", dir);
 	r = vl_write_file(q, pub, len, err);
-	free(pub);
 	if (r < 0)
 		return -1;
 	if (!root && chown(p, user->pw_uid, user->pw_gid) < 0)
@@ -72,9 +72,7 @@ int vl_sshd_prepare(const char *dir, const struct passwd *user, struct vl_err *e
 	                 "Subsystem sftp internal-sftp\n",
 	                 user->pw_name, dir, dir, user->pw_name, root ? "prohibit-password" : "no");
 	snprintf(p, sizeof(p), "%s/sshd_config", dir);
-	r = vl_write_file(p, conf, strlen(conf), err);
-	free(conf);
-	return r;
+	return vl_write_file(p, conf, strlen(conf), err);
 }
 
 void vl_sshd_argv(const char *dir, const char *host, int port, struct vl_argv *a)

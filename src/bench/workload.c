@@ -26,12 +26,11 @@ int vl_wl_check(json_t *report, const char *role, struct vl_err *err)
 	if (!exit || strcmp(exit, "ok") != 0) {
 		/* the program's last words say more than its status (ssh's
 		 * "Unknown cipher" comes before scp's "lost connection") */
-		struct vl_buf b = {0};
+		cleanup_buf struct vl_buf b = {0};
 
 		vl_buf_tail(&b, vl_json_str(report, "stderr"), 3, 300);
 		vl_err_set(err, 0, "%s: %s%s%s", role, e ? e : "failed", b.len ? ": " : "",
 		           b.len ? b.s : "");
-		vl_buf_free(&b);
 		return -1;
 	}
 	return 0;

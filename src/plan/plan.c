@@ -209,8 +209,8 @@ static int assign_addresses(struct vl_plan *p, const struct vl_topo *t, struct v
 {
 	uint64_t pool_end = (uint64_t)t->pool_addr + (1ull << (32 - t->pool_prefix));
 	uint64_t cursor = t->pool_addr;
-	size_t *order = vl_xcalloc(p->n_segs, sizeof(*order));
-	uint32_t *next = vl_xcalloc(p->n_segs, sizeof(*next));
+	cleanup_free size_t *order = vl_xcalloc(p->n_segs, sizeof(*order));
+	cleanup_free uint32_t *next = vl_xcalloc(p->n_segs, sizeof(*next));
 	size_t n = 0;
 	char net[16];
 
@@ -235,8 +235,6 @@ static int assign_addresses(struct vl_plan *p, const struct vl_topo *t, struct v
 			int largest = p->segs[order[0]].prefix;
 
 			vl_fmt_ip(t->pool_addr, net);
-			free(order);
-			free(next);
 			return vl_err_set(err, 0,
 			                  "address pool %s/%d is too small for %zu segments "
 			                  "(the largest needs a /%d); set topology.defaults.pool",
@@ -256,8 +254,6 @@ static int assign_addresses(struct vl_plan *p, const struct vl_topo *t, struct v
 			f->prefix = p->segs[f->seg].prefix;
 		}
 	}
-	free(order);
-	free(next);
 	return 0;
 }
 
@@ -285,15 +281,15 @@ static void compute_routes(struct vl_plan *p)
 		return; /* every segment is direct or unreachable */
 
 	/* segment -> router members */
-	size_t *start = vl_xcalloc(p->n_segs + 1, sizeof(*start));
+	cleanup_free size_t *start = vl_xcalloc(p->n_segs + 1, sizeof(*start));
 	for (size_t i = 0; i < p->n_nodes; i++)
 		for (size_t j = 0; p->nodes[i].forward && j < p->nodes[i].n_ifs; j++)
 			if (p->nodes[i].ifs[j].seg >= 0)
 				start[p->nodes[i].ifs[j].seg + 1]++;
 	for (size_t s = 0; s < p->n_segs; s++)
 		start[s + 1] += start[s];
-	struct member *rm = vl_xcalloc(start[p->n_segs] + 1, sizeof(*rm));
-	size_t *fill = vl_xcalloc(p->n_segs + 1, sizeof(*fill));
+	cleanup_free struct member *rm = vl_xcalloc(start[p->n_segs] + 1, sizeof(*rm));
+	cleanup_free size_t *fill = vl_xcalloc(p->n_segs + 1, sizeof(*fill));
 	for (size_t i = 0; i < p->n_nodes; i++)
 		for (size_t j = 0; p->nodes[i].forward && j < p->nodes[i].n_ifs; j++) {
 			int s = p->nodes[i].ifs[j].seg;
@@ -302,10 +298,10 @@ static void compute_routes(struct vl_plan *p)
 				rm[start[s] + fill[s]++] = (struct member){i, j};
 		}
 
-	size_t *stamp = vl_xcalloc(p->n_segs, sizeof(*stamp));
-	uint32_t *via = vl_xcalloc(p->n_segs, sizeof(*via));
-	int *oif = vl_xcalloc(p->n_segs, sizeof(*oif));
-	size_t *queue = vl_xcalloc(p->n_segs + 1, sizeof(*queue));
+	cleanup_free size_t *stamp = vl_xcalloc(p->n_segs, sizeof(*stamp));
+	cleanup_free uint32_t *via = vl_xcalloc(p->n_segs, sizeof(*via));
+	cleanup_free int *oif = vl_xcalloc(p->n_segs, sizeof(*oif));
+	cleanup_free size_t *queue = vl_xcalloc(p->n_segs + 1, sizeof(*queue));
 
 	for (size_t src = 0; src < p->n_nodes; src++) {
 		struct vl_plan_node *sn = &p->nodes[src];
@@ -358,13 +354,6 @@ static void compute_routes(struct vl_plan *p)
 			}
 		}
 	}
-	free(start);
-	free(rm);
-	free(fill);
-	free(stamp);
-	free(via);
-	free(oif);
-	free(queue);
 }
 
 static void build_hosts(struct vl_plan *p)
@@ -488,13 +477,30 @@ static int plan_proc(struct vl_plan *p, const struct vl_topo *t, struct vl_err *
 	return 0;
 }
 
+/* The builder's arrays: freed when vl_plan_build returns. */
+static void builder_free(struct builder *b)
+{
+	free(b->pnode);
+	free(b->sw);
+	free(b->sw_ports);
+	free(b->sw_used);
+	free(b->sw_bridge0);
+	free(b->sw_leaves);
+	free(b->sw_seg);
+	free(b->uf);
+}
+
+static void plan_freep(struct vl_plan **p)
+{
+	vl_plan_free(*p);
+}
+
 int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum vl_backend backend,
                   struct vl_plan **out, struct vl_err *err)
 {
-	struct vl_plan *p;
-	struct builder b = {0};
+	__attribute__((cleanup(plan_freep))) struct vl_plan *p = NULL;
+	__attribute__((cleanup(builder_free))) struct builder b = {0};
 	const char *why;
-	int r = -1;
 
 	if ((why = vl_name_invalid(lab)))
 		return vl_err_set(err, 0, "lab name \"%s\" %s", lab, why);
@@ -535,30 +541,24 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 		n->res.vm = tn->res.vm != VL_UNSET       ? tn->res.vm
 		            : t->defaults.vm != VL_UNSET ? t->defaults.vm
 		                                         : backend == VL_BACKEND_VM;
-		if (n->res.vm && backend == VL_BACKEND_PROC) {
-			vl_err_set(err, 0,
-			           "node %s: backend: vm in a lab of the proc backend (use "
-			           "--backend ns or vm)",
-			           tn->name);
-			goto out;
-		}
-		if (n->res.vm && (n->res.rootfs || n->res.pid_ns)) {
-			vl_err_set(err, 0,
-			           "node %s: a vm node has its own kernel and root: rootfs and "
-			           "pid-namespace are for ns nodes",
-			           tn->name);
-			goto out;
-		}
+		if (n->res.vm && backend == VL_BACKEND_PROC)
+			return vl_err_set(err, 0,
+			                  "node %s: backend: vm in a lab of the proc backend (use "
+			                  "--backend ns or vm)",
+			                  tn->name);
+		if (n->res.vm && (n->res.rootfs || n->res.pid_ns))
+			return vl_err_set(
+			    err, 0,
+			    "node %s: a vm node has its own kernel and root: rootfs and "
+			    "pid-namespace are for ns nodes",
+			    tn->name);
 		snprintf(n->cgroup, sizeof(n->cgroup), "vnetlab/%s/%s", lab, tn->name);
 	}
 	if (backend == VL_BACKEND_PROC) {
-		free(b.pnode);
-		free(b.sw);
-		if (plan_proc(p, t, err) < 0) {
-			vl_plan_free(p);
+		if (plan_proc(p, t, err) < 0)
 			return -1;
-		}
 		*out = p;
+		p = NULL;
 		return 0;
 	}
 
@@ -594,37 +594,25 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 			size_t per = VL_BRIDGE_MAX_PORTS - 1;
 
 			b.sw_leaves[s] = (b.sw_ports[s] + per - 1) / per;
-			if (b.sw_leaves[s] > VL_BRIDGE_MAX_PORTS) {
-				vl_err_set(err, 0, "switch %s: %zu ports is more than %d x %d",
-				           t->nodes[i].name, b.sw_ports[s], VL_BRIDGE_MAX_PORTS,
-				           VL_BRIDGE_MAX_PORTS - 1);
-				goto out;
-			}
+			if (b.sw_leaves[s] > VL_BRIDGE_MAX_PORTS)
+				return vl_err_set(err, 0,
+				                  "switch %s: %zu ports is more than %d x %d",
+				                  t->nodes[i].name, b.sw_ports[s],
+				                  VL_BRIDGE_MAX_PORTS, VL_BRIDGE_MAX_PORTS - 1);
 			for (size_t k = 0; k < b.sw_leaves[s]; k++)
 				add_bridge(&b, (int)i);
 		}
 	}
 
 	if (build_links(&b, err) < 0)
-		goto out;
+		return -1;
 	if (assign_addresses(p, t, err) < 0)
-		goto out;
+		return -1;
 	compute_routes(p);
 	build_hosts(p);
 	*out = p;
 	p = NULL;
-	r = 0;
-out:
-	free(b.pnode);
-	free(b.sw);
-	free(b.sw_ports);
-	free(b.sw_used);
-	free(b.sw_bridge0);
-	free(b.sw_leaves);
-	free(b.sw_seg);
-	free(b.uf);
-	vl_plan_free(p);
-	return r;
+	return 0;
 }
 
 void vl_plan_free(struct vl_plan *p)

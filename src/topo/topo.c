@@ -444,12 +444,11 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 	if (t->profile != VL_PROFILE_NONE)
 		vl_buf_printf(out, "profile %s\n", vl_profile_name(t->profile));
 	{
-		struct vl_buf d = {0};
+		cleanup_buf struct vl_buf d = {0};
 
 		dump_res(&d, &t->defaults);
 		if (d.len)
 			vl_buf_printf(out, "defaults%s\n", d.s);
-		vl_buf_free(&d);
 	}
 	vl_buf_printf(out, "nodes %zu\n", t->n_nodes);
 	for (size_t i = 0; i < t->n_nodes; i++) {

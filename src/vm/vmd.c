@@ -153,6 +153,17 @@ static int to_agent_u32(unsigned type, uint32_t id, uint32_t v)
 	return send_msg();
 }
 
+/* A client's connection closed, its memory returned. */
+static void client_free(struct client *cl)
+{
+	close(cl->fd);
+	free(cl->rd);
+	vl_buf_free(&cl->out);
+	cl->fd = -1;
+	cl->rd = NULL;
+	cl->out_off = 0;
+}
+
 static void client_close(int c)
 {
 	struct client *cl = &V.clients[c];
@@ -166,12 +177,7 @@ static void client_close(int c)
 		if (r->exec && r->started)
 			to_agent_u32(VL_AG_SIGNAL, r->gid, SIGKILL);
 	}
-	close(cl->fd);
-	free(cl->rd);
-	vl_buf_free(&cl->out);
-	cl->fd = -1;
-	cl->rd = NULL;
-	cl->out_off = 0;
+	client_free(cl);
 }
 
 /* Write what is queued for client c without blocking; -1 if it is gone. */
@@ -389,20 +395,19 @@ static bool client_readable(int c)
 
 static void accept_client(void)
 {
-	int fd = accept4(VL_VMD_FD_LISTEN, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	cleanup_close int fd = accept4(VL_VMD_FD_LISTEN, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	size_t c;
 
 	if (fd < 0)
 		return;
 	for (c = 0; c < V.n_clients && V.clients[c].fd >= 0; c++)
 		;
-	if (c == MAX_CLIENTS) {
-		close(fd);
+	if (c == MAX_CLIENTS)
 		return;
-	}
 	if (c == V.n_clients)
 		V.n_clients++;
 	V.clients[c] = (struct client){.fd = fd, .rd = vl_xcalloc(1, sizeof(*V.clients[c].rd))};
+	fd = -1;
 	vl_ag_reader_reset(V.clients[c].rd);
 }
 
@@ -449,11 +454,8 @@ static void stop_guest(int sfd)
 static int finish(int code)
 {
 	for (size_t c = 0; c < V.n_clients; c++)
-		if (V.clients[c].fd >= 0) {
-			close(V.clients[c].fd);
-			free(V.clients[c].rd);
-			vl_buf_free(&V.clients[c].out);
-		}
+		if (V.clients[c].fd >= 0)
+			client_free(&V.clients[c]);
 	free(V.routes);
 	return code;
 }

@@ -1,0 +1,265 @@
+/* The YAML loader's links (see topo_yaml.h): endpoints, impairments and
+ * the other settings of each link, and the interfaces in use, in a hash
+ * table so that a second use of one is found in O(1). */
+#include "topo/topo.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "topo/topo_yaml.h"
+
+/* An interface in use: node index and name, by which link, where. */
+struct if_slot {
+	size_t node;
+	const char *ifname; /* owned by the topology's link */
+	size_t link;
+	struct vl_pos pos;
+	bool used;
+};
+
+static size_t if_hash(size_t node, const char *ifname)
+{
+	uint64_t h = 1469598103934665603ULL ^ node;
+
+	for (; *ifname; ifname++) {
+		h ^= (unsigned char)*ifname;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)(h ^ (h >> 32));
+}
+
+/* The earlier use of (node, ifname), or record this one and return NULL. */
+static struct if_slot *if_claim(struct loader *ld, size_t node, const char *ifname, size_t link,
+                                struct vl_pos pos)
+{
+	size_t mask, i;
+
+	if ((ld->n_ifs + 1) * 2 > ld->ifs_cap) {
+		struct if_slot *old = ld->ifs;
+		size_t old_cap = ld->ifs_cap;
+
+		ld->ifs_cap = old_cap ? old_cap * 2 : 64;
+		ld->ifs = vl_xcalloc(ld->ifs_cap, sizeof(*ld->ifs));
+		for (size_t j = 0; j < old_cap; j++) {
+			if (!old[j].used)
+				continue;
+			mask = ld->ifs_cap - 1;
+			for (i = if_hash(old[j].node, old[j].ifname) & mask; ld->ifs[i].used;
+			     i = (i + 1) & mask)
+				;
+			ld->ifs[i] = old[j];
+		}
+		free(old);
+	}
+	mask = ld->ifs_cap - 1;
+	for (i = if_hash(node, ifname) & mask; ld->ifs[i].used; i = (i + 1) & mask)
+		if (ld->ifs[i].node == node && !strcmp(ld->ifs[i].ifname, ifname))
+			return &ld->ifs[i];
+	ld->ifs[i] = (struct if_slot){node, ifname, link, pos, true};
+	ld->n_ifs++;
+	return NULL;
+}
+
+/* One endpoint, "node:iface" or {node: N, interface: I}, into ep. */
+static int load_endpoint(struct loader *ld, yaml_node_t *n, const char *lctx, size_t idx,
+                         struct vl_topo_endpoint *ep)
+{
+	cleanup_free char *text = NULL, *node_s = NULL; /* "node:iface", "node" */
+	yaml_node_t *node_n, *if_n;
+	const char *s, *if_s, *why;
+	char ctx[160];
+	long node;
+
+	snprintf(ctx, sizeof(ctx), "%s endpoint %zu", lctx, idx + 1);
+	if (n->type == YAML_MAPPING_NODE) {
+		struct found f;
+
+		if (vl_yaml_walk_keys(ld, n, W_ENDPOINT, ctx, &f) < 0)
+			return -1;
+		node_n = vl_yaml_found_val(&f, W_ENDPOINT, "node");
+		if_n = vl_yaml_found_val(&f, W_ENDPOINT, "interface");
+		if (!node_n)
+			return fail(ld, n, "%s: missing key \"node\"", ctx);
+		if (!if_n)
+			return fail(ld, n, "%s: missing key \"interface\"", ctx);
+		if (vl_yaml_get_string(ld, node_n, ctx, &s) < 0 ||
+		    vl_yaml_get_string(ld, if_n, ctx, &if_s) < 0)
+			return -1;
+		node_s = vl_xstrdup(s);
+		text = vl_xasprintf("%s:%s", s, if_s);
+		ep->pos = vl_yaml_pos(vl_yaml_node(ld, n->data.mapping.pairs.start->key));
+	} else {
+		const char *colon;
+
+		if (n->type != YAML_SCALAR_NODE || vl_yaml_is_null(n))
+			return fail(ld, n, "%s: expected \"node:interface\", got %s", ctx,
+			            vl_yaml_type_name(n));
+		if (vl_yaml_get_string(ld, n, ctx, &s) < 0)
+			return -1;
+		colon = strchr(s, ':');
+		if (!colon || colon == s || !colon[1] || strchr(colon + 1, ':'))
+			return fail(ld, n, "link endpoint \"%s\": expected \"node:interface\"", s);
+		node_s = vl_xasprintf("%.*s", (int)(colon - s), s);
+		if_s = colon + 1;
+		text = vl_xstrdup(s);
+		node_n = if_n = n;
+		ep->pos = vl_yaml_pos(n);
+	}
+	node = vl_topo_find_node(ld->t, node_s);
+	if (node < 0)
+		return fail(ld, node_n, "link endpoint \"%s\": no node named %s", text, node_s);
+	if ((why = vl_ifname_invalid(if_s)))
+		return fail(ld, if_n, "link endpoint \"%s\": interface name \"%s\" %s", text, if_s,
+		            why);
+	ep->node = (size_t)node;
+	ep->ifname = vl_xstrdup(if_s);
+	return 0;
+}
+
+/* The impairment keys of mapping f (table w) into each of dirs. */
+static int load_impair(struct loader *ld, const struct found *f, enum where w, const char *ctx,
+                       struct vl_impair *dirs, size_t n_dirs)
+{
+	static const char *const keys[] = {IMPAIR_KEYS};
+	int failed = 0;
+
+	for (size_t k = 0; k < VL_ARRAY_SIZE(keys); k++) {
+		yaml_node_t *v;
+		const char *s, *why;
+		char what[160];
+
+		if (!strcmp(keys[k], "rate"))
+			continue; /* with bw */
+		v = !strcmp(keys[k], "bw") ? vl_yaml_either(ld, f, w, "bw", "rate", ctx, &failed)
+		                           : vl_yaml_found_val(f, w, keys[k]);
+		if (failed)
+			return -1;
+		if (!v)
+			continue;
+		snprintf(what, sizeof(what), "%s: %s", ctx, keys[k]);
+		if (vl_yaml_get_string(ld, v, what, &s) < 0)
+			return -1;
+		for (size_t d = 0; d < n_dirs; d++)
+			if ((why = vl_impair_set(&dirs[d], keys[k], s)))
+				return fail(ld, v, "%s \"%s\": %s", what, s, why);
+	}
+	return 0;
+}
+
+static int load_link(struct loader *ld, yaml_node_t *n, size_t idx)
+{
+	struct vl_topo_link *l;
+	yaml_node_t *eps, *v, *first;
+	struct found f;
+	char ctx[64];
+	size_t n_eps;
+
+	snprintf(ctx, sizeof(ctx), "link %zu", idx + 1);
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(ld, n, "%s: expected a mapping with endpoints, got %s", ctx,
+		            vl_yaml_type_name(n));
+	if (vl_yaml_walk_keys(ld, n, W_LINK, ctx, &f) < 0)
+		return -1;
+	if ((v = vl_yaml_found_val(&f, W_LINK, "type"))) {
+		const char *type;
+
+		if (vl_yaml_get_string(ld, v, "link type", &type) < 0)
+			return -1;
+		if (strcmp(type, "veth"))
+			return fail(ld, v, "%s: type \"%s\" is not supported (expected veth)", ctx,
+			            type);
+	}
+	eps = vl_yaml_found_val(&f, W_LINK, "endpoints");
+	if (!eps)
+		return fail(ld, n, "%s: missing key \"endpoints\"", ctx);
+	if (eps->type != YAML_SEQUENCE_NODE)
+		return fail(ld, eps, "%s: endpoints: expected a list of 2 endpoints, got %s", ctx,
+		            vl_yaml_type_name(eps));
+	n_eps = (size_t)(eps->data.sequence.items.top - eps->data.sequence.items.start);
+	if (n_eps != 2)
+		return fail(ld, eps, "%s: expected 2 endpoints, got %zu", ctx, n_eps);
+
+	l = vl_topo_add_link(ld->t);
+	first = vl_yaml_node(ld, n->data.mapping.pairs.start->key); /* walk_keys saw >= 1 */
+	l->pos = vl_yaml_pos(first);
+	if ((v = vl_yaml_found_val(&f, W_LINK, "mtu")) && vl_yaml_get_mtu(ld, v, ctx, &l->mtu) < 0)
+		return -1;
+	if (load_impair(ld, &f, W_LINK, ctx, l->dir, 2) < 0)
+		return -1;
+	for (int d = 0; d < 2; d++) {
+		const char *key = d ? "reverse" : "forward";
+		char dctx[96];
+		struct found df;
+
+		if (!(v = vl_yaml_found_val(&f, W_LINK, key)))
+			continue;
+		snprintf(dctx, sizeof(dctx), "%s: %s", ctx, key);
+		if (vl_yaml_get_mapping(ld, v, dctx, &v) < 0)
+			return -1;
+		if (v && (vl_yaml_walk_keys(ld, v, W_DIRECTION, dctx, &df) < 0 ||
+		          load_impair(ld, &df, W_DIRECTION, dctx, &l->dir[d], 1) < 0))
+			return -1;
+	}
+	if ((v = vl_yaml_found_val(&f, W_LINK, "engine"))) {
+		const char *e;
+
+		if (vl_yaml_get_string(ld, v, "link engine", &e) < 0)
+			return -1;
+		if (!strcmp(e, "kernel"))
+			l->engine = VL_ENGINE_KERNEL;
+		else if (!strcmp(e, "user"))
+			l->engine = VL_ENGINE_USER;
+		else if (strcmp(e, "auto"))
+			return fail(ld, v, "%s: engine \"%s\": expected auto, kernel or user", ctx,
+			            e);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		yaml_node_t *en = vl_yaml_node(ld, eps->data.sequence.items.start[i]);
+
+		if (load_endpoint(ld, en, ctx, i, &l->ep[i]) < 0)
+			return -1;
+	}
+	if (l->ep[0].node == l->ep[1].node) {
+		const char *name = ld->t->nodes[l->ep[0].node].name;
+
+		return vl_yaml_fail_at(ld, l->ep[1].pos,
+		                       "%s: node %s is linked to itself (%s:%s and %s:%s)", ctx,
+		                       name, name, l->ep[0].ifname, name, l->ep[1].ifname);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		struct vl_topo_endpoint *ep = &l->ep[i];
+		struct if_slot *prev = if_claim(ld, ep->node, ep->ifname, idx, ep->pos);
+
+		if (prev) {
+			const char *name = ld->t->nodes[ep->node].name;
+
+			return vl_yaml_fail_at(
+			    ld, ep->pos,
+			    "link endpoint \"%s:%s\": interface %s of %s is already used by "
+			    "link %zu at %d:%d",
+			    name, ep->ifname, ep->ifname, name, prev->link + 1, prev->pos.line,
+			    prev->pos.col);
+		}
+	}
+	return 0;
+}
+
+int vl_yaml_load_links(struct loader *ld, yaml_node_t *n)
+{
+	size_t count;
+
+	if (!n || vl_yaml_is_null(n))
+		return 0;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(ld, n, "topology.links: expected a list of links, got %s",
+		            vl_yaml_type_name(n));
+	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	for (size_t i = 0; i < count; i++)
+		if (load_link(ld, vl_yaml_node(ld, n->data.sequence.items.start[i]), i) < 0)
+			return -1;
+	return 0;
+}

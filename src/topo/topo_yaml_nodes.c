@@ -1,0 +1,238 @@
+/* The YAML loader's nodes (see topo_yaml.h): topology.defaults,
+ * topology.kinds and topology.nodes, with the resources each may set. */
+#include "topo/topo.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "topo/topo_yaml.h"
+
+/* The resource keys of a mapping (defaults, kinds.K or a node) into r. */
+static int load_res(struct loader *ld, const struct found *f, enum where w, const char *ctx,
+                    struct vl_topo_res *r)
+{
+	static const struct {
+		const char *key, *alias;
+	} keys[] = {{"cpus", "cpu"}, {"cpu-weight", NULL}, {"cpuset", "cpu-set"}, {"memory", NULL},
+	            {"pids", NULL},  {"rootfs", NULL},     {"backend", NULL}};
+	yaml_node_t *v;
+	const char *s, *why;
+	char what[192];
+	int failed = 0;
+
+	for (size_t i = 0; i < vl_yaml_key_tables[w].n_ours; i++)
+		if (f->key[i] && !r->pos.line && strcmp(vl_yaml_key_tables[w].ours[i], "kind") &&
+		    strcmp(vl_yaml_key_tables[w].ours[i], "ipv6"))
+			r->pos = vl_yaml_pos(f->key[i]);
+	for (size_t k = 0; k < VL_ARRAY_SIZE(keys); k++) {
+		if (keys[k].alias)
+			v = vl_yaml_either(ld, f, w, keys[k].key, keys[k].alias, ctx, &failed);
+		else
+			v = vl_yaml_found_val(f, w, keys[k].key);
+		if (failed)
+			return -1;
+		if (!v)
+			continue;
+		snprintf(what, sizeof(what), "%s: %s", ctx, keys[k].key);
+		if (vl_yaml_get_string(ld, v, what, &s) < 0)
+			return -1;
+		if ((why = vl_topo_res_set(r, keys[k].key, s)))
+			return fail(ld, v, "%s \"%s\": %s", what, s, why);
+	}
+	if ((v = vl_yaml_found_val(f, w, "pid-namespace"))) {
+		snprintf(what, sizeof(what), "%s: pid-namespace", ctx);
+		if (vl_yaml_get_bool(ld, v, what, &r->pid_ns) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vl_yaml_load_defaults(struct loader *ld, yaml_node_t *n)
+{
+	const char *ctx = "topology.defaults", *s;
+	struct found f;
+	yaml_node_t *v;
+	int mtu;
+
+	if (vl_yaml_get_mapping(ld, n, ctx, &n) < 0)
+		return -1;
+	if (!n)
+		return 0;
+	if (vl_yaml_walk_keys(ld, n, W_DEFAULTS, ctx, &f) < 0)
+		return -1;
+	if ((v = vl_yaml_found_val(&f, W_DEFAULTS, "kind")) &&
+	    vl_yaml_get_kind(ld, v, ctx, &ld->def_kind) < 0)
+		return -1;
+	if (load_res(ld, &f, W_DEFAULTS, ctx, &ld->t->defaults) < 0)
+		return -1;
+	if ((v = vl_yaml_found_val(&f, W_DEFAULTS, "profile"))) {
+		int p;
+
+		if (vl_yaml_get_string(ld, v, "topology.defaults: profile", &s) < 0)
+			return -1;
+		if ((p = vl_profile_parse(s)) < 0)
+			return fail(ld, v, "profile \"%s\" is not known (expected study or none)",
+			            s);
+		ld->t->profile = (enum vl_profile)p;
+	}
+	if ((v = vl_yaml_found_val(&f, W_DEFAULTS, "ipv6"))) {
+		if (vl_yaml_get_bool(ld, v, "topology.defaults: ipv6", &ld->def_ipv6) < 0)
+			return -1;
+		ld->t->ipv6 = ld->def_ipv6;
+	}
+	if ((v = vl_yaml_found_val(&f, W_DEFAULTS, "mtu"))) {
+		if (vl_yaml_get_mtu(ld, v, ctx, &mtu) < 0)
+			return -1;
+		ld->t->mtu = mtu;
+	}
+	if ((v = vl_yaml_found_val(&f, W_DEFAULTS, "pool"))) {
+		uint32_t addr, mask;
+		int prefix;
+		char ip[16];
+
+		if (vl_yaml_get_string(ld, v, "topology.defaults: pool", &s) < 0)
+			return -1;
+		if (vl_parse_cidr(s, &addr, &prefix) < 0)
+			return fail(ld, v, "pool \"%s\": expected an IPv4 network like 10.0.0.0/8",
+			            s);
+		if (prefix < 1 || prefix > 30)
+			return fail(ld, v, "pool \"%s\": prefix length must be between 1 and 30",
+			            s);
+		mask = ~0u << (32 - prefix);
+		if (addr & ~mask) {
+			vl_fmt_ip(addr & mask, ip);
+			return fail(ld, v, "pool \"%s\": host bits set (did you mean %s/%d?)", s,
+			            ip, prefix);
+		}
+		ld->t->pool_addr = addr;
+		ld->t->pool_prefix = prefix;
+	}
+	return 0;
+}
+
+int vl_yaml_load_kinds(struct loader *ld, yaml_node_t *n)
+{
+	yaml_node_t *seen[3] = {0};
+
+	if (vl_yaml_get_mapping(ld, n, "topology.kinds", &n) < 0)
+		return -1;
+	if (!n)
+		return 0;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *kn = vl_yaml_node(ld, p->key), *vn = vl_yaml_node(ld, p->value);
+		char ctx[128];
+		enum vl_kind kind;
+		struct found f;
+		yaml_node_t *v;
+
+		if (vl_yaml_get_kind(ld, kn, "topology.kinds", &kind) < 0)
+			return -1;
+		if (seen[kind]) {
+			struct vl_pos first = vl_yaml_pos(seen[kind]);
+
+			return fail(ld, kn,
+			            "duplicate key \"%s\" in topology.kinds (first at %d:%d)",
+			            vl_kind_name(kind), first.line, first.col);
+		}
+		seen[kind] = kn;
+		snprintf(ctx, sizeof(ctx), "topology.kinds.%s", vl_kind_name(kind));
+		if (vl_yaml_get_mapping(ld, vn, ctx, &vn) < 0)
+			return -1;
+		if (!vn)
+			continue;
+		if (vl_yaml_walk_keys(ld, vn, W_KINDS, ctx, &f) < 0)
+			return -1;
+		if ((v = vl_yaml_found_val(&f, W_KINDS, "ipv6"))) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "%s: ipv6", ctx);
+			if (vl_yaml_get_bool(ld, v, what, &ld->kind_ipv6[kind]) < 0)
+				return -1;
+		}
+		if (load_res(ld, &f, W_KINDS, ctx, &ld->kind_res[kind]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
+{
+	const char *name, *why;
+	struct vl_topo_node *node;
+	enum vl_kind kind = ld->def_kind;
+	int ipv6 = VL_UNSET;
+	char ctx[128];
+	struct found f;
+	yaml_node_t *v;
+	struct vl_topo_res res;
+
+	vl_topo_res_init(&res);
+	if (kn->type != YAML_SCALAR_NODE || vl_yaml_is_null(kn))
+		return fail(ld, kn, "topology.nodes: expected a node name, got %s",
+		            vl_yaml_type_name(kn));
+	if (vl_yaml_get_string(ld, kn, "node name", &name) < 0)
+		return -1;
+	if ((why = vl_name_invalid(name)))
+		return fail(ld, kn, "node name \"%s\" %s", name, why);
+	if (vl_topo_find_node(ld->t, name) >= 0) {
+		struct vl_pos first = ld->t->nodes[vl_topo_find_node(ld->t, name)].pos;
+
+		return fail(ld, kn, "duplicate node \"%s\" (first at %d:%d)", name, first.line,
+		            first.col);
+	}
+	snprintf(ctx, sizeof(ctx), "node \"%s\"", name);
+	if (vl_yaml_get_mapping(ld, vn, ctx, &vn) < 0)
+		return -1;
+	if (vn) {
+		if (vl_yaml_walk_keys(ld, vn, W_NODE, ctx, &f) < 0)
+			return -1;
+		if ((v = vl_yaml_found_val(&f, W_NODE, "kind")) &&
+		    vl_yaml_get_kind(ld, v, ctx, &kind) < 0)
+			return -1;
+		if ((v = vl_yaml_found_val(&f, W_NODE, "ipv6"))) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "%s: ipv6", ctx);
+			if (vl_yaml_get_bool(ld, v, what, &ipv6) < 0)
+				return -1;
+		}
+		if (load_res(ld, &f, W_NODE, ctx, &res) < 0) {
+			vl_topo_res_free(&res);
+			return -1;
+		}
+	}
+	vl_topo_res_inherit(&res, &ld->kind_res[kind]);
+	if (ipv6 == VL_UNSET)
+		ipv6 = ld->kind_ipv6[kind];
+	if (ipv6 == VL_UNSET)
+		ipv6 = ld->def_ipv6;
+	node = vl_topo_add_node(ld->t, name, vl_yaml_pos(kn));
+	if (!node)
+		abort(); /* checked above */
+	node->kind = kind;
+	node->ipv6 = ipv6;
+	node->res = res;
+	return 0;
+}
+
+int vl_yaml_load_nodes(struct loader *ld, yaml_node_t *topology_key, yaml_node_t *key,
+                       yaml_node_t *n)
+{
+	if (!n)
+		return fail(ld, topology_key, "topology: missing key \"nodes\"");
+	if (vl_yaml_is_null(n))
+		return fail(ld, key, "topology.nodes: no nodes defined");
+	if ((n->type == YAML_MAPPING_NODE &&
+	     n->data.mapping.pairs.start == n->data.mapping.pairs.top))
+		return fail(ld, n, "topology.nodes: no nodes defined");
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(ld, n, "topology.nodes: expected a mapping of node names, got %s",
+		            vl_yaml_type_name(n));
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+		if (load_node(ld, vl_yaml_node(ld, p->key), vl_yaml_node(ld, p->value)) < 0)
+			return -1;
+	return 0;
+}
