@@ -732,7 +732,7 @@ static int run_here(const struct vl_node_ref *n, const struct vl_spawn *s, struc
 	struct vl_agent_exit ex = {0};
 	struct termios saved, raw;
 	bool raw_mode = false, detach = s->how == VL_SPAWN_DETACH;
-	struct vl_argv a = {0}, e = {0}, d = {0};
+	cleanup_argv struct vl_argv a = {0}, e = {0}, d = {0};
 	cleanup_close int fd = -1, mfd = -1;
 	int in = detach ? -1 : s->in, out = s->out, r;
 
@@ -746,16 +746,12 @@ static int run_here(const struct vl_node_ref *n, const struct vl_spawn *s, struc
 		             "sh", NULL);
 		for (char **p = a.v; *p; p++)
 			vl_argv_add(&d, *p);
-		if ((mfd = memfd_create("where", MFD_CLOEXEC)) < 0) {
-			r = vl_err_sys(err, errno, "memfd");
-			goto out;
-		}
+		if ((mfd = memfd_create("where", MFD_CLOEXEC)) < 0)
+			return vl_err_sys(err, errno, "memfd");
 		out = mfd;
 	}
-	if ((fd = vm_connect(n->lab, n->node, 30, err)) < 0) {
-		r = -1;
-		goto out;
-	}
+	if ((fd = vm_connect(n->lab, n->node, 30, err)) < 0)
+		return -1;
 	if (s->tty && isatty(in) && tcgetattr(in, &saved) == 0) {
 		raw = saved;
 		cfmakeraw(&raw);
@@ -765,10 +761,8 @@ static int run_here(const struct vl_node_ref *n, const struct vl_spawn *s, struc
 	                  s->tty, &ex, err);
 	if (raw_mode)
 		tcsetattr(in, TCSANOW, &saved);
-	if (r < 0) {
-		start_failed(n, a.v[0], &ex, c, err);
-		goto out;
-	}
+	if (r < 0)
+		return start_failed(n, a.v[0], &ex, c, err);
 	c->status = ex.status;
 	if (detach) {
 		ssize_t k = pread(mfd, c->where, sizeof(c->where) - 1, 0);
@@ -776,11 +770,7 @@ static int run_here(const struct vl_node_ref *n, const struct vl_spawn *s, struc
 		c->where[k > 0 ? k : 0] = '\0';
 		c->where[strcspn(c->where, "\n")] = '\0';
 	}
-out:
-	vl_argv_free(&a);
-	vl_argv_free(&e);
-	vl_argv_free(&d);
-	return r;
+	return 0;
 }
 
 /* A CHILD: a relay that runs the command in the guest, passes SIGTERM on
