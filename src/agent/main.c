@@ -34,7 +34,10 @@
 #include "agent/agent.h"
 #include "base/util.h"
 
-struct ag_state ag = {.conn = -1, .listen = -1, .sigfd = -1};
+/* Zeroed, not initialized: its buffers (the reader, the reply) would
+ * otherwise be 200 KB of the binary, and of every guest's image. main()
+ * marks the fds closed first. */
+struct ag_state ag;
 
 void ag_log(const char *fmt, ...)
 {
@@ -322,6 +325,7 @@ int main(int argc, char **argv)
 {
 	struct vl_err err;
 
+	ag.conn = ag.listen = ag.sigfd = -1;
 	ag.init = getpid() == 1;
 	if (!ag.init)
 		ag_stdio_open();
