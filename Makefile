@@ -22,8 +22,8 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 
 B       ?= build
 LIB_SRC := $(sort $(wildcard src/base/*.c src/topo/*.c src/plan/*.c src/engine/*.c src/lab/*.c \
-                            src/node/*.c src/link/*.c src/sys/*.c src/bench/*.c) \
-                            $(filter-out src/vm/agent.c,$(wildcard src/vm/*.c)))
+                            src/node/*.c src/link/*.c src/sys/*.c src/bench/*.c \
+                            src/vm/*.c))
 # The study's built-in workloads: one program, run inside nodes.
 WORK_SRC := $(sort $(wildcard src/work/*.c))
 WORK_OBJ := $(WORK_SRC:%.c=$(B)/%.o)
@@ -59,10 +59,11 @@ $(B)/vnetlab: $(CLI_OBJ) $(B)/libvnetlab.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The VM guests' agent and /init: static (it runs in a guest with nothing
-# else), never sanitized.
-$(B)/vnetlab-agent: src/vm/agent.c src/vm/proto.c $(wildcard src/vm/*.h)
+# else), never sanitized; its own files, the protocol and the base helpers.
+AGENT_SRC := $(sort $(wildcard src/agent/*.c)) src/vm/proto.c src/base/util.c src/base/err.c
+$(B)/vnetlab-agent: $(AGENT_SRC) $(wildcard src/agent/*.h src/vm/proto.h src/base/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -static -O2 -s -o $@ src/vm/agent.c src/vm/proto.c
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -static -O2 -s -o $@ $(AGENT_SRC)
 
 # The same program: as vnetlab-rsh, MPI launchers' remote shell.
 $(B)/vnetlab-rsh: $(B)/vnetlab

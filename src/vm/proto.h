@@ -1,6 +1,6 @@
 /* The guest agent's protocol: framed binary messages over one byte stream
  * (a virtio-serial port in a guest, a socket in tests), shared by the host
- * library (client.c) and the agent (agent.c, a static guest binary). Pure
+ * library (client.c) and the agent (src/agent/, a static guest binary). Pure
  * data: encoding, decoding and validation; no system calls, libc only.
  *
  * Every frame is a 12-byte header and a payload of at most 64 KiB:

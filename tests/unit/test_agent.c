@@ -1,4 +1,4 @@
-/* test_agent: the guest agent (src/vm/agent.c) and its host library
+/* test_agent: the guest agent (src/agent/) and its host library
  * (src/vm/client.c), without a VM: the agent runs as a plain process
  * serving one end of a socketpair (--serve-fd) or a UNIX socket, and runs
  * its commands on this host. `test_agent [AGENT]`; the agent defaults to
