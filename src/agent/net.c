@@ -200,6 +200,17 @@ static void nl_attr(struct nlmsghdr *n, unsigned short type, const void *data, s
 	n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + RTA_ALIGN(a->rta_len);
 }
 
+/* A zeroed request of type (create or replace) in a buffer of size
+ * bytes, with a family header of hdrlen: the header, to fill in. */
+static void *nl_new(struct nlmsghdr *n, size_t size, uint16_t type, size_t hdrlen)
+{
+	memset(n, 0, size);
+	n->nlmsg_len = NLMSG_LENGTH(hdrlen);
+	n->nlmsg_type = type;
+	n->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	return NLMSG_DATA(n);
+}
+
 /* addr/prefix (host byte order) on ifindex, replacing what is there; a
  * broadcast address below /31. */
 static int addr_add(int ifindex, uint32_t addr, int prefix, const char *what, struct vl_err *err)
@@ -211,11 +222,7 @@ static int addr_add(int ifindex, uint32_t addr, int prefix, const char *what, st
 	struct ifaddrmsg *ifa;
 	uint32_t a = htonl(addr);
 
-	memset(&req, 0, sizeof(req));
-	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(*ifa));
-	req.n.nlmsg_type = RTM_NEWADDR;
-	req.n.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-	ifa = NLMSG_DATA(&req.n);
+	ifa = nl_new(&req.n, sizeof(req), RTM_NEWADDR, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = (unsigned char)prefix;
 	ifa->ifa_index = (unsigned)ifindex;
@@ -241,11 +248,7 @@ static int route_add(uint32_t dst, int prefix, bool has_gw, uint32_t gw, int oif
 	struct rtmsg *rt;
 	uint32_t d = htonl(dst), g = htonl(gw);
 
-	memset(&req, 0, sizeof(req));
-	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(*rt));
-	req.n.nlmsg_type = RTM_NEWROUTE;
-	req.n.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-	rt = NLMSG_DATA(&req.n);
+	rt = nl_new(&req.n, sizeof(req), RTM_NEWROUTE, sizeof(*rt));
 	rt->rtm_family = AF_INET;
 	rt->rtm_dst_len = (unsigned char)prefix;
 	rt->rtm_table = RT_TABLE_MAIN;
