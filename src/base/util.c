@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -358,14 +359,27 @@ int vl_write_all(int fd, const void *buf, size_t len)
 
 int vl_write_file(const char *path, const char *data, size_t len, struct vl_err *err)
 {
+	return vl_write_file_mode(path, data, len, 0644, err);
+}
+
+int vl_write_file_mode(const char *path, const char *data, size_t len, mode_t mode,
+                       struct vl_err *err)
+{
 	char tmp[PATH_MAX];
 	int fd;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return vl_err_set(err, ENAMETOOLONG, "%s: path too long", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return vl_err_sys(err, errno, "create %s", tmp);
+	if (fchmod(fd, mode) < 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(tmp);
+		return vl_err_sys(err, e, "chmod %s", tmp);
+	}
 	if (vl_write_all(fd, data, len) < 0) {
 		int e = errno;
 

@@ -89,6 +89,9 @@ int vl_write_all(int fd, const void *buf, size_t len);
 
 /* Write a whole file atomically (tmp + rename), mode 0644. */
 int vl_write_file(const char *path, const char *data, size_t len, struct vl_err *err);
+/* The same with its mode (0600: the lab's state, root's only). */
+int vl_write_file_mode(const char *path, const char *data, size_t len, mode_t mode,
+                       struct vl_err *err);
 /* Read a whole (small) file into a NUL-terminated buffer. */
 int vl_read_file(const char *path, char **out, size_t *len, struct vl_err *err);
 

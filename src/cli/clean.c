@@ -7,6 +7,7 @@
 
 static const struct option clean_opts[] = {
     {"dry-run", no_argument, NULL, 'n'},
+    {"orphans", no_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -16,24 +17,31 @@ struct say_ctx {
 	size_t count;
 };
 
-static void say(const char *what, void *data)
+static void say(bool removed, const char *what, void *data)
 {
 	struct say_ctx *c = data;
 
 	c->count++;
-	printf("%s %s\n", c->dry_run ? "would remove" : "removing", what);
+	if (removed)
+		printf("%s %s\n", c->dry_run ? "would remove" : "removing", what);
+	else
+		printf("%s\n", what);
 }
 
 int cmd_clean(int argc, char **argv)
 {
 	struct say_ctx c = {0};
+	struct vl_clean_opts o = {.say = say, .data = &c};
 	struct vl_err err = {0};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "nh", clean_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "noh", clean_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
-			c.dry_run = true;
+			o.dry_run = c.dry_run = true;
+			break;
+		case 'o':
+			o.orphans = true;
 			break;
 		case 'h':
 			return vl_cli_help("clean");
@@ -43,7 +51,7 @@ int cmd_clean(int argc, char **argv)
 	}
 	if (optind != argc)
 		return vl_cli_usage("clean", "unexpected argument \"%s\"", argv[optind]);
-	if (vl_engine_clean(c.dry_run, say, &c, &err) < 0)
+	if (vl_engine_clean(&o, &err) < 0)
 		return vl_cli_fail(&err);
 	if (!c.count)
 		printf("nothing to clean\n");

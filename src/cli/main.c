@@ -150,12 +150,16 @@ const struct vl_cmd vl_cmds[] = {
     {"report", cmd_report, "DIR", "render a study's report again from its JSON files",
      "Read DIR/*.json (as `vnetlab bench --json` writes them) and write DIR/*.csv,\n"
      "DIR/plots/ and DIR/report.md.\n"},
-    {"clean", cmd_clean, "[--dry-run]", "remove what crashed runs left behind",
-     "Remove labs whose up never finished (killed or crashed), from their journal, and\n"
-     "network namespaces tagged as vnetlab's (vl<id>-*, vl<id>.sw) whose lab is gone.\n"
-     "Labs that are up, or being changed, are not touched.\n"
+    {"clean", cmd_clean, "[--dry-run] [--orphans]", "remove what crashed runs left behind",
+     "Remove labs whose up or down never finished (killed or crashed), from their\n"
+     "journal; put back host settings (sysctls) that no lab needs any more; and remove\n"
+     "network namespaces tagged as vnetlab's (vl<id>-*, vl<id>.sw) whose lab is gone,\n"
+     "if no process runs in them. Labs that are up, or being changed, are not touched.\n"
      "\n"
-     "  -n, --dry-run       only list what would be removed\n"},
+     "  -n, --dry-run       only list what would be removed\n"
+     "      --orphans       also stop the processes in namespaces tagged as vnetlab's\n"
+     "                      that no lab has, and remove them (nothing proves they are\n"
+     "                      ours: their lab's directory is gone)\n"},
     {"plan", cmd_plan, "(-f FILE | --topo SPEC) [--name LAB] [--id ID]",
      "print the names, addresses and routes up would create",
      "Print the plan of a topology: segments, subnets, bridges, interfaces, routes and\n"

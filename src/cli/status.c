@@ -92,18 +92,19 @@ static int show_lab(const char *lab, int json)
 		const char *name = json_string_value(json_object_get(node, "name"));
 		json_t *pl = json_array();
 		char rel[128];
-		ino_t ino, mnt;
+		struct vl_ns_id ino, mnt;
 
 		/* ns nodes are their network namespace; proc nodes their mount one */
 		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, netns ? netns : "");
-		ino = netns ? vl_ns_inode(path) : 0;
+		ino = netns ? vl_ns_id_of(path) : (struct vl_ns_id){0, 0};
 		snprintf(rel, sizeof(rel), "ns/%s.mnt", name ? name : "");
 		vl_lab_path(lab, rel, path, sizeof(path));
-		mnt = vl_ns_inode(path);
-		json_object_set_new(node, "present", json_boolean(netns ? ino != 0 : mnt != 0));
+		mnt = vl_ns_id_of(path);
+		json_object_set_new(node, "present",
+		                    json_boolean(netns ? ino.ino != 0 : mnt.ino != 0));
 		for (size_t k = 0; k < n_procs; k++)
-			if ((ino && procs[k].netns == ino) ||
-			    (!netns && mnt && procs[k].mntns == mnt))
+			if (vl_ns_id_eq(ino, procs[k].netns) ||
+			    (!netns && vl_ns_id_eq(mnt, procs[k].mntns)))
 				json_array_append_new(pl, json_pack("{s:i, s:s}", "pid",
 				                                    (int)procs[k].pid, "comm",
 				                                    procs[k].comm));

@@ -1,16 +1,20 @@
 /* `down` and `clean`: a lab's processes stopped, then its journal undone
- * in reverse (journal.c); for leftovers of an `up` that died, the same
- * undo, and namespaces tagged as ours whose lab is gone. Touches only what
- * the lab's journal names and what is tagged with its id. */
+ * in reverse (journal.c); for leftovers of an `up` or `down` that died,
+ * the same undo, host settings no lab holds, and namespaces tagged as ours
+ * whose lab is gone. Touches only what the lab's journal names and what is
+ * tagged with its id. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/util.h"
 #include "engine/internal.h"
+#include "engine/journal.h"
+#include "lab/host.h"
 #include "lab/lab.h"
 #include "sys/ns.h"
 #include "sys/proc.h"
@@ -46,31 +50,86 @@ int vl_engine_down(const char *lab, bool missing_ok, struct vl_err *err)
 	lock = vl_lab_lock(lab, 1, err);
 	if (lock < 0)
 		return -1;
-	r = vl_engine_undo(lab, err);
+	/* From here the lab is going: if this down dies, status says so and
+	 * clean finishes it. */
+	r = vl_lab_mark_down(lab, err);
+	if (r == 0)
+		r = vl_engine_undo(lab, err);
 	close(lock);
 	if (r < 0)
 		vl_err_wrap(err, "lab %s", lab);
 	return r;
 }
 
-/* "vl" + 4 hex + ('-' node | ".sw") */
-static int tagged_id(const char *name, char id[VL_LAB_ID_LEN + 1])
+/* Host settings raised by labs that are gone without a down (their
+ * directories removed by hand): put back. */
+static int clean_host(const struct vl_clean_opts *o, struct vl_err *err)
 {
-	if (strncmp(name, "vl", 2))
-		return 0;
-	for (int i = 0; i < VL_LAB_ID_LEN; i++) {
-		char c = name[2 + i];
+	char **keys, msg[256];
+	size_t n;
+	int lock, r = 0;
 
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return 0;
-		id[i] = c;
+	if ((lock = vl_host_lock(err)) < 0)
+		return -1;
+	if (vl_host_changed(&keys, &n, err) < 0) {
+		close(lock);
+		return -1;
 	}
-	id[VL_LAB_ID_LEN] = '\0';
-	return (name[6] == '-' && !vl_name_invalid(name + 7)) || !strcmp(name + 6, ".sw");
+	for (size_t i = 0; i < n && r == 0; i++) {
+		if (vl_journal_holds(NULL, keys[i]))
+			continue;
+		snprintf(msg, sizeof(msg), "host setting %s (no lab needs it now: the host's value back)",
+		         keys[i]);
+		o->say(true, msg, o->data);
+		if (!o->dry_run)
+			r = vl_host_restore(keys[i], NULL, err);
+	}
+	vl_strv_free(keys, n);
+	close(lock);
+	return r;
 }
 
-int vl_engine_clean(bool dry_run, void (*say)(const char *what, void *data), void *data,
-                    struct vl_err *err)
+/* A namespace tagged as ours whose lab is gone (its directory lost). */
+static int clean_orphan(const struct vl_clean_opts *o, const char *name, struct vl_err *err)
+{
+	char path[PATH_MAX], msg[PATH_MAX + 160];
+	struct vl_ns_id id;
+	struct vl_proc *procs = NULL;
+	size_t n_procs = 0;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, name);
+	id = vl_ns_id_of(path);
+	if (id.ino && vl_netns_is_host(id)) {
+		snprintf(msg, sizeof(msg), "%s: the host's own network namespace, left alone", path);
+		o->say(false, msg, o->data);
+		return 0;
+	}
+	if (id.ino && vl_proc_find_in_netns(&id, 1, &procs, &n_procs, err) < 0)
+		return -1;
+	if (n_procs && !o->orphans) {
+		snprintf(msg, sizeof(msg),
+		         "network namespace %s: named like a lab's, but no lab has its id, and %zu "
+		         "processes run in it: left alone (vnetlab clean --orphans stops them and "
+		         "removes it)",
+		         name, n_procs);
+		o->say(false, msg, o->data);
+		free(procs);
+		return 0;
+	}
+	snprintf(msg, sizeof(msg), "network namespace %s (no lab%s)", name,
+	         n_procs ? "; its processes stopped" : "");
+	o->say(true, msg, o->data);
+	if (!o->dry_run) {
+		if (n_procs)
+			vl_proc_stop(procs, n_procs, 3.0);
+		r = vl_ns_unbind(path, err);
+	}
+	free(procs);
+	return r;
+}
+
+int vl_engine_clean(const struct vl_clean_opts *o, struct vl_err *err)
 {
 	char **labs = NULL, **live_ids;
 	size_t n_labs = 0, n_live = 0;
@@ -79,6 +138,8 @@ int vl_engine_clean(bool dry_run, void (*say)(const char *what, void *data), voi
 	struct dirent *de;
 	int r = 0;
 
+	if (geteuid() != 0)
+		return vl_err_set(err, EPERM, "vnetlab clean needs root: run it with sudo");
 	if (vl_lab_list(&labs, &n_labs, err) < 0)
 		return -1;
 	live_ids = vl_xcalloc(n_labs + 1, sizeof(*live_ids));
@@ -98,21 +159,21 @@ int vl_engine_clean(bool dry_run, void (*say)(const char *what, void *data), voi
 			close(lock);
 			continue;
 		}
-		snprintf(msg, sizeof(msg), "lab %s (its up did not finish)", labs[i]);
-		say(msg, data);
-		if (!dry_run && vl_engine_undo(labs[i], err) < 0) {
+		snprintf(msg, sizeof(msg), "lab %s (its %s did not finish)", labs[i],
+		         vl_lab_going_down(labs[i]) ? "down" : "up");
+		o->say(true, msg, o->data);
+		if (!o->dry_run && vl_engine_undo(labs[i], err) < 0) {
 			vl_err_wrap(err, "lab %s", labs[i]);
 			r = -1;
 		}
 		close(lock);
 	}
-	/* Namespaces tagged as ours whose lab is gone (its directory lost). */
 	d = opendir(VL_NETNS_RUN_DIR);
 	while (d && (de = readdir(d))) {
-		char id[VL_LAB_ID_LEN + 1], path[PATH_MAX];
+		char id[VL_LAB_ID_LEN + 1];
 		int live = 0;
 
-		if (!tagged_id(de->d_name, id))
+		if (!vl_lab_tag(de->d_name, id))
 			continue;
 		for (size_t i = 0; i < n_live && !live; i++)
 			live = !strcmp(live_ids[i], id);
@@ -122,25 +183,13 @@ int vl_engine_clean(bool dry_run, void (*say)(const char *what, void *data), voi
 			live = vl_lab_exists(labs[i]) && vl_lab_read_id(labs[i], lid, NULL) == 0 &&
 			       !strcmp(lid, id);
 		}
-		if (live)
-			continue;
-		snprintf(msg, sizeof(msg), "network namespace %s (no lab)", de->d_name);
-		say(msg, data);
-		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, de->d_name);
-		if (dry_run)
-			continue;
-		ino_t ino = vl_ns_inode(path);
-		struct vl_proc *procs = NULL;
-		size_t n_procs = 0;
-
-		if (ino && vl_proc_find_in_netns(&ino, 1, &procs, &n_procs, NULL) == 0 && n_procs)
-			vl_proc_stop(procs, n_procs, 3.0);
-		free(procs);
-		if (vl_ns_unbind(path, err) < 0)
+		if (!live && clean_orphan(o, de->d_name, r ? NULL : err) < 0)
 			r = -1;
 	}
 	if (d)
 		closedir(d);
+	if (clean_host(o, r ? NULL : err) < 0)
+		r = -1;
 	vl_strv_free(live_ids, n_live);
 	vl_strv_free(labs, n_labs);
 	return r;

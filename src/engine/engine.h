@@ -29,11 +29,17 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
  * exist is an error unless `missing_ok`. */
 int vl_engine_down(const char *lab, bool missing_ok, struct vl_err *err);
 
-/* Leftovers: labs whose `up` died (journal but no state, lock free), and
- * namespaces tagged vl<id> that belong to no lab. `dry_run` only lists.
- * Each thing removed (or to be removed) is reported through `say`. */
-int vl_engine_clean(bool dry_run, void (*say)(const char *what, void *data), void *data,
-                    struct vl_err *err);
+/* Leftovers: labs whose `up` or `down` died (not up, lock free), host
+ * settings no lab holds any more, and namespaces tagged vl<id> that belong
+ * to no lab: removed if empty; with processes in them, only if `orphans`
+ * (nothing proves they are ours). `dry_run` only lists. Each thing is
+ * reported through `say`, `removed` false for what is left alone. */
+struct vl_clean_opts {
+	bool dry_run, orphans;
+	void (*say)(bool removed, const char *what, void *data);
+	void *data;
+};
+int vl_engine_clean(const struct vl_clean_opts *o, struct vl_err *err);
 
 /* The lab's processes (every process in one of its node namespaces). */
 struct vl_proc;

@@ -15,12 +15,17 @@
 #include "lab/lab.h"
 #include "sys/ns.h"
 
+/* The lab's own files are root's (0600); those bound into nodes (files/)
+ * are read there by every user (0644). */
 static int write_lab_file(const char *lab, const char *rel, const char *text, struct vl_err *err)
 {
 	char path[PATH_MAX];
 
 	vl_lab_path(lab, rel, path, sizeof(path));
-	return vl_write_file(path, text, strlen(text), err);
+	return vl_write_file_mode(path, text, strlen(text),
+	                          strncmp(rel, VL_LAB_FILES "/", strlen(VL_LAB_FILES) + 1) ? 0600
+	                                                                               : 0644,
+	                          err);
 }
 
 /* One file per node, named after it, holding its name: its hostname. Many
@@ -62,14 +67,15 @@ int vl_engine_write_files(struct engine *e, struct vl_err *err)
 	    vl_node_write_backends(p, err) < 0)
 		return -1;
 	vl_lab_path(p->lab, "logs", path, sizeof(path));
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return vl_err_sys(err, errno, "mkdir %s", path);
 	/* The files bound into nodes live on a small tmpfs of the lab's, which
 	 * the template mount namespace keeps, so nodes can bind from it: a
 	 * page per file, and the hosts file. */
 	vl_lab_path(p->lab, VL_LAB_FILES, path, sizeof(path));
 	if (vl_journal_mount(&e->j, path, err) < 0 ||
-	    vl_mount_private_dir(path, (p->n_nodes + 16) * 4096 + 2 * strlen(p->hosts), err) < 0 ||
+	    vl_mount_private_dir(path, (p->n_nodes + 16) * 4096 + 2 * strlen(p->hosts), 0755,
+	                         err) < 0 ||
 	    write_lab_file(p->lab, VL_LAB_FILES "/hosts", p->hosts, err) < 0)
 		return -1;
 	return write_hostnames(p, err);

@@ -15,6 +15,7 @@
 
 #include "base/util.h"
 #include "engine/linkd_main.h"
+#include "lab/host.h"
 #include "lab/lab.h"
 #include "node/node.h"
 #include "sys/cgroup.h"
@@ -134,6 +135,7 @@ struct rec {
 	const struct kind *kind;
 	char *argv[MAX_ARGS];
 	int argc;
+	size_t line;
 };
 
 struct kind {
@@ -184,42 +186,36 @@ static int undo_cgroup(const struct undo *u, char *const *argv, struct vl_err *e
 	return vl_lab_others(u->lab) ? 0 : vl_cgroup_prune(cg, VL_CGROUP_ROOT, err);
 }
 
-#define BACKLOG_KEY "net/core/netdev_max_backlog"
-
 static bool valid_sysctl(const struct undo *u, char *const *argv)
 {
 	unsigned long v;
 
-	return !strcmp(argv[0], BACKLOG_KEY) && vl_parse_uint(argv[1], 0, 1ul << 31, &v) == 0 &&
+	return vl_host_known(argv[0]) && vl_parse_uint(argv[1], 0, 1ul << 31, &v) == 0 &&
 	       vl_parse_uint(argv[2], 0, 1ul << 31, &v) == 0;
 }
 
-/* Put the setting back, unless someone changed it since or another lab
- * is up. */
+/* The lab's hold on a host setting goes; the last lab that held it puts
+ * the host's value back (host.h). */
 static int undo_sysctl(const struct undo *u, char *const *argv, struct vl_err *err)
 {
-	char path[PATH_MAX];
-	cleanup_free char *s = NULL;
-	unsigned long cur, set;
+	unsigned long fb[2];
+	int lock = vl_host_lock(err), r = 0;
 
-	snprintf(path, sizeof(path), "/proc/sys/%s", argv[0]);
-	if (vl_lab_others(u->lab) || vl_read_file(path, &s, NULL, NULL) < 0)
-		return 0;
-	s[strcspn(s, "\n")] = '\0';
-	if (vl_parse_uint(s, 0, 1ul << 31, &cur) == 0 &&
-	    vl_parse_uint(argv[2], 0, 1ul << 31, &set) == 0 && cur == set)
-		vl_sysctl_write(argv[0], argv[1], NULL);
-	return 0;
+	if (lock < 0)
+		return -1;
+	if (!vl_journal_holds(u->lab, argv[0])) {
+		vl_parse_uint(argv[1], 0, 1ul << 31, &fb[0]);
+		vl_parse_uint(argv[2], 0, 1ul << 31, &fb[1]);
+		r = vl_host_restore(argv[0], fb, err);
+	}
+	close(lock);
+	return r;
 }
 
 /* Only names tagged with this lab's id are ever touched. */
 static bool valid_netns(const struct undo *u, char *const *argv)
 {
-	const char *a = argv[0];
-
-	return u->id[0] && !strncmp(a, "vl", 2) && !strncmp(a + 2, u->id, VL_LAB_ID_LEN) &&
-	       (a[2 + VL_LAB_ID_LEN] == '-' || a[2 + VL_LAB_ID_LEN] == '.') && !strchr(a, '/') &&
-	       strcmp(a + 2 + VL_LAB_ID_LEN + 1, "") && strcmp(a + 2 + VL_LAB_ID_LEN + 1, ".");
+	return vl_lab_tagged(u->id, argv[0]);
 }
 
 static int undo_netns(const struct undo *u, char *const *argv, struct vl_err *err)
@@ -268,36 +264,76 @@ static bool parse(char *line, struct rec *r)
 	return r->kind && r->argc == r->kind->argc;
 }
 
-/* The journal's records, parsed; *data holds their text. */
-static int read_recs(const char *lab, char **data, struct rec **recs, size_t *n, struct vl_err *err)
+/* The journal's records, parsed; *data holds their text. Lines that do
+ * not parse are said (if `say`) and left out. */
+static int read_recs(const char *lab, bool say, char **data, struct rec **recs, size_t *n,
+                     struct vl_err *err)
 {
-	char p[PATH_MAX], *line, *save = NULL;
+	char p[PATH_MAX];
 	struct rec *v = NULL;
-	size_t cnt = 0, cap = 0;
+	size_t cnt = 0, cap = 0, len, line = 0;
 
 	vl_lab_path(lab, "journal", p, sizeof(p));
-	if (vl_read_file(p, data, NULL, err) < 0)
+	if (vl_read_file(p, data, &len, err) < 0)
 		return -1;
-	for (line = strtok_r(*data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *s = *data, *end; s < *data + len; s = end + 1) {
+		end = s + strcspn(s, "\n");
+		*end = '\0';
+		line++;
+		if (!*s)
+			continue;
 		vl_grow(&v, &cap, cnt, sizeof(*v));
-		if (parse(line, &v[cnt]))
+		v[cnt].line = line;
+		if (parse(s, &v[cnt]))
 			cnt++;
+		else if (say)
+			fprintf(stderr, "vnetlab: %s:%zu: not a journal record: passed over\n", p,
+			        line);
 	}
 	*recs = v;
 	*n = cnt;
 	return 0;
 }
 
-static void undo_init(struct undo *u, const char *lab, const struct rec *recs, size_t n)
+/* The lab's id: its lab record's, if the id file agrees and no other lab
+ * claims it; "" otherwise (then nothing tagged is acted on). */
+static void undo_init(struct undo *u, const char *lab, const struct rec *recs, size_t n, bool say)
 {
+	char own[VL_LAB_ID_LEN + 1];
+	struct vl_err e = {0};
+
 	memset(u, 0, sizeof(*u));
 	u->lab = lab;
 	vl_lab_path(lab, NULL, u->dir, sizeof(u->dir));
 	vl_lab_path(lab, "ns", u->nsdir, sizeof(u->nsdir));
 	vl_lab_path(lab, VL_LAB_FILES, u->filesdir, sizeof(u->filesdir));
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && !u->id[0]; i++)
 		if (!strcmp(recs[i].kind->verb, "lab") && valid_lab(u, recs[i].argv))
 			snprintf(u->id, sizeof(u->id), "%s", recs[i].argv[1]);
+	if (!u->id[0])
+		return;
+	if (vl_lab_own_id(lab, own, &e) < 0) {
+		/* no id file: up died before writing it, and made nothing tagged */
+		if (e.code != ENOENT && say)
+			fprintf(stderr, "vnetlab: lab %s: %s: its namespaces are left alone\n", lab,
+			        e.msg);
+		u->id[0] = '\0';
+	} else if (strcmp(own, u->id)) {
+		if (say)
+			fprintf(stderr,
+			        "vnetlab: lab %s: its journal says id %s, its id file %s: its "
+			        "namespaces are left alone\n",
+			        lab, u->id, own);
+		u->id[0] = '\0';
+	}
+}
+
+static void say_skipped(const char *lab, const struct rec *r)
+{
+	fprintf(stderr, "vnetlab: lab %s: journal line %zu (%s", lab, r->line, r->kind->verb);
+	for (int a = 0; a < r->argc; a++)
+		fprintf(stderr, " %s", r->argv[a]);
+	fprintf(stderr, ") names what is not the lab's: not acted on\n");
 }
 
 int vl_journal_undo(const char *lab, struct vl_err *err)
@@ -308,20 +344,22 @@ int vl_journal_undo(const char *lab, struct vl_err *err)
 	size_t n = 0;
 	int r = 0;
 
-	if (read_recs(lab, &data, &recs, &n, err) < 0) {
+	if (read_recs(lab, true, &data, &recs, &n, err) < 0) {
 		/* No journal: only the directory itself can be ours. */
-		undo_init(&u, lab, NULL, 0);
+		undo_init(&u, lab, NULL, 0, false);
 		vl_umount_lazy(u.nsdir, NULL);
 		vl_umount_lazy(u.filesdir, NULL);
 		vl_err_clear(err);
 		return vl_rmtree(u.dir, err);
 	}
-	undo_init(&u, lab, recs, n);
+	undo_init(&u, lab, recs, n, true);
 	for (size_t i = n; i-- > 0;) {
 		struct vl_err e2 = {0};
 
-		if (!recs[i].kind->valid(&u, recs[i].argv))
+		if (!recs[i].kind->valid(&u, recs[i].argv)) {
+			say_skipped(lab, &recs[i]);
 			continue;
+		}
 		if (recs[i].kind->undo(&u, recs[i].argv, &e2) < 0 && r == 0) {
 			*err = e2;
 			r = -1;
@@ -330,29 +368,56 @@ int vl_journal_undo(const char *lab, struct vl_err *err)
 	return r;
 }
 
-int vl_journal_netns_inodes(const char *lab, ino_t **out, size_t *n_out, struct vl_err *err)
+bool vl_journal_holds(const char *except, const char *key)
+{
+	char **labs;
+	size_t n_labs;
+	bool held = false;
+
+	if (vl_lab_list(&labs, &n_labs, NULL) < 0)
+		return true; /* cannot tell: keep the setting */
+	for (size_t i = 0; i < n_labs && !held; i++) {
+		cleanup_free char *data = NULL;
+		cleanup_free struct rec *recs = NULL;
+		struct undo u = {.lab = labs[i]};
+		size_t n = 0;
+
+		if ((except && !strcmp(labs[i], except)) ||
+		    read_recs(labs[i], false, &data, &recs, &n, NULL) < 0)
+			continue;
+		for (size_t k = 0; k < n && !held; k++)
+			held = !strcmp(recs[k].kind->verb, "sysctl") && valid_sysctl(&u, recs[k].argv) &&
+			       !strcmp(recs[k].argv[0], key);
+	}
+	vl_strv_free(labs, n_labs);
+	return held;
+}
+
+int vl_journal_netns_ids(const char *lab, struct vl_ns_id **out, size_t *n_out, struct vl_err *err)
 {
 	cleanup_free char *data = NULL;
 	cleanup_free struct rec *recs = NULL;
 	char path[PATH_MAX];
 	struct undo u;
 	size_t n, cnt = 0;
-	ino_t *v;
+	struct vl_ns_id *v;
 
-	if (read_recs(lab, &data, &recs, &n, err) < 0)
+	if (read_recs(lab, false, &data, &recs, &n, err) < 0)
 		return -1;
-	undo_init(&u, lab, recs, n);
+	undo_init(&u, lab, recs, n, false);
 	v = vl_xcalloc(n + 1, sizeof(*v));
 	for (size_t i = 0; i < n; i++) {
-		ino_t ino;
+		struct vl_ns_id id;
 
 		if (strcmp(recs[i].kind->verb, "netns") || !valid_netns(&u, recs[i].argv))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, recs[i].argv[0]);
-		if ((ino = vl_ns_inode(path)))
-			v[cnt++] = ino;
+		id = vl_ns_id_of(path);
+		/* a name of ours bound to the host's namespace is not the lab's */
+		if (id.ino && !vl_netns_is_host(id))
+			v[cnt++] = id;
 	}
-	qsort(v, cnt, sizeof(*v), vl_cmp_ino);
+	qsort(v, cnt, sizeof(*v), vl_ns_id_cmp);
 	*out = v;
 	*n_out = cnt;
 	return 0;

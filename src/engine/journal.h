@@ -8,16 +8,19 @@
  *   lab NAME ID           the lab's directory (the first record)
  *   mount PATH            a private tmpfs of the lab's (files/, ns/)
  *   cgroup MANAGER PATH   the lab's cgroup, parent of its nodes'
- *   sysctl KEY OLD SET    a host setting raised for the lab
+ *   sysctl KEY OLD SET    the lab's hold on a host setting (lab/host.h):
+ *                         the host's value and the one the lab needs
  *   netns NAME            a network namespace (vl<id>-<node>, vl<id>.sw)
  *   linkd LAB             the lab's link engine */
 #ifndef VL_ENGINE_JOURNAL_H
 #define VL_ENGINE_JOURNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "sys/ns.h"
 
 struct vl_journal {
 	int fd;
@@ -48,8 +51,11 @@ int vl_journal_linkd(struct vl_journal *j, const char *lab, struct vl_err *err);
  * without a journal has only its directory removed. */
 int vl_journal_undo(const char *lab, struct vl_err *err);
 
-/* Inodes of the lab's network namespaces that its journal names and that
- * are tagged with its id, sorted. */
-int vl_journal_netns_inodes(const char *lab, ino_t **out, size_t *n, struct vl_err *err);
+/* The lab's network namespaces: those its journal names that are tagged
+ * with its own id (lab.h vl_lab_own_id) and bound to a namespace other
+ * than the host's, sorted by vl_ns_id_cmp. */
+int vl_journal_netns_ids(const char *lab, struct vl_ns_id **out, size_t *n, struct vl_err *err);
+/* Does a lab other than `except` (NULL: any) hold host setting key? */
+bool vl_journal_holds(const char *except, const char *key);
 
 #endif

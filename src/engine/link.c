@@ -61,32 +61,25 @@ static int fill_info(json_t *l, int mine, struct vl_link_info *info, struct vl_e
 	return 0;
 }
 
-/* The namespace and interface of end k, from state.json. */
-static int end_of(json_t *l, int k, const char **netns, const char **ifname, struct vl_err *err)
-{
-	json_t *end = json_array_get(json_object_get(l, "ends"), (size_t)k);
-
-	*netns = json_string_value(json_object_get(end, "netns"));
-	*ifname = json_string_value(json_object_get(end, "ifname"));
-	if (!*netns || !*ifname || strchr(*netns, '/'))
-		return vl_err_set(err, EINVAL, "state.json: a link end without netns and ifname");
-	return 0;
-}
-
 static int do_state(struct vl_nl *nl, int ifindex, void *data, struct vl_err *err)
 {
 	return vl_kl_link_set_state(nl, ifindex, *(bool *)data, "set the link state", err);
 }
 
-static json_t *load_locked(const char *lab, int *lock, struct vl_err *err)
+/* The lab's state, locked, and its own id: what its link ends must be
+ * tagged with. */
+static json_t *load_locked(const char *lab, int *lock, char id[VL_LAB_ID_LEN + 1],
+                           struct vl_err *err)
 {
 	json_t *st;
 
 	if ((*lock = vl_lab_lock(lab, 1, err)) < 0)
 		return NULL;
-	if (!(st = vl_state_load(lab, err))) {
+	if (!(st = vl_state_load(lab, err)) || vl_lab_own_id(lab, id, err) < 0) {
+		json_decref(st);
 		close(*lock);
 		*lock = -1;
+		return NULL;
 	}
 	return st;
 }
@@ -100,7 +93,7 @@ static int save(const char *lab, json_t *st, struct vl_err *err)
 	if (!s)
 		return vl_err_set(err, ENOMEM, "encode state.json");
 	vl_lab_path(lab, "state.json", path, sizeof(path));
-	r = vl_write_file(path, s, strlen(s), err);
+	r = vl_write_file_mode(path, s, strlen(s), 0600, err);
 	free(s);
 	return r;
 }
@@ -128,7 +121,8 @@ int vl_link_set(const char *lab, const char *endpoint, int dirs, char *const *kv
 {
 	struct vl_link_info info;
 	int lock, mine, r = -1;
-	json_t *st = load_locked(lab, &lock, err), *l;
+	char id[VL_LAB_ID_LEN + 1];
+	json_t *st = load_locked(lab, &lock, id, err), *l;
 	const struct vl_link_backend *lb;
 	char text[256];
 
@@ -156,7 +150,7 @@ int vl_link_set(const char *lab, const char *endpoint, int dirs, char *const *kv
 				goto out;
 			}
 		}
-		if (end_of(l, k, &netns, &ifname, err) < 0 ||
+		if (vl_state_link_end(l, k, id, &netns, &ifname, err) < 0 ||
 		    lb->apply(netns, ifname, &im,
 		              (int)json_integer_value(json_object_get(l, "mtu")), err) < 0) {
 			vl_err_wrap(err, "link %s", endpoint);
@@ -179,14 +173,15 @@ out:
 int vl_link_set_up(const char *lab, const char *endpoint, bool up, struct vl_err *err)
 {
 	int lock, mine, r = -1;
-	json_t *st = load_locked(lab, &lock, err), *l;
+	char id[VL_LAB_ID_LEN + 1];
+	json_t *st = load_locked(lab, &lock, id, err), *l;
 
 	if (!st)
 		return -1;
 	if ((l = find_link(st, endpoint, &mine, err))) {
 		const char *netns, *ifname;
 
-		r = end_of(l, mine, &netns, &ifname, err);
+		r = vl_state_link_end(l, mine, id, &netns, &ifname, err);
 		if (r == 0)
 			r = vl_link_in_netns(netns, ifname, do_state, &up, err);
 		if (r == 0) {

@@ -65,15 +65,16 @@ static int attach_here(void *data, struct vl_err *err)
 	return (a->fd = vl_tap_attach(a->ifname, err)) < 0 ? -1 : 0;
 }
 
-/* Join TAP ifname in netns: an fd. */
-static int join_tap(const char *netns, const char *ifname, struct vl_err *err)
+/* Join the TAP of end k of link l (checked to be the lab's): an fd. */
+static int join_tap(json_t *l, int k, const char *id, struct vl_err *err)
 {
 	char path[PATH_MAX];
-	struct tap_arg a = {ifname, -1};
+	const char *netns, *ifname;
+	struct tap_arg a = {NULL, -1};
 
-	if (!*netns || strchr(netns, '/'))
-		return vl_err_set(err, EINVAL,
-		                  "state.json: a link end without a namespace of its own");
+	if (vl_state_link_end(l, k, id, &netns, &ifname, err) < 0)
+		return -1;
+	a.ifname = ifname;
 	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, netns);
 	return vl_netns_run(path, attach_here, &a, err) < 0 ? -1 : a.fd;
 }
@@ -131,6 +132,7 @@ static int run_engine(const char *lab, int ready, struct vl_err *err)
 	struct vl_linkd *d = NULL;
 	struct user_link *ul = NULL;
 	size_t n = 0, cap = 0, i;
+	char id[VL_LAB_ID_LEN + 1];
 	json_t *st = NULL, *l;
 	int r = -1;
 
@@ -139,11 +141,11 @@ static int run_engine(const char *lab, int ready, struct vl_err *err)
 		vl_err_sys(err, errno, "eventfd");
 		goto out;
 	}
-	if (!(st = vl_state_load(lab, err)) || !(d = vl_linkd_new(err)))
+	if (!(st = vl_state_load(lab, err)) || vl_lab_own_id(lab, id, err) < 0 ||
+	    !(d = vl_linkd_new(err)))
 		goto out;
 	json_array_foreach(json_object_get(st, "links"), i, l)
 	{
-		json_t *ends = json_object_get(l, "ends");
 		struct vl_impair im[2];
 		struct user_link *u;
 
@@ -153,15 +155,9 @@ static int run_engine(const char *lab, int ready, struct vl_err *err)
 		u = &ul[n++];
 		u->index = i;
 		u->fd[0] = u->fd[1] = -1;
-		for (int k = 0; k < 2; k++) {
-			json_t *e = json_array_get(ends, (size_t)k);
-
-			u->fd[k] =
-			    join_tap(json_string_value(json_object_get(e, "netns")) ?: "",
-			             json_string_value(json_object_get(e, "ifname")) ?: "", err);
-			if (u->fd[k] < 0)
+		for (int k = 0; k < 2; k++)
+			if ((u->fd[k] = join_tap(l, k, id, err)) < 0)
 				goto out;
-		}
 		if (impairments(l, im, err) < 0 || set_offloads(u->fd, im, err) < 0)
 			goto out;
 		u->id =
@@ -296,7 +292,7 @@ int vl_linkd_start(const char *lab, const char *cgroup, struct vl_err *err)
 		static char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 		char *argv[] = {"vnetlab", "__linkd", (char *)lab, NULL};
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		int log = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		int log = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 		setsid();
 		if (cgroup) {
@@ -322,7 +318,7 @@ int vl_linkd_start(const char *lab, const char *cgroup, struct vl_err *err)
 		char s[32];
 
 		snprintf(s, sizeof(s), "%d\n", (int)pid);
-		if (vl_write_file(pidp, s, strlen(s), err) < 0) {
+		if (vl_write_file_mode(pidp, s, strlen(s), 0600, err) < 0) {
 			close(pfd[0]);
 			kill(pid, SIGTERM);
 			return -1;

@@ -22,14 +22,14 @@ static int cmp_proc(const void *a, const void *b)
 int vl_engine_lab_procs(const char *lab, struct vl_proc **procs, size_t *n, struct vl_err *err)
 {
 	const struct vl_cgroup_manager *cg = vl_lab_cgroups(lab);
-	cleanup_free ino_t *inodes = NULL;
+	cleanup_free struct vl_ns_id *ids = NULL;
 	cleanup_free pid_t *pids = NULL;
-	size_t n_inodes, cnt, cap, n_pids = 0;
+	size_t n_ids, cnt, cap, n_pids = 0;
 	char path[256];
 	struct vl_proc *v;
 
-	if (vl_journal_netns_inodes(lab, &inodes, &n_inodes, err) < 0 ||
-	    vl_proc_find_in_netns(inodes, n_inodes, &v, &cnt, err) < 0)
+	if (vl_journal_netns_ids(lab, &ids, &n_ids, err) < 0 ||
+	    vl_proc_find_in_netns(ids, n_ids, &v, &cnt, err) < 0)
 		return -1;
 	vl_plan_lab_cgroup(lab, path, sizeof(path));
 	cap = cnt;

@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <time.h>
 
 #include "base/util.h"
+#include "sys/ns.h"
 #include "lab/lab.h"
 #include "link/link.h"
 #include "node/node.h"
@@ -183,7 +185,7 @@ int vl_state_write(const struct vl_plan *p, double up_seconds, struct vl_err *er
 	if (!s)
 		return vl_err_set(err, ENOMEM, "encode state.json");
 	vl_lab_path(p->lab, "state.json", path, sizeof(path));
-	r = vl_write_file(path, s, strlen(s), err);
+	r = vl_write_file_mode(path, s, strlen(s), 0600, err);
 	free(s);
 	return r;
 }
@@ -209,4 +211,44 @@ json_t *vl_state_load(const char *lab, struct vl_err *err)
 		return NULL;
 	}
 	return root;
+}
+
+int vl_state_link_end(json_t *l, int k, const char *id, const char **netns, const char **ifname,
+                      struct vl_err *err)
+{
+	json_t *end = json_array_get(json_object_get(l, "ends"), (size_t)k);
+	const char *ep = json_string_value(json_array_get(json_object_get(l, "endpoints"), (size_t)k));
+	const char *colon = ep ? strchr(ep, ':') : NULL;
+	char path[PATH_MAX], want[IFNAMSIZ + 16];
+	struct vl_ns_id nsid;
+	bool ok;
+
+	*netns = json_string_value(json_object_get(end, "netns"));
+	*ifname = json_string_value(json_object_get(end, "ifname"));
+	if (!*netns || !*ifname || !colon)
+		return vl_err_set(err, EINVAL, "state.json: a link end without netns and ifname");
+	snprintf(want, sizeof(want), "vl%s.sw", id);
+	if (!strcmp(*netns, want)) {
+		/* the switches' side: an interface tagged with the id */
+		snprintf(want, sizeof(want), "vl%s", id);
+		ok = !strncmp(*ifname, want, strlen(want)) && strlen(*ifname) < IFNAMSIZ &&
+		     !strchr(*ifname, '/');
+	} else {
+		/* the node's side: its namespace, the endpoint's interface */
+		ok = vl_lab_tagged(id, *netns) && !strncmp(*netns + 2 + VL_LAB_ID_LEN + 1, ep,
+		                                           (size_t)(colon - ep)) &&
+		     (*netns)[2 + VL_LAB_ID_LEN + 1 + (colon - ep)] == '\0' &&
+		     !strcmp(*ifname, colon + 1);
+	}
+	if (ok) {
+		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, *netns);
+		nsid = vl_ns_id_of(path);
+		ok = nsid.ino && !vl_netns_is_host(nsid);
+	}
+	if (!ok)
+		return vl_err_set(err, EPERM,
+		                  "state.json: end %s of a link is in %s, %s: not the lab's own; "
+		                  "refused",
+		                  ep, *netns, *ifname);
+	return 0;
 }

@@ -25,6 +25,7 @@
 #include "engine/internal.h"
 #include "engine/linkd_main.h"
 #include "engine/state.h"
+#include "lab/host.h"
 #include "lab/lab.h"
 #include "link/kernel.h"
 #include "sys/ns.h"
@@ -101,33 +102,39 @@ static int node_labs(struct engine *e, bool have_ipv6, struct vl_err *err)
 /* A broadcast on a segment of N ports is queued N times on one CPU's
  * backlog before any copy is delivered; past net.core.netdev_max_backlog
  * (1000 by default) copies, and the replies to them, are dropped. Raise it
- * for large segments, journalled so that down puts it back. */
+ * for large segments: the lab holds the setting (journalled), and the last
+ * lab that holds it puts the host's value back (lab/host.h). */
 #define BACKLOG_KEY "net/core/netdev_max_backlog"
 
 static int raise_backlog(struct engine *e, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
-	unsigned long cur, need = 0;
-	cleanup_free char *s = NULL;
-	char val[32];
+	unsigned long base, need = 0;
+	int lock, r;
 
+	/* a segment of fewer than 250 ports fits in the default's half */
 	for (size_t k = 0; k < p->n_segs; k++)
-		if (!p->segs[k].p2p && 2ul * (unsigned long)p->segs[k].n_members + 1000 > need)
+		if (!p->segs[k].p2p && p->segs[k].n_members >= 250 &&
+		    2ul * (unsigned long)p->segs[k].n_members + 1000 > need)
 			need = 2ul * (unsigned long)p->segs[k].n_members + 1000;
-	if (vl_read_file("/proc/sys/" BACKLOG_KEY, &s, NULL, NULL) < 0)
+	if (access("/proc/sys/" BACKLOG_KEY, W_OK) < 0)
 		return 0; /* not there: nothing to tune */
-	s[strcspn(s, "\n")] = '\0';
-	if (vl_parse_uint(s, 0, 1ul << 31, &cur) < 0 || cur >= need)
-		return 0;
-	snprintf(val, sizeof(val), "%lu", need);
-	if (vl_journal_sysctl(&e->j, BACKLOG_KEY, cur, need, err) < 0 ||
-	    vl_sysctl_write(BACKLOG_KEY, val, err) < 0)
+	if ((lock = vl_host_lock(err)) < 0)
 		return -1;
-	fprintf(stderr,
-	        "vnetlab: raised net.core.netdev_max_backlog from %lu to %lu: a broadcast to a "
-	        "segment this large would overflow it (put back by down)\n",
-	        cur, need);
-	return 0;
+	r = vl_host_base(BACKLOG_KEY, &base, err);
+	if (r == 0 && need > base) {
+		r = vl_journal_sysctl(&e->j, BACKLOG_KEY, base, need, err);
+		if (r == 0)
+			r = vl_host_raise(BACKLOG_KEY, need, err);
+		if (r == 0)
+			fprintf(stderr,
+			        "vnetlab: net.core.netdev_max_backlog at least %lu (the host's %lu): a "
+			        "broadcast to a segment this large would overflow it (put back when "
+			        "the last lab that needs it goes)\n",
+			        need, base);
+	}
+	close(lock);
+	return r;
 }
 
 /* Is this lab id in use by another lab, or by leftovers tagged with it? */
@@ -230,7 +237,7 @@ static int do_up(struct engine *e, struct vl_err *err)
 	if (vl_engine_write_files(e, err) < 0 || vl_netns_dir_prepare(err) < 0)
 		return -1;
 	vl_lab_path(p->lab, "ns", path, sizeof(path));
-	if (vl_journal_mount(&e->j, path, err) < 0 || vl_mount_private_dir(path, 1 << 20, err) < 0)
+	if (vl_journal_mount(&e->j, path, err) < 0 || vl_mount_private_dir(path, 1 << 20, 0700, err) < 0)
 		return -1;
 	if (e->cg) {
 		char cgpath[128];
@@ -321,6 +328,25 @@ static void raise_nofile(void)
 	}
 }
 
+/* Why a lab of this name cannot be made: what the one there is doing. */
+static int exists(const char *lab, struct vl_err *err)
+{
+	int lock = vl_lab_lock(lab, 0, NULL);
+
+	if (lock < 0)
+		return vl_err_set(err, EEXIST,
+		                  "lab %s is being %s by another vnetlab: wait for it, or choose "
+		                  "another --name",
+		                  lab, vl_lab_going_down(lab) ? "taken down" : "created or changed");
+	close(lock);
+	if (vl_lab_is_complete(lab))
+		return vl_err_set(err, EEXIST, "lab %s is already up (vnetlab down %s)", lab, lab);
+	return vl_err_set(err, EEXIST,
+	                  "lab %s has leftovers of an %s that did not finish: run vnetlab clean "
+	                  "(or vnetlab down %s)",
+	                  lab, vl_lab_going_down(lab) ? "down" : "up", lab);
+}
+
 /* Before anything is made: the lab's name and id, root, the plan, the
  * cgroups and node backends it needs, the number of workers. */
 static int begin(struct engine *e, const struct vl_topo *t, const char *lab,
@@ -336,17 +362,11 @@ static int begin(struct engine *e, const struct vl_topo *t, const char *lab,
 		return vl_err_set(err, EPERM,
 		                  "vnetlab up needs root (CAP_SYS_ADMIN and "
 		                  "CAP_NET_ADMIN): run it with sudo");
-	if (mkdir(VL_RUN_DIR, 0755) < 0 && errno != EEXIST)
+	/* others may pass through (to a lab's mpi/), not list */
+	if ((mkdir(VL_RUN_DIR, 0711) < 0 && errno != EEXIST) || chmod(VL_RUN_DIR, 0711) < 0)
 		return vl_err_sys(err, errno, "mkdir %s", VL_RUN_DIR);
-	if (vl_lab_exists(lab)) {
-		if (vl_lab_is_complete(lab))
-			return vl_err_set(err, EEXIST, "lab %s is already up (vnetlab down %s)",
-			                  lab, lab);
-		return vl_err_set(err, EEXIST,
-		                  "lab %s has leftovers of an up that did not finish: "
-		                  "run vnetlab clean (or vnetlab down %s)",
-		                  lab, lab);
-	}
+	if (vl_lab_exists(lab))
+		return exists(lab, err);
 	vl_lab_id_from_name(lab, id);
 	for (int k = 0; id_in_use(lab, id); k++) {
 		if (k > 0xffff)
@@ -406,12 +426,14 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 		return -1;
 	}
 	vl_lab_path(lab, NULL, path, sizeof(path));
-	if (mkdir(path, 0755) < 0) {
+	if (mkdir(path, 0711) < 0) {
 		int er = errno;
 
 		vl_plan_free(plan);
 		if (er == EEXIST)
-			return vl_err_set(err, EEXIST, "lab %s is being created by another vnetlab",
+			return vl_err_set(err, EEXIST,
+			                  "lab %s is being created by another vnetlab: wait for it, "
+			                  "or choose another --name",
 			                  lab);
 		return vl_err_sys(err, er, "mkdir %s", path);
 	}

@@ -69,23 +69,63 @@ int vl_lab_lock(const char *lab, int wait, struct vl_err *err)
 	return fd;
 }
 
+static bool is_id(const char *s)
+{
+	for (int i = 0; i < VL_LAB_ID_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
 int vl_lab_read_id(const char *lab, char id[VL_LAB_ID_LEN + 1], struct vl_err *err)
 {
 	char p[PATH_MAX];
-	char *s;
+	cleanup_free char *s = NULL;
 	size_t len;
 
 	vl_lab_path(lab, "id", p, sizeof(p));
 	if (vl_read_file(p, &s, &len, err) < 0)
 		return -1;
-	if (len < VL_LAB_ID_LEN) {
-		free(s);
-		return vl_err_set(err, 0, "%s: not a lab id", p);
-	}
+	if (len < VL_LAB_ID_LEN || !is_id(s) || (len > VL_LAB_ID_LEN && s[VL_LAB_ID_LEN] != '\n'))
+		return vl_err_set(err, EINVAL, "%s: not a lab id", p);
 	memcpy(id, s, VL_LAB_ID_LEN);
 	id[VL_LAB_ID_LEN] = '\0';
-	free(s);
 	return 0;
+}
+
+int vl_lab_own_id(const char *lab, char id[VL_LAB_ID_LEN + 1], struct vl_err *err)
+{
+	char **labs, other[VL_LAB_ID_LEN + 1];
+	size_t n;
+	int r = 0;
+
+	if (vl_lab_read_id(lab, id, err) < 0 || vl_lab_list(&labs, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n && r == 0; i++)
+		if (strcmp(labs[i], lab) && vl_lab_read_id(labs[i], other, NULL) == 0 &&
+		    !strcmp(other, id))
+			r = vl_err_set(err, EEXIST,
+			               "labs %s and %s both claim the id %s: neither is acted on",
+			               lab, labs[i], id);
+	vl_strv_free(labs, n);
+	return r;
+}
+
+bool vl_lab_tag(const char *name, char id[VL_LAB_ID_LEN + 1])
+{
+	if (strncmp(name, "vl", 2) || strlen(name) < 2 + VL_LAB_ID_LEN + 1 || !is_id(name + 2))
+		return false;
+	memcpy(id, name + 2, VL_LAB_ID_LEN);
+	id[VL_LAB_ID_LEN] = '\0';
+	name += 2 + VL_LAB_ID_LEN;
+	return (name[0] == '-' && !vl_name_invalid(name + 1)) || !strcmp(name, ".sw");
+}
+
+bool vl_lab_tagged(const char *id, const char *name)
+{
+	char tag[VL_LAB_ID_LEN + 1];
+
+	return id && id[0] && vl_lab_tag(name, tag) && !strcmp(tag, id);
 }
 
 int vl_lab_is_complete(const char *lab)
@@ -93,7 +133,28 @@ int vl_lab_is_complete(const char *lab)
 	char p[PATH_MAX];
 
 	vl_lab_path(lab, "state.json", p, sizeof(p));
+	return access(p, F_OK) == 0 && !vl_lab_going_down(lab);
+}
+
+bool vl_lab_going_down(const char *lab)
+{
+	char p[PATH_MAX];
+
+	vl_lab_path(lab, "down", p, sizeof(p));
 	return access(p, F_OK) == 0;
+}
+
+int vl_lab_mark_down(const char *lab, struct vl_err *err)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	vl_lab_path(lab, "down", p, sizeof(p));
+	fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return vl_err_sys(err, errno, "create %s", p);
+	close(fd);
+	return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -113,6 +174,11 @@ int vl_lab_list(char ***names, size_t *n, struct vl_err *err)
 	if (!d) {
 		if (errno == ENOENT)
 			return 0;
+		if (errno == EACCES)
+			return vl_err_set(err, EACCES,
+			                  "%s is root's only (labs' state and logs): run vnetlab as "
+			                  "root (sudo)",
+			                  VL_RUN_DIR);
 		return vl_err_sys(err, errno, "open %s", VL_RUN_DIR);
 	}
 	while ((de = readdir(d))) {
@@ -136,7 +202,21 @@ void vl_strv_free(char **v, size_t n)
 	free(v);
 }
 
-static int rmtree_at(int dirfd, const char *name, dev_t dev, struct vl_err *err)
+/* Is name (in dirfd) the root of a mount, or on another device than the
+ * tree's? A bind mount on the same file system is caught by the first. */
+static bool other_mount(int dirfd, const char *name, dev_t dev, const struct stat *st)
+{
+	struct statx sx;
+
+	if (st->st_dev != dev)
+		return true;
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &sx) < 0)
+		return true; /* cannot tell: do not descend */
+	return (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+static int rmtree_at(int dirfd, const char *name, dev_t dev, bool top, struct vl_err *err)
 {
 	struct stat st;
 	int fd;
@@ -145,13 +225,15 @@ static int rmtree_at(int dirfd, const char *name, dev_t dev, struct vl_err *err)
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : vl_err_sys(err, errno, "stat %s", name);
+	/* Never through a mount point: a file or directory bound here from
+	 * elsewhere stays, and so does the tree above it. */
+	if (!top && other_mount(dirfd, name, dev, &st))
+		return vl_err_set(err, EBUSY, "%s: a mount point, not removed", name);
 	if (!S_ISDIR(st.st_mode)) {
 		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
 			return vl_err_sys(err, errno, "remove %s", name);
 		return 0;
 	}
-	if (st.st_dev != dev)
-		return vl_err_set(err, EBUSY, "%s: still a mount point, not removed", name);
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return vl_err_sys(err, errno, "open %s", name);
@@ -163,7 +245,7 @@ static int rmtree_at(int dirfd, const char *name, dev_t dev, struct vl_err *err)
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (rmtree_at(fd, de->d_name, dev, err) < 0) {
+		if (rmtree_at(fd, de->d_name, dev, false, err) < 0) {
 			closedir(d);
 			return vl_err_wrap(err, "%s", name);
 		}
@@ -180,7 +262,9 @@ int vl_rmtree(const char *path, struct vl_err *err)
 
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : vl_err_sys(err, errno, "stat %s", path);
-	return rmtree_at(AT_FDCWD, path, st.st_dev, err);
+	if (other_mount(AT_FDCWD, path, st.st_dev, &st))
+		return vl_err_set(err, EBUSY, "%s: a mount point, not removed", path);
+	return rmtree_at(AT_FDCWD, path, st.st_dev, true, err);
 }
 
 void vl_lab_pathf(const char *lab, char *buf, size_t len, const char *fmt, ...)

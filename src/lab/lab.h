@@ -6,6 +6,7 @@
  *   cgroup      the cgroup manager its nodes are in (v1, v2), if any
  *   journal     one line per object of `up`, written before its step
  *   state.json  the realized plan, written when `up` completed
+ *   down        made when `down` begins: the lab is going (or half gone)
  *   files/      tmpfs: hosts and hostname/<node>, bound into the nodes
  *   ns/         private tmpfs holding the nodes' uts and mnt namespaces
  *   logs/       output of `exec -d` daemons, guests' consoles
@@ -29,9 +30,22 @@ void vl_lab_path(const char *lab, const char *rel, char *buf, size_t len);
 int vl_lab_exists(const char *lab);
 /* Lock the lab. wait=0: fail at once if held. Returns the fd. */
 int vl_lab_lock(const char *lab, int wait, struct vl_err *err);
+/* The lab's id from its file: 4 hex digits, or an error. */
 int vl_lab_read_id(const char *lab, char id[VL_LAB_ID_LEN + 1], struct vl_err *err);
-/* 1 if state.json says the lab is up. */
+/* The same, checked to be the lab's own before anything named by it is
+ * acted on: no other lab in the run dir claims that id. */
+int vl_lab_own_id(const char *lab, char id[VL_LAB_ID_LEN + 1], struct vl_err *err);
+/* Is name one of the names vnetlab tags kernel objects with ("vl" + id +
+ * "-" + a node name, or ".sw")? Its id into id. */
+bool vl_lab_tag(const char *name, char id[VL_LAB_ID_LEN + 1]);
+/* Is name tagged with this id (never true for an empty id)? */
+bool vl_lab_tagged(const char *id, const char *name);
+/* 1 if state.json says the lab is up and no down has begun. */
 int vl_lab_is_complete(const char *lab);
+/* Has a down of the lab begun (finished or not)? */
+bool vl_lab_going_down(const char *lab);
+/* Say that a down of the lab begins. */
+int vl_lab_mark_down(const char *lab, struct vl_err *err);
 /* Names of the labs in the run dir, sorted. */
 int vl_lab_list(char ***names, size_t *n, struct vl_err *err);
 void vl_strv_free(char **v, size_t n);
@@ -51,7 +65,8 @@ int vl_lab_backend(const char *lab, struct vl_err *err);
  * 0 if none runs. */
 pid_t vl_lab_linkd_pid(const char *lab);
 
-/* Remove a directory tree (no symlinks followed, stays on one device). */
+/* Remove a directory tree: no symlink followed, no mount point entered or
+ * removed (one is an error, and what is below it stays). */
 int vl_rmtree(const char *path, struct vl_err *err);
 
 #endif

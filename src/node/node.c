@@ -53,7 +53,7 @@ int vl_node_write_backends(const struct vl_plan *p, struct vl_err *err)
 			vl_buf_printf(&b, "%s %s\n", p->nodes[i].name,
 			              vl_node_backend_of(p, i)->name);
 	vl_lab_path(p->lab, "backends", path, sizeof(path));
-	r = vl_write_file(path, b.s ? b.s : "", b.len, err);
+	r = vl_write_file_mode(path, b.s ? b.s : "", b.len, 0600, err);
 	vl_buf_free(&b);
 	return r;
 }

@@ -432,7 +432,7 @@ static void detached_child(const struct vl_node_ref *n, const struct vl_spawn *s
 	pid_t pid;
 
 	setsid();
-	out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (out < 0)
 		vl_err_sys(&err, errno, "open %s", log);
 	else if (enter_node(n, flags, &own, &pid_ns, &err) == 0 && pid_ns >= 0 &&

@@ -159,7 +159,7 @@ static int vm_prepare(struct vl_node_lab *l, struct vl_err *err)
 	         vl->kvm ? "kvm" : "tcg", vl->kvm ? "-" : vl->why_tcg, vl->kernel.kind,
 	         vl->kernel.path, vl_vm_machine_name(vl->machine));
 	vl_lab_path(p->lab, "vm/info", dir, sizeof(dir));
-	if (vl_write_file(dir, info, strlen(info), err) < 0)
+	if (vl_write_file_mode(dir, info, strlen(info), 0600, err) < 0)
 		goto fail;
 	l->priv = vl;
 	return 0;
@@ -351,7 +351,7 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 		FAIL("%s", err.msg);
 	snprintf(rel, sizeof(rel), "logs/%s.console", n->name);
 	vl_lab_path(p->lab, rel, path, sizeof(path));
-	con = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	con = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (con < 0)
 		FAIL("open %s: %s", path, strerror(errno));
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -555,7 +555,7 @@ static int vm_wait(const struct vl_node_lab *l, const size_t *nodes, int *ready,
 		char path[PATH_MAX];
 
 		vl_lab_path(p->lab, "vm/boot", path, sizeof(path));
-		r = vl_write_file(path, boot.s ? boot.s : "", boot.len, err);
+		r = vl_write_file_mode(path, boot.s ? boot.s : "", boot.len, 0600, err);
 	}
 	vl_buf_free(&boot);
 	vl_buf_free(&b);

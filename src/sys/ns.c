@@ -1,6 +1,7 @@
 #include "sys/ns.h"
 
 #include <errno.h>
+#include <linux/magic.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -45,15 +47,15 @@ static int is_mount_point(const char *dir)
 	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
 }
 
-int vl_mount_private_dir(const char *dir, size_t bytes, struct vl_err *err)
+int vl_mount_private_dir(const char *dir, size_t bytes, mode_t mode, struct vl_err *err)
 {
 	char opts[64];
 
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+	if (mkdir(dir, mode) < 0 && errno != EEXIST)
 		return vl_err_sys(err, errno, "mkdir %s", dir);
 	/* A tmpfs of its own: its own device, so mount namespace files bound
 	 * under it can never form a propagation loop. */
-	snprintf(opts, sizeof(opts), "mode=0755,size=%zuk", (bytes + 1023) / 1024);
+	snprintf(opts, sizeof(opts), "mode=%04o,size=%zuk", (unsigned)mode, (bytes + 1023) / 1024);
 	if (!is_mount_point(dir) &&
 	    mount("vnetlab", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
 		return vl_err_sys(err, errno, "mount tmpfs on %s", dir);
@@ -96,13 +98,29 @@ int vl_ns_unbind(const char *path, struct vl_err *err)
 	return 0;
 }
 
-ino_t vl_ns_inode(const char *path)
+struct vl_ns_id vl_ns_id_of(const char *path)
 {
+	struct statfs fs;
 	struct stat st;
 
-	if (stat(path, &st) < 0)
-		return 0;
-	return st.st_ino;
+	if (statfs(path, &fs) < 0 || fs.f_type != NSFS_MAGIC || stat(path, &st) < 0)
+		return (struct vl_ns_id){0, 0};
+	return (struct vl_ns_id){st.st_dev, st.st_ino};
+}
+
+int vl_ns_id_cmp(const void *a, const void *b)
+{
+	const struct vl_ns_id *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+bool vl_netns_is_host(struct vl_ns_id id)
+{
+	return vl_ns_id_eq(id, vl_ns_id_of("/proc/1/ns/net")) ||
+	       vl_ns_id_eq(id, vl_ns_id_of("/proc/self/ns/net"));
 }
 
 int vl_ns_enter_path(const char *path, int nstype, struct vl_err *err)

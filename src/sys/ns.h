@@ -4,6 +4,7 @@
 #ifndef VL_SYS_NS_H
 #define VL_SYS_NS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "base/err.h"
@@ -14,17 +15,33 @@
  * does, so that namespaces bound there are seen by every mount namespace
  * that shares /run/netns. */
 int vl_netns_dir_prepare(struct vl_err *err);
-/* Make `dir` (created if needed) a tmpfs of its own, `bytes` large, with
+/* Make `dir` (created if needed) a tmpfs of its own, `bytes` large, root
+ * directory `mode`, with
  * private propagation: mount namespace files may be bound under it. */
-int vl_mount_private_dir(const char *dir, size_t bytes, struct vl_err *err);
+int vl_mount_private_dir(const char *dir, size_t bytes, mode_t mode, struct vl_err *err);
 /* Bind the namespace behind fd onto path (created empty, 0444). */
 int vl_ns_bind_fd(int fd, const char *path, struct vl_err *err);
 /* Undo vl_ns_bind_fd: lazy unmount, unlink. Missing is success. */
 int vl_ns_unbind(const char *path, struct vl_err *err);
 /* Lazy unmount of a mount point; "not mounted" is success. */
 int vl_umount_lazy(const char *path, struct vl_err *err);
-/* Inode number of the namespace bound at path (0 if none). */
-ino_t vl_ns_inode(const char *path);
+/* A namespace's identity: the device and inode of its nsfs file (both are
+ * compared: an inode number alone may repeat on another file system). */
+struct vl_ns_id {
+	dev_t dev;
+	ino_t ino; /* 0: none */
+};
+/* The namespace bound at path; {0, 0} if none is, or the file there is not
+ * a namespace (nsfs). */
+struct vl_ns_id vl_ns_id_of(const char *path);
+static inline bool vl_ns_id_eq(struct vl_ns_id a, struct vl_ns_id b)
+{
+	return a.ino && a.ino == b.ino && a.dev == b.dev;
+}
+int vl_ns_id_cmp(const void *a, const void *b);
+/* Is it the network namespace of the host (pid 1's) or of this process?
+ * Never a lab's, whatever a state file says. */
+bool vl_netns_is_host(struct vl_ns_id id);
 /* Join the namespace bound at path (nstype: CLONE_NEWNET, ...). */
 int vl_ns_enter_path(const char *path, int nstype, struct vl_err *err);
 /* Run fn(data, err) in the network namespace bound at path (NULL: a new

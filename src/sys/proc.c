@@ -16,24 +16,16 @@
 
 #include "base/util.h"
 
-int vl_cmp_ino(const void *a, const void *b)
-{
-	ino_t x = *(const ino_t *)a, y = *(const ino_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 void vl_proc_describe(struct vl_proc *p)
 {
 	char path[64];
-	struct stat st;
 	int fd;
 	ssize_t r;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)p->pid);
-	p->netns = stat(path, &st) == 0 ? st.st_ino : 0;
+	p->netns = vl_ns_id_of(path);
 	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)p->pid);
-	p->mntns = stat(path, &st) == 0 ? st.st_ino : 0;
+	p->mntns = vl_ns_id_of(path);
 	p->comm[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)p->pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -45,8 +37,8 @@ void vl_proc_describe(struct vl_proc *p)
 	close(fd);
 }
 
-int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc **out, size_t *n_out,
-                          struct vl_err *err)
+int vl_proc_find_in_netns(const struct vl_ns_id *ids, size_t n_ids, struct vl_proc **out,
+                          size_t *n_out, struct vl_err *err)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -56,17 +48,19 @@ int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc *
 
 	if (!d)
 		return vl_err_sys(err, errno, "open /proc");
-	while (n_inodes && (de = readdir(d))) {
+	while (n_ids && (de = readdir(d))) {
 		unsigned long pid;
 		char path[64];
 		struct stat st;
+		struct vl_ns_id id;
 
 		if (vl_parse_uint(de->d_name, 1, 1ul << 30, &pid) < 0 || (pid_t)pid == self)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%lu/ns/net", pid);
 		if (stat(path, &st) < 0)
 			continue;
-		if (!bsearch(&st.st_ino, inodes, n_inodes, sizeof(*inodes), vl_cmp_ino))
+		id = (struct vl_ns_id){st.st_dev, st.st_ino};
+		if (!bsearch(&id, ids, n_ids, sizeof(*ids), vl_ns_id_cmp))
 			continue;
 		vl_grow(&v, &cap, n, sizeof(*v));
 		v[n].pid = (pid_t)pid;

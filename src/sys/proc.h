@@ -8,22 +8,22 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "sys/ns.h"
 
 struct vl_proc {
 	pid_t pid;
-	ino_t netns, mntns;
+	struct vl_ns_id netns, mntns;
 	char comm[32];
 };
 
-/* Every process (other than the caller) whose network namespace inode is
- * in `inodes` (sorted ascending). */
-int vl_proc_find_in_netns(const ino_t *inodes, size_t n_inodes, struct vl_proc **out, size_t *n_out,
-                          struct vl_err *err);
+/* Every process (other than the caller) whose network namespace is in
+ * `ids` (sorted by vl_ns_id_cmp). */
+int vl_proc_find_in_netns(const struct vl_ns_id *ids, size_t n_ids, struct vl_proc **out,
+                          size_t *n_out, struct vl_err *err);
 /* SIGTERM them, wait up to `grace` seconds, SIGKILL the rest and reap what
  * is ours. Returns the number still alive (0 normally). */
 size_t vl_proc_stop(const struct vl_proc *procs, size_t n, double grace);
 
-int vl_cmp_ino(const void *a, const void *b);
 /* Fork a child tied to its parent by a close-on-exec pipe: in the child
  * *fd is the pipe's write end, in the parent its read end (EOF once the
  * child and whatever it exec'd have closed it). Returns fork()'s value,
