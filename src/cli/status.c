@@ -127,6 +127,9 @@ static int show_lab(const char *lab, int json)
 		printf(", switches in netns %s",
 		       json_string_value(json_object_get(s, "infra_netns")));
 	putchar('\n');
+	if (!strcmp(json_string_value(json_object_get(s, "state")), "incomplete"))
+		printf("its %s did not finish: vnetlab down %s (or vnetlab clean) finishes it\n",
+		       vl_lab_going_down(lab) ? "down" : "up", lab);
 	{
 		json_t *vm = json_object_get(s, "vm");
 		const char *why = json_string_value(json_object_get(vm, "why_not_kvm"));

@@ -110,9 +110,10 @@ static int clean_orphan(const struct vl_clean_opts *o, const char *name, struct 
 	if (n_procs && !o->orphans) {
 		snprintf(msg, sizeof(msg),
 		         "network namespace %s: named like a lab's, but no lab has its id, and %zu "
-		         "processes run in it: left alone (vnetlab clean --orphans stops them and "
+		         "process%s run%s in it: left alone (vnetlab clean --orphans stops %s and "
 		         "removes it)",
-		         name, n_procs);
+		         name, n_procs, n_procs == 1 ? "" : "es", n_procs == 1 ? "s" : "",
+		         n_procs == 1 ? "it" : "them");
 		o->say(false, msg, o->data);
 		free(procs);
 		return 0;

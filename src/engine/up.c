@@ -117,8 +117,8 @@ static int raise_backlog(struct engine *e, struct vl_err *err)
 		if (!p->segs[k].p2p && p->segs[k].n_members >= 250 &&
 		    2ul * (unsigned long)p->segs[k].n_members + 1000 > need)
 			need = 2ul * (unsigned long)p->segs[k].n_members + 1000;
-	if (access("/proc/sys/" BACKLOG_KEY, W_OK) < 0)
-		return 0; /* not there: nothing to tune */
+	if (!need || access("/proc/sys/" BACKLOG_KEY, W_OK) < 0)
+		return 0; /* no segment that large, or nothing to tune */
 	if ((lock = vl_host_lock(err)) < 0)
 		return -1;
 	r = vl_host_base(BACKLOG_KEY, &base, err);

@@ -43,18 +43,18 @@ int vl_host_lock(struct vl_err *err)
 {
 	int fd;
 
-	if ((mkdir(VL_RUN_DIR, 0711) < 0 && errno != EEXIST) ||
-	    (mkdir(HOST_DIR, 0700) < 0 && errno != EEXIST))
-		return vl_err_sys(err, errno, "mkdir %s", HOST_DIR);
-	fd = open(HOST_DIR "/lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* the run dir itself is the lock: nothing is left behind for it */
+	if (mkdir(VL_RUN_DIR, 0711) < 0 && errno != EEXIST)
+		return vl_err_sys(err, errno, "mkdir %s", VL_RUN_DIR);
+	fd = open(VL_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return vl_err_sys(err, errno, "open %s/lock", HOST_DIR);
+		return vl_err_sys(err, errno, "open %s", VL_RUN_DIR);
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR) {
 			int e = errno;
 
 			close(fd);
-			return vl_err_sys(err, e, "lock %s/lock", HOST_DIR);
+			return vl_err_sys(err, e, "lock %s", VL_RUN_DIR);
 		}
 	return fd;
 }
@@ -100,6 +100,8 @@ static int write_record(const char *key, const unsigned long rec[2], struct vl_e
 {
 	char path[PATH_MAX], line[64];
 
+	if (mkdir(HOST_DIR, 0700) < 0 && errno != EEXIST)
+		return vl_err_sys(err, errno, "mkdir %s", HOST_DIR);
 	record_path(key, path, sizeof(path));
 	snprintf(line, sizeof(line), "%lu %lu\n", rec[0], rec[1]);
 	return vl_write_file(path, line, strlen(line), err);
@@ -151,6 +153,7 @@ int vl_host_restore(const char *key, const unsigned long *fallback, struct vl_er
 	record_path(key, path, sizeof(path));
 	if (unlink(path) < 0 && errno != ENOENT)
 		return vl_err_sys(err, errno, "remove %s", path);
+	rmdir(HOST_DIR); /* if it was the last */
 	return 0;
 }
 

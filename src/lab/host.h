@@ -1,6 +1,7 @@
 /* Host settings that labs change (sysctls such as
  * net.core.netdev_max_backlog), shared by every lab that needs them:
- * <run>/.host/<KEY> holds the host's own value and the one vnetlab set.
+ * <run>/.host/<KEY> holds the host's own value and the one vnetlab set
+ * (the directory is there only while a setting is changed).
  * The first lab that needs a setting raised records the host's value; each
  * lab that needs it journals a hold (journal.h); when a lab goes and no
  * other lab's journal holds the setting, the host's value is put back,
@@ -16,7 +17,8 @@
 
 /* Is key one of the settings vnetlab changes ("net/core/netdev_max_backlog")? */
 bool vl_host_known(const char *key);
-/* Serialize changes to the host's settings between vnetlabs: a lock fd. */
+/* Serialize changes to the host's settings between vnetlabs: a lock fd
+ * (flock of the run dir). */
 int vl_host_lock(struct vl_err *err);
 /* The value the host had before any lab changed key (its current one if
  * none did). */
