@@ -296,8 +296,10 @@ static int read_recs(const char *lab, bool say, char **data, struct rec **recs, 
 }
 
 /* The lab's id: its lab record's, if the id file agrees and no other lab
- * claims it; "" otherwise (then nothing tagged is acted on). */
-static void undo_init(struct undo *u, const char *lab, const struct rec *recs, size_t n, bool say)
+ * claims it; "" otherwise (then nothing tagged is acted on). Fails (with
+ * err) if the records name an id that is not the lab's own. */
+static int undo_init(struct undo *u, const char *lab, const struct rec *recs, size_t n,
+                     struct vl_err *err)
 {
 	char own[VL_LAB_ID_LEN + 1];
 	struct vl_err e = {0};
@@ -311,21 +313,23 @@ static void undo_init(struct undo *u, const char *lab, const struct rec *recs, s
 		if (!strcmp(recs[i].kind->verb, "lab") && valid_lab(u, recs[i].argv))
 			snprintf(u->id, sizeof(u->id), "%s", recs[i].argv[1]);
 	if (!u->id[0])
-		return;
+		return 0;
 	if (vl_lab_own_id(lab, own, &e) < 0) {
+		u->id[0] = '\0';
 		/* no id file: up died before writing it, and made nothing tagged */
-		if (e.code != ENOENT && say)
-			fprintf(stderr, "vnetlab: lab %s: %s: its namespaces are left alone\n", lab,
-			        e.msg);
-		u->id[0] = '\0';
-	} else if (strcmp(own, u->id)) {
-		if (say)
-			fprintf(stderr,
-			        "vnetlab: lab %s: its journal says id %s, its id file %s: its "
-			        "namespaces are left alone\n",
-			        lab, u->id, own);
-		u->id[0] = '\0';
+		if (e.code == ENOENT)
+			return 0;
+		*err = e;
+		return vl_err_wrap(err, "nothing of the lab is undone");
 	}
+	if (strcmp(own, u->id)) {
+		vl_err_set(err, EINVAL,
+		           "its journal says id %s, its id file %s: nothing of the lab is undone",
+		           u->id, own);
+		u->id[0] = '\0';
+		return -1;
+	}
+	return 0;
 }
 
 static void say_skipped(const char *lab, const struct rec *r)
@@ -346,13 +350,14 @@ int vl_journal_undo(const char *lab, struct vl_err *err)
 
 	if (read_recs(lab, true, &data, &recs, &n, err) < 0) {
 		/* No journal: only the directory itself can be ours. */
-		undo_init(&u, lab, NULL, 0, false);
+		undo_init(&u, lab, NULL, 0, NULL);
 		vl_umount_lazy(u.nsdir, NULL);
 		vl_umount_lazy(u.filesdir, NULL);
 		vl_err_clear(err);
 		return vl_rmtree(u.dir, err);
 	}
-	undo_init(&u, lab, recs, n, true);
+	if (undo_init(&u, lab, recs, n, err) < 0)
+		return -1;
 	for (size_t i = n; i-- > 0;) {
 		struct vl_err e2 = {0};
 
@@ -404,7 +409,8 @@ int vl_journal_netns_ids(const char *lab, struct vl_ns_id **out, size_t *n_out, 
 
 	if (read_recs(lab, false, &data, &recs, &n, err) < 0)
 		return -1;
-	undo_init(&u, lab, recs, n, false);
+	if (undo_init(&u, lab, recs, n, err) < 0)
+		return -1;
 	v = vl_xcalloc(n + 1, sizeof(*v));
 	for (size_t i = 0; i < n; i++) {
 		struct vl_ns_id id;

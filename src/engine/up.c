@@ -332,12 +332,17 @@ static void raise_nofile(void)
 static int exists(const char *lab, struct vl_err *err)
 {
 	int lock = vl_lab_lock(lab, 0, NULL);
+	char p[PATH_MAX];
 
+	vl_lab_path(lab, "state.json", p, sizeof(p));
 	if (lock < 0)
 		return vl_err_set(err, EEXIST,
 		                  "lab %s is being %s by another vnetlab: wait for it, or choose "
 		                  "another --name",
-		                  lab, vl_lab_going_down(lab) ? "taken down" : "created or changed");
+		                  lab,
+		                  vl_lab_going_down(lab)    ? "taken down"
+		                  : access(p, F_OK) < 0 ? "created"
+		                                          : "changed");
 	close(lock);
 	if (vl_lab_is_complete(lab))
 		return vl_err_set(err, EEXIST, "lab %s is already up (vnetlab down %s)", lab, lab);
