@@ -319,26 +319,25 @@ int vl_lab_backend(const char *lab, struct vl_err *err)
 
 pid_t vl_lab_linkd_pid(const char *lab)
 {
-	char path[PATH_MAX], *s, comm[64] = "";
+	char path[PATH_MAX], want[PATH_MAX], cmd[PATH_MAX];
+	cleanup_free char *s = NULL;
 	unsigned long pid;
-	int fd;
+	int fd, n;
 	ssize_t r;
 
 	vl_lab_path(lab, "linkd.pid", path, sizeof(path));
 	if (vl_read_file(path, &s, NULL, NULL) < 0)
 		return 0;
 	s[strcspn(s, "\n")] = '\0';
-	if (vl_parse_uint(s, 2, 1ul << 30, &pid) < 0) {
-		free(s);
+	if (vl_parse_uint(s, 2, 1ul << 30, &pid) < 0)
 		return 0;
-	}
-	free(s);
-	/* a recycled pid is someone else's: check the name */
-	snprintf(path, sizeof(path), "/proc/%lu/comm", pid);
+	/* a recycled pid, or a forged one, is someone else's: it must be this
+	 * lab's engine, as vl_linkd_start ran it */
+	n = snprintf(want, sizeof(want), "vnetlab%c__linkd%c%s", 0, 0, lab) + 1;
+	snprintf(path, sizeof(path), "/proc/%lu/cmdline", pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	r = read(fd, comm, sizeof(comm) - 1);
+	r = read(fd, cmd, sizeof(cmd));
 	close(fd);
-	comm[r > 0 ? r : 0] = '\0';
-	return strncmp(comm, "vnetlab-linkd", 13) ? 0 : (pid_t)pid;
+	return r == n && !memcmp(cmd, want, (size_t)n) ? (pid_t)pid : 0;
 }
