@@ -25,13 +25,17 @@ int vl_lab_stats_get(const char *lab, struct vl_lab_stats *out, struct vl_err *e
 {
 	json_t *st = vl_state_load(lab, err), *nodes, *node;
 	const struct vl_cgroup_manager *cg = NULL;
-	char path[PATH_MAX], *s;
+	char path[PATH_MAX], *s, id[VL_LAB_ID_LEN + 1];
 	int r = -1;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	if (!st)
 		return -1;
+	if (vl_lab_own_id(lab, id, err) < 0) {
+		json_decref(st);
+		return -1;
+	}
 	snprintf(out->lab, sizeof(out->lab), "%s", lab);
 	snprintf(out->backend, sizeof(out->backend), "%s",
 	         json_string_value(json_object_get(st, "backend")) ?: "ns");
@@ -52,6 +56,14 @@ int vl_lab_stats_get(const char *lab, struct vl_lab_stats *out, struct vl_err *e
 		const char *netns = json_string_value(json_object_get(node, "netns"));
 
 		snprintf(ns->name, sizeof(ns->name), "%s", name ? name : "?");
+		/* names from state.json become paths and namespaces: the lab's own */
+		if (!name || vl_name_invalid(name) ||
+		    (netns && (!vl_lab_tagged(id, netns) ||
+		               strcmp(netns + 2 + VL_LAB_ID_LEN + 1, name)))) {
+			vl_err_set(err, EPERM, "state.json: node %s in %s: not the lab's own; refused",
+			           name ? name : "?", netns ? netns : "-");
+			goto out;
+		}
 		if (cg) {
 			char cgpath[160];
 

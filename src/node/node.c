@@ -95,7 +95,7 @@ int vl_node_find(const char *lab, const char *node, struct vl_node_ref *ref, str
 	vl_lab_pathf(lab, path, sizeof(path), "ns/%s.mnt", node);
 	if (access(path, F_OK) < 0)
 		return vl_err_set(err, ENOENT, "lab %s has no node %s", lab, node);
-	if (vl_lab_read_id(lab, ref->id, err) < 0 || (b = vl_lab_backend(lab, err)) < 0)
+	if (vl_lab_own_id(lab, ref->id, err) < 0 || (b = vl_lab_backend(lab, err)) < 0)
 		return -1;
 	snprintf(ref->lab, sizeof(ref->lab), "%s", lab);
 	snprintf(ref->node, sizeof(ref->node), "%s", node);
