@@ -52,7 +52,13 @@ test_a_lab_claiming_another_labs_id_touches_nothing() {
 	cp /run/vnetlab/vt-owner/id /run/vnetlab/vt-thief/id
 	out=$("$VNETLAB" down vt-thief 2>&1)
 	echo "$out" | grep -q "both claim the id" || fail "the shared id was not reported: $out"
-	can_ping vt-owner h1 h2 || fail "a lab with a forged id took another lab's nodes"
+	oid=$(cat /run/vnetlab/vt-owner/id)
+	ip netns exec "vl$oid-h1" ping -c1 -W2 -q 10.0.0.2 >/dev/null 2>&1 ||
+		ip netns exec "vl$oid-h1" ping -c1 -W2 -q 10.0.0.2 >/dev/null 2>&1 ||
+		fail "a lab with a forged id took another lab's nodes"
+	# while two labs claim one id, neither is acted on through it
+	out=$("$VNETLAB" exec vt-owner h1 -- true 2>&1) && fail "exec acted on a lab whose id is claimed twice"
+	echo "$out" | grep -q "both claim the id" || fail "unclear refusal of exec: $out"
 	# given its own id back, its namespaces go
 	printf '%s' "$own" >/run/vnetlab/vt-thief/id
 	vl down vt-thief
