@@ -395,36 +395,76 @@ int vl_write_file_mode(const char *path, const char *data, size_t len, mode_t mo
 	return 0;
 }
 
-int vl_read_file(const char *path, char **out, size_t *len, struct vl_err *err)
+static const char *file_type_name(mode_t m)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return S_ISDIR(m)    ? "a directory"
+	       : S_ISFIFO(m) ? "a FIFO"
+	       : S_ISCHR(m)  ? "a character device"
+	       : S_ISBLK(m)  ? "a block device"
+	       : S_ISSOCK(m) ? "a socket"
+	                     : "not a file";
+}
+
+static void fmt_size(uint64_t n, char buf[32])
+{
+	if (n >= 10 << 20)
+		snprintf(buf, 32, "%llu MiB", (unsigned long long)(n >> 20));
+	else if (n >= 10 << 10)
+		snprintf(buf, 32, "%llu KiB", (unsigned long long)(n >> 10));
+	else
+		snprintf(buf, 32, "%llu bytes", (unsigned long long)n);
+}
+
+int vl_read_file_max(const char *path, size_t max, char **out, size_t *len, struct vl_err *err)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct vl_buf b = {0};
-	char chunk[65536];
+	char chunk[65536], lim[32], got[32];
+	struct stat st;
 
 	if (fd < 0)
 		return vl_err_sys(err, errno, "open %s", path);
+	if (fstat(fd, &st) < 0)
+		return vl_err_sys(err, errno, "stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		return vl_err_set(err, EINVAL, "%s: %s, not a regular file", path,
+		                  file_type_name(st.st_mode));
+	fmt_size(max, lim);
+	if ((uint64_t)st.st_size > max) {
+		fmt_size((uint64_t)st.st_size, got);
+		return vl_err_set(err, EFBIG, "%s: %s, larger than the %s it may be", path, got,
+		                  lim);
+	}
 	for (;;) {
 		ssize_t r = read(fd, chunk, sizeof(chunk));
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			int e = errno;
-			close(fd);
 			vl_buf_free(&b);
-			return vl_err_sys(err, e, "read %s", path);
+			return vl_err_sys(err, errno, "read %s", path);
 		}
 		if (r == 0)
 			break;
+		if (b.len + (size_t)r > max) { /* it grew, or its size was not told */
+			vl_buf_free(&b);
+			return vl_err_set(err, EFBIG, "%s: larger than the %s it may be", path,
+			                  lim);
+		}
 		vl_buf_add(&b, chunk, (size_t)r);
 	}
-	close(fd);
 	if (!b.s)
 		b.s = vl_xstrdup("");
 	*out = b.s;
 	if (len)
 		*len = b.len;
 	return 0;
+}
+
+int vl_read_file(const char *path, char **out, size_t *len, struct vl_err *err)
+{
+	return vl_read_file_max(path, VL_READ_FILE_MAX, out, len, err);
 }
 
 int vl_exe_sibling(const char *name, char *buf, size_t len)

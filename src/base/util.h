@@ -92,7 +92,12 @@ int vl_write_file(const char *path, const char *data, size_t len, struct vl_err 
 /* The same with its mode (0600: the lab's state, root's only). */
 int vl_write_file_mode(const char *path, const char *data, size_t len, mode_t mode,
                        struct vl_err *err);
-/* Read a whole (small) file into a NUL-terminated buffer. */
+/* Read a whole regular file of at most max bytes into a NUL-terminated
+ * buffer: a FIFO, device or directory is an error (and is never waited
+ * on), so is a larger file. */
+int vl_read_file_max(const char *path, size_t max, char **out, size_t *len, struct vl_err *err);
+/* The same with the bound every file vnetlab reads of its own stays under. */
+#define VL_READ_FILE_MAX ((size_t)64 << 20)
 int vl_read_file(const char *path, char **out, size_t *len, struct vl_err *err);
 
 /* Run argv (found on PATH) without a shell and wait for it; its stdout

@@ -3,9 +3,11 @@
  * vl_topo_new / vl_topo_add_* functions here. */
 #include "topo/topo.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/util.h"
 
@@ -43,7 +45,7 @@ static size_t name_hash(const char *s)
 	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 
 	for (; *s; s++) {
-		h ^= (unsigned char)*s;
+		h ^= (unsigned char)tolower((unsigned char)*s);
 		h *= 1099511628211ULL;
 	}
 	return (size_t)(h ^ (h >> 32));
@@ -76,15 +78,17 @@ static struct vl_topo_priv *priv_of(struct vl_topo *t)
 	return t->priv;
 }
 
-/* The slot for name (of hash name_hash(name)): the one holding it, or the
- * empty one that ends its probe sequence. */
+/* The slot for name (of hash name_hash(name)): the one holding it or a name
+ * that differs from it only in case, or the empty one that ends its probe
+ * sequence. Names are unique without regard to case, as in DNS. */
 static struct name_slot *index_slot(const struct vl_topo_priv *p, const struct vl_topo_node *nodes,
                                     const char *name, size_t hash)
 {
 	size_t mask = p->n_slots - 1, i;
 
 	for (i = hash & mask; p->slots[i].node1; i = (i + 1) & mask)
-		if (p->slots[i].hash == hash && !strcmp(nodes[p->slots[i].node1 - 1].name, name))
+		if (p->slots[i].hash == hash &&
+		    !strcasecmp(nodes[p->slots[i].node1 - 1].name, name))
 			break;
 	return &p->slots[i];
 }
@@ -123,7 +127,7 @@ void vl_topo_reserve(struct vl_topo *t, size_t n_nodes, size_t n_links)
 		index_rebuild(t, n_nodes);
 }
 
-long vl_topo_find_node(const struct vl_topo *t, const char *name)
+long vl_topo_find_node_nocase(const struct vl_topo *t, const char *name)
 {
 	const struct vl_topo_priv *p = t->priv;
 
@@ -133,9 +137,24 @@ long vl_topo_find_node(const struct vl_topo *t, const char *name)
 		return slot->node1 ? (long)slot->node1 - 1 : -1;
 	}
 	for (size_t i = 0; i < t->n_nodes; i++)
-		if (t->nodes[i].name && !strcmp(t->nodes[i].name, name))
+		if (t->nodes[i].name && !strcasecmp(t->nodes[i].name, name))
 			return (long)i;
 	return -1;
+}
+
+long vl_topo_find_node(const struct vl_topo *t, const char *name)
+{
+	const struct vl_topo_priv *p = t->priv;
+	long i;
+
+	if (!p || !p->n_slots || p->n_indexed != t->n_nodes) {
+		for (size_t k = 0; k < t->n_nodes; k++)
+			if (t->nodes[k].name && !strcmp(t->nodes[k].name, name))
+				return (long)k;
+		return -1;
+	}
+	i = vl_topo_find_node_nocase(t, name);
+	return i >= 0 && !strcmp(t->nodes[i].name, name) ? i : -1;
 }
 
 struct vl_topo_node *vl_topo_add_node(struct vl_topo *t, const char *name, struct vl_pos pos)

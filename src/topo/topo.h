@@ -128,6 +128,16 @@ struct vl_topo {
 /* Defaults shared by the parser and the generators. */
 #define VL_TOPO_DEFAULT_POOL "10.0.0.0/8"
 
+/* Bounds on a topology file, so that no file makes the loader run out of
+ * memory or time: its size, how deep its YAML nests (libyaml's cost grows
+ * with the square of the depth), how many YAML values it holds, how many
+ * nodes and links it declares. 100,000 nodes and as many links fit. */
+#define VL_TOPO_MAX_FILE   ((size_t)16 << 20)
+#define VL_TOPO_MAX_DEPTH  64
+#define VL_TOPO_MAX_VALUES 2000000 /* YAML nodes: 160 bytes each in libyaml */
+#define VL_TOPO_MAX_NODES  100000
+#define VL_TOPO_MAX_LINKS  500000
+
 /* Load a containerlab-style YAML file. Errors are "FILE:LINE:COL: what". */
 int vl_topo_load_file(const char *path, struct vl_topo **out, struct vl_err *err);
 /* Same, from a buffer; `name` is used in messages in place of a path. */
@@ -140,6 +150,8 @@ void vl_topo_free(struct vl_topo *t);
 /* Index of the node called name, or -1. O(1) for topologies built by the
  * functions here. */
 long vl_topo_find_node(const struct vl_topo *t, const char *name);
+/* Index of the node whose name equals name without regard to case, or -1. */
+long vl_topo_find_node_nocase(const struct vl_topo *t, const char *name);
 
 /* A canonical, line-oriented text dump (settings, nodes, links, warnings),
  * appended to out; used by the tests. */

@@ -463,6 +463,64 @@ static void parser_deletep(yaml_parser_t *p)
 	yaml_parser_delete(p);
 }
 
+static void event_deletep(yaml_event_t *e)
+{
+	yaml_event_delete(e);
+}
+
+/* A first pass over the events, before libyaml builds the document: a
+ * mapping or list nested deeper than VL_TOPO_MAX_DEPTH is an error where it
+ * opens, found before the cost of deep nesting is paid, and so is a file of
+ * more than VL_TOPO_MAX_VALUES values, before their memory is. Syntax errors are
+ * left to the second pass, which reports them. */
+static int check_depth(struct loader *ld, const char *data, size_t len)
+{
+	__attribute__((cleanup(parser_deletep))) yaml_parser_t parser;
+	int depth = 0;
+	size_t values = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		abort(); /* only fails for lack of memory */
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	for (;;) {
+		__attribute__((cleanup(event_deletep))) yaml_event_t ev = {0};
+
+		if (!yaml_parser_parse(&parser, &ev))
+			return 0;
+		if ((ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT ||
+		     ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) &&
+		    ++values > VL_TOPO_MAX_VALUES)
+			return vl_yaml_fail_at(
+			    ld,
+			    (struct vl_pos){(int)ev.start_mark.line + 1,
+			                    (int)ev.start_mark.column + 1},
+			    "more than %d YAML values (keys, scalars, lists and mappings): a "
+			    "topology has at most %d",
+			    VL_TOPO_MAX_VALUES, VL_TOPO_MAX_VALUES);
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > VL_TOPO_MAX_DEPTH)
+				return vl_yaml_fail_at(
+				    ld,
+				    (struct vl_pos){(int)ev.start_mark.line + 1,
+				                    (int)ev.start_mark.column + 1},
+				    "%s nested %d deep: a topology nests at most %d deep",
+				    ev.type == YAML_SEQUENCE_START_EVENT ? "a list" : "a mapping",
+				    depth, VL_TOPO_MAX_DEPTH);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			return 0;
+		default:
+			break;
+		}
+	}
+}
+
 /* What the loader holds, a topology it has not handed out among it. */
 static void loader_free(struct loader *ld)
 {
@@ -488,6 +546,12 @@ int vl_topo_load_buffer(const char *name, const char *data, size_t len, struct v
 
 	if (!yaml_parser_initialize(&parser))
 		abort(); /* only fails for lack of memory */
+	if (len > VL_TOPO_MAX_FILE)
+		return vl_err_set(err, EFBIG,
+		                  "%s: %zu MiB, larger than the %zu MiB a topology may be", name,
+		                  len >> 20, VL_TOPO_MAX_FILE >> 20);
+	if (check_depth(&ld, data, len) < 0)
+		return -1;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	if (!yaml_parser_load(&parser, &doc))
 		return yaml_error(&ld, &parser, data, len);
@@ -523,7 +587,7 @@ int vl_topo_load_file(const char *path, struct vl_topo **out, struct vl_err *err
 	cleanup_free char *data = NULL;
 	size_t len;
 
-	if (vl_read_file(path, &data, &len, err) < 0)
+	if (vl_read_file_max(path, VL_TOPO_MAX_FILE, &data, &len, err) < 0)
 		return -1;
 	return vl_topo_load_buffer(path, data, len, out, err);
 }

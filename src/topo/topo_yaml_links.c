@@ -258,6 +258,11 @@ int vl_yaml_load_links(struct loader *ld, yaml_node_t *n)
 		return fail(ld, n, "topology.links: expected a list of links, got %s",
 		            vl_yaml_type_name(n));
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (count > VL_TOPO_MAX_LINKS)
+		return fail(ld, vl_yaml_node(ld, n->data.sequence.items.start[VL_TOPO_MAX_LINKS]),
+		            "topology.links: more than %d links (this is link %d): a lab has at "
+		            "most %d",
+		            VL_TOPO_MAX_LINKS, VL_TOPO_MAX_LINKS + 1, VL_TOPO_MAX_LINKS);
 	for (size_t i = 0; i < count; i++)
 		if (load_link(ld, vl_yaml_node(ld, n->data.sequence.items.start[i]), i) < 0)
 			return -1;

@@ -177,11 +177,17 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 		return -1;
 	if ((why = vl_name_invalid(name)))
 		return fail(ld, kn, "node name \"%s\" %s", name, why);
-	if (vl_topo_find_node(ld->t, name) >= 0) {
-		struct vl_pos first = ld->t->nodes[vl_topo_find_node(ld->t, name)].pos;
+	if (vl_topo_find_node_nocase(ld->t, name) >= 0) {
+		const struct vl_topo_node *first =
+		    &ld->t->nodes[vl_topo_find_node_nocase(ld->t, name)];
 
-		return fail(ld, kn, "duplicate node \"%s\" (first at %d:%d)", name, first.line,
-		            first.col);
+		if (!strcmp(first->name, name))
+			return fail(ld, kn, "duplicate node \"%s\" (first at %d:%d)", name,
+			            first->pos.line, first->pos.col);
+		return fail(ld, kn,
+		            "node \"%s\" differs from node \"%s\" (at %d:%d) only in case: names "
+		            "resolve without regard to case, so each must differ in more",
+		            name, first->name, first->pos.line, first->pos.col);
 	}
 	snprintf(ctx, sizeof(ctx), "node \"%s\"", name);
 	if (vl_yaml_get_mapping(ld, vn, ctx, &vn) < 0)
@@ -231,6 +237,12 @@ int vl_yaml_load_nodes(struct loader *ld, yaml_node_t *topology_key, yaml_node_t
 	if (n->type != YAML_MAPPING_NODE)
 		return fail(ld, n, "topology.nodes: expected a mapping of node names, got %s",
 		            vl_yaml_type_name(n));
+	if (n->data.mapping.pairs.top - n->data.mapping.pairs.start > VL_TOPO_MAX_NODES)
+		return fail(ld,
+		            vl_yaml_node(ld, n->data.mapping.pairs.start[VL_TOPO_MAX_NODES].key),
+		            "topology.nodes: more than %d nodes (this is node %d): a lab has at "
+		            "most %d",
+		            VL_TOPO_MAX_NODES, VL_TOPO_MAX_NODES + 1, VL_TOPO_MAX_NODES);
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
 		if (load_node(ld, vl_yaml_node(ld, p->key), vl_yaml_node(ld, p->value)) < 0)
 			return -1;

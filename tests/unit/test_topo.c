@@ -8,11 +8,13 @@
  *
  * VL_UPDATE_EXPECT=1 (re)writes the .expect files: review them by hand. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -295,6 +297,67 @@ static void test_misc(struct stats *st)
 	check(st, ok, "builtin-hand-built", "lookup without an index");
 }
 
+/* The loader's bounds: node and value counts, file size, what kind of file
+ * it reads; each refused at once with a precise message. */
+static void test_limits(struct stats *st)
+{
+	struct vl_buf b = {0};
+	struct vl_topo *t = NULL;
+	struct vl_err err = {0};
+	char dir[] = "/tmp/vl-topo-XXXXXX", fifo[64];
+	bool ok;
+
+	vl_buf_printf(&b, "topology:\n  nodes:\n");
+	for (int i = 0; i <= VL_TOPO_MAX_NODES; i++)
+		vl_buf_printf(&b, "    n%d:\n", i);
+	ok = vl_topo_load_buffer("many.yml", b.s, b.len, &t, &err) < 0 &&
+	     !strcmp(err.msg, "many.yml:100003:5: topology.nodes: more than 100000 nodes "
+	                      "(this is node 100001): a lab has at most 100000");
+	check(st, ok, "builtin-too-many-nodes", "%s", err.msg);
+	vl_buf_free(&b);
+
+	vl_buf_printf(&b, "topology:\n  nodes: {h1: }\n  links: [");
+	for (int i = 0; i < VL_TOPO_MAX_VALUES; i++)
+		vl_buf_add(&b, "a,", 2);
+	vl_buf_printf(&b, "]\n");
+	ok = vl_topo_load_buffer("wide.yml", b.s, b.len, &t, &err) < 0 &&
+	     strstr(err.msg, "wide.yml:3:") && strstr(err.msg, "more than 2000000 YAML values");
+	check(st, ok, "builtin-too-many-values", "%s", err.msg);
+	vl_buf_free(&b);
+
+	b.s = vl_xcalloc(1, VL_TOPO_MAX_FILE + 2);
+	memset(b.s, ' ', VL_TOPO_MAX_FILE + 1);
+	ok = vl_topo_load_buffer("huge.yml", b.s, VL_TOPO_MAX_FILE + 1, &t, &err) < 0 &&
+	     !strcmp(err.msg, "huge.yml: 16 MiB, larger than the 16 MiB a topology may be");
+	check(st, ok, "builtin-too-large-buffer", "%s", err.msg);
+	if (mkdtemp(dir)) {
+		char big[64];
+
+		snprintf(big, sizeof(big), "%s/big.yml", dir);
+		ok = vl_write_file(big, b.s, VL_TOPO_MAX_FILE + 1, &err) == 0 &&
+		     vl_topo_load_file(big, &t, &err) < 0 && strstr(err.msg, "big.yml: 16 MiB") &&
+		     strstr(err.msg, "larger than the 16 MiB it may be");
+		check(st, ok, "builtin-too-large-file", "%s", err.msg);
+		unlink(big);
+		snprintf(fifo, sizeof(fifo), "%s/fifo.yml", dir);
+		/* a FIFO nobody writes: refused, not waited on */
+		ok = mkfifo(fifo, 0600) == 0 && vl_topo_load_file(fifo, &t, &err) < 0 &&
+		     strstr(err.msg, "fifo.yml: a FIFO, not a regular file");
+		check(st, ok, "builtin-fifo", "%s", err.msg);
+		unlink(fifo);
+		ok = vl_topo_load_file(dir, &t, &err) < 0 &&
+		     strstr(err.msg, ": a directory, not a regular file");
+		check(st, ok, "builtin-directory", "%s", err.msg);
+		rmdir(dir);
+	} else {
+		check(st, false, "builtin-too-large-file", "mkdtemp: %s", strerror(errno));
+	}
+	free(b.s);
+	ok = vl_topo_load_file("/dev/zero", &t, &err) < 0 &&
+	     !strcmp(err.msg, "/dev/zero: a character device, not a regular file");
+	check(st, ok, "builtin-dev-zero", "%s", err.msg);
+}
+
 int main(int argc, char **argv)
 {
 	struct stats st = {0};
@@ -326,6 +389,7 @@ int main(int argc, char **argv)
 	test_load_large(&st);
 	test_truncated(&st);
 	test_misc(&st);
+	test_limits(&st);
 
 	printf("%d passed, %d failed\n", st.passed, st.failed);
 	return st.failed ? 1 : 0;
