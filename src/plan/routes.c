@@ -27,7 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A segment's (or a trie node's) label, for one source: a group (>= 0) or */
+/* A segment's (or a trie node's) label, for one source: the group of its
+ * segments (>= 0), or one of these. */
 enum {
 	L_DC = -1,    /* don't care: connected to the source, or no segment at all */
 	L_NONE = -2,  /* a segment the source cannot reach */
@@ -59,7 +60,9 @@ struct seen {
 };
 
 /* Compact copies of the plan's graph (the search runs once per node over
- * all of it: it must stay in cache), the trie, and per source state. */
+ * all of it: it must stay in cache), the trie, and per source state.
+ * Indexes are 32 bits: a plan has far fewer nodes, segments and
+ * interfaces than 2^32 (memory runs out long before). */
 struct rstate {
 	struct vl_plan *p;
 	uint32_t *start;  /* segment g's router members: start[g] .. start[g + 1] - 1 */
