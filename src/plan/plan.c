@@ -1,5 +1,5 @@
 /* Deciding every name, address and route of a lab. See plan.h. */
-#include "plan/plan.h"
+#include "plan/internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,105 +257,6 @@ static int assign_addresses(struct vl_plan *p, const struct vl_topo *t, struct v
 	return 0;
 }
 
-/* Static routes along shortest paths. Only routers forward, so a path may
- * pass through a router but never through a host. */
-struct member {
-	size_t node, ifi;
-};
-
-static void add_route(struct vl_plan_node *node, uint32_t dst, int prefix, uint32_t via, int oif)
-{
-	size_t r = node->n_routes++;
-
-	vl_grow(&node->routes, &node->cap_routes, r, sizeof(*node->routes));
-	node->routes[r] = (struct vl_plan_route){dst, prefix, via, oif};
-}
-
-static void compute_routes(struct vl_plan *p)
-{
-	size_t n_routers = 0;
-
-	for (size_t i = 0; i < p->n_nodes; i++)
-		n_routers += p->nodes[i].forward != 0;
-	if (!n_routers)
-		return; /* every segment is direct or unreachable */
-
-	/* segment -> router members */
-	cleanup_free size_t *start = vl_xcalloc(p->n_segs + 1, sizeof(*start));
-	for (size_t i = 0; i < p->n_nodes; i++)
-		for (size_t j = 0; p->nodes[i].forward && j < p->nodes[i].n_ifs; j++)
-			if (p->nodes[i].ifs[j].seg >= 0)
-				start[p->nodes[i].ifs[j].seg + 1]++;
-	for (size_t s = 0; s < p->n_segs; s++)
-		start[s + 1] += start[s];
-	cleanup_free struct member *rm = vl_xcalloc(start[p->n_segs] + 1, sizeof(*rm));
-	cleanup_free size_t *fill = vl_xcalloc(p->n_segs + 1, sizeof(*fill));
-	for (size_t i = 0; i < p->n_nodes; i++)
-		for (size_t j = 0; p->nodes[i].forward && j < p->nodes[i].n_ifs; j++) {
-			int s = p->nodes[i].ifs[j].seg;
-
-			if (s >= 0)
-				rm[start[s] + fill[s]++] = (struct member){i, j};
-		}
-
-	cleanup_free size_t *stamp = vl_xcalloc(p->n_segs, sizeof(*stamp));
-	cleanup_free uint32_t *via = vl_xcalloc(p->n_segs, sizeof(*via));
-	cleanup_free int *oif = vl_xcalloc(p->n_segs, sizeof(*oif));
-	cleanup_free size_t *queue = vl_xcalloc(p->n_segs + 1, sizeof(*queue));
-
-	for (size_t src = 0; src < p->n_nodes; src++) {
-		struct vl_plan_node *sn = &p->nodes[src];
-		size_t head = 0, tail = 0, first_route = sn->n_routes;
-
-		for (size_t j = 0; j < sn->n_ifs; j++) {
-			int s = sn->ifs[j].seg;
-
-			if (s < 0 || stamp[s] == src + 1)
-				continue;
-			stamp[s] = src + 1;
-			via[s] = 0;
-			oif[s] = (int)j;
-			queue[tail++] = (size_t)s;
-		}
-		while (head < tail) {
-			size_t g = queue[head++];
-
-			for (size_t m = start[g]; m < start[g + 1]; m++) {
-				struct vl_plan_node *r = &p->nodes[rm[m].node];
-
-				if (rm[m].node == src)
-					continue;
-				for (size_t k = 0; k < r->n_ifs; k++) {
-					int h = r->ifs[k].seg;
-
-					if (h < 0 || stamp[h] == src + 1)
-						continue;
-					stamp[h] = src + 1;
-					via[h] = via[g] ? via[g] : r->ifs[rm[m].ifi].addr;
-					oif[h] = oif[g];
-					queue[tail++] = (size_t)h;
-					if (p->segs[h].n_members)
-						add_route(sn, p->segs[h].net, p->segs[h].prefix,
-						          via[h], oif[h]);
-				}
-			}
-		}
-		/* One gateway for everything: a default route says it best. */
-		if (sn->n_routes - first_route >= 2) {
-			int same = 1;
-
-			for (size_t r = first_route + 1; r < sn->n_routes && same; r++)
-				same = sn->routes[r].via == sn->routes[first_route].via &&
-				       sn->routes[r].oif == sn->routes[first_route].oif;
-			if (same) {
-				sn->routes[first_route].dst = 0;
-				sn->routes[first_route].prefix = 0;
-				sn->n_routes = first_route + 1;
-			}
-		}
-	}
-}
-
 static void build_hosts(struct vl_plan *p)
 {
 	struct vl_buf b = {0};
@@ -608,7 +509,7 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 		return -1;
 	if (assign_addresses(p, t, err) < 0)
 		return -1;
-	compute_routes(p);
+	vl_plan_compute_routes(p);
 	build_hosts(p);
 	*out = p;
 	p = NULL;

@@ -7,6 +7,7 @@
  * each in number order. */
 #include "topo/topo.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,9 @@
 #include "base/util.h"
 
 #define GEN_MAX 100000UL /* hosts, and switches, per topology */
+/* Routers of a ring: the plan searches the whole ring once per router to
+ * find its routes (all pairs: N^2 steps), about a second at this size. */
+#define RING_MAX 10000UL
 
 struct gen {
 	struct vl_topo *t;
@@ -266,8 +270,13 @@ int vl_topo_generate(const char *spec, struct vl_topo **out, struct vl_err *err)
 	} else if (!strcmp(args[0], "ring")) {
 		if (n_args != 2)
 			return vl_err_set(err, 0, "--topo %s: expected ring,N", spec);
-		if (parse_arg(spec, args[1], "N", 3, GEN_MAX, &a, err) < 0)
-			return -1;
+		if (vl_parse_uint(args[1], 3, ULONG_MAX, &a) < 0)
+			return parse_arg(spec, args[1], "N", 3, RING_MAX, &a, err);
+		if (a > RING_MAX)
+			return vl_err_set(err, 0,
+			                  "--topo %s: %lu routers, at most %lu (each router's "
+			                  "routes come from a search of the whole ring)",
+			                  spec, a, RING_MAX);
 		g.t = vl_topo_new(source);
 		gen_ring(&g, a);
 	} else {
