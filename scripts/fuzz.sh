@@ -9,7 +9,8 @@
 # more than 2 GiB of memory stops that target: its input is saved as
 # DIR/artifacts/NAME-crash-*, -leak-*, -timeout-* or -oom-*, and the
 # script fails. Inputs are capped at 64 KiB: huge files and deep nesting
-# are the loader's own limits, tested elsewhere.
+# are the loader's own limits, tested elsewhere. fuzz/NAME.dict, if there,
+# is the target's dictionary.
 set -eu
 
 [ $# -ge 3 ] || {
@@ -101,9 +102,12 @@ for name in "$@"; do
 	corpus=$dir/corpus-$name
 	mkdir -p "$corpus" "$dir/artifacts"
 	"seed_$name" "$corpus"
+	dict=
+	[ -f "fuzz/$name.dict" ] && dict=-dict=fuzz/$name.dict
 	echo "fuzz: $name for ${secs}s ($corpus)"
+	# shellcheck disable=SC2086
 	if ! "$dir/fuzz-$name" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 \
-		-max_len=65536 -print_final_stats=1 \
+		-max_len=65536 -print_final_stats=1 $dict \
 		-artifact_prefix="$dir/artifacts/$name-" "$corpus" 2>"$dir/fuzz-$name.log"; then
 		tail -n 60 "$dir/fuzz-$name.log" >&2
 		echo "fuzz: $name FAILED: the input is in $dir/artifacts/, the log in" \
