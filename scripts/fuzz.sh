@@ -101,7 +101,11 @@ rc=0
 for name in "$@"; do
 	corpus=$dir/corpus-$name
 	mkdir -p "$corpus" "$dir/artifacts"
-	"seed_$name" "$corpus"
+	case $name in
+	topo) seed_topo "$corpus" ;;
+	parse) seed_parse "$corpus" ;;
+	*) echo "fuzz: $name: no seeds for it in scripts/fuzz.sh" >&2 ;;
+	esac
 	dict=
 	[ -f "fuzz/$name.dict" ] && dict=-dict=fuzz/$name.dict
 	echo "fuzz: $name for ${secs}s ($corpus)"
