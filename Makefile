@@ -6,6 +6,7 @@
 #   make bench      run the benchmarks in bench/
 #   make format     clang-format the tree
 #   make vm-kernel  build the vm backend's small guest kernel (cached)
+#   make fuzz       build the libFuzzer targets in fuzz/ with clang, run each briefly
 
 CC      ?= cc
 PKGS    := libmnl jansson yaml-0.1
@@ -44,7 +45,7 @@ WORK_BIN := $(if $(WORK_SRC),$(B)/vnetlab-work $(B)/vnetlab-work.static)
 # never sanitized, with only the base code they use.
 WORK_STATIC_SRC := $(WORK_SRC) src/base/err.c src/base/util.c src/base/json.c
 
-.PHONY: all deps demo check check-build test bench format clean vm-kernel
+.PHONY: all deps demo check check-build test bench format clean vm-kernel fuzz fuzz-build
 all: $(B)/vnetlab $(B)/vnetlab-rsh $(B)/vnetlab-agent $(WORK_BIN) $(MPI_BINS) $(TESTS)
 
 $(B)/%.o: %.c
@@ -107,6 +108,26 @@ check: deps
 vm-kernel:
 	@scripts/deps.sh vm-kernel
 	@scripts/vm-kernel.sh
+
+# Fuzzing, never part of check: the library again, built with clang and
+# instrumented for libFuzzer, ASan and UBSan in build/fuzz; then each
+# target of fuzz/ runs for FUZZ_TIME seconds (scripts/fuzz.sh). A crash,
+# leak, hang or blow-up fails it, its input saved in build/fuzz/artifacts.
+FUZZ_CC      ?= clang-14
+FUZZ_TIME    ?= 30
+FUZZ_TARGETS := $(sort $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c)))
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=all
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory B=build/fuzz CC=$(FUZZ_CC) CFLAGS="$(FUZZ_FLAGS)" fuzz-build
+	@scripts/fuzz.sh build/fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(B)/fuzz-%)
+
+$(B)/fuzz-%: fuzz/%.c $(B)/libvnetlab.a
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 bench: deps all
 	@bench/updown.sh $(B)/vnetlab

@@ -6,6 +6,8 @@
 #   scripts/deps.sh            what make, make check and make demo need
 #   scripts/deps.sh vm-kernel  also what building the small guest kernel
 #                              needs (make vm-kernel)
+#   scripts/deps.sh fuzz       also clang and its libFuzzer and sanitizer
+#                              runtimes (make fuzz)
 set -eu
 
 PACKAGES="
@@ -55,8 +57,9 @@ need_user() {
 case ${1:-} in
 "") ;;
 vm-kernel) PACKAGES="$PACKAGES linux-source-6.1 bc flex bison libelf-dev xz-utils" ;;
+fuzz) PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev" ;;
 *)
-	echo "deps: unknown group '$1' (vm-kernel)" >&2
+	echo "deps: unknown group '$1' (vm-kernel, fuzz)" >&2
 	exit 2
 	;;
 esac

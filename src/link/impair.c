@@ -214,15 +214,20 @@ const char *vl_impair_parse(struct vl_impair *im, const char *text)
 				why = "a short loss-model";
 				break;
 			}
-			snprintf(buf, sizeof(buf), "%s %s %s %s %s", val, w[0], w[1], w[2], w[3]);
+			if ((size_t)snprintf(buf, sizeof(buf), "%s %s %s %s %s", val, w[0], w[1],
+			                     w[2], w[3]) >= sizeof(buf)) {
+				why = "a loss-model too long";
+				break;
+			}
 			why = vl_impair_set(im, key, buf);
 		} else if (!strcmp(key, "jitter") && strchr(val, '/')) {
-			*strchr(val, '/') = ' ';
-			snprintf(buf, sizeof(buf), "%s", val);
-			*strchr(buf, ' ') = '\0';
-			why = vl_impair_set(im, key, buf);
+			/* "2ms/normal": the time, then the distribution */
+			char *slash = strchr(val, '/');
+
+			*slash = '\0';
+			why = vl_impair_set(im, key, val);
 			if (!why)
-				why = vl_impair_set(im, "distribution", strchr(val, ' ') + 1);
+				why = vl_impair_set(im, "distribution", slash + 1);
 		} else {
 			why = vl_impair_set(im, key, val);
 		}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "link/impair.h"
 #include "link/pipe.h"
 
 #define MS 1000000ull
@@ -480,6 +481,43 @@ static void test_set(void)
 	vl_pipe_free(&p);
 }
 
+/* The settings' text form (the lab's state, linkd's arguments): what
+ * vl_impair_format() prints parses back; long words are not cut short
+ * (a jitter of more than 127 characters once crashed the parser: found by
+ * fuzz/parse.c). */
+static void test_text(void)
+{
+	static const char canonical[] = "rate 10Mbit delay 20ms jitter 2ms/normal loss 1% "
+	                                "loss-model gemodel 1% 10% 70% 0.1% queue 100";
+	struct vl_impair im;
+	char zeros[201], text[512], back[512];
+	const char *why;
+
+	why = vl_impair_parse(&im, canonical);
+	if (!why)
+		vl_impair_format(&im, back, sizeof(back));
+	result("text: the canonical form parses back to itself", !why && !strcmp(back, canonical),
+	       "%s", why ? why : back);
+
+	memset(zeros, '0', sizeof(zeros) - 1);
+	zeros[sizeof(zeros) - 1] = '\0';
+	snprintf(text, sizeof(text), "jitter %s2ms/pareto", zeros);
+	why = vl_impair_parse(&im, text);
+	result("text: a long jitter with its distribution",
+	       !why && im.jitter_ns == 2 * MS && im.dist == VL_DIST_PARETO, "%s",
+	       why ? why : "2ms/pareto");
+
+	snprintf(text, sizeof(text), "jitter %s2ms", zeros);
+	why = vl_impair_parse(&im, text);
+	result("text: a long jitter without one", !why && im.jitter_ns == 2 * MS, "%s",
+	       why ? why : "2ms");
+
+	snprintf(text, sizeof(text), "loss-model gemodel 1%% 10%% 70%% 0.%s1%%", zeros);
+	why = vl_impair_parse(&im, text);
+	result("text: a loss-model too long is refused, not cut short",
+	       why && !strcmp(why, "a loss-model too long"), "%s", why ? why : "accepted");
+}
+
 int main(void)
 {
 	test_determinism();
@@ -491,6 +529,7 @@ int main(void)
 	test_order_and_contents();
 	test_queue();
 	test_set();
+	test_text();
 	printf("%d passed, %d failed, 0 skipped\n", npass, nfail);
 	return nfail ? 1 : 0;
 }
