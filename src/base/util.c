@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -262,6 +263,8 @@ const char *vl_ifname_invalid(const char *name)
 		return "is longer than the kernel's 15 characters";
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
 		return "is not a valid interface name";
+	if (!strcmp(name, "lo"))
+		return "is the loopback interface every node already has";
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)name[i];
 
@@ -281,6 +284,87 @@ int vl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned 
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int vl_parse_cpulist(const char *s, uint64_t set[VL_MAX_CPUS / 64])
+{
+	const char *p = s;
+
+	memset(set, 0, VL_MAX_CPUS / 8);
+	for (;;) {
+		unsigned long a = 0, b;
+
+		if (*p < '0' || *p > '9')
+			return -1;
+		for (; *p >= '0' && *p <= '9'; p++)
+			if ((a = a * 10 + (unsigned long)(*p - '0')) >= VL_MAX_CPUS)
+				return -1;
+		b = a;
+		if (*p == '-') {
+			if (*++p < '0' || *p > '9')
+				return -1;
+			for (b = 0; *p >= '0' && *p <= '9'; p++)
+				if ((b = b * 10 + (unsigned long)(*p - '0')) >= VL_MAX_CPUS)
+					return -1;
+			if (b < a)
+				return -1;
+		}
+		for (unsigned long c = a; c <= b; c++)
+			set[c / 64] |= 1ull << (c % 64);
+		if (!*p)
+			return 0;
+		if (*p++ != ',')
+			return -1;
+	}
+}
+
+int vl_parse_decimal(const char *s, const char **end, double *out)
+{
+	const char *p = s;
+	char buf[64], *e;
+	size_t digits = 0;
+	double v;
+
+	while (*p >= '0' && *p <= '9')
+		p++, digits++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits++;
+	if (!digits)
+		return -1;
+	if ((*p == 'e' || *p == 'E') &&
+	    ((p[1] >= '0' && p[1] <= '9') ||
+	     ((p[1] == '-' || p[1] == '+') && p[2] >= '0' && p[2] <= '9'))) {
+		p += 2;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	/* strtod on a copy of just the number: on s itself it would read
+	 * "0x10" as hex */
+	size_t n = (size_t)(p - s);
+	cleanup_free char *big = n >= sizeof(buf) ? vl_xcalloc(n + 1, 1) : NULL;
+	char *num = big ? big : buf;
+
+	memcpy(num, s, n);
+	num[n] = '\0';
+	errno = 0;
+	v = strtod(num, &e);
+	if (*e || !isfinite(v) || (errno == ERANGE && v != 0))
+		return -1;
+	*end = p;
+	*out = v;
+	return 0;
+}
+
+int vl_parse_number(const char *s, double min, double max, double *out)
+{
+	const char *end;
+	double v;
+
+	if (!s || vl_parse_decimal(s, &end, &v) < 0 || *end || v < min || v > max)
 		return -1;
 	*out = v;
 	return 0;

@@ -74,6 +74,18 @@ const char *vl_ifname_invalid(const char *name);
 
 /* Parse a decimal unsigned integer in [min,max]; whole string. */
 int vl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+/* A CPU list as the kernel writes it ("0", "0-3", "0,2-3"): each CPU, up
+ * to VL_MAX_CPUS - 1, set in set (which is cleared first). < 0 if it is
+ * not one, or names a CPU beyond. */
+#define VL_MAX_CPUS 4096
+int vl_parse_cpulist(const char *s, uint64_t set[VL_MAX_CPUS / 64]);
+/* A plain decimal number at the start of s: digits with an optional
+ * fraction and exponent ("2", "0.5", ".5", "1e3"); never a sign, blank,
+ * hex, inf or nan. *end is set after it; < 0 if s does not start with one
+ * or it overflows. */
+int vl_parse_decimal(const char *s, const char **end, double *out);
+/* The same, the whole of s, from min to max. */
+int vl_parse_number(const char *s, double min, double max, double *out);
 
 /* A size in bytes: "1048576", "512k", "64MiB", "1G", "2gb" (docker's
  * spelling). Units k, m, g, t in any case, with optional "i" and "b", are

@@ -25,12 +25,9 @@ static const struct option bench_opts[] = {
 
 int vl_cli_seconds(const char *s, double max, double *out)
 {
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v > 0 && v <= max))
+	if (vl_parse_number(s, 0, max, &v) < 0 || v == 0)
 		return -1;
 	*out = v;
 	return 0;

@@ -42,8 +42,7 @@ int cmd_capacity(int argc, char **argv)
 				return vl_cli_usage("capacity", "--max takes 1 to 128");
 			break;
 		case 't':
-			threshold = strtod(optarg, NULL);
-			if (!(threshold > 0 && threshold <= 1))
+			if (vl_parse_number(optarg, 0, 1, &threshold) < 0 || threshold == 0)
 				return vl_cli_usage("capacity",
 				                    "--threshold is a Jain index, 0 to 1");
 			break;

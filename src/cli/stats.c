@@ -262,10 +262,7 @@ int cmd_stats(int argc, char **argv)
 		case 'w':
 			watch = 1;
 			if (optarg) {
-				char *end;
-
-				every = strtod(optarg, &end);
-				if (*end || !(every >= 0.1) || every > 3600)
+				if (vl_parse_number(optarg, 0.1, 3600, &every) < 0)
 					return vl_cli_usage("stats",
 					                    "--watch takes seconds (0.1 to 3600)");
 			}

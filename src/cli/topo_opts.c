@@ -159,9 +159,21 @@ int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *la
 		for (size_t i = 0; i < t->n_nodes; i++)
 			t->nodes[i].ipv6 = VL_UNSET;
 	}
-	if (o->name)
+	if (o->name) {
+		const char *why = vl_name_invalid(o->name);
+
+		if (why && strlen(o->name) > 63) {
+			vl_topo_free(t);
+			return vl_err_set(err, 0,
+			                  "--name: a lab name of %zu characters: at most 63",
+			                  strlen(o->name));
+		}
+		if (why) {
+			vl_topo_free(t);
+			return vl_err_set(err, 0, "--name: lab name \"%s\" %s", o->name, why);
+		}
 		snprintf(lab, lablen, "%s", o->name);
-	else if (t->name)
+	} else if (t->name)
 		snprintf(lab, lablen, "%s", t->name);
 	else if (o->file)
 		name_from_path(o->file, lab, lablen);

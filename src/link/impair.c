@@ -25,13 +25,10 @@ struct unit {
 
 static int parse_unit(const char *s, const struct unit *units, size_t n, double *out)
 {
-	char *end;
+	const char *end;
 	double v;
 
-	if (!*s || isspace((unsigned char)*s))
-		return -1;
-	v = strtod(s, &end);
-	if (end == s || !(v >= 0) || isinf(v))
+	if (vl_parse_decimal(s, &end, &v) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (!strcasecmp(end, units[i].suffix)) {
@@ -53,10 +50,10 @@ static const struct unit rate_units[] = {
 
 static int parse_percent(const char *s, double *out)
 {
-	char *end;
-	double v = strtod(s, &end);
+	const char *end;
+	double v;
 
-	if (end == s || !(v >= 0))
+	if (vl_parse_decimal(s, &end, &v) < 0)
 		return -1;
 	if (!strcmp(end, "%"))
 		v /= 100;

@@ -333,6 +333,65 @@ static void resolve_res(const struct vl_topo *t, const struct vl_topo_node *tn,
 	}
 }
 
+/* Nodes in namespaces and guests take unicast addresses from the pool:
+ * none of "this network", loopback, multicast or the reserved class E
+ * (which ends in the limited broadcast address). */
+static int check_pool(const struct vl_topo *t, struct vl_err *err)
+{
+	static const struct {
+		uint32_t net;
+		int prefix;
+		const char *what;
+	} bad[] = {
+	    {0x00000000u, 8, "0.0.0.0/8, \"this network\""},
+	    {0x7f000000u, 8, "127.0.0.0/8, the host's loopback"},
+	    {0xe0000000u, 4, "224.0.0.0/4, multicast"},
+	    {0xf0000000u, 4, "240.0.0.0/4, reserved"},
+	};
+	char ip[16];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int p = t->pool_prefix < bad[i].prefix ? t->pool_prefix : bad[i].prefix;
+		uint32_t mask = p ? 0xffffffffu << (32 - p) : 0;
+
+		if ((t->pool_addr & mask) != (bad[i].net & mask))
+			continue;
+		vl_fmt_ip(t->pool_addr, ip);
+		return vl_err_set(err, 0,
+		                  "pool %s/%d overlaps %s: nodes cannot use those addresses "
+		                  "(choose a unicast range such as 10.0.0.0/8, 172.16.0.0/12 or "
+		                  "192.168.0.0/16)",
+		                  ip, t->pool_prefix, bad[i].what);
+	}
+	return 0;
+}
+
+/* A node's cpuset must name CPUs this host has online: the cgroup's
+ * cpuset.cpus refuses any other. Unchecked if the host does not say. */
+static int check_cpuset(const char *node, const char *cpuset, struct vl_err *err)
+{
+	static const char online_path[] = "/sys/devices/system/cpu/online";
+	uint64_t want[VL_MAX_CPUS / 64], have[VL_MAX_CPUS / 64];
+	cleanup_free char *online = NULL;
+
+	if (vl_parse_cpulist(cpuset, want) < 0)
+		return vl_err_set(err, 0, "node %s: cpuset \"%s\" is not a CPU list", node, cpuset);
+	if (vl_read_file(online_path, &online, NULL, NULL) < 0)
+		return 0;
+	online[strcspn(online, "\n")] = '\0';
+	if (vl_parse_cpulist(online, have) < 0)
+		return 0;
+	for (size_t w = 0; w < VL_MAX_CPUS / 64; w++)
+		if (want[w] & ~have[w])
+			return vl_err_set(err, 0,
+			                  "node %s: cpuset %s names CPU %zu, which this host does "
+			                  "not have online (its CPUs: %s)",
+			                  node, cpuset,
+			                  w * 64 + (size_t)__builtin_ctzll(want[w] & ~have[w]),
+			                  online);
+	return 0;
+}
+
 /* The proc backend: no links; every node has one address on loopback
  * (all of 127.0.0.0/8 is local, so nothing needs configuring), from the
  * pool if it is in 127/8, else from a /16 of 127/8 picked by the lab id. */
@@ -438,6 +497,8 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 		n->ipv6 = tn->ipv6 == VL_UNSET ? t->ipv6 : tn->ipv6;
 		vl_plan_netns_name(id, tn->name, n->netns, sizeof(n->netns));
 		resolve_res(t, tn, &n->res);
+		if (n->res.cpuset[0] && check_cpuset(tn->name, n->res.cpuset, err) < 0)
+			return -1;
 		/* node > kind > defaults > the lab's backend */
 		n->res.vm = tn->res.vm != VL_UNSET       ? tn->res.vm
 		            : t->defaults.vm != VL_UNSET ? t->defaults.vm
@@ -463,6 +524,8 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 		return 0;
 	}
 
+	if (check_pool(t, err) < 0)
+		return -1;
 	b.sw_ports = vl_xcalloc(b.n_sw + 1, sizeof(size_t));
 	b.sw_used = vl_xcalloc(b.n_sw + 1, sizeof(size_t));
 	b.sw_bridge0 = vl_xcalloc(b.n_sw + 1, sizeof(size_t));

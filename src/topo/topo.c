@@ -321,56 +321,29 @@ void vl_topo_res_profile(struct vl_topo_res *r, enum vl_profile p)
 	}
 }
 
-/* cpuset syntax: "0", "0-3", "0,2-3" */
-static bool cpuset_valid(const char *s)
-{
-	const char *p = s;
-
-	for (;;) {
-		unsigned long a, b;
-		char *end;
-
-		if (*p < '0' || *p > '9')
-			return false;
-		a = strtoul(p, &end, 10);
-		p = end;
-		if (*p == '-') {
-			p++;
-			if (*p < '0' || *p > '9')
-				return false;
-			b = strtoul(p, &end, 10);
-			if (b < a)
-				return false;
-			p = end;
-		}
-		if (a > 4095)
-			return false;
-		if (!*p)
-			return true;
-		if (*p++ != ',')
-			return false;
-	}
-}
-
 const char *vl_topo_res_set(struct vl_topo_res *r, const char *key, const char *value)
 {
 	unsigned long u;
 	uint64_t bytes;
 
 	if (!strcmp(key, "cpus") || !strcmp(key, "cpu")) {
-		char *end;
-		double d = strtod(value, &end);
+		double d;
 
-		if (*end || end == value || !(d >= 0) || d > 4096)
-			return "expected a number of CPUs such as 0.5 or 2 (0: no limit)";
+		/* 0.01: the kernel's smallest CFS quota, 1 ms in a 100 ms period */
+		if (vl_parse_number(value, 0, 4096, &d) < 0 || (d > 0 && d < 0.01))
+			return "expected a number of CPUs from 0.01 to 4096, such as 0.5 or 2 (0: "
+			       "no "
+			       "limit)";
 		r->cpus = d;
 	} else if (!strcmp(key, "cpu-weight")) {
 		if (vl_parse_uint(value, 1, 10000, &u) < 0)
 			return "expected an integer from 1 to 10000 (100 is the default share)";
 		r->cpu_weight = (long)u;
 	} else if (!strcmp(key, "cpuset") || !strcmp(key, "cpu-set")) {
-		if (!cpuset_valid(value) || strlen(value) > 63)
-			return "expected CPU numbers such as 0, 0-3 or 0,2-3";
+		uint64_t set[VL_MAX_CPUS / 64];
+
+		if (vl_parse_cpulist(value, set) < 0 || strlen(value) > 63)
+			return "expected CPU numbers below 4096 such as 0, 0-3 or 0,2-3";
 		free(r->cpuset);
 		r->cpuset = vl_xstrdup(value);
 	} else if (!strcmp(key, "memory")) {

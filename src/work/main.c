@@ -152,12 +152,9 @@ static void usage(FILE *f, bool full)
 
 static int parse_seconds(const char *s, double max, double *out)
 {
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > max)
+	if (vl_parse_number(s, 0, max, &v) < 0 || v == 0)
 		return -1;
 	*out = v;
 	return 0;

@@ -218,3 +218,27 @@ test_clean_leaves_a_foreign_namespace_with_processes_alone() {
 	alive "$vpid" && fail "clean --orphans left its process"
 	return 0
 }
+
+test_inputs_that_cannot_work_are_refused_before_anything_is_made() {
+	long=$(printf 'a%.0s' $(seq 300))
+	out=$("$VNETLAB" up --topo single,1 --name "$long" 2>&1) && fail "up took a 300-character name"
+	expect_eq "$out" "vnetlab: --name: a lab name of 300 characters: at most 63" "long name"
+	ncpu=$(getconf _NPROCESSORS_ONLN)
+	out=$("$VNETLAB" up --topo single,1 --name vt-cpus --cpuset "0-$ncpu" 2>&1) &&
+		fail "up took a cpuset beyond the host's CPUs"
+	echo "$out" | grep -q "names CPU $ncpu, which this host does not have online" ||
+		fail "unclear cpuset refusal: $out"
+	out=$("$VNETLAB" up --topo single,2 --name vt-pool --pool 224.0.0.0/4 2>&1) &&
+		fail "up took a multicast pool"
+	echo "$out" | grep -q "overlaps 224.0.0.0/4, multicast" || fail "unclear pool refusal: $out"
+	[ -e /run/vnetlab/vt-cpus ] || [ -e /run/vnetlab/vt-pool ] && fail "a refused lab left state"
+	# a FIFO with no writer and an endless device: refused at once
+	d=$(mktemp -d)
+	mkfifo "$d/t.yml"
+	out=$(timeout 10 "$VNETLAB" plan -f "$d/t.yml" 2>&1)
+	expect_eq $? 1 "plan -f FIFO exit status"
+	expect_eq "$out" "vnetlab: $d/t.yml: a FIFO, not a regular file" "FIFO"
+	out=$(timeout 10 "$VNETLAB" plan -f /dev/zero 2>&1)
+	expect_eq "$out" "vnetlab: /dev/zero: a character device, not a regular file" "/dev/zero"
+	rm -rf "$d"
+}

@@ -408,6 +408,57 @@ static void test_no_input(void)
 	vl_buf_free(&why);
 }
 
+/* vnetlab's own number and CPU list syntax: decimal only. */
+static void test_numbers(void)
+{
+	static const struct {
+		const char *s;
+		double want; /* NAN: refused */
+	} nums[] = {
+	    {"2", 2},     {"0.5", 0.5}, {".5", 0.5},  {"1e3", 1000}, {"1.5E-2", 0.015}, {"007", 7},
+	    {"0x1", NAN}, {"inf", NAN}, {"nan", NAN}, {" 1", NAN},   {"1 ", NAN},       {"+1", NAN},
+	    {"-1", NAN},  {"", NAN},    {".", NAN},   {"1e", NAN},   {"1e999", NAN},    {"0x", NAN},
+	};
+	static const struct {
+		const char *s;
+		int ok;
+		unsigned first, last; /* the lowest and highest CPU set */
+	} lists[] = {
+	    {"0", 1, 0, 0},     {"0-3", 1, 0, 3},
+	    {"1,3-4", 1, 1, 4}, {"4095", 1, 4095, 4095},
+	    {"4096", 0, 0, 0},  {"0-4096", 0, 0, 0},
+	    {"3-1", 0, 0, 0},   {"0-18446744073709551616", 0, 0, 0},
+	    {"", 0, 0, 0},      {"1,", 0, 0, 0},
+	    {"-1", 0, 0, 0},    {"0x1", 0, 0, 0},
+	};
+	struct vl_buf why = {0};
+
+	for (size_t i = 0; i < VL_ARRAY_SIZE(nums); i++) {
+		double v = -1;
+		int r = vl_parse_number(nums[i].s, 0, 1e6, &v);
+
+		if (isnan(nums[i].want) ? r == 0 : (r < 0 || v != nums[i].want))
+			why_add(&why, "\"%s\": %s %g", nums[i].s, r < 0 ? "refused" : "read", v);
+	}
+	for (size_t i = 0; i < VL_ARRAY_SIZE(lists); i++) {
+		uint64_t set[VL_MAX_CPUS / 64];
+		int r = vl_parse_cpulist(lists[i].s, set), first = -1, last = -1;
+
+		for (int c = 0; r == 0 && c < VL_MAX_CPUS; c++)
+			if (set[c / 64] >> (c % 64) & 1) {
+				if (first < 0)
+					first = c;
+				last = c;
+			}
+		if ((r == 0) != lists[i].ok ||
+		    (r == 0 && (first != (int)lists[i].first || last != (int)lists[i].last)))
+			why_add(&why, "cpu list \"%s\": %s %d-%d", lists[i].s,
+			        r < 0 ? "refused" : "read", first, last);
+	}
+	report("builtin/numbers", &why);
+	vl_buf_free(&why);
+}
+
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rnd(void) /* xorshift64* */
@@ -537,6 +588,7 @@ int main(int argc, char **argv)
 	list = list_dir(dir, &n);
 	run_dir(dir, list, n);
 	test_no_input();
+	test_numbers();
 	test_robust(dir, list, n);
 	if (n > 0)
 		free_list(list, n);
