@@ -104,6 +104,36 @@ static void netpipe(const char *text)
 
 /* --- numbers, sizes, prefixes, names -------------------------------------- */
 
+/* Decimal only: what is read is finite, non-negative, and made of the
+ * characters of a plain decimal number. */
+static void decimals(const char *text)
+{
+	const char *end;
+	double d;
+
+	if (vl_parse_decimal(text, &end, &d) == 0) {
+		must(end > text && isfinite(d) && d >= 0);
+		for (const char *p = text; p < end; p++)
+			must(strchr("0123456789.eE+-", *p) != NULL);
+		must(vl_parse_number(text, 0, 1e308, &d) == (*end ? -1 : 0));
+	} else {
+		must(vl_parse_number(text, 0, 1e308, &d) < 0);
+	}
+}
+
+/* A CPU list read is non-empty and within VL_MAX_CPUS. */
+static void cpulist(const char *text)
+{
+	uint64_t set[VL_MAX_CPUS / 64];
+	uint64_t any = 0;
+
+	if (vl_parse_cpulist(text, set) == 0) {
+		for (size_t w = 0; w < VL_MAX_CPUS / 64; w++)
+			any |= set[w];
+		must(any != 0);
+	}
+}
+
 static void numbers(const char *text)
 {
 	unsigned long v;
@@ -113,6 +143,8 @@ static void numbers(const char *text)
 	} else {
 		vl_parse_uint(text, 1, 1000, &v);
 	}
+	decimals(text);
+	cpulist(text);
 }
 
 static void bytes(const char *text)
