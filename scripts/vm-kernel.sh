@@ -42,8 +42,12 @@ CACHE=${VL_VM_CACHE:-/var/cache/vnetlab/vm-kernel}
 RECIPE=1
 # Debian modules an initramfs needs (their dependencies come along):
 # virtio devices on PCI (q35) and MMIO (microvm), network, serial ports,
-# and the qdiscs the small kernel has built in.
-DEBIAN_MODULES="virtio_pci virtio_mmio virtio_net virtio_console sch_tbf sch_netem sch_htb"
+# the qdiscs the small kernel has built in, and 9p over virtio with
+# overlayfs (the host's root under the guest's own writable layer).
+# Bump DEBIAN_RECIPE when the list changes: it keys the unpacked cache.
+DEBIAN_MODULES="virtio_pci virtio_mmio virtio_net virtio_console sch_tbf sch_netem sch_htb
+9pnet_virtio 9p overlay"
+DEBIAN_RECIPE=2
 
 debian=0
 print=0
@@ -228,7 +232,7 @@ fetch_debian() {
 	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 		die "no candidate version of $pkg (run apt-get update)"
 	fi
-	dir=$CACHE/debian-${pkg}_$(echo "$ver" | tr ':~' '__')
+	dir=$CACHE/debian-${pkg}_$(echo "$ver" | tr ':~' '__')-r$DEBIAN_RECIPE
 	if [ "$print" = 1 ]; then
 		echo "$dir"
 		return 0

@@ -60,9 +60,10 @@ struct ag_sess {
 
 struct ag_state {
 	enum ag_mode mode;
-	bool init;  /* PID 1 */
-	int conn;   /* the port or connection, -1 if none */
-	int listen; /* --socket */
+	bool init;      /* PID 1 */
+	bool host_root; /* running on the host's root (root.c) */
+	int conn;       /* the port or connection, -1 if none */
+	int listen;     /* --socket */
 	int sigfd;
 	bool conn_eof; /* port mode: the host is not connected */
 	struct timespec retry_at;
@@ -126,6 +127,13 @@ void ag_signals_read(void);
 /* Flush the last reply; then, as init, end every process and power off;
  * otherwise end the sessions and exit. */
 void ag_power_off(void) __attribute__((noreturn));
+
+/* root.c: with vl.root=9p, the host's root (read-only, over virtio-9p)
+ * under a private tmpfs layer becomes the guest's, the lab's directory
+ * mounted at its host path; the initramfs's programs stay at
+ * AG_GUEST_BIN. Problems are notes; the guest then keeps its initramfs. */
+#define AG_GUEST_BIN "/run/vl/bin"
+void ag_root_setup(const char *cmdline);
 
 /* net.c: apply the vl.* settings of a kernel command line (each problem
  * is a note). */

@@ -134,13 +134,15 @@ void ag_init_setup(void)
 			ag_stdio_open();
 	}
 	load_modules();
-	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:" AG_GUEST_BIN,
+	       1);
 	setenv("HOME", "/root", 1);
 	setenv("TERM", "linux", 0);
-	if (chdir("/") < 0)
-		ag_note("chdir /: %s", strerror(errno));
 	if (read_cmdline(cmdline, sizeof(cmdline), &err) < 0)
 		ag_note("%s", err.msg);
+	ag_root_setup(cmdline);
+	if (chdir("/") < 0)
+		ag_note("chdir /: %s", strerror(errno));
 	ag_configure(cmdline);
 }
 

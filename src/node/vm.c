@@ -236,6 +236,16 @@ static int vm_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i,
 	return 0;
 }
 
+/* Guests run on the host's root (read-only, over virtio-9p, under a
+ * private tmpfs layer) unless VNETLAB_VM_HOST_ROOT=0 keeps them on their
+ * initramfs alone. */
+static bool vm_host_root(void)
+{
+	const char *v = getenv("VNETLAB_VM_HOST_ROOT");
+
+	return !v || strcmp(v, "0");
+}
+
 /* The guest's kernel command line: console, our settings for the agent. */
 static int guest_cmdline(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl,
                          struct vl_buf *b, struct vl_err *err)
@@ -258,6 +268,12 @@ static int guest_cmdline(const struct vl_plan *p, size_t i, const struct vl_vm_l
 	if (getenv("VNETLAB_VM_APPEND"))
 		vl_buf_printf(b, " %s", getenv("VNETLAB_VM_APPEND"));
 	vl_buf_printf(b, " vl.hostname=%s", n->name);
+	if (vm_host_root()) {
+		char lab[PATH_MAX];
+
+		vl_lab_path(p->lab, NULL, lab, sizeof(lab));
+		vl_buf_printf(b, " vl.root=9p vl.lab=%s", lab);
+	}
 	if (n->forward)
 		vl_buf_printf(b, " vl.forward=1");
 	for (size_t j = 0; j < n->n_ifs; j++) {
@@ -327,7 +343,7 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 {
 	const struct vl_plan_node *n = &p->nodes[i];
 	struct vl_err err = {0};
-	char path[PATH_MAX], rel[128], tap[16];
+	char path[PATH_MAX], labdir[PATH_MAX], rel[128], tap[16];
 	int fds[VL_VMD_FD_QEMU + 64], nfd = 0, sv[2], pid_ns = -1, lfd, con;
 	struct vl_buf cmd = {0};
 	struct vl_argv a = {0};
@@ -372,6 +388,7 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 	}
 	if (guest_cmdline(p, i, vl, &cmd, &err) < 0)
 		FAIL("%s", err.msg);
+	vl_lab_path(p->lab, NULL, labdir, sizeof(labdir));
 	vl_lab_path(p->lab, rel, path, sizeof(path));
 	{
 		struct vl_vm_spec s = {.name = n->name,
@@ -384,6 +401,8 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 		                       .vcpus = vm_vcpus(n),
 		                       .ram = vm_ram(n),
 		                       .agent_fd = VL_VMD_FD_QEMU,
+		                       .host_root = vm_host_root(),
+		                       .lab_dir = labdir,
 		                       .n_taps = n->n_ifs,
 		                       .tap_fds = (int[64]){0},
 		                       .macs = (const uint8_t(*)[6])macs};
@@ -707,7 +726,8 @@ static void guest_argv(const struct vl_spawn *s, struct vl_argv *a, struct vl_ar
 	for (size_t i = 1; s->argv[i]; i++)
 		vl_argv_add(a, s->argv[i]);
 	if (s->env) {
-		vl_argv_addl(e, "PATH=/usr/bin:/bin:/usr/sbin:/sbin", "HOME=/root", NULL);
+		vl_argv_addl(e, "PATH=/usr/bin:/bin:/usr/sbin:/sbin:/run/vl/bin", "HOME=/root",
+		             NULL);
 		for (char *const *p = s->env; *p; p++)
 			vl_argv_add(e, *p);
 	}

@@ -244,6 +244,24 @@ void vl_vm_qemu_argv(const struct vl_vm_spec *s, struct vl_argv *a)
 	vl_argv_addf(a, "socket,id=ag,fd=%d", s->agent_fd);
 	vl_argv_addl(a, "-device", micro ? "virtio-serial-device" : "virtio-serial-pci", "-device",
 	             "virtserialport,chardev=ag,name=vnetlab.agent", NULL);
+	if (s->host_root) {
+		/* multidevs=remap: the host's mounts below / keep their inode
+		 * numbers apart in the guest */
+		vl_argv_addl(
+		    a, "-fsdev",
+		    "local,id=vlroot,path=/,security_model=none,readonly=on,multidevs=remap",
+		    "-device", NULL);
+		vl_argv_addf(a, "%s,fsdev=vlroot,mount_tag=vlroot",
+		             micro ? "virtio-9p-device" : "virtio-9p-pci");
+	}
+	if (s->host_root && s->lab_dir) {
+		vl_argv_add(a, "-fsdev");
+		vl_argv_addf(a, "local,id=vllab,path=%s,security_model=none,multidevs=remap",
+		             s->lab_dir);
+		vl_argv_add(a, "-device");
+		vl_argv_addf(a, "%s,fsdev=vllab,mount_tag=vllab",
+		             micro ? "virtio-9p-device" : "virtio-9p-pci");
+	}
 	for (size_t i = 0; i < s->n_taps; i++) {
 		const uint8_t *m = s->macs[i];
 

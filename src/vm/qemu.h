@@ -55,6 +55,10 @@ struct vl_vm_spec {
 	unsigned vcpus;
 	uint64_t ram; /* bytes */
 	int agent_fd;
+	/* virtio-9p exports QEMU serves itself: the host's / read-only (tag
+	 * vlroot) and the lab's directory read-write (tag vllab), or none */
+	bool host_root;
+	const char *lab_dir; /* no commas: a lab's path */
 	size_t n_taps;
 	const int *tap_fds;
 	const uint8_t (*macs)[6];
