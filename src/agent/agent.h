@@ -132,7 +132,8 @@ void ag_power_off(void) __attribute__((noreturn));
  * under a private tmpfs layer becomes the guest's, the lab's directory
  * mounted at its host path; the initramfs's programs stay at
  * AG_GUEST_BIN. Problems are notes; the guest then keeps its initramfs. */
-#define AG_GUEST_BIN "/run/vl/bin"
+#define AG_GUEST_BIN     "/run/vl/bin"
+#define AG_GUEST_BUSYBOX "/run/vl/busybox" /* its /bin: busybox and applets */
 void ag_root_setup(const char *cmdline);
 
 /* net.c: apply the vl.* settings of a kernel command line (each problem

@@ -7,7 +7,9 @@
  * (vl.lab=PATH), so paths the host gives a workload mean the same in the
  * guest. The initramfs's /etc/hosts (the lab's names) and its programs
  * (/usr/bin: the built-in workloads) are kept: the first copied into the
- * new /etc, the second bound at AG_GUEST_BIN, which PATH ends with.
+ * new /etc, the second bound at AG_GUEST_BIN, which PATH ends with; its
+ * busybox at AG_GUEST_BUSYBOX, whose poweroff, reboot and halt (which
+ * signal PID 1) replace the host's systemd ones.
  *
  * If anything fails the guest stays on its initramfs, with a note saying
  * why (the host's programs are then not there).
@@ -93,6 +95,11 @@ static int keep_file(const char *path, struct vl_err *err)
 static int build_root(const char *lab, struct vl_err *err)
 {
 	static const char *const moved[] = {"/dev", "/proc", "/sys", "/run", "/tmp"};
+	static const char *const power[] = {"poweroff", "reboot", "halt"};
+	static const struct {
+		const char *path;
+		mode_t mode;
+	} run_dirs[] = {{"/run/sshd", 0755}, {"/run/lock", 01777}, {"/run/user", 0755}};
 	cleanup_free char *labdir = NULL;
 
 	if (do_mount("vlroot", LOWER, "9p", MS_RDONLY, P9_OPTS ",cache=loose", err) < 0 ||
@@ -109,14 +116,32 @@ static int build_root(const char *lab, struct vl_err *err)
 		if (do_mount(moved[i], dst, NULL, MS_MOVE, NULL, err) < 0)
 			return -1;
 	}
-	/* the initramfs's programs, after the host's on PATH */
-	if (do_mount("/usr/bin", NEW AG_GUEST_BIN, NULL, MS_BIND, NULL, err) < 0)
+	/* the initramfs's programs, after the host's on PATH; its busybox */
+	if (do_mount("/usr/bin", NEW AG_GUEST_BIN, NULL, MS_BIND, NULL, err) < 0 ||
+	    do_mount("/bin", NEW AG_GUEST_BUSYBOX, NULL, MS_BIND, NULL, err) < 0)
 		return -1;
+	/* power off as the agent (PID 1) understands it, not systemd's way */
+	for (size_t i = 0; i < VL_ARRAY_SIZE(power); i++) {
+		cleanup_free char *dst = vl_xasprintf(NEW "/usr/sbin/%s", power[i]);
+
+		unlink(dst);
+		if (symlink(AG_GUEST_BUSYBOX "/busybox", dst) < 0)
+			return vl_err_sys(err, errno, "symlink %s", dst);
+	}
 	if (lab) {
 		labdir = vl_xasprintf(NEW "%s", lab);
 		if (do_mount("vllab", labdir, "9p", MS_NOSUID | MS_NODEV, P9_OPTS ",cache=none",
 		             err) < 0)
 			return -1;
+	}
+	/* what the host's tmpfiles.d make in its /run at boot and the host's
+	 * daemons expect (sshd refuses to start without its privilege
+	 * separation directory) */
+	for (size_t i = 0; i < VL_ARRAY_SIZE(run_dirs); i++) {
+		cleanup_free char *d = vl_xasprintf(NEW "%s", run_dirs[i].path);
+
+		if (mkdirs(d, run_dirs[i].mode) < 0 || chmod(d, run_dirs[i].mode) < 0)
+			return vl_err_sys(err, errno, "mkdir %s", d);
 	}
 	if (keep_file("/etc/hosts", err) < 0)
 		return -1;

@@ -293,11 +293,6 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 		return vl_err_set(err, ENOENT, "%s: %s", w->name, why);
 	if (w->check && w->check(o, err) < 0)
 		return -1;
-	if ((w->flags & VL_WL_REAL) && !(w->flags & VL_WL_GUEST) && be->no_host_programs)
-		return vl_err_set(
-		    err, ENOTSUP,
-		    "%s: %s; on %s run cpu, stream, bandwidth, mixed, iperf or iperf3", w->name,
-		    be->no_host_programs, be->name);
 	net = w->flags & VL_WL_NETWORK;
 	nodes = o->mode == VL_BENCH_SOLO ? (net ? 2 : 1) : (net ? 2 * o->n : o->n);
 	memset(run, 0, sizeof(*run));

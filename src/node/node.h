@@ -133,12 +133,10 @@ struct vl_node_backend {
 	bool own_netns;
 	/* What `up` says its nodes are (" (virtual machines)"), or "". */
 	const char *nodes_are;
-	/* For benchmarks: why the host's own programs do not run in its nodes
-	 * (NULL: they do); whether a program's first start there is slow
+	/* For benchmarks: whether a program's first start there is slow
 	 * (emulated code is translated: run it once before the clock starts);
 	 * and how much longer starting a program takes than on the host, in
 	 * seconds, plus per program started at once. */
-	const char *no_host_programs;
 	bool cold_start;
 	double start_lead_s, start_lead_each_s;
 	/* Can nodes of this backend be made on this machine? Optional (yes);

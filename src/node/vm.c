@@ -876,8 +876,6 @@ const struct vl_node_backend vl_node_vm = {
     .name = "vm",
     .own_netns = true,
     .nodes_are = " (virtual machines)",
-    .no_host_programs = "this real program is not carried into guests (it needs files of its "
-                        "own on the host: scenes, keys, output paths)",
     /* QEMU translates a program's code and its libraries' at its first
      * run (measured 1.2 s for vnetlab-work under TCG, 0.1 s after);
      * starting one takes a round trip to the agent and 0.1 s under TCG,
