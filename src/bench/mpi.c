@@ -95,9 +95,11 @@ static void hosts_list(size_t ranks, struct vl_buf *b)
 }
 
 /* The job's command line, in node h1 of lab (lab NULL: on the host);
- * staged: where its programs are copied for the nodes to see. */
+ * staged: where its programs are copied for the nodes to see. Hydra's
+ * remote shell is vnetlab-rsh, which enters the nodes from the host, or
+ * (over_ssh: in guests, which cannot) ssh to an sshd in every node. */
 static void mpich_argv(const struct vl_mpi_opts *o, const char *lab, const char *staged,
-                       size_t ranks, struct vl_argv *a)
+                       size_t ranks, bool over_ssh, struct vl_argv *a)
 {
 	vl_argv_add(a, MPIEXEC_MPICH);
 	if (lab) {
@@ -107,7 +109,7 @@ static void mpich_argv(const struct vl_mpi_opts *o, const char *lab, const char 
 		vl_argv_add(a, "-launcher");
 		vl_argv_add(a, "ssh");
 		vl_argv_add(a, "-launcher-exec");
-		vl_argv_addf(a, "%s/vnetlab-rsh", staged);
+		vl_argv_addf(a, "%s/%s", staged, over_ssh ? "ssh" : "vnetlab-rsh");
 		vl_argv_add(a, "-hosts");
 		vl_argv_add(a, hosts.s);
 		/* mpiexec runs in h1; proc nodes keep the host's name, which
@@ -313,7 +315,7 @@ static int run_host(const struct vl_mpi_opts *o, size_t ranks, struct vl_mpi_res
 		}
 		lam_argv(o, home, home, ranks, false, &a);
 	} else {
-		mpich_argv(o, NULL, NULL, ranks, &a);
+		mpich_argv(o, NULL, NULL, ranks, false, &a);
 	}
 	r = vl_bench_spawn(NULL, NULL, a.v, NULL, &p, err);
 	if (r == 0) {
@@ -369,23 +371,46 @@ static int stage(const struct vl_mpi_opts *o, const char *dir, struct vl_err *er
 	return copy_exe(src, dst, err);
 }
 
-/* LAM's set-up on a lab: keys, an sshd in every node, the boot schema. */
-static int lam_lab_setup(const char *lab, const char *dir, size_t ranks, struct vl_bench_proc *sshd,
-                         struct vl_err *err)
+/* ssh with the lab's key and options, for hydra's -launcher-exec (which
+ * takes a program, not a command line). */
+static int ssh_wrapper(const char *dir, struct vl_err *err)
 {
-	struct passwd *pw = getpwnam(VL_MPI_USER);
+	cleanup_argv struct vl_argv ssh = {0};
+	cleanup_buf struct vl_buf sh = {0};
+	char p[PATH_MAX + 16];
+
+	vl_argv_add(&ssh, VL_SSH);
+	vl_argv_add(&ssh, "-x");
+	vl_ssh_opts(dir, &ssh);
+	vl_buf_printf(&sh, "#!/bin/sh\nexec");
+	for (size_t i = 0; i < ssh.n; i++)
+		vl_buf_printf(&sh, " '%s'", ssh.v[i]); /* the lab's path: no quotes in it */
+	vl_buf_printf(&sh, " \"$@\"\n");
+	snprintf(p, sizeof(p), "%s/ssh", dir);
+	return vl_write_file_mode(p, sh.s, sh.len, 0755, err);
+}
+
+/* An MPI over ssh on a lab: keys, an sshd in every node logging in the
+ * job's user (LAM's account, or root for MPICH in guests), and for LAM
+ * the boot schema. */
+static int ssh_lab_setup(const char *lab, const char *dir, size_t ranks, bool lam,
+                         struct vl_bench_proc *sshd, struct vl_err *err)
+{
+	struct passwd *pw = getpwnam(lam ? VL_MPI_USER : "root");
 	cleanup_buf struct vl_buf hosts = {0};
 	char p[PATH_MAX + 16];
 	int r;
 
 	if (!pw)
-		return vl_err_set(err, ENOENT, "no user %s", VL_MPI_USER);
-	if (vl_sshd_prepare(dir, pw, err) < 0 || lam_path_dir(dir, err) < 0)
+		return vl_err_set(err, ENOENT, "no user %s", lam ? VL_MPI_USER : "root");
+	if (vl_sshd_prepare(dir, pw, err) < 0)
+		return -1;
+	if (lam ? lam_path_dir(dir, err) < 0 : ssh_wrapper(dir, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ranks; i++)
 		vl_buf_printf(&hosts, "h%zu\n", i + 1);
 	snprintf(p, sizeof(p), "%s/lamhosts", dir);
-	r = vl_write_file(p, hosts.s, hosts.len, err);
+	r = lam ? vl_write_file(p, hosts.s, hosts.len, err) : 0;
 	for (size_t i = 0; i < ranks && r == 0; i++) {
 		cleanup_argv struct vl_argv a = {0};
 		char node[24];
@@ -409,7 +434,7 @@ static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend, struct 
 	cleanup_argv struct vl_argv a = {0};
 	char lab[32], dir[PATH_MAX], env[64];
 	char *envv[] = {env, NULL};
-	bool lam = !strcmp(o->impl, "lam");
+	bool lam = !strcmp(o->impl, "lam"), over_ssh = lam || backend == VL_BACKEND_VM;
 	int r;
 
 	snprintf(lab, sizeof(lab), "mpi-%d", (int)getpid());
@@ -419,13 +444,13 @@ static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend, struct 
 	r = mkdir(dir, 0755) < 0 ? vl_err_sys(err, errno, "mkdir %s", dir) : 0;
 	if (r == 0)
 		r = stage(o, dir, err);
-	if (r == 0 && lam)
-		r = lam_lab_setup(lab, dir, o->ranks, sshd, err);
+	if (r == 0 && over_ssh)
+		r = ssh_lab_setup(lab, dir, o->ranks, lam, sshd, err);
 	wrapper(o, &a);
 	if (lam)
 		lam_argv(o, dir, "/tmp", o->ranks, true, &a);
 	else
-		mpich_argv(o, lab, dir, o->ranks, &a);
+		mpich_argv(o, lab, dir, o->ranks, over_ssh, &a);
 	snprintf(env, sizeof(env), "VNETLAB_LAB=%s", lab);
 	if (r == 0)
 		r = vl_lab_stats_get(lab, &before, err);
@@ -455,6 +480,8 @@ static int run_env(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_r
 	res->ranks = !strcmp(env, "one") ? 1 : o->ranks;
 	if (!strcmp(env, "ns"))
 		return run_lab(o, VL_BACKEND_NS, res, err);
+	if (!strcmp(env, "vm"))
+		return run_lab(o, VL_BACKEND_VM, res, err);
 	if (!strcmp(env, "proc") && !strcmp(o->impl, "lam")) {
 		res->skipped = true;
 		snprintf(
@@ -467,7 +494,7 @@ static int run_env(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_r
 		return run_lab(o, VL_BACKEND_PROC, res, err);
 	if (!strcmp(env, "solo") || !strcmp(env, "one"))
 		return run_host(o, res->ranks, res, err);
-	return vl_err_set(err, EINVAL, "unknown environment '%s' (ns, proc, solo or one)", env);
+	return vl_err_set(err, EINVAL, "unknown environment '%s' (ns, vm, proc, solo or one)", env);
 }
 
 int vl_mpi_run(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_result *res,

@@ -95,7 +95,7 @@ const struct vl_cmd vl_cmds[] = {
      "                      A workload whose program is missing exits 77, saying which\n"
      "                      Debian package has it.\n"
      "  -n N                instances (default 4)\n"
-     "  -b, --backend LIST  ns, proc, vm (built-in workloads, iperf, iperf3), solo (default\n"
+     "  -b, --backend LIST  ns, proc, vm, solo (default\n"
      "                      ns,proc)\n"
      "      --seconds S     stream, bandwidth, iperf, iperf3: how long (default 5)\n"
      "      --bytes SIZE    mixed, scp: how much (default 64MiB); netpipe: largest message\n"

@@ -711,16 +711,19 @@ static void vm_describe_lab(const struct vl_plan *p, json_t *root)
 	json_decref(boots);
 }
 
-/* The guest's argv: a program the caller opened on the host runs by its
- * base name from the guest's PATH (the built-in workloads as the static
- * build the image carries). */
+/* The guest's argv: the built-in workloads run as the static build the
+ * image carries; a program the caller opened on the host runs at its own
+ * path on the host's root (sshd insists on an absolute one), or by its
+ * base name from the initramfs's PATH when guests have no host root. */
 static void guest_argv(const struct vl_spawn *s, struct vl_argv *a, struct vl_argv *e)
 {
 	const char *base = strrchr(s->argv[0], '/');
 
 	base = base ? base + 1 : s->argv[0];
-	if (s->exe_fd >= 0)
-		vl_argv_add(a, strcmp(base, "vnetlab-work") ? base : "vnetlab-work.static");
+	if (!strcmp(base, "vnetlab-work") && s->exe_fd >= 0)
+		vl_argv_add(a, "vnetlab-work.static");
+	else if (s->exe_fd >= 0 && !(vm_host_root() && s->argv[0][0] == '/'))
+		vl_argv_add(a, base);
 	else
 		vl_argv_add(a, s->argv[0]);
 	for (size_t i = 1; s->argv[i]; i++)
