@@ -72,7 +72,8 @@ static int load_module(const char *path, struct vl_err *err)
 
 /* Modules a generic kernel needs (virtio and the like): the file names
  * in /lib/modules/load-order, one a line, dependencies first, loaded from
- * /lib/modules. */
+ * /lib/modules and then removed from the initramfs (its memory is the
+ * guest's). */
 static void load_modules(void)
 {
 	cleanup_fclose FILE *f = fopen("/lib/modules/load-order", "re");
@@ -86,6 +87,8 @@ static void load_modules(void)
 		snprintf(path, sizeof(path), "%s%s", line[0] == '/' ? "" : "/lib/modules/", line);
 		if (load_module(path, &err) < 0)
 			ag_note("%s", err.msg);
+		/* loaded once: its file would only hold the guest's memory */
+		unlink(path);
 	}
 }
 

@@ -438,7 +438,7 @@ static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend, struct 
 	int r;
 
 	snprintf(lab, sizeof(lab), "mpi-%d", (int)getpid());
-	if (vl_bench_lab_up(lab, o->ranks, backend, o->bw, NULL, 0, &t, err) < 0)
+	if (vl_bench_lab_up(lab, o->ranks, backend, o->bw, o->profile, NULL, 0, &t, err) < 0)
 		return -1;
 	vl_lab_path(lab, "mpi", dir, sizeof(dir));
 	r = mkdir(dir, 0755) < 0 ? vl_err_sys(err, errno, "mkdir %s", dir) : 0;

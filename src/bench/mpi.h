@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "topo/topo.h"
 
 /* The unprivileged account LAM/MPI runs as (scripts/deps.sh makes it). */
 #define VL_MPI_USER "vnetlab"
@@ -29,6 +30,7 @@ struct vl_mpi_opts {
 	double timeout;     /* seconds for the whole job */
 	const char *bw;     /* shape every link to this rate, or NULL */
 	const char *bindir; /* holds vnetlab-work, vnetlab-rsh and mpi/<impl>/vnetlab-mpi */
+	enum vl_profile profile; /* the lab's nodes: the study's guests (1 CPU, 64 MiB), or none */
 };
 
 struct vl_mpi_result {

@@ -12,6 +12,7 @@
 
 #include "base/err.h"
 #include "plan/plan.h"
+#include "topo/topo.h"
 
 enum vl_bench_mode {
 	VL_BENCH_TOGETHER, /* N instances at once on one lab */
@@ -31,6 +32,7 @@ struct vl_bench_opts {
 	const char *bw;     /* every link shaped to this rate (e.g. "100Mbit"), or NULL */
 	const char *cipher; /* mixed, scp: the cipher, or NULL for the default */
 	const char *scene;  /* povray: the scene file, or NULL for the default */
+	enum vl_profile profile; /* every node's resources: the study's guests, or none */
 	bool progress;
 };
 
@@ -75,8 +77,8 @@ struct vl_bench_run {
  * programs[0..n_programs); *t is its topology, to free after down. */
 struct vl_topo;
 int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
-                    const char *const *programs, size_t n_programs, struct vl_topo **t,
-                    struct vl_err *err);
+                    enum vl_profile profile, const char *const *programs, size_t n_programs,
+                    struct vl_topo **t, struct vl_err *err);
 /* Take it down and free t; r is the caller's result so far: a failure to
  * come down is reported only if nothing failed before. Returns r or -1. */
 int vl_bench_lab_down(const char *lab, struct vl_topo *t, int r, struct vl_err *err);

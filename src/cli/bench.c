@@ -59,6 +59,15 @@ int vl_cli_bench_opt(struct vl_bench_opts *o, int opt, const char *arg, const ch
 	case 'P':
 		o->scene = arg;
 		return 1;
+	case 'F': {
+		int p = vl_profile_parse(arg);
+
+		if (p < 0)
+			*rc = vl_cli_usage(cmd, "--profile takes study or none, not \"%s\"", arg);
+		else
+			o->profile = (enum vl_profile)p;
+		return 1;
+	}
 	}
 	return 0;
 }
@@ -211,7 +220,8 @@ int cmd_bench(int argc, char **argv)
 		names[n_runs++] = b;
 	}
 
-	root = json_pack("{s:s, s:I, s:[]}", "workload", o.workload, "n", (json_int_t)o.n, "runs");
+	root = json_pack("{s:s, s:I, s:s, s:[]}", "workload", o.workload, "n", (json_int_t)o.n,
+	                 "profile", vl_profile_name(o.profile), "runs");
 	printf("%s, %zu instances: share of %s per instance\n", o.workload, o.n,
 	       n_runs && runs[0].rate ? "throughput received" : "completion rate (1 / wall time)");
 	printf("%-6s %5s %7s %8s %6s %6s %10s %9s %9s  %s\n", "RUN", "DONE", "JAIN", "MAX/MIN",

@@ -18,6 +18,7 @@ static const struct option mpi_opts[] = {
     {"class", required_argument, NULL, 'c'},   {"ranks", required_argument, NULL, 'n'},
     {"backend", required_argument, NULL, 'b'}, {"timeout", required_argument, NULL, 'T'},
     {"bw", required_argument, NULL, 'W'},      {"json", required_argument, NULL, 'j'},
+    {"profile", required_argument, NULL, 'F'},
     {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 };
 
@@ -72,6 +73,15 @@ int cmd_bench_mpi(int argc, char **argv)
 				return vl_cli_usage("bench",
 				                    "mpi: --timeout takes seconds, up to a day");
 			break;
+		case 'F': {
+			int p = vl_profile_parse(optarg);
+
+			if (p < 0)
+				return vl_cli_usage("bench", "mpi: --profile takes study or none, not \"%s\"",
+				                    optarg);
+			o.profile = (enum vl_profile)p;
+			break;
+		}
 		case 'W':
 			o.bw = optarg;
 			break;
@@ -153,12 +163,14 @@ int cmd_bench_mpi(int argc, char **argv)
 			rc = rc ? rc : VL_EXIT_FAIL;
 	}
 	for (size_t i = 0; i < n_res; i++)
-		if (!strcmp(res[i].env, "ns") && res[i].finished && res[i].hosts < o.ranks)
+		if ((!strcmp(res[i].env, "ns") || !strcmp(res[i].env, "vm")) && res[i].finished &&
+		    res[i].hosts < o.ranks)
 			printf("  note: the ranks ran on %zu hosts, not %zu\n", res[i].hosts,
 			       o.ranks);
-	root = json_pack("{s:s, s:s, s:s, s:s*, s:I, s:I, s:o}", "workload", "mpi", "mpi", o.impl,
-	                 "benchmark", o.bench, "class", o.cls, "ranks", (json_int_t)o.ranks,
-	                 "host_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "mpi_runs", runs);
+	root = json_pack("{s:s, s:s, s:s, s:s*, s:I, s:I, s:s, s:o}", "workload", "mpi", "mpi",
+	                 o.impl, "benchmark", o.bench, "class", o.cls, "ranks", (json_int_t)o.ranks,
+	                 "host_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "profile",
+	                 vl_profile_name(o.profile), "mpi_runs", runs);
 	if (json_out && json_dump_file(root, json_out, JSON_INDENT(1)) < 0) {
 		fprintf(stderr, "vnetlab: cannot write %s\n", json_out);
 		rc = VL_EXIT_FAIL;

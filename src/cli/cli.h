@@ -54,7 +54,8 @@ int cmd_rsh(int argc, char **argv);
 	{"seconds", required_argument, NULL, 's'}, {"bytes", required_argument, NULL, 'B'},        \
 	{"size", required_argument, NULL, 'S'}, {"timeout", required_argument, NULL, 'T'},         \
 	{"json", required_argument, NULL, 'j'}, {"bw", required_argument, NULL, 'W'},              \
-	{"cipher", required_argument, NULL, 'c'}, {"scene", required_argument, NULL, 'P'}
+	{"cipher", required_argument, NULL, 'c'}, {"scene", required_argument, NULL, 'P'},        \
+	{"profile", required_argument, NULL, 'F'}
 /* clang-format on */
 /* Options bench and capacity share (--seconds, --bytes, --size, --timeout,
  * --bw): 1 if opt was one (*rc set on a bad value). */

@@ -83,6 +83,16 @@ static unsigned vm_vcpus(const struct vl_plan_node *n)
 	return v ? v : 1;
 }
 
+/* Guests run on the host's root (read-only, over virtio-9p, under a
+ * private tmpfs layer) unless VNETLAB_VM_HOST_ROOT=0 keeps them on their
+ * initramfs alone. */
+static bool vm_host_root(void)
+{
+	const char *v = getenv("VNETLAB_VM_HOST_ROOT");
+
+	return !v || strcmp(v, "0");
+}
+
 /* Before any guest starts: find the kernel, choose KVM or TCG and the
  * machine type, and write the lab's initramfs (with the programs asked
  * for, at their paths, and their libraries) and vm/info. */
@@ -99,7 +109,8 @@ static int vm_prepare(struct vl_node_lab *l, struct vl_err *err)
 	                         .hosts = p->hosts,
 	                         .programs = statics,
 	                         .carry = programs,
-	                         .n_carry = n_programs};
+	                         /* the host's root has them, at their paths */
+	                         .n_carry = vm_host_root() ? 0 : n_programs};
 	int m;
 
 	if (!want_kernel)
@@ -234,16 +245,6 @@ static int vm_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i,
 			return -1;
 	}
 	return 0;
-}
-
-/* Guests run on the host's root (read-only, over virtio-9p, under a
- * private tmpfs layer) unless VNETLAB_VM_HOST_ROOT=0 keeps them on their
- * initramfs alone. */
-static bool vm_host_root(void)
-{
-	const char *v = getenv("VNETLAB_VM_HOST_ROOT");
-
-	return !v || strcmp(v, "0");
 }
 
 /* The guest's kernel command line: console, our settings for the agent. */
