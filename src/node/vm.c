@@ -142,7 +142,7 @@ static int vm_prepare(struct vl_node_lab *l, struct vl_err *err)
 		if (n->res.memory && vm_ram(n) < vl->kernel.min_ram)
 			fprintf(stderr,
 			        "vnetlab: node %s: memory %llu MiB is too little for the %s guest "
-			        "kernel, which boots in %llu MiB: its guest gets that\n",
+			        "kernel, which needs %llu MiB: its guest gets that\n",
 			        n->name, (unsigned long long)(n->res.memory >> 20), vl->kernel.kind,
 			        (unsigned long long)(vl->kernel.min_ram >> 20));
 	}

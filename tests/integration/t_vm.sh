@@ -124,17 +124,80 @@ test_vm_bench_runs_the_builtin_workloads_in_guests() {
 	jq -e 'all(.runs[0].instances[]; .finished and .bytes > 100000) and
 		.runs[0].fidelity.sent_bytes >= ([.runs[0].instances[].bytes] | add)' "$out" >/dev/null ||
 		fail "bench stream on vm: $(jq -c '[.runs[0].instances[] | {finished, error, bytes}], .runs[0].fidelity' "$out")"
-	# a real program, carried into the guests with its libraries (iperf3 is
-	# installed by deps.sh; the server is seen listening inside its guest first)
+	# a real program, from the host's root (iperf3 is installed by deps.sh;
+	# the server is seen listening inside its guest first)
 	if [ -x /usr/bin/iperf3 ]; then
 		vl bench iperf3 -n 1 --seconds 1 --backend vm --json "$out" >/dev/null
 		jq -e '.runs[0].instances[0] | .finished and .bytes > 100000 and
 			.report.client.iperf3.cpu_remote_total > 0' "$out" >/dev/null ||
 			fail "bench iperf3 on vm: $(jq -c '.runs[0].instances[0] | {finished, error, bytes}' "$out")"
 	fi
-	# one that needs the host's files (a scene, keys, output paths) is refused
-	"$VNETLAB" bench povray -n 1 --backend vm >/dev/null 2>"$out" && fail "bench povray ran on vm"
-	grep -q "not carried into guests" "$out" || fail "bench povray on vm: $(cat "$out")"
+	rm -f "$out"
+}
+
+test_vm_guests_run_the_hosts_programs_with_a_private_layer() {
+	need_vm
+	[ -x /usr/bin/python3 ] || skip "no python3 on the host"
+	vl up --topo single,2 --backend vm --name vt-vmroot -q
+	lab=/run/vnetlab/vt-vmroot
+	# a host program by name through PATH, as root, with the guest's own name
+	# and the lab's names (getent: the host's libc reading the guest's /etc/hosts)
+	out=$(vl exec vt-vmroot h1 -- python3 -c 'import os, socket; print(socket.gethostname(), os.getuid())')
+	expect_eq "$out" "h1 0" "python3 in the guest"
+	expect_eq "$(vl exec vt-vmroot h1 -- getent hosts h2 | awk '{print $1}')" 10.0.0.2 "h2 by name"
+	# its writes stay in its own layer: not on the host, not in the other guest
+	vl exec vt-vmroot h1 -- sh -c 'echo private >/etc/vt-vmroot && echo x >>/etc/hostname' ||
+		fail "the guest cannot write its /etc"
+	expect_eq "$(vl exec vt-vmroot h1 -- cat /etc/vt-vmroot)" private "the guest's own write"
+	[ -e /etc/vt-vmroot ] && { rm -f /etc/vt-vmroot; fail "a guest's write reached the host"; }
+	vl exec vt-vmroot h2 -- test -e /etc/vt-vmroot && fail "a guest's write reached another guest"
+	tail -n 1 /etc/hostname | grep -qx x && fail "a guest appended to the host's /etc/hostname"
+	# the lab's directory is the guests', read-write, at its host path
+	vl exec vt-vmroot h2 -- sh -c "echo from-h2 >$lab/vt-from-guest" ||
+		fail "the guest cannot write the lab's directory"
+	expect_eq "$(cat "$lab/vt-from-guest" 2>/dev/null)" from-h2 "a guest's file in the lab's directory"
+	echo from-host >"$lab/vt-from-host"
+	expect_eq "$(vl exec vt-vmroot h1 -- cat "$lab/vt-from-host")" from-host "the host's file in a guest"
+	rm -f "$lab/vt-from-guest" "$lab/vt-from-host"
+	# the programs the initramfs has stay on PATH (the built-in workloads)
+	vl exec vt-vmroot h1 -- vnetlab-work.static --help >/dev/null 2>&1 ||
+		fail "the initramfs's programs are not on the guest's PATH"
+	vl down vt-vmroot
+}
+
+test_vm_bench_runs_the_real_programs_in_guests() {
+	need_vm
+	out=$(mktemp)
+	if [ -x /usr/bin/povray ]; then
+		vl bench povray -n 2 --size 32x24 --backend vm --json "$out" >/dev/null
+		jq -e '.runs[0].backend == "vm" and all(.runs[0].instances[]; .finished and .wall_s > 0)' \
+			"$out" >/dev/null ||
+			fail "bench povray on vm: $(jq -c '[.runs[0].instances[] | {finished, error, wall_s}]' "$out")"
+	fi
+	if [ -x /usr/bin/scp ] && [ -x /usr/sbin/sshd ]; then
+		# the bytes crossed the lab's links: counted on them, not only by scp
+		vl bench scp -n 1 --bytes 2MiB --backend vm --json "$out" >/dev/null
+		jq -e '.runs[0].instances[0].finished and .runs[0].fidelity.sent_bytes > 2097152' \
+			"$out" >/dev/null ||
+			fail "bench scp on vm: $(jq -c '.runs[0].instances[0] | {finished, error}, .runs[0].fidelity' "$out")"
+	fi
+	rm -f "$out"
+}
+
+test_vm_bench_mpi_runs_a_rank_per_guest() {
+	need_vm
+	b=$(dirname "$VNETLAB")
+	out=$(mktemp)
+	for impl in mpich lam; do
+		[ -x "$b/mpi/$impl/vnetlab-mpi" ] || continue
+		[ "$impl" = lam ] && ! id vnetlab >/dev/null 2>&1 && continue
+		vl bench mpi --mpi "$impl" --benchmark ep --class S --ranks 2 --backend vm --timeout 150 \
+			--json "$out" >/dev/null
+		# verified, on two guests, its traffic on the lab's links
+		jq -e '.mpi_runs[0] | .env == "vm" and .finished and .verified and .hosts == 2 and
+			.link_bytes > 0' "$out" >/dev/null ||
+			fail "$impl on vm: $(jq -c '[.mpi_runs[] | del(.report)]' "$out")"
+	done
 	rm -f "$out"
 }
 
