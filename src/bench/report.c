@@ -497,6 +497,7 @@ int vl_report_render(const char *dir, struct vl_err *err)
 	if (r == 0) {
 		slowdown_plot(dir, files, ok, &md, &plotted);
 		answers(files, ok, &md);
+		vl_report_mpi_answers(dir, &md);
 		side_by_side(files, ok, &md);
 		vl_report_mpi(dir, &md, &plotted);
 		skipped(dir, &md);

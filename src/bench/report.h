@@ -22,5 +22,8 @@ size_t vl_report_list_json(const char *dir, char ***out);
 int vl_report_gnuplot(const char *script);
 /* The MPI section, from the mpi-*.json files of dir. */
 void vl_report_mpi(const char *dir, struct vl_buf *md, bool *plotted);
+/* The study's question asked of the MPI jobs: their time on virtual
+ * machines against ns nodes (bullets for "The study's questions"). */
+void vl_report_mpi_answers(const char *dir, struct vl_buf *md);
 
 #endif

@@ -55,22 +55,43 @@ static size_t load(const char *dir, json_t ***out)
 	return k;
 }
 
+/* Whether any file has a run on virtual machines: the vm columns, series
+ * and prose only then, so that studies without --vm read as before. */
+static bool any_vm(json_t **f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (env_run(f[i], "vm"))
+			return true;
+	return false;
+}
+
 static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 {
-	static const char *const envs[] = {"ns", "proc", "solo", "one"};
+	static const char *const envs[] = {"ns", "vm", "proc", "solo", "one"};
+	bool vm = any_vm(f, n);
 
-	vl_buf_printf(md, "\n## MPI: the same job on emulated nodes, plain processes and the "
-	                  "bare host\n\n"
-	                  "ns: one rank per node on ns nodes, over the emulated links; proc: one "
-	                  "rank per proc node (plain processes, loopback); solo: the ranks on the "
-	                  "host outside any lab (the MPI's own transports); one: a single rank "
-	                  "doing the whole problem, the stand-in for real machines × N. Times are "
-	                  "the benchmark's timed part, in seconds.\n\n"
-	                  "| MPI | benchmark | ranks | ns s | proc s | solo s | one s | ns / proc "
-	                  "| verified | link MB (ns) | notes |\n"
-	                  "|---|---|---|---|---|---|---|---|---|---|---|\n");
+	vl_buf_printf(md,
+	              "\n## MPI: the same job on %semulated nodes, plain processes and the "
+	              "bare host\n\n"
+	              "ns: one rank per node on ns nodes, over the emulated links; %sproc: one "
+	              "rank per proc node (plain processes, loopback); solo: the ranks on the "
+	              "host outside any lab (the MPI's own transports); one: a single rank "
+	              "doing the whole problem, the stand-in for real machines × N. Times are "
+	              "the benchmark's timed part, in seconds.%s\n\n"
+	              "| MPI | benchmark | ranks | ns s |%s proc s | solo s | one s | ns / proc "
+	              "|%s verified | link MB (ns) |%s notes |\n"
+	              "|---|---|---|---|---|---|---|---|---|---|---|%s\n",
+	              vm ? "virtual machines, " : "",
+	              vm ? "vm: one rank per virtual machine (QEMU guest) on the emulated "
+	                   "links — the study's LAM/MPI + VM(N); "
+	                 : "",
+	              vm ? " vm / ns is the study's question: how much slower a network of "
+	                   "virtual machines is than emulated namespaces."
+	                 : "",
+	              vm ? " vm s |" : "", vm ? " vm / ns |" : "", vm ? " link MB (vm) |" : "",
+	              vm ? "---|---|---|" : "");
 	for (size_t i = 0; i < n; i++) {
-		double t[4] = {0};
+		double t[5] = {0};
 		bool verified = true, any = false;
 		cleanup_buf struct vl_buf notes = {0};
 
@@ -104,15 +125,25 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 		vl_buf_printf(md, "| %s | %s%s%s | %.0f |", vl_json_str(f[i], "mpi"),
 		              vl_json_str(f[i], "benchmark"), macro(f[i]) ? " " : "",
 		              vl_json_str(f[i], "class"), vl_json_num(f[i], "ranks"));
-		for (size_t e = 0; e < 4; e++)
-			vl_buf_printf(md, t[e] > 0 ? " %.3f |" : " - |", t[e]);
-		if (t[0] > 0 && t[1] > 0)
-			vl_buf_printf(md, " %.2f |", t[0] / t[1]);
+		for (size_t e = 0; e < VL_ARRAY_SIZE(envs); e++)
+			if (e != 1 || vm)
+				vl_buf_printf(md, t[e] > 0 ? " %.3f |" : " - |", t[e]);
+		if (t[0] > 0 && t[2] > 0)
+			vl_buf_printf(md, " %.2f |", t[0] / t[2]);
 		else
 			vl_buf_printf(md, " - |");
-		vl_buf_printf(md, " %s | %.1f | %s |\n", verified ? "yes" : "**no**",
-		              vl_json_num(env_run(f[i], "ns"), "link_bytes") / 1e6,
-		              notes.len ? notes.s : "");
+		if (vm && t[1] > 0 && t[0] > 0)
+			vl_buf_printf(md, " %.2f |", t[1] / t[0]);
+		else if (vm)
+			vl_buf_printf(md, " - |");
+		vl_buf_printf(md, " %s | %.1f |", verified ? "yes" : "**no**",
+		              vl_json_num(env_run(f[i], "ns"), "link_bytes") / 1e6);
+		if (vm && t[1] > 0)
+			vl_buf_printf(md, " %.1f |",
+			              vl_json_num(env_run(f[i], "vm"), "link_bytes") / 1e6);
+		else if (vm)
+			vl_buf_printf(md, " - |");
+		vl_buf_printf(md, " %s |\n", notes.len ? notes.s : "");
 	}
 }
 
@@ -121,6 +152,9 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md, bool *plotted)
 {
 	static const char *const impls[] = {"mpich", "lam"};
+	bool vm = any_vm(f, n);
+	/* vm, where there are vm runs: the data's last column */
+	const char *vm_series = vm ? ", '' using 7 title 'vm guests'" : "";
 
 	for (size_t m = 0; m < VL_ARRAY_SIZE(impls); m++) {
 		char dat[PATH_MAX], gp[PATH_MAX];
@@ -130,8 +164,10 @@ static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 		snprintf(dat, sizeof(dat), "%s/plots/mpi-%s.dat", dir, impls[m]);
 		if (!(d = fopen(dat, "we")))
 			return;
-		fprintf(
-		    d, "# benchmark ns proc solo one one/C (seconds; C: CPUs the ranks can use)\n");
+		fprintf(d,
+		        "# benchmark ns proc solo one one/C%s (seconds; C: CPUs the ranks can "
+		        "use)\n",
+		        vm ? " vm" : "");
 		for (size_t i = 0; i < n; i++) {
 			double one = vl_json_num(env_run(f[i], "one"), "wall_s");
 			double cpus = vl_json_num(f[i], "host_cpus"),
@@ -141,10 +177,13 @@ static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 			if (strcmp(vl_json_str(f[i], "mpi"), impls[m]) || !macro(f[i]))
 				continue;
 			fprintf(
-			    d, "%s-%s %.4f %.4f %.4f %.4f %.4f\n", vl_json_str(f[i], "benchmark"),
+			    d, "%s-%s %.4f %.4f %.4f %.4f %.4f", vl_json_str(f[i], "benchmark"),
 			    vl_json_str(f[i], "class"), vl_json_num(env_run(f[i], "ns"), "wall_s"),
 			    vl_json_num(env_run(f[i], "proc"), "wall_s"),
 			    vl_json_num(env_run(f[i], "solo"), "wall_s"), one, c > 0 ? one / c : 0);
+			if (vm)
+				fprintf(d, " %.4f", vl_json_num(env_run(f[i], "vm"), "wall_s"));
+			fprintf(d, "\n");
 			rows++;
 		}
 		fclose(d);
@@ -165,18 +204,18 @@ static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 			    "set ylabel 'seconds'; set yrange [0:*]; set style data histograms\n"
 			    "set style histogram clustered; set style fill solid 0.8; set key "
 			    "outside below horizontal\n"
-			    "plot '%s' using 2:xtic(1) title 'ns nodes', '' using 3 title 'proc "
+			    "plot '%s' using 2:xtic(1) title 'ns nodes'%s, '' using 3 title 'proc "
 			    "processes', '' using 4 title 'solo (host)'\n",
-			    dir, impls[m], ext, impls[m], dat);
+			    dir, impls[m], ext, impls[m], dat, vm_series);
 			fprintf(
 			    g,
 			    "set output '%s/plots/mpi-%s-scaled.%s'\n"
 			    "set title 'MPI (%s): emulated time against one rank alone (real x "
 			    "N)'\n"
-			    "plot '%s' using 2:xtic(1) title 'ns nodes', '' using 3 title 'proc "
+			    "plot '%s' using 2:xtic(1) title 'ns nodes'%s, '' using 3 title 'proc "
 			    "processes', '' using 5 title 'one rank: real x N', '' using 6 title "
 			    "'real x N / CPUs: ideal here'\n",
-			    dir, impls[m], ext, impls[m], dat);
+			    dir, impls[m], ext, impls[m], dat, vm_series);
 		}
 		fclose(g);
 		if (vl_report_gnuplot(gp) == 0) {
@@ -193,8 +232,11 @@ static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 			    "the host has C CPUs: an emulation that costs nothing beyond "
 			    "sharing the host lands on real × N / C (the last bar); what "
 			    "stands above it is the price of emulating the network and of "
-			    "the ranks' synchronisation on shared CPUs.\n",
-			    impls[m], impls[m], impls[m]);
+			    "the ranks' synchronisation on shared CPUs.%s\n",
+			    impls[m], impls[m], impls[m],
+			    vm ? " The vm bars are the study's own setting: a rank per virtual "
+			         "machine."
+			       : "");
 		}
 	}
 }
@@ -322,6 +364,67 @@ static void micro_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 		              "NetPIPE, where present, is an independent measurement of the same "
 		              "path (TCP between two ns nodes, no MPI).\n");
 	}
+}
+
+/* A ping-pong run's points: the micro benchmark's are in its "pingpong". */
+static json_t *pingpong_points(json_t *r)
+{
+	json_t *rep = json_object_get(r, "report");
+
+	if (json_object_get(rep, "pingpong"))
+		rep = json_object_get(rep, "pingpong");
+	return json_object_get(rep, "points");
+}
+
+static bool ran(json_t *r)
+{
+	return r && json_is_true(json_object_get(r, "finished")) && vl_json_num(r, "wall_s") > 0;
+}
+
+void vl_report_mpi_answers(const char *dir, struct vl_buf *md)
+{
+	json_t **f;
+	size_t n = load(dir, &f);
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *ns = env_run(f[i], "ns"), *vm = env_run(f[i], "vm");
+		json_t *pn = pingpong_points(ns), *pv = pingpong_points(vm);
+		size_t last = json_array_size(pn) - 1;
+
+		if (!ran(ns) || !ran(vm))
+			continue;
+		vl_buf_printf(md,
+		              "- **MPI (%s) %s%s%s, %.0f ranks**: on virtual machines (vm) "
+		              "%.2f× the time on ns nodes",
+		              vl_json_str(f[i], "mpi"), vl_json_str(f[i], "benchmark"),
+		              macro(f[i]) ? " " : "", vl_json_str(f[i], "class"),
+		              vl_json_num(f[i], "ranks"),
+		              vl_json_num(vm, "wall_s") / vl_json_num(ns, "wall_s"));
+		/* the same sizes in both: the smallest message's latency, the
+		 * largest's bandwidth */
+		if (json_array_size(pn) && json_array_size(pn) == json_array_size(pv)) {
+			json_t *n0 = json_array_get(pn, 0), *v0 = json_array_get(pv, 0);
+			json_t *nl = json_array_get(pn, last), *vl = json_array_get(pv, last);
+
+			if (vl_json_num(n0, "latency_us") > 0 &&
+			    vl_json_num(nl, "bandwidth_MBps") > 0 &&
+			    vl_json_num(n0, "bytes") == vl_json_num(v0, "bytes") &&
+			    vl_json_num(nl, "bytes") == vl_json_num(vl, "bytes"))
+				vl_buf_printf(
+				    md,
+				    "; ping-pong latency (%.0f B) %.2f× that on ns, bandwidth "
+				    "(%.0f B) %.1f%% of it",
+				    vl_json_num(n0, "bytes"),
+				    vl_json_num(v0, "latency_us") / vl_json_num(n0, "latency_us"),
+				    vl_json_num(nl, "bytes"),
+				    100 * vl_json_num(vl, "bandwidth_MBps") /
+				        vl_json_num(nl, "bandwidth_MBps"));
+		}
+		vl_buf_printf(md, ".\n");
+	}
+	for (size_t i = 0; i < n; i++)
+		json_decref(f[i]);
+	free(f);
 }
 
 void vl_report_mpi(const char *dir, struct vl_buf *md, bool *plotted)

@@ -118,7 +118,7 @@ const struct vl_cmd vl_cmds[] = {
      "                      five); ep, is, cg, mg (NAS-style kernels; default ep)\n"
      "  --class S|W|A       the kernels' problem size (default S)\n"
      "  --ranks N           (default 4)\n"
-     "  -b, --backend LIST  ns, proc, solo, one (default all four)\n"
+     "  -b, --backend LIST  ns, vm, proc, solo, one (default ns, proc, solo, one)\n"
      "  --timeout S         for each job (default 300); a job that printed its result\n"
      "                      and then hung in MPI_Finalize keeps its result\n"
      "  --bw RATE, --json FILE  as above\n"},
@@ -138,15 +138,17 @@ const struct vl_cmd vl_cmds[] = {
      "(default results), then render the report: CSV files, plots (gnuplot, PNG and\n"
      "SVG) and DIR/report.md.\n"
      "\n"
-     "  --vm                the built-in workloads on virtual machines too (backend vm:\n"
-     "                      QEMU guests, the study's own subject), when a guest kernel\n"
-     "                      is there (make vm-kernel); else skipped, saying why.\n"
+     "  --vm                on virtual machines too (backend vm: QEMU guests, the\n"
+     "                      study's own subject): the built-in workloads, with --real\n"
+     "                      the real programs and the MPI comparison (a rank per guest:\n"
+     "                      the study's LAM/MPI + VM(4)), when a guest kernel is there\n"
+     "                      (make vm-kernel); else skipped, saying why.\n"
      "  --real              also the real programs: povray, iperf, iperf3 and scp at each\n"
      "                      N, netpipe between two nodes, and the MPI comparison with\n"
      "                      MPICH and LAM/MPI (pingpong, allreduce; ep, is, cg, mg at\n"
      "                      --mpi-class, default W, with --ranks ranks, default 4) on\n"
-     "                      ns, proc, solo and one rank. Programs that are missing are\n"
-     "                      skipped, and the report says why.\n"},
+     "                      ns, proc, solo and one rank (and vm with --vm). Programs\n"
+     "                      that are missing are skipped, and the report says why.\n"},
     {"report", cmd_report, "DIR", "render a study's report again from its JSON files",
      "Read DIR/*.json (as `vnetlab bench --json` writes them) and write DIR/*.csv,\n"
      "DIR/plots/ and DIR/report.md.\n"},

@@ -66,8 +66,10 @@ static int self(char **argv)
 	return WEXITSTATUS(status) ? -1 : 0;
 }
 
-/* vnetlab bench WORKLOAD -n N --backend ns,proc,solo --json FILE ... */
+/* vnetlab bench WORKLOAD -n N --backend ns,proc,solo --json FILE ...; with
+ * --vm, where guests can boot, vm too (and in the MPI comparison) */
 static const char *backends = "ns,proc,solo";
+static const char *mpi_envs = "ns,proc,solo,one";
 
 static int bench(const char *workload, const char *n, const char *seconds, const char *size,
                  const char *json)
@@ -81,12 +83,8 @@ static int bench(const char *workload, const char *n, const char *seconds, const
 	argv[k++] = "-n";
 	argv[k++] = (char *)n;
 	argv[k++] = "--backend";
-	/* real programs that need the host's files do not run in guests */
-	argv[k++] = vl_workload_find(workload) &&
-	                    (vl_workload_find(workload)->flags & VL_WL_REAL) &&
-	                    !(vl_workload_find(workload)->flags & VL_WL_GUEST)
-	                ? "ns,proc,solo"
-	                : (char *)backends;
+	/* real programs too: guests run the host's programs */
+	argv[k++] = (char *)backends;
 	argv[k++] = "--seconds";
 	argv[k++] = (char *)seconds;
 	if (size && !strcmp(workload, "cpu")) {
@@ -181,6 +179,8 @@ static int real(const char *out, const char *ns, const char *seconds, const char
 			}
 			argv[k++] = "--ranks";
 			argv[k++] = (char *)ranks;
+			argv[k++] = "--backend";
+			argv[k++] = (char *)mpi_envs;
 			argv[k++] = "--json";
 			argv[k++] = json;
 			argv[k] = NULL;
@@ -269,10 +269,12 @@ int cmd_study(int argc, char **argv)
 		struct vl_err kerr = {0};
 
 		/* virtual machines beside ns and proc, where guests can boot */
-		if (vm->usable(&kerr) < 0)
+		if (vm->usable(&kerr) < 0) {
 			skip(skipped, "vm", kerr.msg);
-		else
+		} else {
 			backends = "ns,proc,vm,solo";
+			mpi_envs = "ns,vm,proc,solo,one";
+		}
 	}
 	for (w = strtok_r(workloads, ",", &sv); w && rc == VL_EXIT_OK;
 	     w = strtok_r(NULL, ",", &sv)) {

@@ -90,5 +90,23 @@ test_report_places_vm_runs() {
 	grep -q '2.65× the time of one instance alone' "$d/report.md" ||
 		fail "ns against solo: $(grep 'cpu, N = 4\*\*' "$d/report.md")"
 	expect_eq "$(sed -n 2p "$d/plots/slowdown.dat")" "cpu-n4 2.6459 2.1014 58.0043" "the slowdown plot's data"
-	rm -rf "$d"
+	# MPI (stored from real runs: mpich, 2 ranks, on ns, vm, proc and more):
+	# the vm column after ns, its time from the JSON, and vm / ns
+	grep -q '^| MPI | benchmark | ranks | ns s | vm s | proc s | solo s | one s | ns / proc | vm / ns |' \
+		"$d/report.md" || fail "no vm column in the MPI table: $(grep '^| MPI' "$d/report.md")"
+	vm=$(jq -r '.mpi_runs[] | select(.env == "vm") | .wall_s * 1000 | round / 1000 | tostring' \
+		tests/data/study-vm/mpi-mpich-ep-S.json)
+	grep -q "^| mpich | ep S | 2 | 0.197 | $vm | 0.161 | 0.253 | 0.231 | 1.22 | 21.79 |" "$d/report.md" ||
+		fail "the vm run of ep ($vm s): $(grep '^| mpich | ep' "$d/report.md")"
+	grep -q 'MPI (mpich) pingpong, 2 ranks\*\*: on virtual machines (vm) 37.47× the time on ns nodes; ping-pong latency (1 B) 75.35×' \
+		"$d/report.md" || fail "the vm pingpong is not answered: $(grep 'MPI (mpich) pingpong' "$d/report.md")"
+	expect_eq "$(sed -n 2p "$d/plots/mpi-mpich.dat")" "ep-S 0.1970 0.1609 0.2535 0.2315 0.1157 4.2936" "the MPI times plot's data"
+	# a study without vm runs has no vm columns
+	d2=$(mktemp -d)
+	cp tests/data/study-vm/cpu-n4.json "$d2/"
+	jq 'del(.mpi_runs[] | select(.env == "vm"))' tests/data/study-vm/mpi-mpich-ep-S.json >"$d2/mpi-mpich-ep-S.json"
+	vl report "$d2" >/dev/null
+	grep -q '^| MPI | benchmark | ranks | ns s | proc s | solo s | one s | ns / proc | verified | link MB (ns) | notes |' \
+		"$d2/report.md" || fail "vm columns without vm runs: $(grep '^| MPI' "$d2/report.md")"
+	rm -rf "$d" "$d2"
 }
