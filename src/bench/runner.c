@@ -312,7 +312,8 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	for (const struct vl_wl_need *nd = w->need; nd && nd->program && n_carry < 8; nd++)
 		if (!nd->scene && (w->flags & VL_WL_GUEST))
 			carry[n_carry++] = nd->program;
-	if (vl_bench_lab_up(lab, nodes, o->backend, o->bw, o->profile, carry, n_carry, &t, err) < 0) {
+	if (vl_bench_lab_up(lab, nodes, o->backend, o->bw, o->profile, carry, n_carry, &t, err) <
+	    0) {
 		vl_bench_run_free(run);
 		return -1;
 	}

@@ -14,12 +14,17 @@
 #include "cli/cli.h"
 
 static const struct option mpi_opts[] = {
-    {"mpi", required_argument, NULL, 'm'},     {"benchmark", required_argument, NULL, 'k'},
-    {"class", required_argument, NULL, 'c'},   {"ranks", required_argument, NULL, 'n'},
-    {"backend", required_argument, NULL, 'b'}, {"timeout", required_argument, NULL, 'T'},
-    {"bw", required_argument, NULL, 'W'},      {"json", required_argument, NULL, 'j'},
+    {"mpi", required_argument, NULL, 'm'},
+    {"benchmark", required_argument, NULL, 'k'},
+    {"class", required_argument, NULL, 'c'},
+    {"ranks", required_argument, NULL, 'n'},
+    {"backend", required_argument, NULL, 'b'},
+    {"timeout", required_argument, NULL, 'T'},
+    {"bw", required_argument, NULL, 'W'},
+    {"json", required_argument, NULL, 'j'},
     {"profile", required_argument, NULL, 'F'},
-    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static const char *const micro[] = {"pingpong", "sendrecv", "allreduce",
@@ -77,8 +82,9 @@ int cmd_bench_mpi(int argc, char **argv)
 			int p = vl_profile_parse(optarg);
 
 			if (p < 0)
-				return vl_cli_usage("bench", "mpi: --profile takes study or none, not \"%s\"",
-				                    optarg);
+				return vl_cli_usage(
+				    "bench", "mpi: --profile takes study or none, not \"%s\"",
+				    optarg);
 			o.profile = (enum vl_profile)p;
 			break;
 		}

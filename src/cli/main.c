@@ -105,6 +105,8 @@ const struct vl_cmd vl_cmds[] = {
      "      --timeout S     an instance not done by then is starved (default 120)\n"
      "      --bw RATE       shape every link (e.g. 100Mbit): network workloads then\n"
      "                      report their aggregate against that capacity\n"
+     "      --profile P     every node's resources: study (1 vCPU, 64 MiB: the\n"
+     "                      study's guests) or none (default)\n"
      "      --json FILE     everything measured, per instance\n"
      "\n"
      "vnetlab bench mpi: one MPI job (the project's vnetlab-mpi) with --ranks ranks in\n"
@@ -112,7 +114,8 @@ const struct vl_cmd vl_cmds[] = {
      "per proc node), solo (the ranks on the host, outside any lab), one (a single\n"
      "rank doing the whole problem: real machines x N). Prints the benchmark's time,\n"
      "whether it verified, on how many hosts it ran and the bytes the nodes sent.\n"
-     "  --mpi mpich|lam     MPICH (hydra, launched through vnetlab-rsh) or LAM/MPI\n"
+     "  --mpi mpich|lam     MPICH (hydra, launched through vnetlab-rsh; over ssh in\n"
+     "                      guests) or LAM/MPI\n"
      "                      (booted over an sshd per node, as user vnetlab)\n"
      "  --benchmark NAME    pingpong, sendrecv, allreduce, barrier, wtime, micro (all\n"
      "                      five); ep, is, cg, mg (NAS-style kernels; default ep)\n"
@@ -121,7 +124,7 @@ const struct vl_cmd vl_cmds[] = {
      "  -b, --backend LIST  ns, vm, proc, solo, one (default ns, proc, solo, one)\n"
      "  --timeout S         for each job (default 300); a job that printed its result\n"
      "                      and then hung in MPI_Finalize keeps its result\n"
-     "  --bw RATE, --json FILE  as above\n"},
+     "  --bw RATE, --json FILE, --profile P  as above\n"},
     {"capacity", cmd_capacity,
      "WORKLOAD [--max N] [--threshold J] [--backend ns|proc|vm] [bench options] [--json FILE]",
      "the largest N whose instances all finish and share fairly",
