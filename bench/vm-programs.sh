@@ -14,7 +14,7 @@
 #      "S W") with RANKS ranks (default 2), on ns, vm and proc, for MPI (default
 #      mpich; lam has no proc environment).
 #
-# Prints a table per part, medians where there are repetitions, ratios to
+# PARTS="exec scp mpi" chooses parts. Prints a table per part, medians where there are repetitions, ratios to
 # ns; JSON lines go to $OUT (default bench/results/vm-programs-<date>.jsonl).
 # Needs root, QEMU and a guest kernel; takes about 10 minutes under TCG.
 set -u
@@ -34,6 +34,9 @@ command -v jq >/dev/null || die "needs jq"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; "$V" down bvp-vm bvp-ns >/dev/null 2>&1' EXIT
 
+PARTS=${PARTS:-"exec scp mpi"}
+part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+
 # --- 1. exec latency -----------------------------------------------------------
 exec_s() { # LAB PROG...: wall seconds of one exec
 	local t0 t1
@@ -41,9 +44,11 @@ exec_s() { # LAB PROG...: wall seconds of one exec
 	"$V" exec "$@" >/dev/null 2>&1 || echo "exec $* failed" >&2
 	t1=$(now_ns)
 	ns_to_s "$t0" "$t1"
+	echo
 }
-printf '%-8s %-18s %10s %12s\n' backend program first_s median_s
+part exec && printf '%-8s %-18s %10s %12s\n' backend program first_s median_s
 for be in vm ns; do
+	part exec || break
 	"$V" up --topo single,1 --backend "$be" --name "bvp-$be" -q || die "up $be"
 	for prog in "python3 -c 1" "true"; do
 		# shellcheck disable=SC2086
@@ -61,18 +66,20 @@ for be in vm ns; do
 done
 
 # --- 2. scp --------------------------------------------------------------------
-echo
-printf '%-8s %10s %10s %10s\n' backend bytes wall_s "vs ns"
-"$V" bench scp -n 1 --bytes "$SCP_BYTES" --backend ns,vm --json "$tmp/scp.json" >/dev/null 2>&1 ||
-	warn "bench scp failed"
-ns_s=$(jq -r '.runs[] | select(.backend == "ns") | .instances[0].wall_s' "$tmp/scp.json" 2>/dev/null)
-for be in ns vm; do
-	s=$(jq -r --arg b "$be" '.runs[] | select(.backend == $b) | .instances[0] |
-		if .finished then .wall_s else "-" end' "$tmp/scp.json" 2>/dev/null)
-	r=$(awk -v a="$s" -v b="$ns_s" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
-	printf '%-8s %10s %10s %10s\n' "$be" "$SCP_BYTES" "${s:--}" "$r"
-	printf '{"part":"scp","backend":"%s","bytes":"%s","wall_s":"%s"}\n' "$be" "$SCP_BYTES" "${s:--}" >>"$OUT"
-done
+if part scp; then
+	echo
+	printf '%-8s %10s %10s %10s\n' backend bytes wall_s "vs ns"
+	"$V" bench scp -n 1 --bytes "$SCP_BYTES" --backend ns,vm --json "$tmp/scp.json" >/dev/null 2>&1 ||
+		warn "bench scp failed"
+	ns_s=$(jq -r '.runs[] | select(.backend == "ns") | .instances[0].wall_s' "$tmp/scp.json" 2>/dev/null)
+	for be in ns vm; do
+		s=$(jq -r --arg b "$be" '.runs[] | select(.backend == $b) | .instances[0] |
+			if .finished then .wall_s else "-" end' "$tmp/scp.json" 2>/dev/null)
+		r=$(awk -v a="$s" -v b="$ns_s" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
+		printf '%-8s %10s %10s %10s\n' "$be" "$SCP_BYTES" "${s:--}" "$r"
+		printf '{"part":"scp","backend":"%s","bytes":"%s","wall_s":"%s"}\n' "$be" "$SCP_BYTES" "${s:--}" >>"$OUT"
+	done
+fi
 
 # --- 3. MPI --------------------------------------------------------------------
 echo
@@ -92,6 +99,7 @@ mpi_row() { # BENCH CLASS|-: one row of the table from $tmp/mpi.json
 		runs: [.mpi_runs[] | {env, finished, verified, wall_s, hosts, link_bytes,
 		latency_1B_us: (.report.points[0].latency_us? // null)}]}' "$tmp/mpi.json" >>"$OUT" 2>/dev/null
 }
+part mpi || { echo "JSON lines: $OUT"; exit 0; }
 printf '%-6s %-10s %-5s %10s %8s %12s %6s\n' env benchmark class time_s "vs ns" lat_1B_us hosts
 "$V" bench mpi --mpi "$MPI" --benchmark pingpong --ranks 2 --backend ns,vm,proc \
 	--json "$tmp/mpi.json" >/dev/null 2>&1 || warn "pingpong failed"

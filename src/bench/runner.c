@@ -211,8 +211,8 @@ static void judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
 }
 
 int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
-                    enum vl_profile profile, const char *const *programs, size_t n_programs,
-                    struct vl_topo **t, struct vl_err *err)
+                    enum vl_profile profile, int64_t memory, const char *const *programs,
+                    size_t n_programs, struct vl_topo **t, struct vl_err *err)
 {
 	struct vl_up_opts uo = {.backend = backend,
 	                        .node = {.vm_programs = programs, .n_vm_programs = n_programs}};
@@ -224,6 +224,8 @@ int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, cons
 	if (vl_topo_generate(spec, t, err) < 0)
 		return -1;
 	(*t)->profile = profile;
+	if (memory)
+		(*t)->defaults.memory = memory;
 	for (size_t l = 0; bw && l < (*t)->n_links && !bad; l++)
 		for (int k = 0; k < 2 && !bad; k++)
 			bad = vl_impair_set(&(*t)->links[l].dir[k], "bw", bw);
@@ -312,7 +314,7 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	for (const struct vl_wl_need *nd = w->need; nd && nd->program && n_carry < 8; nd++)
 		if (!nd->scene && (w->flags & VL_WL_GUEST))
 			carry[n_carry++] = nd->program;
-	if (vl_bench_lab_up(lab, nodes, o->backend, o->bw, o->profile, carry, n_carry, &t, err) <
+	if (vl_bench_lab_up(lab, nodes, o->backend, o->bw, o->profile, 0, carry, n_carry, &t, err) <
 	    0) {
 		vl_bench_run_free(run);
 		return -1;

@@ -24,14 +24,14 @@ struct vl_bench_opts {
 	size_t n;
 	enum vl_backend backend;
 	enum vl_bench_mode mode;
-	double seconds;     /* stream, bandwidth */
-	const char *bytes;  /* mixed, e.g. "64MiB" */
-	const char *size;   /* cpu image size */
-	double timeout;     /* per instance; one that does not end is starved */
-	const char *work;   /* the workloads program */
-	const char *bw;     /* every link shaped to this rate (e.g. "100Mbit"), or NULL */
-	const char *cipher; /* mixed, scp: the cipher, or NULL for the default */
-	const char *scene;  /* povray: the scene file, or NULL for the default */
+	double seconds;          /* stream, bandwidth */
+	const char *bytes;       /* mixed, e.g. "64MiB" */
+	const char *size;        /* cpu image size */
+	double timeout;          /* per instance; one that does not end is starved */
+	const char *work;        /* the workloads program */
+	const char *bw;          /* every link shaped to this rate (e.g. "100Mbit"), or NULL */
+	const char *cipher;      /* mixed, scp: the cipher, or NULL for the default */
+	const char *scene;       /* povray: the scene file, or NULL for the default */
 	enum vl_profile profile; /* every node's resources: the study's guests, or none */
 	bool progress;
 };
@@ -72,13 +72,13 @@ struct vl_bench_run {
 	double capacity_bps; /* network workloads on shaped links: N x the rate; else 0 */
 };
 
-/* A lab for a benchmark: single,nodes on backend, every link shaped to bw
- * (or not, NULL), brought up as lab, its guests (backend vm) carrying
- * programs[0..n_programs); *t is its topology, to free after down. */
+/* A lab for a benchmark: single,nodes on backend, every node with profile
+ * and (unless 0) memory bytes, every link shaped to bw (or not, NULL), brought up as lab, its
+ * guests (backend vm) carrying programs[0..n_programs); *t is its topology, to free after down. */
 struct vl_topo;
 int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
-                    enum vl_profile profile, const char *const *programs, size_t n_programs,
-                    struct vl_topo **t, struct vl_err *err);
+                    enum vl_profile profile, int64_t memory, const char *const *programs,
+                    size_t n_programs, struct vl_topo **t, struct vl_err *err);
 /* Take it down and free t; r is the caller's result so far: a failure to
  * come down is reported only if nothing failed before. Returns r or -1. */
 int vl_bench_lab_down(const char *lab, struct vl_topo *t, int r, struct vl_err *err);
