@@ -67,3 +67,16 @@ wait_settle() {
 		sleep 0.1
 	done
 }
+
+# bench_files NAME: OUT (unless the caller set it) becomes
+# $HERE/results/NAME-<date>.jsonl, checked writable; WORK a fresh temporary
+# directory (the caller removes it); STAMP the date.
+bench_files() {
+	STAMP=$(date +%Y%m%d-%H%M%S)
+	if [ -z "${OUT:-}" ]; then
+		mkdir -p "$HERE/results" || die "cannot create $HERE/results"
+		OUT=$HERE/results/$1-$STAMP.jsonl
+	fi
+	: >>"$OUT" || die "cannot write $OUT"
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/vl-$1.XXXXXX") || die "mktemp"
+}

@@ -33,13 +33,7 @@ time | vmhwm) ;;
 *) die "bad RSS_BY: $RSS_BY" ;;
 esac
 
-STAMP=$(date +%Y%m%d-%H%M%S)
-if [ -z "${OUT:-}" ]; then
-	mkdir -p "$HERE/results" || die "cannot create $HERE/results"
-	OUT=$HERE/results/ring-$STAMP.jsonl
-fi
-: >>"$OUT" || die "cannot write $OUT"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/vl-ring.XXXXXX") || die "mktemp"
+bench_files ring
 trap 'rm -rf "$WORK"' EXIT
 RUNS=$WORK/runs.tsv # n topo rep seconds rss_kB ok
 : >"$RUNS"

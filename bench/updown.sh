@@ -37,14 +37,7 @@ case " $TOOLS " in *" vnetlab "*)
 	;;
 esac
 
-STAMP=$(date +%Y%m%d-%H%M%S)
-if [ -z "${OUT:-}" ]; then
-	mkdir -p "$HERE/results" || die "cannot create $HERE/results"
-	OUT=$HERE/results/updown-$STAMP.jsonl
-fi
-: >>"$OUT" || die "cannot write $OUT"
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/vl-updown.XXXXXX") || die "mktemp"
+bench_files updown
 LAB=ub$$
 export VBASE_TAG=$(($$ % 1000))
 ALL_NAMES=$WORK/all-names # every namespace name any of our runs created
