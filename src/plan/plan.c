@@ -366,29 +366,43 @@ static int check_pool(const struct vl_topo *t, struct vl_err *err)
 	return 0;
 }
 
-/* A node's cpuset must name CPUs this host has online: the cgroup's
- * cpuset.cpus refuses any other. Unchecked if the host does not say. */
-static int check_cpuset(const char *node, const char *cpuset, struct vl_err *err)
+/* The CPUs this host has online, read once per plan; known false if the
+ * host does not say (cpusets are then not checked). */
+struct online_cpus {
+	bool known;
+	uint64_t set[VL_MAX_CPUS / 64];
+	char text[128];
+};
+
+static void online_cpus_read(struct online_cpus *oc)
 {
-	static const char online_path[] = "/sys/devices/system/cpu/online";
-	uint64_t want[VL_MAX_CPUS / 64], have[VL_MAX_CPUS / 64];
-	cleanup_free char *online = NULL;
+	cleanup_free char *s = NULL;
+
+	oc->known = false;
+	if (vl_read_file("/sys/devices/system/cpu/online", &s, NULL, NULL) < 0)
+		return;
+	s[strcspn(s, "\n")] = '\0';
+	snprintf(oc->text, sizeof(oc->text), "%s", s);
+	oc->known = vl_parse_cpulist(s, oc->set) == 0;
+}
+
+/* A node's cpuset must name CPUs this host has online: the cgroup's
+ * cpuset.cpus refuses any other. */
+static int check_cpuset(const char *node, const char *cpuset, const struct online_cpus *oc,
+                        struct vl_err *err)
+{
+	uint64_t want[VL_MAX_CPUS / 64];
 
 	if (vl_parse_cpulist(cpuset, want) < 0)
 		return vl_err_set(err, 0, "node %s: cpuset \"%s\" is not a CPU list", node, cpuset);
-	if (vl_read_file(online_path, &online, NULL, NULL) < 0)
-		return 0;
-	online[strcspn(online, "\n")] = '\0';
-	if (vl_parse_cpulist(online, have) < 0)
-		return 0;
-	for (size_t w = 0; w < VL_MAX_CPUS / 64; w++)
-		if (want[w] & ~have[w])
+	for (size_t w = 0; oc->known && w < VL_MAX_CPUS / 64; w++)
+		if (want[w] & ~oc->set[w])
 			return vl_err_set(err, 0,
 			                  "node %s: cpuset %s names CPU %zu, which this host does "
 			                  "not have online (its CPUs: %s)",
 			                  node, cpuset,
-			                  w * 64 + (size_t)__builtin_ctzll(want[w] & ~have[w]),
-			                  online);
+			                  w * 64 + (size_t)__builtin_ctzll(want[w] & ~oc->set[w]),
+			                  oc->text);
 	return 0;
 }
 
@@ -460,6 +474,8 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 {
 	__attribute__((cleanup(plan_freep))) struct vl_plan *p = NULL;
 	__attribute__((cleanup(builder_free))) struct builder b = {0};
+	struct online_cpus cpus;
+	bool cpus_read = false;
 	const char *why;
 
 	if ((why = vl_name_invalid(lab)))
@@ -497,7 +513,11 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 		n->ipv6 = tn->ipv6 == VL_UNSET ? t->ipv6 : tn->ipv6;
 		vl_plan_netns_name(id, tn->name, n->netns, sizeof(n->netns));
 		resolve_res(t, tn, &n->res);
-		if (n->res.cpuset[0] && check_cpuset(tn->name, n->res.cpuset, err) < 0)
+		if (n->res.cpuset[0] && !cpus_read) {
+			online_cpus_read(&cpus);
+			cpus_read = true;
+		}
+		if (n->res.cpuset[0] && check_cpuset(tn->name, n->res.cpuset, &cpus, err) < 0)
 			return -1;
 		/* node > kind > defaults > the lab's backend */
 		n->res.vm = tn->res.vm != VL_UNSET       ? tn->res.vm
