@@ -408,10 +408,10 @@ static int ssh_lab_setup(const char *lab, const char *dir, size_t ranks, bool la
 		return -1;
 	if (lam ? lam_path_dir(dir, err) < 0 : ssh_wrapper(dir, err) < 0)
 		return -1;
-	for (size_t i = 0; i < ranks; i++)
+	for (size_t i = 0; lam && i < ranks; i++)
 		vl_buf_printf(&hosts, "h%zu\n", i + 1);
 	snprintf(p, sizeof(p), "%s/lamhosts", dir);
-	r = lam ? vl_write_file(p, hosts.s, hosts.len, err) : 0;
+	r = lam ? vl_write_file(p, hosts.s, hosts.len, err) : 0; /* LAM's boot schema */
 	for (size_t i = 0; i < ranks && r == 0; i++) {
 		cleanup_argv struct vl_argv a = {0};
 		char node[24];
