@@ -57,6 +57,8 @@ int vl_engine_create_infra(struct engine *e, struct vl_err *err);
 int vl_engine_build_nodes(struct engine *e, struct vl_err *err);
 int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err);
 int vl_engine_link_nodes(struct engine *e, struct vl_err *err);
+/* Every kernel link operational at both ends (oper.c). */
+int vl_engine_wait_links(struct engine *e, struct vl_err *err);
 
 /* Stop the lab's processes, then undo its journal in reverse. */
 int vl_engine_undo(const char *lab, struct vl_err *err);

@@ -266,7 +266,10 @@ static int do_up(struct engine *e, struct vl_err *err)
 		if (vl_engine_attach_switch_ports(e, err) < 0 || vl_engine_check_interrupt(err) < 0)
 			return -1;
 		vl_engine_phase(e, "node-to-node links");
-		if (vl_engine_link_nodes(e, err) < 0 || vl_engine_check_interrupt(err) < 0 ||
+		if (vl_engine_link_nodes(e, err) < 0 || vl_engine_check_interrupt(err) < 0)
+			return -1;
+		vl_engine_phase(e, "links operational");
+		if (vl_engine_wait_links(e, err) < 0 || vl_engine_check_interrupt(err) < 0 ||
 		    start_nodes(e, err) < 0)
 			return -1;
 	}

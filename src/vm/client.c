@@ -65,6 +65,8 @@ int vl_agent_send(int fd, struct vl_ag_msg *m, struct vl_err *err)
 			poll(&pfd, 1, -1);
 			continue;
 		}
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+			return vl_err_set(err, EPIPE, "the agent closed the connection");
 		if (w < 0)
 			return vl_err_sys(err, errno, "write to the agent");
 		p += w;
@@ -101,10 +103,11 @@ static int read_full(int fd, uint8_t *p, size_t n, double deadline, struct vl_er
 			poll(&pfd, 1, deadline > 0 ? 100 : -1);
 			continue;
 		}
+		/* a reset is a close that left our last frame unread */
+		if (r == 0 || (r < 0 && errno == ECONNRESET))
+			return vl_err_set(err, EPIPE, "the agent closed the connection");
 		if (r < 0)
 			return vl_err_sys(err, errno, "read from the agent");
-		if (r == 0)
-			return vl_err_set(err, EPIPE, "the agent closed the connection");
 		p += r;
 		n -= (size_t)r;
 	}

@@ -25,13 +25,3 @@ can_ping() {
 # reap late).
 alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
 
-# Wait (up to 20 s) until NODE's interface IF is operationally up: the kernel
-# brings a new link's carrier up (and gives it a queue) in a work item that
-# needs the rtnl lock, which teardown of many namespaces may hold for seconds.
-wait_oper_up() {
-	for _ in $(seq 1 200); do
-		"$VNETLAB" exec "$1" "$2" -- ip -o link show dev "$3" 2>/dev/null | grep -q ' state UP ' && return 0
-		sleep 0.1
-	done
-	return 1
-}
