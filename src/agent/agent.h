@@ -7,6 +7,7 @@
  *   net.c      the kernel command line's vl.* settings: hostname,
  *              interfaces (renamed by MAC), addresses, routes, forwarding
  *   session.c  commands: fork/exec, ptys, stdin/stdout flow control, reaping
+ *   setup.c    SETUP: a booted or cloned guest's identity, clock and seed
  *   files.c    WRITE_FILE
  *   stats.c    STATS
  *   conn.c     the host's connection: the virtio-serial port (found by
@@ -62,6 +63,7 @@ struct ag_state {
 	enum ag_mode mode;
 	bool init;      /* PID 1 */
 	bool host_root; /* running on the host's root (root.c) */
+	bool bare;      /* PID 1 with no vl.* settings yet: SETUP gives them */
 	int conn;       /* the port or connection, -1 if none */
 	int listen;     /* --socket */
 	int sigfd;
@@ -86,6 +88,9 @@ void ag_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 uint64_t ag_clock_ms(clockid_t clk);
 int64_t ag_ts_diff_us(const struct timespec *a, const struct timespec *b);
+/* Step the wall clock to ns (the host's CLOCK_REALTIME) if it is off by
+ * more than a millisecond. */
+void ag_clock_step(uint64_t ns);
 int ag_set_nonblock(int fd);
 /* Close *fd if open, and mark it closed. */
 void ag_close(int *fd);
@@ -117,7 +122,8 @@ void ag_conn_accept(void);
 /* init.c: PID 1 and signals. */
 /* 0, 1 and 2 open (the console or /dev/null) before anything else is. */
 void ag_stdio_open(void);
-/* Mounts, modules, environment, then the kernel command line's settings. */
+/* Mounts, modules, environment, then the kernel command line's settings;
+ * with none, the guest is bare (ag.bare) until SETUP. */
 void ag_init_setup(void);
 /* Block the signals the agent reads from its signalfd (ag.sigfd). */
 int ag_signals_open(struct vl_err *err);
@@ -156,6 +162,9 @@ void ag_reap(void);
 void ag_sessions_drop(void);
 /* Send sig to every session's process group. */
 void ag_sessions_kill(int sig);
+
+/* setup.c: SETUP (vm/proto.h). */
+void ag_setup(uint32_t id, const uint8_t *payload, size_t len);
 
 /* files.c and stats.c */
 void ag_write_file(uint32_t id, const uint8_t *payload, size_t len);

@@ -117,7 +117,7 @@ void ag_send_ready(uint32_t id)
 	snprintf(host, sizeof(host), "%s", u.nodename);
 	vl_ag_msg_init(&ag.tx, VL_AG_READY, id);
 	vl_ag_put_u32(&ag.tx, VL_AG_VERSION);
-	vl_ag_put_u32(&ag.tx, ag.init ? VL_AG_READY_INIT : 0);
+	vl_ag_put_u32(&ag.tx, (ag.init ? VL_AG_READY_INIT : 0) | (ag.bare ? VL_AG_READY_BARE : 0));
 	vl_ag_put_u32(&ag.tx, (uint32_t)getpid());
 	vl_ag_put_u64(&ag.tx, ag.ready_ms);
 	vl_ag_put_u64(&ag.tx, ag_clock_ms(CLOCK_BOOTTIME));

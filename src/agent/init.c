@@ -143,6 +143,13 @@ void ag_init_setup(void)
 	setenv("TERM", "linux", 0);
 	if (read_cmdline(cmdline, sizeof(cmdline), &err) < 0)
 		ag_note("%s", err.msg);
+	/* no settings of ours: the host gives them with SETUP (a template's
+	 * guest is saved in this state, and every clone gets its own) */
+	if (!strstr(cmdline, " vl.") && strncmp(cmdline, "vl.", 3)) {
+		ag.bare = true;
+		ag_configure("");
+		return;
+	}
 	ag_root_setup(cmdline);
 	if (chdir("/") < 0)
 		ag_note("chdir /: %s", strerror(errno));

@@ -99,29 +99,35 @@ void ag_close(int *fd)
 
 /* --- requests --------------------------------------------------------------- */
 
+void ag_clock_step(uint64_t ns)
+{
+	struct timespec now;
+	int64_t off;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	off = (int64_t)ns - ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+	if (ns && (off > 1000000 || off < -1000000)) {
+		struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u),
+		                      .tv_nsec = (long)(ns % 1000000000u)};
+
+		if (clock_settime(CLOCK_REALTIME, &ts) < 0)
+			ag_note("set the clock to the host's: %s", strerror(errno));
+	}
+}
+
 /* HELLO [u32 version [u64 host time, ns]]: an agent that is PID 1 steps
- * the guest's clock to the host's when it is off by more than a
- * millisecond. Then READY. */
+ * the guest's clock to the host's. Then READY. */
 static void hello(const struct vl_ag_hdr *h, const uint8_t *p)
 {
 	if (ag.init && h->len >= 12) {
 		struct vl_ag_cur c;
-		struct timespec now;
 		uint64_t ns;
-		int64_t off;
 
 		vl_ag_cur_init(&c, p, h->len);
 		vl_ag_get_u32(&c);
 		ns = vl_ag_get_u64(&c);
-		clock_gettime(CLOCK_REALTIME, &now);
-		off = (int64_t)ns - ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
-		if (!c.bad && ns && (off > 1000000 || off < -1000000)) {
-			struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u),
-			                      .tv_nsec = (long)(ns % 1000000000u)};
-
-			if (clock_settime(CLOCK_REALTIME, &ts) < 0)
-				ag_note("set the clock to the host's: %s", strerror(errno));
-		}
+		if (!c.bad)
+			ag_clock_step(ns);
 	}
 	ag_send_ready(h->id);
 }
@@ -154,6 +160,9 @@ void ag_dispatch(const struct vl_ag_hdr *h, const uint8_t *p)
 		vl_ag_msg_init(&ag.tx, VL_AG_PONG, h->id);
 		vl_ag_put_bytes(&ag.tx, p, h->len);
 		ag_send(&ag.tx);
+		return;
+	case VL_AG_SETUP:
+		ag_setup(h->id, p, h->len);
 		return;
 	case VL_AG_POWEROFF:
 		ag_send_empty(VL_AG_OK, h->id);

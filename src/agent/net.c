@@ -3,10 +3,12 @@
  * MTU, up, address), then the routes:
  *
  *   vl.hostname=NAME  vl.forward=0|1
- *   vl.if=IF,ADDR/LEN[,MTU][,mac=MAC]        (repeatable)
+ *   vl.if=IF,ADDR/LEN[,MTU][,mac=MAC][,from=MAC]   (repeatable)
  *   vl.route=DEST/LEN|default,[via,]GW[,dev,IF] or DEST/LEN,dev,IF
  *   vl.gw=GW                                 (vl.route=default,via,GW)
  *
+ * An interface is found by its MAC address (mac=), or, with from=, by that
+ * one (a cloned guest's, which its template had) and then given mac=.
  * As PID 1 it waits up to 3 s for each interface to appear. Every problem
  * is a note (logged, and in READY) and the other settings still apply.
  * Interfaces are renamed, raised and given their MTU through ioctl;
@@ -299,11 +301,11 @@ struct if_conf {
 	uint32_t addr; /* host byte order */
 	int prefix;    /* -1: no address */
 	unsigned long mtu;
-	unsigned char mac[6];
-	bool have_mac;
+	unsigned char mac[6], from[6];
+	bool have_mac, have_from;
 };
 
-/* vl.if=NAME,ADDR/LEN[,MTU][,mac=MAC] (v is cut up in place) */
+/* vl.if=NAME,ADDR/LEN[,MTU][,mac=MAC][,from=MAC] (v is cut up in place) */
 static int parse_if(char *v, struct if_conf *c, struct vl_err *err)
 {
 	char *name = split(&v), *t;
@@ -320,6 +322,11 @@ static int parse_if(char *v, struct if_conf *c, struct vl_err *err)
 				return vl_err_set(err, EINVAL, "vl.if=%s: bad MAC address \"%s\"",
 				                  name, t + 4);
 			c->have_mac = true;
+		} else if (!strncmp(t, "from=", 5)) {
+			if (parse_mac(t + 5, c->from) < 0)
+				return vl_err_set(err, EINVAL, "vl.if=%s: bad MAC address \"%s\"",
+				                  name, t + 5);
+			c->have_from = true;
 		} else if (strchr(t, '/')) {
 			if (vl_parse_cidr(t, &c->addr, &c->prefix) < 0)
 				return vl_err_set(err, EINVAL,
@@ -332,6 +339,27 @@ static int parse_if(char *v, struct if_conf *c, struct vl_err *err)
 			    name, t);
 		}
 	}
+	if (c->have_from && !c->have_mac)
+		return vl_err_set(err, EINVAL, "vl.if=%s: from= without mac=", name);
+	return 0;
+}
+
+/* The interface's MAC address set to mac (down: not every driver changes
+ * it while up; virtio-net tells the device, whose filter follows). */
+static int if_set_mac(const char *name, const unsigned char mac[6], struct vl_err *err)
+{
+	struct ifreq ifr = {0};
+
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(ctl_sock(), SIOCGIFHWADDR, &ifr) < 0)
+		return vl_err_sys(err, errno, "its MAC address");
+	if (!memcmp(ifr.ifr_hwaddr.sa_data, mac, 6))
+		return 0;
+	if (if_flags(name, 0, IFF_UP, "down", err) < 0)
+		return -1;
+	memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
+	if (ioctl(ctl_sock(), SIOCSIFHWADDR, &ifr) < 0)
+		return vl_err_sys(err, errno, "set its MAC address");
 	return 0;
 }
 
@@ -340,23 +368,29 @@ static void conf_if(char *v)
 	struct if_conf c;
 	struct vl_err err;
 	char what[64];
+	const unsigned char *find;
 	int ifindex;
 
 	if (parse_if(v, &c, &err) < 0) {
 		ag_note("%s", err.msg);
 		return;
 	}
+	find = c.have_from ? c.from : c.mac;
 	/* In a booting guest a device may still be on its way: wait a little. */
 	for (int tries = 0; ag.init && tries < 150; tries++) {
-		if (c.have_mac ? rename_by_mac(c.mac, c.name, &err) == 0 || err.code != ENODEV
+		if (c.have_mac ? rename_by_mac(find, c.name, &err) == 0 || err.code != ENODEV
 		               : if_nametoindex(c.name) != 0)
 			break;
 		usleep(20000);
 	}
-	if (c.have_mac && rename_by_mac(c.mac, c.name, &err) < 0) {
+	if (c.have_mac && rename_by_mac(find, c.name, &err) < 0) {
 		ag_note(
 		    "vl.if=%s: no interface with MAC %02x:%02x:%02x:%02x:%02x:%02x to rename: %s",
-		    c.name, c.mac[0], c.mac[1], c.mac[2], c.mac[3], c.mac[4], c.mac[5], err.msg);
+		    c.name, find[0], find[1], find[2], find[3], find[4], find[5], err.msg);
+		return;
+	}
+	if (c.have_from && if_set_mac(c.name, c.mac, &err) < 0) {
+		ag_note("vl.if=%s: %s", c.name, err.msg);
 		return;
 	}
 	ifindex = (int)if_nametoindex(c.name);
@@ -476,7 +510,8 @@ static void configure_pass(const char *cmdline, int pass)
 			snprintf(route, sizeof(route), "default,via,%s", tok + 6);
 			conf_route("vl.gw", route);
 		} else if (pass == 0 && has_prefix(tok, "vl.") && !has_prefix(tok, "vl.if=") &&
-		           !has_prefix(tok, "vl.route=") && !has_prefix(tok, "vl.gw=")) {
+		           !has_prefix(tok, "vl.route=") && !has_prefix(tok, "vl.gw=") &&
+		           !has_prefix(tok, "vl.root=") && !has_prefix(tok, "vl.lab=")) {
 			ag_note("unknown setting %s", tok);
 		}
 	}

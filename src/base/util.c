@@ -601,3 +601,22 @@ int vl_spawn_wait(char *const argv[], bool quiet, struct vl_err *err)
 		                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return 0;
 }
+
+int vl_fds_place(int *fds, size_t n, int base)
+{
+	/* first above every target, so no dup2 lands on one still to move */
+	for (size_t k = 0; k < n; k++) {
+		int hi = fcntl(fds[k], F_DUPFD_CLOEXEC, 1024);
+
+		if (hi < 0)
+			return -1;
+		close(fds[k]);
+		fds[k] = hi;
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (dup2(fds[k], base + (int)k) < 0)
+			return -1;
+		close(fds[k]);
+	}
+	return 0;
+}

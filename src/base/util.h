@@ -121,6 +121,10 @@ int vl_spawn_wait(char *const argv[], bool quiet, struct vl_err *err);
  * companions: vnetlab-work, vnetlab-agent). -1 if that cannot be read. */
 int vl_exe_sibling(const char *name, char *buf, size_t len);
 
+/* In a child about to exec: move fds[k] to number base + k, in order,
+ * whatever numbers they had, not close-on-exec (the originals closed). */
+int vl_fds_place(int *fds, size_t n, int base);
+
 /* Monotonic seconds. */
 double vl_now(void);
 

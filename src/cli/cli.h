@@ -92,6 +92,7 @@ struct vl_topo_opts {
 	const char *vm_kernel;       /* --vm-kernel */
 	const char *vm_machine;      /* --vm-machine */
 	double vm_timeout;           /* --vm-timeout */
+	int vm_clone;                /* --vm-clone: 0 unset, 1 on, -1 off */
 	const char *vm_programs[32]; /* --vm-program, each */
 	size_t n_vm_programs;
 };
@@ -110,6 +111,7 @@ void vl_cli_topo_opts_free(struct vl_topo_opts *o);
 	    {"vm-kernel", required_argument, NULL, 0x106},                                         \
 	    {"vm-machine", required_argument, NULL, 0x107},                                        \
 	    {"vm-program", required_argument, NULL, 0x109},                                        \
+	    {"vm-clone", required_argument, NULL, 0x10a},                                          \
 	{                                                                                          \
 		"vm-timeout", required_argument, NULL, 0x108                                       \
 	}

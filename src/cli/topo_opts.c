@@ -49,6 +49,11 @@ int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char
 		else
 			o->vm_programs[o->n_vm_programs++] = arg;
 		return 1;
+	case 0x10a:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			*rc = vl_cli_usage(cmd, "--vm-clone takes on or off, not \"%s\"", arg);
+		o->vm_clone = !strcmp(arg, "on") ? 1 : -1;
+		return 1;
 	case 0x107:
 		if (strcmp(arg, "microvm") && strcmp(arg, "q35"))
 			*rc =

@@ -86,6 +86,7 @@ int cmd_up(int argc, char **argv)
 	uo.node.vm_kernel = to.vm_kernel;
 	uo.node.vm_machine = to.vm_machine;
 	uo.node.vm_timeout = to.vm_timeout;
+	uo.node.vm_clone = to.vm_clone;
 	uo.node.vm_programs = to.vm_programs;
 	uo.node.n_vm_programs = to.n_vm_programs;
 	if (vl_engine_up(t, lab, &uo, &res, &err) < 0) {

@@ -38,6 +38,9 @@ struct vl_node_opts {
 	 * TCG), and how long to wait for the guests (0: 60 s + 3 s each) */
 	const char *vm_kernel, *vm_machine;
 	double vm_timeout;
+	/* guests cloned from a template of their shape (vm/template.h):
+	 * 0 ($VNETLAB_VM_CLONE=0|1, else on), 1 on, -1 off */
+	int vm_clone;
 	/* programs (absolute paths) carried into every guest with their
 	 * shared libraries */
 	const char *const *vm_programs;

@@ -35,62 +35,16 @@
 #include "vm/client.h"
 #include "vm/image.h"
 #include "vm/qemu.h"
+#include "node/vm_guest.h"
 #include "vm/vmd.h"
 
-#define VM_DEFAULT_RAM (128ull << 20)
 /* Host memory a guest costs beyond its RAM (QEMU, its 16 MiB translation
  * cache, the supervisor): added to a vm node's cgroup memory limit. */
 #define VM_OVERHEAD (128ull << 20)
 
-/* What every guest of a lab boots: kernel, accelerator, image. */
-struct vl_vm_lab {
-	struct vl_vm_kernel kernel;
-	enum vl_vm_machine machine;
-	bool kvm;
-	char why_tcg[256];
-	char image[PATH_MAX];
-	unsigned long tsc_khz;
-};
-
 static void vm_tap_name(size_t j, char buf[16])
 {
 	snprintf(buf, 16, "vt%u", (unsigned)j);
-}
-
-static void vm_mac(const struct vl_plan *p, size_t node, size_t j, uint8_t mac[6])
-{
-	unsigned long id = strtoul(p->id, NULL, 16);
-
-	mac[0] = 0x02; /* locally administered, unicast */
-	mac[1] = (uint8_t)(id >> 8);
-	mac[2] = (uint8_t)id;
-	mac[3] = (uint8_t)(node >> 8);
-	mac[4] = (uint8_t)node;
-	mac[5] = (uint8_t)j;
-}
-
-static uint64_t vm_ram(const struct vl_plan_node *n)
-{
-	uint64_t ram = n->res.memory ? n->res.memory : VM_DEFAULT_RAM;
-
-	return ram & ~((1ull << 20) - 1);
-}
-
-static unsigned vm_vcpus(const struct vl_plan_node *n)
-{
-	unsigned v = n->res.cpus > 0 ? (unsigned)(n->res.cpus + 0.999) : 1;
-
-	return v ? v : 1;
-}
-
-/* Guests run on the host's root (read-only, over virtio-9p, under a
- * private tmpfs layer) unless VNETLAB_VM_HOST_ROOT=0 keeps them on their
- * initramfs alone. */
-static bool vm_host_root(void)
-{
-	const char *v = getenv("VNETLAB_VM_HOST_ROOT");
-
-	return !v || strcmp(v, "0");
 }
 
 /* Before any guest starts: find the kernel, choose KVM or TCG and the
@@ -103,14 +57,16 @@ static int vm_prepare(struct vl_node_lab *l, struct vl_err *err)
 	const char *const *programs = l->opts->vm_programs;
 	size_t n_programs = l->opts->n_vm_programs;
 	struct vl_vm_lab *vl = vl_xcalloc(1, sizeof(*vl));
-	char agent[PATH_MAX], work[PATH_MAX], dir[PATH_MAX], info[1024];
+	char agent[PATH_MAX], work[PATH_MAX], dir[PATH_MAX], info[4096];
 	const char *statics[1];
+	/* lab-independent (templates are shared between labs): the lab's
+	 * /etc/hosts reaches each guest with its identity */
 	struct vl_vm_image im = {.busybox = VL_VM_BUSYBOX,
-	                         .hosts = p->hosts,
+	                         .hosts = "127.0.0.1\tlocalhost\n",
 	                         .programs = statics,
 	                         .carry = programs,
 	                         /* the host's root has them, at their paths */
-	                         .n_carry = vm_host_root() ? 0 : n_programs};
+	                         .n_carry = vl_vmg_host_root() ? 0 : n_programs};
 	int m;
 
 	if (!want_kernel)
@@ -139,14 +95,14 @@ static int vm_prepare(struct vl_node_lab *l, struct vl_err *err)
 
 		if (!n->res.vm)
 			continue;
-		if (n->res.memory && vm_ram(n) < vl->kernel.min_ram)
+		if (n->res.memory && vl_vmg_ram(n, NULL) < vl->kernel.min_ram)
 			fprintf(stderr,
 			        "vnetlab: node %s: memory %llu MiB is too little for the %s guest "
 			        "kernel, which needs %llu MiB: its guest gets that\n",
 			        n->name, (unsigned long long)(n->res.memory >> 20), vl->kernel.kind,
 			        (unsigned long long)(vl->kernel.min_ram >> 20));
 	}
-	vl->tsc_khz = vl_vm_tsc_khz();
+	vl_vmg_cmdline(vl);
 	/* the agent and the static workloads, beside this program */
 	if (vl_exe_sibling("vnetlab-agent", agent, sizeof(agent)) < 0)
 		snprintf(agent, sizeof(agent), "vnetlab-agent");
@@ -166,9 +122,20 @@ static int vm_prepare(struct vl_node_lab *l, struct vl_err *err)
 		vl_err_wrap(err, "guest image");
 		goto fail;
 	}
+	vl_vmg_templates(l, vl);
 	snprintf(info, sizeof(info), "accel %s\nwhy %s\nkernel %s %s\nmachine %s\n",
 	         vl->kvm ? "kvm" : "tcg", vl->kvm ? "-" : vl->why_tcg, vl->kernel.kind,
 	         vl->kernel.path, vl_vm_machine_name(vl->machine));
+	for (size_t k = 0; k < vl->n_shapes; k++) {
+		const struct vm_shape *sh = &vl->shapes[k];
+		size_t len = strlen(info);
+
+		if (sh->cloned)
+			snprintf(info + len, sizeof(info) - len,
+			         "template%zu %s %s %.3f %u %llu %zu\n", k, sh->t.key,
+			         sh->t.made ? "made" : "cached", sh->t.made ? sh->t.boot_s : 0.0,
+			         sh->vcpus, (unsigned long long)sh->ram, sh->n_ifs);
+	}
 	vl_lab_path(p->lab, "vm/info", dir, sizeof(dir));
 	if (vl_write_file_mode(dir, info, strlen(info), 0600, err) < 0)
 		goto fail;
@@ -190,7 +157,7 @@ static void vm_limits(const struct vl_plan_node *n, struct vl_cg_limits *lim)
 {
 	vl_node_limits(n, lim);
 	if (n->res.memory)
-		lim->memory = vm_ram(n) + VM_OVERHEAD;
+		lim->memory = vl_vmg_ram(n, NULL) + VM_OVERHEAD;
 }
 
 static int vm_create(struct vl_node_ctx *ctx, size_t i, struct vl_err *err)
@@ -247,94 +214,6 @@ static int vm_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i,
 	return 0;
 }
 
-/* The guest's kernel command line: console, our settings for the agent. */
-static int guest_cmdline(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl,
-                         struct vl_buf *b, struct vl_err *err)
-{
-	const struct vl_plan_node *n = &p->nodes[i];
-	char ip[16], gw[16];
-
-	/* tsc=reliable: under TCG the guest's TSC is the host's, the one
-	 * good clock it has, but the clocksource watchdog (judging it by
-	 * timer ticks that an emulated CPU loses under load) would drop it
-	 * for jiffies, and the guest's time would then run slow */
-	vl_buf_printf(b, "console=ttyS0 panic=-1 quiet no_timer_check tsc=reliable");
-	/* a microvm has no PCI bus (its devices are virtio-mmio); under TCG
-	 * it must be told the TSC's rate or it hangs calibrating it */
-	if (vl->machine == VL_VM_MICROVM)
-		vl_buf_printf(b, " pci=off");
-	if (vl->machine == VL_VM_MICROVM && vl->tsc_khz)
-		vl_buf_printf(b, " tsc_early_khz=%lu", vl->tsc_khz);
-	/* VNETLAB_VM_APPEND: more kernel parameters, for debugging guests */
-	if (getenv("VNETLAB_VM_APPEND"))
-		vl_buf_printf(b, " %s", getenv("VNETLAB_VM_APPEND"));
-	vl_buf_printf(b, " vl.hostname=%s", n->name);
-	if (vm_host_root()) {
-		char lab[PATH_MAX];
-
-		vl_lab_path(p->lab, NULL, lab, sizeof(lab));
-		vl_buf_printf(b, " vl.root=9p vl.lab=%s", lab);
-	}
-	if (n->forward)
-		vl_buf_printf(b, " vl.forward=1");
-	for (size_t j = 0; j < n->n_ifs; j++) {
-		const struct vl_plan_if *f = &n->ifs[j];
-		const struct vl_plan_veth *ve = &p->veths[f->veth];
-		uint8_t m[6];
-
-		vm_mac(p, i, j, m);
-		vl_buf_printf(b, " vl.if=%s", f->name);
-		if (f->addr) {
-			vl_fmt_ip(f->addr, ip);
-			vl_buf_printf(b, ",%s/%d", ip, f->prefix);
-		}
-		if (ve->mtu)
-			vl_buf_printf(b, ",%d", ve->mtu);
-		vl_buf_printf(b, ",mac=%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
-		              m[5]);
-	}
-	for (size_t k = 0; k < n->n_routes; k++) {
-		const struct vl_plan_route *rt = &n->routes[k];
-
-		vl_fmt_ip(rt->dst, ip);
-		if (rt->prefix)
-			vl_buf_printf(b, " vl.route=%s/%d", ip, rt->prefix);
-		else
-			vl_buf_printf(b, " vl.route=default");
-		if (rt->via) {
-			vl_fmt_ip(rt->via, gw);
-			vl_buf_printf(b, ",via,%s", gw);
-		}
-		vl_buf_printf(b, ",dev,%s", n->ifs[rt->oif].name);
-	}
-	/* x86's COMMAND_LINE_SIZE */
-	if (b->len >= 2048)
-		return vl_err_set(err, E2BIG,
-		                  "node %s: its guest's kernel command line (interfaces and "
-		                  "routes) is %zu bytes, over the kernel's 2047",
-		                  n->name, b->len);
-	return 0;
-}
-
-/* Move fds[k] to k + base, in order, whatever numbers they had. */
-static int place_fds(int *fds, size_t n, int base)
-{
-	for (size_t k = 0; k < n; k++) {
-		int hi = fcntl(fds[k], F_DUPFD_CLOEXEC, 1024);
-
-		if (hi < 0)
-			return -1;
-		close(fds[k]);
-		fds[k] = hi;
-	}
-	for (size_t k = 0; k < n; k++) {
-		if (dup2(fds[k], base + (int)k) < 0) /* not close-on-exec */
-			return -1;
-		close(fds[k]);
-	}
-	return 0;
-}
-
 /* In the launcher (a child of the engine, in the node): the descriptors
  * of vmd.h, then exec `vnetlab __vmd`. Never returns. */
 static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl,
@@ -345,11 +224,14 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 	const struct vl_plan_node *n = &p->nodes[i];
 	struct vl_err err = {0};
 	char path[PATH_MAX], labdir[PATH_MAX], rel[128], tap[16];
-	int fds[VL_VMD_FD_QEMU + 64], nfd = 0, sv[2], pid_ns = -1, lfd, con;
+	int fds[VL_VMD_FD_QEMU + 3 + 64], nfd = 0, sv[2], qm[2] = {-1, -1}, pid_ns = -1, lfd, con,
+	    idfd = -1, state = -1;
 	struct vl_buf cmd = {0};
 	struct vl_argv a = {0};
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	uint8_t(*macs)[6] = vl_xcalloc(n->n_ifs + 1, sizeof(*macs));
+	uint8_t(*macs)[6] = vl_xcalloc(n->n_ifs + 1, sizeof(*macs)),
+	       (*tmacs)[6] = vl_xcalloc(n->n_ifs + 1, sizeof(*tmacs));
+	const struct vm_shape *sh = vl_vmg_shape(vl, n);
 	int tap_fds[64];
 
 #define FAIL(...)                                                                                  \
@@ -385,35 +267,47 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 		vm_tap_name(j, tap);
 		if ((tap_fds[j] = vl_tap_attach(tap, &err)) < 0)
 			FAIL("node %s: %s", n->name, err.msg);
-		vm_mac(p, i, j, macs[j]);
+		vl_vmg_mac(p, i, j, macs[j]);
 	}
-	if (guest_cmdline(p, i, vl, &cmd, &err) < 0)
+	/* who the guest is: its settings and the lab's hosts, for SETUP */
+	if (vl_vmg_settings(p, i, sh != NULL, &cmd, &err) < 0)
 		FAIL("%s", err.msg);
+	{
+		uint32_t len = (uint32_t)cmd.len;
+		const char *hosts = p->hosts ? p->hosts : "";
+
+		if ((idfd = memfd_create("vnetlab-guest", MFD_CLOEXEC)) < 0 ||
+		    vl_write_all(idfd, &len, 4) < 0 || vl_write_all(idfd, cmd.s, cmd.len) < 0 ||
+		    vl_write_all(idfd, hosts, strlen(hosts)) < 0)
+			FAIL("node %s: its settings: %s", n->name, strerror(errno));
+	}
+	if (sh && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qm) < 0 ||
+	           (state = open(sh->t.state, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0))
+		FAIL("node %s: its template %s: %s", n->name, sh->t.dir, strerror(errno));
 	vl_lab_path(p->lab, NULL, labdir, sizeof(labdir));
 	vl_lab_path(p->lab, rel, path, sizeof(path));
 	{
-		struct vl_vm_spec s = {.name = n->name,
-		                       .kernel = &vl->kernel,
-		                       .initrd = vl->image,
-		                       .cmdline = cmd.s,
-		                       .console_log = path,
-		                       .machine = vl->machine,
-		                       .kvm = vl->kvm,
-		                       .vcpus = vm_vcpus(n),
-		                       .ram = vm_ram(n),
-		                       .agent_fd = VL_VMD_FD_QEMU,
-		                       .host_root = vm_host_root(),
-		                       .lab_dir = labdir,
-		                       .n_taps = n->n_ifs,
-		                       .tap_fds = (int[64]){0},
-		                       .macs = (const uint8_t(*)[6])macs};
-		int *qfds = (int *)s.tap_fds;
+		/* QEMU's fds: the agent's end, for a clone QMP's end and the
+		 * template's state, then the TAPs */
+		int first_tap = VL_VMD_FD_QEMU + (sh ? 3 : 1);
+		struct vl_vm_spec s;
+		int *qfds = vl_xcalloc(n->n_ifs + 1, sizeof(int));
 
-		if (s.ram < vl->kernel.min_ram)
-			s.ram = vl->kernel.min_ram;
+		vl_vmg_spec(vl, n, &s);
+		s.console_log = path;
+		s.agent_fd = VL_VMD_FD_QEMU;
+		s.lab_dir = labdir;
+		s.tap_fds = qfds;
+		s.macs = (const uint8_t(*)[6])macs;
 		for (size_t j = 0; j < n->n_ifs; j++)
-			qfds[j] = VL_VMD_FD_QEMU + 1 + (int)j;
-		vl_argv_addl(&a, "vnetlab", "__vmd", n->name, "--", NULL);
+			qfds[j] = first_tap + (int)j;
+		vl_argv_addl(&a, "vnetlab", "__vmd", n->name, NULL);
+		if (sh) {
+			vl_vm_clone_spec(&s, &sh->t, VL_VMD_FD_QEMU + 1, tmacs);
+			vl_argv_add(&a, "--incoming");
+			vl_argv_addf(&a, "%d", VL_VMD_FD_QEMU + 2);
+		}
+		vl_argv_add(&a, "--");
 		vl_vm_qemu_argv(&s, &a);
 	}
 	/* a session of its own, and not our child: it outlives up */
@@ -431,10 +325,16 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 	fds[nfd++] = sv[0];
 	fds[nfd++] = lfd;
 	fds[nfd++] = ready_w;
+	fds[nfd++] = idfd;
+	fds[nfd++] = sh ? qm[0] : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	fds[nfd++] = sv[1];
+	if (sh) {
+		fds[nfd++] = qm[1];
+		fds[nfd++] = state;
+	}
 	for (size_t j = 0; j < n->n_ifs; j++)
 		fds[nfd++] = tap_fds[j];
-	if (place_fds(fds, (size_t)nfd, 0) < 0)
+	if (vl_fds_place(fds, (size_t)nfd, 0) < 0)
 		_exit(1);
 	/* everything else was close-on-exec, or is closed here */
 	for (int fd = nfd; fd < 1024 + nfd; fd++)
@@ -695,15 +595,15 @@ static void vm_describe_lab(const struct vl_plan *p, json_t *root)
 
 		if (vl_node_backend_of(p, i) != &vl_node_vm)
 			continue;
-		jv = json_pack("{s:i, s:I, s:f, s:f}", "vcpus", (int)vm_vcpus(n), "ram",
-		               (json_int_t)vm_ram(n), "boot_s", 0.0, "guest_boot_s", 0.0);
+		jv = json_pack("{s:i, s:I, s:f, s:f}", "vcpus", (int)vl_vmg_vcpus(n), "ram",
+		               (json_int_t)vl_vmg_ram(n, NULL), "boot_s", 0.0, "guest_boot_s", 0.0);
 		json_object_update(jv, json_object_get(boots, n->name));
 		json_object_set_new(jn, "vm", jv);
 		for (size_t j = 0; j < n->n_ifs; j++) {
 			uint8_t m[6];
 			char mac[18];
 
-			vm_mac(p, i, j, m);
+			vl_vmg_mac(p, i, j, m);
 			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
 			         m[2], m[3], m[4], m[5]);
 			json_object_set_new(json_array_get(ifs, j), "mac", json_string(mac));
@@ -723,7 +623,7 @@ static void guest_argv(const struct vl_spawn *s, struct vl_argv *a, struct vl_ar
 	base = base ? base + 1 : s->argv[0];
 	if (!strcmp(base, "vnetlab-work") && s->exe_fd >= 0)
 		vl_argv_add(a, "vnetlab-work.static");
-	else if (s->exe_fd >= 0 && !(vm_host_root() && s->argv[0][0] == '/'))
+	else if (s->exe_fd >= 0 && !(vl_vmg_host_root() && s->argv[0][0] == '/'))
 		vl_argv_add(a, base);
 	else
 		vl_argv_add(a, s->argv[0]);

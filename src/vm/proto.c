@@ -20,6 +20,7 @@ static const char *const type_names[] = {
     [VL_AG_STATS] = "STATS",
     [VL_AG_PING] = "PING",
     [VL_AG_POWEROFF] = "POWEROFF",
+    [VL_AG_SETUP] = "SETUP",
     [VL_AG_READY] = "READY",
     [VL_AG_OK] = "OK",
     [VL_AG_ERROR] = "ERROR",

@@ -37,6 +37,13 @@
  *   STATS      -                                    -> STATS_REPLY
  *   PING       bytes                                -> PONG (the same bytes)
  *   POWEROFF   -                                    -> OK, then the guest powers off
+ *   SETUP      u64 host CLOCK_REALTIME (ns), u32 n, n bytes of random seed,
+ *              str settings (the vl.* settings of a kernel command line,
+ *              vl.root and vl.lab among them)        -> READY or ERROR
+ *              (once, to an agent that is PID 1 and said READY_BARE: the
+ *              guest's identity, given after it booted or was cloned;
+ *              the clock is stepped and the seed credited to the kernel's
+ *              RNG, which is then reseeded, before anything else)
  * Payloads (agent -> host):
  *   READY      u32 version, u32 flags (VL_AG_READY_*), u32 agent pid,
  *              u64 boot_ms (guest ready, ms since the kernel started),
@@ -95,6 +102,7 @@ enum vl_ag_type {
 	VL_AG_STATS = 0x09,
 	VL_AG_PING = 0x0a,
 	VL_AG_POWEROFF = 0x0b,
+	VL_AG_SETUP = 0x0c,
 	/* agent -> host */
 	VL_AG_READY = 0x81,
 	VL_AG_OK = 0x82,
@@ -114,6 +122,8 @@ enum vl_ag_type {
 #define VL_AG_WF_MKDIR  0x2 /* create missing parent directories */
 
 #define VL_AG_READY_INIT 0x1 /* the agent is the guest's PID 1 */
+#define VL_AG_READY_BARE 0x2 /* no identity yet: it waits for SETUP */
+#define VL_AG_SEED_MAX   256 /* bytes of seed SETUP may carry */
 
 /* Type name for messages ("EXEC"), or "type 0x42". buf: at least 16. */
 const char *vl_ag_type_name(unsigned type, char *buf);

@@ -222,8 +222,16 @@ void vl_vm_qemu_argv(const struct vl_vm_spec *s, struct vl_argv *a)
 {
 	bool micro = s->machine == VL_VM_MICROVM;
 
-	vl_argv_addl(a, VL_VM_QEMU, "-name", s->name, NULL);
-	vl_argv_addl(a, "-M", micro ? "microvm" : "q35", NULL);
+	vl_argv_addl(a, VL_VM_QEMU, "-name", s->name, "-M", NULL);
+	if (s->mem_path) {
+		vl_argv_addf(a, "%s,memory-backend=mem0", micro ? "microvm" : "q35");
+		vl_argv_add(a, "-object");
+		vl_argv_addf(a, "memory-backend-file,id=mem0,size=%lluM,mem-path=%s,share=%s",
+		             (unsigned long long)(s->ram >> 20), s->mem_path,
+		             s->mem_share ? "on" : "off");
+	} else {
+		vl_argv_add(a, micro ? "microvm" : "q35");
+	}
 	if (s->kvm) {
 		vl_argv_addl(a, "-accel", "kvm", "-cpu", "host", NULL);
 	} else {
@@ -246,6 +254,13 @@ void vl_vm_qemu_argv(const struct vl_vm_spec *s, struct vl_argv *a)
 	vl_argv_addf(a, "socket,id=ag,fd=%d", s->agent_fd);
 	vl_argv_addl(a, "-device", micro ? "virtio-serial-device" : "virtio-serial-pci", "-device",
 	             "virtserialport,chardev=ag,name=vnetlab.agent", NULL);
+	if (s->qmp) {
+		vl_argv_add(a, "-chardev");
+		vl_argv_addf(a, "socket,id=qmp,fd=%d", s->qmp_fd);
+		vl_argv_addl(a, "-mon", "chardev=qmp,mode=control", NULL);
+	}
+	if (s->incoming)
+		vl_argv_addl(a, "-incoming", "defer", NULL);
 	if (s->host_root) {
 		/* multidevs=remap: the host's mounts below / keep their inode
 		 * numbers apart in the guest */

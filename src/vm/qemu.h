@@ -62,6 +62,16 @@ struct vl_vm_spec {
 	size_t n_taps;
 	const int *tap_fds;
 	const uint8_t (*macs)[6];
+	/* Templates and clones (vm/template.h): the guest's RAM in mem_path,
+	 * mapped shared (a template's: its writes reach the file) or private
+	 * (a clone's: pages it writes are its own copies); QMP on qmp_fd (a
+	 * connected stream socket) when qmp; incoming: wait for QMP's
+	 * migrate-incoming (-incoming defer). */
+	const char *mem_path; /* NULL: anonymous RAM */
+	bool mem_share;
+	bool qmp;
+	int qmp_fd;
+	bool incoming;
 };
 void vl_vm_qemu_argv(const struct vl_vm_spec *s, struct vl_argv *a);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -20,6 +21,7 @@
 #include "base/util.h"
 #include "vm/client.h"
 #include "vm/proto.h"
+#include "vm/qmp.h"
 
 #define MAX_CLIENTS  256
 #define MAX_QUEUED   (16u << 20) /* a client this far behind is dropped */
@@ -50,7 +52,10 @@ static struct {
 	uint32_t next_gid;
 	uint8_t ready[VL_AG_MAX_PAYLOAD]; /* the guest's READY payload */
 	size_t ready_len;
-	bool is_ready;
+	bool is_ready, failed;
+	char *settings, *hosts; /* the guest's identity (fd 6) */
+	bool setup_sent;
+	uint32_t setup_lo, setup_id; /* its WRITE_FILEs' ids and SETUP's */
 	struct vl_ag_reader agent_rd;
 	struct vl_ag_msg msg;
 } V;
@@ -88,8 +93,12 @@ static void say(const char *fmt, ...)
 static void ready_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void ready_line(const char *fmt, ...)
 {
+	static bool said;
 	va_list ap;
 
+	if (said)
+		return;
+	said = true;
 	va_start(ap, fmt);
 	line_to(VL_VMD_FD_READY, "", fmt, ap);
 	va_end(ap);
@@ -215,14 +224,41 @@ static void to_client(int c, unsigned type, uint32_t id, const void *payload, si
 	vl_buf_add(&cl->out, (const char *)V.msg.buf, V.msg.len);
 }
 
-/* A frame from the agent: back to its client under the client's id. */
+static void became_ready(const uint8_t *p, size_t len);
+static void send_setup(void);
+
+/* A frame from the agent: back to its client under the client's id, or
+ * one of the guest's start (its READY, the replies to its setup). */
 static void from_agent(const struct vl_ag_hdr *h, const uint8_t *p)
 {
 	struct route *r;
 
 	if (h->type == VL_AG_READY && h->id == 0) {
-		memcpy(V.ready, p, h->len);
-		V.ready_len = h->len;
+		struct vl_ag_cur c;
+		uint32_t flags;
+
+		vl_ag_cur_init(&c, p, h->len);
+		vl_ag_get_u32(&c);
+		flags = vl_ag_get_u32(&c);
+		if (flags & VL_AG_READY_BARE) {
+			if (!V.setup_sent)
+				send_setup();
+		} else if (!V.is_ready) {
+			became_ready(p, h->len); /* configured from its command line */
+		}
+		return;
+	}
+	if (V.setup_sent && !V.is_ready && h->id >= V.setup_lo && h->id <= V.setup_id) {
+		if (h->type == VL_AG_ERROR) {
+			struct vl_err err = {0};
+
+			vl_agent_error(p, h->len, &err);
+			say("the guest's setup: %s", err.msg);
+			ready_line("failed the guest's setup: %s", err.msg);
+			V.failed = true;
+		} else if (h->type == VL_AG_READY && h->id == V.setup_id) {
+			became_ready(p, h->len);
+		}
 		return;
 	}
 	if (h->id == 0) {
@@ -333,6 +369,72 @@ static int read_into(struct vl_ag_reader *rd, int fd)
 	}
 }
 
+/* The guest's READY (its setup's, or a configured one's at boot): kept
+ * for clients' HELLO, and said on the ready pipe. */
+static void became_ready(const uint8_t *p, size_t len)
+{
+	struct vl_ag_cur cur;
+	uint64_t boot_ms;
+	const char *kernel, *notes;
+
+	memcpy(V.ready, p, len);
+	V.ready_len = len;
+	vl_ag_cur_init(&cur, p, len);
+	vl_ag_get_u32(&cur);
+	vl_ag_get_u32(&cur);
+	vl_ag_get_u32(&cur);
+	boot_ms = vl_ag_get_u64(&cur);
+	vl_ag_get_u64(&cur);
+	vl_ag_get_str(&cur, 64);
+	kernel = vl_ag_get_str(&cur, 64);
+	notes = vl_ag_get_str(&cur, 0);
+	V.is_ready = true;
+	sync_clock();
+	if (notes && notes[0])
+		say("guest setup: %s", notes);
+	ready_line("ready %llu %s%s%s", (unsigned long long)boot_ms,
+	           kernel && kernel[0] ? kernel : "?", notes && notes[0] ? " " : "",
+	           notes ? notes : "");
+}
+
+/* The guest's identity: the lab's /etc/hosts in frames of a WRITE_FILE
+ * each (the first replaces, the rest append), then SETUP. */
+static void send_setup(void)
+{
+	const char *h = V.hosts ? V.hosts : "";
+	size_t left = strlen(h), chunk = VL_AG_MAX_PAYLOAD - 64;
+	uint8_t seed[64];
+	struct timespec ts;
+	bool first = true;
+
+	V.setup_sent = true;
+	V.setup_lo = V.next_gid + 1;
+	while (left || first) {
+		size_t n = left < chunk ? left : chunk;
+
+		vl_ag_msg_init(&V.msg, VL_AG_WRITE_FILE, new_gid());
+		vl_ag_put_u32(&V.msg, 0644);
+		vl_ag_put_u32(&V.msg, first ? 0 : VL_AG_WF_APPEND);
+		vl_ag_put_str(&V.msg, "/etc/hosts");
+		vl_ag_put_bytes(&V.msg, h, n);
+		send_msg();
+		h += n;
+		left -= n;
+		first = false;
+	}
+	if (getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+		say("getrandom: %s (the guest's RNG gets no fresh seed)", strerror(errno));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	V.setup_id = new_gid();
+	vl_ag_msg_init(&V.msg, VL_AG_SETUP, V.setup_id);
+	vl_ag_put_u64(&V.msg, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+	vl_ag_put_u32(&V.msg, sizeof(seed));
+	vl_ag_put_bytes(&V.msg, seed, sizeof(seed));
+	vl_ag_put_str(&V.msg, V.settings ? V.settings : "");
+	send_msg();
+	memset(seed, 0, sizeof(seed));
+}
+
 /* Read what the agent sent; false when its stream ended. */
 static bool agent_readable(void)
 {
@@ -349,31 +451,58 @@ static bool agent_readable(void)
 				continue;
 			}
 			from_agent(&h, payload);
-			if (h.type == VL_AG_READY && h.id == 0 && !V.is_ready) {
-				struct vl_agent_info info = {0};
-				struct vl_ag_cur cur;
-
-				vl_ag_cur_init(&cur, payload, h.len);
-				info.version = vl_ag_get_u32(&cur);
-				vl_ag_get_u32(&cur);
-				vl_ag_get_u32(&cur);
-				info.boot_ms = vl_ag_get_u64(&cur);
-				vl_ag_get_u64(&cur);
-				vl_ag_get_str(&cur, 64);
-				const char *kernel = vl_ag_get_str(&cur, 64);
-				const char *notes = vl_ag_get_str(&cur, 0);
-
-				V.is_ready = true;
-				sync_clock();
-				if (notes && notes[0])
-					say("guest setup: %s", notes);
-				ready_line("ready %llu %s%s%s", (unsigned long long)info.boot_ms,
-				           kernel && kernel[0] ? kernel : "?",
-				           notes && notes[0] ? " " : "", notes ? notes : "");
-			}
 		}
 	}
 	return more == 0;
+}
+
+/* fd 6: u32 n, n bytes of settings, the hosts file. */
+static int read_identity(void)
+{
+	struct vl_buf b = {0};
+	char chunk[65536];
+	ssize_t n;
+	uint32_t len;
+
+	if (lseek(VL_VMD_FD_SETUP, 0, SEEK_SET) < 0)
+		return -1;
+	while ((n = read(VL_VMD_FD_SETUP, chunk, sizeof(chunk))) > 0)
+		vl_buf_add(&b, chunk, (size_t)n);
+	close(VL_VMD_FD_SETUP);
+	if (n < 0 || b.len < 4) {
+		vl_buf_free(&b);
+		return -1;
+	}
+	memcpy(&len, b.s, 4);
+	if (len > b.len - 4) {
+		vl_buf_free(&b);
+		return -1;
+	}
+	V.settings = vl_xasprintf("%.*s", (int)len, b.s + 4);
+	V.hosts = vl_xasprintf("%.*s", (int)(b.len - 4 - len), b.s + 4 + len);
+	vl_buf_free(&b);
+	return 0;
+}
+
+/* A clone: its template's device state loaded from QEMU's fd state_fd,
+ * and the guest let run; its agent is then sent its identity. */
+static int restore(int state_fd)
+{
+	struct vl_qmp *q = vl_xcalloc(1, sizeof(*q));
+	struct vl_err err = {0};
+	int r = vl_qmp_open(q, VL_VMD_FD_QMP, vl_now() + 60, &err);
+
+	if (r == 0)
+		r = vl_qmp_restore(q, state_fd, vl_now() + 60, &err);
+	close(VL_VMD_FD_QMP);
+	free(q);
+	if (r < 0) {
+		say("the template's state: %s", err.msg);
+		ready_line("failed the clone of its template did not start: %s", err.msg);
+		return -1;
+	}
+	send_setup();
+	return 0;
 }
 
 static bool client_readable(int c)
@@ -424,7 +553,9 @@ static pid_t start_qemu(char **argv)
 	close(VL_VMD_FD_AGENT);
 	close(VL_VMD_FD_LISTEN);
 	close(VL_VMD_FD_READY);
-	/* QEMU's descriptors, 6 and up, were passed without close-on-exec */
+	close(VL_VMD_FD_SETUP);
+	close(VL_VMD_FD_QMP);
+	/* QEMU's descriptors, 8 and up, were passed without close-on-exec */
 	execvp(argv[0], argv);
 	fprintf(stderr, "vnetlab-vmd: run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -457,6 +588,8 @@ static int finish(int code)
 		if (V.clients[c].fd >= 0)
 			client_free(&V.clients[c]);
 	free(V.routes);
+	free(V.settings);
+	free(V.hosts);
 	return code;
 }
 
@@ -465,15 +598,17 @@ int vl_vmd_main(int argc, char **argv)
 	struct pollfd pfds[3 + MAX_CLIENTS];
 	double last_sync = vl_now();
 	sigset_t set;
-	int i0 = 0;
+	int i0 = 0, incoming = -1;
 
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--")) {
 			i0 = i + 1;
 			break;
 		}
-	if (argc < 4 || i0 == 0 || i0 >= argc) {
-		fprintf(stderr, "usage: vnetlab __vmd NODE -- QEMU-ARGV...\n");
+	if (i0 == 5 && !strcmp(argv[2], "--incoming"))
+		incoming = atoi(argv[3]);
+	if (argc < 4 || (i0 != 3 && incoming < VL_VMD_FD_QEMU) || i0 >= argc) {
+		fprintf(stderr, "usage: vnetlab __vmd NODE [--incoming FD] -- QEMU-ARGV...\n");
 		return 2;
 	}
 	V.node = argv[1];
@@ -488,7 +623,11 @@ int vl_vmd_main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	fcntl(V.agent, F_SETFL, fcntl(V.agent, F_GETFL) | O_NONBLOCK);
 	vl_ag_reader_reset(&V.agent_rd);
-	say("starting the guest of node %s", V.node);
+	say("starting the guest of node %s%s", V.node, incoming >= 0 ? " (a clone)" : "");
+	if (read_identity() < 0) {
+		ready_line("failed the guest's settings (fd %d) are unreadable", VL_VMD_FD_SETUP);
+		return 1;
+	}
 	V.qemu = start_qemu(&argv[i0]);
 	for (int fd = VL_VMD_FD_QEMU; fd < VL_VMD_FD_QEMU + 256; fd++)
 		close(fd);
@@ -502,6 +641,13 @@ int vl_vmd_main(int argc, char **argv)
 	}
 	if (V.qemu < 0) {
 		ready_line("failed cannot fork: %s", strerror(errno));
+		return finish(1);
+	}
+	if (incoming < 0) {
+		close(VL_VMD_FD_QMP);
+	} else if (restore(incoming) < 0) {
+		kill(V.qemu, SIGKILL);
+		waitpid(V.qemu, NULL, 0);
 		return finish(1);
 	}
 	for (;;) {
@@ -551,16 +697,23 @@ int vl_vmd_main(int argc, char **argv)
 				return finish(1);
 			}
 		}
-		if (pfds[1].revents && !agent_readable()) {
-			/* QEMU closed its end: it is exiting; SIGCHLD follows */
-			pfds[1].fd = -1;
-			V.agent = -1;
-			say("the agent's port closed");
-			stop_guest(V.sfd);
-			if (!V.is_ready)
-				ready_line(
-				    "failed the guest's agent port closed before it answered");
-			return finish(1);
+		if (pfds[1].revents) {
+			bool open = agent_readable();
+
+			if (V.failed) {
+				stop_guest(V.sfd);
+				return finish(1);
+			}
+			if (!open) {
+				/* QEMU closed its end: it is exiting; SIGCHLD follows */
+				V.agent = -1;
+				say("the agent's port closed");
+				stop_guest(V.sfd);
+				if (!V.is_ready)
+					ready_line("failed the guest's agent port closed before it "
+					           "answered");
+				return finish(1);
+			}
 		}
 		if (pfds[2].revents)
 			accept_client();

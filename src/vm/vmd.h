@@ -14,8 +14,20 @@
  *   4      the listening UNIX socket
  *   5      the ready pipe: one line, "ready BOOT_MS KERNEL" once the agent
  *          answered, or "failed WHY"; then closed
- *   6...   QEMU's: the guest end of the agent's pair, the TAPs
- * and argv: __vmd NODE -- QEMU-ARGV...
+ *   6      the guest's identity: u32 n, n bytes of settings (the vl.*
+ *          settings of vm/proto.h's SETUP), then the lab's /etc/hosts
+ *   7      the host end of QMP's socket pair (or /dev/null)
+ *   8...   QEMU's: the guest end of the agent's pair, the TAPs (and for a
+ *          clone its template's device state)
+ * and argv: __vmd NODE [--incoming FD] -- QEMU-ARGV...
+ *
+ * A guest boots bare (no identity): once its agent says so (READY with
+ * READY_BARE), it is sent the lab's /etc/hosts (WRITE_FILE) and SETUP
+ * (the settings, the host's clock, a fresh random seed); the agent's
+ * READY to that is the guest's. With --incoming the guest is a clone of a
+ * template (vm/template.h) started with -incoming defer: the device state
+ * on QEMU's fd FD is loaded through QMP, the guest let run, and its agent
+ * sent the same at once (it was saved bare).
  *
  * SIGTERM: power the guest off (2 s), then kill QEMU, and exit. If QEMU
  * exits, so does the vmd (the socket then refuses connections). */
@@ -25,7 +37,9 @@
 #define VL_VMD_FD_AGENT  3
 #define VL_VMD_FD_LISTEN 4
 #define VL_VMD_FD_READY  5
-#define VL_VMD_FD_QEMU   6 /* the first of QEMU's */
+#define VL_VMD_FD_SETUP  6
+#define VL_VMD_FD_QMP    7
+#define VL_VMD_FD_QEMU   8 /* the first of QEMU's */
 
 int vl_vmd_main(int argc, char **argv);
 
