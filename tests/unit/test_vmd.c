@@ -1,5 +1,5 @@
 /* `vnetlab __vmd`, the guests' supervisor and agent multiplexer, without
- * QEMU: its "QEMU" is `vnetlab-agent --serve-fd 6`, a plain process agent
+ * QEMU: its "QEMU" is `vnetlab-agent --serve-fd 8`, a plain process agent
  * on the guest end of the socket pair, given the descriptors src/node/vm.c
  * gives a real one. Checked: it says "ready" once the agent answered, it
  * idles without spinning, several clients run commands at once with their
@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,7 +49,7 @@ static void beside(const char *name, char *out, size_t len)
 	snprintf(out, len, "%s/../%s", exe, name);
 }
 
-/* Start the supervisor as up does: fds 0-6, then exec. */
+/* Start the supervisor as up does: fds 0-8 (vm/vmd.h), then exec. */
 static int start(void)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -66,15 +68,27 @@ static int start(void)
 	fflush(NULL);
 	vmd = fork();
 	if (vmd == 0) {
-		int src[] = {
-		    open("/dev/null", O_RDONLY | O_CLOEXEC), con, con, sv[0], lfd, rp[1], sv[1]};
-		int hi[7];
+		/* no identity to give: the agent is not a guest's init */
+		int id = memfd_create("id", MFD_CLOEXEC);
+		uint32_t zero = 0;
+		int src[] = {open("/dev/null", O_RDONLY | O_CLOEXEC),
+		             con,
+		             con,
+		             sv[0],
+		             lfd,
+		             rp[1],
+		             id,
+		             open("/dev/null", O_RDONLY | O_CLOEXEC),
+		             sv[1]};
+		int hi[9];
 
-		for (int k = 0; k < 7; k++)
+		if (write(id, &zero, 4) != 4)
+			_exit(126);
+		for (int k = 0; k < 9; k++)
 			hi[k] = fcntl(src[k], F_DUPFD_CLOEXEC, 100);
-		for (int k = 0; k < 7; k++)
+		for (int k = 0; k < 9; k++)
 			dup2(hi[k], k);
-		execl(vnetlab, "vnetlab", "__vmd", "n", "--", agent, "--serve-fd", "6",
+		execl(vnetlab, "vnetlab", "__vmd", "n", "--", agent, "--serve-fd", "8",
 		      (char *)NULL);
 		_exit(127);
 	}
