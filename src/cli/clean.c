@@ -8,6 +8,7 @@
 static const struct option clean_opts[] = {
     {"dry-run", no_argument, NULL, 'n'},
     {"orphans", no_argument, NULL, 'o'},
+    {"templates", no_argument, NULL, 't'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -42,6 +43,9 @@ int cmd_clean(int argc, char **argv)
 			break;
 		case 'o':
 			o.orphans = true;
+			break;
+		case 't':
+			o.caches = true;
 			break;
 		case 'h':
 			return vl_cli_help("clean");

@@ -165,7 +165,8 @@ const struct vl_cmd vl_cmds[] = {
     {"report", cmd_report, "DIR", "render a study's report again from its JSON files",
      "Read DIR/*.json (as `vnetlab bench --json` writes them) and write DIR/*.csv,\n"
      "DIR/plots/ and DIR/report.md.\n"},
-    {"clean", cmd_clean, "[--dry-run] [--orphans]", "remove what crashed runs left behind",
+    {"clean", cmd_clean, "[--dry-run] [--orphans] [--templates]",
+     "remove what crashed runs left behind",
      "Remove labs whose up or down never finished (killed or crashed), from their\n"
      "journal; put back host settings (sysctls) that no lab needs any more; and remove\n"
      "network namespaces tagged as vnetlab's (vl<id>-*, vl<id>.sw) whose lab is gone,\n"
@@ -174,7 +175,10 @@ const struct vl_cmd vl_cmds[] = {
      "  -n, --dry-run       only list what would be removed\n"
      "      --orphans       also stop the processes in namespaces tagged as vnetlab's\n"
      "                      that no lab has, and remove them (nothing proves they are\n"
-     "                      ours: their lab's directory is gone)\n"},
+     "                      ours: their lab's directory is gone)\n"
+     "      --templates     also remove the guests' templates (vm nodes are cloned\n"
+     "                      from them; the next up makes them again), kept in\n"
+     "                      /dev/shm/vnetlab-templates ($VNETLAB_VM_TEMPLATES)\n"},
     {"plan", cmd_plan, "(-f FILE | --topo SPEC) [--name LAB] [--id ID]",
      "print the names, addresses and routes up would create",
      "Print the plan of a topology: segments, subnets, bridges, interfaces, routes and\n"

@@ -191,6 +191,8 @@ int vl_engine_clean(const struct vl_clean_opts *o, struct vl_err *err)
 		closedir(d);
 	if (clean_host(o, r ? NULL : err) < 0)
 		r = -1;
+	if (vl_node_clean(o->dry_run, o->caches, o->say, o->data, r ? NULL : err) < 0)
+		r = -1;
 	vl_strv_free(live_ids, n_live);
 	vl_strv_free(labs, n_labs);
 	return r;

@@ -36,6 +36,7 @@ int vl_engine_down(const char *lab, bool missing_ok, struct vl_err *err);
  * reported through `say`, `removed` false for what is left alone. */
 struct vl_clean_opts {
 	bool dry_run, orphans;
+	bool caches; /* also what backends keep for every lab (guest templates) */
 	void (*say)(bool removed, const char *what, void *data);
 	void *data;
 };

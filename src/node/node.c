@@ -39,6 +39,18 @@ const struct vl_node_backend *vl_node_backend_named(const char *name)
 	return NULL;
 }
 
+int vl_node_clean(bool dry_run, bool caches, void (*say)(bool removed, const char *what, void *),
+                  void *data, struct vl_err *err)
+{
+	int r = 0;
+
+	for (size_t b = 0; b < VL_ARRAY_SIZE(backends); b++)
+		if (backends[b]->clean &&
+		    backends[b]->clean(dry_run, caches, say, data, r ? NULL : err) < 0)
+			r = -1;
+	return r;
+}
+
 /* The lab's nodes of another backend than its own, "NODE BACKEND" a line:
  * what the plan said of each node, kept for the commands that come later. */
 int vl_node_write_backends(const struct vl_plan *p, struct vl_err *err)

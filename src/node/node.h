@@ -187,6 +187,12 @@ struct vl_node_backend {
 	 * insides counted; cgroup figures are the caller's. */
 	int (*stats)(const struct vl_node_ref *n, const char *netns, struct vl_node_stats *st,
 	             struct vl_err *err);
+
+	/* What the backend keeps outside any lab (the guests' templates):
+	 * pieces a crash left unfinished are removed, and with caches the
+	 * cache too; each said through say (removed: true). Optional. */
+	int (*clean)(bool dry_run, bool caches, void (*say)(bool removed, const char *what, void *),
+	             void *data, struct vl_err *err);
 };
 
 extern const struct vl_node_backend vl_node_ns, vl_node_proc, vl_node_vm;
@@ -197,6 +203,9 @@ extern const struct vl_node_backend vl_node_ns, vl_node_proc, vl_node_vm;
 const struct vl_node_backend *vl_node_backend_for(enum vl_backend b);
 const struct vl_node_backend *vl_node_backend_of(const struct vl_plan *p, size_t i);
 const struct vl_node_backend *vl_node_backend_named(const char *name);
+/* Every backend's clean(). */
+int vl_node_clean(bool dry_run, bool caches, void (*say)(bool removed, const char *what, void *),
+                  void *data, struct vl_err *err);
 
 /* At up: remember which nodes are of another backend than the lab's (the
  * lab's directory, "backends"), for vl_node_find. */

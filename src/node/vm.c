@@ -452,8 +452,10 @@ static int vm_wait(const struct vl_node_lab *l, const size_t *nodes, int *ready,
 			if (!strncmp(line[q], "ready ", 6)) {
 				/* node, seconds from start to its agent's answer, and
 				 * the guest's own count (ms since its kernel started) */
-				vl_buf_printf(&boot, "%s %.3f %llu\n", p->nodes[nodes[q]].name,
-				              vl_now() - t0, strtoull(line[q] + 6, NULL, 10));
+				vl_buf_printf(
+				    &boot, "%s %.3f %llu %s\n", p->nodes[nodes[q]].name,
+				    vl_now() - t0, strtoull(line[q] + 6, NULL, 10),
+				    vl_vmg_shape(l->priv, &p->nodes[nodes[q]]) ? "clone" : "boot");
 				continue;
 			}
 			line[q][strcspn(line[q], "\n")] = '\0';
@@ -551,6 +553,25 @@ static json_t *vm_info(const struct vl_plan *p)
 		}
 		if (!strcmp(line, "why") && !strcmp(sp, "-"))
 			continue;
+		if (!strncmp(line, "template", 8)) {
+			char key[65], how[8];
+			double boot;
+			unsigned vcpus;
+			unsigned long long ram;
+			size_t nif;
+			json_t *ts = json_object_get(o, "templates");
+
+			if (sscanf(sp, "%64s %7s %lf %u %llu %zu", key, how, &boot, &vcpus, &ram, &nif) !=
+			    6)
+				continue;
+			if (!ts)
+				json_object_set_new(o, "templates", ts = json_array());
+			json_array_append_new(
+			    ts, json_pack("{s:s, s:b, s:f, s:i, s:I, s:I}", "key", key, "made",
+			                  !strcmp(how, "made"), "boot_s", boot, "vcpus", (int)vcpus,
+			                  "ram", (json_int_t)ram, "interfaces", (json_int_t)nif));
+			continue;
+		}
 		json_object_set_new(o, !strcmp(line, "why") ? "why_not_kvm" : line,
 		                    json_string(sp));
 	}
@@ -559,11 +580,11 @@ static json_t *vm_info(const struct vl_plan *p)
 }
 
 /* From vm/boot (one line per guest: node, seconds from start to its
- * agent's answer, the guest's own ms since its kernel started): per node,
- * {"boot_s", "guest_boot_s"}. */
+ * agent's answer, the guest's own ms since its kernel started, clone or
+ * boot): per node, {"boot_s", "guest_boot_s", "clone"}. */
 static json_t *vm_boots(const struct vl_plan *p)
 {
-	char path[PATH_MAX], *s = NULL, *line, *save = NULL, name[64];
+	char path[PATH_MAX], *s = NULL, *line, *save = NULL, name[64], how[8] = "";
 	json_t *o = json_object();
 	unsigned long long ms;
 	double secs;
@@ -572,10 +593,10 @@ static json_t *vm_boots(const struct vl_plan *p)
 	if (vl_read_file(path, &s, NULL, NULL) < 0)
 		return o;
 	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (sscanf(line, "%63s %lf %llu", name, &secs, &ms) == 3)
+		if (sscanf(line, "%63s %lf %llu %7s", name, &secs, &ms, how) >= 3)
 			json_object_set_new(o, name,
-			                    json_pack("{s:f, s:f}", "boot_s", secs, "guest_boot_s",
-			                              (double)ms / 1000));
+			                    json_pack("{s:f, s:f, s:b}", "boot_s", secs, "guest_boot_s",
+			                              (double)ms / 1000, "clone", !strcmp(how, "clone")));
 	free(s);
 	return o;
 }
@@ -763,6 +784,33 @@ static int vm_stats(const struct vl_node_ref *n, const char *netns, struct vl_no
 	return 0;
 }
 
+/* The guests' templates: unfinished ones (their maker crashed) always,
+ * the cache with caches. */
+static int vm_clean(bool dry_run, bool caches, void (*say)(bool, const char *, void *),
+                    void *data, struct vl_err *err)
+{
+	cleanup_free char *list = NULL;
+	char *line, *save = NULL;
+	size_t n;
+	uint64_t bytes;
+
+	if (vl_vm_templates_list(&list, err) < 0)
+		return -1;
+	for (line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char what[PATH_MAX + 96], key[80], path[PATH_MAX];
+		unsigned long long b;
+
+		if (sscanf(line, "%79s %llu %4095s", key, &b, path) != 3 ||
+		    (!caches && strcmp(key, "unfinished")))
+			continue;
+		snprintf(what, sizeof(what), "%s guest template %s (%.0f MiB)",
+		         strcmp(key, "unfinished") ? "the" : "an unfinished", path,
+		         (double)b / (1 << 20));
+		say(true, what, data);
+	}
+	return dry_run ? 0 : vl_vm_templates_remove(caches, &n, &bytes, err);
+}
+
 /* Guests can boot here: QEMU and a kernel for them. */
 static int vm_usable(struct vl_err *err)
 {
@@ -801,4 +849,5 @@ const struct vl_node_backend vl_node_vm = {
     .describe_lab = vm_describe_lab,
     .spawn = vm_spawn,
     .stats = vm_stats,
+    .clean = vm_clean,
 };

@@ -446,24 +446,27 @@ static int each(void (*fn)(const char *, const char *, void *), void *arg, struc
 	return 0;
 }
 
+static uint64_t dir_bytes(const char *path)
+{
+	uint64_t bytes = 0;
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		struct stat st;
+
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			bytes += (uint64_t)st.st_blocks * 512;
+	}
+	if (d)
+		closedir(d);
+	return bytes;
+}
+
 static void list_one(const char *key, const char *path, void *arg)
 {
-	struct vl_buf *b = arg;
-	uint64_t bytes = 0;
-	char f[PATH_MAX + 16];
-	struct stat st;
-
-	if (!key) {
-		remove_dir(path, NULL);
-		return;
-	}
-	snprintf(f, sizeof(f), "%s/ram", path);
-	if (stat(f, &st) == 0)
-		bytes += (uint64_t)st.st_blocks * 512;
-	snprintf(f, sizeof(f), "%s/state", path);
-	if (stat(f, &st) == 0)
-		bytes += (uint64_t)st.st_blocks * 512;
-	vl_buf_printf(b, "%s %llu\n", key, (unsigned long long)bytes);
+	vl_buf_printf(arg, "%s %llu %s\n", key ? key : "unfinished",
+	              (unsigned long long)dir_bytes(path), path);
 }
 
 int vl_vm_templates_list(char **list, struct vl_err *err)
@@ -483,6 +486,7 @@ int vl_vm_templates_list(char **list, struct vl_err *err)
 }
 
 struct removal {
+	bool all;
 	size_t n;
 	uint64_t bytes;
 };
@@ -491,13 +495,14 @@ static void remove_one(const char *key, const char *path, void *arg)
 {
 	struct removal *r = arg;
 
-	if (remove_dir(path, &r->bytes) == 0 && key)
-		r->n++;
+	if ((key && !r->all) || remove_dir(path, &r->bytes) < 0)
+		return;
+	r->n++;
 }
 
-int vl_vm_templates_remove(size_t *n, uint64_t *bytes, struct vl_err *err)
+int vl_vm_templates_remove(bool all, size_t *n, uint64_t *bytes, struct vl_err *err)
 {
-	struct removal r = {0};
+	struct removal r = {.all = all};
 	int k = each(remove_one, &r, err);
 
 	*n = r.n;

@@ -64,10 +64,11 @@ int vl_vm_template_get(const struct vl_vm_spec *s, double timeout, struct vl_vm_
 void vl_vm_clone_spec(struct vl_vm_spec *s, const struct vl_vm_template *t, int qmp_fd,
                       uint8_t (*macs)[6]);
 
-/* The cache's templates, each as "KEY SIZE_BYTES" in *list (a line each),
- * and unfinished ones whose maker is gone removed; returns how many. */
+/* The cache, a line each: "KEY BYTES PATH" for a template, "unfinished
+ * BYTES PATH" for one whose maker is gone. Returns how many lines. */
 int vl_vm_templates_list(char **list, struct vl_err *err);
-/* Remove every template (clones running keep their mapping of the RAM). */
-int vl_vm_templates_remove(size_t *n, uint64_t *bytes, struct vl_err *err);
+/* Remove the unfinished ones, and with all every template (clones that
+ * run keep their mapping of its RAM). */
+int vl_vm_templates_remove(bool all, size_t *n, uint64_t *bytes, struct vl_err *err);
 
 #endif
