@@ -254,3 +254,74 @@ EOF2
 		fail "the link is not served by the user engine: $("$VNETLAB" link --json vt-vmdelay a:eth0)"
 	vl down vt-vmdelay
 }
+
+test_vm_clones_of_one_template_are_distinct_guests() {
+	need_vm
+	T=$(mktemp -d /dev/shm/vt-templates.XXXXXX)
+	trap 'rm -rf "$T"' EXIT
+	export VNETLAB_VM_TEMPLATES=$T
+	vl up --topo single,3 --backend vm -n vt-clone -q
+	st=$("$VNETLAB" status vt-clone --json)
+	echo "$st" | jq -e '(.vm.templates | length) == 1 and .vm.templates[0].made and
+		all(.nodes[]; .vm.clone)' >/dev/null ||
+		fail "not three clones of a template made now: $(echo "$st" | jq -c .vm)"
+	key=$(echo "$st" | jq -r '.vm.templates[0].key')
+	[ -s "$T/$key/ram" ] && [ -s "$T/$key/state" ] || fail "no template $key in $T: $(ls -la "$T")"
+	ids="" rnd="" macs=""
+	for h in h1 h2 h3; do
+		out=$("$VNETLAB" exec vt-clone $h -- sh -c 'hostname; cat /proc/sys/kernel/random/boot_id;
+			head -c 16 /dev/urandom | od -An -tx1 | tr -d " \n"; echo; cat /sys/class/net/eth0/address;
+			date +%s.%N') || fail "exec in $h"
+		host_now=$(date +%s.%N)
+		expect_eq "$(echo "$out" | sed -n 1p)" $h "$h's hostname"
+		ids="$ids $(echo "$out" | sed -n 2p)"
+		rnd="$rnd $(echo "$out" | sed -n 3p)"
+		mac=$(echo "$out" | sed -n 4p)
+		macs="$macs $mac"
+		expect_eq "$mac" "$(echo "$st" | jq -r ".nodes[] | select(.name == \"$h\") |
+			.interfaces[0].mac")" "$h's MAC (state.json's, not its template's)"
+		awk -v g="$(echo "$out" | sed -n 5p)" -v h="$host_now" \
+			'BEGIN { d = h - g; exit !(d > -2 && d < 2) }' ||
+			fail "$h's clock is $(echo "$out" | sed -n 5p), the host's $host_now"
+	done
+	for set in "$ids" "$rnd" "$macs"; do
+		[ "$(echo $set | tr ' ' '\n' | sort -u | wc -l)" = 3 ] || fail "clones share state: $set"
+	done
+	can_ping vt-clone h1 h2 || fail "h1 cannot ping h2"
+	can_ping vt-clone h3 h1 || fail "h3 cannot ping h1"
+	vl down vt-clone
+	# the template is kept: the next lab of this shape makes none
+	vl up --topo single,2 --backend vm -n vt-clone -q
+	"$VNETLAB" status vt-clone --json | jq -e --arg k "$key" '.vm.templates[0].key == $k and
+		(.vm.templates[0].made | not) and all(.nodes[]; .vm.clone)' >/dev/null ||
+		fail "the cached template was not used: $("$VNETLAB" status vt-clone --json | jq -c .vm)"
+	can_ping vt-clone h2 h1 || fail "h2 cannot ping h1 in the second lab"
+	vl down vt-clone
+	# another shape (its RAM) is another template
+	vl up --topo single,1 --backend vm --memory 160M -n vt-clone -q
+	"$VNETLAB" status vt-clone --json | jq -e --arg k "$key" '.vm.templates[0].key != $k and
+		.vm.templates[0].made and .vm.templates[0].ram == 167772160' >/dev/null ||
+		fail "160 MiB guests got no template of their own"
+	vl down vt-clone
+	# --vm-clone off: each guest boots
+	vl up --topo single,1 --backend vm --vm-clone off -n vt-clone -q
+	"$VNETLAB" status vt-clone --json | jq -e '.vm.templates == null and
+		(.nodes[0].vm.clone | not)' >/dev/null || fail "--vm-clone off cloned"
+	expect_eq "$("$VNETLAB" exec vt-clone h1 -- hostname)" h1 "a booted guest's hostname"
+	vl down vt-clone
+	# a template that cannot be made: the guests boot, saying why
+	err=$(VNETLAB_VM_TEMPLATES=/proc/vt-none "$VNETLAB" up --topo single,1 --backend vm -n vt-clone -q 2>&1) ||
+		fail "up without a template directory: $err"
+	case $err in *"boot one by one"*) ;; *) fail "no word of the fallback: [$err]" ;; esac
+	"$VNETLAB" status vt-clone --json | jq -e '(.nodes[0].vm.clone | not)' >/dev/null ||
+		fail "a clone without a template"
+	vl down vt-clone
+	# clean: an unfinished one (its maker gone) always, the cache with --templates
+	mkdir "$T/$key.new.4194303"
+	out=$("$VNETLAB" clean)
+	case $out in *"unfinished guest template"*) ;; *) fail "clean left [$T/$key.new.4194303]: $out" ;; esac
+	[ ! -e "$T/$key.new.4194303" ] || fail "the unfinished template is still there"
+	[ -d "$T/$key" ] || fail "clean without --templates removed a template"
+	expect_eq "$("$VNETLAB" clean --templates | grep -c 'the guest template')" 2 "templates removed"
+	[ -z "$(ls "$T")" ] || fail "templates left: $(ls "$T")"
+}
