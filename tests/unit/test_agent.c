@@ -863,6 +863,14 @@ static void t_malformed(void)
 	send_msg(a.fd, &m);
 	CHECK("unknown-type", 7, EOPNOTSUPP);
 
+	/* SETUP is a guest init's alone */
+	vl_ag_msg_init(&m, VL_AG_SETUP, 11);
+	vl_ag_put_u64(&m, 0);
+	vl_ag_put_u32(&m, 0);
+	vl_ag_put_str(&m, "vl.hostname=x");
+	send_msg(a.fd, &m);
+	CHECK("setup-not-init", 11, EPERM);
+
 	vl_ag_msg_init(&m, VL_AG_EXIT, 8); /* agent -> host only */
 	send_msg(a.fd, &m);
 	CHECK("wrong-direction", 8, EOPNOTSUPP);
@@ -1233,8 +1241,33 @@ static void t_configure(void)
 		gethostname(host, sizeof(host));
 		if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 1 || strcmp(host, "after"))
 			BAIL("bad settings: status 0x%x, hostname %s", rc, host);
+		/* a clone's interface: found by its template's MAC (from=), then
+		 * given its own (mac=) */
+		snprintf(ifr.ifr_name, IFNAMSIZ, "eth7");
+		if (ioctl(s, SIOCGIFHWADDR, &ifr) < 0)
+			BAIL("SIOCGIFHWADDR eth7: %s", strerror(errno));
+		{
+			unsigned char *m7 = (unsigned char *)ifr.ifr_hwaddr.sa_data;
+
+			snprintf(cmdline, sizeof(cmdline),
+			         "vl.if=eth8,10.9.1.2/24,mac=02:aa:bb:cc:dd:08,"
+			         "from=%02x:%02x:%02x:%02x:%02x:%02x",
+			         m7[0], m7[1], m7[2], m7[3], m7[4], m7[5]);
+		}
+		c = fork();
+		if (c == 0) {
+			execl(agent_path, "vnetlab-agent", "--configure", cmdline, (char *)NULL);
+			_exit(127);
+		}
+		waitpid(c, &rc, 0);
+		if (rc != 0)
+			BAIL("--configure '%s': status 0x%x", cmdline, rc);
+		snprintf(ifr.ifr_name, IFNAMSIZ, "eth8");
+		if (if_nametoindex("eth7") || ioctl(s, SIOCGIFHWADDR, &ifr) < 0 ||
+		    memcmp(ifr.ifr_hwaddr.sa_data, "\x02\xaa\xbb\xcc\xdd\x08", 6))
+			BAIL("from=: eth7 not renamed eth8 with MAC 02:aa:bb:cc:dd:08");
 		dprintf(pp[1], "hostname, renamed eth7 with 10.9.0.2/24 MTU 1400, 2 routes, "
-		               "forwarding; bad settings reported");
+		               "forwarding; bad settings reported; found by from= and given mac=");
 		_exit(0);
 #undef BAIL
 	}
