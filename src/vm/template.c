@@ -163,6 +163,23 @@ static void paths(struct vl_vm_template *t, const char *dir)
 	snprintf(t->state, sizeof(t->state), "%s/state", dir);
 }
 
+/* The cache must be ours alone: a guest run from someone else's RAM file
+ * would read the host's whole root as root. A real directory (not a
+ * link), owned by us, writable by nobody else. */
+static int own_dir(const char *dir, struct vl_err *err)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) < 0)
+		return vl_err_sys(err, errno, "%s", dir);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
+		return vl_err_set(err, EPERM,
+		                  "%s: not a directory of ours alone (owner %u, mode %03o): guest "
+		                  "templates are not kept there",
+		                  dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
+	return 0;
+}
+
 /* Every file in dir, then dir (a template's: plain files only). */
 static int remove_dir(const char *dir, uint64_t *bytes)
 {
@@ -364,6 +381,8 @@ int vl_vm_template_get(const struct vl_vm_spec *s, double timeout, struct vl_vm_
 		return -1;
 	if (mkdir(base, 0700) < 0 && errno != EEXIST)
 		return vl_err_sys(err, errno, "mkdir %s", base);
+	if (own_dir(base, err) < 0)
+		return -1;
 	lock = vl_xasprintf("%s/.lock", base);
 	dir = vl_xasprintf("%s/%s", base, t->key);
 	state = vl_xasprintf("%s/state", dir);
@@ -429,6 +448,10 @@ static int each(void (*fn)(const char *, const char *, void *), void *arg, struc
 
 	if (!d)
 		return errno == ENOENT ? 0 : vl_err_sys(err, errno, "open %s", base);
+	if (own_dir(base, err) < 0) {
+		closedir(d);
+		return -1;
+	}
 	while ((e = readdir(d))) {
 		cleanup_free char *path = vl_xasprintf("%s/%s", base, e->d_name);
 		char *dot = strstr(e->d_name, ".new.");

@@ -309,10 +309,15 @@ test_vm_clones_of_one_template_are_distinct_guests() {
 		(.nodes[0].vm.clone | not)' >/dev/null || fail "--vm-clone off cloned"
 	expect_eq "$("$VNETLAB" exec vt-clone h1 -- hostname)" h1 "a booted guest's hostname"
 	vl down vt-clone
-	# a template that cannot be made: the guests boot, saying why
-	err=$(VNETLAB_VM_TEMPLATES=/proc/vt-none "$VNETLAB" up --topo single,1 --backend vm -n vt-clone -q 2>&1) ||
-		fail "up without a template directory: $err"
-	case $err in *"boot one by one"*) ;; *) fail "no word of the fallback: [$err]" ;; esac
+	# a cache someone else could write is not used (its RAM would be theirs):
+	# the guests boot, saying why
+	F=$(mktemp -d /dev/shm/vt-foreign.XXXXXX)
+	chown nobody "$F"
+	err=$(VNETLAB_VM_TEMPLATES=$F "$VNETLAB" up --topo single,1 --backend vm -n vt-clone -q 2>&1) ||
+		fail "up beside a foreign template directory: $err"
+	rm -rf "$F"
+	case $err in *"not a directory of ours alone"*"boot one by one"*) ;;
+	*) fail "no word of the refused cache and the fallback: [$err]" ;; esac
 	"$VNETLAB" status vt-clone --json | jq -e '(.nodes[0].vm.clone | not)' >/dev/null ||
 		fail "a clone without a template"
 	vl down vt-clone
