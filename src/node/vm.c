@@ -139,6 +139,10 @@ static int vm_prepare(struct vl_node_lab *l, struct vl_err *err)
 	vl_lab_path(p->lab, "vm/info", dir, sizeof(dir));
 	if (vl_write_file_mode(dir, info, strlen(info), 0600, err) < 0)
 		goto fail;
+	if (pipe2(vl->go, O_CLOEXEC) < 0) {
+		vl_err_sys(err, errno, "pipe");
+		goto fail;
+	}
 	l->priv = vl;
 	return 0;
 fail:
@@ -148,6 +152,12 @@ fail:
 
 static void vm_release(struct vl_node_lab *l)
 {
+	struct vl_vm_lab *vl = l->priv;
+
+	if (vl) {
+		vl_closep(&vl->go[0]);
+		vl_closep(&vl->go[1]);
+	}
 	free(l->priv);
 	l->priv = NULL;
 }
@@ -327,6 +337,7 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 	fds[nfd++] = ready_w;
 	fds[nfd++] = idfd;
 	fds[nfd++] = sh ? qm[0] : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fds[nfd++] = vl->go[0];
 	fds[nfd++] = sv[1];
 	if (sh) {
 		fds[nfd++] = qm[1];
@@ -401,6 +412,8 @@ static int vm_wait(const struct vl_node_lab *l, const size_t *nodes, int *ready,
 	struct vl_buf b = {0}, boot = {0};
 	int r = 0;
 
+	/* every guest is launched: let them all start */
+	vl_closep(&((struct vl_vm_lab *)l->priv)->go[1]);
 	for (size_t k = 0; k < n; k++)
 		pf[k] = (struct pollfd){.fd = ready[k], .events = POLLIN};
 	while (left && r == 0) {

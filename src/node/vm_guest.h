@@ -34,6 +34,7 @@ struct vl_vm_lab {
 	char cmdline[1024];
 	struct vm_shape shapes[VM_MAX_SHAPES];
 	size_t n_shapes;
+	int go[2]; /* the start barrier (vm/vmd.h): the write end closed in wait() */
 };
 
 /* Interface j's MAC address in node i's guest. */

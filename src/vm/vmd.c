@@ -555,7 +555,8 @@ static pid_t start_qemu(char **argv)
 	close(VL_VMD_FD_READY);
 	close(VL_VMD_FD_SETUP);
 	close(VL_VMD_FD_QMP);
-	/* QEMU's descriptors, 8 and up, were passed without close-on-exec */
+	close(VL_VMD_FD_GO);
+	/* QEMU's descriptors, 9 and up, were passed without close-on-exec */
 	execvp(argv[0], argv);
 	fprintf(stderr, "vnetlab-vmd: run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -628,6 +629,11 @@ int vl_vmd_main(int argc, char **argv)
 		ready_line("failed the guest's settings (fd %d) are unreadable", VL_VMD_FD_SETUP);
 		return 1;
 	}
+	/* the start barrier: every guest of the lab launched first */
+	for (char c; read(VL_VMD_FD_GO, &c, 1) != 0;)
+		if (errno != EINTR && errno != EAGAIN)
+			break;
+	close(VL_VMD_FD_GO);
 	V.qemu = start_qemu(&argv[i0]);
 	for (int fd = VL_VMD_FD_QEMU; fd < VL_VMD_FD_QEMU + 256; fd++)
 		close(fd);

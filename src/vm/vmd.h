@@ -17,7 +17,9 @@
  *   6      the guest's identity: u32 n, n bytes of settings (the vl.*
  *          settings of vm/proto.h's SETUP), then the lab's /etc/hosts
  *   7      the host end of QMP's socket pair (or /dev/null)
- *   8...   QEMU's: the guest end of the agent's pair, the TAPs (and for a
+ *   8      the start barrier: QEMU is started once it reads EOF (the lab's
+ *          guests all start together, after the last one is launched)
+ *   9...   QEMU's: the guest end of the agent's pair, the TAPs (and for a
  *          clone its template's device state)
  * and argv: __vmd NODE [--incoming FD] -- QEMU-ARGV...
  *
@@ -39,7 +41,8 @@
 #define VL_VMD_FD_READY  5
 #define VL_VMD_FD_SETUP  6
 #define VL_VMD_FD_QMP    7
-#define VL_VMD_FD_QEMU   8 /* the first of QEMU's */
+#define VL_VMD_FD_GO     8
+#define VL_VMD_FD_QEMU   9 /* the first of QEMU's */
 
 int vl_vmd_main(int argc, char **argv);
 

@@ -1,5 +1,5 @@
 /* `vnetlab __vmd`, the guests' supervisor and agent multiplexer, without
- * QEMU: its "QEMU" is `vnetlab-agent --serve-fd 8`, a plain process agent
+ * QEMU: its "QEMU" is `vnetlab-agent --serve-fd 9`, a plain process agent
  * on the guest end of the socket pair, given the descriptors src/node/vm.c
  * gives a real one. Checked: it says "ready" once the agent answered, it
  * idles without spinning, several clients run commands at once with their
@@ -49,7 +49,7 @@ static void beside(const char *name, char *out, size_t len)
 	snprintf(out, len, "%s/../%s", exe, name);
 }
 
-/* Start the supervisor as up does: fds 0-8 (vm/vmd.h), then exec. */
+/* Start the supervisor as up does: fds 0-9 (vm/vmd.h), then exec. */
 static int start(void)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -79,16 +79,17 @@ static int start(void)
 		             rp[1],
 		             id,
 		             open("/dev/null", O_RDONLY | O_CLOEXEC),
+		             open("/dev/null", O_RDONLY | O_CLOEXEC), /* no barrier */
 		             sv[1]};
-		int hi[9];
+		int hi[10];
 
 		if (write(id, &zero, 4) != 4)
 			_exit(126);
-		for (int k = 0; k < 9; k++)
+		for (int k = 0; k < 10; k++)
 			hi[k] = fcntl(src[k], F_DUPFD_CLOEXEC, 100);
-		for (int k = 0; k < 9; k++)
+		for (int k = 0; k < 10; k++)
 			dup2(hi[k], k);
-		execl(vnetlab, "vnetlab", "__vmd", "n", "--", agent, "--serve-fd", "8",
+		execl(vnetlab, "vnetlab", "__vmd", "n", "--", agent, "--serve-fd", "9",
 		      (char *)NULL);
 		_exit(127);
 	}
