@@ -410,6 +410,7 @@ static int vm_wait(const struct vl_node_lab *l, const size_t *nodes, int *ready,
 	size_t *got = vl_xcalloc(n + 1, sizeof(*got)), left = n;
 	double t0 = vl_now(), deadline = t0 + timeout;
 	struct vl_buf b = {0}, boot = {0};
+	const struct vm_shape *sh;
 	int r = 0;
 
 	/* every guest is launched: let them all start */
@@ -477,6 +478,11 @@ static int vm_wait(const struct vl_node_lab *l, const size_t *nodes, int *ready,
 			              !strncmp(line[q], "failed ", 7) ? line[q] + 7
 			              : line[q][0]                    ? line[q]
 			                                              : "its supervisor died");
+			if ((sh = vl_vmg_shape(l->priv, &p->nodes[nodes[q]])))
+				vl_buf_printf(&b,
+				              " (a clone of the template %s: `vnetlab clean "
+				              "--templates` removes it, --vm-clone off boots instead)",
+				              sh->t.dir);
 			console_tail(p->lab, p->nodes[nodes[q]].name, &b);
 			r = vl_err_set(err, EIO, "%s", b.s);
 		}

@@ -392,8 +392,13 @@ int vl_vm_template_get(const struct vl_vm_spec *s, double timeout, struct vl_vm_
 		if (errno != EINTR)
 			return vl_err_sys(err, errno, "lock %s", lock);
 	paths(t, dir);
-	if (stat(state, &stt) == 0 && S_ISREG(stt.st_mode) && stt.st_size > 0)
-		return 0;
+	/* whole: a RAM file of the guest's size (QEMU would make a missing
+	 * one, and the clone would wake with zeroed memory) and a state */
+	if (stat(state, &stt) == 0 && S_ISREG(stt.st_mode) && stt.st_size > 0) {
+		if (stat(t->ram, &stt) == 0 && S_ISREG(stt.st_mode) &&
+		    (uint64_t)stt.st_size == (s->ram & ~((1ull << 20) - 1)))
+			return 0;
+	}
 	remove_dir(dir, NULL); /* an incomplete one (renamed, then cut short) */
 	tmp = vl_xasprintf("%s/%s.new.%d", base, t->key, (int)getpid());
 	remove_dir(tmp, NULL);

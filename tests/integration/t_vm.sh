@@ -297,6 +297,14 @@ test_vm_clones_of_one_template_are_distinct_guests() {
 		fail "the cached template was not used: $("$VNETLAB" status vt-clone --json | jq -c .vm)"
 	can_ping vt-clone h2 h1 || fail "h2 cannot ping h1 in the second lab"
 	vl down vt-clone
+	# a template with its RAM file cut short is made again, not cloned
+	truncate -s 4096 "$T/$key/ram"
+	vl up --topo single,1 --backend vm -n vt-clone -q
+	"$VNETLAB" status vt-clone --json | jq -e --arg k "$key" '.vm.templates[0].key == $k and
+		.vm.templates[0].made' >/dev/null || fail "a broken template was used"
+	expect_eq "$(stat -c %s "$T/$key/ram")" 134217728 "the remade template's RAM file"
+	expect_eq "$("$VNETLAB" exec vt-clone h1 -- hostname)" h1 "a clone of the remade template"
+	vl down vt-clone
 	# another shape (its RAM) is another template
 	vl up --topo single,1 --backend vm --memory 160M -n vt-clone -q
 	"$VNETLAB" status vt-clone --json | jq -e --arg k "$key" '.vm.templates[0].key != $k and
