@@ -64,7 +64,7 @@ static void fill_unmeasured(struct vl_metrics *m)
 	m->jain = 1;
 	m->maxmin = 1;
 	m->cv = 0;
-	m->ks = 0;
+	m->worst_share = 1;
 }
 
 int vl_metrics_compute(const double *x, const bool *finished, size_t n, struct vl_metrics *out,
@@ -129,7 +129,7 @@ int vl_metrics_compute(const double *x, const bool *finished, size_t n, struct v
 		else if (d > tol)
 			out->nabove++;
 	}
-	out->ks = (double)(out->nbelow > out->nabove ? out->nbelow : out->nabove) / (double)n;
+	out->worst_share = (double)((long double)min / max / my);
 
 	memcpy(out->cdf, out->share, n * sizeof(*out->cdf));
 	qsort(out->cdf, n, sizeof(*out->cdf), cmp_double);

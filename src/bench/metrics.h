@@ -24,7 +24,7 @@
 #define VL_METRICS_MOSTLY_FAIR 0.85
 
 /* A share within this relative distance of 1/n counts as exactly 1/n when
- * the KS distance sorts shares below, at or above the ideal: decimal input
+ * shares are sorted below, at or above the ideal: decimal input
  * such as 0.1 0.2 0.3 makes 0.2 exactly a third on paper but not in binary,
  * and that rounding must not move an instance across the step. */
 #define VL_METRICS_TIE_REL 1e-12
@@ -35,7 +35,7 @@ struct vl_metrics {
 
 	/* False iff every value is 0: nothing was measured. The ratios below
 	 * are then those of n equal values (the limit as all x -> same c):
-	 * share = 1/n, jain = 1, cv = 0, ks = 0, maxmin = 1, so that nothing
+	 * share = 1/n, jain = 1, cv = 0, worst_share = 1, maxmin = 1, so that nothing
 	 * is NaN; a report should say "nothing measured" instead of "fair". */
 	bool measured;
 
@@ -65,12 +65,10 @@ struct vl_metrics {
 	bool maxmin_infinite;
 	/* Coefficient of variation: population stddev / mean. */
 	double cv;
-	/* Kolmogorov–Smirnov distance sup_s |F(s) − G(s)| between the
-	 * empirical CDF F of the shares and the ideal step G at 1/n. Exact for
-	 * a step: below 1/n it is the fraction of shares below 1/n (the left
-	 * limit of F at 1/n), at and above it 1 − F(1/n), the fraction above;
-	 * so ks = max(nbelow, nabove) / n, in [0, 1 − 1/n]. */
-	double ks;
+	/* The worst-off instance's share as a fraction of a fair one:
+	 * min share / (1/n) = min / mean, in [0, 1]; 1 when all are equal
+	 * ("the slowest instance got 62 % of a fair share"). */
+	double worst_share;
 };
 
 /* Compute every figure for x[0..n-1]. finished may be NULL (all

@@ -14,6 +14,25 @@
 #include "base/json.h"
 #include "base/util.h"
 
+/* The worst-off instance's share of a fair one; from its shares for
+ * runs stored before it was recorded. */
+static double worst_share(json_t *m)
+{
+	json_t *w = json_object_get(m, "worst_share"), *v;
+	json_t *shares = json_object_get(m, "shares");
+	double lo = 1e300;
+	size_t i, n = json_array_size(shares);
+
+	if (json_is_number(w))
+		return json_number_value(w);
+	json_array_foreach(shares, i, v)
+	{
+		if (json_number_value(v) < lo)
+			lo = json_number_value(v);
+	}
+	return n ? lo * (double)n : 1;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -86,16 +105,16 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		return vl_err_sys(err, errno, "create %s", path);
 	}
 	vl_buf_printf(md, "\n## %s, N = %zu\n\n", vl_json_str(b, "workload"), n);
-	vl_buf_printf(md, "| run | done | Jain | max/min | CV | KS | mean wall s | verdict |\n"
+	vl_buf_printf(md, "| run | done | Jain | max/min | CV | worst share | mean wall s | verdict |\n"
 	                  "|---|---|---|---|---|---|---|---|\n");
 	json_array_foreach(runs, k, run)
 	{
 		json_t *m = json_object_get(run, "metrics"), *shares = json_object_get(m, "shares");
 
-		vl_buf_printf(md, "| %s | %zu/%zu | %.3f | %.2f | %.3f | %.2f | %.2f | %s |\n",
+		vl_buf_printf(md, "| %s | %zu/%zu | %.3f | %.2f | %.3f | %.0f%% | %.2f | %s |\n",
 		              vl_json_str(run, "run"), n - (size_t)vl_json_num(m, "starved"), n,
 		              vl_json_num(m, "jain"), vl_json_num(m, "maxmin"),
-		              vl_json_num(m, "cv"), vl_json_num(m, "ks"),
+		              vl_json_num(m, "cv"), 100 * worst_share(m),
 		              vl_json_num(m, "mean_wall_s"),
 		              vl_json_str(json_object_get(run, "fidelity"), "verdict"));
 		fprintf(dat, "# run %s: instance share user_s sys_s\n", vl_json_str(run, "run"));

@@ -225,7 +225,7 @@ int cmd_bench(int argc, char **argv)
 	printf("%s, %zu instances: share of %s per instance\n", o.workload, o.n,
 	       n_runs && runs[0].rate ? "throughput received" : "completion rate (1 / wall time)");
 	printf("%-6s %5s %7s %8s %6s %6s %10s %9s %9s  %s\n", "RUN", "DONE", "JAIN", "MAX/MIN",
-	       "CV", "KS", "WALL s", "vs solo", "vs proc", "VERDICT");
+	       "CV", "WORST", "WALL s", "vs solo", "vs proc", "VERDICT");
 	for (size_t k = 0; k < n_runs; k++) {
 		const struct vl_metrics *m = &ms[k];
 		double w = mean_wall(&runs[k]), solo = 0, proc = 0, sd;
@@ -246,8 +246,9 @@ int cmd_bench(int argc, char **argv)
 			snprintf(mm, sizeof(mm), "inf");
 		else
 			snprintf(mm, sizeof(mm), "%.2f", m->maxmin);
-		printf("%-6s %2zu/%-2zu %7.3f %8s %6.3f %6.2f %10.2f %9s %9s  %s%s\n", names[k],
-		       m->n - m->nstarved, m->n, m->jain, mm, m->cv, m->ks, w, vs_solo, vs_proc,
+		printf("%-6s %2zu/%-2zu %7.3f %8s %6.3f %5.0f%% %10.2f %9s %9s  %s%s\n", names[k],
+		       m->n - m->nstarved, m->n, m->jain, mm, m->cv, 100 * m->worst_share, w, vs_solo,
+		       vs_proc,
 		       m->measured ? vl_metrics_fairness_word(m->jain) : "nothing measured",
 		       m->nstarved ? ", starved instances" : "");
 		for (size_t i = 0; i < m->n; i++)
@@ -255,7 +256,7 @@ int cmd_bench(int argc, char **argv)
 		json_object_set_new(
 		    jr, "metrics",
 		    json_pack("{s:f, s:f, s:f, s:b, s:f, s:f, s:I, s:o, s:f}", "jain", m->jain,
-		              "ks", m->ks, "maxmin", m->maxmin_infinite ? -1.0 : m->maxmin,
+		              "worst_share", m->worst_share, "maxmin", m->maxmin_infinite ? -1.0 : m->maxmin,
 		              "measured", m->measured, "cv", m->cv, "ideal_share", m->ideal_share,
 		              "starved", (json_int_t)m->nstarved, "shares", sh, "mean_wall_s", w));
 		json_object_set_new(jr, "run", json_string(names[k]));

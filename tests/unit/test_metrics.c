@@ -7,7 +7,7 @@
  *   starved: 0 0 1 0      optional, 1 = instance did not finish
  * Expected (any subset; numbers compared within an absolute 1e-4, "inf"
  * only equals inf):
- *   jain: ks: maxmin: cv: sum: mean: ideal:   one number
+ *   jain: worst: maxmin: cv: sum: mean: ideal:   one number
  *   share: cdf:           one number per instance (cdf: shares ascending)
  *   nstarved: 1           the count (a key of its own: "starved:" is input)
  *   measured: 0|1         0 iff every value is 0
@@ -76,7 +76,7 @@ struct expect {
 	bool given;
 };
 
-enum { E_JAIN, E_KS, E_MAXMIN, E_CV, E_SUM, E_MEAN, E_IDEAL, E_NSTARVED, E_MEASURED, E_COUNT };
+enum { E_JAIN, E_WORST, E_MAXMIN, E_CV, E_SUM, E_MEAN, E_IDEAL, E_NSTARVED, E_MEASURED, E_COUNT };
 
 struct tcase {
 	struct list x, starved, share, cdf;
@@ -86,7 +86,7 @@ struct tcase {
 
 static void case_init(struct tcase *c)
 {
-	static const char *const keys[E_COUNT] = {"jain", "ks",    "maxmin",   "cv",      "sum",
+	static const char *const keys[E_COUNT] = {"jain", "worst",    "maxmin",   "cv",      "sum",
 	                                          "mean", "ideal", "nstarved", "measured"};
 
 	memset(c, 0, sizeof(*c));
@@ -253,7 +253,7 @@ static void check_case(const struct tcase *c, struct vl_buf *why)
 		return;
 	}
 	got[E_JAIN] = m.jain;
-	got[E_KS] = m.ks;
+	got[E_WORST] = m.worst_share;
 	got[E_MAXMIN] = m.maxmin;
 	got[E_CV] = m.cv;
 	got[E_SUM] = m.sum;
@@ -400,16 +400,16 @@ static void test_extremes(void)
 
 	if (vl_metrics_compute(big, NULL, 3, &m, &err) < 0)
 		why_add(&why, "DBL_MAX x3: %s", err.msg);
-	else if (m.jain != 1 || m.ks != 0 || m.cv != 0 || m.maxmin != 1 ||
+	else if (m.jain != 1 || m.worst_share != 1 || m.cv != 0 || m.maxmin != 1 ||
 	         !close_to(m.share[0], 1.0 / 3) || m.mean != DBL_MAX)
-		why_add(&why, "DBL_MAX x3: jain %g ks %g cv %g maxmin %g share %g mean %g", m.jain,
-		        m.ks, m.cv, m.maxmin, m.share[0], m.mean);
+		why_add(&why, "DBL_MAX x3: jain %g worst %g cv %g maxmin %g share %g mean %g", m.jain,
+		        m.worst_share, m.cv, m.maxmin, m.share[0], m.mean);
 	vl_metrics_free(&m);
 	if (vl_metrics_compute(tiny, NULL, 2, &m, &err) < 0)
 		why_add(&why, "denormals: %s", err.msg);
-	else if (!m.measured || m.jain != 1 || m.share[1] != 0.5 || m.ks != 0)
-		why_add(&why, "denormals: measured %d jain %g share %g ks %g", m.measured, m.jain,
-		        m.share[1], m.ks);
+	else if (!m.measured || m.jain != 1 || m.share[1] != 0.5 || m.worst_share != 1)
+		why_add(&why, "denormals: measured %d jain %g share %g worst %g", m.measured, m.jain,
+		        m.share[1], m.worst_share);
 	vl_metrics_free(&m);
 	if (vl_metrics_compute(wide, NULL, 2, &m, &err) < 0)
 		why_add(&why, "1e300/1e-300: %s", err.msg);
@@ -445,8 +445,8 @@ static void test_random(void)
 		size_t n = 1 + (size_t)(rnd() * 64);
 		cleanup_free double *x = vl_xcalloc(n, sizeof(*x));
 		cleanup_free bool *fin = vl_xcalloc(n, sizeof(*fin));
-		double s = 0, s2 = 0, shares = 0, ks;
-		size_t below = 0, above = 0, starved = 0;
+		double s = 0, s2 = 0, shares = 0, lo = HUGE_VAL, worst;
+		size_t starved = 0;
 		struct vl_err err = {0};
 		struct vl_metrics m;
 
@@ -468,7 +468,7 @@ static void test_random(void)
 			why_add(&why, "round %d: nstarved %zu, want %zu", round, m.nstarved,
 			        starved);
 		if (s == 0) {
-			if (m.measured || m.jain != 1 || m.ks != 0)
+			if (m.measured || m.jain != 1 || m.worst_share != 1)
 				why_add(&why, "round %d: all zero, measured %d", round, m.measured);
 			vl_metrics_free(&m);
 			continue;
@@ -487,14 +487,14 @@ static void test_random(void)
 				        m.share[i], x[i] / s);
 			if (i && m.cdf[i] < m.cdf[i - 1])
 				why_add(&why, "round %d: cdf not ascending at %zu", round, i);
-			below += x[i] / s < 1.0 / n - 1e-9;
-			above += x[i] / s > 1.0 / n + 1e-9;
+			if (x[i] < lo)
+				lo = x[i];
 		}
-		ks = (double)(below > above ? below : above) / n;
+		worst = lo / (s / n);
 		if (fabs(shares - 1) > 1e-12)
 			why_add(&why, "round %d: shares sum to %.15g", round, shares);
-		if (m.ks != ks)
-			why_add(&why, "round %d: ks %g, want %g", round, m.ks, ks);
+		if (fabs(m.worst_share - worst) > 1e-9 || m.worst_share < 0 || m.worst_share > 1 + 1e-12)
+			why_add(&why, "round %d: worst share %g, want %g", round, m.worst_share, worst);
 		vl_metrics_free(&m);
 	}
 	report("builtin/random", &why);
