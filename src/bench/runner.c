@@ -18,24 +18,26 @@
 #include "engine/engine.h"
 #include "lab/lab.h"
 #include "engine/stats.h"
+#include "bench/probe.h"
 #include "bench/spawn.h"
 #include "bench/workload.h"
 #include "topo/topo.h"
 
-/* All CPUs' busy and total jiffies from /proc/stat. */
-static void cpu_jiffies(uint64_t *busy, uint64_t *total)
+/* All CPUs' busy, total and stolen jiffies from /proc/stat. */
+static void cpu_jiffies(uint64_t *busy, uint64_t *total, uint64_t *steal)
 {
 	cleanup_fclose FILE *f = fopen("/proc/stat", "re");
 	unsigned long long v[10] = {0};
 
-	*busy = *total = 0;
+	*busy = *total = *steal = 0;
 	if (!f)
 		return;
 	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
 	           &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]) >= 4) {
 		for (int i = 0; i < 8; i++) /* guest times are in user already */
 			*total += v[i];
-		*busy = *total - v[3] - v[4]; /* minus idle and iowait */
+		*busy = *total - v[3] - v[4] - v[7]; /* minus idle, iowait and steal */
+		*steal = v[7];
 	}
 }
 
@@ -165,14 +167,14 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 	return r;
 }
 
-/* Can the run be trusted? Every instance finished, started together,
- * nothing dropped or throttled; a saturated host is said, not held
- * against it (sharing a saturated machine is what is measured). */
+/* Can the run be trusted? The named checks of checks.h, each with its
+ * figure; a saturated host is said, not held against the run (sharing a
+ * saturated machine is what is measured). */
 static void judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
 {
 	struct vl_bench_fidelity *f = &run->fid;
 	double lo = 1e300, hi = -1e300, mean_wall = 0;
-	cleanup_buf struct vl_buf why = {0};
+	struct vl_check_in in;
 
 	for (size_t i = 0; i < run->n; i++) {
 		json_t *c = json_object_get(run->inst[i].report, "client");
@@ -187,27 +189,75 @@ static void judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
 	}
 	f->max_lag_s = run->n ? hi : 0;
 	f->lag_spread_s = run->n ? hi - lo : 0;
-	if (f->starved)
-		vl_buf_printf(&why, "; %zu of %zu instances did not finish within %g s", f->starved,
-		              run->n, o->timeout);
-	if (o->mode == VL_BENCH_TOGETHER && run->n > 1 && f->lag_spread_s > 0.05 * mean_wall &&
-	    f->lag_spread_s > 0.01)
-		vl_buf_printf(&why, "; starts were %.0f ms apart (%.0f%% of a run)",
-		              f->lag_spread_s * 1e3, 100 * f->lag_spread_s / mean_wall);
-	if (f->drops)
-		vl_buf_printf(&why, "; %llu packets were dropped on the nodes' interfaces",
-		              (unsigned long long)f->drops);
-	if (f->throttled)
-		vl_buf_printf(&why, "; CPU limits throttled nodes %llu times",
-		              (unsigned long long)f->throttled);
-	f->trustworthy = why.len == 0;
-	snprintf(f->why, sizeof(f->why), "%s%s%s",
-	         f->trustworthy ? "trustworthy: every instance finished and started together"
-	                        : "not trustworthy",
-	         why.len ? why.s : "",
-	         f->host_busy >= 0.95
-	             ? "; the host's CPUs were saturated, so this measures how the nodes share them"
-	             : "");
+	in = (struct vl_check_in){.n = run->n,
+	                          .starved = f->starved,
+	                          .timeout_s = o->timeout,
+	                          .together = o->mode == VL_BENCH_TOGETHER,
+	                          .emulated = f->emulated,
+	                          .host_busy = f->host_busy,
+	                          .lab_busy = f->lab_busy,
+	                          .steal = f->steal,
+	                          .throttled = f->throttled,
+	                          .start_spread_s = f->lag_spread_s,
+	                          .mean_wall_s = mean_wall,
+	                          .drops = f->drops,
+	                          .drops_worst = f->drops_worst,
+	                          .drops_node = f->drops_node[0] ? f->drops_node : NULL,
+	                          .retrans = f->retrans,
+	                          .retrans_node = f->retrans_node[0] ? f->retrans_node : NULL,
+	                          .drift_s = f->drift_s,
+	                          .drift_node = f->drift_node[0] ? f->drift_node : NULL};
+	f->n_checks = vl_checks_judge(&in, f->checks);
+	f->trustworthy = vl_checks_ok(f->checks, f->n_checks);
+	vl_checks_line(f->checks, f->n_checks, f->host_busy >= 0.95, f->why, sizeof(f->why));
+}
+
+/* Nodes' TCP counters and their own clocks, for the checks: before the
+ * round (tcp only) and after it. */
+static void probe_tcp(const char *lab, size_t nodes, struct vl_tcp_counts *c)
+{
+	char(*names)[32] = vl_xcalloc(nodes ? nodes : 1, sizeof(*names));
+
+	for (size_t i = 0; i < nodes; i++)
+		snprintf(names[i], sizeof(names[i]), "h%u", (unsigned)(i + 1));
+	vl_probe_tcp(lab, names, nodes, c);
+	free(names);
+}
+
+static void probe_after(const char *lab, size_t nodes, const struct vl_node_backend *be,
+                        const struct vl_tcp_counts *t0, struct vl_bench_fidelity *f)
+{
+	struct vl_tcp_counts *t1 = vl_xcalloc(nodes ? nodes : 1, sizeof(*t1));
+
+	probe_tcp(lab, nodes, t1);
+	f->retrans = -1;
+	for (size_t i = 0; i < nodes; i++) {
+		uint64_t out, re;
+		double frac;
+
+		if (!t0[i].ok || !t1[i].ok)
+			continue;
+		out = t1[i].out_segs - t0[i].out_segs;
+		re = t1[i].retrans_segs - t0[i].retrans_segs;
+		frac = out ? (double)re / (double)out : 0;
+		if (f->retrans < 0 || frac > f->retrans) {
+			f->retrans = frac;
+			snprintf(f->retrans_node, sizeof(f->retrans_node), "h%u", (unsigned)(i + 1));
+		}
+	}
+	free(t1);
+	f->drift_s = -1;
+	/* every guest's clock, up to 16 of them (one `date` each, in turn) */
+	for (size_t i = 0; be->own_clock && i < nodes && i < 16; i++) {
+		char node[32];
+		double d;
+
+		snprintf(node, sizeof(node), "h%u", (unsigned)(i + 1));
+		if ((d = vl_probe_drift(lab, node)) > f->drift_s) {
+			f->drift_s = d;
+			snprintf(f->drift_node, sizeof(f->drift_node), "%s", node);
+		}
+	}
 }
 
 int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
@@ -321,7 +371,8 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	}
 	if (o->bw && net)
 		run->capacity_bps = (double)o->n * (double)t->links[0].dir[0].rate_bps;
-	uint64_t b0 = 0, t0j = 0, b1 = 0, t1j = 0;
+	uint64_t b0 = 0, t0j = 0, s0 = 0, b1 = 0, t1j = 0, s1 = 0;
+	struct vl_tcp_counts *tcp0 = vl_xcalloc(nodes, sizeof(*tcp0));
 
 	c.lab = lab;
 	c.n_servers = net ? nodes / 2 : 0;
@@ -332,31 +383,57 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	if (r == 0 && be->cold_start)
 		r = warm_nodes(o, lab, nodes, carry, n_carry, err);
 	if (r == 0)
+		probe_tcp(lab, nodes, tcp0);
+	/* the host's CPU time around the lab's: the window holds the cgroups' */
+	cpu_jiffies(&b0, &t0j, &s0);
+	if (r == 0)
 		r = vl_lab_stats_get(lab, &before, err);
-	cpu_jiffies(&b0, &t0j);
 	if (r == 0 && o->mode == VL_BENCH_SOLO) {
 		for (size_t i = 0; i < o->n && r == 0; i++)
 			r = round_(&c, w, lab, run, i, 1, 1, 2, err);
 	} else if (r == 0) {
 		r = round_(&c, w, lab, run, 0, o->n, 1, (int)o->n + 1, err);
 	}
-	cpu_jiffies(&b1, &t1j);
 	if (w->teardown)
 		w->teardown(&c);
+	run->fid.lab_busy = -1;
+	run->fid.emulated = be->emulated && be->emulated(lab);
+	bool have_after = r == 0 && vl_lab_stats_get(lab, &after, err) == 0;
+
+	cpu_jiffies(&b1, &t1j, &s1);
 	run->fid.host_busy = t1j > t0j ? (double)(b1 - b0) / (double)(t1j - t0j) : 0;
-	if (r == 0 && vl_lab_stats_get(lab, &after, err) == 0) {
+	run->fid.steal = t1j > t0j ? (double)(s1 - s0) / (double)(t1j - t0j) : -1;
+	if (have_after) {
+		double lab_cpu_s = 0;
+		bool cg = false;
+
 		for (size_t k = 0; k < after.n_nodes && k < before.n_nodes; k++) {
 			const struct vl_node_stats *a = &after.nodes[k], *b = &before.nodes[k];
+			uint64_t d = 0;
 
+			if (a->have_cgroup && b->have_cgroup) {
+				cg = true;
+				lab_cpu_s += (double)(a->cg.cpu_usec - b->cg.cpu_usec) / 1e6;
+			}
 			if (a->have_cgroup && b->have_cgroup && a->cg.have_throttle)
 				run->fid.throttled += a->cg.nr_throttled - b->cg.nr_throttled;
 			for (size_t j = 0; j < a->n_ifs && j < b->n_ifs; j++) {
-				run->fid.drops += (a->ifs[j].rx_dropped - b->ifs[j].rx_dropped) +
-				                  (a->ifs[j].tx_dropped - b->ifs[j].tx_dropped);
+				d += (a->ifs[j].rx_dropped - b->ifs[j].rx_dropped) +
+				     (a->ifs[j].tx_dropped - b->ifs[j].tx_dropped);
 				if (strcmp(a->ifs[j].name, "lo") != 0)
 					run->fid.sent += a->ifs[j].tx_bytes - b->ifs[j].tx_bytes;
 			}
+			run->fid.drops += d;
+			if (d > run->fid.drops_worst) {
+				run->fid.drops_worst = d;
+				snprintf(run->fid.drops_node, sizeof(run->fid.drops_node), "%s",
+				         a->name);
+			}
 		}
+		/* the lab's share of all CPUs' time in the same window */
+		if (cg && t1j > t0j)
+			run->fid.lab_busy =
+			    lab_cpu_s / ((double)(t1j - t0j) / (double)sysconf(_SC_CLK_TCK));
 		for (size_t i = 0; i < o->n; i++)
 			for (size_t k = 0; k < after.n_nodes && k < before.n_nodes; k++) {
 				const struct vl_node_stats *a = &after.nodes[k],
@@ -376,6 +453,9 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	}
 	vl_lab_stats_free(&before);
 	vl_lab_stats_free(&after);
+	if (r == 0)
+		probe_after(lab, nodes, be, tcp0, &run->fid);
+	free(tcp0);
 	r = vl_bench_lab_down(lab, t, r, err);
 	run->wall_s = vl_now() - t0;
 	if (r == 0)
@@ -413,16 +493,25 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 		              "value", vl_bench_value(run, i), "error",
 		              in->error[0] ? in->error : NULL, "report", in->report));
 	}
+	json_t *checks = json_array();
+
+	for (size_t k = 0; k < run->fid.n_checks; k++) {
+		const struct vl_check *c = &run->fid.checks[k];
+
+		json_array_append_new(checks, json_pack("{s:s, s:b, s:f, s:s}", "name", c->name, "ok",
+		                                        c->ok, "figure", c->figure, "says", c->says));
+	}
 	return json_pack(
 	    "{s:s, s:s, s:s, s:b, s:I, s:f, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:b, "
-	    "s:s}}",
+	    "s:s}, s:{s:b, s:s, s:o}}",
 	    "workload", run->workload, "backend", run->backend, "mode", run->mode, "rate",
 	    run->rate, "n", (json_int_t)run->n, "wall_s", run->wall_s, "capacity_bps",
 	    run->capacity_bps, "instances", arr, "fidelity", "host_busy", run->fid.host_busy,
 	    "max_start_lag_s", run->fid.max_lag_s, "start_spread_s", run->fid.lag_spread_s,
 	    "throttled", (json_int_t)run->fid.throttled, "drops", (json_int_t)run->fid.drops,
 	    "sent_bytes", (json_int_t)run->fid.sent, "starved", (json_int_t)run->fid.starved,
-	    "trustworthy", run->fid.trustworthy, "verdict", run->fid.why);
+	    "trustworthy", run->fid.trustworthy, "verdict", run->fid.why, "verdict", "trustworthy",
+	    run->fid.trustworthy, "says", run->fid.why, "checks", checks);
 }
 
 void vl_bench_run_free(struct vl_bench_run *run)

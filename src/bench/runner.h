@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "bench/checks.h"
 #include "plan/plan.h"
 #include "topo/topo.h"
 
@@ -58,8 +59,19 @@ struct vl_bench_fidelity {
 	uint64_t drops;      /* packets dropped on the nodes' interfaces */
 	uint64_t sent;       /* bytes the nodes sent on their interfaces (not lo) */
 	size_t starved;
-	bool trustworthy;
-	char why[512]; /* a plain sentence */
+	double lab_busy;      /* of host_busy, the lab's nodes' cgroups (< 0: unknown) */
+	double steal;         /* fraction of the host's CPU time stolen (< 0: unknown) */
+	uint64_t drops_worst; /* on the node that dropped most */
+	char drops_node[64];
+	double retrans; /* the worst node's retransmitted / sent TCP segments (< 0: unknown) */
+	char retrans_node[32];
+	double drift_s; /* the worst own clock's offset, at least (< 0: none) */
+	char drift_node[32];
+	bool emulated;
+	struct vl_check checks[VL_CHECKS_MAX];
+	size_t n_checks;
+	bool trustworthy; /* every check passed */
+	char why[1024];   /* the one-line verdict */
 };
 
 struct vl_bench_run {

@@ -142,6 +142,12 @@ struct vl_node_backend {
 	 * seconds, plus per program started at once. */
 	bool cold_start;
 	double start_lead_s, start_lead_each_s;
+	/* Its nodes keep a clock of their own (a guest's), which can drift
+	 * from the host's. */
+	bool own_clock;
+	/* Whether lab's nodes of this backend run on emulated CPUs (guests
+	 * under TCG). Optional (no). */
+	bool (*emulated)(const char *lab);
 	/* Can nodes of this backend be made on this machine? Optional (yes);
 	 * err says why not. */
 	int (*usable)(struct vl_err *err);

@@ -830,6 +830,17 @@ static int vm_clean(bool dry_run, bool caches, void (*say)(bool, const char *, v
 	return dry_run ? 0 : vl_vm_templates_remove(caches, &n, &bytes, err);
 }
 
+/* The lab's guests run under TCG (vm/info, written when they were
+ * prepared). */
+static bool vm_emulated(const char *lab)
+{
+	char path[PATH_MAX];
+	cleanup_free char *s = NULL;
+
+	vl_lab_path(lab, "vm/info", path, sizeof(path));
+	return vl_read_file(path, &s, NULL, NULL) == 0 && !strncmp(s, "accel tcg", 9);
+}
+
 /* Guests can boot here: QEMU and a kernel for them. */
 static int vm_usable(struct vl_err *err)
 {
@@ -854,6 +865,8 @@ const struct vl_node_backend vl_node_vm = {
     .cold_start = true,
     .start_lead_s = 0.2,
     .start_lead_each_s = 0.1,
+    .own_clock = true,
+    .emulated = vm_emulated,
     .usable = vm_usable,
     .prepare = vm_prepare,
     .release = vm_release,
