@@ -110,3 +110,53 @@ test_report_places_vm_runs() {
 		"$d2/report.md" || fail "vm columns without vm runs: $(grep '^| MPI' "$d2/report.md")"
 	rm -rf "$d" "$d2"
 }
+
+# The verdict's checks, each failed by what it names and passed without it.
+test_bench_verdict_checks_name_what_undermines_a_run() {
+	[ -x "$(dirname "$VNETLAB")/vnetlab-work" ] || skip "the workloads program is not built"
+	out=$(mktemp)
+	check() { jq -r --arg c "$2" '.runs[0].verdict.checks[] | select(.name == $c) | .ok' "$1"; }
+	# quiet: the kernel may still be tearing down an earlier test's namespaces
+	for _ in 1 2 3; do
+		vl bench cpu -n 2 --size 300 --backend ns --json "$out" >/dev/null
+		[ "$(check "$out" host_saturation)" = true ] && break
+		sleep 3
+	done
+	jq -e '(.runs[0].verdict.checks | map(.name)) == ["finished", "host_saturation",
+		"emulated_cpu", "steal", "throttling", "late_start", "drops", "retransmits",
+		"clock_drift"] and all(.runs[0].verdict.checks[]; has("figure") and has("says"))' \
+		"$out" >/dev/null || fail "checks: $(jq -c .runs[0].verdict "$out")"
+	expect_eq "$(check "$out" host_saturation)" true "host_saturation on a quiet host"
+	expect_eq "$(check "$out" emulated_cpu)" true "emulated_cpu on namespaces"
+	# a busy loop per CPU outside any lab competes with it
+	hogs=()
+	for _ in $(seq "$(nproc)"); do
+		sh -c 'while :; do :; done' &
+		hogs+=($!)
+	done
+	vl bench cpu -n 2 --size 300 --backend ns --json "$out" >/dev/null
+	kill "${hogs[@]}"
+	wait "${hogs[@]}" 2>/dev/null
+	expect_eq "$(check "$out" host_saturation)" false "host_saturation beside busy loops"
+	jq -e '(.runs[0].verdict.trustworthy | not) and (.runs[0].fidelity.verdict |
+		startswith("not trustworthy: work outside the lab took"))' "$out" >/dev/null ||
+		fail "the verdict beside busy loops: $(jq -c .runs[0].fidelity.verdict "$out")"
+	rm -f "$out"
+}
+
+test_vm_bench_verdict_says_guests_are_emulated() {
+	[ -x /usr/bin/qemu-system-x86_64 ] || skip "qemu-system-x86_64 is not installed"
+	[ -e /var/cache/vnetlab/vm-kernel/small/vmlinux ] || [ -e /var/cache/vnetlab/vm-kernel/debian/vmlinuz ] ||
+		skip "no guest kernel"
+	out=$(mktemp)
+	vl bench cpu -n 2 --size 100 --backend vm --json "$out" >/dev/null
+	accel=$(jq -r '.runs[0].instances | length' "$out")
+	expect_eq "$accel" 2 "instances"
+	want=true
+	grep -q '^tcg' /run/vnetlab-vm-accel 2>/dev/null && want=false
+	jq -e --argjson w "$want" '(.runs[0].verdict.checks[] | select(.name == "emulated_cpu") |
+		.ok == $w) and (.runs[0].verdict.checks[] | select(.name == "clock_drift") |
+		.figure >= 0 and .ok)' "$out" >/dev/null ||
+		fail "vm checks (emulated expected: $([ $want = false ] && echo yes || echo no)): $(jq -c .runs[0].verdict.checks "$out")"
+	rm -f "$out"
+}
