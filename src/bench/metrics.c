@@ -1,6 +1,7 @@
 /* Fairness figures for N instances: see metrics.h. Pure: no I/O. */
 #include "bench/metrics.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,4 +189,37 @@ const char *vl_metrics_fairness_word(double jain)
 	if (jain >= VL_METRICS_MOSTLY_FAIR)
 		return "mostly fair";
 	return "unfair";
+}
+
+int vl_metrics_linear_fit(const double *x, const double *y, size_t n, double *a, double *b,
+                          double *r2, struct vl_err *err)
+{
+	long double mx = 0, my = 0, sxx = 0, sxy = 0, syy = 0, res = 0;
+
+	if (n < 2)
+		return vl_err_set(err, EINVAL, "a line needs 2 points or more, not %zu", n);
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(x[i]) || !isfinite(y[i]))
+			return vl_err_set(err, EINVAL, "point %zu is not finite", i);
+		mx += x[i];
+		my += y[i];
+	}
+	mx /= n;
+	my /= n;
+	for (size_t i = 0; i < n; i++) {
+		sxx += (x[i] - mx) * (x[i] - mx);
+		sxy += (x[i] - mx) * (y[i] - my);
+		syy += (y[i] - my) * (y[i] - my);
+	}
+	if (sxx == 0)
+		return vl_err_set(err, EINVAL, "every x is %g: no slope", x[0]);
+	*b = (double)(sxy / sxx);
+	*a = (double)(my - sxy / sxx * mx);
+	for (size_t i = 0; i < n; i++) {
+		long double d = y[i] - (*a + *b * x[i]);
+
+		res += d * d;
+	}
+	*r2 = syy > 0 ? (double)(1 - res / syy) : 1;
+	return 0;
 }

@@ -103,6 +103,12 @@ int vl_metrics_scale(double t_emulated, size_t n, double t_solo, double *out, st
  * above 1 means the capacity was wrong (or bursts exceeded it). */
 int vl_metrics_utilisation(double aggregate, double capacity, double *out, struct vl_err *err);
 
+/* Least squares of y = a + b·x over n points (n >= 2, x not all equal):
+ * intercept a, slope b, and r2 the fraction of y's variance the line
+ * explains (1 when exact; 1 also when y is constant). */
+int vl_metrics_linear_fit(const double *x, const double *y, size_t n, double *a, double *b,
+                          double *r2, struct vl_err *err);
+
 /* A word for Jain's index: "fair" at or above VL_METRICS_FAIR (0.95),
  * "mostly fair" at or above VL_METRICS_MOSTLY_FAIR (0.85), "unfair" below,
  * "unknown" for NaN. Say "nothing measured" instead when !measured. */

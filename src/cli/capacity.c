@@ -10,21 +10,88 @@
 
 #include "base/util.h"
 #include "bench/metrics.h"
+#include "bench/report.h"
 #include "bench/runner.h"
 #include "cli/cli.h"
 
 static const struct option capacity_opts[] = {
     {"max", required_argument, NULL, 'm'},     {"threshold", required_argument, NULL, 't'},
-    {"backend", required_argument, NULL, 'b'}, VL_CLI_BENCH_LONGOPTS,
+    {"backend", required_argument, NULL, 'b'}, {"plot", required_argument, NULL, 'p'},
+    VL_CLI_BENCH_LONGOPTS,
     {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 };
+
+/* Linearity: mean wall time against N, fitted where N >= the host's
+ * CPUs (if two steps are there, else over all), against the ideal of C
+ * CPUs, t(N) = t(1) · max(1, N/C): a slope of t(1)/C per instance. */
+static json_t *linearity(const double *ns, const double *ts, size_t k, const char *plot)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t from = 0, n_over = 0;
+	double a, b, r2, ideal;
+	struct vl_err err = {0};
+
+	if (cpus < 1)
+		cpus = 1;
+	for (size_t i = 0; i < k; i++)
+		n_over += ns[i] >= (double)cpus;
+	if (n_over >= 2)
+		for (from = 0; ns[from] < (double)cpus; from++)
+			;
+	if (k - from < 2 || ts[0] <= 0 ||
+	    vl_metrics_linear_fit(ns + from, ts + from, k - from, &a, &b, &r2, &err) < 0) {
+		printf("linearity: not fitted (%s)\n", err.msg[0] ? err.msg : "fewer than 2 steps");
+		return NULL;
+	}
+	ideal = ts[0] / (double)cpus;
+	printf("linearity: mean time = %.3f + %.3f N s over N = %.0f..%.0f (R^2 %.3f); ideal on %ld "
+	       "CPUs: %.3f s per instance (t(1)/%ld); the slope is %.2fx that\n",
+	       a, b, ns[from], ns[k - 1], r2, cpus, ideal, cpus, b / ideal);
+	if (plot) {
+		char path[PATH_MAX];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s.dat", plot);
+		if ((f = fopen(path, "we"))) {
+			fprintf(f, "# N mean_wall_s\n");
+			for (size_t i = 0; i < k; i++)
+				fprintf(f, "%.0f %.6f\n", ns[i], ts[i]);
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "%s.gp", plot);
+		if ((f = fopen(path, "we"))) {
+			fprintf(f,
+			        "set terminal pngcairo size 800,450\nset output '%s.png'\n"
+			        "set title 'time of N instances at once: linearity'\n"
+			        "set xlabel 'N'; set ylabel 'mean wall time, s'; set key top left\n"
+			        "set xrange [0:*]; set yrange [0:*]\n"
+			        "plot '%s.dat' using 1:2 with linespoints title 'measured', "
+			        "%.6f + %.6f * x title 'fit', %.6f * (x > %ld ? x / %ld.0 : 1) "
+			        "title 'ideal on %ld CPUs'\n",
+			        plot, plot, a, b, ts[0], cpus, cpus, cpus);
+			fclose(f);
+			if (vl_report_gnuplot(path) == 0)
+				printf("linearity plot: %s.png\n", plot);
+			else
+				fprintf(stderr, "vnetlab: gnuplot failed on %s\n", path);
+		}
+	}
+	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:f, s:f}", "intercept_s", a,
+	                 "slope_s", b, "r2", r2, "from_n", ns[from], "to_n", ns[k - 1], "cpus",
+	                 (json_int_t)cpus, "t1_s", ts[0], "ideal_slope_s", ideal,
+	                 "slope_vs_ideal", b / ideal);
+}
 
 int cmd_capacity(int argc, char **argv)
 {
 	struct vl_bench_opts o = {.seconds = 5, .timeout = 120, .backend = VL_BACKEND_NS};
 	unsigned long max = 32;
 	double threshold = VL_METRICS_FAIR;
-	char work[PATH_MAX], *json_out = NULL;
+	char work[PATH_MAX], *json_out = NULL, *plot = NULL;
+	double ns[16], ts[16];
+	size_t k = 0;
+	bool rate = false;
+	json_t *lin = NULL;
 	struct vl_err err = {0};
 	size_t best = 0;
 	int opt, rc = VL_EXIT_OK, v;
@@ -53,6 +120,12 @@ int cmd_capacity(int argc, char **argv)
 			break;
 		case 'j':
 			json_out = optarg;
+			break;
+		case 'p':
+			if (vl_report_dir_invalid(optarg))
+				return vl_cli_usage("capacity", "--plot %s: %s", optarg,
+				                    vl_report_dir_invalid(optarg));
+			plot = optarg;
 			break;
 		case 'h':
 			return vl_cli_help("capacity");
@@ -101,6 +174,15 @@ int cmd_capacity(int argc, char **argv)
 			break;
 		}
 		ok = !m.nstarved && m.measured && m.jain >= threshold;
+		rate = run.rate;
+		if (k < 16 && m.nstarved == 0) {
+			double w = 0;
+
+			for (size_t i = 0; i < n; i++)
+				w += run.inst[i].wall_s / (double)n;
+			ns[k] = (double)n;
+			ts[k++] = w;
+		}
 		printf("%5zu %3zu/%-2zu %7.3f  %s\n", n, n - m.nstarved, n, m.jain,
 		       ok           ? "fits"
 		       : m.nstarved ? "instances starved"
@@ -118,9 +200,13 @@ int cmd_capacity(int argc, char **argv)
 	if (rc == VL_EXIT_OK)
 		printf("capacity: %zu instances%s\n", best,
 		       best == (size_t)max ? " (the --max asked for; it may be more)" : "");
-	root = json_pack("{s:s, s:s, s:f, s:I, s:o}", "workload", o.workload, "backend",
+	if (rc == VL_EXIT_OK && !rate)
+		lin = linearity(ns, ts, k, plot);
+	else if (rc == VL_EXIT_OK)
+		printf("linearity: not fitted (a rate workload runs for --seconds at any N)\n");
+	root = json_pack("{s:s, s:s, s:f, s:I, s:o, s:o*}", "workload", o.workload, "backend",
 	                 vl_backend_name(o.backend), "threshold", threshold, "capacity",
-	                 (json_int_t)best, "steps", steps);
+	                 (json_int_t)best, "steps", steps, "linearity", lin);
 	if (json_out && json_dump_file(root, json_out, JSON_INDENT(1)) < 0) {
 		fprintf(stderr, "vnetlab: cannot write %s\n", json_out);
 		rc = VL_EXIT_FAIL;

@@ -160,3 +160,18 @@ test_vm_bench_verdict_says_guests_are_emulated() {
 		fail "vm checks (emulated expected: $([ $want = false ] && echo yes || echo no)): $(jq -c .runs[0].verdict.checks "$out")"
 	rm -f "$out"
 }
+
+test_capacity_fits_time_against_n() {
+	[ -x "$(dirname "$VNETLAB")/vnetlab-work" ] || skip "the workloads program is not built"
+	out=$(mktemp) plot=$(mktemp -u /tmp/vt-linearity.XXXXXX)
+	vl capacity cpu --max 8 --size 150 --threshold 0.5 --json "$out" --plot "$plot" >/dev/null
+	jq -e --argjson c "$(nproc)" '.linearity.cpus == $c and .linearity.to_n == 8 and
+		.linearity.slope_s > 0 and .linearity.r2 <= 1 and
+		(.linearity.ideal_slope_s - .linearity.t1_s / $c | fabs) < 1e-9 and
+		(.linearity.slope_vs_ideal - .linearity.slope_s / .linearity.ideal_slope_s | fabs) < 1e-9' \
+		"$out" >/dev/null || fail "linearity: $(jq -c .linearity "$out")"
+	if command -v gnuplot >/dev/null; then
+		[ -s "$plot.png" ] || fail "no linearity plot at $plot.png"
+	fi
+	rm -f "$out" "$plot".*
+}

@@ -501,8 +501,34 @@ static void test_random(void)
 	vl_buf_free(&why);
 }
 
+static void test_fit(void)
+{
+	static const double x[] = {1, 2, 4, 8}, exact[] = {3, 5, 9, 17}, noisy[] = {1, 3, 2, 4};
+	struct vl_buf why = {0};
+	double a, b, r2;
+	struct vl_err err;
+
+	/* y = 1 + 2x */
+	if (vl_metrics_linear_fit(x, exact, 4, &a, &b, &r2, &err) < 0 || fabs(a - 1) > 1e-12 ||
+	    fabs(b - 2) > 1e-12 || fabs(r2 - 1) > 1e-12)
+		why_add(&why, "exact: a %g b %g r2 %g", a, b, r2);
+	/* by hand over x = 1..4, y = 1 3 2 4: mean x 2.5, mean y 2.5, sxx 5,
+	 * sxy 4, b 0.8, a 0.5, residuals -0.3 0.9 -0.9 0.3, res 1.8, syy 5,
+	 * r2 0.64 */
+	if (vl_metrics_linear_fit((const double[]){1, 2, 3, 4}, noisy, 4, &a, &b, &r2, &err) < 0 ||
+	    fabs(a - 0.5) > 1e-12 || fabs(b - 0.8) > 1e-12 || fabs(r2 - 0.64) > 1e-12)
+		why_add(&why, "noisy: a %g b %g r2 %g", a, b, r2);
+	if (vl_metrics_linear_fit(x, exact, 1, &a, &b, &r2, &err) == 0 ||
+	    vl_metrics_linear_fit((const double[]){2, 2}, exact, 2, &a, &b, &r2, &err) == 0 ||
+	    vl_metrics_linear_fit((const double[]){1, NAN}, exact, 2, &a, &b, &r2, &err) == 0)
+		why_add(&why, "one point, equal x or NaN taken");
+	report("builtin/linear-fit", &why);
+	vl_buf_free(&why);
+}
+
 int main(int argc, char **argv)
 {
+	test_fit();
 	run_dir(argc > 1 ? argv[1] : "tests/metrics");
 	test_helpers();
 	test_words();
