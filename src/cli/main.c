@@ -136,12 +136,15 @@ const struct vl_cmd vl_cmds[] = {
      "                      and then hung in MPI_Finalize keeps its result\n"
      "  --bw RATE, --json FILE, --profile P  as above\n"},
     {"capacity", cmd_capacity,
-     "WORKLOAD [--max N] [--threshold J] [--backend ns|proc|vm] [bench options] [--json FILE]",
+     "WORKLOAD [--max N] [--threshold J] [--backend ns|proc|vm] [bench options] [--json FILE] "
+     "[--plot PREFIX]",
      "the largest N whose instances all finish and share fairly",
      "Grow N (1, 2, 4, ... up to --max, default 32) and run N instances of WORKLOAD\n"
      "at once, as `vnetlab bench` does, until one does not finish within --timeout\n"
      "or Jain's index of their shares falls below --threshold (default 0.95).\n"
-     "Reports the largest N that fit.\n"},
+     "Reports the largest N that fit, and the linearity of time against N: a least\n"
+     "squares line from N = the host's CPUs C, its slope against the ideal t(1)/C\n"
+     "per instance (--plot PREFIX: PREFIX.dat, .gp and a gnuplot PREFIX.png).\n"},
     {"study", cmd_study,
      "[--out DIR] [-n LIST] [--workloads LIST] [--seconds S] [--size N] [--vm] [--real] "
      "[--mpi-class C] [--ranks N]",
