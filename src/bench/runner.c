@@ -119,7 +119,46 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 		client_cmd(c, w, &run->inst[first + i], 40000 + (int)(first + i), at, &client);
 		r = vl_bench_spawn(lab, run->inst[first + i].node, client.v, NULL, &cl[i], err);
 	}
+	/* every instance's CPU over time, while they run together */
+	struct vl_timeline_sampler ts = {0};
+
+	if (r == 0 && count > 1) {
+		char(*nn)[16] = vl_xcalloc(count, sizeof(*nn)), (*sn)[16] = vl_xcalloc(count, sizeof(*sn));
+
+		for (size_t i = 0; i < count; i++) {
+			memcpy(nn[i], run->inst[first + i].node, sizeof(nn[i]));
+			memcpy(sn[i], run->inst[first + i].server, sizeof(sn[i]));
+		}
+		vl_timeline_start(&ts, lab, nn, net ? sn : NULL, count,
+		                  o->interval > 0 ? o->interval : 0.1);
+		free(nn);
+		free(sn);
+	}
 	vl_bench_collect(cl, count, vl_now() + o->timeout + (double)lead / 1e9);
+	if (ts.running) {
+		vl_timeline_stop(&ts);
+		vl_timeline_free(&run->timeline);
+		run->timeline = ts.tl;
+		/* judged: from the last start after the barrier to the first end */
+		double lag_max = 0, end_min = 1e300;
+
+		for (size_t i = 0; i < count; i++) {
+			json_t *cj = parse_report(&cl[i]);
+			double lag = vl_json_num(cj, "start_lag_s"), wall = vl_json_num(cj, "wall_s");
+
+			if (lag > lag_max)
+				lag_max = lag;
+			if (wall > 0 && lag + wall < end_min)
+				end_min = lag + wall;
+			json_decref(cj);
+		}
+		if (at && end_min < 1e300) {
+			double b = (double)at / 1e9 - run->timeline.t0_real;
+
+			run->timeline.from_s = b + lag_max;
+			run->timeline.to_s = b + end_min;
+		}
+	}
 	if (net) {
 		/* Servers that run until stopped are stopped now; a sink whose
 		 * client starved is ended by the deadline. */
@@ -503,7 +542,7 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 	}
 	return json_pack(
 	    "{s:s, s:s, s:s, s:b, s:I, s:f, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:b, "
-	    "s:s}, s:{s:b, s:s, s:o}}",
+	    "s:s}, s:{s:b, s:s, s:o}, s:o*}",
 	    "workload", run->workload, "backend", run->backend, "mode", run->mode, "rate",
 	    run->rate, "n", (json_int_t)run->n, "wall_s", run->wall_s, "capacity_bps",
 	    run->capacity_bps, "instances", arr, "fidelity", "host_busy", run->fid.host_busy,
@@ -511,7 +550,8 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 	    "throttled", (json_int_t)run->fid.throttled, "drops", (json_int_t)run->fid.drops,
 	    "sent_bytes", (json_int_t)run->fid.sent, "starved", (json_int_t)run->fid.starved,
 	    "trustworthy", run->fid.trustworthy, "verdict", run->fid.why, "verdict", "trustworthy",
-	    run->fid.trustworthy, "says", run->fid.why, "checks", checks);
+	    run->fid.trustworthy, "says", run->fid.why, "checks", checks, "timeline",
+	    run->timeline.n_win ? vl_timeline_json(&run->timeline) : NULL);
 }
 
 void vl_bench_run_free(struct vl_bench_run *run)
@@ -520,4 +560,5 @@ void vl_bench_run_free(struct vl_bench_run *run)
 		json_decref(run->inst[i].report);
 	free(run->inst);
 	run->inst = NULL;
+	vl_timeline_free(&run->timeline);
 }

@@ -12,6 +12,7 @@
 
 #include "base/err.h"
 #include "bench/checks.h"
+#include "bench/timeline.h"
 #include "plan/plan.h"
 #include "topo/topo.h"
 
@@ -35,6 +36,7 @@ struct vl_bench_opts {
 	const char *scene;       /* povray: the scene file, or NULL for the default */
 	enum vl_profile profile; /* every node's resources: the study's guests, or none */
 	bool progress;
+	double interval; /* the timeline's sampling interval, s (0: 0.1) */
 };
 
 struct vl_bench_instance {
@@ -81,6 +83,7 @@ struct vl_bench_run {
 	double wall_s; /* the whole run */
 	struct vl_bench_instance *inst;
 	struct vl_bench_fidelity fid;
+	struct vl_timeline timeline; /* instances run together: their CPU over time */
 	double capacity_bps; /* network workloads on shaped links: N x the rate; else 0 */
 };
 

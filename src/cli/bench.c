@@ -276,6 +276,15 @@ int cmd_bench(int argc, char **argv)
 			    names[k], agg / 1e6, runs[k].capacity_bps / 1e6, 100 * util);
 	}
 	for (size_t k = 0; k < n_runs; k++) {
+		struct vl_timeline_figures tf;
+
+		if (runs[k].timeline.n_win && vl_timeline_figures(&runs[k].timeline, &tf) == 0)
+			printf("  %-5s over time (%.0f ms windows, %zu busy): Jain median %.3f, worst "
+			       "%.3f; instances making progress: median %.1f of %zu, fewest %zu\n",
+			       names[k], 1e3 * runs[k].timeline.interval_s, tf.busy, tf.jain_median,
+			       tf.jain_worst, tf.progress_median, runs[k].n, tf.progress_min);
+	}
+	for (size_t k = 0; k < n_runs; k++) {
 		printf("  %-5s shares:", names[k]);
 		for (size_t i = 0; i < ms[k].n; i++)
 			printf(" %.1f%%%s", 100 * ms[k].share[i],

@@ -127,6 +127,10 @@ test_bench_verdict_checks_name_what_undermines_a_run() {
 		"clock_drift"] and all(.runs[0].verdict.checks[]; has("figure") and has("says"))' \
 		"$out" >/dev/null || fail "checks: $(jq -c .runs[0].verdict "$out")"
 	expect_eq "$(check "$out" host_saturation)" true "host_saturation on a quiet host"
+	# and over time: every instance's CPU per 100 ms window
+	jq -e '.runs[0].timeline.interval_s == 0.1 and (.runs[0].timeline.windows | length) >= 1 and
+		all(.runs[0].timeline.windows[]; (.cpu_s | length) == 2)' "$out" >/dev/null ||
+		fail "timeline: $(jq -c .runs[0].timeline "$out" | head -c 600)"
 	expect_eq "$(check "$out" emulated_cpu)" true "emulated_cpu on namespaces"
 	# a busy loop per CPU outside any lab competes with it
 	hogs=()
@@ -158,6 +162,11 @@ test_vm_bench_verdict_says_guests_are_emulated() {
 		.ok == $w) and (.runs[0].verdict.checks[] | select(.name == "clock_drift") |
 		.figure >= 0 and .ok)' "$out" >/dev/null ||
 		fail "vm checks (emulated expected: $([ $want = false ] && echo yes || echo no)): $(jq -c .runs[0].verdict.checks "$out")"
+	# guests share the CPUs window by window too, as measured
+	jq -e '(.runs[0].timeline.windows | length) > 5 and .runs[0].timeline.progress.of == 2 and
+		.runs[0].timeline.windowed_jain.median > 0.5 and
+		.runs[0].timeline.windowed_jain.worst <= .runs[0].timeline.windowed_jain.median' \
+		"$out" >/dev/null || fail "vm timeline: $(jq -c '.runs[0].timeline | del(.windows)' "$out")"
 	rm -f "$out"
 }
 

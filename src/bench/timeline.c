@@ -1,0 +1,206 @@
+/* A run over time (see timeline.h). */
+#include "bench/timeline.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/util.h"
+#include "bench/spawn.h"
+#include "lab/lab.h"
+#include "sys/cgroup.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int vl_timeline_figures(const struct vl_timeline *tl, struct vl_timeline_figures *f)
+{
+	cleanup_free double *jain = vl_xcalloc(tl->n_win + 1, sizeof(double));
+	cleanup_free double *prog = vl_xcalloc(tl->n_win + 1, sizeof(double));
+	double busiest = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->jain_worst = 1;
+	f->progress_min = tl->n;
+	for (size_t w = 0; w < tl->n_win; w++) {
+		double sum = 0;
+
+		for (size_t i = 0; i < tl->n; i++)
+			sum += tl->cpu[w * tl->n + i];
+		if (sum > busiest)
+			busiest = sum;
+	}
+	if (busiest <= 0 || !tl->n)
+		return -1;
+	bool span = false;
+
+	for (size_t w = 0; w < tl->n_win && tl->to_s > tl->from_s; w++)
+		span |= tl->t[w] - tl->interval_s >= tl->from_s && tl->t[w] <= tl->to_s;
+	for (size_t w = 0; w < tl->n_win; w++) {
+		const double *v = &tl->cpu[w * tl->n];
+		double sum = 0, sq = 0;
+		size_t moving = 0;
+
+		if (span && (tl->t[w] - tl->interval_s < tl->from_s || tl->t[w] > tl->to_s))
+			continue;
+
+		for (size_t i = 0; i < tl->n; i++) {
+			sum += v[i];
+			sq += v[i] * v[i];
+		}
+		if (sum < 0.1 * busiest)
+			continue; /* before the barrier, after the end */
+		for (size_t i = 0; i < tl->n; i++)
+			moving += v[i] >= VL_TIMELINE_PROGRESS * sum / (double)tl->n;
+		jain[f->busy] = sum * sum / ((double)tl->n * sq);
+		prog[f->busy] = (double)moving;
+		if (jain[f->busy] < f->jain_worst) {
+			f->jain_worst = jain[f->busy];
+			f->worst_window = w;
+		}
+		if (moving < f->progress_min)
+			f->progress_min = moving;
+		f->busy++;
+	}
+	f->jain_median = median(jain, f->busy);
+	f->progress_median = median(prog, f->busy);
+	return 0;
+}
+
+void vl_timeline_free(struct vl_timeline *tl)
+{
+	free(tl->t);
+	free(tl->cpu);
+	tl->t = tl->cpu = NULL;
+	tl->n_win = 0;
+}
+
+json_t *vl_timeline_json(const struct vl_timeline *tl)
+{
+	struct vl_timeline_figures f;
+	json_t *wins = json_array(), *o;
+
+	for (size_t w = 0; w < tl->n_win; w++) {
+		json_t *c = json_array();
+
+		for (size_t i = 0; i < tl->n; i++)
+			json_array_append_new(c, json_real(tl->cpu[w * tl->n + i]));
+		json_array_append_new(wins, json_pack("{s:f, s:o}", "t", tl->t[w], "cpu_s", c));
+	}
+	o = json_pack("{s:f, s:f, s:f, s:o}", "interval_s", tl->interval_s, "judged_from_s",
+	              tl->from_s, "judged_to_s", tl->to_s, "windows", wins);
+	if (vl_timeline_figures(tl, &f) == 0) {
+		json_object_set_new(o, "windowed_jain",
+		                    json_pack("{s:f, s:f, s:I, s:I}", "median", f.jain_median,
+		                              "worst", f.jain_worst, "worst_window",
+		                              (json_int_t)f.worst_window, "busy_windows",
+		                              (json_int_t)f.busy));
+		json_object_set_new(o, "progress",
+		                    json_pack("{s:f, s:I, s:I}", "median", f.progress_median, "min",
+		                              (json_int_t)f.progress_min, "of", (json_int_t)tl->n));
+	}
+	return o;
+}
+
+/* One sample: every instance's CPU seconds so far (its nodes' cgroups). */
+static void sample(struct vl_timeline_sampler *s, double *now)
+{
+	const struct vl_cgroup_manager *cg = s->cg;
+
+	for (size_t i = 0; i < s->tl.n; i++) {
+		struct vl_cg_stats st;
+		double v = 0;
+
+		if (cg->stats(s->paths[i], &st, NULL) == 0)
+			v += (double)st.cpu_usec / 1e6;
+		if (s->paths2 && s->paths2[i][0] && cg->stats(s->paths2[i], &st, NULL) == 0)
+			v += (double)st.cpu_usec / 1e6;
+		now[i] = v;
+	}
+}
+
+static void *run(void *arg)
+{
+	struct vl_timeline_sampler *s = arg;
+	struct vl_timeline *tl = &s->tl;
+	cleanup_free double *now = vl_xcalloc(tl->n, sizeof(double));
+	double t0 = vl_now(), next = t0;
+	struct timespec ts;
+
+	tl->t0_real = (double)vl_realtime_ns() / 1e9;
+	sample(s, s->last);
+	while (!s->stop) {
+		next += tl->interval_s;
+		ts.tv_sec = (time_t)next;
+		ts.tv_nsec = (long)((next - (double)ts.tv_sec) * 1e9);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) != 0 && !s->stop)
+			;
+		sample(s, now);
+		if (tl->n_win == s->cap) {
+			s->cap = s->cap ? 2 * s->cap : 64;
+			tl->t = realloc(tl->t, s->cap * sizeof(*tl->t));
+			tl->cpu = realloc(tl->cpu, s->cap * tl->n * sizeof(*tl->cpu));
+			if (!tl->t || !tl->cpu)
+				abort();
+		}
+		tl->t[tl->n_win] = vl_now() - t0;
+		for (size_t i = 0; i < tl->n; i++) {
+			tl->cpu[tl->n_win * tl->n + i] = now[i] > s->last[i] ? now[i] - s->last[i] : 0;
+			s->last[i] = now[i];
+		}
+		tl->n_win++;
+	}
+	return NULL;
+}
+
+int vl_timeline_start(struct vl_timeline_sampler *s, const char *lab, char node[][16],
+                      char server[][16], size_t n, double interval_s)
+{
+	memset(s, 0, sizeof(*s));
+	if (!(s->cg = vl_lab_cgroups(lab)) || !n || interval_s <= 0)
+		return -1;
+	s->tl.n = n;
+	s->tl.interval_s = interval_s;
+	s->paths = vl_xcalloc(n, sizeof(*s->paths));
+	s->paths2 = server ? vl_xcalloc(n, sizeof(*s->paths2)) : NULL;
+	s->last = vl_xcalloc(n, sizeof(double));
+	for (size_t i = 0; i < n; i++) {
+		snprintf(s->paths[i], sizeof(s->paths[i]), "vnetlab/%s/%s", lab, node[i]);
+		if (server && server[i][0])
+			snprintf(s->paths2[i], sizeof(s->paths2[i]), "vnetlab/%s/%s", lab, server[i]);
+	}
+	if (pthread_create(&s->thread, NULL, run, s) != 0) {
+		free(s->paths);
+		free(s->paths2);
+		free(s->last);
+		return -1;
+	}
+	s->running = true;
+	return 0;
+}
+
+void vl_timeline_stop(struct vl_timeline_sampler *s)
+{
+	if (!s->running)
+		return;
+	s->stop = true;
+	pthread_join(s->thread, NULL);
+	s->running = false;
+	free(s->paths);
+	free(s->paths2);
+	free(s->last);
+	s->paths = s->paths2 = NULL;
+	s->last = NULL;
+}
