@@ -136,6 +136,43 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 	}
 	fclose(csv);
 	fclose(dat);
+	/* over time: each instance's CPU per window, a block per run */
+	bool timelines = false;
+
+	snprintf(path, sizeof(path), "%s/plots/%s-timeline.dat", dir, stem);
+	if ((dat = fopen(path, "we"))) {
+		json_array_foreach(runs, k, run)
+		{
+			json_t *tl = json_object_get(run, "timeline"), *w;
+			json_t *wj = json_object_get(tl, "windowed_jain"), *pr = json_object_get(tl, "progress");
+			double iv = vl_json_num(tl, "interval_s");
+			size_t j;
+
+			fprintf(dat, "# run %s: t, then each instance's CPUs busy\n", vl_json_str(run, "run"));
+			json_array_foreach(json_object_get(tl, "windows"), j, w)
+			{
+				json_t *c;
+				size_t q;
+
+				fprintf(dat, "%.3f", vl_json_num(w, "t"));
+				json_array_foreach(json_object_get(w, "cpu_s"), q, c)
+				    fprintf(dat, " %.4f", iv > 0 ? json_number_value(c) / iv : 0);
+				fputc('\n', dat);
+				timelines = true;
+			}
+			fprintf(dat, "\n\n");
+			if (wj && pr && json_array_size(json_object_get(tl, "windows"))) {
+				vl_buf_printf(md,
+				              "%s over time (%.0f ms windows): Jain median %.3f, worst "
+				              "%.3f; instances making progress per window: median %.1f "
+				              "of %zu, fewest %.0f.\n\n",
+				              vl_json_str(run, "run"), 1e3 * iv,
+				              vl_json_num(wj, "median"), vl_json_num(wj, "worst"),
+				              vl_json_num(pr, "median"), n, vl_json_num(pr, "min"));
+			}
+		}
+		fclose(dat);
+	}
 	/* shares per instance (bars, one block per run) and their CDF against
 	 * the ideal step at 1/N */
 	snprintf(path, sizeof(path), "%s/plots/%s.gp", dir, stem);
@@ -187,6 +224,23 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		            k ? ", " : "", vl_json_str(run, "run"), dir, stem, k,
 		            k ? "notitle" : "title 'user'", k, k ? "notitle" : "title 'system'");
 		fprintf(gp, "\nunset style\n");
+		/* over time, a chart per run that has a timeline */
+		json_array_foreach(runs, k, run)
+		{
+			if (!timelines || !json_array_size(json_object_get(
+			                      json_object_get(run, "timeline"), "windows")))
+				continue;
+			fprintf(gp, "set output '%s/plots/%s-%s-timeline.%s'\n", dir, stem,
+			        vl_json_str(run, "run"), ext);
+			fprintf(gp,
+			        "set title '%s, N = %zu on %s: each instance over time'\n"
+			        "set xlabel 's'; set ylabel 'CPUs busy'; set yrange [0:*]; "
+			        "set xrange [*:*]; set key outside right\n",
+			        vl_json_str(b, "workload"), n, vl_json_str(run, "run"));
+			fprintf(gp, "plot for [i=2:%zu] '%s/plots/%s-timeline.dat' index %zu using "
+			            "1:i with lines title sprintf('h%%d', i - 1)\n",
+			        n + 1, dir, stem, k);
+		}
 	}
 	fclose(gp);
 	if (vl_report_gnuplot(path) == 0) {
@@ -195,6 +249,13 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		              "\n![shares](plots/%s-shares.png) ![cdf](plots/%s-cdf.png) "
 		              "![time](plots/%s-time.png)\n",
 		              stem, stem, stem);
+		json_array_foreach(runs, k, run)
+		{
+			if (timelines && json_array_size(json_object_get(
+			                     json_object_get(run, "timeline"), "windows")))
+				vl_buf_printf(md, "![%s over time](plots/%s-%s-timeline.png)\n",
+				              vl_json_str(run, "run"), stem, vl_json_str(run, "run"));
+		}
 	}
 	return 0;
 }

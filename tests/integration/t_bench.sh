@@ -167,7 +167,16 @@ test_vm_bench_verdict_says_guests_are_emulated() {
 		.runs[0].timeline.windowed_jain.median > 0.5 and
 		.runs[0].timeline.windowed_jain.worst <= .runs[0].timeline.windowed_jain.median' \
 		"$out" >/dev/null || fail "vm timeline: $(jq -c '.runs[0].timeline | del(.windows)' "$out")"
-	rm -f "$out"
+	# the report says it and draws it
+	d=$(mktemp -d)
+	cp "$out" "$d/cpu-n2.json"
+	vl report "$d" >/dev/null
+	grep -q "^vm over time (100 ms windows): Jain median" "$d/report.md" ||
+		fail "the report does not say how guests shared over time"
+	if command -v gnuplot >/dev/null; then
+		[ -s "$d/plots/cpu-n2-vm-timeline.png" ] || fail "no timeline chart: $(ls "$d/plots")"
+	fi
+	rm -rf "$d" "$out"
 }
 
 test_capacity_fits_time_against_n() {
