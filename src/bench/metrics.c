@@ -180,6 +180,34 @@ int vl_metrics_utilisation(double aggregate, double capacity, double *out, struc
 	return ratio(aggregate, "aggregate", capacity, "capacity", out, err);
 }
 
+int vl_metrics_isolation(const double *base, const double *with, size_t n, double *slow,
+                         double *median, double *worst, struct vl_err *err)
+{
+	cleanup_free double *sorted = NULL;
+
+	*median = *worst = 0;
+	if (n == 0)
+		return vl_err_set(err, 0, "isolation: no instances (N = 0)");
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(base[i]) || base[i] <= 0)
+			return vl_err_set(
+			    err, 0,
+			    "isolation: instance %zu did nothing without the neighbour (%g)", i,
+			    base[i]);
+		if (!isfinite(with[i]) || with[i] < 0)
+			return vl_err_set(err, 0,
+			                  "isolation: instance %zu: value %g with the neighbour", i,
+			                  with[i]);
+		slow[i] = with[i] > 0 ? base[i] / with[i] : HUGE_VAL;
+	}
+	sorted = vl_xmalloc(n * sizeof(*sorted));
+	memcpy(sorted, slow, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_double);
+	*median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+	*worst = sorted[n - 1];
+	return 0;
+}
+
 const char *vl_metrics_fairness_word(double jain)
 {
 	if (isnan(jain))

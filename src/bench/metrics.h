@@ -109,6 +109,16 @@ int vl_metrics_utilisation(double aggregate, double capacity, double *out, struc
 int vl_metrics_linear_fit(const double *x, const double *y, size_t n, double *a, double *b,
                           double *r2, struct vl_err *err);
 
+/* Isolation: how much a neighbour slowed each instance. base[i] and
+ * with[i] are instance i's value (higher is better: completion rate,
+ * bytes/s) in a run without and with the neighbour; slow[i] = base[i] /
+ * with[i] (1: untouched, 2: half as fast; +HUGE_VAL when it did nothing
+ * with the neighbour but did without). median and worst (the largest)
+ * over all n. Errors: n = 0; a value negative or not finite; base[i] = 0
+ * (nothing to compare with; the message names the instance). */
+int vl_metrics_isolation(const double *base, const double *with, size_t n, double *slow,
+                         double *median, double *worst, struct vl_err *err);
+
 /* A word for Jain's index: "fair" at or above VL_METRICS_FAIR (0.95),
  * "mostly fair" at or above VL_METRICS_MOSTLY_FAIR (0.85), "unfair" below,
  * "unknown" for NaN. Say "nothing measured" instead when !measured. */

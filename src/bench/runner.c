@@ -123,7 +123,8 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 	struct vl_timeline_sampler ts = {0};
 
 	if (r == 0 && count > 1) {
-		char(*nn)[16] = vl_xcalloc(count, sizeof(*nn)), (*sn)[16] = vl_xcalloc(count, sizeof(*sn));
+		char(*nn)[16] = vl_xcalloc(count, sizeof(*nn)),
+		(*sn)[16] = vl_xcalloc(count, sizeof(*sn));
 
 		for (size_t i = 0; i < count; i++) {
 			memcpy(nn[i], run->inst[first + i].node, sizeof(nn[i]));
@@ -144,7 +145,8 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 
 		for (size_t i = 0; i < count; i++) {
 			json_t *cj = parse_report(&cl[i]);
-			double lag = vl_json_num(cj, "start_lag_s"), wall = vl_json_num(cj, "wall_s");
+			double lag = vl_json_num(cj, "start_lag_s"),
+			       wall = vl_json_num(cj, "wall_s");
 
 			if (lag > lag_max)
 				lag_max = lag;
@@ -281,7 +283,8 @@ static void probe_after(const char *lab, size_t nodes, const struct vl_node_back
 		frac = out ? (double)re / (double)out : 0;
 		if (f->retrans < 0 || frac > f->retrans) {
 			f->retrans = frac;
-			snprintf(f->retrans_node, sizeof(f->retrans_node), "h%u", (unsigned)(i + 1));
+			snprintf(f->retrans_node, sizeof(f->retrans_node), "h%u",
+			         (unsigned)(i + 1));
 		}
 	}
 	free(t1);
@@ -299,13 +302,9 @@ static void probe_after(const char *lab, size_t nodes, const struct vl_node_back
 	}
 }
 
-int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
-                    enum vl_profile profile, int64_t memory, const char *const *programs,
-                    size_t n_programs, struct vl_topo **t, struct vl_err *err)
+int vl_bench_lab_topo(size_t nodes, const char *bw, enum vl_profile profile, int64_t memory,
+                      struct vl_topo **t, struct vl_err *err)
 {
-	struct vl_up_opts uo = {.backend = backend,
-	                        .node = {.vm_programs = programs, .n_vm_programs = n_programs}};
-	struct vl_up_result res;
 	const char *bad = NULL;
 	char spec[32];
 
@@ -318,14 +317,36 @@ int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, cons
 	for (size_t l = 0; bw && l < (*t)->n_links && !bad; l++)
 		for (int k = 0; k < 2 && !bad; k++)
 			bad = vl_impair_set(&(*t)->links[l].dir[k], "bw", bw);
-	if (bad)
-		vl_err_set(err, EINVAL, "--bw %s: %s", bw, bad);
-	if (bad || vl_engine_up(*t, lab, &uo, &res, err) < 0) {
+	if (bad) {
+		vl_topo_free(*t);
+		*t = NULL;
+		return vl_err_set(err, EINVAL, "--bw %s: %s", bw, bad);
+	}
+	return 0;
+}
+
+int vl_bench_lab_start(const char *lab, struct vl_topo **t, enum vl_backend backend,
+                       const char *const *programs, size_t n_programs, struct vl_err *err)
+{
+	struct vl_up_opts uo = {.backend = backend,
+	                        .node = {.vm_programs = programs, .n_vm_programs = n_programs}};
+	struct vl_up_result res;
+
+	if (vl_engine_up(*t, lab, &uo, &res, err) < 0) {
 		vl_topo_free(*t);
 		*t = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
+                    enum vl_profile profile, int64_t memory, const char *const *programs,
+                    size_t n_programs, struct vl_topo **t, struct vl_err *err)
+{
+	if (vl_bench_lab_topo(nodes, bw, profile, memory, t, err) < 0)
+		return -1;
+	return vl_bench_lab_start(lab, t, backend, programs, n_programs, err);
 }
 
 int vl_bench_lab_down(const char *lab, struct vl_topo *t, int r, struct vl_err *err)
@@ -375,7 +396,7 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	struct vl_wl_ctx c = {.o = o};
 	char lab[32], why[256];
 	bool net;
-	size_t nodes;
+	size_t nodes, inst_nodes;
 	double t0 = vl_now();
 	int r;
 
@@ -386,7 +407,9 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	if (w->check && w->check(o, err) < 0)
 		return -1;
 	net = w->flags & VL_WL_NETWORK;
-	nodes = o->mode == VL_BENCH_SOLO ? (net ? 2 : 1) : (net ? 2 * o->n : o->n);
+	inst_nodes = o->mode == VL_BENCH_SOLO ? (net ? 2 : 1) : (net ? 2 * o->n : o->n);
+	/* the neighbour's nodes come after the instances' */
+	nodes = inst_nodes + vl_neighbour_nodes(o->neighbour);
 	memset(run, 0, sizeof(*run));
 	run->rate = w->flags & VL_WL_RATE;
 	snprintf(run->workload, sizeof(run->workload), "%s", o->workload);
@@ -403,15 +426,26 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	for (const struct vl_wl_need *nd = w->need; nd && nd->program && n_carry < 8; nd++)
 		if (!nd->scene && (w->flags & VL_WL_GUEST))
 			carry[n_carry++] = nd->program;
-	if (vl_bench_lab_up(lab, nodes, o->backend, o->bw, o->profile, 0, carry, n_carry, &t, err) <
-	    0) {
+	if (vl_bench_lab_topo(nodes, o->bw, o->profile, 0, &t, err) < 0) {
+		vl_bench_run_free(run);
+		return -1;
+	}
+	if (o->neighbour == VL_NEIGHBOUR_FORK) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "h%zu", inst_nodes + 1);
+		for (size_t k = 0; k < t->n_nodes; k++)
+			if (!strcmp(t->nodes[k].name, name))
+				t->nodes[k].res.pids = VL_NEIGHBOUR_PIDS;
+	}
+	if (vl_bench_lab_start(lab, &t, o->backend, carry, n_carry, err) < 0) {
 		vl_bench_run_free(run);
 		return -1;
 	}
 	if (o->bw && net)
 		run->capacity_bps = (double)o->n * (double)t->links[0].dir[0].rate_bps;
 	uint64_t b0 = 0, t0j = 0, s0 = 0, b1 = 0, t1j = 0, s1 = 0;
-	struct vl_tcp_counts *tcp0 = vl_xcalloc(nodes, sizeof(*tcp0));
+	struct vl_tcp_counts *tcp0 = vl_xcalloc(inst_nodes, sizeof(*tcp0));
 
 	c.lab = lab;
 	c.n_servers = net ? nodes / 2 : 0;
@@ -422,17 +456,23 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	if (r == 0 && be->cold_start)
 		r = warm_nodes(o, lab, nodes, carry, n_carry, err);
 	if (r == 0)
-		probe_tcp(lab, nodes, tcp0);
+		probe_tcp(lab, inst_nodes, tcp0);
 	/* the host's CPU time around the lab's: the window holds the cgroups' */
 	cpu_jiffies(&b0, &t0j, &s0);
 	if (r == 0)
 		r = vl_lab_stats_get(lab, &before, err);
+	/* the neighbour is busy from before the first instance starts */
+	if (r == 0)
+		r = vl_neighbour_start(
+		    &run->neighbour, o->neighbour, lab, inst_nodes + 1, o->work,
+		    o->timeout * (o->mode == VL_BENCH_SOLO ? (double)o->n : 1.0) + 120, err);
 	if (r == 0 && o->mode == VL_BENCH_SOLO) {
 		for (size_t i = 0; i < o->n && r == 0; i++)
 			r = round_(&c, w, lab, run, i, 1, 1, 2, err);
 	} else if (r == 0) {
 		r = round_(&c, w, lab, run, 0, o->n, 1, (int)o->n + 1, err);
 	}
+	vl_neighbour_stop(&run->neighbour);
 	if (w->teardown)
 		w->teardown(&c);
 	run->fid.lab_busy = -1;
@@ -449,10 +489,19 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 		for (size_t k = 0; k < after.n_nodes && k < before.n_nodes; k++) {
 			const struct vl_node_stats *a = &after.nodes[k], *b = &before.nodes[k];
 			uint64_t d = 0;
+			unsigned h = 0;
 
 			if (a->have_cgroup && b->have_cgroup) {
 				cg = true;
 				lab_cpu_s += (double)(a->cg.cpu_usec - b->cg.cpu_usec) / 1e6;
+			}
+			/* the neighbour's nodes: their CPU, not the instances' checks */
+			if (sscanf(a->name, "h%u", &h) == 1 && h > inst_nodes) {
+				if (a->have_cgroup && b->have_cgroup)
+					run->neighbour.cpu_s =
+					    (run->neighbour.cpu_s > 0 ? run->neighbour.cpu_s : 0) +
+					    (double)(a->cg.cpu_usec - b->cg.cpu_usec) / 1e6;
+				continue;
 			}
 			if (a->have_cgroup && b->have_cgroup && a->cg.have_throttle)
 				run->fid.throttled += a->cg.nr_throttled - b->cg.nr_throttled;
@@ -493,7 +542,7 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	vl_lab_stats_free(&before);
 	vl_lab_stats_free(&after);
 	if (r == 0)
-		probe_after(lab, nodes, be, tcp0, &run->fid);
+		probe_after(lab, inst_nodes, be, tcp0, &run->fid);
 	free(tcp0);
 	r = vl_bench_lab_down(lab, t, r, err);
 	run->wall_s = vl_now() - t0;
@@ -537,12 +586,13 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 	for (size_t k = 0; k < run->fid.n_checks; k++) {
 		const struct vl_check *c = &run->fid.checks[k];
 
-		json_array_append_new(checks, json_pack("{s:s, s:b, s:f, s:s}", "name", c->name, "ok",
-		                                        c->ok, "figure", c->figure, "says", c->says));
+		json_array_append_new(checks,
+		                      json_pack("{s:s, s:b, s:f, s:s}", "name", c->name, "ok",
+		                                c->ok, "figure", c->figure, "says", c->says));
 	}
 	return json_pack(
 	    "{s:s, s:s, s:s, s:b, s:I, s:f, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:b, "
-	    "s:s}, s:{s:b, s:s, s:o}, s:o*}",
+	    "s:s}, s:{s:b, s:s, s:o}, s:o*, s:o*}",
 	    "workload", run->workload, "backend", run->backend, "mode", run->mode, "rate",
 	    run->rate, "n", (json_int_t)run->n, "wall_s", run->wall_s, "capacity_bps",
 	    run->capacity_bps, "instances", arr, "fidelity", "host_busy", run->fid.host_busy,
@@ -551,7 +601,8 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 	    "sent_bytes", (json_int_t)run->fid.sent, "starved", (json_int_t)run->fid.starved,
 	    "trustworthy", run->fid.trustworthy, "verdict", run->fid.why, "verdict", "trustworthy",
 	    run->fid.trustworthy, "says", run->fid.why, "checks", checks, "timeline",
-	    run->timeline.n_win ? vl_timeline_json(&run->timeline) : NULL);
+	    run->timeline.n_win ? vl_timeline_json(&run->timeline) : NULL, "neighbour",
+	    vl_neighbour_json(&run->neighbour));
 }
 
 void vl_bench_run_free(struct vl_bench_run *run)
@@ -561,4 +612,5 @@ void vl_bench_run_free(struct vl_bench_run *run)
 	free(run->inst);
 	run->inst = NULL;
 	vl_timeline_free(&run->timeline);
+	vl_neighbour_free(&run->neighbour);
 }

@@ -12,6 +12,7 @@
 
 #include "base/err.h"
 #include "bench/checks.h"
+#include "bench/neighbour.h"
 #include "bench/timeline.h"
 #include "plan/plan.h"
 #include "topo/topo.h"
@@ -37,6 +38,7 @@ struct vl_bench_opts {
 	enum vl_profile profile; /* every node's resources: the study's guests, or none */
 	bool progress;
 	double interval; /* the timeline's sampling interval, s (0: 0.1) */
+	enum vl_neighbour neighbour; /* a noisy node beside the instances, or none */
 };
 
 struct vl_bench_instance {
@@ -85,12 +87,20 @@ struct vl_bench_run {
 	struct vl_bench_fidelity fid;
 	struct vl_timeline timeline; /* instances run together: their CPU over time */
 	double capacity_bps; /* network workloads on shaped links: N x the rate; else 0 */
+	struct vl_neighbour_run neighbour; /* kind none: there was none */
 };
 
 /* A lab for a benchmark: single,nodes on backend, every node with profile
  * and (unless 0) memory bytes, every link shaped to bw (or not, NULL), brought up as lab, its
  * guests (backend vm) carrying programs[0..n_programs); *t is its topology, to free after down. */
 struct vl_topo;
+/* The same in two steps, for a caller that changes the topology between
+ * them: vl_bench_lab_topo makes *t (single,nodes, profile, memory, bw);
+ * vl_bench_lab_start brings it up (and frees it on failure). */
+int vl_bench_lab_topo(size_t nodes, const char *bw, enum vl_profile profile, int64_t memory,
+                      struct vl_topo **t, struct vl_err *err);
+int vl_bench_lab_start(const char *lab, struct vl_topo **t, enum vl_backend backend,
+                       const char *const *programs, size_t n_programs, struct vl_err *err);
 int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
                     enum vl_profile profile, int64_t memory, const char *const *programs,
                     size_t n_programs, struct vl_topo **t, struct vl_err *err);

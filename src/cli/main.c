@@ -84,7 +84,7 @@ const struct vl_cmd vl_cmds[] = {
      "  e.g. vnetlab link lab1 h1:eth0 set bw 100Mbit queue 50\n"
      "       vnetlab link lab1 h1:eth0 set --in clear\n"},
     {"bench", cmd_bench,
-     "WORKLOAD [-n N] [--backend ns,proc,vm,solo] [--seconds S] [--bytes SIZE] [--bw RATE] "
+     "WORKLOAD [-n N] [--backend ns,proc,vm,solo] [--neighbour KIND] [--seconds S] [--bytes SIZE] [--bw RATE] "
      "[--json FILE] | mpi [mpi options]",
      "N instances of a workload at once, and how fairly they shared the machine",
      "Run N instances of a workload at once, each on its own node (network workloads\n"
@@ -117,6 +117,11 @@ const struct vl_cmd vl_cmds[] = {
      "                      report their aggregate against that capacity\n"
      "      --profile P     every node's resources: study (1 vCPU, 64 MiB: the\n"
      "                      study's guests) or none (default)\n"
+     "      --neighbour K   isolation: each backend without, then with, a noisy node\n"
+     "                      beside the instances: cpu (a spinning loop), memory (a\n"
+     "                      thrasher), network (a stream into its own sink), fork (a\n"
+     "                      fork bomb held by its pids limit); each instance's\n"
+     "                      slowdown against the run without it\n"
      "      --json FILE     everything measured, per instance\n"
      "\n"
      "vnetlab bench mpi: one MPI job (the project's vnetlab-mpi) with --ranks ranks in\n"

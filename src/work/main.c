@@ -71,6 +71,16 @@ static const struct workload workloads[] = {
      "them, scp-style"},
     {"mixed-sink", "sink", work_mixed_sink, OPT_START_AT | OPT_PORT | OPT_ONCE, OPT_PORT,
      "--port P [--once]", "receive a mixed stream, decrypt it and verify every tag"},
+    {"hog-cpu", "neighbour", work_hog_cpu, OPT_START_AT | OPT_SECONDS, 0, "[--seconds S]",
+     "spin on arithmetic until SIGTERM (or S seconds): bench --neighbour cpu"},
+    {"hog-memory", "neighbour", work_hog_memory, OPT_START_AT | OPT_SECONDS | OPT_SIZE, 0,
+     "[--size MIB] [--seconds S]",
+     "write MIB (default a quarter of what is available, at most 256) over and over, "
+     "faulting its pages in again on every pass: bench --neighbour memory"},
+    {"hog-fork", "neighbour", work_hog_fork, OPT_START_AT | OPT_SECONDS | OPT_SIZE, 0,
+     "[--size TASKS] [--seconds S]",
+     "a fork bomb held by the node's pids limit, else by its own cap of TASKS (default "
+     "512): bench --neighbour fork"},
     {"run", "program", work_run, OPT_START_AT | OPT_CHDIR | OPT_COMMAND | OPT_RESULT | OPT_GRACE,
      OPT_COMMAND, "[--chdir DIR] [--result PREFIX --grace S] -- PROG [ARG...]",
      "run a real program, report its output, exit and CPU time; SIGTERM stops it; once it "

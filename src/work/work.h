@@ -73,6 +73,13 @@ int work_mixed(const struct work_opts *o, struct work_meter *m, json_t *out, str
 int work_mixed_sink(const struct work_opts *o, struct work_meter *m, json_t *out,
                     struct vl_err *err);
 
+/* The noisy neighbour of bench --neighbour (hog.c): until SIGTERM or
+ * --seconds. */
+int work_hog_cpu(const struct work_opts *o, struct work_meter *m, json_t *out, struct vl_err *err);
+int work_hog_memory(const struct work_opts *o, struct work_meter *m, json_t *out,
+                    struct vl_err *err);
+int work_hog_fork(const struct work_opts *o, struct work_meter *m, json_t *out, struct vl_err *err);
+
 int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struct vl_err *err);
 
 /* stream-sink and bandwidth-sink (stream.c): accept one connection, receive

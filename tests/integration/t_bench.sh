@@ -193,3 +193,36 @@ test_capacity_fits_time_against_n() {
 	fi
 	rm -f "$out" "$plot".*
 }
+
+# Isolation: each noisy neighbour runs in a node of its own beside the
+# instances, the run without it comes first, and each instance's slowdown
+# is set against it.
+test_bench_neighbours_run_beside_the_instances() {
+	[ -x "$(dirname "$VNETLAB")/vnetlab-work" ] || skip "the workloads program is not built"
+	out=$(mktemp)
+	vl bench cpu -n 2 --size 150 --backend ns,proc --neighbour cpu --json "$out" >/dev/null
+	jq -e '(.runs | map(.run)) == ["ns", "ns+cpu", "proc", "proc+cpu"] and
+		(.runs[0] | has("neighbour") | not) and
+		all(.runs[1, 3]; .neighbour.kind == "cpu" and .neighbour.node == "h3" and
+			.neighbour.report.loops > 0 and .neighbour.cgroup_cpu_s > 0 and
+			(.neighbour.slowdown | length) == 2 and all(.neighbour.slowdown[]; . > 0)) and
+		(.neighbour | map(.baseline)) == ["ns", "proc"] and
+		all(.neighbour[]; .median > 0 and .worst >= .median and .fair_slowdown > 0)' \
+		"$out" >/dev/null || fail "cpu neighbour: $(jq -c '[.runs[] | {run, neighbour}]' "$out" | head -c 1500)"
+	# a fork bomb is held by its node's pids limit and leaves nothing behind
+	vl bench cpu -n 2 --size 150 --backend ns --neighbour fork --json "$out" >/dev/null
+	jq -e '.runs[1].neighbour.report as $r | $r.peak_tasks <= 128 and $r.failures > 0 and
+		$r.forks > 0 and all(.runs[1].instances[]; .finished)' "$out" >/dev/null ||
+		fail "fork neighbour: $(jq -c .runs[1].neighbour "$out")"
+	pgrep -f 'vnetlab-work hog-' >/dev/null && fail "a neighbour outlived its lab: $(pgrep -af 'vnetlab-work hog-')"
+	vl bench cpu -n 2 --size 150 --backend proc --neighbour memory --json "$out" >/dev/null
+	jq -e '.runs[1].neighbour.report | .passes > 0 and .bytes >= .size_bytes and .size_bytes > 0' \
+		"$out" >/dev/null || fail "memory neighbour: $(jq -c .runs[1].neighbour "$out")"
+	# the network neighbour floods its own sink across the same switch
+	vl bench stream -n 2 --seconds 1 --backend ns --neighbour network --json "$out" >/dev/null
+	jq -e '.runs[1].neighbour | .node == "h5" and .sink == "h6" and .report.bytes > 0 and
+		(.slowdown | length) == 2' "$out" >/dev/null ||
+		fail "network neighbour: $(jq -c .runs[1].neighbour "$out")"
+	"$VNETLAB" bench cpu --neighbour disk 2>/dev/null && fail "--neighbour disk taken"
+	rm -f "$out"
+}

@@ -526,9 +526,38 @@ static void test_fit(void)
 	vl_buf_free(&why);
 }
 
+static void test_isolation(void)
+{
+	/* completion rates without and with a neighbour: 1/2 s -> 1/2.5 s is
+	 * 1.25x; 4 -> 2 is 2x; 3 -> 3 untouched; one that did nothing with it */
+	static const double base[] = {0.5, 4, 3, 1}, with[] = {0.4, 2, 3, 0};
+	struct vl_buf why = {0};
+	double slow[4], med, worst;
+	struct vl_err err;
+
+	if (vl_metrics_isolation(base, with, 3, slow, &med, &worst, &err) < 0 ||
+	    fabs(slow[0] - 1.25) > 1e-12 || fabs(slow[1] - 2) > 1e-12 || slow[2] != 1 ||
+	    fabs(med - 1.25) > 1e-12 || fabs(worst - 2) > 1e-12)
+		why_add(&why, "three: %g %g %g, median %g worst %g", slow[0], slow[1], slow[2], med,
+		        worst);
+	/* even n: the median is the mean of the middle two (1.25, 2) */
+	if (vl_metrics_isolation(base, with, 4, slow, &med, &worst, &err) < 0 ||
+	    !isinf(slow[3]) || !isinf(worst) || fabs(med - 1.625) > 1e-12)
+		why_add(&why, "starved: %g, median %g worst %g", slow[3], med, worst);
+	if (vl_metrics_isolation(base, with, 0, slow, &med, &worst, &err) == 0 ||
+	    vl_metrics_isolation((const double[]){0}, with, 1, slow, &med, &worst, &err) == 0 ||
+	    vl_metrics_isolation(base, (const double[]){NAN}, 1, slow, &med, &worst, &err) == 0)
+		why_add(&why, "n 0, a zero base or a NaN taken");
+	else if (!strstr(err.msg, "instance 0"))
+		why_add(&why, "error does not name the instance: %s", err.msg);
+	report("builtin/isolation", &why);
+	vl_buf_free(&why);
+}
+
 int main(int argc, char **argv)
 {
 	test_fit();
+	test_isolation();
 	run_dir(argc > 1 ? argv[1] : "tests/metrics");
 	test_helpers();
 	test_words();
