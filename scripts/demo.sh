@@ -13,10 +13,14 @@ set -eu
 VNETLAB=${1:-build/vnetlab}
 OUT=${DEMO_OUT:-build/demo}
 rm -rf "$OUT"
+# A report's findings table and its answers to the study's questions.
+findings() {
+	awk '/^## /{p = /findings, side by side/ || /study.s questions/ || q; if (/study.s questions/) q = 1} p' "$1"
+}
 "$VNETLAB" study --out "$OUT" -n 4 --workloads cpu,stream,mixed,iperf3,scp --seconds 2 \
 	--size 1000
 echo
-sed -n "/^## The study's questions/,\$p" "$OUT/report.md"
+findings "$OUT/report.md"
 echo
 echo "report: $OUT/report.md (plots in $OUT/plots, data in $OUT/*.json and *.csv)"
 
@@ -27,8 +31,9 @@ if [ ! -e /var/cache/vnetlab/vm-kernel/small/vmlinux ] &&
 	echo "make demo: no guest kernel could be unpacked: the vm part is skipped"
 	exit 0
 fi
-"$VNETLAB" study --out "$OUT/vm" -n 4 --workloads cpu,mixed --seconds 2 --size 1000 --vm
+"$VNETLAB" study --out "$OUT/vm" -n 4 --workloads cpu,mixed --seconds 2 --size 1000 \
+	--bytes 64MiB --vm
 echo
-sed -n "/^## The study's questions/,\$p" "$OUT/vm/report.md"
+findings "$OUT/vm/report.md"
 echo
 echo "report: $OUT/vm/report.md"

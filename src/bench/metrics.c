@@ -202,10 +202,15 @@ int vl_metrics_isolation(const double *base, const double *with, size_t n, doubl
 	}
 	sorted = vl_xmalloc(n * sizeof(*sorted));
 	memcpy(sorted, slow, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_double);
-	*median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+	*median = vl_metrics_median(sorted, n);
 	*worst = sorted[n - 1];
 	return 0;
+}
+
+double vl_metrics_median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 const char *vl_metrics_fairness_word(double jain)

@@ -270,7 +270,7 @@ static int scp_setup(struct vl_wl_ctx *c, struct vl_err *err)
 {
 	struct passwd *root = getpwuid(0);
 	char p[PATH_MAX + 16];
-	uint64_t bytes = 64ull << 20, left;
+	uint64_t bytes = VL_WL_SCP_BYTES, left;
 	char buf[1 << 16];
 	cleanup_close int in = -1;
 	cleanup_close int out = -1;

@@ -16,7 +16,7 @@
 
 /* The worst-off instance's share of a fair one; from its shares for
  * runs stored before it was recorded. */
-static double worst_share(json_t *m)
+double vl_report_worst_share(json_t *m)
 {
 	json_t *w = json_object_get(m, "worst_share"), *v;
 	json_t *shares = json_object_get(m, "shares");
@@ -72,7 +72,7 @@ int vl_report_gnuplot(const char *script)
 }
 
 /* Is a bench file judged by throughput (else by completion rate)? */
-static bool rate_file(json_t *b)
+bool vl_report_rate_file(json_t *b)
 {
 	json_t *run = json_array_get(json_object_get(b, "runs"), 0);
 	const char *w = vl_json_str(b, "workload");
@@ -81,6 +81,55 @@ static bool rate_file(json_t *b)
 		return json_is_true(json_object_get(run, "rate"));
 	/* files written before runs said so */
 	return !strcmp(w, "stream") || !strcmp(w, "bandwidth");
+}
+
+/* Under a workload's table: each run's failed checks, with their figures
+ * and what they say, and each run beside a noisy neighbour against the
+ * same run without it. */
+static void explain(json_t *runs, struct vl_buf *md)
+{
+	json_t *run, *c;
+	size_t k, j;
+	bool any = false;
+
+	json_array_foreach(runs, k, run)
+	{
+		json_t *checks = json_object_get(json_object_get(run, "verdict"), "checks");
+		json_t *nb = json_object_get(run, "neighbour");
+		size_t bad = 0, all = json_array_size(checks);
+
+		json_array_foreach(checks, j, c)
+		{
+			if (json_is_true(json_object_get(c, "ok")))
+				continue;
+			vl_buf_printf(md, "%s- **%s** ✗ %s (%.3g): %s\n", any ? "" : "\n",
+			              vl_json_str(run, "run"), vl_json_str(c, "name"),
+			              vl_json_num(c, "figure"), vl_json_str(c, "says"));
+			any = true;
+			bad++;
+		}
+		if (all && !bad) {
+			vl_buf_printf(md, "%s- **%s** ✓ all %zu checks passed\n", any ? "" : "\n",
+			              vl_json_str(run, "run"), all);
+			any = true;
+		}
+		if (nb && json_object_get(nb, "median")) {
+			vl_buf_printf(md,
+			              "%s- **%s**: beside a noisy neighbour (%s, node %s), each "
+			              "instance's slowdown against %s: median %.2f×, worst %.2f×",
+			              any ? "" : "\n", vl_json_str(run, "run"),
+			              vl_json_str(nb, "kind"), vl_json_str(nb, "node"),
+			              vl_json_str(nb, "baseline"), vl_json_num(nb, "median"),
+			              vl_json_num(nb, "worst"));
+			if (json_object_get(nb, "fair_slowdown"))
+				vl_buf_printf(md, " (a fair share of the CPUs: %.2f×)",
+				              vl_json_num(nb, "fair_slowdown"));
+			vl_buf_printf(md, "\n");
+			any = true;
+		}
+	}
+	if (any)
+		vl_buf_printf(md, "\n");
 }
 
 /* CSV of every instance; data files and a gnuplot script for the plots of
@@ -105,8 +154,9 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		return vl_err_sys(err, errno, "create %s", path);
 	}
 	vl_buf_printf(md, "\n## %s, N = %zu\n\n", vl_json_str(b, "workload"), n);
-	vl_buf_printf(md, "| run | done | Jain | max/min | CV | worst share | mean wall s | verdict |\n"
-	                  "|---|---|---|---|---|---|---|---|\n");
+	vl_buf_printf(md,
+	              "| run | done | Jain | max/min | CV | worst share | mean wall s | verdict |\n"
+	              "|---|---|---|---|---|---|---|---|\n");
 	json_array_foreach(runs, k, run)
 	{
 		json_t *m = json_object_get(run, "metrics"), *shares = json_object_get(m, "shares");
@@ -114,7 +164,7 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		vl_buf_printf(md, "| %s | %zu/%zu | %.3f | %.2f | %.3f | %.0f%% | %.2f | %s |\n",
 		              vl_json_str(run, "run"), n - (size_t)vl_json_num(m, "starved"), n,
 		              vl_json_num(m, "jain"), vl_json_num(m, "maxmin"),
-		              vl_json_num(m, "cv"), 100 * worst_share(m),
+		              vl_json_num(m, "cv"), 100 * vl_report_worst_share(m),
 		              vl_json_num(m, "mean_wall_s"),
 		              vl_json_str(json_object_get(run, "fidelity"), "verdict"));
 		fprintf(dat, "# run %s: instance share user_s sys_s\n", vl_json_str(run, "run"));
@@ -136,6 +186,7 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 	}
 	fclose(csv);
 	fclose(dat);
+	explain(runs, md);
 	/* over time: each instance's CPU per window, a block per run */
 	bool timelines = false;
 
@@ -144,11 +195,13 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		json_array_foreach(runs, k, run)
 		{
 			json_t *tl = json_object_get(run, "timeline"), *w;
-			json_t *wj = json_object_get(tl, "windowed_jain"), *pr = json_object_get(tl, "progress");
+			json_t *wj = json_object_get(tl, "windowed_jain"),
+			       *pr = json_object_get(tl, "progress");
 			double iv = vl_json_num(tl, "interval_s");
 			size_t j;
 
-			fprintf(dat, "# run %s: t, then each instance's CPUs busy\n", vl_json_str(run, "run"));
+			fprintf(dat, "# run %s: t, then each instance's CPUs busy\n",
+			        vl_json_str(run, "run"));
 			json_array_foreach(json_object_get(tl, "windows"), j, w)
 			{
 				json_t *c;
@@ -162,13 +215,14 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 			}
 			fprintf(dat, "\n\n");
 			if (wj && pr && json_array_size(json_object_get(tl, "windows"))) {
-				vl_buf_printf(md,
-				              "%s over time (%.0f ms windows): Jain median %.3f, worst "
-				              "%.3f; instances making progress per window: median %.1f "
-				              "of %zu, fewest %.0f.\n\n",
-				              vl_json_str(run, "run"), 1e3 * iv,
-				              vl_json_num(wj, "median"), vl_json_num(wj, "worst"),
-				              vl_json_num(pr, "median"), n, vl_json_num(pr, "min"));
+				vl_buf_printf(
+				    md,
+				    "%s over time (%.0f ms windows): Jain median %.3f, worst "
+				    "%.3f; instances making progress per window: median %.1f "
+				    "of %zu, fewest %.0f.\n\n",
+				    vl_json_str(run, "run"), 1e3 * iv, vl_json_num(wj, "median"),
+				    vl_json_num(wj, "worst"), vl_json_num(pr, "median"), n,
+				    vl_json_num(pr, "min"));
 			}
 		}
 		fclose(dat);
@@ -237,8 +291,9 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 			        "set xlabel 's'; set ylabel 'CPUs busy'; set yrange [0:*]; "
 			        "set xrange [*:*]; set key outside right\n",
 			        vl_json_str(b, "workload"), n, vl_json_str(run, "run"));
-			fprintf(gp, "plot for [i=2:%zu] '%s/plots/%s-timeline.dat' index %zu using "
-			            "1:i with lines title sprintf('h%%d', i - 1)\n",
+			fprintf(gp,
+			        "plot for [i=2:%zu] '%s/plots/%s-timeline.dat' index %zu using "
+			        "1:i with lines title sprintf('h%%d', i - 1)\n",
 			        n + 1, dir, stem, k);
 		}
 	}
@@ -254,20 +309,22 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 			if (timelines && json_array_size(json_object_get(
 			                     json_object_get(run, "timeline"), "windows")))
 				vl_buf_printf(md, "![%s over time](plots/%s-%s-timeline.png)\n",
-				              vl_json_str(run, "run"), stem, vl_json_str(run, "run"));
+				              vl_json_str(run, "run"), stem,
+				              vl_json_str(run, "run"));
 		}
 	}
 	return 0;
 }
 
-/* Where a run goes in the report's arrays: ns, proc, solo, vm. */
-enum { SLOT_NS, SLOT_PROC, SLOT_SOLO, SLOT_VM };
-static int run_slot(const char *run)
+/* Where a run goes in the report's arrays: ns, proc, solo, vm; a run
+ * beside a noisy neighbour ("ns+cpu") in none of them (-1). */
+int vl_report_slot(const char *run)
 {
-	return !strcmp(run, "ns")     ? SLOT_NS
-	       : !strcmp(run, "proc") ? SLOT_PROC
-	       : !strcmp(run, "vm")   ? SLOT_VM
-	                              : SLOT_SOLO;
+	return !strcmp(run, "ns")     ? VL_SLOT_NS
+	       : !strcmp(run, "proc") ? VL_SLOT_PROC
+	       : !strcmp(run, "vm")   ? VL_SLOT_VM
+	       : !strcmp(run, "solo") ? VL_SLOT_SOLO
+	                              : -1;
 }
 
 /* Slowdown of ns and proc against solo for every time-bound run (cpu,
@@ -289,7 +346,7 @@ static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struc
 		size_t k;
 
 		json_array_foreach(json_object_get(files[f], "runs"), k, run) vm |=
-		    run_slot(vl_json_str(run, "run")) == SLOT_VM;
+		    vl_report_slot(vl_json_str(run, "run")) == VL_SLOT_VM;
 	}
 	fprintf(dat, "# run ns/solo proc/solo%s (mean wall time)\n", vm ? " vm/solo" : "");
 	for (size_t f = 0; f < n_files; f++) {
@@ -297,14 +354,15 @@ static void slowdown_plot(const char *dir, json_t **files, size_t n_files, struc
 		double t[4] = {0};
 		size_t k;
 
-		if (rate_file(files[f]))
+		if (vl_report_rate_file(files[f]))
 			continue;
 		json_array_foreach(runs, k, run)
 		{
 			const char *r = vl_json_str(run, "run");
 			double w = vl_json_num(json_object_get(run, "metrics"), "mean_wall_s");
 
-			t[run_slot(r)] = w;
+			if (vl_report_slot(r) >= 0)
+				t[vl_report_slot(r)] = w;
 		}
 		if (t[2] <= 0)
 			continue;
@@ -353,7 +411,7 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 		const char *w = vl_json_str(b, "workload");
 		double ns = 0, proc = 0, solo = 0, vm = 0, jain_ns = 0, jain_vm = 0, agg[4] = {0};
 		size_t k, starved = 0;
-		bool rate = rate_file(b);
+		bool rate = vl_report_rate_file(b);
 
 		json_array_foreach(runs, k, run)
 		{
@@ -362,8 +420,10 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 
 			json_t *in;
 			size_t i;
-			int slot = run_slot(r);
+			int slot = vl_report_slot(r);
 
+			if (slot < 0)
+				continue;
 			json_array_foreach(json_object_get(run, "instances"), i, in) agg[slot] +=
 			    vl_json_num(in, "throughput_bps");
 			if (!strcmp(r, "ns")) {
@@ -374,7 +434,7 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 				proc = vl_json_num(m, "mean_wall_s");
 			} else if (!strcmp(r, "solo")) {
 				solo = vl_json_num(m, "mean_wall_s");
-			} else if (slot == SLOT_VM) {
+			} else if (slot == VL_SLOT_VM) {
 				vm = vl_json_num(m, "mean_wall_s");
 				jain_vm = vl_json_num(m, "jain");
 			}
@@ -410,9 +470,9 @@ static void answers(json_t **files, size_t n_files, struct vl_buf *md)
 			              : jain_vm >= 0.85 ? "mostly fairly"
 			                                : "unfairly",
 			              jain_vm);
-			if (rate && agg[SLOT_VM] > 0)
+			if (rate && agg[VL_SLOT_VM] > 0)
 				vl_buf_printf(md, ", carrying %.2f Gbit/s in all",
-				              agg[SLOT_VM] / 1e9);
+				              agg[VL_SLOT_VM] / 1e9);
 			else if (proc > 0)
 				vl_buf_printf(md, ", %.2f× the time of plain processes", vm / proc);
 		}
@@ -442,9 +502,11 @@ static struct side side_of(json_t **files, size_t n_files, const char *w, double
 		{
 			json_t *m = json_object_get(run, "metrics"), *in;
 			const char *r = vl_json_str(run, "run");
-			int slot = run_slot(r);
+			int slot = vl_report_slot(r);
 			size_t i;
 
+			if (slot < 0)
+				continue;
 			sd.jain[slot] = vl_json_num(m, "jain");
 			sd.wall[slot] = vl_json_num(m, "mean_wall_s");
 			if (slot == 0)
@@ -530,6 +592,33 @@ const char *vl_report_dir_invalid(const char *dir)
 	return NULL;
 }
 
+/* Sections in the study's order: CPU (cpu, povray), network (stream,
+ * bandwidth, iperf, iperf3, netpipe), mixed (mixed, scp), then anything
+ * else; by N within a workload. */
+static int study_rank(const char *w)
+{
+	static const char *const order[] = {"cpu",    "povray",  "stream", "bandwidth", "iperf",
+	                                    "iperf3", "netpipe", "mixed",  "scp"};
+
+	for (size_t i = 0; i < VL_ARRAY_SIZE(order); i++)
+		if (!strcmp(w, order[i]))
+			return (int)i;
+	return (int)VL_ARRAY_SIZE(order);
+}
+
+static int study_order(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int d = study_rank(vl_json_str(x, "workload")) - study_rank(vl_json_str(y, "workload"));
+	double nx = vl_json_num(x, "n"), ny = vl_json_num(y, "n");
+
+	if (d)
+		return d;
+	if (nx != ny)
+		return nx < ny ? -1 : 1;
+	return strcmp(vl_json_str(x, "_file"), vl_json_str(y, "_file"));
+}
+
 int vl_report_render(const char *dir, struct vl_err *err)
 {
 	char path[PATH_MAX], **names;
@@ -559,7 +648,7 @@ int vl_report_render(const char *dir, struct vl_err *err)
 	              "after the other). A share is an instance's part of the total (completion "
 	              "rate for cpu and mixed, throughput received for stream and bandwidth); "
 	              "the ideal is 1/N. Data: the JSON and CSV files beside this report.\n");
-	for (size_t i = 0; i < n && r == 0; i++) {
+	for (size_t i = 0; i < n; i++) {
 		json_error_t je;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
@@ -569,9 +658,15 @@ int vl_report_render(const char *dir, struct vl_err *err)
 			files[ok] = NULL;
 			continue; /* not a bench file */
 		}
-		r = one(dir, names[i], files[ok], &md, &plotted, err);
+		json_object_set_new(files[ok], "_file", json_string(names[i]));
 		ok++;
 	}
+	/* the study's order: CPU, network, mixed; each by N */
+	qsort(files, ok, sizeof(*files), study_order);
+	if (ok)
+		vl_report_findings(dir, files, ok, &md);
+	for (size_t i = 0; i < ok && r == 0; i++)
+		r = one(dir, vl_json_str(files[i], "_file"), files[i], &md, &plotted, err);
 	if (r == 0 && !ok)
 		r = vl_err_set(err, ENOENT, "%s: no bench JSON files (vnetlab bench --json)", dir);
 	if (r == 0) {

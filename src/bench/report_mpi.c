@@ -16,7 +16,7 @@
 #include "base/util.h"
 #include "bench/report.h"
 
-static json_t *env_run(json_t *f, const char *env)
+json_t *vl_report_mpi_env(json_t *f, const char *env)
 {
 	json_t *r;
 	size_t k;
@@ -26,13 +26,12 @@ static json_t *env_run(json_t *f, const char *env)
 	return NULL;
 }
 
-static bool macro(json_t *f)
+bool vl_report_mpi_macro(json_t *f)
 {
 	return *vl_json_str(f, "class") != '\0';
 }
 
-/* The MPI files of dir, loaded. */
-static size_t load(const char *dir, json_t ***out)
+size_t vl_report_mpi_load(const char *dir, json_t ***out)
 {
 	char **names, path[PATH_MAX];
 	size_t n = vl_report_list_json(dir, &names), k = 0;
@@ -60,7 +59,7 @@ static size_t load(const char *dir, json_t ***out)
 static bool any_vm(json_t **f, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (env_run(f[i], "vm"))
+		if (vl_report_mpi_env(f[i], "vm"))
 			return true;
 	return false;
 }
@@ -96,7 +95,7 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 		cleanup_buf struct vl_buf notes = {0};
 
 		for (size_t e = 0; e < VL_ARRAY_SIZE(envs); e++) {
-			json_t *r = env_run(f[i], envs[e]);
+			json_t *r = vl_report_mpi_env(f[i], envs[e]);
 
 			if (!r)
 				continue;
@@ -123,7 +122,7 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 		if (!any)
 			continue;
 		vl_buf_printf(md, "| %s | %s%s%s | %.0f |", vl_json_str(f[i], "mpi"),
-		              vl_json_str(f[i], "benchmark"), macro(f[i]) ? " " : "",
+		              vl_json_str(f[i], "benchmark"), vl_report_mpi_macro(f[i]) ? " " : "",
 		              vl_json_str(f[i], "class"), vl_json_num(f[i], "ranks"));
 		for (size_t e = 0; e < VL_ARRAY_SIZE(envs); e++)
 			if (e != 1 || vm)
@@ -137,10 +136,10 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 		else if (vm)
 			vl_buf_printf(md, " - |");
 		vl_buf_printf(md, " %s | %.1f |", verified ? "yes" : "**no**",
-		              vl_json_num(env_run(f[i], "ns"), "link_bytes") / 1e6);
+		              vl_json_num(vl_report_mpi_env(f[i], "ns"), "link_bytes") / 1e6);
 		if (vm && t[1] > 0)
 			vl_buf_printf(md, " %.1f |",
-			              vl_json_num(env_run(f[i], "vm"), "link_bytes") / 1e6);
+			              vl_json_num(vl_report_mpi_env(f[i], "vm"), "link_bytes") / 1e6);
 		else if (vm)
 			vl_buf_printf(md, " - |");
 		vl_buf_printf(md, " %s |\n", notes.len ? notes.s : "");
@@ -169,20 +168,20 @@ static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 		        "use)\n",
 		        vm ? " vm" : "");
 		for (size_t i = 0; i < n; i++) {
-			double one = vl_json_num(env_run(f[i], "one"), "wall_s");
+			double one = vl_json_num(vl_report_mpi_env(f[i], "one"), "wall_s");
 			double cpus = vl_json_num(f[i], "host_cpus"),
 			       ranks = vl_json_num(f[i], "ranks");
 			double c = cpus > 0 && cpus < ranks ? cpus : ranks;
 
-			if (strcmp(vl_json_str(f[i], "mpi"), impls[m]) || !macro(f[i]))
+			if (strcmp(vl_json_str(f[i], "mpi"), impls[m]) || !vl_report_mpi_macro(f[i]))
 				continue;
 			fprintf(
 			    d, "%s-%s %.4f %.4f %.4f %.4f %.4f", vl_json_str(f[i], "benchmark"),
-			    vl_json_str(f[i], "class"), vl_json_num(env_run(f[i], "ns"), "wall_s"),
-			    vl_json_num(env_run(f[i], "proc"), "wall_s"),
-			    vl_json_num(env_run(f[i], "solo"), "wall_s"), one, c > 0 ? one / c : 0);
+			    vl_json_str(f[i], "class"), vl_json_num(vl_report_mpi_env(f[i], "ns"), "wall_s"),
+			    vl_json_num(vl_report_mpi_env(f[i], "proc"), "wall_s"),
+			    vl_json_num(vl_report_mpi_env(f[i], "solo"), "wall_s"), one, c > 0 ? one / c : 0);
 			if (vm)
-				fprintf(d, " %.4f", vl_json_num(env_run(f[i], "vm"), "wall_s"));
+				fprintf(d, " %.4f", vl_json_num(vl_report_mpi_env(f[i], "vm"), "wall_s"));
 			fprintf(d, "\n");
 			rows++;
 		}
@@ -296,7 +295,7 @@ static void micro_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 		json_t *r, *rep, *pts, *p;
 		size_t k, j;
 
-		if (macro(f[i]))
+		if (vl_report_mpi_macro(f[i]))
 			continue;
 		json_array_foreach(json_object_get(f[i], "mpi_runs"), k, r)
 		{
@@ -366,8 +365,7 @@ static void micro_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 	}
 }
 
-/* A ping-pong run's points: the micro benchmark's are in its "pingpong". */
-static json_t *pingpong_points(json_t *r)
+json_t *vl_report_mpi_points(json_t *r)
 {
 	json_t *rep = json_object_get(r, "report");
 
@@ -384,11 +382,11 @@ static bool ran(json_t *r)
 void vl_report_mpi_answers(const char *dir, struct vl_buf *md)
 {
 	json_t **f;
-	size_t n = load(dir, &f);
+	size_t n = vl_report_mpi_load(dir, &f);
 
 	for (size_t i = 0; i < n; i++) {
-		json_t *ns = env_run(f[i], "ns"), *vm = env_run(f[i], "vm");
-		json_t *pn = pingpong_points(ns), *pv = pingpong_points(vm);
+		json_t *ns = vl_report_mpi_env(f[i], "ns"), *vm = vl_report_mpi_env(f[i], "vm");
+		json_t *pn = vl_report_mpi_points(ns), *pv = vl_report_mpi_points(vm);
 		size_t last = json_array_size(pn) - 1;
 
 		if (!ran(ns) || !ran(vm))
@@ -397,7 +395,7 @@ void vl_report_mpi_answers(const char *dir, struct vl_buf *md)
 		              "- **MPI (%s) %s%s%s, %.0f ranks**: on virtual machines (vm) "
 		              "%.2f× the time on ns nodes",
 		              vl_json_str(f[i], "mpi"), vl_json_str(f[i], "benchmark"),
-		              macro(f[i]) ? " " : "", vl_json_str(f[i], "class"),
+		              vl_report_mpi_macro(f[i]) ? " " : "", vl_json_str(f[i], "class"),
 		              vl_json_num(f[i], "ranks"),
 		              vl_json_num(vm, "wall_s") / vl_json_num(ns, "wall_s"));
 		/* the same sizes in both: the smallest message's latency, the
@@ -430,7 +428,7 @@ void vl_report_mpi_answers(const char *dir, struct vl_buf *md)
 void vl_report_mpi(const char *dir, struct vl_buf *md, bool *plotted)
 {
 	json_t **f;
-	size_t n = load(dir, &f);
+	size_t n = vl_report_mpi_load(dir, &f);
 
 	if (n) {
 		cleanup_buf struct vl_buf skips = {0};

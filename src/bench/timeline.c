@@ -8,22 +8,10 @@
 #include <time.h>
 
 #include "base/util.h"
+#include "bench/metrics.h"
 #include "bench/spawn.h"
 #include "lab/lab.h"
 #include "sys/cgroup.h"
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 int vl_timeline_figures(const struct vl_timeline *tl, struct vl_timeline_figures *f)
 {
@@ -74,8 +62,8 @@ int vl_timeline_figures(const struct vl_timeline *tl, struct vl_timeline_figures
 			f->progress_min = moving;
 		f->busy++;
 	}
-	f->jain_median = median(jain, f->busy);
-	f->progress_median = median(prog, f->busy);
+	f->jain_median = vl_metrics_median(jain, f->busy);
+	f->progress_median = vl_metrics_median(prog, f->busy);
 	return 0;
 }
 
@@ -157,7 +145,8 @@ static void *run(void *arg)
 		}
 		tl->t[tl->n_win] = vl_now() - t0;
 		for (size_t i = 0; i < tl->n; i++) {
-			tl->cpu[tl->n_win * tl->n + i] = now[i] > s->last[i] ? now[i] - s->last[i] : 0;
+			tl->cpu[tl->n_win * tl->n + i] =
+			    now[i] > s->last[i] ? now[i] - s->last[i] : 0;
 			s->last[i] = now[i];
 		}
 		tl->n_win++;
@@ -179,7 +168,8 @@ int vl_timeline_start(struct vl_timeline_sampler *s, const char *lab, char node[
 	for (size_t i = 0; i < n; i++) {
 		snprintf(s->paths[i], sizeof(s->paths[i]), "vnetlab/%s/%s", lab, node[i]);
 		if (server && server[i][0])
-			snprintf(s->paths2[i], sizeof(s->paths2[i]), "vnetlab/%s/%s", lab, server[i]);
+			snprintf(s->paths2[i], sizeof(s->paths2[i]), "vnetlab/%s/%s", lab,
+			         server[i]);
 	}
 	if (pthread_create(&s->thread, NULL, run, s) != 0) {
 		free(s->paths);

@@ -56,7 +56,7 @@ static void builtin_client(const struct vl_wl_ctx *c, const struct vl_bench_inst
 	if (!strcmp(w, "mixed")) {
 		vl_argv_add(a, "mixed");
 		vl_argv_add(a, "--bytes");
-		vl_argv_add(a, o->bytes ? o->bytes : "64MiB");
+		vl_argv_add(a, o->bytes ? o->bytes : VL_WL_MIXED_BYTES);
 		if (o->cipher) {
 			vl_argv_add(a, "--cipher");
 			vl_argv_add(a, o->cipher);

@@ -43,6 +43,13 @@ struct vl_wl_ctx {
 	void *priv;         /* the workload's own */
 };
 
+/* Default sizes, so that one instance alone runs at least 2 s on a
+ * 2-core EPYC host (2.6 s and 2.3 s measured): start-up noise must not
+ * decide the shares. scp moves the study's 700 MB. Guests under TCG take
+ * 20-30 times as long: give them --bytes. */
+#define VL_WL_MIXED_BYTES "1280MiB"
+#define VL_WL_SCP_BYTES   (700ull << 20)
+
 struct vl_workload {
 	const char *name;
 	const char *summary; /* one line, for help */

@@ -305,8 +305,9 @@ int cmd_bench(int argc, char **argv)
 			break;
 	}
 
-	root = json_pack("{s:s, s:I, s:s, s:[]}", "workload", o.workload, "n", (json_int_t)o.n,
-	                 "profile", vl_profile_name(o.profile), "runs");
+	root = json_pack("{s:s, s:I, s:s, s:I, s:[]}", "workload", o.workload, "n", (json_int_t)o.n,
+	                 "profile", vl_profile_name(o.profile), "host_cpus",
+	                 (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "runs");
 	if (neighbour != VL_NEIGHBOUR_NONE)
 		json_object_set_new(root, "neighbour", json_array());
 	printf("%s, %zu instances: share of %s per instance\n", o.workload, o.n,

@@ -108,7 +108,8 @@ const struct vl_cmd vl_cmds[] = {
      "  -b, --backend LIST  ns, proc, vm, solo (default\n"
      "                      ns,proc)\n"
      "      --seconds S     stream, bandwidth, iperf, iperf3: how long (default 5)\n"
-     "      --bytes SIZE    mixed, scp: how much (default 64MiB); netpipe: largest message\n"
+     "      --bytes SIZE    mixed, scp: how much (default 1280MiB, 700MiB: one alone\n"
+     "                      runs 2 s or more); netpipe: largest message\n"
      "      --size N        cpu: the image's side; povray: WxH\n"
      "      --cipher NAME   mixed: aes-128-gcm or chacha20-poly1305; scp: an ssh cipher\n"
      "      --scene FILE    povray: the scene (default Debian's advanced/wineglass.pov)\n"
@@ -151,14 +152,16 @@ const struct vl_cmd vl_cmds[] = {
      "squares line from N = the host's CPUs C, its slope against the ideal t(1)/C\n"
      "per instance (--plot PREFIX: PREFIX.dat, .gp and a gnuplot PREFIX.png).\n"},
     {"study", cmd_study,
-     "[--out DIR] [-n LIST] [--workloads LIST] [--seconds S] [--size N] [--vm] [--real] "
-     "[--mpi-class C] [--ranks N]",
+     "[--out DIR] [-n LIST] [--workloads LIST] [--seconds S] [--size N] [--bytes SIZE] "
+     "[--neighbour KIND] [--vm] [--real] [--mpi-class C] [--ranks N]",
      "the whole study: every workload at each N on ns, proc and solo, and a report",
      "Run `vnetlab bench` for each workload (default cpu,stream,bandwidth,mixed) at\n"
      "each N (default 5,10) on ns, proc and solo, keep each run's JSON in DIR\n"
      "(default results), then render the report: CSV files, plots (gnuplot, PNG and\n"
-     "SVG) and DIR/report.md.\n"
+     "SVG) and DIR/report.md, which opens with the study's findings beside this host's.\n"
      "\n"
+     "  --bytes SIZE        mixed and scp: how much each instance moves\n"
+     "  --neighbour KIND    every workload also beside a noisy neighbour (as bench)\n"
      "  --vm                on virtual machines too (backend vm: QEMU guests, the\n"
      "                      study's own subject): the built-in workloads, with --real\n"
      "                      the real programs and the MPI comparison (a rank per guest:\n"

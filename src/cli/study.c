@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "bench/mpi.h"
+#include "bench/neighbour.h"
 #include "bench/report.h"
 #include "bench/workload.h"
 #include "cli/cli.h"
@@ -27,6 +28,8 @@ static const struct option study_opts[] = {
     {"seconds", required_argument, NULL, 's'},
     {"workloads", required_argument, NULL, 'w'},
     {"size", required_argument, NULL, 'S'},
+    {"bytes", required_argument, NULL, 'B'},
+    {"neighbour", required_argument, NULL, 'N'},
     {"real", no_argument, NULL, 'r'},
     {"vm", no_argument, NULL, 'V'},
     {"mpi-class", required_argument, NULL, 'c'},
@@ -69,12 +72,14 @@ static int self(char **argv)
 /* vnetlab bench WORKLOAD -n N --backend ns,proc,solo --json FILE ...; with
  * --vm, where guests can boot, vm too (and in the MPI comparison) */
 static const char *backends = "ns,proc,solo";
+/* --bytes (mixed, scp) and --neighbour, passed on when given */
+static const char *bytes_opt, *neighbour_opt;
 static const char *mpi_envs = "ns,proc,solo,one";
 
 static int bench(const char *workload, const char *n, const char *seconds, const char *size,
                  const char *json)
 {
-	char *argv[20], timeout[32];
+	char *argv[24], timeout[32];
 	size_t k = 0;
 
 	argv[k++] = "vnetlab";
@@ -98,6 +103,14 @@ static int bench(const char *workload, const char *n, const char *seconds, const
 	if (size && !strcmp(workload, "cpu")) {
 		argv[k++] = "--size";
 		argv[k++] = (char *)size;
+	}
+	if (bytes_opt && (!strcmp(workload, "mixed") || !strcmp(workload, "scp"))) {
+		argv[k++] = "--bytes";
+		argv[k++] = (char *)bytes_opt;
+	}
+	if (neighbour_opt && strcmp(workload, "netpipe")) {
+		argv[k++] = "--neighbour";
+		argv[k++] = (char *)neighbour_opt;
 	}
 	argv[k++] = "--json";
 	argv[k++] = (char *)json;
@@ -222,6 +235,24 @@ int cmd_study(int argc, char **argv)
 			break;
 		case 'S':
 			size = optarg;
+			break;
+		case 'B': {
+			uint64_t b;
+
+			if (vl_parse_bytes(optarg, &b) < 0 || b == 0) {
+				free(workloads);
+				return vl_cli_usage("study", "--bytes takes a size such as 64MiB");
+			}
+			bytes_opt = optarg;
+			break;
+		}
+		case 'N':
+			if (vl_neighbour_parse(optarg) <= 0) {
+				free(workloads);
+				return vl_cli_usage(
+				    "study", "--neighbour takes cpu, memory, network or fork");
+			}
+			neighbour_opt = optarg;
 			break;
 		case 'V':
 			with_vm = true;

@@ -79,6 +79,39 @@ test_report_renders_from_stored_json() {
 	rm -rf "$d"
 }
 
+# The report opens with the study's findings beside this host's, each
+# cell from the JSON and marked with its run's verdict; sections follow the
+# study's order (CPU, network, mixed).
+test_report_opens_with_the_studys_findings() {
+	d=$(mktemp -d)
+	cp tests/data/study-vm/*.json tests/data/study/stream-n3.json "$d/"
+	vl report "$d" >/dev/null
+	expect_eq "$(grep -m1 '^## ' "$d/report.md")" "## The study's findings, side by side" "the first section"
+	f=tests/data/study-vm/cpu-n4.json
+	cell() { jq -r --arg r "$1" '.runs[] | select(.run == $r) | .metrics |
+		"4 of 4 ran, Jain \(.jain * 1000 | round / 1000)"' "$f"; }
+	grep -q "^| CPU shared fairly | yes (POV-Ray) | $(cell proc)[0-9]*, worst [0-9]*% ✓ | $(cell ns)[0-9]*, worst" \
+		"$d/report.md" || fail "the CPU row: $(grep '^| CPU shared' "$d/report.md")"
+	grep -q '^| Network shared fairly | 9 of 10 netperf guests ran | .* | stream, N = 3 |$' "$d/report.md" ||
+		fail "the network row: $(grep '^| Network' "$d/report.md")"
+	grep -q '^| Mixed CPU + network shared unfairly | 7 of 10 scp guests ran | run `bench scp` | – | – | – |$' \
+		"$d/report.md" || fail "the mixed row without its runs: $(grep '^| Mixed' "$d/report.md")"
+	r=$(printf %.2f "$(jq -r '[.mpi_runs[] | select(.env == "vm" or .env == "proc")] | .[0].wall_s / .[1].wall_s' \
+		tests/data/study-vm/mpi-mpich-ep-S.json)")
+	grep -q "^| MPI on VMs < 15 % slower than processes | yes (NAS, SKaMPI) | 1.00× proc (1 job) | 1.22× proc (1 job) | $r× proc (1 job) | the kernels |" \
+		"$d/report.md" || fail "the MPI row (vm $r×): $(grep '^| MPI on VMs' "$d/report.md")"
+	# t(N) against N/C × t(1), t(1) the solo run's
+	want=$(printf %.2f "$(jq -r --argjson c "$(nproc)" '(.runs[] | select(.run == "solo") | .metrics.mean_wall_s) as $t1 |
+		.runs[] | select(.run == "vm") | .metrics.mean_wall_s / ([1, 4 / $c] | max) / $t1' "$f")")
+	grep -q "^| VM time ≈ N × real time | .* | t(4) = $want × N/C × t(1) ✓ | cpu; " "$d/report.md" ||
+		fail "the scale row (vm $want): $(grep '^| VM time' "$d/report.md")"
+	grep -q '^| Micro-benchmarks faster on VMs than on a real network | .* | [0-9.]* µs, [0-9]* MB/s: faster | .* ping-pong (mpich) |$' \
+		"$d/report.md" || fail "the micro row: $(grep '^| Micro' "$d/report.md")"
+	a=$(grep -n '^## cpu, N = 4' "$d/report.md" | cut -d: -f1) b=$(grep -n '^## stream, N = 3' "$d/report.md" | cut -d: -f1)
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] || fail "sections out of the study's order (cpu $a, stream $b)"
+	rm -rf "$d"
+}
+
 test_report_places_vm_runs() {
 	# a study with --vm (stored from a real run: cpu, N = 4, on ns, proc, vm, solo)
 	d=$(mktemp -d)
