@@ -52,10 +52,15 @@ int vl_neighbour_start(struct vl_neighbour_run *nb, enum vl_neighbour kind, cons
 		if (vl_bench_spawn(lab, nb->sink, s.v, NULL, &nb->p[1], err) < 0)
 			return -1;
 		if (!vl_bench_wait_listen(&nb->p[1], NEIGHBOUR_PORT, 10.0)) {
+			vl_bench_collect(&nb->p[1], 1, vl_now());
+			vl_err_set(
+			    err, 0,
+			    "the network neighbour's sink (node %s) did not listen on port %d "
+			    "(wait status %d%s%.200s)",
+			    nb->sink, NEIGHBOUR_PORT, nb->p[1].status, nb->p[1].text.s ? ": " : "",
+			    nb->p[1].text.s ? nb->p[1].text.s : "");
 			vl_neighbour_stop(nb);
-			return vl_err_set(err, 0,
-			                  "the network neighbour's sink (node %s) did not listen",
-			                  nb->sink);
+			return -1;
 		}
 		vl_argv_addl(&a, work, "stream", "--to", nb->sink, "--port", NULL);
 		vl_argv_addf(&a, "%d", NEIGHBOUR_PORT);

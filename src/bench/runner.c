@@ -430,6 +430,8 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 		vl_bench_run_free(run);
 		return -1;
 	}
+	if (o->cpus > 0)
+		t->defaults.cpus = o->cpus;
 	if (o->neighbour == VL_NEIGHBOUR_FORK) {
 		char name[16];
 

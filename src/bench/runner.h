@@ -39,6 +39,7 @@ struct vl_bench_opts {
 	bool progress;
 	double interval; /* the timeline's sampling interval, s (0: 0.1) */
 	enum vl_neighbour neighbour; /* a noisy node beside the instances, or none */
+	double cpus;                 /* every node's CPU limit, over the profile's (0: none) */
 };
 
 struct vl_bench_instance {

@@ -62,6 +62,10 @@ int vl_cli_bench_opt(struct vl_bench_opts *o, int opt, const char *arg, const ch
 	case 'P':
 		o->scene = arg;
 		return 1;
+	case 'U':
+		if (vl_parse_number(arg, 0.01, 1024, &o->cpus) < 0)
+			*rc = vl_cli_usage(cmd, "--cpus takes CPUs per node, 0.01 to 1024");
+		return 1;
 	case 'F': {
 		int p = vl_profile_parse(arg);
 

@@ -55,7 +55,7 @@ int cmd_rsh(int argc, char **argv);
 	{"size", required_argument, NULL, 'S'}, {"timeout", required_argument, NULL, 'T'},         \
 	{"json", required_argument, NULL, 'j'}, {"bw", required_argument, NULL, 'W'},              \
 	{"cipher", required_argument, NULL, 'c'}, {"scene", required_argument, NULL, 'P'},        \
-	{"profile", required_argument, NULL, 'F'}
+	{"profile", required_argument, NULL, 'F'}, {"cpus", required_argument, NULL, 'U'}
 /* clang-format on */
 /* Options bench and capacity share (--seconds, --bytes, --size, --timeout,
  * --bw): 1 if opt was one (*rc set on a bad value). */

@@ -118,6 +118,7 @@ const struct vl_cmd vl_cmds[] = {
      "                      report their aggregate against that capacity\n"
      "      --profile P     every node's resources: study (1 vCPU, 64 MiB: the\n"
      "                      study's guests) or none (default)\n"
+     "      --cpus X        every node's CPU limit, over the profile's\n"
      "      --neighbour K   isolation: each backend without, then with, a noisy node\n"
      "                      beside the instances: cpu (a spinning loop), memory (a\n"
      "                      thrasher), network (a stream into its own sink), fork (a\n"
