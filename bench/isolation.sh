@@ -13,8 +13,10 @@
 #             guest kernel is cached, else proc,ns); PROFILE (default none;
 #             study gives every node 1 CPU and 64 MiB)
 #
-# Prints a table: kind, backend, median and worst slowdown, a fair share's
-# slowdown for the CPU hog, the neighbour's own CPU seconds; JSON lines go
+# Each kind runs REPS times (default 3). Prints a table: kind, backend, the
+# medians over the repetitions of the median and worst slowdown, a fair
+# share's slowdown for the CPU hog, the neighbour's own CPU seconds and the
+# baseline's mean wall time; JSON lines (one per repetition) go
 # to $OUT (default bench/results/isolation-<date>.jsonl).
 set -u
 cd "$(dirname "$0")/.."
@@ -25,6 +27,7 @@ WORKLOAD=${WORKLOAD:-cpu}
 NET_WORKLOAD=${NET_WORKLOAD:-stream}
 N=${N:-4}
 PROFILE=${PROFILE:-none}
+REPS=${REPS:-3}
 if [ -z "${BACKENDS:-}" ]; then
 	BACKENDS=proc,ns
 	if [ -e /var/cache/vnetlab/vm-kernel/small/vmlinux ] || [ -e /var/cache/vnetlab/vm-kernel/debian/vmlinuz ]; then
@@ -39,31 +42,43 @@ command -v jq >/dev/null || die "needs jq"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-printf '%-8s %-8s %-11s %9s %9s %9s %11s %s\n' KIND WORKLOAD RUN MEDIAN WORST FAIR "NEIGH CPU-s" "BASELINE wall s"
+printf '%-8s %-8s %-12s %9s %9s %9s %11s %15s %4s\n' KIND WORKLOAD RUN MEDIAN WORST FAIR "NEIGH CPU-s" "BASELINE wall s" REPS
 for kind in $KINDS; do
 	w=$WORKLOAD
 	[ "$kind" = network ] && w=$NET_WORKLOAD
 	size=()
 	[ -n "${SIZE:-}" ] && [ "$w" = cpu ] && size=(--size "$SIZE")
-	say "isolation: $w -n $N beside a $kind neighbour on $BACKENDS"
-	if ! "$V" bench "$w" -n "$N" --seconds 5 --backend "$BACKENDS" --profile "$PROFILE" \
-		--timeout 600 "${size[@]}" --neighbour "$kind" --json "$tmp/$kind.json" >/dev/null 2>"$tmp/$kind.err"; then
-		warn "bench $w --neighbour $kind failed: $(tail -n 3 "$tmp/$kind.err")"
-		continue
-	fi
-	jq -r --arg k "$kind" --arg w "$w" '
-		(.runs | map({key: .run, value: .}) | from_entries) as $r |
-		.neighbour[] | [$k, $w, .run,
-			(if .median then (.median * 100 | round / 100 | tostring) + "x" else "-" end),
-			(if .worst then (.worst * 100 | round / 100 | tostring) + "x" else "inf" end),
-			(if .fair_slowdown then (.fair_slowdown * 100 | round / 100 | tostring) + "x" else "-" end),
-			($r[.run].neighbour.cgroup_cpu_s // 0 | . * 10 | round / 10 | tostring),
-			($r[.baseline].metrics.mean_wall_s * 100 | round / 100 | tostring)] | @tsv' \
-		"$tmp/$kind.json" | while IFS=$'\t' read -r k wl run med worst fair cpu base; do
-		printf '%-8s %-8s %-11s %9s %9s %9s %11s %s\n' "$k" "$wl" "$run" "$med" "$worst" "$fair" "$cpu" "$base"
+	say "isolation: $w -n $N beside a $kind neighbour on $BACKENDS, $REPS times"
+	ok=0
+	for r in $(seq "$REPS"); do
+		if "$V" bench "$w" -n "$N" --seconds 5 --backend "$BACKENDS" --profile "$PROFILE" \
+			--timeout 600 "${size[@]}" --neighbour "$kind" --json "$tmp/$kind-$r.json" \
+			>/dev/null 2>"$tmp/$kind.err"; then
+			ok=$((ok + 1))
+			jq -c --arg k "$kind" --arg p "$PROFILE" '{kind: $k, workload, n, profile: $p,
+				isolation: .neighbour, neighbour_reports: [.runs[] | select(.neighbour) |
+				{run, report: .neighbour.report}]}' "$tmp/$kind-$r.json" >>"$OUT"
+		else
+			warn "bench $w --neighbour $kind failed: $(tail -n 3 "$tmp/$kind.err")"
+			rm -f "$tmp/$kind-$r.json"
+		fi
 	done
-	jq -c --arg k "$kind" --arg p "$PROFILE" '{kind: $k, workload, n, profile: $p,
-		isolation: .neighbour, neighbour_reports: [.runs[] | select(.neighbour) | {run, report: .neighbour.report}]}' \
-		"$tmp/$kind.json" >>"$OUT"
+	[ "$ok" -gt 0 ] || continue
+	# medians over the repetitions of each run's median and worst
+	jq -rs --arg k "$kind" --arg w "$w" '
+		def med: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
+			else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+		def x: if . == null then "-" else (. * 100 | round / 100 | tostring) + "x" end;
+		[.[] | (.runs | map({key: .run, value: .}) | from_entries) as $r |
+			.neighbour[] | {run, median, worst, fair: .fair_slowdown,
+				cpu: ($r[.run].neighbour.cgroup_cpu_s // 0),
+				base: $r[.baseline].metrics.mean_wall_s}] |
+		group_by(.run)[] | [$k, $w, .[0].run, (map(.median) | med | x), (map(.worst // 1e9) | med |
+			if . >= 1e9 then "inf" else x end), (.[0].fair | x),
+			(map(.cpu) | med | . * 10 | round / 10 | tostring),
+			(map(.base) | med | . * 100 | round / 100 | tostring), (length | tostring)] | @tsv' \
+		"$tmp/$kind"-*.json | while IFS=$'\t' read -r k wl run med worst fair cpu base reps; do
+		printf '%-8s %-8s %-12s %9s %9s %9s %11s %15s %4s\n' "$k" "$wl" "$run" "$med" "$worst" "$fair" "$cpu" "$base" "$reps"
+	done
 done
 echo "JSON lines: $OUT"

@@ -224,6 +224,18 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 				    vl_json_num(wj, "worst"), vl_json_num(pr, "median"), n,
 				    vl_json_num(pr, "min"));
 			}
+			json_t *wr = json_object_get(tl, "windowed_jain_rx");
+			json_t *prr = json_object_get(tl, "progress_rx");
+
+			if (wr && prr)
+				vl_buf_printf(
+				    md,
+				    "%s bytes received over time: Jain median %.3f, worst "
+				    "%.3f; instances receiving per window: median %.1f of "
+				    "%zu, fewest %.0f.\n\n",
+				    vl_json_str(run, "run"), vl_json_num(wr, "median"),
+				    vl_json_num(wr, "worst"), vl_json_num(prr, "median"), n,
+				    vl_json_num(prr, "min"));
 		}
 		fclose(dat);
 	}

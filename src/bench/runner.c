@@ -130,10 +130,17 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 			memcpy(nn[i], run->inst[first + i].node, sizeof(nn[i]));
 			memcpy(sn[i], run->inst[first + i].server, sizeof(sn[i]));
 		}
+		/* and the bytes each receiving node (the server) took in */
+		char(*nsn)[64] = net && be->if_stats ? vl_xcalloc(count, sizeof(*nsn)) : NULL;
+
+		for (size_t i = 0; nsn && i < count; i++)
+			if (vl_lab_node_netns(lab, sn[i], nsn[i], sizeof(nsn[i]), NULL) != 0)
+				nsn[i][0] = '\0';
 		vl_timeline_start(&ts, lab, nn, net ? sn : NULL, count,
-		                  o->interval > 0 ? o->interval : 0.1);
+		                  o->interval > 0 ? o->interval : 0.1, be, nsn);
 		free(nn);
 		free(sn);
+		free(nsn);
 	}
 	vl_bench_collect(cl, count, vl_now() + o->timeout + (double)lead / 1e9);
 	if (ts.running) {

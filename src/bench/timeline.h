@@ -14,12 +14,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "node/node.h"
+
 struct vl_timeline {
 	double interval_s;
-	size_t n;      /* instances */
-	size_t n_win;  /* windows */
-	double *t;     /* each window's end, s since sampling began */
-	double *cpu;   /* cpu[w * n + i]: CPU seconds instance i used in window w */
+	size_t n;       /* instances */
+	size_t n_win;   /* windows */
+	double *t;      /* each window's end, s since sampling began */
+	double *cpu;    /* cpu[w * n + i]: CPU seconds instance i used in window w */
+	double *rx;     /* rx[w * n + i]: bytes its receiving node took in (NULL: not sampled) */
 	double t0_real; /* when sampling began, CLOCK_REALTIME s */
 	/* the span judged, s since sampling began: every instance started and
 	 * none ended yet (0, 0: every busy window) */
@@ -31,7 +34,7 @@ struct vl_timeline {
 #define VL_TIMELINE_PROGRESS 0.10
 
 struct vl_timeline_figures {
-	size_t busy;           /* windows in which anything ran (the rest are not judged) */
+	size_t busy; /* windows in which anything ran (the rest are not judged) */
 	double jain_median, jain_worst;
 	size_t worst_window;
 	double progress_median; /* instances making progress in a window */
@@ -42,6 +45,8 @@ struct vl_timeline_figures {
  * used at least a tenth of what its busiest window saw) within the span
  * judged, if a window lies wholly in it. 0, or -1 if no window was busy. */
 int vl_timeline_figures(const struct vl_timeline *tl, struct vl_timeline_figures *f);
+/* The same of the bytes received per window (-1 if not sampled). */
+int vl_timeline_figures_rx(const struct vl_timeline *tl, struct vl_timeline_figures *f);
 void vl_timeline_free(struct vl_timeline *tl);
 /* {"interval_s", "windows": [{"t", "cpu_s": [...]}], "windowed_jain":
  * {median, worst, worst_window}, "progress": {median, min, of}} */
@@ -57,10 +62,16 @@ struct vl_timeline_sampler {
 	const void *cg; /* const struct vl_cgroup_manager * */
 	struct vl_timeline tl;
 	size_t cap;
-	double *last;
+	double *last, *last_rx;
+	const struct vl_node_backend *be; /* rx: its if_stats on netns[i], or NULL */
+	char (*netns)[64];
 };
+/* be and netns (may be NULL): also the bytes received by the node whose
+ * network namespace is netns[i] (netns[i][0] == 0: none), through be's
+ * if_stats. */
 int vl_timeline_start(struct vl_timeline_sampler *s, const char *lab, char node[][16],
-                      char server[][16], size_t n, double interval_s);
+                      char server[][16], size_t n, double interval_s,
+                      const struct vl_node_backend *be, char netns[][64]);
 /* Stop it; its timeline (s->tl) is then the caller's. */
 void vl_timeline_stop(struct vl_timeline_sampler *s);
 

@@ -377,6 +377,11 @@ int cmd_bench(int argc, char **argv)
 			    "%.3f; instances making progress: median %.1f of %zu, fewest %zu\n",
 			    names[k], 1e3 * runs[k].timeline.interval_s, tf.busy, tf.jain_median,
 			    tf.jain_worst, tf.progress_median, runs[k].n, tf.progress_min);
+		if (runs[k].timeline.n_win && vl_timeline_figures_rx(&runs[k].timeline, &tf) == 0)
+			printf("  %-9s bytes received over time: Jain median %.3f, worst %.3f; "
+			       "instances receiving: median %.1f of %zu, fewest %zu\n",
+			       names[k], tf.jain_median, tf.jain_worst, tf.progress_median,
+			       runs[k].n, tf.progress_min);
 	}
 	for (size_t k = 0; k < n_runs; k++) {
 		printf("  %-9s shares:", names[k]);

@@ -58,9 +58,10 @@ int vl_lab_stats_get(const char *lab, struct vl_lab_stats *out, struct vl_err *e
 		snprintf(ns->name, sizeof(ns->name), "%s", name ? name : "?");
 		/* names from state.json become paths and namespaces: the lab's own */
 		if (!name || vl_name_invalid(name) ||
-		    (netns && (!vl_lab_tagged(id, netns) ||
-		               strcmp(netns + 2 + VL_LAB_ID_LEN + 1, name)))) {
-			vl_err_set(err, EPERM, "state.json: node %s in %s: not the lab's own; refused",
+		    (netns &&
+		     (!vl_lab_tagged(id, netns) || strcmp(netns + 2 + VL_LAB_ID_LEN + 1, name)))) {
+			vl_err_set(err, EPERM,
+			           "state.json: node %s in %s: not the lab's own; refused",
 			           name ? name : "?", netns ? netns : "-");
 			goto out;
 		}
@@ -87,6 +88,44 @@ out:
 	json_decref(st);
 	if (r < 0)
 		vl_lab_stats_free(out);
+	return r;
+}
+
+int vl_lab_node_netns(const char *lab, const char *node, char *buf, size_t len, struct vl_err *err)
+{
+	json_t *st = vl_state_load(lab, err), *n;
+	char id[VL_LAB_ID_LEN + 1];
+	int r = -1;
+	size_t i;
+
+	if (!st)
+		return -1;
+	if (vl_lab_own_id(lab, id, err) < 0)
+		goto out;
+	json_array_foreach(json_object_get(st, "nodes"), i, n)
+	{
+		const char *name = json_string_value(json_object_get(n, "name"));
+		const char *netns = json_string_value(json_object_get(n, "netns"));
+
+		if (!name || strcmp(name, node))
+			continue;
+		if (!netns) {
+			r = 1;
+			goto out;
+		}
+		if (!vl_lab_tagged(id, netns) || strcmp(netns + 2 + VL_LAB_ID_LEN + 1, name)) {
+			vl_err_set(err, EPERM,
+			           "state.json: node %s in %s: not the lab's own; refused", name,
+			           netns);
+			goto out;
+		}
+		snprintf(buf, len, "%s", netns);
+		r = 0;
+		goto out;
+	}
+	vl_err_set(err, ENOENT, "lab %s has no node %s", lab, node);
+out:
+	json_decref(st);
 	return r;
 }
 

@@ -22,5 +22,10 @@ struct vl_lab_stats {
 
 int vl_lab_stats_get(const char *lab, struct vl_lab_stats *out, struct vl_err *err);
 void vl_lab_stats_free(struct vl_lab_stats *s);
+/* The network namespace of a node of lab (its name under /run/netns), as
+ * state.json records it and only if it is the lab's own: 0, 1 if the node
+ * has none (proc), or -1. */
+int vl_lab_node_netns(const char *lab, const char *node, char *buf, size_t len,
+                      struct vl_err *err);
 
 #endif

@@ -193,6 +193,10 @@ struct vl_node_backend {
 	 * insides counted; cgroup figures are the caller's. */
 	int (*stats)(const struct vl_node_ref *n, const char *netns, struct vl_node_stats *st,
 	             struct vl_err *err);
+	/* Only the counters of the interfaces that carry the node's traffic,
+	 * cheaply enough to be read every 100 ms (nothing asked of a guest),
+	 * into st->ifs. NULL where the node has no interfaces of its own. */
+	int (*if_stats)(const char *netns, struct vl_node_stats *st, struct vl_err *err);
 
 	/* What the backend keeps outside any lab (the guests' templates):
 	 * pieces a crash left unfinished are removed, and with caches the

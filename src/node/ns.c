@@ -91,6 +91,11 @@ static int ns_stats(const struct vl_node_ref *n, const char *netns, struct vl_no
 	return vl_node_if_stats(netns, NULL, st, err);
 }
 
+static int ns_if_stats(const char *netns, struct vl_node_stats *st, struct vl_err *err)
+{
+	return vl_node_if_stats(netns, NULL, st, err);
+}
+
 const struct vl_node_backend vl_node_ns = {
     .name = "ns",
     .own_netns = true,
@@ -102,4 +107,5 @@ const struct vl_node_backend vl_node_ns = {
     .configure = ns_configure,
     .spawn = ns_spawn,
     .stats = ns_stats,
+    .if_stats = ns_if_stats,
 };

@@ -235,12 +235,12 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 	struct vl_err err = {0};
 	char path[PATH_MAX], labdir[PATH_MAX], rel[128], tap[16];
 	int fds[VL_VMD_FD_QEMU + 3 + 64], nfd = 0, sv[2], qm[2] = {-1, -1}, pid_ns = -1, lfd, con,
-	    idfd = -1, state = -1;
+	                                  idfd = -1, state = -1;
 	struct vl_buf cmd = {0};
 	struct vl_argv a = {0};
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	uint8_t(*macs)[6] = vl_xcalloc(n->n_ifs + 1, sizeof(*macs)),
-	       (*tmacs)[6] = vl_xcalloc(n->n_ifs + 1, sizeof(*tmacs));
+	(*tmacs)[6] = vl_xcalloc(n->n_ifs + 1, sizeof(*tmacs));
 	const struct vm_shape *sh = vl_vmg_shape(vl, n);
 	int tap_fds[64];
 
@@ -466,10 +466,10 @@ static int vm_wait(const struct vl_node_lab *l, const size_t *nodes, int *ready,
 			if (!strncmp(line[q], "ready ", 6)) {
 				/* node, seconds from start to its agent's answer, and
 				 * the guest's own count (ms since its kernel started) */
-				vl_buf_printf(
-				    &boot, "%s %.3f %llu %s\n", p->nodes[nodes[q]].name,
-				    vl_now() - t0, strtoull(line[q] + 6, NULL, 10),
-				    vl_vmg_shape(l->priv, &p->nodes[nodes[q]]) ? "clone" : "boot");
+				vl_buf_printf(&boot, "%s %.3f %llu %s\n", p->nodes[nodes[q]].name,
+				              vl_now() - t0, strtoull(line[q] + 6, NULL, 10),
+				              vl_vmg_shape(l->priv, &p->nodes[nodes[q]]) ? "clone"
+				                                                         : "boot");
 				continue;
 			}
 			line[q][strcspn(line[q], "\n")] = '\0';
@@ -479,10 +479,11 @@ static int vm_wait(const struct vl_node_lab *l, const size_t *nodes, int *ready,
 			              : line[q][0]                    ? line[q]
 			                                              : "its supervisor died");
 			if ((sh = vl_vmg_shape(l->priv, &p->nodes[nodes[q]])))
-				vl_buf_printf(&b,
-				              " (a clone of the template %s: `vnetlab clean "
-				              "--templates` removes it, --vm-clone off boots instead)",
-				              sh->t.dir);
+				vl_buf_printf(
+				    &b,
+				    " (a clone of the template %s: `vnetlab clean "
+				    "--templates` removes it, --vm-clone off boots instead)",
+				    sh->t.dir);
 			console_tail(p->lab, p->nodes[nodes[q]].name, &b);
 			r = vl_err_set(err, EIO, "%s", b.s);
 		}
@@ -580,8 +581,8 @@ static json_t *vm_info(const struct vl_plan *p)
 			size_t nif;
 			json_t *ts = json_object_get(o, "templates");
 
-			if (sscanf(sp, "%64s %7s %lf %u %llu %zu", key, how, &boot, &vcpus, &ram, &nif) !=
-			    6)
+			if (sscanf(sp, "%64s %7s %lf %u %llu %zu", key, how, &boot, &vcpus, &ram,
+			           &nif) != 6)
 				continue;
 			if (!ts)
 				json_object_set_new(o, "templates", ts = json_array());
@@ -614,8 +615,9 @@ static json_t *vm_boots(const struct vl_plan *p)
 	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (sscanf(line, "%63s %lf %llu %7s", name, &secs, &ms, how) >= 3)
 			json_object_set_new(o, name,
-			                    json_pack("{s:f, s:f, s:b}", "boot_s", secs, "guest_boot_s",
-			                              (double)ms / 1000, "clone", !strcmp(how, "clone")));
+			                    json_pack("{s:f, s:f, s:b}", "boot_s", secs,
+			                              "guest_boot_s", (double)ms / 1000, "clone",
+			                              !strcmp(how, "clone")));
 	free(s);
 	return o;
 }
@@ -783,14 +785,20 @@ static int vm_spawn(const struct vl_node_ref *n, const struct vl_spawn *s, struc
 	return s->how == VL_SPAWN_CHILD ? run_relay(n, s, c, err) : run_here(n, s, c, err);
 }
 
-/* The node's interfaces but the guests' TAPs (mirrors of them), and the
- * guest's own figures from its agent (none if it does not answer). */
+/* The node's interfaces but the guests' TAPs (mirrors of them). */
+static int vm_if_stats(const char *netns, struct vl_node_stats *st, struct vl_err *err)
+{
+	return vl_node_if_stats(netns, "vt", st, err);
+}
+
+/* Those, and the guest's own figures from its agent (none if it does not
+ * answer). */
 static int vm_stats(const struct vl_node_ref *n, const char *netns, struct vl_node_stats *st,
                     struct vl_err *err)
 {
 	int fd;
 
-	if (vl_node_if_stats(netns, "vt", st, err) < 0)
+	if (vm_if_stats(netns, st, err) < 0)
 		return -1;
 	if ((fd = vm_connect(n->lab, n->node, 5, NULL)) < 0)
 		return 0;
@@ -805,8 +813,8 @@ static int vm_stats(const struct vl_node_ref *n, const char *netns, struct vl_no
 
 /* The guests' templates: unfinished ones (their maker crashed) always,
  * the cache with caches. */
-static int vm_clean(bool dry_run, bool caches, void (*say)(bool, const char *, void *),
-                    void *data, struct vl_err *err)
+static int vm_clean(bool dry_run, bool caches, void (*say)(bool, const char *, void *), void *data,
+                    struct vl_err *err)
 {
 	cleanup_free char *list = NULL;
 	char *line, *save = NULL;
@@ -881,5 +889,6 @@ const struct vl_node_backend vl_node_vm = {
     .describe_lab = vm_describe_lab,
     .spawn = vm_spawn,
     .stats = vm_stats,
+    .if_stats = vm_if_stats,
     .clean = vm_clean,
 };

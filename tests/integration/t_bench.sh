@@ -28,6 +28,13 @@ test_bench_stream_and_mixed() {
 	bench_json_ok "$out" 2 || fail "bench stream JSON lacks fields"
 	jq -e 'all(.runs[].instances[]; .bytes > 0 and .throughput_bps > 0)' "$out" >/dev/null ||
 		fail "stream: no bytes measured at the receiver"
+	# over time: the bytes each server node took in, per window (ns: its
+	# interfaces; proc nodes have none of their own)
+	jq -e '(.runs[] | select(.run == "ns") | .timeline |
+			all(.windows[]; (.rx_bytes | length) == 2) and
+			([.windows[].rx_bytes[]] | add) > 0 and .windowed_jain_rx.median > 0) and
+		(.runs[] | select(.run == "proc") | .timeline | (.windows[0] | has("rx_bytes") | not))' \
+		"$out" >/dev/null || fail "stream: bytes over time: $(jq -c '[.runs[] | {run, tl: (.timeline | del(.windows))}]' "$out")"
 	# on shaped links the aggregate is measured against the capacity
 	vl bench stream -n 2 --seconds 2 --bw 20Mbit --backend ns --json "$out" >/dev/null
 	jq -e '.runs[0].capacity_bps == 40000000 and

@@ -53,6 +53,20 @@ static void t_figures(void)
 	struct vl_timeline t3 = {.interval_s = 0.1, .n = 2, .n_win = 1, .t = t4, .cpu = z};
 
 	result("timeline/idle", vl_timeline_figures(&t3, &f) < 0, "nothing ran: no figures");
+	result("timeline/no-bytes", vl_timeline_figures_rx(&t3, &f) < 0, "bytes were not sampled");
+
+	/* bytes received are judged the same way, apart from the CPU: the CPU
+	 * fair, the bytes all to the first (Jain 1/2, one progresses) */
+	double c5[] = {0.1, 0.1}, rx[] = {1e6, 0};
+	struct vl_timeline t5 = {
+	    .interval_s = 0.1, .n = 2, .n_win = 1, .t = t4, .cpu = c5, .rx = rx};
+
+	if (vl_timeline_figures(&t5, &f) < 0 || f.jain_worst != 1 ||
+	    vl_timeline_figures_rx(&t5, &f) < 0 || fabs(f.jain_worst - 0.5) > 1e-12 ||
+	    f.progress_min != 1)
+		why_add(&why, "bytes: worst %g fewest %zu", f.jain_worst, f.progress_min);
+	report("timeline/bytes", &why);
+	vl_buf_free(&why);
 }
 
 int main(void)
