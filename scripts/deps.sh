@@ -25,6 +25,7 @@ util-linux
 jq
 busybox-static
 gnuplot-nox
+graphviz
 povray
 povray-examples
 iperf3

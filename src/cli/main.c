@@ -198,6 +198,18 @@ const struct vl_cmd vl_cmds[] = {
      "\n"
      "  -f, --file FILE / -t, --topo SPEC / -n, --name LAB / --pool CIDR / --ipv6 on|off\n"
      "      --id ID         the lab id to plan with (4 hex digits; default from the name)\n"},
+    {"graph", cmd_graph,
+     "(LAB | -f FILE | --topo SPEC) [--format dot|svg|png|mermaid] [-o FILE]",
+     "draw a lab: nodes by kind, links with their interfaces and impairments",
+     "Draw a running lab (from its state), or a topology before it is up: hosts as\n"
+     "rounded boxes, routers as ellipses, switches as 3-D boxes, each with its kind\n"
+     "and backend; every link with the interface name and address at each end and\n"
+     "the impairments of each direction. DOT and Mermaid are text; SVG and PNG are\n"
+     "drawn by Graphviz's dot (Debian's graphviz).\n"
+     "\n"
+     "  -f, --file FILE / -t, --topo SPEC / -n, --name LAB  as for plan\n"
+     "      --format F      dot (default), svg, png or mermaid; else from -o's extension\n"
+     "  -o, --output FILE   write there (default stdout; a PNG needs a file on a terminal)\n"},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
