@@ -620,3 +620,81 @@ int vl_fds_place(int *fds, size_t n, int base)
 	}
 	return 0;
 }
+
+const char *vl_split_words(const char *s, char ***argv, size_t *n)
+{
+	struct vl_buf w = {0};
+	char **v = vl_xcalloc(1, sizeof(*v));
+	size_t k = 0;
+	bool in_word = false;
+	const char *why = NULL;
+
+	for (;; s++) {
+		char c = *s;
+
+		if (c == '\0' || c == ' ' || c == '\t' || c == '\n') {
+			if (in_word) {
+				v = realloc(v, (k + 2) * sizeof(*v));
+				if (!v)
+					abort();
+				v[k++] = vl_xstrdup(w.s ? w.s : "");
+				v[k] = NULL;
+				w.len = 0;
+				if (w.s)
+					w.s[0] = '\0';
+				in_word = false;
+			}
+			if (c == '\0')
+				break;
+			continue;
+		}
+		in_word = true;
+		if (c == '\'') {
+			const char *end = strchr(s + 1, '\'');
+
+			if (!end) {
+				why = "a ' is not closed";
+				break;
+			}
+			vl_buf_add(&w, s + 1, (size_t)(end - s - 1));
+			s = end;
+		} else if (c == '"') {
+			for (s++; *s && *s != '"'; s++) {
+				if (*s == '\\' && s[1] && strchr("\"\\$`\n", s[1]))
+					s++;
+				vl_buf_add(&w, s, 1);
+			}
+			if (!*s) {
+				why = "a \" is not closed";
+				break;
+			}
+		} else if (c == '\\') {
+			if (!s[1]) {
+				why = "it ends in a \\";
+				break;
+			}
+			vl_buf_add(&w, ++s, 1);
+		} else {
+			vl_buf_add(&w, s, 1);
+		}
+	}
+	vl_buf_free(&w);
+	if (!why && !k)
+		why = "it has no words";
+	if (why) {
+		vl_words_free(v);
+		*argv = NULL;
+		*n = 0;
+		return why;
+	}
+	*argv = v;
+	*n = k;
+	return NULL;
+}
+
+void vl_words_free(char **argv)
+{
+	for (char **p = argv; p && *p; p++)
+		free(*p);
+	free(argv);
+}

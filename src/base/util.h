@@ -117,6 +117,15 @@ int vl_read_file(const char *path, char **out, size_t *len, struct vl_err *err);
  * exited 0. */
 int vl_spawn_wait(char *const argv[], bool quiet, struct vl_err *err);
 
+/* Split a command line into words as a POSIX shell would, without running
+ * one and without expansions: blanks separate words; '...' is literal;
+ * "..." keeps blanks, with \ escaping " \ $ ` and a newline; \ outside
+ * quotes escapes the next character. *argv (NULL-terminated, *n words)
+ * is the caller's to free (vl_words_free). NULL, or why the line cannot
+ * be split (an unterminated quote, no words). */
+const char *vl_split_words(const char *s, char ***argv, size_t *n);
+void vl_words_free(char **argv);
+
 /* The path of program name in this program's own directory (its
  * companions: vnetlab-work, vnetlab-agent). -1 if that cannot be read. */
 int vl_exe_sibling(const char *name, char *buf, size_t len);

@@ -143,6 +143,11 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 		free(nsn);
 	}
 	vl_bench_collect(cl, count, vl_now() + o->timeout + (double)lead / 1e9);
+	/* each client's report, read once */
+	cleanup_free json_t **cjs = vl_xcalloc(count, sizeof(*cjs));
+
+	for (size_t i = 0; i < count; i++)
+		cjs[i] = parse_report(&cl[i]);
 	if (ts.running) {
 		vl_timeline_stop(&ts);
 		vl_timeline_free(&run->timeline);
@@ -151,15 +156,13 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 		double lag_max = 0, end_min = 1e300;
 
 		for (size_t i = 0; i < count; i++) {
-			json_t *cj = parse_report(&cl[i]);
-			double lag = vl_json_num(cj, "start_lag_s"),
-			       wall = vl_json_num(cj, "wall_s");
+			double lag = vl_json_num(cjs[i], "start_lag_s");
+			double wall = vl_json_num(cjs[i], "wall_s");
 
 			if (lag > lag_max)
 				lag_max = lag;
 			if (wall > 0 && lag + wall < end_min)
 				end_min = lag + wall;
-			json_decref(cj);
 		}
 		if (at && end_min < 1e300) {
 			double b = (double)at / 1e9 - run->timeline.t0_real;
@@ -183,7 +186,7 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 	}
 	for (size_t i = 0; i < count; i++) {
 		struct vl_bench_instance *in = &run->inst[first + i];
-		json_t *cj = parse_report(&cl[i]), *sj = net ? parse_report(&sv[i]) : NULL;
+		json_t *cj = cjs[i], *sj = net ? parse_report(&sv[i]) : NULL;
 		struct vl_err e2 = {0};
 
 		in->status = cl[i].status;

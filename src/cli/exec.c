@@ -14,6 +14,7 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "engine/state.h"
 #include "node/node.h"
 
 static const struct option exec_opts[] = {
@@ -30,6 +31,37 @@ static int status_code(int status)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return VL_EXIT_FAIL;
+}
+
+/* "NAME=value" of the node's env in state.json (NULL-terminated, the
+ * strings in one block after the array), or NULL if it has none. */
+static char **node_env(const char *lab, const char *node)
+{
+	json_t *st = vl_state_load(lab, NULL), *n, *ev = NULL, *v;
+	const char *k;
+	size_t i, count = 0, bytes = 0;
+	char **out = NULL, *p;
+
+	json_array_foreach(json_object_get(st, "nodes"), i,
+	                   n) if (!strcmp(json_string_value(json_object_get(n, "name")) ?: "",
+	                                  node)) ev = json_object_get(n, "env");
+	json_object_foreach(ev, k, v) if (json_is_string(v) && !strchr(k, '=') && *k)
+	{
+		count++;
+		bytes += strlen(k) + json_string_length(v) + 2;
+	}
+	if (count) {
+		out = vl_xcalloc(1, (count + 1) * sizeof(*out) + bytes);
+		p = (char *)(out + count + 1);
+		count = 0;
+		json_object_foreach(ev, k, v) if (json_is_string(v) && !strchr(k, '=') && *k)
+		{
+			out[count++] = p;
+			p += sprintf(p, "%s=%s", k, json_string_value(v)) + 1;
+		}
+	}
+	json_decref(st);
+	return out;
 }
 
 int cmd_exec(int argc, char **argv)
@@ -70,7 +102,10 @@ int cmd_exec(int argc, char **argv)
 		vl_cli_fail(&err);
 		return VL_EXIT_EXEC_FAIL;
 	}
+	/* the node's env (containerlab's), as its exec lines had it */
+	cleanup_free char **env = node_env(lab, node);
 	struct vl_spawn s = {.argv = cmd,
+	                     .env = env,
 	                     .exe_fd = -1,
 	                     .in = STDIN_FILENO,
 	                     .out = STDOUT_FILENO,

@@ -75,6 +75,29 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		              "memory", (json_int_t)n->res.memory, "pids", (json_int_t)n->res.pids,
 		              "rootfs", n->res.rootfs, "pid_namespace", (int)n->res.pid_ns));
 		json_object_set_new(jn, "ipv6", json_boolean(n->ipv6));
+		/* containerlab's labels and env: shown by status, env for exec */
+		const struct vl_topo_settings *set = &p->topo->nodes[n->topo_node].set;
+
+		if (set->n_labels || set->n_env) {
+			json_t *lb = json_object(), *ev = json_object();
+
+			for (size_t k = 0; k < set->n_labels; k++) {
+				size_t len = strcspn(set->labels[k], "=");
+				char *key = vl_xasprintf("%.*s", (int)len, set->labels[k]);
+
+				json_object_set_new(lb, key, json_string(set->labels[k] + len + 1));
+				free(key);
+			}
+			for (size_t k = 0; k < set->n_env; k++) {
+				size_t len = strcspn(set->env[k], "=");
+				char *key = vl_xasprintf("%.*s", (int)len, set->env[k]);
+
+				json_object_set_new(ev, key, json_string(set->env[k] + len + 1));
+				free(key);
+			}
+			json_object_set_new(jn, "labels", lb);
+			json_object_set_new(jn, "env", ev);
+		}
 		for (size_t j = 0; j < n->n_ifs; j++) {
 			const struct vl_plan_if *f = &n->ifs[j];
 			const struct vl_plan_end *peer = &p->veths[f->veth].end[!f->end];
@@ -217,7 +240,8 @@ int vl_state_link_end(json_t *l, int k, const char *id, const char **netns, cons
                       struct vl_err *err)
 {
 	json_t *end = json_array_get(json_object_get(l, "ends"), (size_t)k);
-	const char *ep = json_string_value(json_array_get(json_object_get(l, "endpoints"), (size_t)k));
+	const char *ep =
+	    json_string_value(json_array_get(json_object_get(l, "endpoints"), (size_t)k));
 	const char *colon = ep ? strchr(ep, ':') : NULL;
 	char path[PATH_MAX], want[IFNAMSIZ + 16];
 	struct vl_ns_id nsid;
@@ -235,8 +259,8 @@ int vl_state_link_end(json_t *l, int k, const char *id, const char **netns, cons
 		     !strchr(*ifname, '/');
 	} else {
 		/* the node's side: its namespace, the endpoint's interface */
-		ok = vl_lab_tagged(id, *netns) && !strncmp(*netns + 2 + VL_LAB_ID_LEN + 1, ep,
-		                                           (size_t)(colon - ep)) &&
+		ok = vl_lab_tagged(id, *netns) &&
+		     !strncmp(*netns + 2 + VL_LAB_ID_LEN + 1, ep, (size_t)(colon - ep)) &&
 		     (*netns)[2 + VL_LAB_ID_LEN + 1 + (colon - ep)] == '\0' &&
 		     !strcmp(*ifname, colon + 1);
 	}

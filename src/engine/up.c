@@ -23,6 +23,7 @@
 
 #include "base/util.h"
 #include "engine/internal.h"
+#include "engine/exec_lines.h"
 #include "engine/linkd_main.h"
 #include "engine/state.h"
 #include "lab/host.h"
@@ -127,11 +128,12 @@ static int raise_backlog(struct engine *e, struct vl_err *err)
 		if (r == 0)
 			r = vl_host_raise(BACKLOG_KEY, need, err);
 		if (r == 0)
-			fprintf(stderr,
-			        "vnetlab: net.core.netdev_max_backlog at least %lu (the host's %lu): a "
-			        "broadcast to a segment this large would overflow it (put back when "
-			        "the last lab that needs it goes)\n",
-			        need, base);
+			fprintf(
+			    stderr,
+			    "vnetlab: net.core.netdev_max_backlog at least %lu (the host's %lu): a "
+			    "broadcast to a segment this large would overflow it (put back when "
+			    "the last lab that needs it goes)\n",
+			    need, base);
 	}
 	close(lock);
 	return r;
@@ -237,7 +239,8 @@ static int do_up(struct engine *e, struct vl_err *err)
 	if (vl_engine_write_files(e, err) < 0 || vl_netns_dir_prepare(err) < 0)
 		return -1;
 	vl_lab_path(p->lab, "ns", path, sizeof(path));
-	if (vl_journal_mount(&e->j, path, err) < 0 || vl_mount_private_dir(path, 1 << 20, 0700, err) < 0)
+	if (vl_journal_mount(&e->j, path, err) < 0 ||
+	    vl_mount_private_dir(path, 1 << 20, 0700, err) < 0)
 		return -1;
 	if (e->cg) {
 		char cgpath[128];
@@ -343,9 +346,9 @@ static int exists(const char *lab, struct vl_err *err)
 		                  "lab %s is being %s by another vnetlab: wait for it, or choose "
 		                  "another --name",
 		                  lab,
-		                  vl_lab_going_down(lab)    ? "taken down"
-		                  : access(p, F_OK) < 0 ? "created"
-		                                          : "changed");
+		                  vl_lab_going_down(lab) ? "taken down"
+		                  : access(p, F_OK) < 0  ? "created"
+		                                         : "changed");
 	close(lock);
 	if (vl_lab_is_complete(lab))
 		return vl_err_set(err, EEXIST, "lab %s is already up (vnetlab down %s)", lab, lab);
@@ -439,10 +442,11 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 
 		vl_plan_free(plan);
 		if (er == EEXIST)
-			return vl_err_set(err, EEXIST,
-			                  "lab %s is being created by another vnetlab: wait for it, "
-			                  "or choose another --name",
-			                  lab);
+			return vl_err_set(
+			    err, EEXIST,
+			    "lab %s is being created by another vnetlab: wait for it, "
+			    "or choose another --name",
+			    lab);
 		return vl_err_sys(err, er, "mkdir %s", path);
 	}
 	lock = vl_lab_lock(lab, 0, err);
@@ -460,6 +464,11 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 		double secs = vl_now() - t0;
 
 		r = finish(&e, t0, err);
+		/* containerlab's exec lines, once every node and link is up */
+		if (r == 0) {
+			vl_engine_phase(&e, "exec");
+			r = vl_engine_exec_lines(plan, err);
+		}
 		vl_engine_phase(&e, "done");
 		if (r == 0 && res) {
 			res->seconds = secs;

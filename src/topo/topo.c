@@ -212,6 +212,73 @@ void vl_topo_add_warning(struct vl_topo *t, const char *fmt, ...)
 	t->warnings[t->n_warnings++] = msg;
 }
 
+static size_t kv_find(char **list, size_t n, const char *name, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(list[i], name, len) && list[i][len] == '=')
+			return i;
+	return n;
+}
+
+void vl_topo_kv_set(char ***list, size_t *n, const char *name, const char *value)
+{
+	size_t i = kv_find(*list, *n, name, strlen(name));
+
+	if (i == *n) {
+		*list = realloc(*list, (*n + 2) * sizeof(**list));
+		if (!*list)
+			abort();
+		(*n)++;
+		(*list)[*n] = NULL;
+	} else {
+		free((*list)[i]);
+	}
+	(*list)[i] = vl_xasprintf("%s=%s", name, value);
+}
+
+static void kv_inherit(char ***dst, size_t *nd, char **src, size_t ns)
+{
+	for (size_t i = 0; i < ns; i++) {
+		size_t len = strcspn(src[i], "=");
+
+		if (kv_find(*dst, *nd, src[i], len) == *nd) {
+			char *name = vl_xasprintf("%.*s", (int)len, src[i]);
+
+			vl_topo_kv_set(dst, nd, name, src[i] + len + 1);
+			free(name);
+		}
+	}
+}
+
+void vl_topo_settings_inherit(struct vl_topo_settings *dst, const struct vl_topo_settings *src)
+{
+	if (!dst->have_exec && src->have_exec) {
+		dst->have_exec = true;
+		dst->exec_pos = src->exec_pos;
+		dst->exec = vl_xcalloc(src->n_exec + 1, sizeof(*dst->exec));
+		for (size_t i = 0; i < src->n_exec; i++)
+			dst->exec[i] = vl_xstrdup(src->exec[i]);
+		dst->n_exec = src->n_exec;
+	}
+	kv_inherit(&dst->env, &dst->n_env, src->env, src->n_env);
+	kv_inherit(&dst->labels, &dst->n_labels, src->labels, src->n_labels);
+}
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void vl_topo_settings_free(struct vl_topo_settings *s)
+{
+	strv_free(s->exec, s->n_exec);
+	strv_free(s->env, s->n_env);
+	strv_free(s->labels, s->n_labels);
+	memset(s, 0, sizeof(*s));
+}
+
 void vl_topo_free(struct vl_topo *t)
 {
 	if (!t)
@@ -219,6 +286,7 @@ void vl_topo_free(struct vl_topo *t)
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		free(t->nodes[i].name);
 		vl_topo_res_free(&t->nodes[i].res);
+		vl_topo_settings_free(&t->nodes[i].set);
 	}
 	vl_topo_res_free(&t->defaults);
 	for (size_t i = 0; i < t->n_links; i++) {
@@ -451,6 +519,14 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 		dump_res(out, &n->res);
 		dump_pos(out, " pos=", n->pos);
 		vl_buf_add(out, "\n", 1);
+		if (n->set.have_exec)
+			vl_buf_printf(out, "  exec %zu\n", n->set.n_exec);
+		for (size_t k = 0; k < n->set.n_exec; k++)
+			vl_buf_printf(out, "  exec %zu: %s\n", k + 1, n->set.exec[k]);
+		for (size_t k = 0; k < n->set.n_env; k++)
+			vl_buf_printf(out, "  env %s\n", n->set.env[k]);
+		for (size_t k = 0; k < n->set.n_labels; k++)
+			vl_buf_printf(out, "  label %s\n", n->set.labels[k]);
 	}
 	vl_buf_printf(out, "links %zu\n", t->n_links);
 	for (size_t i = 0; i < t->n_links; i++) {

@@ -67,11 +67,32 @@ const char *vl_topo_res_set(struct vl_topo_res *r, const char *key, const char *
 /* The resources a profile gives (all unset for none). */
 void vl_topo_res_profile(struct vl_topo_res *r, enum vl_profile p);
 
+/* What a node runs once the lab is up and with what environment
+ * (containerlab's exec, env and labels), merged node > group > kind >
+ * defaults when the file is read: exec lines from the most specific level
+ * that has them, env and labels name by name. */
+struct vl_topo_settings {
+	char **exec; /* commands, each split into words as a shell would, no shell */
+	size_t n_exec;
+	bool have_exec; /* exec: given (an empty list too) */
+	char **env;     /* "NAME=value", each NAME once */
+	size_t n_env;
+	char **labels; /* "key=value", each key once */
+	size_t n_labels;
+	struct vl_pos exec_pos; /* where exec was given */
+};
+/* Add what dst lacks from src (strings copied). */
+void vl_topo_settings_inherit(struct vl_topo_settings *dst, const struct vl_topo_settings *src);
+void vl_topo_settings_free(struct vl_topo_settings *s);
+/* Set "name=value" in a list of such (replacing name's value). */
+void vl_topo_kv_set(char ***list, size_t *n, const char *name, const char *value);
+
 struct vl_topo_node {
 	char *name;
 	enum vl_kind kind;
 	int ipv6;               /* VL_UNSET, 0 or 1 */
 	struct vl_topo_res res; /* node and kind level; defaults are in topo */
+	struct vl_topo_settings set;
 	struct vl_pos pos;
 };
 

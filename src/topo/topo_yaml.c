@@ -35,14 +35,10 @@ static const char *const clab_node_keys[] = {
     "ports",
     "mgmt-ipv4",
     "mgmt-ipv6",
-    "env",
     "env-files",
     "user",
     "entrypoint",
     "cmd",
-    "exec",
-    "labels",
-    "group",
     "type",
     "network-mode",
     "sysctls",
@@ -72,15 +68,19 @@ static const char *const clab_endpoint_keys[] = {"mac"};
 _Static_assert(VL_ARRAY_SIZE(clab_node_keys) <= MAX_KEYS, "MAX_KEYS too small");
 
 static const char *const top_keys[] = {"name", "topology"};
-static const char *const topology_keys[] = {"defaults", "kinds", "nodes", "links"};
+static const char *const topology_keys[] = {"defaults", "kinds", "groups", "nodes", "links"};
 /* Resource keys (with containerlab's names for the same things: cpu,
  * cpu-set, memory) are accepted wherever a node's settings are. */
 #define RES_KEYS                                                                                   \
 	"cpus", "cpu", "cpu-weight", "cpuset", "cpu-set", "memory", "pids", "rootfs",              \
 	    "pid-namespace", "backend"
-static const char *const defaults_keys[] = {"kind", "ipv6", "pool", "mtu", "profile", RES_KEYS};
-static const char *const kinds_keys[] = {"ipv6", RES_KEYS};
-static const char *const node_keys[] = {"kind", "ipv6", RES_KEYS};
+/* What a node runs and with what (exec, env, labels): at every level. */
+#define SETTINGS_KEYS "exec", "env", "labels"
+static const char *const defaults_keys[] = {"kind",    "ipv6",   "pool",       "mtu",
+                                            "profile", RES_KEYS, SETTINGS_KEYS};
+static const char *const kinds_keys[] = {"ipv6", RES_KEYS, SETTINGS_KEYS};
+static const char *const groups_keys[] = {"kind", "ipv6", RES_KEYS, SETTINGS_KEYS};
+static const char *const node_keys[] = {"kind", "group", "ipv6", RES_KEYS, SETTINGS_KEYS};
 /* Impairments (IMPAIR_KEYS): on a link, for both directions; under forward: (from the
  * first endpoint to the second) or reverse:, for one. */
 static const char *const link_keys[] = {"endpoints", "mtu",     "type",     "engine",
@@ -101,6 +101,7 @@ const struct keys vl_yaml_key_tables[] = {
     [W_DEFAULTS] = KEYS(defaults_keys, clab_node_keys, ns_why),
     [W_KINDS] = KEYS(kinds_keys, clab_node_keys, ns_why),
     [W_NODE] = KEYS(node_keys, clab_node_keys, ns_why),
+    [W_GROUP] = KEYS(groups_keys, clab_node_keys, ns_why),
     [W_LINK] = KEYS(link_keys, clab_link_keys, clab_why),
     [W_ENDPOINT] = KEYS(endpoint_keys, clab_endpoint_keys, clab_why),
     [W_DIRECTION] = {direction_keys, VL_ARRAY_SIZE(direction_keys), NULL, 0, NULL},
@@ -110,7 +111,7 @@ const struct keys vl_yaml_key_tables[] = {
 static const char *const where_plural[] = {
     [W_TOP] = "files",          [W_TOPOLOGY] = "topologies",  [W_DEFAULTS] = "defaults",
     [W_KINDS] = "kinds",        [W_NODE] = "nodes",           [W_LINK] = "links",
-    [W_ENDPOINT] = "endpoints", [W_DIRECTION] = "directions",
+    [W_ENDPOINT] = "endpoints", [W_DIRECTION] = "directions", [W_GROUP] = "groups",
 };
 
 #define WARN_KEEP 3 /* warnings kept per (where, key); then one summary */
@@ -417,6 +418,8 @@ static int load_root(struct loader *ld, yaml_node_t *root)
 		return -1;
 	if ((v = vl_yaml_found_val(&tf, W_TOPOLOGY, "kinds")) && vl_yaml_load_kinds(ld, v) < 0)
 		return -1;
+	if ((v = vl_yaml_found_val(&tf, W_TOPOLOGY, "groups")) && vl_yaml_load_groups(ld, v) < 0)
+		return -1;
 	if (vl_yaml_load_nodes(ld, topo_key, found_key(&tf, W_TOPOLOGY, "nodes"),
 	                       vl_yaml_found_val(&tf, W_TOPOLOGY, "nodes")) < 0)
 		return -1;
@@ -524,8 +527,16 @@ static int check_depth(struct loader *ld, const char *data, size_t len)
 /* What the loader holds, a topology it has not handed out among it. */
 static void loader_free(struct loader *ld)
 {
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < 3; k++) {
 		vl_topo_res_free(&ld->kind_res[k]);
+		vl_topo_settings_free(&ld->kind_set[k]);
+	}
+	vl_topo_settings_free(&ld->def_set);
+	for (size_t g = 0; g < ld->n_groups; g++) {
+		vl_topo_res_free(&ld->groups[g].res);
+		vl_topo_settings_free(&ld->groups[g].set);
+	}
+	free(ld->groups);
 	free(ld->warns);
 	free(ld->ifs);
 	vl_topo_free(ld->t);

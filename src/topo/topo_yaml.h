@@ -24,6 +24,7 @@ enum where {
 	W_LINK,
 	W_ENDPOINT,
 	W_DIRECTION,
+	W_GROUP,
 };
 
 #define MAX_KEYS 64 /* keys ours + ignored in any one table */
@@ -45,6 +46,18 @@ extern const struct keys vl_yaml_key_tables[];
 struct warn_count;
 struct if_slot;
 
+/* A group of topology.groups: what a node of it inherits (node > group >
+ * kind > defaults). */
+struct yaml_group {
+	const char *name; /* the document's */
+	enum vl_kind kind;
+	bool have_kind;
+	int ipv6; /* VL_UNSET if not given */
+	struct vl_topo_res res;
+	struct vl_topo_settings set;
+	struct vl_pos pos;
+};
+
 struct loader {
 	const char *file;
 	yaml_document_t *doc;
@@ -55,6 +68,9 @@ struct loader {
 	int def_ipv6;     /* VL_UNSET if not given */
 	int kind_ipv6[3]; /* per kind, VL_UNSET if not given */
 	struct vl_topo_res kind_res[3];
+	struct vl_topo_settings def_set, kind_set[3];
+	struct yaml_group *groups; /* topology.groups, in the file's order */
+	size_t n_groups;
 
 	struct warn_count *warns;
 	size_t n_warns, warns_cap;
@@ -117,6 +133,16 @@ int vl_yaml_load_kinds(struct loader *ld, yaml_node_t *n);
  * defaults and kinds. */
 int vl_yaml_load_nodes(struct loader *ld, yaml_node_t *topology_key, yaml_node_t *key,
                        yaml_node_t *n);
+
+/* --- a node's settings (topo_yaml_settings.c) -------------------------------- */
+
+/* exec, env and labels of mapping f (table w, named ctx) into s. */
+int vl_yaml_load_settings(struct loader *ld, const struct found *f, enum where w, const char *ctx,
+                          struct vl_topo_settings *s);
+/* topology.groups, after kinds. */
+int vl_yaml_load_groups(struct loader *ld, yaml_node_t *n);
+/* The group named name, or NULL. */
+const struct yaml_group *vl_yaml_group(const struct loader *ld, const char *name);
 
 /* --- links (topo_yaml_links.c) ---------------------------------------------- */
 

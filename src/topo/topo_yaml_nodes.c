@@ -65,7 +65,8 @@ int vl_yaml_load_defaults(struct loader *ld, yaml_node_t *n)
 	if ((v = vl_yaml_found_val(&f, W_DEFAULTS, "kind")) &&
 	    vl_yaml_get_kind(ld, v, ctx, &ld->def_kind) < 0)
 		return -1;
-	if (load_res(ld, &f, W_DEFAULTS, ctx, &ld->t->defaults) < 0)
+	if (load_res(ld, &f, W_DEFAULTS, ctx, &ld->t->defaults) < 0 ||
+	    vl_yaml_load_settings(ld, &f, W_DEFAULTS, ctx, &ld->def_set) < 0)
 		return -1;
 	if ((v = vl_yaml_found_val(&f, W_DEFAULTS, "profile"))) {
 		int p;
@@ -152,7 +153,60 @@ int vl_yaml_load_kinds(struct loader *ld, yaml_node_t *n)
 			if (vl_yaml_get_bool(ld, v, what, &ld->kind_ipv6[kind]) < 0)
 				return -1;
 		}
-		if (load_res(ld, &f, W_KINDS, ctx, &ld->kind_res[kind]) < 0)
+		if (load_res(ld, &f, W_KINDS, ctx, &ld->kind_res[kind]) < 0 ||
+		    vl_yaml_load_settings(ld, &f, W_KINDS, ctx, &ld->kind_set[kind]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vl_yaml_load_groups(struct loader *ld, yaml_node_t *n)
+{
+	if (vl_yaml_get_mapping(ld, n, "topology.groups", &n) < 0)
+		return -1;
+	if (!n)
+		return 0;
+	ld->groups =
+	    vl_xcalloc((size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start) + 1,
+	               sizeof(*ld->groups));
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *kn = vl_yaml_node(ld, p->key), *vn = vl_yaml_node(ld, p->value), *v;
+		struct yaml_group *g = &ld->groups[ld->n_groups];
+		const struct yaml_group *dup;
+		const char *name;
+		char ctx[160];
+		struct found f;
+
+		if (vl_yaml_get_string(ld, kn, "topology.groups: a group's name", &name) < 0)
+			return -1;
+		if ((dup = vl_yaml_group(ld, name)))
+			return fail(ld, kn, "duplicate group \"%s\" (first at %d:%d)", name,
+			            dup->pos.line, dup->pos.col);
+		*g = (struct yaml_group){.name = name, .ipv6 = VL_UNSET, .pos = vl_yaml_pos(kn)};
+		vl_topo_res_init(&g->res);
+		ld->n_groups++;
+		snprintf(ctx, sizeof(ctx), "topology.groups.%s", name);
+		if (vl_yaml_get_mapping(ld, vn, ctx, &vn) < 0)
+			return -1;
+		if (!vn)
+			continue;
+		if (vl_yaml_walk_keys(ld, vn, W_GROUP, ctx, &f) < 0)
+			return -1;
+		if ((v = vl_yaml_found_val(&f, W_GROUP, "kind"))) {
+			if (vl_yaml_get_kind(ld, v, ctx, &g->kind) < 0)
+				return -1;
+			g->have_kind = true;
+		}
+		if ((v = vl_yaml_found_val(&f, W_GROUP, "ipv6"))) {
+			char what[192];
+
+			snprintf(what, sizeof(what), "%s: ipv6", ctx);
+			if (vl_yaml_get_bool(ld, v, what, &g->ipv6) < 0)
+				return -1;
+		}
+		if (load_res(ld, &f, W_GROUP, ctx, &g->res) < 0 ||
+		    vl_yaml_load_settings(ld, &f, W_GROUP, ctx, &g->set) < 0)
 			return -1;
 	}
 	return 0;
@@ -168,6 +222,8 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 	struct found f;
 	yaml_node_t *v;
 	struct vl_topo_res res;
+	struct vl_topo_settings set = {0};
+	const struct yaml_group *group = NULL;
 
 	vl_topo_res_init(&res);
 	if (kn->type != YAML_SCALAR_NODE || vl_yaml_is_null(kn))
@@ -195,6 +251,18 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 	if (vn) {
 		if (vl_yaml_walk_keys(ld, vn, W_NODE, ctx, &f) < 0)
 			return -1;
+		/* node > group > kind > defaults */
+		if ((v = vl_yaml_found_val(&f, W_NODE, "group"))) {
+			const char *g;
+
+			if (vl_yaml_get_string(ld, v, ctx, &g) < 0)
+				return -1;
+			if (!(group = vl_yaml_group(ld, g)))
+				return fail(ld, v, "%s: group \"%s\" is not in topology.groups",
+				            ctx, g);
+			if (group->have_kind)
+				kind = group->kind;
+		}
 		if ((v = vl_yaml_found_val(&f, W_NODE, "kind")) &&
 		    vl_yaml_get_kind(ld, v, ctx, &kind) < 0)
 			return -1;
@@ -205,12 +273,22 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 			if (vl_yaml_get_bool(ld, v, what, &ipv6) < 0)
 				return -1;
 		}
-		if (load_res(ld, &f, W_NODE, ctx, &res) < 0) {
+		if (load_res(ld, &f, W_NODE, ctx, &res) < 0 ||
+		    vl_yaml_load_settings(ld, &f, W_NODE, ctx, &set) < 0) {
 			vl_topo_res_free(&res);
+			vl_topo_settings_free(&set);
 			return -1;
 		}
 	}
+	if (group) {
+		vl_topo_res_inherit(&res, &group->res);
+		vl_topo_settings_inherit(&set, &group->set);
+		if (ipv6 == VL_UNSET)
+			ipv6 = group->ipv6;
+	}
 	vl_topo_res_inherit(&res, &ld->kind_res[kind]);
+	vl_topo_settings_inherit(&set, &ld->kind_set[kind]);
+	vl_topo_settings_inherit(&set, &ld->def_set);
 	if (ipv6 == VL_UNSET)
 		ipv6 = ld->kind_ipv6[kind];
 	if (ipv6 == VL_UNSET)
@@ -221,6 +299,7 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 	node->kind = kind;
 	node->ipv6 = ipv6;
 	node->res = res;
+	node->set = set;
 	return 0;
 }
 

@@ -1,0 +1,131 @@
+/* The YAML loader's node settings beyond resources (see topo_yaml.h):
+ * containerlab's exec (commands run in the node once the lab is up), env
+ * (their environment) and labels (kept, shown by status), at every level
+ * a node inherits from. */
+#include "topo/topo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "topo/topo_yaml.h"
+
+#define EXEC_MAX_LINES 256
+#define EXEC_MAX_LEN   4096
+
+/* An environment variable's name: a letter or _, then letters, digits, _. */
+static bool env_name_ok(const char *s)
+{
+	if (!*s || !(*s == '_' || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
+		return false;
+	for (; *s; s++)
+		if (!(*s == '_' || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9')))
+			return false;
+	return true;
+}
+
+/* A label's key: what containerlab allows, no '=' or control characters. */
+static bool label_key_ok(const char *s)
+{
+	if (!*s || strlen(s) > 255)
+		return false;
+	for (; *s; s++)
+		if (*s == '=' || (unsigned char)*s < 0x20)
+			return false;
+	return true;
+}
+
+static int load_exec(struct loader *ld, yaml_node_t *v, const char *ctx, struct vl_topo_settings *s)
+{
+	char what[192];
+
+	snprintf(what, sizeof(what), "%s: exec", ctx);
+	s->have_exec = true;
+	s->exec_pos = vl_yaml_pos(v);
+	if (vl_yaml_is_null(v))
+		return 0;
+	if (v->type != YAML_SEQUENCE_NODE)
+		return fail(ld, v, "%s: expected a list of commands, got %s", what,
+		            vl_yaml_type_name(v));
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *c = vl_yaml_node(ld, *it);
+		const char *line, *why;
+		char **words;
+		size_t n;
+
+		if (s->n_exec == EXEC_MAX_LINES)
+			return fail(ld, c, "%s: more than %d commands", what, EXEC_MAX_LINES);
+		if (vl_yaml_get_string(ld, c, what, &line) < 0)
+			return -1;
+		if (strlen(line) > EXEC_MAX_LEN)
+			return fail(ld, c, "%s: a command longer than %d bytes", what,
+			            EXEC_MAX_LEN);
+		if ((why = vl_split_words(line, &words, &n)))
+			return fail(ld, c, "%s: \"%s\": %s", what, line, why);
+		vl_words_free(words);
+		s->exec = realloc(s->exec, (s->n_exec + 2) * sizeof(*s->exec));
+		if (!s->exec)
+			abort();
+		s->exec[s->n_exec++] = vl_xstrdup(line);
+		s->exec[s->n_exec] = NULL;
+	}
+	return 0;
+}
+
+/* env and labels: a mapping of names to scalar values. */
+static int load_map(struct loader *ld, yaml_node_t *v, const char *ctx, const char *key, bool env,
+                    char ***list, size_t *n)
+{
+	char what[192];
+
+	snprintf(what, sizeof(what), "%s: %s", ctx, key);
+	if (vl_yaml_get_mapping(ld, v, what, &v) < 0)
+		return -1;
+	for (yaml_node_pair_t *p = v ? v->data.mapping.pairs.start : NULL;
+	     v && p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = vl_yaml_node(ld, p->key), *val = vl_yaml_node(ld, p->value);
+		const char *name, *value = "";
+
+		if (vl_yaml_get_string(ld, k, what, &name) < 0)
+			return -1;
+		if (env ? !env_name_ok(name) : !label_key_ok(name))
+			return fail(ld, k,
+			            env ? "%s: \"%s\" is not a variable name (a letter or _, then "
+			                  "letters, digits and _)"
+			                : "%s: \"%s\" is not a label key (no '=' or control "
+			                  "characters, at most 255 bytes)",
+			            what, name);
+		if (!vl_yaml_is_null(val) && vl_yaml_get_string(ld, val, what, &value) < 0)
+			return -1;
+		if (strchr(value, '\n') && !env)
+			return fail(ld, val, "%s: %s: a label's value is one line", what, name);
+		vl_topo_kv_set(list, n, name, value);
+	}
+	return 0;
+}
+
+int vl_yaml_load_settings(struct loader *ld, const struct found *f, enum where w, const char *ctx,
+                          struct vl_topo_settings *s)
+{
+	yaml_node_t *v;
+
+	if ((v = vl_yaml_found_val(f, w, "exec")) && load_exec(ld, v, ctx, s) < 0)
+		return -1;
+	if ((v = vl_yaml_found_val(f, w, "env")) &&
+	    load_map(ld, v, ctx, "env", true, &s->env, &s->n_env) < 0)
+		return -1;
+	if ((v = vl_yaml_found_val(f, w, "labels")) &&
+	    load_map(ld, v, ctx, "labels", false, &s->labels, &s->n_labels) < 0)
+		return -1;
+	return 0;
+}
+
+const struct yaml_group *vl_yaml_group(const struct loader *ld, const char *name)
+{
+	for (size_t g = 0; g < ld->n_groups; g++)
+		if (!strcmp(ld->groups[g].name, name))
+			return &ld->groups[g];
+	return NULL;
+}

@@ -1,0 +1,44 @@
+# containerlab's node settings on namespace nodes: groups, exec, env, labels.
+
+test_clab_exec_lines_run_in_order_with_env() {
+	f=tests/integration/exec.clab.yml
+	vl up -f "$f" >/dev/null
+	# the exec lines ran, in order, with env merged node > group > defaults
+	expect_eq "$(vl exec vt-exec pc1 -- cat /tmp/who)" "group lab" "pc1's exec env"
+	expect_eq "$(vl exec vt-exec pc2 -- cat /tmp/who)" "node lab" "pc2's exec env"
+	"$VNETLAB" exec vt-exec pc1 -- ping -c1 -W2 192.168.77.2 >/dev/null ||
+		fail "pc1 cannot reach the address pc2's exec line gave it"
+	# vnetlab exec has the node's env too
+	expect_eq "$(vl exec vt-exec pc2 -- sh -c 'echo $WHO')" node "env for vnetlab exec"
+	# labels are kept and shown
+	expect_eq "$(vl status vt-exec --json | jq -c '[.nodes[] | .labels]')" \
+		'[{"role":"pc"},{"rack":"2","role":"pc"}]' "labels in status --json"
+	vl down vt-exec >/dev/null
+}
+
+test_clab_failing_exec_line_fails_up_and_undoes_it() {
+	d=$(mktemp -d)
+	cat >"$d/lab.yml" <<-'YML'
+	name: vt-exec-fail
+	topology:
+	  nodes:
+	    a:
+	      exec:
+	        - "true"
+	        - sh -c 'echo broken on purpose >&2; exit 3'
+	        - touch /tmp/never
+	    b: {}
+	  links:
+	    - endpoints: ["a:eth1", "b:eth1"]
+	YML
+	out=$("$VNETLAB" up -f "$d/lab.yml" 2>&1) && fail "up succeeded"
+	echo "$out" | grep -q 'node a: exec line 2 "sh -c .echo broken on purpose >&2; exit 3." exited with status 3: broken on purpose' ||
+		fail "the error does not name the node, the line and its output: $out"
+	"$VNETLAB" status vt-exec-fail >/dev/null 2>&1 && fail "the lab is still there"
+	# (and nothing of it is left: the harness compares the host before and after)
+	# a program that is not there
+	sed -i 's/touch \/tmp\/never/no-such-program-here/; s/- sh -c .*/- "true"/' "$d/lab.yml"
+	out=$("$VNETLAB" up -f "$d/lab.yml" 2>&1) && fail "up with a missing program succeeded"
+	echo "$out" | grep -q 'node a: exec line 3 "no-such-program-here"' || fail "missing program: $out"
+	rm -rf "$d"
+}
