@@ -1,4 +1,5 @@
-/* containerlab's exec: once a lab is up, each node's exec lines run in it
+/* containerlab's sysctls and exec: once a lab is up, each node's sysctls
+ * are set in it (sysctl -w), then its exec lines run in it
  * in order (nodes in the file's order), each split into words (no shell),
  * with the node's env added. A line that cannot start, exits non-zero or
  * runs longer than VL_EXEC_LINE_TIMEOUT fails `up`, naming the node, the
@@ -10,6 +11,7 @@
 #include "plan/plan.h"
 
 #define VL_EXEC_LINE_TIMEOUT 300.0 /* seconds */
+#define VL_EXEC_LINE_MAX     4096  /* bytes, as the loader allows */
 
 int vl_engine_exec_lines(const struct vl_plan *p, struct vl_err *err);
 

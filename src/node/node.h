@@ -134,6 +134,10 @@ struct vl_node_backend {
 	/* The node has a network namespace of its own (else it is the host's:
 	 * no interfaces, no switches). */
 	bool own_netns;
+	/* The sysctls that are the node's own, by their first word ("net":
+	 * a network namespace's; "" every one: a guest's kernel); NULL: none,
+	 * every sysctl would be the host's. */
+	const char *own_sysctls;
 	/* What `up` says its nodes are (" (virtual machines)"), or "". */
 	const char *nodes_are;
 	/* For benchmarks: whether a program's first start there is slow

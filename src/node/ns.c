@@ -99,6 +99,7 @@ static int ns_if_stats(const char *netns, struct vl_node_stats *st, struct vl_er
 const struct vl_node_backend vl_node_ns = {
     .name = "ns",
     .own_netns = true,
+    .own_sysctls = "net",
     .nodes_are = "",
     .limits = vl_node_limits,
     .worker_init = vl_node_worker_init,

@@ -865,6 +865,7 @@ static int vm_usable(struct vl_err *err)
 const struct vl_node_backend vl_node_vm = {
     .name = "vm",
     .own_netns = true,
+    .own_sysctls = "",
     .nodes_are = " (virtual machines)",
     /* QEMU translates a program's code and its libraries' at its first
      * run (measured 1.2 s for vnetlab-work under TCG, 0.1 s after);

@@ -262,6 +262,7 @@ void vl_topo_settings_inherit(struct vl_topo_settings *dst, const struct vl_topo
 	}
 	kv_inherit(&dst->env, &dst->n_env, src->env, src->n_env);
 	kv_inherit(&dst->labels, &dst->n_labels, src->labels, src->n_labels);
+	kv_inherit(&dst->sysctls, &dst->n_sysctls, src->sysctls, src->n_sysctls);
 }
 
 static void strv_free(char **v, size_t n)
@@ -276,6 +277,7 @@ void vl_topo_settings_free(struct vl_topo_settings *s)
 	strv_free(s->exec, s->n_exec);
 	strv_free(s->env, s->n_env);
 	strv_free(s->labels, s->n_labels);
+	strv_free(s->sysctls, s->n_sysctls);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -527,6 +529,8 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 			vl_buf_printf(out, "  env %s\n", n->set.env[k]);
 		for (size_t k = 0; k < n->set.n_labels; k++)
 			vl_buf_printf(out, "  label %s\n", n->set.labels[k]);
+		for (size_t k = 0; k < n->set.n_sysctls; k++)
+			vl_buf_printf(out, "  sysctl %s\n", n->set.sysctls[k]);
 	}
 	vl_buf_printf(out, "links %zu\n", t->n_links);
 	for (size_t i = 0; i < t->n_links; i++) {

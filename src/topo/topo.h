@@ -79,6 +79,8 @@ struct vl_topo_settings {
 	size_t n_env;
 	char **labels; /* "key=value", each key once */
 	size_t n_labels;
+	char **sysctls; /* "net.ipv4.ip_forward=1", each key once: set before exec */
+	size_t n_sysctls;
 	struct vl_pos exec_pos; /* where exec was given */
 };
 /* Add what dst lacks from src (strings copied). */

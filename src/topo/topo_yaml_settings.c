@@ -1,7 +1,8 @@
 /* The YAML loader's node settings beyond resources (see topo_yaml.h):
  * containerlab's exec (commands run in the node once the lab is up), env
  * (their environment) and labels (kept, shown by status), at every level
- * a node inherits from. */
+ * a node inherits from, and sysctls (set in the node before its exec
+ * lines). */
 #include "topo/topo.h"
 
 #include <stdio.h>
@@ -34,6 +35,28 @@ static bool label_key_ok(const char *s)
 		if (*s == '=' || (unsigned char)*s < 0x20)
 			return false;
 	return true;
+}
+
+/* A sysctl's name: dotted (or slashed) words of letters, digits, _ and -. */
+static bool sysctl_key_ok(const char *s)
+{
+	bool dot = true;
+
+	if (!*s || strlen(s) > 200)
+		return false;
+	for (; *s; s++) {
+		if (*s == '.' || *s == '/') {
+			if (dot)
+				return false; /* empty word: "..", a leading dot */
+			dot = true;
+			continue;
+		}
+		if (!(*s == '_' || *s == '-' || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+			return false;
+		dot = false;
+	}
+	return !dot;
 }
 
 static int load_exec(struct loader *ld, yaml_node_t *v, const char *ctx, struct vl_topo_settings *s)
@@ -74,9 +97,11 @@ static int load_exec(struct loader *ld, yaml_node_t *v, const char *ctx, struct 
 	return 0;
 }
 
-/* env and labels: a mapping of names to scalar values. */
-static int load_map(struct loader *ld, yaml_node_t *v, const char *ctx, const char *key, bool env,
-                    char ***list, size_t *n)
+enum map_kind { MAP_ENV, MAP_LABELS, MAP_SYSCTLS };
+
+/* env, labels and sysctls: a mapping of names to scalar values. */
+static int load_map(struct loader *ld, yaml_node_t *v, const char *ctx, const char *key,
+                    enum map_kind kind, char ***list, size_t *n)
 {
 	char what[192];
 
@@ -90,17 +115,28 @@ static int load_map(struct loader *ld, yaml_node_t *v, const char *ctx, const ch
 
 		if (vl_yaml_get_string(ld, k, what, &name) < 0)
 			return -1;
-		if (env ? !env_name_ok(name) : !label_key_ok(name))
+		if (kind == MAP_ENV && !env_name_ok(name))
+			return fail(
+			    ld, k,
+			    "%s: \"%s\" is not a variable name (a letter or _, then letters, "
+			    "digits and _)",
+			    what, name);
+		if (kind == MAP_LABELS && !label_key_ok(name))
+			return fail(
+			    ld, k,
+			    "%s: \"%s\" is not a label key (no '=' or control characters, at "
+			    "most 255 bytes)",
+			    what, name);
+		if (kind == MAP_SYSCTLS && !sysctl_key_ok(name))
 			return fail(ld, k,
-			            env ? "%s: \"%s\" is not a variable name (a letter or _, then "
-			                  "letters, digits and _)"
-			                : "%s: \"%s\" is not a label key (no '=' or control "
-			                  "characters, at most 255 bytes)",
+			            "%s: \"%s\" is not a sysctl name (such as net.ipv4.ip_forward)",
 			            what, name);
 		if (!vl_yaml_is_null(val) && vl_yaml_get_string(ld, val, what, &value) < 0)
 			return -1;
-		if (strchr(value, '\n') && !env)
-			return fail(ld, val, "%s: %s: a label's value is one line", what, name);
+		if (strchr(value, '\n') && kind != MAP_ENV)
+			return fail(ld, val, "%s: %s: the value is one line", what, name);
+		if (kind == MAP_SYSCTLS && !*value)
+			return fail(ld, val ? val : k, "%s: %s: no value", what, name);
 		vl_topo_kv_set(list, n, name, value);
 	}
 	return 0;
@@ -114,10 +150,13 @@ int vl_yaml_load_settings(struct loader *ld, const struct found *f, enum where w
 	if ((v = vl_yaml_found_val(f, w, "exec")) && load_exec(ld, v, ctx, s) < 0)
 		return -1;
 	if ((v = vl_yaml_found_val(f, w, "env")) &&
-	    load_map(ld, v, ctx, "env", true, &s->env, &s->n_env) < 0)
+	    load_map(ld, v, ctx, "env", MAP_ENV, &s->env, &s->n_env) < 0)
 		return -1;
 	if ((v = vl_yaml_found_val(f, w, "labels")) &&
-	    load_map(ld, v, ctx, "labels", false, &s->labels, &s->n_labels) < 0)
+	    load_map(ld, v, ctx, "labels", MAP_LABELS, &s->labels, &s->n_labels) < 0)
+		return -1;
+	if ((v = vl_yaml_found_val(f, w, "sysctls")) &&
+	    load_map(ld, v, ctx, "sysctls", MAP_SYSCTLS, &s->sysctls, &s->n_sysctls) < 0)
 		return -1;
 	return 0;
 }

@@ -2,12 +2,17 @@
 
 test_clab_exec_lines_run_in_order_with_env() {
 	f=tests/integration/exec.clab.yml
+	host_rp=$(sysctl -n net.ipv4.conf.all.rp_filter)
 	vl up -f "$f" >/dev/null
 	# the exec lines ran, in order, with env merged node > group > defaults
 	expect_eq "$(vl exec vt-exec pc1 -- cat /tmp/who)" "group lab" "pc1's exec env"
 	expect_eq "$(vl exec vt-exec pc2 -- cat /tmp/who)" "node lab" "pc2's exec env"
 	"$VNETLAB" exec vt-exec pc1 -- ping -c1 -W2 192.168.77.2 >/dev/null ||
 		fail "pc1 cannot reach the address pc2's exec line gave it"
+	# sysctls are the node's: set in it, not on the host
+	expect_eq "$(vl exec vt-exec pc2 -- sysctl -n net.ipv4.conf.all.rp_filter)" 2 "pc2's rp_filter"
+	[ "$(sysctl -n net.ipv4.conf.all.rp_filter)" != 2 ] || [ "$host_rp" = 2 ] ||
+		fail "the host's rp_filter changed"
 	# vnetlab exec has the node's env too
 	expect_eq "$(vl exec vt-exec pc2 -- sh -c 'echo $WHO')" node "env for vnetlab exec"
 	# labels are kept and shown
@@ -40,5 +45,14 @@ test_clab_failing_exec_line_fails_up_and_undoes_it() {
 	sed -i 's/touch \/tmp\/never/no-such-program-here/; s/- sh -c .*/- "true"/' "$d/lab.yml"
 	out=$("$VNETLAB" up -f "$d/lab.yml" 2>&1) && fail "up with a missing program succeeded"
 	echo "$out" | grep -q 'node a: exec line 3 "no-such-program-here"' || fail "missing program: $out"
+	# a sysctl that is the host's is refused, the host left as it was
+	swap=$(sysctl -n vm.swappiness)
+	printf 'name: vt-exec-fail\ntopology:\n  nodes:\n    a: { sysctls: { vm.swappiness: "1" } }\n' >"$d/lab.yml"
+	for be in ns proc; do
+		out=$("$VNETLAB" up -f "$d/lab.yml" --backend $be 2>&1) && fail "a host sysctl was taken on $be"
+		echo "$out" | grep -q "node a: sysctl vm.swappiness is the host's, not the node's" ||
+			fail "the host sysctl on $be: $out"
+	done
+	expect_eq "$(sysctl -n vm.swappiness)" "$swap" "the host's vm.swappiness"
 	rm -rf "$d"
 }
