@@ -145,6 +145,58 @@ static int mount_on(const char *src, const char *dst, const char *type, unsigned
 
 enum { NO_CREATE, CREATE_FILE, CREATE_DIR };
 
+/* containerlab's binds: each "NODEPATH=HOSTPATH:MODE" bound in the node's
+ * mount namespace (read-only for ro). The sources are opened first
+ * (fds[k], O_PATH), before the node's own /tmp hides any under the host's;
+ * then bound through /proc/self/fd. A node without a root of its own sees
+ * the host's files: its target must exist there (nothing is made on the
+ * host) unless it is under the node's own /tmp. */
+static int open_bind_sources(const struct vl_topo_settings *set, int *fds, struct vl_err *err)
+{
+	for (size_t k = 0; k < set->n_binds; k++) {
+		const char *b = set->binds[k], *eq = strchr(b, '='), *colon = strrchr(b, ':');
+		char src[PATH_MAX];
+
+		if (!eq || !colon || colon < eq)
+			return vl_err_set(err, EINVAL, "bind \"%s\": malformed", b);
+		snprintf(src, sizeof(src), "%.*s", (int)(colon - eq - 1), eq + 1);
+		if ((fds[k] = open(src, O_PATH | O_CLOEXEC)) < 0)
+			return vl_err_sys(err, errno, "bind source %s", src);
+	}
+	return 0;
+}
+
+static int bind_user_paths(const struct vl_topo_settings *set, const int *fds, const char *root,
+                           struct vl_err *err)
+{
+	for (size_t k = 0; k < set->n_binds; k++) {
+		const char *b = set->binds[k], *eq = strchr(b, '='), *colon = strrchr(b, ':');
+		char src[64], dst[PATH_MAX];
+		bool own = root[0] || !strncmp(b, "/tmp/", 5);
+		struct stat st;
+
+		snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[k]);
+		snprintf(dst, sizeof(dst), "%s%.*s", root, (int)(eq - b), b);
+		if (fstat(fds[k], &st) < 0)
+			return vl_err_sys(err, errno, "bind %s", dst);
+		if (!own && access(dst, F_OK) < 0)
+			return vl_err_set(
+			    err, ENOENT,
+			    "bind target %s does not exist (the node shares the host's "
+			    "files, where nothing is made for it: give it a rootfs, or bind "
+			    "under /tmp)",
+			    dst);
+		if (mount_on(src, dst, NULL, 0, NULL,
+		             own ? (S_ISDIR(st.st_mode) ? CREATE_DIR : CREATE_FILE) : NO_CREATE,
+		             err) < 0)
+			return vl_err_wrap(err, "bind %.*s", (int)(colon - eq - 1), eq + 1);
+		if (!strcmp(colon + 1, "ro") &&
+		    mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+			return vl_err_sys(err, errno, "make %s read-only", dst);
+	}
+	return 0;
+}
+
 static int bind_files_at(const struct vl_plan *p, const struct vl_plan_node *n, const char *root,
                          bool with_identity, struct vl_err *err)
 {
@@ -164,9 +216,23 @@ static int bind_files_at(const struct vl_plan *p, const struct vl_plan_node *n, 
 		if (mount_on(src, dst, NULL, 0, NULL, create, err) < 0)
 			return -1;
 	}
+	const struct vl_topo_settings *set = &p->topo->nodes[n->topo_node].set;
+	int *fds = vl_xcalloc(set->n_binds + 1, sizeof(*fds)), r;
+
+	for (size_t k = 0; k < set->n_binds; k++)
+		fds[k] = -1;
 	snprintf(dst, sizeof(dst), "%s/tmp", root);
-	return mount_on("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
-	                root[0] ? CREATE_DIR : NO_CREATE, err);
+	r = open_bind_sources(set, fds, err);
+	if (r == 0)
+		r = mount_on("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
+		             root[0] ? CREATE_DIR : NO_CREATE, err);
+	if (r == 0)
+		r = bind_user_paths(set, fds, root, err);
+	for (size_t k = 0; k < set->n_binds; k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
+	free(fds);
+	return r;
 }
 
 int vl_node_bind_files(const struct vl_plan *p, const struct vl_plan_node *n, bool with_identity,

@@ -172,6 +172,15 @@ static void vm_limits(const struct vl_plan_node *n, struct vl_cg_limits *lim)
 
 static int vm_create(struct vl_node_ctx *ctx, size_t i, struct vl_err *err)
 {
+	const struct vl_plan_node *n = &ctx->plan->nodes[i];
+
+	/* the guest sees the host's root over 9p, not the host side's mounts */
+	if (ctx->plan->topo->nodes[n->topo_node].set.n_binds)
+		return vl_err_set(err, EINVAL,
+		                  "node %s: binds are for namespace and proc nodes; a guest sees the "
+		                  "host's files over 9p (its lab directory read-write): put what it "
+		                  "needs there",
+		                  n->name);
 	return vl_node_ns.create(ctx, i, err); /* the host side is an ns node */
 }
 

@@ -6,7 +6,9 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "base/util.h"
@@ -263,6 +265,7 @@ void vl_topo_settings_inherit(struct vl_topo_settings *dst, const struct vl_topo
 	kv_inherit(&dst->env, &dst->n_env, src->env, src->n_env);
 	kv_inherit(&dst->labels, &dst->n_labels, src->labels, src->n_labels);
 	kv_inherit(&dst->sysctls, &dst->n_sysctls, src->sysctls, src->n_sysctls);
+	kv_inherit(&dst->binds, &dst->n_binds, src->binds, src->n_binds);
 }
 
 static void strv_free(char **v, size_t n)
@@ -278,6 +281,7 @@ void vl_topo_settings_free(struct vl_topo_settings *s)
 	strv_free(s->env, s->n_env);
 	strv_free(s->labels, s->n_labels);
 	strv_free(s->sysctls, s->n_sysctls);
+	strv_free(s->binds, s->n_binds);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -531,6 +535,19 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 			vl_buf_printf(out, "  label %s\n", n->set.labels[k]);
 		for (size_t k = 0; k < n->set.n_sysctls; k++)
 			vl_buf_printf(out, "  sysctl %s\n", n->set.sysctls[k]);
+		/* host paths under the working directory relative to it, so that
+		 * a dump does not depend on where the tree is */
+		for (size_t k = 0; k < n->set.n_binds; k++) {
+			const char *b = n->set.binds[k], *eq = strchr(b, '=');
+			char cwd[PATH_MAX];
+			size_t cl;
+
+			if (eq && getcwd(cwd, sizeof(cwd)) && (cl = strlen(cwd)) &&
+			    !strncmp(eq + 1, cwd, cl) && eq[1 + cl] == '/')
+				vl_buf_printf(out, "  bind %.*s=%s\n", (int)(eq - b), b, eq + 2 + cl);
+			else
+				vl_buf_printf(out, "  bind %s\n", b);
+		}
 	}
 	vl_buf_printf(out, "links %zu\n", t->n_links);
 	for (size_t i = 0; i < t->n_links; i++) {

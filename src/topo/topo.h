@@ -81,6 +81,10 @@ struct vl_topo_settings {
 	size_t n_labels;
 	char **sysctls; /* "net.ipv4.ip_forward=1", each key once: set before exec */
 	size_t n_sysctls;
+	/* "NODEPATH=HOSTPATH:ro" (or :rw), each node path once: HOSTPATH
+	 * absolute and existing when the file was read */
+	char **binds;
+	size_t n_binds;
 	struct vl_pos exec_pos; /* where exec was given */
 };
 /* Add what dst lacks from src (strings copied). */

@@ -31,7 +31,6 @@ static const char *const clab_node_keys[] = {
     "enforce-startup-config",
     "suppress-startup-config",
     "license",
-    "binds",
     "ports",
     "mgmt-ipv4",
     "mgmt-ipv6",
@@ -74,7 +73,7 @@ static const char *const topology_keys[] = {"defaults", "kinds", "groups", "node
 	"cpus", "cpu", "cpu-weight", "cpuset", "cpu-set", "memory", "pids", "rootfs",              \
 	    "pid-namespace", "backend"
 /* What a node runs and with what (exec, env, labels): at every level. */
-#define SETTINGS_KEYS "exec", "env", "labels", "sysctls"
+#define SETTINGS_KEYS "exec", "env", "labels", "sysctls", "binds"
 static const char *const defaults_keys[] = {"kind",    "ipv6",   "pool",       "mtu",
                                             "profile", RES_KEYS, SETTINGS_KEYS};
 static const char *const kinds_keys[] = {"ipv6", RES_KEYS, SETTINGS_KEYS};

@@ -5,8 +5,12 @@
  * lines). */
 #include "topo/topo.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/util.h"
 #include "topo/topo_yaml.h"
@@ -142,6 +146,93 @@ static int load_map(struct loader *ld, yaml_node_t *v, const char *ctx, const ch
 	return 0;
 }
 
+/* A node path for a bind: absolute, no "." or ".." component, no '=' or
+ * ':', not / itself nor under /proc, /sys or /dev (the node's own). */
+static const char *node_path_bad(const char *s)
+{
+	static const char *const own[] = {"/proc", "/sys", "/dev"};
+
+	if (*s != '/')
+		return "the node's path must be absolute";
+	if (!s[1])
+		return "the node's / cannot be bound over";
+	if (strpbrk(s, "=:\n"))
+		return "the node's path may not hold '=', ':' or a newline";
+	for (const char *c = s; *c; c++)
+		if (*c == '/' && (!strncmp(c, "/./", 3) || !strcmp(c, "/.") ||
+		                  !strncmp(c, "/../", 4) || !strcmp(c, "/..") || c[1] == '/'))
+			return "the node's path may not hold \".\", \"..\" or \"//\"";
+	for (size_t i = 0; i < VL_ARRAY_SIZE(own); i++) {
+		size_t n = strlen(own[i]);
+
+		if (!strncmp(s, own[i], n) && (s[n] == '\0' || s[n] == '/'))
+			return "/proc, /sys and /dev are the node's own";
+	}
+	return NULL;
+}
+
+/* binds: "host:node[:ro|rw]", the host path relative to the file's
+ * directory; it must exist now. */
+static int load_binds(struct loader *ld, yaml_node_t *v, const char *ctx,
+                      struct vl_topo_settings *s)
+{
+	char what[192], base[PATH_MAX];
+	const char *slash = strrchr(ld->file, '/');
+
+	snprintf(what, sizeof(what), "%s: binds", ctx);
+	snprintf(base, sizeof(base), "%.*s", slash ? (int)(slash - ld->file) : 1,
+	         slash ? ld->file : ".");
+	if (vl_yaml_is_null(v))
+		return 0;
+	if (v->type != YAML_SEQUENCE_NODE)
+		return fail(ld, v, "%s: expected a list of host:node[:ro], got %s", what,
+		            vl_yaml_type_name(v));
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *c = vl_yaml_node(ld, *it);
+		const char *b, *why;
+		char host[PATH_MAX], real[PATH_MAX], *node, *mode, *val;
+		struct stat st;
+
+		if (vl_yaml_get_string(ld, c, what, &b) < 0)
+			return -1;
+		if (strlen(b) >= sizeof(host) - 1)
+			return fail(ld, c, "%s: \"%.40s...\": too long", what, b);
+		snprintf(host, sizeof(host), "%s", b);
+		if (!(node = strchr(host, ':')))
+			return fail(ld, c, "%s: \"%s\": expected host:node[:ro]", what, b);
+		*node++ = '\0';
+		mode = strchr(node, ':');
+		if (mode)
+			*mode++ = '\0';
+		if (mode && strcmp(mode, "ro") && strcmp(mode, "rw"))
+			return fail(ld, c, "%s: \"%s\": the mode is ro or rw, not \"%s\"", what, b,
+			            mode);
+		if (!*host)
+			return fail(ld, c, "%s: \"%s\": no host path", what, b);
+		if ((why = node_path_bad(node)))
+			return fail(ld, c, "%s: \"%s\": %s", what, b, why);
+		val = host[0] == '/' ? vl_xstrdup(host) : vl_xasprintf("%s/%s", base, host);
+		if (!realpath(val, real) || stat(real, &st) < 0) {
+			int e = errno;
+
+			fail(ld, c, "%s: \"%s\": %s: %s", what, b, val, strerror(e));
+			free(val);
+			return -1;
+		}
+		free(val);
+		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+			return fail(ld, c, "%s: \"%s\": %s is neither a file nor a directory", what,
+			            b, real);
+		if (strpbrk(real, "\n"))
+			return fail(ld, c, "%s: \"%s\": a newline in the host path", what, b);
+		val = vl_xasprintf("%s:%s", real, mode ? mode : "rw");
+		vl_topo_kv_set(&s->binds, &s->n_binds, node, val);
+		free(val);
+	}
+	return 0;
+}
+
 int vl_yaml_load_settings(struct loader *ld, const struct found *f, enum where w, const char *ctx,
                           struct vl_topo_settings *s)
 {
@@ -154,6 +245,8 @@ int vl_yaml_load_settings(struct loader *ld, const struct found *f, enum where w
 		return -1;
 	if ((v = vl_yaml_found_val(f, w, "labels")) &&
 	    load_map(ld, v, ctx, "labels", MAP_LABELS, &s->labels, &s->n_labels) < 0)
+		return -1;
+	if ((v = vl_yaml_found_val(f, w, "binds")) && load_binds(ld, v, ctx, s) < 0)
 		return -1;
 	if ((v = vl_yaml_found_val(f, w, "sysctls")) &&
 	    load_map(ld, v, ctx, "sysctls", MAP_SYSCTLS, &s->sysctls, &s->n_sysctls) < 0)

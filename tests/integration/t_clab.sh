@@ -13,6 +13,12 @@ test_clab_exec_lines_run_in_order_with_env() {
 	expect_eq "$(vl exec vt-exec pc2 -- sysctl -n net.ipv4.conf.all.rp_filter)" 2 "pc2's rp_filter"
 	[ "$(sysctl -n net.ipv4.conf.all.rp_filter)" != 2 ] || [ "$host_rp" = 2 ] ||
 		fail "the host's rp_filter changed"
+	# binds: the host's files in the node, read-only where asked
+	expect_eq "$(vl exec vt-exec pc1 -- cat /tmp/greeting)" "bound from the host" "a bound file"
+	expect_eq "$(vl exec vt-exec pc1 -- ls /tmp/files)" greeting "a bound directory"
+	"$VNETLAB" exec vt-exec pc1 -- sh -c 'echo x > /tmp/greeting' 2>/dev/null &&
+		fail "a read-only bind was written"
+	expect_eq "$(cat tests/integration/clab-files/greeting)" "bound from the host" "the host's file"
 	# vnetlab exec has the node's env too
 	expect_eq "$(vl exec vt-exec pc2 -- sh -c 'echo $WHO')" node "env for vnetlab exec"
 	# labels are kept and shown
@@ -45,6 +51,12 @@ test_clab_failing_exec_line_fails_up_and_undoes_it() {
 	sed -i 's/touch \/tmp\/never/no-such-program-here/; s/- sh -c .*/- "true"/' "$d/lab.yml"
 	out=$("$VNETLAB" up -f "$d/lab.yml" 2>&1) && fail "up with a missing program succeeded"
 	echo "$out" | grep -q 'node a: exec line 3 "no-such-program-here"' || fail "missing program: $out"
+	# a bind target a namespace node does not have is not made on the host
+	printf 'name: vt-exec-fail\ntopology:\n  nodes:\n    a: { binds: ["lab.yml:/etc/vnetlab-no-such-dir/x"] }\n' >"$d/lab.yml"
+	out=$("$VNETLAB" up -f "$d/lab.yml" 2>&1) && fail "a bind onto a missing host path was taken"
+	echo "$out" | grep -q "node a: bind target /etc/vnetlab-no-such-dir/x does not exist" ||
+		fail "missing bind target: $out"
+	[ -e /etc/vnetlab-no-such-dir ] && fail "a bind target was made on the host"
 	# a sysctl that is the host's is refused, the host left as it was
 	swap=$(sysctl -n vm.swappiness)
 	printf 'name: vt-exec-fail\ntopology:\n  nodes:\n    a: { sysctls: { vm.swappiness: "1" } }\n' >"$d/lab.yml"
