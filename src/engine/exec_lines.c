@@ -117,22 +117,161 @@ static int set_sysctl(const struct vl_node_ref *ref, const struct vl_topo_node *
 	return run_argv(ref, tn, argv, what, err);
 }
 
+/* The node's long-running process (entrypoint, then cmd), detached and
+ * logged under the lab's logs/; down stops it with the node. */
+static int start_cmd(const struct vl_node_ref *ref, const struct vl_topo_node *tn,
+                     struct vl_err *err)
+{
+	char **ep = NULL, **cmd = NULL, **argv;
+	size_t ne = 0, nc = 0, k = 0;
+	struct vl_child c;
+	int r;
+
+	if ((tn->set.entrypoint && vl_split_words(tn->set.entrypoint, &ep, &ne)) ||
+	    (tn->set.cmd && vl_split_words(tn->set.cmd, &cmd, &nc))) {
+		vl_words_free(ep);
+		return vl_err_set(err, EINVAL, "node %s: cmd cannot be split", tn->name);
+	}
+	argv = vl_xcalloc(ne + nc + 1, sizeof(*argv));
+	for (size_t i = 0; i < ne; i++)
+		argv[k++] = ep[i];
+	for (size_t i = 0; i < nc; i++)
+		argv[k++] = cmd[i];
+	struct vl_spawn s = {.argv = argv,
+	                     .env = tn->set.env,
+	                     .exe_fd = -1,
+	                     .in = -1,
+	                     .out = -1,
+	                     .err = -1,
+	                     .how = VL_SPAWN_DETACH};
+
+	r = vl_node_spawn(ref, &s, &c, err);
+	if (r < 0)
+		vl_err_wrap(err, "node %s: cmd \"%s%s%s\"", tn->name, tn->set.entrypoint ?: "",
+		            tn->set.entrypoint && tn->set.cmd ? " " : "", tn->set.cmd ?: "");
+	free(argv);
+	vl_words_free(ep);
+	vl_words_free(cmd);
+	return r;
+}
+
+/* Nodes in the order their stages run: each after those it waits for,
+ * else in the file's order (the loader refused cycles). */
+static void stage_order(const struct vl_plan *p, size_t *order)
+{
+	const struct vl_topo *t = p->topo;
+	bool *done = vl_xcalloc(t->n_nodes + 1, sizeof(*done));
+	size_t *stack = vl_xcalloc(t->n_nodes + 1, sizeof(*stack)),
+	       *next = vl_xcalloc(t->n_nodes + 1, sizeof(*next));
+	long *plan_of = vl_xcalloc(t->n_nodes + 1, sizeof(*plan_of));
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n_nodes; i++)
+		plan_of[i] = -1;
+	for (size_t i = 0; i < p->n_nodes; i++)
+		plan_of[p->nodes[i].topo_node] = (long)i;
+	for (size_t i = 0; i < p->n_nodes; i++) {
+		size_t sp = 0, root = (size_t)p->nodes[i].topo_node;
+
+		if (done[root])
+			continue;
+		stack[sp++] = root;
+		next[root] = 0;
+		while (sp) {
+			size_t u = stack[sp - 1];
+			const struct vl_topo_settings *su = &t->nodes[u].set;
+
+			if (next[u] < su->n_wait_for) {
+				long v = vl_topo_find_node(t, su->wait_for[next[u]++]);
+
+				if (v >= 0 && !done[v] && sp <= t->n_nodes) {
+					next[v] = 0;
+					stack[sp++] = (size_t)v;
+				}
+				continue;
+			}
+			sp--;
+			if (!done[u] && plan_of[u] >= 0)
+				order[n++] = (size_t)plan_of[u];
+			done[u] = true;
+		}
+	}
+	free(done);
+	free(stack);
+	free(next);
+	free(plan_of);
+}
+
+static bool has_stage(const struct vl_topo_node *tn)
+{
+	return tn->set.n_exec || tn->set.n_sysctls || tn->set.cmd || tn->set.entrypoint;
+}
+
+/* Has every node tn waits for had its stage? (a node without one has) */
+static bool deps_done(const struct vl_plan *p, const struct vl_topo_node *tn, const bool *done_topo)
+{
+	for (size_t k = 0; k < tn->set.n_wait_for; k++) {
+		long v = vl_topo_find_node(p->topo, tn->set.wait_for[k]);
+
+		if (v >= 0 && has_stage(&p->topo->nodes[v]) && !done_topo[v])
+			return false;
+	}
+	return true;
+}
+
 int vl_engine_exec_lines(const struct vl_plan *p, struct vl_err *err)
 {
-	for (size_t i = 0; i < p->n_nodes; i++) {
-		const struct vl_topo_node *tn = &p->topo->nodes[p->nodes[i].topo_node];
+	size_t *order = vl_xcalloc(p->n_nodes + 1, sizeof(*order)), n = 0;
+	bool *done = vl_xcalloc(p->topo->n_nodes + 1, sizeof(*done));
+	double t0 = vl_now();
+	int r = 0;
+
+	stage_order(p, order);
+	/* only the nodes with a stage, in that order */
+	for (size_t o = 0; o < p->n_nodes; o++)
+		if (has_stage(&p->topo->nodes[p->nodes[order[o]].topo_node]))
+			order[n++] = order[o];
+	/* each time, of the nodes whose waits are over, the one due first */
+	for (size_t left = n; left && r == 0; left--) {
+		size_t best = n;
+		double best_at = 0;
+
+		for (size_t o = 0; o < n; o++) {
+			const struct vl_topo_node *tn =
+			    &p->topo->nodes[p->nodes[order[o]].topo_node];
+			double at = t0 + (tn->set.startup_delay > 0 ? tn->set.startup_delay : 0);
+
+			if (done[p->nodes[order[o]].topo_node] || !deps_done(p, tn, done))
+				continue;
+			if (best == n || at < best_at) {
+				best = o;
+				best_at = at;
+			}
+		}
+		if (best == n)
+			break; /* the loader refused cycles */
+		const struct vl_topo_node *tn = &p->topo->nodes[p->nodes[order[best]].topo_node];
 		struct vl_node_ref ref;
 
-		if (!tn->set.n_exec && !tn->set.n_sysctls)
-			continue;
-		if (vl_node_find(p->lab, tn->name, &ref, err) < 0)
-			return -1;
-		for (size_t k = 0; k < tn->set.n_sysctls; k++)
-			if (set_sysctl(&ref, tn, k, err) < 0)
-				return -1;
-		for (size_t k = 0; k < tn->set.n_exec; k++)
-			if (run_line(&ref, tn, k, err) < 0)
-				return -1;
+		done[p->nodes[order[best]].topo_node] = true;
+		/* startup-delay: counted from when the lab was up */
+		while (vl_now() < best_at) {
+			double w = best_at - vl_now();
+
+			nanosleep(
+			    &(struct timespec){(time_t)w, (long)((w - (double)(time_t)w) * 1e9)},
+			    NULL);
+		}
+		if ((r = vl_node_find(p->lab, tn->name, &ref, err)) < 0)
+			break;
+		for (size_t k = 0; k < tn->set.n_sysctls && r == 0; k++)
+			r = set_sysctl(&ref, tn, k, err);
+		if (r == 0 && (tn->set.cmd || tn->set.entrypoint))
+			r = start_cmd(&ref, tn, err);
+		for (size_t k = 0; k < tn->set.n_exec && r == 0; k++)
+			r = run_line(&ref, tn, k, err);
 	}
-	return 0;
+	free(order);
+	free(done);
+	return r;
 }

@@ -177,6 +177,7 @@ struct vl_topo_node *vl_topo_add_node(struct vl_topo *t, const char *name, struc
 	n->kind = VL_KIND_LINUX;
 	n->ipv6 = VL_UNSET;
 	vl_topo_res_init(&n->res);
+	vl_topo_settings_init(&n->set);
 	n->pos = pos;
 	*slot = (struct name_slot){++t->n_nodes, hash};
 	p->n_indexed++;
@@ -266,6 +267,26 @@ void vl_topo_settings_inherit(struct vl_topo_settings *dst, const struct vl_topo
 	kv_inherit(&dst->labels, &dst->n_labels, src->labels, src->n_labels);
 	kv_inherit(&dst->sysctls, &dst->n_sysctls, src->sysctls, src->n_sysctls);
 	kv_inherit(&dst->binds, &dst->n_binds, src->binds, src->n_binds);
+	if (!dst->entrypoint && src->entrypoint)
+		dst->entrypoint = vl_xstrdup(src->entrypoint);
+	if (!dst->cmd && src->cmd)
+		dst->cmd = vl_xstrdup(src->cmd);
+	if (dst->startup_delay < 0)
+		dst->startup_delay = src->startup_delay;
+	if (!dst->have_wait_for && src->have_wait_for) {
+		dst->have_wait_for = true;
+		dst->wait_pos = src->wait_pos;
+		dst->wait_for = vl_xcalloc(src->n_wait_for + 1, sizeof(*dst->wait_for));
+		for (size_t i = 0; i < src->n_wait_for; i++)
+			dst->wait_for[i] = vl_xstrdup(src->wait_for[i]);
+		dst->n_wait_for = src->n_wait_for;
+	}
+}
+
+void vl_topo_settings_init(struct vl_topo_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->startup_delay = -1;
 }
 
 static void strv_free(char **v, size_t n)
@@ -282,7 +303,10 @@ void vl_topo_settings_free(struct vl_topo_settings *s)
 	strv_free(s->labels, s->n_labels);
 	strv_free(s->sysctls, s->n_sysctls);
 	strv_free(s->binds, s->n_binds);
-	memset(s, 0, sizeof(*s));
+	strv_free(s->wait_for, s->n_wait_for);
+	free(s->entrypoint);
+	free(s->cmd);
+	vl_topo_settings_init(s);
 }
 
 void vl_topo_free(struct vl_topo *t)
@@ -535,6 +559,14 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 			vl_buf_printf(out, "  label %s\n", n->set.labels[k]);
 		for (size_t k = 0; k < n->set.n_sysctls; k++)
 			vl_buf_printf(out, "  sysctl %s\n", n->set.sysctls[k]);
+		if (n->set.entrypoint)
+			vl_buf_printf(out, "  entrypoint %s\n", n->set.entrypoint);
+		if (n->set.cmd)
+			vl_buf_printf(out, "  cmd %s\n", n->set.cmd);
+		if (n->set.startup_delay >= 0)
+			vl_buf_printf(out, "  startup-delay %g\n", n->set.startup_delay);
+		for (size_t k = 0; k < n->set.n_wait_for; k++)
+			vl_buf_printf(out, "  wait-for %s\n", n->set.wait_for[k]);
 		/* host paths under the working directory relative to it, so that
 		 * a dump does not depend on where the tree is */
 		for (size_t k = 0; k < n->set.n_binds; k++) {
@@ -544,7 +576,8 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 
 			if (eq && getcwd(cwd, sizeof(cwd)) && (cl = strlen(cwd)) &&
 			    !strncmp(eq + 1, cwd, cl) && eq[1 + cl] == '/')
-				vl_buf_printf(out, "  bind %.*s=%s\n", (int)(eq - b), b, eq + 2 + cl);
+				vl_buf_printf(out, "  bind %.*s=%s\n", (int)(eq - b), b,
+				              eq + 2 + cl);
 			else
 				vl_buf_printf(out, "  bind %s\n", b);
 		}

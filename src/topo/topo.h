@@ -85,10 +85,19 @@ struct vl_topo_settings {
 	 * absolute and existing when the file was read */
 	char **binds;
 	size_t n_binds;
+	/* the node's long-running process: entrypoint's words, then cmd's,
+	 * started (detached, logged) before the exec lines; NULL: none */
+	char *entrypoint, *cmd;
+	double startup_delay; /* s after the lab is up before cmd and exec (< 0: unset) */
+	char **wait_for;      /* nodes whose cmd and exec come first */
+	size_t n_wait_for;
+	bool have_wait_for;
+	struct vl_pos wait_pos;
 	struct vl_pos exec_pos; /* where exec was given */
 };
 /* Add what dst lacks from src (strings copied). */
 void vl_topo_settings_inherit(struct vl_topo_settings *dst, const struct vl_topo_settings *src);
+void vl_topo_settings_init(struct vl_topo_settings *s);
 void vl_topo_settings_free(struct vl_topo_settings *s);
 /* Set "name=value" in a list of such (replacing name's value). */
 void vl_topo_kv_set(char ***list, size_t *n, const char *name, const char *value);

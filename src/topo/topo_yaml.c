@@ -36,13 +36,10 @@ static const char *const clab_node_keys[] = {
     "mgmt-ipv6",
     "env-files",
     "user",
-    "entrypoint",
-    "cmd",
     "type",
     "network-mode",
     "publish",
     "extras",
-    "wait-for",
     "dns",
     "certificate",
     "healthcheck",
@@ -51,7 +48,6 @@ static const char *const clab_node_keys[] = {
     "image-pull-policy",
     "runtime",
     "auto-remove",
-    "startup-delay",
     "config",
     "components",
     "shm-size",
@@ -73,7 +69,9 @@ static const char *const topology_keys[] = {"defaults", "kinds", "groups", "node
 	"cpus", "cpu", "cpu-weight", "cpuset", "cpu-set", "memory", "pids", "rootfs",              \
 	    "pid-namespace", "backend"
 /* What a node runs and with what (exec, env, labels): at every level. */
-#define SETTINGS_KEYS "exec", "env", "labels", "sysctls", "binds"
+#define SETTINGS_KEYS                                                                              \
+	"exec", "env", "labels", "sysctls", "binds", "cmd", "entrypoint", "startup-delay",         \
+	    "wait-for"
 static const char *const defaults_keys[] = {"kind",    "ipv6",   "pool",       "mtu",
                                             "profile", RES_KEYS, SETTINGS_KEYS};
 static const char *const kinds_keys[] = {"ipv6", RES_KEYS, SETTINGS_KEYS};
@@ -566,8 +564,11 @@ int vl_topo_load_buffer(const char *name, const char *data, size_t len, struct v
 		return yaml_error(&ld, &parser, data, len);
 	ld.doc = &doc;
 	ld.t = vl_topo_new(name);
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < 3; k++) {
 		vl_topo_res_init(&ld.kind_res[k]);
+		vl_topo_settings_init(&ld.kind_set[k]);
+	}
+	vl_topo_settings_init(&ld.def_set);
 	r = load_root(&ld, yaml_document_get_root_node(&doc));
 	if (r == 0) {
 		/* One document per file: a second one is an error. */

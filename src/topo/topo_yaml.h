@@ -141,6 +141,8 @@ int vl_yaml_load_settings(struct loader *ld, const struct found *f, enum where w
                           struct vl_topo_settings *s);
 /* topology.groups, after kinds. */
 int vl_yaml_load_groups(struct loader *ld, yaml_node_t *n);
+/* After the nodes: wait-for names nodes, and makes no cycle. */
+int vl_yaml_check_wait_for(struct loader *ld);
 /* The group named name, or NULL. */
 const struct yaml_group *vl_yaml_group(const struct loader *ld, const char *name);
 

@@ -185,6 +185,7 @@ int vl_yaml_load_groups(struct loader *ld, yaml_node_t *n)
 			            dup->pos.line, dup->pos.col);
 		*g = (struct yaml_group){.name = name, .ipv6 = VL_UNSET, .pos = vl_yaml_pos(kn)};
 		vl_topo_res_init(&g->res);
+		vl_topo_settings_init(&g->set);
 		ld->n_groups++;
 		snprintf(ctx, sizeof(ctx), "topology.groups.%s", name);
 		if (vl_yaml_get_mapping(ld, vn, ctx, &vn) < 0)
@@ -222,10 +223,11 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 	struct found f;
 	yaml_node_t *v;
 	struct vl_topo_res res;
-	struct vl_topo_settings set = {0};
+	struct vl_topo_settings set;
 	const struct yaml_group *group = NULL;
 
 	vl_topo_res_init(&res);
+	vl_topo_settings_init(&set);
 	if (kn->type != YAML_SCALAR_NODE || vl_yaml_is_null(kn))
 		return fail(ld, kn, "topology.nodes: expected a node name, got %s",
 		            vl_yaml_type_name(kn));
@@ -325,5 +327,5 @@ int vl_yaml_load_nodes(struct loader *ld, yaml_node_t *topology_key, yaml_node_t
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
 		if (load_node(ld, vl_yaml_node(ld, p->key), vl_yaml_node(ld, p->value)) < 0)
 			return -1;
-	return 0;
+	return vl_yaml_check_wait_for(ld);
 }

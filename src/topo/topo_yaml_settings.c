@@ -233,6 +233,53 @@ static int load_binds(struct loader *ld, yaml_node_t *v, const char *ctx,
 	return 0;
 }
 
+/* cmd and entrypoint: one command line, split into words when it runs. */
+static int load_command(struct loader *ld, yaml_node_t *v, const char *what, char **out)
+{
+	const char *line, *why;
+	char **words;
+	size_t n;
+
+	if (vl_yaml_get_string(ld, v, what, &line) < 0)
+		return -1;
+	if (strlen(line) > EXEC_MAX_LEN)
+		return fail(ld, v, "%s: longer than %d bytes", what, EXEC_MAX_LEN);
+	if ((why = vl_split_words(line, &words, &n)))
+		return fail(ld, v, "%s: \"%s\": %s", what, line, why);
+	vl_words_free(words);
+	free(*out);
+	*out = vl_xstrdup(line);
+	return 0;
+}
+
+static int load_wait_for(struct loader *ld, yaml_node_t *v, const char *what,
+                         struct vl_topo_settings *s)
+{
+	s->have_wait_for = true;
+	s->wait_pos = vl_yaml_pos(v);
+	if (vl_yaml_is_null(v))
+		return 0;
+	if (v->type != YAML_SEQUENCE_NODE)
+		return fail(ld, v, "%s: expected a list of node names, got %s", what,
+		            vl_yaml_type_name(v));
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *c = vl_yaml_node(ld, *it);
+		const char *name, *why;
+
+		if (vl_yaml_get_string(ld, c, what, &name) < 0)
+			return -1;
+		if ((why = vl_name_invalid(name)))
+			return fail(ld, c, "%s: node name \"%s\" %s", what, name, why);
+		s->wait_for = realloc(s->wait_for, (s->n_wait_for + 2) * sizeof(*s->wait_for));
+		if (!s->wait_for)
+			abort();
+		s->wait_for[s->n_wait_for++] = vl_xstrdup(name);
+		s->wait_for[s->n_wait_for] = NULL;
+	}
+	return 0;
+}
+
 int vl_yaml_load_settings(struct loader *ld, const struct found *f, enum where w, const char *ctx,
                           struct vl_topo_settings *s)
 {
@@ -248,10 +295,95 @@ int vl_yaml_load_settings(struct loader *ld, const struct found *f, enum where w
 		return -1;
 	if ((v = vl_yaml_found_val(f, w, "binds")) && load_binds(ld, v, ctx, s) < 0)
 		return -1;
+	char what[192];
+
+	snprintf(what, sizeof(what), "%s: cmd", ctx);
+	if ((v = vl_yaml_found_val(f, w, "cmd")) && load_command(ld, v, what, &s->cmd) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "%s: entrypoint", ctx);
+	if ((v = vl_yaml_found_val(f, w, "entrypoint")) &&
+	    load_command(ld, v, what, &s->entrypoint) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "%s: startup-delay", ctx);
+	if ((v = vl_yaml_found_val(f, w, "startup-delay"))) {
+		const char *t;
+
+		if (vl_yaml_get_string(ld, v, what, &t) < 0)
+			return -1;
+		if (vl_parse_number(t, 0, 3600, &s->startup_delay) < 0)
+			return fail(ld, v, "%s: \"%s\": expected seconds, 0 to 3600", what, t);
+	}
+	snprintf(what, sizeof(what), "%s: wait-for", ctx);
+	if ((v = vl_yaml_found_val(f, w, "wait-for")) && load_wait_for(ld, v, what, s) < 0)
+		return -1;
 	if ((v = vl_yaml_found_val(f, w, "sysctls")) &&
 	    load_map(ld, v, ctx, "sysctls", MAP_SYSCTLS, &s->sysctls, &s->n_sysctls) < 0)
 		return -1;
 	return 0;
+}
+
+/* Every wait-for names a node of the file, and none waits, however
+ * indirectly, for itself. */
+int vl_yaml_check_wait_for(struct loader *ld)
+{
+	struct vl_topo *t = ld->t;
+	int *state = vl_xcalloc(t->n_nodes + 1, sizeof(*state)); /* 0 new, 1 on the path, 2 done */
+	size_t *stack = vl_xcalloc(t->n_nodes + 1, sizeof(*stack)),
+	       *next = vl_xcalloc(t->n_nodes + 1, sizeof(*next));
+	int r = 0;
+
+	for (size_t i = 0; i < t->n_nodes && r == 0; i++)
+		for (size_t k = 0; k < t->nodes[i].set.n_wait_for && r == 0; k++) {
+			const char *w = t->nodes[i].set.wait_for[k];
+
+			if (vl_topo_find_node(t, w) < 0)
+				r = vl_yaml_fail_at(ld, t->nodes[i].set.wait_pos,
+				                    "node \"%s\": wait-for: no node \"%s\"",
+				                    t->nodes[i].name, w);
+			else if (!strcmp(w, t->nodes[i].name))
+				r = vl_yaml_fail_at(
+				    ld, t->nodes[i].set.wait_pos,
+				    "node \"%s\": wait-for: a node cannot wait for itself",
+				    t->nodes[i].name);
+		}
+	/* depth first, iteratively: a node met again on the path is a cycle */
+	for (size_t s0 = 0; s0 < t->n_nodes && r == 0; s0++) {
+		size_t sp = 0;
+
+		if (state[s0])
+			continue;
+		stack[sp++] = s0;
+		state[s0] = 1;
+		next[s0] = 0;
+		while (sp && r == 0) {
+			size_t u = stack[sp - 1];
+			const struct vl_topo_settings *su = &t->nodes[u].set;
+
+			if (next[u] == su->n_wait_for) {
+				state[u] = 2;
+				sp--;
+				continue;
+			}
+			size_t v = (size_t)vl_topo_find_node(t, su->wait_for[next[u]++]);
+
+			if (state[v] == 1)
+				r = vl_yaml_fail_at(
+				    ld, su->wait_pos,
+				    "node \"%s\": wait-for \"%s\" makes a cycle (\"%s\" waits, "
+				    "directly or not, for \"%s\")",
+				    t->nodes[u].name, t->nodes[v].name, t->nodes[v].name,
+				    t->nodes[u].name);
+			else if (state[v] == 0) {
+				state[v] = 1;
+				next[v] = 0;
+				stack[sp++] = v;
+			}
+		}
+	}
+	free(state);
+	free(stack);
+	free(next);
+	return r;
 }
 
 const struct yaml_group *vl_yaml_group(const struct loader *ld, const char *name)

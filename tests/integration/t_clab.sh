@@ -68,3 +68,42 @@ test_clab_failing_exec_line_fails_up_and_undoes_it() {
 	expect_eq "$(sysctl -n vm.swappiness)" "$swap" "the host's vm.swappiness"
 	rm -rf "$d"
 }
+
+test_clab_cmd_runs_until_down_after_what_it_waits_for() {
+	d=$(mktemp -d)
+	cat >"$d/lab.yml" <<-'YML'
+	name: vt-cmd
+	topology:
+	  nodes:
+	    srv:
+	      cmd: python3 -m http.server 8080 --bind 0.0.0.0
+	      exec:
+	        - sh -c 'for i in $(seq 50); do ss -ltn | grep -q :8080 && exit 0; sleep 0.1; done; exit 1'
+	    cli:
+	      wait-for: [srv]
+	      startup-delay: 1
+	      exec: ["sh -c 'date +%s.%N > /tmp/when'"]
+	  links:
+	    - endpoints: ["srv:eth1", "cli:eth1"]
+	YML
+	t0=$(date +%s.%N)
+	vl up -f "$d/lab.yml" >/dev/null
+	# cli's exec ran a second after the lab was up, after srv's
+	when=$(vl exec vt-cmd cli -- cat /tmp/when)
+	awk -v a="$t0" -v b="$when" 'BEGIN { exit !(b - a >= 1) }' || fail "startup-delay: cli ran at $when, up began at $t0"
+	# srv's cmd serves, from the node, and its output is logged
+	vl exec vt-cmd cli -- python3 -c 'import urllib.request as u; u.urlopen("http://srv:8080/").read()' ||
+		fail "srv's cmd does not serve"
+	ls /run/vnetlab/vt-cmd/logs/srv-*.log >/dev/null || fail "no log of srv's cmd"
+	pid=$(pgrep -f 'http.server 8080 --bind 0.0.0.0' | head -1)
+	[ -n "$pid" ] || fail "srv's cmd is not running"
+	vl down vt-cmd >/dev/null
+	# gone, or a zombie its new parent has yet to reap
+	for _ in $(seq 20); do
+		st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || break
+		[ "$st" = Z ] && break
+		sleep 0.1
+	done
+	[ -z "$st" ] || [ "$st" = Z ] || [ ! -e "/proc/$pid" ] || fail "down left srv's cmd running (state $st)"
+	rm -rf "$d"
+}
