@@ -26,6 +26,7 @@ jq
 busybox-static
 gnuplot-nox
 graphviz
+frr
 povray
 povray-examples
 iperf3
@@ -82,10 +83,12 @@ fi
 echo "deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
-# openssh-server is here for sshd inside nodes (scp, LAM/MPI), never as the
-# host's own service: keep its package from starting or enabling one.
-case " $missing " in *" openssh-server "*) new_sshd=1 ;; *) new_sshd= ;; esac
-if [ -n "$new_sshd" ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+# openssh-server is here for sshd inside nodes (scp, LAM/MPI) and frr for
+# FRR routers inside nodes, never as the host's own services: keep their
+# packages from starting or enabling one.
+no_services=
+case " $missing " in *" openssh-server "* | *" frr "*) no_services=1 ;; esac
+if [ -n "$no_services" ] && [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 	chmod 755 /usr/sbin/policy-rc.d
 	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
@@ -93,7 +96,7 @@ if [ -n "$new_sshd" ] && [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
-if [ -n "$new_sshd" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-	systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+if [ -n "$no_services" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+	systemctl disable --now ssh.service ssh.socket frr.service >/dev/null 2>&1 || true
 fi
 need_user

@@ -38,6 +38,7 @@ int cmd_status(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_save(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_bench(int argc, char **argv);

@@ -198,6 +198,10 @@ const struct vl_cmd vl_cmds[] = {
      "\n"
      "  -f, --file FILE / -t, --topo SPEC / -n, --name LAB / --pool CIDR / --ipv6 on|off\n"
      "      --id ID         the lab id to plan with (4 hex digits; default from the name)\n"},
+    {"save", cmd_save, "LAB", "write each FRR router's running configuration back",
+     "In each FRR router of LAB, vtysh's `write memory` (into the router's /etc/frr:\n"
+     "the lab's copy of its startup-config, or the file bound there), then a copy in\n"
+     "containerlab's lab directory beside the topology file: clab-LAB/NODE/frr.conf.\n"},
     {"graph", cmd_graph,
      "(LAB | -f FILE | --topo SPEC) [--format dot|svg|png|mermaid] [-o FILE]",
      "draw a lab: nodes by kind, links with their interfaces and impairments",

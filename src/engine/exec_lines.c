@@ -204,7 +204,8 @@ static void stage_order(const struct vl_plan *p, size_t *order)
 
 static bool has_stage(const struct vl_topo_node *tn)
 {
-	return tn->set.n_exec || tn->set.n_sysctls || tn->set.cmd || tn->set.entrypoint;
+	return tn->set.n_exec || tn->set.n_sysctls || tn->set.cmd || tn->set.entrypoint ||
+	       tn->set.frr;
 }
 
 /* Has every node tn waits for had its stage? (a node without one has) */
@@ -266,6 +267,12 @@ int vl_engine_exec_lines(const struct vl_plan *p, struct vl_err *err)
 			break;
 		for (size_t k = 0; k < tn->set.n_sysctls && r == 0; k++)
 			r = set_sysctl(&ref, tn, k, err);
+		/* an FRR router: its daemons, as FRR's own init script starts them */
+		if (r == 0 && tn->set.frr) {
+			char *frr[] = {"/usr/lib/frr/frrinit.sh", "start", NULL};
+
+			r = run_argv(&ref, tn, frr, "FRR (frrinit.sh start)", err);
+		}
 		if (r == 0 && (tn->set.cmd || tn->set.entrypoint))
 			r = start_cmd(&ref, tn, err);
 		for (size_t k = 0; k < tn->set.n_exec && r == 0; k++)

@@ -65,6 +65,8 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		if (be->own_netns)
 			json_object_set_new(jn, "netns", json_string(n->netns));
 		json_object_set_new(jn, "forward", json_boolean(n->forward));
+		if (p->topo->nodes[n->topo_node].set.frr)
+			json_object_set_new(jn, "frr", json_true());
 		json_object_set_new(jn, "cgroup", json_string(n->cgroup));
 		if (!be->own_netns)
 			json_object_set_new(jn, "address", addr_json(n->proc_addr, 32));

@@ -223,6 +223,10 @@ static int bind_files_at(const struct vl_plan *p, const struct vl_plan_node *n, 
 		fds[k] = -1;
 	snprintf(dst, sizeof(dst), "%s/tmp", root);
 	r = open_bind_sources(set, fds, err);
+	/* an FRR router's own /etc/frr, /run/frr, /var/log/frr, under the binds
+	 * (before the node's /tmp hides a startup-config under the host's) */
+	if (r == 0 && set->frr)
+		r = vl_node_frr_files(p, n, root, err);
 	if (r == 0)
 		r = mount_on("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
 		             root[0] ? CREATE_DIR : NO_CREATE, err);

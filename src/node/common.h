@@ -42,4 +42,9 @@ int vl_node_host_spawn(const struct vl_node_ref *n, int flags, const struct vl_s
 int vl_node_if_stats(const char *netns, const char *skip, struct vl_node_stats *st,
                      struct vl_err *err);
 
+/* An FRR router's files, made in the lab and bound over the node's
+ * /etc/frr, /run/frr and /var/log/frr (frr.c). */
+int vl_node_frr_files(const struct vl_plan *p, const struct vl_plan_node *n, const char *root,
+                      struct vl_err *err);
+
 #endif

@@ -175,6 +175,11 @@ static int vm_create(struct vl_node_ctx *ctx, size_t i, struct vl_err *err)
 	const struct vl_plan_node *n = &ctx->plan->nodes[i];
 
 	/* the guest sees the host's root over 9p, not the host side's mounts */
+	if (ctx->plan->topo->nodes[n->topo_node].set.frr)
+		return vl_err_set(err, EINVAL,
+		                  "node %s: FRR routers are namespace nodes (backend ns); a guest has "
+		                  "no private /etc/frr of its own yet",
+		                  n->name);
 	if (ctx->plan->topo->nodes[n->topo_node].set.n_binds)
 		return vl_err_set(err, EINVAL,
 		                  "node %s: binds are for namespace and proc nodes; a guest sees the "

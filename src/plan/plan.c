@@ -590,9 +590,13 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 
 	if (build_links(&b, err) < 0)
 		return -1;
-	if (assign_addresses(p, t, err) < 0)
-		return -1;
-	vl_plan_compute_routes(p);
+	/* addressing none: the lab's own addresses and routes are its exec
+	 * lines' and its routers' (containerlab's way) */
+	if (t->addressing != 0) {
+		if (assign_addresses(p, t, err) < 0)
+			return -1;
+		vl_plan_compute_routes(p);
+	}
 	build_hosts(p);
 	*out = p;
 	p = NULL;

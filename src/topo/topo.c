@@ -62,6 +62,7 @@ struct vl_topo *vl_topo_new(const char *source)
 		abort(); /* a constant: cannot fail */
 	t->ipv6 = 0;
 	t->mtu = 0;
+	t->addressing = VL_UNSET; /* auto, unless a file says otherwise */
 	vl_topo_res_init(&t->defaults);
 	t->priv = vl_xcalloc(1, sizeof(*t->priv));
 	return t;
@@ -271,6 +272,10 @@ void vl_topo_settings_inherit(struct vl_topo_settings *dst, const struct vl_topo
 		dst->entrypoint = vl_xstrdup(src->entrypoint);
 	if (!dst->cmd && src->cmd)
 		dst->cmd = vl_xstrdup(src->cmd);
+	if (!dst->startup_config && src->startup_config) {
+		dst->startup_config = vl_xstrdup(src->startup_config);
+		dst->startup_pos = src->startup_pos;
+	}
 	if (dst->startup_delay < 0)
 		dst->startup_delay = src->startup_delay;
 	if (!dst->have_wait_for && src->have_wait_for) {
@@ -306,6 +311,7 @@ void vl_topo_settings_free(struct vl_topo_settings *s)
 	strv_free(s->wait_for, s->n_wait_for);
 	free(s->entrypoint);
 	free(s->cmd);
+	free(s->startup_config);
 	vl_topo_settings_init(s);
 }
 
@@ -559,6 +565,17 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 			vl_buf_printf(out, "  label %s\n", n->set.labels[k]);
 		for (size_t k = 0; k < n->set.n_sysctls; k++)
 			vl_buf_printf(out, "  sysctl %s\n", n->set.sysctls[k]);
+		if (n->set.frr)
+			vl_buf_printf(out, "  frr\n");
+		if (n->set.startup_config) {
+			const char *sc = n->set.startup_config, *rel = sc;
+			char cwd[PATH_MAX];
+
+			if (getcwd(cwd, sizeof(cwd)) && !strncmp(sc, cwd, strlen(cwd)) &&
+			    sc[strlen(cwd)] == '/')
+				rel = sc + strlen(cwd) + 1;
+			vl_buf_printf(out, "  startup-config %s\n", rel);
+		}
 		if (n->set.entrypoint)
 			vl_buf_printf(out, "  entrypoint %s\n", n->set.entrypoint);
 		if (n->set.cmd)
@@ -582,6 +599,8 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 				vl_buf_printf(out, "  bind %s\n", b);
 		}
 	}
+	if (t->addressing == 0)
+		vl_buf_printf(out, "addressing none\n");
 	vl_buf_printf(out, "links %zu\n", t->n_links);
 	for (size_t i = 0; i < t->n_links; i++) {
 		const struct vl_topo_link *l = &t->links[i];

@@ -93,6 +93,11 @@ struct vl_topo_settings {
 	size_t n_wait_for;
 	bool have_wait_for;
 	struct vl_pos wait_pos;
+	/* an FRR router (kind frr, or FRR's files bound into /etc/frr): the
+	 * host's FRR runs in it with its own /etc/frr, /run/frr, /var/log/frr */
+	bool frr;
+	char *startup_config; /* FRR: its frr.conf, an absolute host path (NULL: none) */
+	struct vl_pos startup_pos;
 	struct vl_pos exec_pos; /* where exec was given */
 };
 /* Add what dst lacks from src (strings copied). */
@@ -146,7 +151,11 @@ struct vl_topo {
 	/* topology-wide settings (from "defaults:" or generator defaults) */
 	uint32_t pool_addr; /* address pool, host byte order */
 	int pool_prefix;
-	int ipv6;                    /* 0 or 1: IPv6 (autoconfiguration) on node interfaces */
+	int ipv6; /* 0 or 1: IPv6 (autoconfiguration) on node interfaces */
+	/* 1: vnetlab gives every link's ends addresses and every node routes;
+	 * 0: none (containerlab's way: exec lines and FRR configure them).
+	 * Set by defaults.addressing, else 0 for a *.clab.yml file, else 1. */
+	int addressing;
 	int mtu;                     /* 0: kernel default */
 	struct vl_topo_res defaults; /* "defaults:" resources */
 	enum vl_profile profile;

@@ -27,7 +27,6 @@
  * on the host's filesystem, not containers. */
 static const char *const clab_node_keys[] = {
     "image",
-    "startup-config",
     "enforce-startup-config",
     "suppress-startup-config",
     "license",
@@ -71,9 +70,9 @@ static const char *const topology_keys[] = {"defaults", "kinds", "groups", "node
 /* What a node runs and with what (exec, env, labels): at every level. */
 #define SETTINGS_KEYS                                                                              \
 	"exec", "env", "labels", "sysctls", "binds", "cmd", "entrypoint", "startup-delay",         \
-	    "wait-for"
-static const char *const defaults_keys[] = {"kind",    "ipv6",   "pool",       "mtu",
-                                            "profile", RES_KEYS, SETTINGS_KEYS};
+	    "wait-for", "startup-config"
+static const char *const defaults_keys[] = {"kind",       "ipv6",    "pool",   "mtu",
+                                            "addressing", "profile", RES_KEYS, SETTINGS_KEYS};
 static const char *const kinds_keys[] = {"ipv6", RES_KEYS, SETTINGS_KEYS};
 static const char *const groups_keys[] = {"kind", "ipv6", RES_KEYS, SETTINGS_KEYS};
 static const char *const node_keys[] = {"kind", "group", "ipv6", RES_KEYS, SETTINGS_KEYS};
@@ -211,20 +210,41 @@ int vl_yaml_get_mtu(struct loader *ld, const yaml_node_t *n, const char *what, i
 	return 0;
 }
 
-int vl_yaml_get_kind(struct loader *ld, const yaml_node_t *n, const char *what, enum vl_kind *out)
+int vl_yaml_get_kind_frr(struct loader *ld, const yaml_node_t *n, const char *what,
+                         enum vl_kind *out, bool *frr)
 {
 	static const enum vl_kind kinds[] = {VL_KIND_LINUX, VL_KIND_ROUTER, VL_KIND_BRIDGE};
 	const char *s;
 
+	*frr = false;
 	if (n->type != YAML_SCALAR_NODE || vl_yaml_is_null(n))
-		return fail(ld, n, "%s: kind: expected linux, router or bridge, got %s", what,
+		return fail(ld, n, "%s: kind: expected linux, router, bridge or frr, got %s", what,
 		            vl_yaml_type_name(n));
 	s = scalar(n);
 	for (size_t i = 0; i < VL_ARRAY_SIZE(kinds); i++)
 		if (!strcmp(s, vl_kind_name(kinds[i])))
 			return *out = kinds[i], 0;
-	return fail(ld, n, "%s: kind \"%s\" is not supported (expected linux, router or bridge)",
+	/* containerlab's FRR kind: a router that runs the host's FRR */
+	if (!strcmp(s, "frr") || !strcmp(s, "frrouting")) {
+		*frr = true;
+		*out = VL_KIND_ROUTER;
+		return 0;
+	}
+	return fail(ld, n,
+	            "%s: kind \"%s\" is not supported (expected linux, router, bridge or frr)",
 	            what, s);
+}
+
+int vl_yaml_get_kind(struct loader *ld, const yaml_node_t *n, const char *what, enum vl_kind *out)
+{
+	bool frr;
+
+	if (vl_yaml_get_kind_frr(ld, n, what, out, &frr) < 0)
+		return -1;
+	if (frr)
+		return fail(ld, n, "%s: kind frr is a node's, not a switch's or the lab's default",
+		            what);
+	return 0;
 }
 
 /* Record a warning for an ignored key; past WARN_KEEP per (where, key),
@@ -421,6 +441,13 @@ static int load_root(struct loader *ld, yaml_node_t *root)
 		return -1;
 	if (vl_yaml_load_links(ld, vl_yaml_found_val(&tf, W_TOPOLOGY, "links")) < 0)
 		return -1;
+	/* containerlab's files (*.clab.yml) leave addresses to exec and FRR */
+	if (ld->t->addressing == VL_UNSET) {
+		size_t n = strlen(ld->file);
+
+		ld->t->addressing = !((n > 9 && !strcmp(ld->file + n - 9, ".clab.yml")) ||
+		                      (n > 10 && !strcmp(ld->file + n - 10, ".clab.yaml")));
+	}
 	warn_summaries(ld);
 	return 0;
 }
@@ -527,6 +554,8 @@ static void loader_free(struct loader *ld)
 		vl_topo_res_free(&ld->kind_res[k]);
 		vl_topo_settings_free(&ld->kind_set[k]);
 	}
+	vl_topo_res_free(&ld->frr_res);
+	vl_topo_settings_free(&ld->frr_set);
 	vl_topo_settings_free(&ld->def_set);
 	for (size_t g = 0; g < ld->n_groups; g++) {
 		vl_topo_res_free(&ld->groups[g].res);
@@ -547,7 +576,8 @@ int vl_topo_load_buffer(const char *name, const char *data, size_t len, struct v
 	    .err = err,
 	    .def_kind = VL_KIND_LINUX,
 	    .def_ipv6 = VL_UNSET,
-	    .kind_ipv6 = {VL_UNSET, VL_UNSET, VL_UNSET}};
+	    .kind_ipv6 = {VL_UNSET, VL_UNSET, VL_UNSET},
+	    .frr_ipv6 = VL_UNSET};
 	yaml_document_t doc, extra;
 	int r;
 
@@ -568,6 +598,8 @@ int vl_topo_load_buffer(const char *name, const char *data, size_t len, struct v
 		vl_topo_res_init(&ld.kind_res[k]);
 		vl_topo_settings_init(&ld.kind_set[k]);
 	}
+	vl_topo_res_init(&ld.frr_res);
+	vl_topo_settings_init(&ld.frr_set);
 	vl_topo_settings_init(&ld.def_set);
 	r = load_root(&ld, yaml_document_get_root_node(&doc));
 	if (r == 0) {

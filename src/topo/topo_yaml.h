@@ -51,7 +51,7 @@ struct if_slot;
 struct yaml_group {
 	const char *name; /* the document's */
 	enum vl_kind kind;
-	bool have_kind;
+	bool have_kind, frr;
 	int ipv6; /* VL_UNSET if not given */
 	struct vl_topo_res res;
 	struct vl_topo_settings set;
@@ -69,6 +69,10 @@ struct loader {
 	int kind_ipv6[3]; /* per kind, VL_UNSET if not given */
 	struct vl_topo_res kind_res[3];
 	struct vl_topo_settings def_set, kind_set[3];
+	/* kinds.frr (a router running FRR): its own settings */
+	struct vl_topo_res frr_res;
+	struct vl_topo_settings frr_set;
+	int frr_ipv6;
 	struct yaml_group *groups; /* topology.groups, in the file's order */
 	size_t n_groups;
 
@@ -109,6 +113,9 @@ int vl_yaml_get_bool(struct loader *ld, const yaml_node_t *n, const char *what, 
 int vl_yaml_get_mtu(struct loader *ld, const yaml_node_t *n, const char *what, int *out);
 /* linux, router or bridge. */
 int vl_yaml_get_kind(struct loader *ld, const yaml_node_t *n, const char *what, enum vl_kind *out);
+/* The same, or frr (frrouting): a router, *frr set. */
+int vl_yaml_get_kind_frr(struct loader *ld, const yaml_node_t *n, const char *what,
+                         enum vl_kind *out, bool *frr);
 /* A mapping, or null meaning an empty one (*out NULL then). */
 int vl_yaml_get_mapping(struct loader *ld, yaml_node_t *n, const char *what, yaml_node_t **out);
 
@@ -141,6 +148,8 @@ int vl_yaml_load_settings(struct loader *ld, const struct found *f, enum where w
                           struct vl_topo_settings *s);
 /* topology.groups, after kinds. */
 int vl_yaml_load_groups(struct loader *ld, yaml_node_t *n);
+/* An FRR node's startup-config: it exists, made absolute. */
+int vl_yaml_check_startup(struct loader *ld, const char *ctx, struct vl_topo_settings *s);
 /* After the nodes: wait-for names nodes, and makes no cycle. */
 int vl_yaml_check_wait_for(struct loader *ld);
 /* The group named name, or NULL. */

@@ -83,6 +83,13 @@ int vl_yaml_load_defaults(struct loader *ld, yaml_node_t *n)
 			return -1;
 		ld->t->ipv6 = ld->def_ipv6;
 	}
+	if ((v = vl_yaml_found_val(&f, W_DEFAULTS, "addressing"))) {
+		if (vl_yaml_get_string(ld, v, "topology.defaults: addressing", &s) < 0)
+			return -1;
+		if (strcmp(s, "auto") && strcmp(s, "none"))
+			return fail(ld, v, "addressing \"%s\": expected auto or none", s);
+		ld->t->addressing = !strcmp(s, "auto");
+	}
 	if ((v = vl_yaml_found_val(&f, W_DEFAULTS, "mtu"))) {
 		if (vl_yaml_get_mtu(ld, v, ctx, &mtu) < 0)
 			return -1;
@@ -129,8 +136,26 @@ int vl_yaml_load_kinds(struct loader *ld, yaml_node_t *n)
 		struct found f;
 		yaml_node_t *v;
 
-		if (vl_yaml_get_kind(ld, kn, "topology.kinds", &kind) < 0)
+		bool frr;
+
+		if (vl_yaml_get_kind_frr(ld, kn, "topology.kinds", &kind, &frr) < 0)
 			return -1;
+		if (frr) { /* kinds.frr: its own slot, for nodes of kind frr */
+			snprintf(ctx, sizeof(ctx), "topology.kinds.frr");
+			if (vl_yaml_get_mapping(ld, vn, ctx, &vn) < 0)
+				return -1;
+			if (!vn)
+				continue;
+			if (vl_yaml_walk_keys(ld, vn, W_KINDS, ctx, &f) < 0)
+				return -1;
+			if ((v = vl_yaml_found_val(&f, W_KINDS, "ipv6")) &&
+			    vl_yaml_get_bool(ld, v, "topology.kinds.frr: ipv6", &ld->frr_ipv6) < 0)
+				return -1;
+			if (load_res(ld, &f, W_KINDS, ctx, &ld->frr_res) < 0 ||
+			    vl_yaml_load_settings(ld, &f, W_KINDS, ctx, &ld->frr_set) < 0)
+				return -1;
+			continue;
+		}
 		if (seen[kind]) {
 			struct vl_pos first = vl_yaml_pos(seen[kind]);
 
@@ -195,7 +220,7 @@ int vl_yaml_load_groups(struct loader *ld, yaml_node_t *n)
 		if (vl_yaml_walk_keys(ld, vn, W_GROUP, ctx, &f) < 0)
 			return -1;
 		if ((v = vl_yaml_found_val(&f, W_GROUP, "kind"))) {
-			if (vl_yaml_get_kind(ld, v, ctx, &g->kind) < 0)
+			if (vl_yaml_get_kind_frr(ld, v, ctx, &g->kind, &g->frr) < 0)
 				return -1;
 			g->have_kind = true;
 		}
@@ -218,6 +243,7 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 	const char *name, *why;
 	struct vl_topo_node *node;
 	enum vl_kind kind = ld->def_kind;
+	bool frr = false;
 	int ipv6 = VL_UNSET;
 	char ctx[128];
 	struct found f;
@@ -262,11 +288,13 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 			if (!(group = vl_yaml_group(ld, g)))
 				return fail(ld, v, "%s: group \"%s\" is not in topology.groups",
 				            ctx, g);
-			if (group->have_kind)
+			if (group->have_kind) {
 				kind = group->kind;
+				frr = group->frr;
+			}
 		}
 		if ((v = vl_yaml_found_val(&f, W_NODE, "kind")) &&
-		    vl_yaml_get_kind(ld, v, ctx, &kind) < 0)
+		    vl_yaml_get_kind_frr(ld, v, ctx, &kind, &frr) < 0)
 			return -1;
 		if ((v = vl_yaml_found_val(&f, W_NODE, "ipv6"))) {
 			char what[160];
@@ -288,11 +316,32 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 		if (ipv6 == VL_UNSET)
 			ipv6 = group->ipv6;
 	}
-	vl_topo_res_inherit(&res, &ld->kind_res[kind]);
-	vl_topo_settings_inherit(&set, &ld->kind_set[kind]);
+	vl_topo_res_inherit(&res, frr ? &ld->frr_res : &ld->kind_res[kind]);
+	vl_topo_settings_inherit(&set, frr ? &ld->frr_set : &ld->kind_set[kind]);
 	vl_topo_settings_inherit(&set, &ld->def_set);
 	if (ipv6 == VL_UNSET)
-		ipv6 = ld->kind_ipv6[kind];
+		ipv6 = frr ? ld->frr_ipv6 : ld->kind_ipv6[kind];
+	/* containerlab's older form: kind linux, an FRR image, FRR's files
+	 * bound into /etc/frr. It routes. */
+	for (size_t k = 0; k < set.n_binds && !frr; k++)
+		frr = !strncmp(set.binds[k], "/etc/frr=", 9) ||
+		      !strncmp(set.binds[k], "/etc/frr/", 9);
+	if (frr) {
+		set.frr = true;
+		kind = VL_KIND_ROUTER;
+		if (vl_yaml_check_startup(ld, ctx, &set) < 0) {
+			vl_topo_res_free(&res);
+			vl_topo_settings_free(&set);
+			return -1;
+		}
+	} else if (set.startup_config) {
+		vl_topo_add_warning(ld->t,
+		                    "%s:%d:%d: %s: startup-config ignored (only FRR nodes take "
+		                    "one here)",
+		                    ld->file, set.startup_pos.line, set.startup_pos.col, ctx);
+		free(set.startup_config);
+		set.startup_config = NULL;
+	}
 	if (ipv6 == VL_UNSET)
 		ipv6 = ld->def_ipv6;
 	node = vl_topo_add_node(ld->t, name, vl_yaml_pos(kn));

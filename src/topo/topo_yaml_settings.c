@@ -280,6 +280,41 @@ static int load_wait_for(struct loader *ld, yaml_node_t *v, const char *what,
 	return 0;
 }
 
+/* startup-config: a file, relative to the topology file's directory;
+ * checked once the node is known to be an FRR router (vl_yaml_check_startup). */
+static int load_startup(struct loader *ld, yaml_node_t *v, const char *what,
+                        struct vl_topo_settings *s)
+{
+	const char *p, *slash = strrchr(ld->file, '/');
+
+	if (vl_yaml_get_string(ld, v, what, &p) < 0)
+		return -1;
+	free(s->startup_config);
+	s->startup_config = p[0] == '/' ? vl_xstrdup(p)
+	                    : slash ? vl_xasprintf("%.*s/%s", (int)(slash - ld->file), ld->file, p)
+	                            : vl_xasprintf("./%s", p);
+	s->startup_pos = vl_yaml_pos(v);
+	return 0;
+}
+
+int vl_yaml_check_startup(struct loader *ld, const char *ctx, struct vl_topo_settings *s)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (!s->startup_config)
+		return 0;
+	if (!realpath(s->startup_config, real) || stat(real, &st) < 0)
+		return vl_yaml_fail_at(ld, s->startup_pos, "%s: startup-config: %s: %s", ctx,
+		                       s->startup_config, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return vl_yaml_fail_at(ld, s->startup_pos, "%s: startup-config: %s is not a file",
+		                       ctx, real);
+	free(s->startup_config);
+	s->startup_config = vl_xstrdup(real);
+	return 0;
+}
+
 int vl_yaml_load_settings(struct loader *ld, const struct found *f, enum where w, const char *ctx,
                           struct vl_topo_settings *s)
 {
@@ -313,6 +348,9 @@ int vl_yaml_load_settings(struct loader *ld, const struct found *f, enum where w
 		if (vl_parse_number(t, 0, 3600, &s->startup_delay) < 0)
 			return fail(ld, v, "%s: \"%s\": expected seconds, 0 to 3600", what, t);
 	}
+	snprintf(what, sizeof(what), "%s: startup-config", ctx);
+	if ((v = vl_yaml_found_val(f, w, "startup-config")) && load_startup(ld, v, what, s) < 0)
+		return -1;
 	snprintf(what, sizeof(what), "%s: wait-for", ctx);
 	if ((v = vl_yaml_found_val(f, w, "wait-for")) && load_wait_for(ld, v, what, s) < 0)
 		return -1;
