@@ -198,10 +198,13 @@ const struct vl_cmd vl_cmds[] = {
      "\n"
      "  -f, --file FILE / -t, --topo SPEC / -n, --name LAB / --pool CIDR / --ipv6 on|off\n"
      "      --id ID         the lab id to plan with (4 hex digits; default from the name)\n"},
-    {"save", cmd_save, "LAB", "write each FRR router's running configuration back",
-     "In each FRR router of LAB, vtysh's `write memory` (into the router's /etc/frr:\n"
-     "the lab's copy of its startup-config, or the file bound there), then a copy in\n"
-     "containerlab's lab directory beside the topology file: clab-LAB/NODE/frr.conf.\n"},
+    {"save", cmd_save, "(LAB | -f FILE) [--dir DIR]",
+     "write each FRR router's running configuration back",
+     "In each FRR router of the lab, vtysh's `write memory` (into the router's\n"
+     "/etc/frr: the lab's copy of its startup-config, or the file bound there), then\n"
+     "a copy in DIR/NODE/frr.conf. DIR is containerlab's lab directory: with -f FILE\n"
+     "(the lab's topology file, as `containerlab save -t`), clab-LAB beside it; with a\n"
+     "lab's name, ./clab-LAB; or --dir.\n"},
     {"graph", cmd_graph,
      "(LAB | -f FILE | --topo SPEC) [--format dot|svg|png|mermaid] [-o FILE]",
      "draw a lab: nodes by kind, links with their interfaces and impairments",

@@ -47,24 +47,16 @@ static int in_node(const char *lab, const char *node, char **argv, char **out, s
 	return r;
 }
 
-int vl_engine_save(const char *lab, void (*say)(const char *node, const char *path, void *arg),
-                   void *arg, struct vl_err *err)
+int vl_engine_save(const char *lab, const char *dir,
+                   void (*say)(const char *node, const char *path, void *arg), void *arg,
+                   struct vl_err *err)
 {
 	json_t *st = vl_state_load(lab, err), *n;
-	const char *src;
-	char dir[PATH_MAX];
 	size_t i;
 	int saved = 0, r = 0;
 
 	if (!st)
 		return -1;
-	/* containerlab's lab directory: beside the topology file */
-	src = vl_json_str(st, "source");
-	if (*src && strchr(src, '/'))
-		snprintf(dir, sizeof(dir), "%.*s/clab-%s", (int)(strrchr(src, '/') - src), src,
-		         lab);
-	else
-		snprintf(dir, sizeof(dir), "clab-%s", lab);
 	json_array_foreach(json_object_get(st, "nodes"), i, n)
 	{
 		const char *name = vl_json_str(n, "name");

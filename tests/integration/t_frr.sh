@@ -29,9 +29,12 @@ frr_lab() { # FILE LAB
 		fail "PC1 has addresses the file did not ask for: $(vl exec "$2" PC1 -- ip -br addr)"
 	# save: the running configuration, in containerlab's lab directory
 	vl exec "$2" router2 -- vtysh -c 'conf t' -c 'router ospf' -c 'ospf router-id 10.10.10.22' >/dev/null
-	out=$(vl save "$2")
+	out=$(vl save -f "$d/$1")
 	echo "$out" | grep -q "^router2: saved to $d/clab-$2/router2/frr.conf$" || fail "save did not say where: $out"
 	grep -q 'ospf router-id 10.10.10.22' "$d/clab-$2/router2/frr.conf" || fail "save: not the running config"
+	# by the lab's name, into a directory of the caller's
+	vl save "$2" --dir "$d/elsewhere" >/dev/null
+	[ -s "$d/elsewhere/router3/frr.conf" ] || fail "save --dir wrote nothing"
 	vl down "$2" >/dev/null
 	# no FRR daemon of the lab is left (zombies the host's init has yet to reap aside)
 	for _ in $(seq 30); do
