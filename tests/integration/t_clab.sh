@@ -107,3 +107,36 @@ test_clab_cmd_runs_until_down_after_what_it_waits_for() {
 	[ -z "$st" ] || [ "$st" = Z ] || [ ! -e "/proc/$pid" ] || fail "down left srv's cmd running (state $st)"
 	rm -rf "$d"
 }
+
+test_clab_settings_in_guests() {
+	[ -x /usr/bin/qemu-system-x86_64 ] || skip "qemu-system-x86_64 is not installed"
+	[ -e /var/cache/vnetlab/vm-kernel/small/vmlinux ] || [ -e /var/cache/vnetlab/vm-kernel/debian/vmlinuz ] ||
+		skip "no guest kernel"
+	d=$(mktemp -d)
+	cat >"$d/lab.yml" <<-'YML'
+	name: vt-clab-vm
+	topology:
+	  defaults: { env: { WHO: guest } }
+	  nodes:
+	    a:
+	      sysctls: { net.ipv4.conf.all.rp_filter: "2", vm.swappiness: "7" }
+	      cmd: sleep 1000
+	      exec: ["sh -c 'echo $WHO > /tmp/who'"]
+	    b: {}
+	  links:
+	    - endpoints: ["a:eth1", "b:eth1"]
+	YML
+	swap=$(sysctl -n vm.swappiness)
+	vl up -f "$d/lab.yml" --backend vm >/dev/null
+	# exec, env, cmd and sysctls, all the guest's own (vm.* too: its own kernel)
+	expect_eq "$(vl exec vt-clab-vm a -- cat /tmp/who)" guest "the guest's exec line with env"
+	expect_eq "$(vl exec vt-clab-vm a -- sysctl -n vm.swappiness)" 7 "the guest's vm.swappiness"
+	expect_eq "$(sysctl -n vm.swappiness)" "$swap" "the host's vm.swappiness"
+	vl exec vt-clab-vm a -- pgrep -x sleep >/dev/null || fail "the guest's cmd is not running"
+	vl down vt-clab-vm >/dev/null
+	# binds are refused: a guest sees the host's files over 9p
+	printf 'name: vt-clab-vm\ntopology:\n  nodes:\n    a: { binds: ["lab.yml:/tmp/x"] }\n' >"$d/lab.yml"
+	out=$("$VNETLAB" up -f "$d/lab.yml" --backend vm 2>&1) && fail "binds taken in a guest"
+	echo "$out" | grep -q "binds are for namespace and proc nodes" || fail "binds in a guest: $out"
+	rm -rf "$d"
+}
