@@ -97,6 +97,23 @@ static int rename_by_mac(const unsigned char mac[6], const char *name, struct vl
 		if (!strcmp(p->if_name, name))
 			break;
 		if_flags(p->if_name, 0, IFF_UP, "down", NULL);
+		/* the name may be another interface's still (eth0 becomes eth1 while
+		 * the kernel's eth1 waits to become eth2): move that one aside; it
+		 * is found by its own MAC when its turn comes */
+		unsigned other = if_nametoindex(name);
+
+		if (other && other != p->if_index) {
+			struct ifreq o = {0};
+
+			snprintf(o.ifr_name, IFNAMSIZ, "%s", name);
+			snprintf(o.ifr_newname, IFNAMSIZ, "vlt%u", other);
+			if_flags(name, 0, IFF_UP, "down", NULL);
+			if (ioctl(ctl_sock(), SIOCSIFNAME, &o) < 0) {
+				r = vl_err_set(err, errno, "move %s aside: %s", name,
+				               strerror(errno));
+				break;
+			}
+		}
 		snprintf(ifr.ifr_newname, IFNAMSIZ, "%s", name);
 		if (ioctl(ctl_sock(), SIOCSIFNAME, &ifr) < 0)
 			r = vl_err_set(err, errno, "%s", strerror(errno));

@@ -122,7 +122,8 @@ static int wire_node(struct engine *e, size_t i, int infra_fd, struct vl_err *er
 		const struct vl_plan_end *peer = &ve->end[pe];
 		struct vl_kl_veth_end a = {.name = n->ifs[j].name,
 		                           .ifindex = vl_plan_node_ifindex((int)j),
-		                           .ns_fd = -1},
+		                           .ns_fd = -1,
+		                           .mac = vl_plan_if_mac(p, i, j)},
 		                      b = {.name = peer->ifname,
 		                           .ifindex =
 		                               vl_plan_infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
@@ -322,6 +323,8 @@ static int create_p2p_links(struct engine *e, struct vl_err *err)
 
 		if (!lb->pair || ve->end[0].ns == VL_PLAN_INFRA || ve->end[1].ns == VL_PLAN_INFRA)
 			continue;
+		a.mac = vl_plan_if_mac(p, (size_t)ve->end[0].ns, (size_t)ve->end[0].node_if);
+		b.mac = vl_plan_if_mac(p, (size_t)ve->end[1].ns, (size_t)ve->end[1].node_if);
 		netns_path(p->nodes[ve->end[1].ns].netns, path, sizeof(path));
 		if ((peer = b.ns_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 			return vl_err_sys(err, errno, "open %s", path);

@@ -65,6 +65,8 @@ int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a, const struc
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)a->master);
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	if (a->mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, a->mac);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -79,6 +81,8 @@ int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a, const struc
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)b->ns_fd);
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	if (b->mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, b->mac);
 	mnl_attr_nest_end(nlh, pn);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
@@ -120,6 +124,17 @@ int vl_kl_link_ipv6_off(struct vl_nl *nl, int ifindex, const char *what, struct 
 int vl_kl_link_up(struct vl_nl *nl, int ifindex, const char *what, struct vl_err *err)
 {
 	return setlink(nl, ifindex, IFF_UP, what, err) ? 0 : -1;
+}
+
+int vl_kl_link_mac(struct vl_nl *nl, int ifindex, const uint8_t mac[6], const char *what,
+                   struct vl_err *err)
+{
+	struct nlmsghdr *nlh = setlink(nl, ifindex, 0, what, err);
+
+	if (!nlh)
+		return -1;
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	return 0;
 }
 
 int vl_kl_link_set_master(struct vl_nl *nl, int ifindex, int master, const char *what,

@@ -17,11 +17,15 @@ int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, s
 
 struct vl_kl_veth_end {
 	const char *name;
-	int ifindex; /* > 0 */
-	int ns_fd;   /* namespace to create it in; -1: the socket's own */
-	int master;  /* bridge ifindex, 0 for none (only honoured on end a) */
-	bool up;     /* bring it up at once (only honoured on end a) */
+	int ifindex;        /* > 0 */
+	int ns_fd;          /* namespace to create it in; -1: the socket's own */
+	int master;         /* bridge ifindex, 0 for none (only honoured on end a) */
+	bool up;            /* bring it up at once (only honoured on end a) */
+	const uint8_t *mac; /* its MAC address, or NULL: the kernel's */
 };
+/* Set the link's MAC address. */
+int vl_kl_link_mac(struct vl_nl *nl, int ifindex, const uint8_t mac[6], const char *what,
+                   struct vl_err *err);
 /* A veth pair. The kernel refuses to bring a new peer up (ENOTCONN), so
  * end b is always left down. */
 int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a, const struct vl_kl_veth_end *b,

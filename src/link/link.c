@@ -116,7 +116,10 @@ const struct vl_link_backend vl_link_kernel = {
 static int user_make(struct vl_nl *nl, const struct vl_kl_veth_end *a,
                      const struct vl_kl_veth_end *b, int mtu, struct vl_err *err)
 {
-	return vl_tap_create(a->name, a->ifindex, err); /* the engine joins it */
+	/* the engine joins it */
+	if (vl_tap_create(a->name, a->ifindex, err) < 0)
+		return -1;
+	return a->mac ? vl_kl_link_mac(nl, a->ifindex, a->mac, a->name, err) : 0;
 }
 
 static int user_configure(struct vl_nl *nl, int ifindex, const struct vl_plan_veth *ve, int k,

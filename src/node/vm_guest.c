@@ -16,6 +16,12 @@
 
 void vl_vmg_mac(const struct vl_plan *p, size_t node, size_t j, uint8_t mac[6])
 {
+	const uint8_t *given = vl_plan_if_mac(p, node, j);
+
+	if (given) { /* the file's */
+		memcpy(mac, given, 6);
+		return;
+	}
 	unsigned long id = strtoul(p->id, NULL, 16);
 
 	mac[0] = 0x02; /* locally administered, unicast */
@@ -88,7 +94,8 @@ void vl_vmg_spec(const struct vl_vm_lab *vl, const struct vl_plan_node *n, struc
 static bool same_shape(const struct vm_shape *sh, const struct vl_vm_lab *vl,
                        const struct vl_plan_node *n)
 {
-	return sh->ram == vl_vmg_ram(n, vl) && sh->vcpus == vl_vmg_vcpus(n) && sh->n_ifs == n->n_ifs;
+	return sh->ram == vl_vmg_ram(n, vl) && sh->vcpus == vl_vmg_vcpus(n) &&
+	       sh->n_ifs == n->n_ifs;
 }
 
 static bool clone_on(const struct vl_node_opts *o)
@@ -133,8 +140,9 @@ void vl_vmg_templates(const struct vl_node_lab *l, struct vl_vm_lab *vl)
 		if (vl_vm_template_get(&s, timeout, &sh->t, &err) == 0)
 			sh->cloned = true;
 		else
-			fprintf(stderr, "vnetlab: %s: its guests (%u vCPU, %llu MiB, %zu interfaces) "
-			                "boot one by one\n",
+			fprintf(stderr,
+			        "vnetlab: %s: its guests (%u vCPU, %llu MiB, %zu interfaces) "
+			        "boot one by one\n",
 			        err.msg, sh->vcpus, (unsigned long long)(sh->ram >> 20), sh->n_ifs);
 	}
 }

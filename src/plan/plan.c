@@ -603,6 +603,22 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 	return 0;
 }
 
+const uint8_t *vl_plan_if_mac(const struct vl_plan *p, size_t i, size_t j)
+{
+	const struct vl_plan_node *n = &p->nodes[i];
+	const struct vl_plan_veth *ve = &p->veths[n->ifs[j].veth];
+	const struct vl_topo_link *lk;
+
+	if (ve->topo_link < 0)
+		return NULL;
+	lk = &p->topo->links[ve->topo_link];
+	for (int e = 0; e < 2; e++)
+		if (lk->ep[e].have_mac && lk->ep[e].node == (size_t)n->topo_node &&
+		    lk->ep[e].ifname && !strcmp(lk->ep[e].ifname, n->ifs[j].name))
+			return lk->ep[e].mac;
+	return NULL;
+}
+
 void vl_plan_free(struct vl_plan *p)
 {
 	if (!p)

@@ -161,4 +161,8 @@ static inline int vl_plan_infra_ifindex(const struct vl_plan *p, size_t v, int k
 /* Name of a node's netns: "vl<id>-<node>". */
 void vl_plan_netns_name(const char *id, const char *node, char *buf, size_t len);
 
+/* The MAC address the file gave interface j of node i (its link's
+ * endpoint's mac), or NULL: the kernel's (or, in a guest, vnetlab's). */
+const uint8_t *vl_plan_if_mac(const struct vl_plan *p, size_t i, size_t j);
+
 #endif

@@ -612,6 +612,10 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 
 			vl_buf_printf(out, " %s:%s", node, ep->ifname ? ep->ifname : "?");
 			dump_pos(out, "@", ep->pos);
+			if (ep->have_mac)
+				vl_buf_printf(out, "/mac=%02x:%02x:%02x:%02x:%02x:%02x", ep->mac[0],
+				              ep->mac[1], ep->mac[2], ep->mac[3], ep->mac[4],
+				              ep->mac[5]);
 		}
 		vl_buf_printf(out, " mtu=%d", l->mtu);
 		for (int d = 0; d < 2; d++) {

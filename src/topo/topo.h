@@ -117,8 +117,10 @@ struct vl_topo_node {
 };
 
 struct vl_topo_endpoint {
-	size_t node;  /* index into topo->nodes */
-	char *ifname; /* interface name in the node (port label on a bridge) */
+	size_t node;    /* index into topo->nodes */
+	char *ifname;   /* interface name in the node (port label on a bridge) */
+	uint8_t mac[6]; /* its MAC address, if have_mac (unicast) */
+	bool have_mac;
 	struct vl_pos pos;
 };
 

@@ -56,7 +56,7 @@ static const char *const clab_node_keys[] = {
 };
 static const char *const clab_top_keys[] = {"prefix", "mgmt"};
 static const char *const clab_link_keys[] = {"vars", "labels"};
-static const char *const clab_endpoint_keys[] = {"mac"};
+static const char *const clab_endpoint_keys[] = {"vars"};
 
 _Static_assert(VL_ARRAY_SIZE(clab_node_keys) <= MAX_KEYS, "MAX_KEYS too small");
 
@@ -81,7 +81,7 @@ static const char *const node_keys[] = {"kind", "group", "ipv6", RES_KEYS, SETTI
 static const char *const link_keys[] = {"endpoints", "mtu",     "type",     "engine",
                                         "forward",   "reverse", IMPAIR_KEYS};
 static const char *const direction_keys[] = {IMPAIR_KEYS};
-static const char *const endpoint_keys[] = {"node", "interface"};
+static const char *const endpoint_keys[] = {"node", "interface", "mac"};
 
 #define KEYS(o, i, w)                                                                              \
 	{                                                                                          \

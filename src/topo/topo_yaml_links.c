@@ -91,6 +91,30 @@ static int load_endpoint(struct loader *ld, yaml_node_t *n, const char *lctx, si
 			return -1;
 		node_s = vl_xstrdup(s);
 		text = vl_xasprintf("%s:%s", s, if_s);
+		yaml_node_t *mac_n = vl_yaml_found_val(&f, W_ENDPOINT, "mac");
+		const char *m;
+		unsigned b[6];
+		char tail;
+
+		if (mac_n) {
+			if (vl_yaml_get_string(ld, mac_n, ctx, &m) < 0)
+				return -1;
+			if (sscanf(m, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+			           &b[4], &b[5], &tail) != 6 ||
+			    strlen(m) != 17)
+				return fail(
+				    ld, mac_n,
+				    "%s: mac \"%s\": expected six hex bytes, 02:00:00:00:00:01",
+				    ctx, m);
+			if (b[0] & 1)
+				return fail(ld, mac_n, "%s: mac \"%s\" is a multicast address", ctx,
+				            m);
+			if (!(b[0] | b[1] | b[2] | b[3] | b[4] | b[5]))
+				return fail(ld, mac_n, "%s: mac \"%s\": all zeros", ctx, m);
+			for (int k = 0; k < 6; k++)
+				ep->mac[k] = (uint8_t)b[k];
+			ep->have_mac = true;
+		}
 		ep->pos = vl_yaml_pos(vl_yaml_node(ld, n->data.mapping.pairs.start->key));
 	} else {
 		const char *colon;

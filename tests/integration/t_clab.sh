@@ -140,3 +140,23 @@ test_clab_settings_in_guests() {
 	echo "$out" | grep -q "binds are for namespace and proc nodes" || fail "binds in a guest: $out"
 	rm -rf "$d"
 }
+
+mac_of() { "$VNETLAB" exec vt-mac "$1" -- ip -br link show dev "$2" | awk '{print $3}'; }
+
+test_clab_endpoint_macs_on_every_kind_of_link() {
+	for be in ns vm; do
+		if [ $be = vm ]; then
+			[ -x /usr/bin/qemu-system-x86_64 ] || continue
+			[ -e /var/cache/vnetlab/vm-kernel/small/vmlinux ] || [ -e /var/cache/vnetlab/vm-kernel/debian/vmlinuz ] || continue
+		fi
+		vl up -f tests/integration/mac.clab.yml --backend $be >/dev/null
+		expect_eq "$(mac_of a eth1)" 02:00:00:00:0a:01 "$be: a's node-to-node end"
+		expect_eq "$(mac_of b eth1)" 02:00:00:00:0b:01 "$be: b's node-to-node end"
+		expect_eq "$(mac_of c eth1)" 02:00:00:00:0c:01 "$be: c's switch port"
+		expect_eq "$(mac_of a eth2)" 02:00:00:00:0a:02 "$be: a's user-engine link"
+		# and they carry traffic (a guest with a node-to-node link and another)
+		"$VNETLAB" exec vt-mac a -- ping -c1 -W3 b >/dev/null || fail "$be: a cannot reach b"
+		"$VNETLAB" exec vt-mac a -- ping -c1 -W3 c >/dev/null || fail "$be: a cannot reach c"
+		vl down vt-mac >/dev/null
+	done
+}
