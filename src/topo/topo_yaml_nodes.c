@@ -120,6 +120,34 @@ int vl_yaml_load_defaults(struct loader *ld, yaml_node_t *n)
 	return 0;
 }
 
+/* A level a node inherits from (kinds.K, groups.G): its mapping vn walked
+ * against table w into *f, and its ipv6, resources and settings. *f is
+ * left empty (f->key[] all NULL) for an empty level. */
+static int load_level(struct loader *ld, yaml_node_t *vn, enum where w, const char *ctx,
+                      struct found *f, int *ipv6, struct vl_topo_res *res,
+                      struct vl_topo_settings *set)
+{
+	yaml_node_t *v;
+
+	memset(f, 0, sizeof(*f));
+	if (vl_yaml_get_mapping(ld, vn, ctx, &vn) < 0)
+		return -1;
+	if (!vn)
+		return 0;
+	if (vl_yaml_walk_keys(ld, vn, w, ctx, f) < 0)
+		return -1;
+	if ((v = vl_yaml_found_val(f, w, "ipv6"))) {
+		char what[192];
+
+		snprintf(what, sizeof(what), "%s: ipv6", ctx);
+		if (vl_yaml_get_bool(ld, v, what, ipv6) < 0)
+			return -1;
+	}
+	if (load_res(ld, f, w, ctx, res) < 0 || vl_yaml_load_settings(ld, f, w, ctx, set) < 0)
+		return -1;
+	return 0;
+}
+
 int vl_yaml_load_kinds(struct loader *ld, yaml_node_t *n)
 {
 	yaml_node_t *seen[3] = {0};
@@ -134,25 +162,14 @@ int vl_yaml_load_kinds(struct loader *ld, yaml_node_t *n)
 		char ctx[128];
 		enum vl_kind kind;
 		struct found f;
-		yaml_node_t *v;
-
 		bool frr;
 
 		if (vl_yaml_get_kind_frr(ld, kn, "topology.kinds", &kind, &frr) < 0)
 			return -1;
-		if (frr) { /* kinds.frr: its own slot, for nodes of kind frr */
-			snprintf(ctx, sizeof(ctx), "topology.kinds.frr");
-			if (vl_yaml_get_mapping(ld, vn, ctx, &vn) < 0)
-				return -1;
-			if (!vn)
-				continue;
-			if (vl_yaml_walk_keys(ld, vn, W_KINDS, ctx, &f) < 0)
-				return -1;
-			if ((v = vl_yaml_found_val(&f, W_KINDS, "ipv6")) &&
-			    vl_yaml_get_bool(ld, v, "topology.kinds.frr: ipv6", &ld->frr_ipv6) < 0)
-				return -1;
-			if (load_res(ld, &f, W_KINDS, ctx, &ld->frr_res) < 0 ||
-			    vl_yaml_load_settings(ld, &f, W_KINDS, ctx, &ld->frr_set) < 0)
+		/* kinds.frr: a slot of its own, for nodes of kind frr */
+		if (frr) {
+			if (load_level(ld, vn, W_KINDS, "topology.kinds.frr", &f, &ld->frr_ipv6,
+			               &ld->frr_res, &ld->frr_set) < 0)
 				return -1;
 			continue;
 		}
@@ -165,21 +182,8 @@ int vl_yaml_load_kinds(struct loader *ld, yaml_node_t *n)
 		}
 		seen[kind] = kn;
 		snprintf(ctx, sizeof(ctx), "topology.kinds.%s", vl_kind_name(kind));
-		if (vl_yaml_get_mapping(ld, vn, ctx, &vn) < 0)
-			return -1;
-		if (!vn)
-			continue;
-		if (vl_yaml_walk_keys(ld, vn, W_KINDS, ctx, &f) < 0)
-			return -1;
-		if ((v = vl_yaml_found_val(&f, W_KINDS, "ipv6"))) {
-			char what[160];
-
-			snprintf(what, sizeof(what), "%s: ipv6", ctx);
-			if (vl_yaml_get_bool(ld, v, what, &ld->kind_ipv6[kind]) < 0)
-				return -1;
-		}
-		if (load_res(ld, &f, W_KINDS, ctx, &ld->kind_res[kind]) < 0 ||
-		    vl_yaml_load_settings(ld, &f, W_KINDS, ctx, &ld->kind_set[kind]) < 0)
+		if (load_level(ld, vn, W_KINDS, ctx, &f, &ld->kind_ipv6[kind], &ld->kind_res[kind],
+		               &ld->kind_set[kind]) < 0)
 			return -1;
 	}
 	return 0;
@@ -213,27 +217,13 @@ int vl_yaml_load_groups(struct loader *ld, yaml_node_t *n)
 		vl_topo_settings_init(&g->set);
 		ld->n_groups++;
 		snprintf(ctx, sizeof(ctx), "topology.groups.%s", name);
-		if (vl_yaml_get_mapping(ld, vn, ctx, &vn) < 0)
-			return -1;
-		if (!vn)
-			continue;
-		if (vl_yaml_walk_keys(ld, vn, W_GROUP, ctx, &f) < 0)
+		if (load_level(ld, vn, W_GROUP, ctx, &f, &g->ipv6, &g->res, &g->set) < 0)
 			return -1;
 		if ((v = vl_yaml_found_val(&f, W_GROUP, "kind"))) {
 			if (vl_yaml_get_kind_frr(ld, v, ctx, &g->kind, &g->frr) < 0)
 				return -1;
 			g->have_kind = true;
 		}
-		if ((v = vl_yaml_found_val(&f, W_GROUP, "ipv6"))) {
-			char what[192];
-
-			snprintf(what, sizeof(what), "%s: ipv6", ctx);
-			if (vl_yaml_get_bool(ld, v, what, &g->ipv6) < 0)
-				return -1;
-		}
-		if (load_res(ld, &f, W_GROUP, ctx, &g->res) < 0 ||
-		    vl_yaml_load_settings(ld, &f, W_GROUP, ctx, &g->set) < 0)
-			return -1;
 	}
 	return 0;
 }
