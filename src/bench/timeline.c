@@ -91,6 +91,19 @@ void vl_timeline_free(struct vl_timeline *tl)
 	tl->n_win = 0;
 }
 
+/* A timeline's figures (of CPU, or of bytes) under keys jain and prog of o. */
+static void figures_json(json_t *o, const char *jain, const char *prog,
+                         const struct vl_timeline_figures *f, size_t n)
+{
+	json_object_set_new(o, jain,
+	                    json_pack("{s:f, s:f, s:I, s:I}", "median", f->jain_median, "worst",
+	                              f->jain_worst, "worst_window", (json_int_t)f->worst_window,
+	                              "busy_windows", (json_int_t)f->busy));
+	json_object_set_new(o, prog,
+	                    json_pack("{s:f, s:I, s:I}", "median", f->progress_median, "min",
+	                              (json_int_t)f->progress_min, "of", (json_int_t)n));
+}
+
 json_t *vl_timeline_json(const struct vl_timeline *tl)
 {
 	struct vl_timeline_figures f;
@@ -114,26 +127,10 @@ json_t *vl_timeline_json(const struct vl_timeline *tl)
 	}
 	o = json_pack("{s:f, s:f, s:f, s:o}", "interval_s", tl->interval_s, "judged_from_s",
 	              tl->from_s, "judged_to_s", tl->to_s, "windows", wins);
-	if (vl_timeline_figures(tl, &f) == 0) {
-		json_object_set_new(o, "windowed_jain",
-		                    json_pack("{s:f, s:f, s:I, s:I}", "median", f.jain_median,
-		                              "worst", f.jain_worst, "worst_window",
-		                              (json_int_t)f.worst_window, "busy_windows",
-		                              (json_int_t)f.busy));
-		json_object_set_new(o, "progress",
-		                    json_pack("{s:f, s:I, s:I}", "median", f.progress_median, "min",
-		                              (json_int_t)f.progress_min, "of", (json_int_t)tl->n));
-	}
-	if (vl_timeline_figures_rx(tl, &f) == 0) {
-		json_object_set_new(o, "windowed_jain_rx",
-		                    json_pack("{s:f, s:f, s:I, s:I}", "median", f.jain_median,
-		                              "worst", f.jain_worst, "worst_window",
-		                              (json_int_t)f.worst_window, "busy_windows",
-		                              (json_int_t)f.busy));
-		json_object_set_new(o, "progress_rx",
-		                    json_pack("{s:f, s:I, s:I}", "median", f.progress_median, "min",
-		                              (json_int_t)f.progress_min, "of", (json_int_t)tl->n));
-	}
+	if (vl_timeline_figures(tl, &f) == 0)
+		figures_json(o, "windowed_jain", "progress", &f, tl->n);
+	if (vl_timeline_figures_rx(tl, &f) == 0)
+		figures_json(o, "windowed_jain_rx", "progress_rx", &f, tl->n);
 	return o;
 }
 

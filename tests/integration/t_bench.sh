@@ -174,7 +174,7 @@ test_bench_verdict_checks_name_what_undermines_a_run() {
 	expect_eq "$(check "$out" emulated_cpu)" true "emulated_cpu on namespaces"
 	expect_eq "$(check "$out" throttling)" true "throttling without CPU limits"
 	# a node held to a fifth of a CPU is throttled, and the verdict says so
-	vl bench cpu -n 1 --size 200 --backend ns --cpus 0.2 --json "$out" >/dev/null
+	vl bench cpu -n 1 --size 600 --backend ns --cpus 0.2 --json "$out" >/dev/null
 	expect_eq "$(check "$out" throttling)" false "throttling of a node limited to 0.2 CPUs"
 	jq -e '(.runs[0].verdict.trustworthy | not) and
 		(.runs[0].verdict.checks[] | select(.name == "throttling") | .figure > 0)' "$out" >/dev/null ||
