@@ -16,6 +16,7 @@ pkg-config
 libmnl-dev
 libjansson-dev
 libyaml-dev
+libedit-dev
 libssl-dev
 iproute2
 iputils-ping

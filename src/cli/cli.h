@@ -41,6 +41,7 @@ int cmd_graph(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_link(int argc, char **argv);
+int cmd_shell(int argc, char **argv); /* shell.c: Mininet's CLI over a lab */
 int cmd_bench(int argc, char **argv);
 int cmd_bench_mpi(int argc, char **argv); /* bench mpi: argv[0] is "mpi" */
 int cmd_capacity(int argc, char **argv);

@@ -83,6 +83,20 @@ const struct vl_cmd vl_cmds[] = {
      "\n"
      "  e.g. vnetlab link lab1 h1:eth0 set bw 100Mbit queue 50\n"
      "       vnetlab link lab1 h1:eth0 set --in clear\n"},
+    {"shell", cmd_shell, "LAB [-c 'CMD; CMD...']",
+     "an interactive shell over a lab, with Mininet's commands",
+     "Mininet's CLI over a running lab: nodes, net, links, intfs, dump, ports,\n"
+     "pingall, pingallfull, pingpair, iperf [A B], iperfudp BW [A B], link A B up|down,\n"
+     "link NODE:IF set delay 10ms loss 1% (as vnetlab link), NODE CMD ARGS (node names\n"
+     "in ARGS become their addresses), sh CMD (on the host), source FILE, time CMD,\n"
+     "stats, exit. `help` in the shell says more. On a terminal: the prompt\n"
+     "vnetlab:LAB>, line editing, history (~/.vnetlab_history, or $VNETLAB_HISTORY)\n"
+     "and Tab completion of commands, nodes and interfaces; Ctrl-C stops the running\n"
+     "command, Ctrl-D leaves. From a pipe (echo pingall | vnetlab shell LAB) or -c,\n"
+     "the commands run in turn without a prompt. The exit status is the last\n"
+     "command's (pingall: 0 if nothing was lost).\n"
+     "\n"
+     "  -c, --command 'CMD; CMD'  run these commands (split at ;) and leave\n"},
     {"bench", cmd_bench,
      "WORKLOAD [-n N] [--backend ns,proc,vm,solo] [--neighbour KIND] [--seconds S] [--bytes SIZE] [--bw RATE] "
      "[--json FILE] | mpi [mpi options]",

@@ -1,0 +1,105 @@
+/* vnetlab shell: Mininet's CLI over a running lab. What its files share:
+ * the lab as the shell sees it (nodes, their interfaces and first
+ * addresses, links, from state.json), the commands' table, and the one
+ * way it runs a program in a node (or on the host) in the foreground.
+ *
+ *   shell.c       the command itself: the line editor (libedit: history,
+ *                 completion), the batch modes (stdin, -c), dispatch;
+ *   shell_cmds.c  the commands that look at or change the lab (nodes,
+ *                 net, links, intfs, dump, ports, link, sh, source, time,
+ *                 stats, NODE CMD);
+ *   shell_test.c  the tests (pingall, pingallfull, pingpair, iperf,
+ *                 iperfudp), also run by `up --test`. */
+#ifndef VL_CLI_SHELL_H
+#define VL_CLI_SHELL_H
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+struct vl_sh_if {
+	char name[32];  /* in its node (eth0; a switch's port label, p1) */
+	char peer[128]; /* the other end, "NODE:IF" ("" if none) */
+	char ip[16];    /* its IPv4 address, "" if none */
+	int prefix;
+};
+
+struct vl_sh_node {
+	const char *name; /* in the state */
+	const char *kind; /* linux, router, bridge */
+	const char *backend;
+	const char *netns; /* NULL for proc nodes and switches */
+	bool sw;           /* a switch */
+	const char *ip;    /* its first address (Mininet's IP()), or NULL */
+	struct vl_sh_if *ifs;
+	size_t n_ifs;
+};
+
+struct vl_shell {
+	char lab[64];
+	json_t *state;
+	/* hosts and routers first (state order), then switches */
+	struct vl_sh_node *nodes;
+	size_t n_nodes, n_hosts;
+	bool tty;        /* stdin is a terminal: commands get it, and its foreground */
+	int depth;       /* source nesting */
+	bool done;       /* exit, quit, EOF, or told to stop */
+	int last;        /* the last command's exit status */
+	void *el, *hist; /* the line editor (shell.c) */
+};
+
+/* Set by SIGINT (the running command is told) and SIGTERM/SIGHUP (the
+ * shell ends once it has). */
+extern volatile sig_atomic_t vl_sh_interrupted, vl_sh_stop;
+
+/* Load the lab (its state.json) into sh. */
+int vl_sh_open(struct vl_shell *sh, const char *lab, struct vl_err *err);
+void vl_sh_close(struct vl_shell *sh);
+/* Run one command line; returns its exit status (also in sh->last). */
+int vl_sh_line(struct vl_shell *sh, const char *line);
+/* The lab's node called name, or NULL. */
+const struct vl_sh_node *vl_sh_node(const struct vl_shell *sh, const char *name);
+
+/* Run argv in node (NULL: on the host) in the foreground: stdin the
+ * terminal's (if sh->tty, with the terminal's foreground) or /dev/null,
+ * stdout and stderr ours; Ctrl-C stops it, not the shell. Its exit
+ * status (128 + N for a signal). */
+int vl_sh_run(struct vl_shell *sh, const struct vl_sh_node *node, char *const *argv);
+
+/* A command of the shell: run with the words after its name (and the
+ * rest of the line as typed, for those that take it whole). */
+struct vl_sh_cmd {
+	const char *name;
+	int (*run)(struct vl_shell *sh, char **args, size_t n, const char *rest);
+	const char *usage; /* after the name */
+	const char *help;  /* one line */
+	/* what its arguments complete to: 'n' node names, 'h' hosts, 'e'
+	 * link endpoints and nodes, 'f' file names, 'c' commands, 0 nothing */
+	char complete;
+};
+extern const struct vl_sh_cmd vl_sh_cmds[];
+const struct vl_sh_cmd *vl_sh_cmd_find(const char *name);
+/* NODE CMD ARGS...: node names in the arguments become their addresses. */
+int vl_sh_node_cmd(struct vl_shell *sh, const struct vl_sh_node *node, const char *rest);
+
+/* The tests (shell_test.c). timeout: ping's -W in seconds (0: default). */
+int vl_sh_pingall(struct vl_shell *sh, bool full, bool pair, double timeout);
+/* iperf between a and b (NULL: the first and last hosts); udp_bw NULL
+ * for TCP, else the UDP rate asked for ("10M"). */
+int vl_sh_iperf(struct vl_shell *sh, const struct vl_sh_node *a, const struct vl_sh_node *b,
+                const char *udp_bw);
+/* up --test NAME: pingall, pingallfull, pingpair, pingpairfull, iperf,
+ * iperfudp, all (pingall and iperf), none or build; 0 if it passed. */
+int vl_sh_test(struct vl_shell *sh, const char *name);
+/* Is name a test up --test knows? */
+bool vl_sh_test_known(const char *name);
+
+/* The interactive or batch shell over lab: reads commands from the
+ * terminal (with a prompt), from stdin or from cmds ("CMD; CMD"). Its
+ * exit status is the last command's. */
+int vl_sh_main(const char *lab, const char *cmds);
+
+#endif
