@@ -16,6 +16,7 @@ const struct vl_cmd vl_cmds[] = {
      "\n"
      "  -f, --file FILE     a containerlab-style YAML topology file\n"
      "  -t, --topo SPEC     a generator: single,N | linear,K[,N] | tree,DEPTH,FANOUT | ring,N\n"
+     "                      | torus,X,Y[,N] | minimal (Mininet's; a torus's switches run STP)\n"
      "  -n, --name LAB      the lab's name (default: the file's name:, else derived)\n"
      "      --pool CIDR     address pool for the lab's subnets (default 10.0.0.0/8)\n"
      "      --ipv6 on|off   IPv6 on node interfaces (default off: see README)\n"
@@ -39,6 +40,14 @@ const struct vl_cmd vl_cmds[] = {
      "                      and RAM)\n"
      "      --json          print the result as JSON\n"
      "  -q, --quiet         print nothing on success\n"
+     "      --link SETTINGS every link, both ways, over the file's: bw=10Mbit,delay=5ms,\n"
+     "                      jitter=1ms,loss=1%,queue=100, or Mininet's tc,bw=10,delay=5ms\n"
+     "                      (a bare bw is Mbit/s, a bare loss percent, as in Mininet)\n"
+     "      --test T        as mn --test: build, run T (pingall, pingallfull, pingpair,\n"
+     "                      pingpairfull, iperf, iperfudp, all, none), print its result\n"
+     "                      and take the lab down; the exit status is the test's\n"
+     "      --shell         open vnetlab shell on the lab, take it down when it ends\n"
+     "                      (with --test or --shell, no topology means minimal)\n"
      "\n"
      "A failure at any step undoes everything done so far.\n"},
     {"down", cmd_down, "LAB... | --all", "stop a lab's processes and remove everything it made",

@@ -23,6 +23,7 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "engine/engine.h"
 #include "engine/state.h"
 #include "node/node.h"
 
@@ -683,7 +684,7 @@ static void run_stdin(struct vl_shell *sh)
 	free(line);
 }
 
-int vl_sh_main(const char *lab, const char *cmds)
+int vl_sh_main(const char *lab, const char *cmds, const char *test)
 {
 	struct vl_shell sh;
 	struct vl_err err = {0};
@@ -693,7 +694,7 @@ int vl_sh_main(const char *lab, const char *cmds)
 
 	if (vl_sh_open(&sh, lab, &err) < 0)
 		return vl_cli_fail(&err);
-	sh.tty = !cmds && isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	sh.tty = !cmds && !test && isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	vl_sh_stop = vl_sh_interrupted = 0;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < VL_ARRAY_SIZE(sigs); i++)
@@ -702,7 +703,9 @@ int vl_sh_main(const char *lab, const char *cmds)
 	sigaction(SIGTTOU, &ign, &old[3]);
 	sigaction(SIGTTIN, &ign, &old[4]);
 	sigaction(SIGTSTP, &ign, &old[5]);
-	if (cmds)
+	if (test)
+		sh.last = vl_sh_test(&sh, test);
+	else if (cmds)
 		run_commands(&sh, cmds);
 	else if (sh.tty)
 		interactive(&sh);
@@ -745,5 +748,21 @@ int cmd_shell(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return vl_cli_usage("shell", argc == optind ? "name a lab" : "one lab only");
-	return vl_sh_main(argv[optind], cmds);
+	return vl_sh_main(argv[optind], cmds, NULL);
+}
+
+int vl_sh_up_session(const char *lab, const char *test, bool quiet, double started)
+{
+	struct vl_err err = {0};
+	int rc = vl_sh_main(lab, NULL, test);
+
+	fflush(stdout);
+	if (!quiet)
+		printf("*** Stopping lab %s\n", lab);
+	fflush(stdout);
+	if (vl_engine_down(lab, false, &err) < 0)
+		return vl_cli_fail(&err);
+	if (!quiet)
+		printf("*** Done\ncompleted in %.3f seconds\n", vl_now() - started);
+	return rc;
 }

@@ -98,8 +98,13 @@ int vl_sh_test(struct vl_shell *sh, const char *name);
 bool vl_sh_test_known(const char *name);
 
 /* The interactive or batch shell over lab: reads commands from the
- * terminal (with a prompt), from stdin or from cmds ("CMD; CMD"). Its
- * exit status is the last command's. */
-int vl_sh_main(const char *lab, const char *cmds);
+ * terminal (with a prompt), from stdin or from cmds ("CMD; CMD"); or,
+ * with test, runs that test only (up --test). Its exit status is the last
+ * command's. */
+int vl_sh_main(const char *lab, const char *cmds, const char *test);
+/* up --test T / --shell: the test, or the shell, then the lab taken down
+ * (also when the shell was told to stop); "completed in S seconds" since
+ * started (vl_now()) unless quiet. The test's or shell's exit status. */
+int vl_sh_up_session(const char *lab, const char *test, bool quiet, double started);
 
 #endif

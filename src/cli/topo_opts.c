@@ -6,6 +6,7 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "link/linkspec.h"
 #include "plan/plan.h"
 
 void vl_cli_topo_opts_init(struct vl_topo_opts *o)
@@ -36,6 +37,16 @@ int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char
 		return 1;
 	}
 	switch (opt) {
+	case 0x140: {
+		struct vl_link_spec ls;
+		struct vl_err err = {0};
+
+		if (vl_link_spec_parse(arg, &ls, &err) < 0)
+			*rc = vl_cli_usage(cmd, "%s", err.msg);
+		vl_link_spec_free(&ls);
+		o->link = arg;
+		return 1;
+	}
 	case 0x106:
 		o->vm_kernel = arg;
 		return 1;
@@ -153,6 +164,21 @@ int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *la
 		}
 		t->pool_addr = a;
 		t->pool_prefix = pfx;
+	}
+	if (o->link) { /* Mininet's --link: every link, both ways, over the file's */
+		struct vl_link_spec ls;
+
+		if (vl_link_spec_parse(o->link, &ls, err) < 0) {
+			vl_topo_free(t);
+			return -1;
+		}
+		for (size_t i = 0; i < ls.n_ignored; i++)
+			fprintf(stderr, "vnetlab: warning: --link: %s: ignored (it picks Mininet's tc "
+			        "machinery)\n", ls.ignored[i]);
+		for (size_t i = 0; i < t->n_links; i++)
+			for (int d = 0; d < 2; d++)
+				vl_link_spec_apply(&ls, &t->links[i].dir[d]);
+		vl_link_spec_free(&ls);
 	}
 	if (o->profile != VL_UNSET)
 		t->profile = (enum vl_profile)o->profile;

@@ -4,13 +4,17 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "cli/cli.h"
+#include "cli/shell.h"
 #include "engine/engine.h"
 
 static const struct option up_opts[] = {
     VL_TOPO_LONGOPTS,
     {"json", no_argument, NULL, 'j'},
     {"quiet", no_argument, NULL, 'q'},
+    {"test", required_argument, NULL, 0x141}, /* mn's --test, then down */
+    {"shell", no_argument, NULL, 0x142},      /* mn's CLI (vnetlab shell), then down */
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -51,7 +55,9 @@ int cmd_up(int argc, char **argv)
 	struct vl_topo *t = NULL;
 	struct vl_err err = {0};
 	char lab[128];
-	int opt, rc = 0, json = 0, quiet = 0;
+	int opt, rc = 0, json = 0, quiet = 0, shell = 0;
+	const char *test = NULL;
+	double started = vl_now();
 
 	vl_cli_topo_opts_init(&to);
 	while (!rc && (opt = getopt_long(argc, argv, "f:t:n:qh", up_opts, NULL)) != -1) {
@@ -63,6 +69,17 @@ int cmd_up(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = 1;
+			break;
+		case 0x141:
+			test = optarg;
+			if (!vl_sh_test_known(test))
+				rc = vl_cli_usage("up",
+				                  "--test takes pingall, pingallfull, pingpair, "
+				                  "pingpairfull, iperf, iperfudp, all or none, not \"%s\"",
+				                  test);
+			break;
+		case 0x142:
+			shell = 1;
 			break;
 		case 'h':
 			rc = vl_cli_help("up");
@@ -77,6 +94,12 @@ int cmd_up(int argc, char **argv)
 		rc = vl_cli_usage("up", "unexpected argument \"%s\"", argv[optind]);
 		goto out;
 	}
+	if (test && shell) {
+		rc = vl_cli_usage("up", "--test or --shell, not both");
+		goto out;
+	}
+	if ((test || shell) && !to.file && !to.spec)
+		to.spec = "minimal"; /* mn's default */
 	if (vl_cli_load_topo(&to, &t, lab, sizeof(lab), &err) < 0) {
 		rc = vl_cli_fail(&err);
 		goto out;
@@ -95,6 +118,10 @@ int cmd_up(int argc, char **argv)
 	}
 	if (!quiet || json)
 		print_result(t, lab, &res, &to, json);
+	if (test || shell) {
+		fflush(stdout);
+		rc = vl_sh_up_session(lab, test, quiet || json, started);
+	}
 out:
 	vl_topo_free(t);
 	vl_cli_topo_opts_free(&to);

@@ -15,6 +15,7 @@
 
 #include "base/util.h"
 #include "engine/internal.h"
+#include "link/kernel.h"
 #include "link/link.h"
 #include "sys/ifstate.h"
 #include "sys/ns.h"
@@ -108,5 +109,11 @@ int vl_engine_wait_links(struct engine *e, struct vl_err *err)
 	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, p->infra_ns);
 	if (vl_netns_run(path, infra_ends, &(struct infra_arg){p, deadline_of(p)}, err) < 0)
 		return -1;
-	return vl_engine_run_workers(e, node_ends, p->n_nodes, err);
+	if (vl_engine_run_workers(e, node_ends, p->n_nodes, err) < 0)
+		return -1;
+	/* switches with STP (a torus): their ports listen, then learn, a
+	 * forward delay each, before they forward (or block a loop) */
+	if (p->topo->stp)
+		nanosleep(&(struct timespec){VL_KL_STP_FORWARD_DELAY_CS / 50 + 1, 0}, NULL);
+	return 0;
 }

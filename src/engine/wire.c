@@ -66,7 +66,8 @@ int vl_engine_create_infra(struct engine *e, struct vl_err *err)
 		return vl_err_wrap(err, "network namespace %s", p->infra_ns);
 	r = vl_journal_step(&e->j, "create bridges", err);
 	for (size_t k = 0; r == 0 && k < p->n_bridges; k++)
-		r = vl_kl_bridge_add(&e->infra, p->bridges[k].name, 2 + (int)k, p->topo->mtu, err);
+		r = vl_kl_bridge_add(&e->infra, p->bridges[k].name, 2 + (int)k, p->topo->mtu,
+		                     p->topo->stp, err);
 	if (r == 0)
 		r = vl_nl_flush(&e->infra, err);
 	return r;

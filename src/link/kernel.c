@@ -13,7 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, struct vl_err *err)
+int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, bool stp,
+                     struct vl_err *err)
 {
 	char what[64];
 	struct nlmsghdr *nlh;
@@ -34,7 +35,14 @@ int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, s
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	mnl_attr_put_u32(nlh, IFLA_BR_STP_STATE, 0);
+	/* STP only where the topology has loops (a torus), then as fast as the
+	 * kernel allows: forward delay 2 s, hello 1 s, max age 6 s */
+	mnl_attr_put_u32(nlh, IFLA_BR_STP_STATE, stp);
+	if (stp) {
+		mnl_attr_put_u32(nlh, IFLA_BR_FORWARD_DELAY, VL_KL_STP_FORWARD_DELAY_CS);
+		mnl_attr_put_u32(nlh, IFLA_BR_HELLO_TIME, 100);
+		mnl_attr_put_u32(nlh, IFLA_BR_MAX_AGE, 600);
+	}
 	mnl_attr_put_u8(nlh, IFLA_BR_MCAST_SNOOPING, 0);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);

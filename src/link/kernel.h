@@ -13,7 +13,10 @@
 #include "sys/netlink.h"
 
 /* A bridge with STP and multicast snooping off, up. */
-int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, struct vl_err *err);
+/* A bridge (STP off, unless stp: then kernel STP, forward delay below). */
+#define VL_KL_STP_FORWARD_DELAY_CS 200 /* centiseconds: the kernel's least */
+int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, bool stp,
+                     struct vl_err *err);
 
 struct vl_kl_veth_end {
 	const char *name;

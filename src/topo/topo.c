@@ -537,6 +537,8 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 	vl_buf_printf(out, "pool %s/%d\n", ip, t->pool_prefix);
 	vl_buf_printf(out, "ipv6 %d\n", t->ipv6);
 	vl_buf_printf(out, "mtu %d\n", t->mtu);
+	if (t->stp)
+		vl_buf_printf(out, "stp 1\n");
 	if (t->profile != VL_PROFILE_NONE)
 		vl_buf_printf(out, "profile %s\n", vl_profile_name(t->profile));
 	{

@@ -159,6 +159,7 @@ struct vl_topo {
 	 * Set by defaults.addressing, else 0 for a *.clab.yml file, else 1. */
 	int addressing;
 	int mtu;                     /* 0: kernel default */
+	int stp;                     /* 1: switches run STP (a generator made loops: torus) */
 	struct vl_topo_res defaults; /* "defaults:" resources */
 	enum vl_profile profile;
 
@@ -190,7 +191,8 @@ int vl_topo_load_file(const char *path, struct vl_topo **out, struct vl_err *err
 /* Same, from a buffer; `name` is used in messages in place of a path. */
 int vl_topo_load_buffer(const char *name, const char *data, size_t len, struct vl_topo **out,
                         struct vl_err *err);
-/* Expand "single,N", "linear,K[,N]", "tree,DEPTH,FANOUT", "ring,N". */
+/* Expand "single,N", "linear,K[,N]", "tree,DEPTH,FANOUT", "ring,N",
+ * "torus,X,Y[,N]", "minimal". */
 int vl_topo_generate(const char *spec, struct vl_topo **out, struct vl_err *err);
 void vl_topo_free(struct vl_topo *t);
 

@@ -1,5 +1,5 @@
 /* One-line topology generators with Mininet's meanings and names:
- * single,N  linear,K[,N]  tree,DEPTH,FANOUT  ring,N.
+ * single,N  linear,K[,N]  tree,DEPTH,FANOUT  ring,N  torus,X,Y[,N]  minimal.
  *
  * Ports follow Mininet's Topo.addPort(): a host's ports count from 0
  * (eth0), a switch's from 1 (p1), each node numbering its ports in the
@@ -183,6 +183,46 @@ static void gen_ring(struct gen *g, unsigned long n)
 	}
 }
 
+/* Mininet's TorusTopo: an X by Y grid of switches s<i>x<j>, each with n
+ * hosts (h<i>x<j>, or h<i>x<j>x<k> for n > 1), every switch linked to the
+ * next in its row and in its column, wrapping around. Its loops need the
+ * switches to run STP (t->stp), as Mininet's torus needs --switch
+ * lxbr,stp=1. */
+static void gen_torus(struct gen *g, unsigned long x, unsigned long y, unsigned long n)
+{
+	char buf[96];
+	size_t n_sw = x * y;
+
+	vl_topo_reserve(g->t, n_sw * n + n_sw, n_sw * n + 2 * n_sw);
+	g->n_hosts = n_sw * n;
+	for (size_t i = 0; i < x; i++)
+		for (size_t j = 0; j < y; j++)
+			for (size_t k = 0; k < n; k++) {
+				char *e = put_num(put_num(buf, "h", i + 1), "x", j + 1);
+
+				if (n > 1)
+					put_num(e, "x", k + 1);
+				gen_node(g, buf, VL_KIND_LINUX);
+			}
+	for (size_t i = 0; i < x; i++)
+		for (size_t j = 0; j < y; j++) {
+			put_num(put_num(buf, "s", i + 1), "x", j + 1);
+			gen_node(g, buf, VL_KIND_BRIDGE);
+		}
+	g->ports = vl_xcalloc(g->n_hosts + n_sw, sizeof(*g->ports));
+	for (size_t i = g->n_hosts; i < g->n_hosts + n_sw; i++)
+		g->ports[i] = 1;
+	for (size_t s = 0; s < n_sw; s++)
+		for (size_t k = 0; k < n; k++)
+			gen_link(g, s * n + k, g->n_hosts + s);
+	for (size_t i = 0; i < x; i++)
+		for (size_t j = 0; j < y; j++) {
+			gen_link(g, g->n_hosts + i * y + j, g->n_hosts + i * y + (j + 1) % y);
+			gen_link(g, g->n_hosts + i * y + j, g->n_hosts + ((i + 1) % x) * y + j);
+		}
+	g->t->stp = 1;
+}
+
 /* Number of hosts of tree,depth,fanout (fanout^depth) and its switches
  * (sum of fanout^k, k < depth), or -1 if either exceeds GEN_MAX. */
 static int tree_size(unsigned long depth, unsigned long fanout, size_t *hosts, size_t *switches)
@@ -279,11 +319,32 @@ int vl_topo_generate(const char *spec, struct vl_topo **out, struct vl_err *err)
 			                  spec, a, RING_MAX);
 		g.t = vl_topo_new(source);
 		gen_ring(&g, a);
+	} else if (!strcmp(args[0], "torus")) {
+		unsigned long n = 1;
+
+		if (n_args != 3 && n_args != 4)
+			return vl_err_set(err, 0, "--topo %s: expected torus,X,Y[,N]", spec);
+		/* Mininet's bound: 3x3 or greater */
+		if (parse_arg(spec, args[1], "X", 3, GEN_MAX, &a, err) < 0 ||
+		    parse_arg(spec, args[2], "Y", 3, GEN_MAX, &b, err) < 0 ||
+		    (n_args == 4 && parse_arg(spec, args[3], "N", 1, GEN_MAX, &n, err) < 0))
+			return -1;
+		if (a * b > GEN_MAX || a * b * n > GEN_MAX)
+			return vl_err_set(err, 0, "--topo %s: more than %lu hosts or switches",
+			                  spec, GEN_MAX);
+		g.t = vl_topo_new(source);
+		gen_torus(&g, a, b, n);
+	} else if (!strcmp(args[0], "minimal")) {
+		/* Mininet's MinimalTopo (mn's default): h1, h2, one switch */
+		if (n_args != 1)
+			return vl_err_set(err, 0, "--topo %s: minimal takes no arguments", spec);
+		g.t = vl_topo_new(source);
+		gen_single(&g, 2);
 	} else {
 		return vl_err_set(
 		    err, 0,
-		    "--topo %s: unknown topology \"%s\" (expected single, linear, tree "
-		    "or ring)",
+		    "--topo %s: unknown topology \"%s\" (expected single, linear, tree, "
+		    "ring, torus or minimal)",
 		    spec, args[0]);
 	}
 	free(g.ports);
