@@ -447,7 +447,7 @@ static void candidates(const struct vl_shell *sh, char **words, size_t index, co
 		if (index == 1) {
 			match_nodes(sh, m, word, false);
 			match_endpoints(sh, m, word);
-		} else if (!strchr(words[1], ':') && !strchr(words[1], '-')) {
+		} else if (vl_sh_node(sh, words[1])) { /* Mininet's link A B up|down */
 			if (index == 2)
 				match_nodes(sh, m, word, false);
 			else if (index == 3)
@@ -735,7 +735,7 @@ int cmd_shell(int argc, char **argv)
 	const char *cmds = NULL;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+c:h", shell_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:h", shell_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			cmds = optarg;

@@ -20,7 +20,8 @@ static bool bare_number(const char *s)
 	return vl_parse_decimal(s, &end, &v) == 0 && !*end;
 }
 
-static int add(struct vl_link_spec *ls, const char *key, const char *value, struct vl_err *err)
+static int add(struct vl_link_spec *ls, const char *key, const char *value, const char *given,
+               struct vl_err *err)
 {
 	struct vl_impair scratch = {0};
 	const char *why;
@@ -28,7 +29,7 @@ static int add(struct vl_link_spec *ls, const char *key, const char *value, stru
 	if (ls->n == VL_LINK_SPEC_MAX)
 		return vl_err_set(err, EINVAL, "--link: at most %d settings", VL_LINK_SPEC_MAX);
 	if ((why = vl_impair_set(&scratch, key, value)))
-		return vl_err_set(err, EINVAL, "--link: %s=%s: %s", key, value, why);
+		return vl_err_set(err, EINVAL, "--link: %s=%s: %s", key, given, why);
 	for (size_t i = 0; i < ls->n; i++)
 		if (!strcmp(ls->keys[i], key))
 			return vl_err_set(err, EINVAL, "--link: %s given twice", key);
@@ -41,6 +42,7 @@ static int parse_one(struct vl_link_spec *ls, const char *key, const char *value
                      struct vl_err *err)
 {
 	cleanup_free char *v = NULL;
+	const char *given = value;
 
 	for (size_t i = 0; i < VL_ARRAY_SIZE(tc_only); i++)
 		if (!strcmp(key, tc_only[i])) {
@@ -61,7 +63,7 @@ static int parse_one(struct vl_link_spec *ls, const char *key, const char *value
 		                  "--link: unknown setting \"%s\" (bw, delay, jitter, loss, queue "
 		                  "or max_queue_size, distribution, loss-model)",
 		                  key);
-	return add(ls, key, value, err);
+	return add(ls, key, value, given, err);
 }
 
 int vl_link_spec_parse(const char *spec, struct vl_link_spec *ls, struct vl_err *err)

@@ -1,0 +1,148 @@
+# vnetlab shell (Mininet's CLI), up --link/--test/--shell, and the torus
+# and minimal generators.
+
+# A lab of three hosts on a switch, with names that complete alone.
+shell_lab() {
+	f=$(mktemp --suffix=.yml)
+	cat >"$f" <<'YML'
+name: vt-sh
+topology:
+  nodes:
+    alpha: {}
+    bravo: {}
+    charlie: {}
+    s1: { kind: bridge }
+  links:
+    - endpoints: ["alpha:eth0", "s1:p1"]
+    - endpoints: ["bravo:eth0", "s1:p2"]
+    - endpoints: ["charlie:eth0", "s1:p3"]
+YML
+	vl up -f "$f" -q
+	rm -f "$f"
+}
+
+test_shell_on_a_terminal() {
+	command -v python3 >/dev/null || skip "no python3 to drive a pseudo-terminal"
+	python3 -c 'import pty' 2>/dev/null || skip "python3 has no pty module"
+	shell_lab
+	hist=$(mktemp)
+	rm -f "$hist"
+	timeout 120 python3 tests/integration/shell_pty.py "$VNETLAB" vt-sh "$hist"
+	rc=$?
+	[ -s "$hist" ] && [ "$(stat -c %a "$hist")" = 600 ] || { rm -f "$hist"; fail "history file missing or not 0600"; }
+	rm -f "$hist"
+	[ $rc -eq 0 ] || fail "the pseudo-terminal session"
+	vl down vt-sh
+}
+
+test_shell_from_stdin_pingall_and_link_down() {
+	vl up --topo tree,2,2 --name vt-tree -q
+	export VNETLAB_HISTORY=/nonexistent/none
+	out=$(echo pingall | "$VNETLAB" shell vt-tree) || fail "pingall on tree,2,2 lost something: $out"
+	echo "$out"
+	expect_eq "$(echo "$out" | head -n1)" "*** Ping: testing ping reachability" "pingall's first line"
+	expect_eq "$(echo "$out" | sed -n 2p)" "h1 -> h2 h3 h4 " "pingall's row for h1"
+	expect_eq "$(echo "$out" | tail -n1)" "*** Results: 0% dropped (12/12 received)" "pingall's result"
+	# Mininet's views
+	out=$(printf 'nodes\nnet\nlinks\nintfs\nports\ndump\n' | "$VNETLAB" shell vt-tree)
+	echo "$out" | grep -qx 'h1 h2 h3 h4 s1 s2 s3' || fail "nodes: $out"
+	echo "$out" | grep -qx 'h1 h1-eth0:s2-p1' || fail "net: $out"
+	echo "$out" | grep -qx 's2-p1<->h1-eth0 (OK OK)' || fail "links: $out"
+	echo "$out" | grep -qx 's2: p1,p2,p3' || fail "intfs: $out"
+	echo "$out" | grep -qx 's1 s1-p1:1 s1-p2:2 ' || fail "ports: $out"
+	echo "$out" | grep -q '^<Host h1: h1-eth0:10\.0\.0\.[0-9]* netns=vl[0-9a-f]*-h1 backend=ns> $' || fail "dump: $out"
+	# the link between h1 and s2, by the nodes' names as Mininet takes them
+	"$VNETLAB" shell vt-tree -c 'link h1 s2 down; links' | grep -qx 's2-p1<->h1-eth0 (DOWN DOWN)' ||
+		fail "links after link h1 s2 down"
+	"$VNETLAB" shell vt-tree -c 'h2 ping -c1 -W1 h1' >/dev/null && fail "h1 is reachable over a link that is down"
+	out=$("$VNETLAB" shell vt-tree -c 'pingpair')
+	echo "$out" | grep -qx '\*\*\* Results: 100% dropped (0/2 received)' || fail "pingpair with h1 cut off: $out"
+	"$VNETLAB" shell vt-tree -c 'link h1 s2 up; h2 ping -c1 -W2 h1' >/dev/null || fail "h1 unreachable once the link is up again"
+	# -c: the commands in turn, the status the last one's; node names become addresses
+	"$VNETLAB" shell vt-tree -c 'nodes; h1 false' >/dev/null && fail "-c: not the last command's status"
+	out=$("$VNETLAB" shell vt-tree -c 'h1 echo h4; h1 echo "h4 x" | tr x y')
+	expect_eq "$out" "$(printf '10.0.0.4\nh4 y')" "node names in a command's words"
+	"$VNETLAB" shell vt-tree -c 'link h1 s9 down' 2>&1 | grep -qx 'dst not in network: s9' || fail "Mininet's error for an unknown node"
+	"$VNETLAB" shell vt-tree -c 'nosuch' 2>&1 | grep -qx '\*\*\* Unknown command: nosuch' || fail "unknown command"
+	expect_eq "$("$VNETLAB" shell vt-tree -c 'sh echo on the host' )" "on the host" "sh CMD"
+	out=$("$VNETLAB" shell vt-tree -c 'time nodes')
+	echo "$out" | grep -q '^\*\*\* Elapsed time: [0-9.]* secs$' || fail "time: $out"
+	# Ctrl-C (SIGINT to the shell) stops the running command, the next one runs
+	"$VNETLAB" shell vt-tree -c 'h1 sleep 30; h1 echo still here' >"$TESTS_DIR/../.sh.out" 2>&1 &
+	pid=$!
+	sleep 1
+	kill -INT $pid
+	for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	kill -0 $pid 2>/dev/null && { kill $pid; fail "SIGINT did not stop the running command"; }
+	wait $pid
+	got=$(cat "$TESTS_DIR/../.sh.out")
+	rm -f "$TESTS_DIR/../.sh.out"
+	expect_eq "$got" "still here" "the command after an interrupted one"
+	vl down vt-tree
+}
+
+test_shell_iperf_on_10mbit_links() {
+	command -v iperf >/dev/null || skip "no iperf (Debian's iperf)"
+	vl up --topo tree,2,2 --link bw=10Mbit --name vt-ip -q
+	out=$(echo 'iperf h1 h4' | "$VNETLAB" shell vt-ip) || fail "iperf failed: $out"
+	echo "$out"
+	expect_eq "$(echo "$out" | head -n1)" "*** Iperf: testing TCP bandwidth between h1 and h4 " "iperf's first line"
+	# *** Results: ['9.56 Mbits/sec', '9.97 Mbits/sec']: the server's figure
+	srv=$(echo "$out" | sed -n "s/^\*\*\* Results: \['\([0-9.]*\) Mbits\/sec', '[0-9.]* Mbits\/sec'\]$/\1/p")
+	[ -n "$srv" ] || fail "no Mininet-style result: $out"
+	awk -v x="$srv" 'BEGIN{exit !(x >= 5 && x <= 12)}' || fail "10Mbit links carried $srv Mbit/s"
+	out=$(echo 'iperfudp 5M h1 h4' | "$VNETLAB" shell vt-ip) || fail "iperfudp failed: $out"
+	echo "$out" | grep -q "^\*\*\* Results: \['5M', '[0-9.]* [KM]bits/sec', '[0-9.]* [KM]bits/sec'\]$" || fail "iperfudp: $out"
+	vl down vt-ip
+}
+
+test_shell_link_settings_and_runtime_change() {
+	# Mininet's spelling: bw in Mbit/s; delay on every link, both ways
+	vl up --topo minimal --link tc,bw=10,delay=5ms --name vt-tc -q
+	"$VNETLAB" status vt-tc --json | jq -e '.links | length == 2 and all(.forward == "rate 10Mbit delay 5ms" and .reverse == .forward)' >/dev/null ||
+		fail "--link tc,bw=10,delay=5ms not on every link: $("$VNETLAB" status vt-tc --json | jq -c '[.links[] | .forward, .reverse]')"
+	# h1 -> s1 -> h2 and back: four times 5 ms (once both know the
+	# other's MAC: the first ping waits for ARP too)
+	out=$("$VNETLAB" shell vt-tc -c 'pingall; pingallfull')
+	echo "$out"
+	avg=$(echo "$out" | sed -n 's|^ h1->h2: 1/1, rtt min/avg/max/mdev [0-9.]*/\([0-9.]*\)/.*|\1|p')
+	awk -v x="$avg" 'BEGIN{exit !(x >= 19.5 && x <= 30)}' || fail "RTT $avg ms over 4 x 5 ms"
+	# beyond Mininet: a link changed from the shell, as vnetlab link
+	"$VNETLAB" shell vt-tc -c 'link h1:eth0 set delay 20ms' | grep -q 'out (h1:eth0 -> s1:p1): rate 10Mbit delay 20ms' ||
+		fail "link set from the shell"
+	out=$("$VNETLAB" shell vt-tc -c 'pingallfull')
+	avg=$(echo "$out" | sed -n 's|^ h1->h2: 1/1, rtt min/avg/max/mdev [0-9.]*/\([0-9.]*\)/.*|\1|p')
+	awk -v x="$avg" 'BEGIN{exit !(x >= 49.5 && x <= 60)}' || fail "RTT $avg ms after delay 20ms on h1's link"
+	"$VNETLAB" shell vt-tc -c 'links' | grep -qx 'h1-eth0<->s1-p1 (OK OK) rate 10Mbit delay 20ms' || fail "links shows the change"
+	vl down vt-tc
+	# bad settings are usage errors, before anything is made
+	"$VNETLAB" up --topo minimal --link bw=fast --name vt-bad 2>&1 | grep -q 'bw=fast: expected a rate' || fail "--link bw=fast"
+	"$VNETLAB" up --topo minimal --link colour=red --name vt-bad >/dev/null 2>&1; expect_eq $? 2 "--link colour=red"
+}
+
+test_up_test_and_shell() {
+	out=$("$VNETLAB" up --topo tree,2,2 --name vt-t --test pingall) || fail "up --test pingall: $out"
+	echo "$out" | grep -qx '\*\*\* Results: 0% dropped (12/12 received)' || fail "up --test pingall: $out"
+	echo "$out" | grep -q '^completed in [0-9.]* seconds$' || fail "no mn-style closing line: $out"
+	[ -e /run/vnetlab/vt-t ] && fail "up --test left the lab up"
+	# a test that fails: its status, and the lab still taken down
+	out=$("$VNETLAB" up --topo minimal --link loss=100 --name vt-t --test pingall)
+	rc=$?
+	[ $rc -ne 0 ] || fail "up --test pingall passed over links that lose everything"
+	echo "$out" | grep -qx '\*\*\* Results: 100% dropped (0/2 received)' || fail "up --test pingall: $out"
+	[ -e /run/vnetlab/vt-t ] && fail "a failed up --test left the lab up"
+	"$VNETLAB" up --topo minimal --test nosuch >/dev/null 2>&1; expect_eq $? 2 "--test nosuch"
+	# --shell: the shell on stdin, then down; no topology is mn's minimal
+	out=$(printf 'nodes\nh1 ping -c1 h2\n' | "$VNETLAB" up --shell --name vt-t) || fail "up --shell: $out"
+	echo "$out" | grep -qx 'h1 h2 s1' || fail "up --shell ran no nodes: $out"
+	echo "$out" | grep -q '1 packets transmitted, 1 received' || fail "up --shell: $out"
+	[ -e /run/vnetlab/vt-t ] && fail "up --shell left the lab up"
+	true
+}
+
+test_up_torus_pingall() {
+	# Mininet's torus has loops: its switches run STP, up waits for them
+	out=$("$VNETLAB" up --topo torus,3,3 --name vt-torus --test pingall) || fail "torus,3,3 pingall: $out"
+	echo "$out" | grep -qx '\*\*\* Results: 0% dropped (72/72 received)' || fail "torus,3,3: $out"
+	echo "$out" | grep -qx 'h1x1 -> h1x2 h1x3 h2x1 h2x2 h2x3 h3x1 h3x2 h3x3 ' || fail "torus names: $out"
+}
