@@ -143,7 +143,8 @@ int vl_sh_open(struct vl_shell *sh, const char *lab, struct vl_err *err)
 		if (!sn->n_ifs && json_string_value(json_object_get(n, "address"))) {
 			struct vl_sh_if *sf = add_if(sn, &icap, "lo");
 
-			sscanf(json_string_value(json_object_get(n, "address")), "%15[0-9.]", sf->ip);
+			sscanf(json_string_value(json_object_get(n, "address")), "%15[0-9.]",
+			       sf->ip);
 			sf->prefix = 32;
 		}
 	}
@@ -407,9 +408,8 @@ static void match_files(struct matches *m, const char *word)
 }
 
 static const char *const link_verbs[] = {"show", "set", "up", "down"};
-static const char *const link_keys[] = {"bw",   "delay",      "jitter", "distribution",
-                                        "loss", "loss-model", "queue",  "clear",
-                                        "--in", "--out"};
+static const char *const link_keys[] = {"bw",         "delay", "jitter", "distribution", "loss",
+                                        "loss-model", "queue", "clear",  "--in",         "--out"};
 
 /* The candidates for word, the index-th word of the line (words[] the
  * ones before it). */
@@ -513,9 +513,9 @@ static unsigned char complete(EditLine *el, int ch)
 			lcp = k;
 		}
 		if (lcp > strlen(word) || m.n == 1) {
-			char *ins = vl_xasprintf("%.*s%s", (int)(lcp - strlen(word)),
-			                         m.v[0] + strlen(word),
-			                         m.n == 1 && m.v[0][lcp - 1] != '/' ? " " : "");
+			char *ins =
+			    vl_xasprintf("%.*s%s", (int)(lcp - strlen(word)), m.v[0] + strlen(word),
+			                 m.n == 1 && m.v[0][lcp - 1] != '/' ? " " : "");
 
 			el_insertstr(el, ins);
 			free(ins);

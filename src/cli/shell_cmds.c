@@ -146,7 +146,7 @@ static int do_dump(struct vl_shell *sh, char **args, size_t n, const char *rest)
 {
 	for (size_t i = 0; i < sh->n_nodes; i++) {
 		const struct vl_sh_node *nd = &sh->nodes[i];
-		const char *cls = nd->sw                       ? "LinuxBridge"
+		const char *cls = nd->sw                        ? "LinuxBridge"
 		                  : !strcmp(nd->kind, "router") ? "Router"
 		                                                : "Host";
 
@@ -344,7 +344,8 @@ static int do_noecho(struct vl_shell *sh, char **args, size_t n, const char *res
 		t.c_lflag &= ~(tcflag_t)ECHO;
 		tcsetattr(STDIN_FILENO, TCSANOW, &t);
 	}
-	rc = vl_sh_node_cmd(sh, node, rest + strlen(args[0]) + strspn(rest + strlen(args[0]), " \t"));
+	rc = vl_sh_node_cmd(sh, node,
+	                    rest + strlen(args[0]) + strspn(rest + strlen(args[0]), " \t"));
 	if (tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	return rc;
@@ -423,9 +424,10 @@ static int do_eof(struct vl_shell *sh, char **args, size_t n, const char *rest)
 
 static int do_not_here(struct vl_shell *sh, char **args, size_t n, const char *rest)
 {
-	fprintf(stderr, "*** not in vnetlab: no Python objects or X terminals here; run a command "
-	                "in a node (NODE CMD), on the host (sh CMD), or a shell in a node from "
-	                "another terminal: vnetlab exec -t %s NODE bash\n",
+	fprintf(stderr,
+	        "*** not in vnetlab: no Python objects or X terminals here; run a command "
+	        "in a node (NODE CMD), on the host (sh CMD), or a shell in a node from "
+	        "another terminal: vnetlab exec -t %s NODE bash\n",
 	        sh->lab);
 	return VL_EXIT_FAIL;
 }
@@ -517,8 +519,8 @@ const struct vl_sh_cmd vl_sh_cmds[] = {
     {"pingpairfull", do_pingpairfull, "", "ping between the first two hosts, with times", 0},
     {"iperf", do_iperf, "[SRC DST]",
      "TCP bandwidth between two hosts (default the first and last), 5 s", 'h'},
-    {"iperfudp", do_iperfudp, "[BW [SRC DST]]",
-     "UDP bandwidth at BW (e.g. 10M) between two hosts", 'h'},
+    {"iperfudp", do_iperfudp, "[BW [SRC DST]]", "UDP bandwidth at BW (e.g. 10M) between two hosts",
+     'h'},
     {"link", do_link, "NODE1 NODE2 up|down | NODE:IF [show | set KEY VALUE... | up | down]",
      "take the links between two nodes down or up; show or change one link's "
      "impairments (bw, delay, jitter, distribution, loss, loss-model, queue, clear; "
@@ -528,8 +530,8 @@ const struct vl_sh_cmd vl_sh_cmds[] = {
     {"noecho", do_noecho, "NODE CMD [ARGS...]", "run a command in a node, echo off", 'n'},
     {"source", do_source, "FILE", "read commands from a file", 'f'},
     {"time", do_time, "COMMAND", "measure how long a command takes", 'c'},
-    {"stats", do_stats, "[--json]",
-     "CPU, memory and interface counters per node (vnetlab stats)", 0},
+    {"stats", do_stats, "[--json]", "CPU, memory and interface counters per node (vnetlab stats)",
+     0},
     {"status", do_status, "[--json]", "the lab's nodes, addresses and routes", 0},
     {"exit", do_exit, "", "leave the shell", 0},
     {"quit", do_exit, "", "leave the shell", 0},

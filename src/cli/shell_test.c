@@ -163,8 +163,8 @@ static void parse_ping(const char *out, bool full, struct ping_result *r)
 
 		while (s > out && s[-1] >= '0' && s[-1] <= '9')
 			s--;
-		if (s < m && sscanf(s, "%d packets transmitted, %d received", &r->sent,
-		                    &r->received) == 2)
+		if (s < m &&
+		    sscanf(s, "%d packets transmitted, %d received", &r->sent, &r->received) == 2)
 			break;
 	}
 	if (!m) {
@@ -252,10 +252,11 @@ int vl_sh_pingall(struct vl_shell *sh, bool full, bool pair, double timeout)
 				if (i == j)
 					continue;
 				k++;
-				printf(" %s->%s: %d/%d, rtt min/avg/max/mdev %0.3f/%0.3f/%0.3f/%0.3f "
-				       "ms\n",
-				       sh->nodes[i].name, sh->nodes[j].name, r->sent, r->received,
-				       r->rtt[0], r->rtt[1], r->rtt[2], r->rtt[3]);
+				printf(
+				    " %s->%s: %d/%d, rtt min/avg/max/mdev %0.3f/%0.3f/%0.3f/%0.3f "
+				    "ms\n",
+				    sh->nodes[i].name, sh->nodes[j].name, r->sent, r->received,
+				    r->rtt[0], r->rtt[1], r->rtt[2], r->rtt[3]);
 			}
 	} else if (packets > 0) {
 		printf("*** Results: %i%% dropped (%ld/%ld received)\n",
@@ -280,7 +281,8 @@ static void parse_iperf(const char *out, char *rate, size_t len)
 	while ((p = strstr(p, "/sec"))) {
 		const char *u = p, *d;
 
-		while (u > out && ((u[-1] >= 'a' && u[-1] <= 'z') || (u[-1] >= 'A' && u[-1] <= 'Z')))
+		while (u > out &&
+		       ((u[-1] >= 'a' && u[-1] <= 'z') || (u[-1] >= 'A' && u[-1] <= 'Z')))
 			u--;
 		d = u > out && u[-1] == ' ' ? u - 1 : NULL;
 		if (d && u < p) {
@@ -370,8 +372,9 @@ int vl_sh_iperf(struct vl_shell *sh, const struct vl_sh_node *a, const struct vl
 	       client->name, server->name);
 	fflush(stdout);
 	char *sargv[] = {"iperf", "-p", port, "-s", udp ? "-u" : NULL, NULL};
-	char *cargv[] = {"iperf",     "-p", port, "-t", secs, "-c", (char *)server->ip,
-	                 udp ? "-u" : NULL, "-b", (char *)udp_bw, NULL};
+	char *cargv[] = {
+	    "iperf",           "-p", port,           "-t", secs, "-c", (char *)server->ip,
+	    udp ? "-u" : NULL, "-b", (char *)udp_bw, NULL};
 
 	if (start(sh, server, sargv, &srv) < 0)
 		return VL_EXIT_FAIL;
@@ -383,8 +386,7 @@ int vl_sh_iperf(struct vl_shell *sh, const struct vl_sh_node *a, const struct vl
 		proc_free(&srv);
 		return VL_EXIT_FAIL;
 	}
-	ok = start(sh, client, cargv, &cli) == 0 &&
-	     collect(&cli, 1, vl_now() + IPERF_SECONDS + 20);
+	ok = start(sh, client, cargv, &cli) == 0 && collect(&cli, 1, vl_now() + IPERF_SECONDS + 20);
 	/* Mininet's sendInt(): the server reports as it goes */
 	kill(-srv.c.pid, SIGINT);
 	collect(&srv, 1, vl_now() + 3);
@@ -397,7 +399,8 @@ int vl_sh_iperf(struct vl_shell *sh, const struct vl_sh_node *a, const struct vl
 	parse_iperf(text_of(&srv), srate, sizeof(srate));
 	parse_iperf(text_of(&cli), crate, sizeof(crate));
 	if (!srate[0] || !crate[0])
-		fprintf(stderr, "could not parse iperf output: %s%s", text_of(srate[0] ? &cli : &srv),
+		fprintf(stderr, "could not parse iperf output: %s%s",
+		        text_of(srate[0] ? &cli : &srv),
 		        text_of(srate[0] ? &cli : &srv)[0] ? "" : "(nothing)\n");
 	if (udp)
 		printf("*** Results: ['%s', '%s', '%s']\n", udp_bw, srate, crate);
@@ -411,8 +414,8 @@ int vl_sh_iperf(struct vl_shell *sh, const struct vl_sh_node *a, const struct vl
 
 /* --- up --test ---------------------------------------------------------------------------- */
 
-static const char *const tests[] = {"pingall", "pingallfull", "pingpair", "pingpairfull", "iperf",
-                                    "iperfudp", "all",        "none",     "build"};
+static const char *const tests[] = {"pingall",  "pingallfull", "pingpair", "pingpairfull", "iperf",
+                                    "iperfudp", "all",         "none",     "build"};
 
 bool vl_sh_test_known(const char *name)
 {

@@ -173,8 +173,10 @@ int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *la
 			return -1;
 		}
 		for (size_t i = 0; i < ls.n_ignored; i++)
-			fprintf(stderr, "vnetlab: warning: --link: %s: ignored (it picks Mininet's tc "
-			        "machinery)\n", ls.ignored[i]);
+			fprintf(stderr,
+			        "vnetlab: warning: --link: %s: ignored (it picks Mininet's tc "
+			        "machinery)\n",
+			        ls.ignored[i]);
 		for (size_t i = 0; i < t->n_links; i++)
 			for (int d = 0; d < 2; d++)
 				vl_link_spec_apply(&ls, &t->links[i].dir[d]);

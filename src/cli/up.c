@@ -73,10 +73,11 @@ int cmd_up(int argc, char **argv)
 		case 0x141:
 			test = optarg;
 			if (!vl_sh_test_known(test))
-				rc = vl_cli_usage("up",
-				                  "--test takes pingall, pingallfull, pingpair, "
-				                  "pingpairfull, iperf, iperfudp, all or none, not \"%s\"",
-				                  test);
+				rc = vl_cli_usage(
+				    "up",
+				    "--test takes pingall, pingallfull, pingpair, "
+				    "pingpairfull, iperf, iperfudp, all or none, not \"%s\"",
+				    test);
 			break;
 		case 0x142:
 			shell = 1;

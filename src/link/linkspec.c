@@ -84,10 +84,11 @@ int vl_link_spec_parse(const char *spec, struct vl_link_spec *ls, struct vl_err 
 				continue;
 			}
 			vl_link_spec_free(ls);
-			return vl_err_set(err, EINVAL,
-			                  "--link: \"%s\" is not KEY=VALUE (e.g. --link "
-			                  "bw=10Mbit,delay=5ms, or Mininet's --link tc,bw=10,delay=5ms)",
-			                  item);
+			return vl_err_set(
+			    err, EINVAL,
+			    "--link: \"%s\" is not KEY=VALUE (e.g. --link "
+			    "bw=10Mbit,delay=5ms, or Mininet's --link tc,bw=10,delay=5ms)",
+			    item);
 		}
 		first = false;
 		*eq = '\0';
