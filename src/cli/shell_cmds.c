@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,7 +201,13 @@ static int delegate(struct vl_shell *sh, int (*cmd)(int, char **), const char *n
                     const char *first, char **args, size_t n)
 {
 	char **av = vl_xcalloc(n + 4, sizeof(*av));
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction old[3];
 	int ac = 0, rc;
+
+	/* stats --watch takes SIGINT and SIGTERM for itself: ours after it */
+	for (size_t i = 0; i < VL_ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], NULL, &old[i]);
 
 	av[ac++] = (char *)name;
 	av[ac++] = sh->lab;
@@ -211,6 +218,9 @@ static int delegate(struct vl_shell *sh, int (*cmd)(int, char **), const char *n
 	optind = 0; /* getopt starts afresh */
 	rc = cmd(ac, av);
 	optind = 0;
+	for (size_t i = 0; i < VL_ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &old[i], NULL);
+	vl_sh_interrupted = 0;
 	free(av);
 	fflush(stdout);
 	return rc;
