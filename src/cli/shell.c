@@ -279,8 +279,8 @@ int vl_sh_run(struct vl_shell *sh, const struct vl_sh_node *node, char *const *a
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	if (WIFSIGNALED(status)) {
-		if (WTERMSIG(status) == SIGINT)
-			putchar('\n');
+		if (WTERMSIG(status) == SIGINT && sh->tty)
+			putchar('\n'); /* after the terminal's ^C */
 		return 128 + WTERMSIG(status);
 	}
 	return VL_EXIT_FAIL;

@@ -90,8 +90,11 @@ read_until(fd, re.escape(prompt), since=mark)
 
 # the shell still works: and Ctrl-C at the prompt drops the line only
 mark = len(out)
-send(fd, "pingall-not-this\x03")
-read_until(fd, re.escape(prompt), since=mark + 1)
+send(fd, "pingall-not-this")
+read_until(fd, r"not-this", since=mark)  # echoed: the line editor has it
+mark = len(out)
+send(fd, "\x03")
+read_until(fd, re.escape(prompt), since=mark)
 mark = len(out)
 send(fd, "help link\r")
 read_until(fd, r"NODE:IF \[show", since=mark)
