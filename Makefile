@@ -9,9 +9,9 @@
 #   make fuzz       build the libFuzzer targets in fuzz/ with clang, run each briefly
 
 CC      ?= cc
-PKGS    := libmnl jansson yaml-0.1 libcrypto libedit
+PKGS    := libmnl jansson yaml-0.1 libcrypto libnftables libedit
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmnl -ljansson -lyaml -lcrypto -ledit)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmnl -ljansson -lyaml -lcrypto -lnftables -ledit)
 
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla

@@ -14,6 +14,7 @@ PACKAGES="
 build-essential
 pkg-config
 libmnl-dev
+libnftables-dev
 libjansson-dev
 libyaml-dev
 libedit-dev

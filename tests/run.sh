@@ -85,7 +85,9 @@ snapshot() {
 		echo "## links"; ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
 		echo "## mounts"; awk '{print $5, $9}' /proc/self/mountinfo | sort
 		echo "## run"; ls -A /run/vnetlab 2>/dev/null
-		echo "## sysctl"; cat /proc/sys/net/core/netdev_max_backlog 2>/dev/null
+		echo "## sysctl"; cat /proc/sys/net/core/netdev_max_backlog /proc/sys/net/ipv4/ip_forward 2>/dev/null
+		echo "## hosts"; md5sum </etc/hosts
+		echo "## nft"; nft list tables 2>/dev/null
 		echo "## cgroups"; find /sys/fs/cgroup -maxdepth 4 -type d -name 'vnetlab*' 2>/dev/null | sort
 	}
 }

@@ -134,6 +134,7 @@ int vl_sh_open(struct vl_shell *sh, const char *lab, struct vl_err *err)
 			if (!name)
 				continue;
 			sf = add_if(sn, &icap, name);
+			sf->mgmt = json_is_true(json_object_get(f, "management"));
 			if (addr && sscanf(addr, "%15[0-9.]/%d", ip, &prefix) >= 1) {
 				snprintf(sf->ip, sizeof(sf->ip), "%s", ip);
 				sf->prefix = prefix;
@@ -166,7 +167,7 @@ int vl_sh_open(struct vl_shell *sh, const char *lab, struct vl_err *err)
 	for (size_t k = 0; k < sh->n_hosts; k++) {
 		sh->nodes[k].ip = NULL;
 		for (size_t m = 0; m < sh->nodes[k].n_ifs && !sh->nodes[k].ip; m++)
-			if (sh->nodes[k].ifs[m].ip[0])
+			if (sh->nodes[k].ifs[m].ip[0] && !sh->nodes[k].ifs[m].mgmt)
 				sh->nodes[k].ip = sh->nodes[k].ifs[m].ip;
 	}
 	return 0;

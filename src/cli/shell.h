@@ -25,6 +25,7 @@ struct vl_sh_if {
 	char peer[128]; /* the other end, "NODE:IF" ("" if none) */
 	char ip[16];    /* its IPv4 address, "" if none */
 	int prefix;
+	bool mgmt; /* on the lab's management network (never a node's IP()) */
 };
 
 struct vl_sh_node {

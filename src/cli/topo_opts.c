@@ -80,6 +80,12 @@ int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char
 		o->vm_timeout = (double)s;
 		return 1;
 	}
+	case 0x120:
+		o->mgmt = arg;
+		return 1;
+	case 0x121:
+		o->nat = true;
+		return 1;
 	case 'b':
 		if ((v = vl_backend_parse(arg)) < 0)
 			*rc = vl_cli_usage(cmd, "--backend takes ns, proc or vm, not \"%s\"", arg);
@@ -137,6 +143,48 @@ static void name_from_path(const char *path, char *out, size_t len)
 		snprintf(out, len, "lab");
 }
 
+/* --mgmt on|off|SUBNET and --nat over what the file says. */
+static int apply_mgmt(const struct vl_topo_opts *o, struct vl_topo *t, struct vl_err *err)
+{
+	struct vl_topo_mgmt *m = &t->mgmt;
+
+	if (o->mgmt && !strcmp(o->mgmt, "on"))
+		m->on = 1;
+	else if (o->mgmt && (!strcmp(o->mgmt, "off") || !strcmp(o->mgmt, "none")))
+		m->on = 0;
+	else if (o->mgmt) {
+		uint32_t a;
+		int pfx;
+
+		if (vl_parse_cidr(o->mgmt, &a, &pfx) < 0 || pfx < 8 || pfx > 30 ||
+		    (a & ~(0xffffffffu << (32 - pfx))))
+			return vl_err_set(err, 0,
+			                  "--mgmt %s: expected on, off or an IPv4 network such as "
+			                  "172.20.20.0/24 (prefix 8..30, no host bits)",
+			                  o->mgmt);
+		m->on = 1;
+		m->net = a;
+		m->prefix = pfx;
+		if (m->gw && (m->gw & (0xffffffffu << (32 - pfx))) != a)
+			m->gw = 0; /* the file's gateway was on its own subnet */
+		for (size_t i = 0; i < t->n_nodes; i++)
+			if (t->nodes[i].mgmt_ipv4 &&
+			    (t->nodes[i].mgmt_ipv4 & (0xffffffffu << (32 - pfx))) != a)
+				return vl_err_set(err, 0,
+				                  "--mgmt %s: node %s's mgmt-ipv4 is not in it",
+				                  o->mgmt, t->nodes[i].name);
+	}
+	if (o->nat) {
+		if (m->on == 0)
+			return vl_err_set(err, 0,
+			                  "--nat goes through the management network, which is off "
+			                  "(--mgmt off, or mgmt: network: none)");
+		m->on = 1;
+		m->nat = 1;
+	}
+	return 0;
+}
+
 int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *lab, size_t lablen,
                      struct vl_err *err)
 {
@@ -184,6 +232,10 @@ int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *la
 	}
 	if (o->profile != VL_UNSET)
 		t->profile = (enum vl_profile)o->profile;
+	if (apply_mgmt(o, t, err) < 0) {
+		vl_topo_free(t);
+		return -1;
+	}
 	for (size_t i = 0; i < t->n_nodes; i++)
 		if (t->nodes[i].kind != VL_KIND_BRIDGE)
 			vl_topo_res_override(&t->nodes[i].res, &o->res);

@@ -26,7 +26,8 @@ struct engine {
 		bool prepared;
 	} labs[8];
 	size_t n_labs;
-	bool any_netns; /* some node has a network namespace of its own */
+	bool any_netns;   /* some node has a network namespace of its own */
+	int mgmt_ifindex; /* the management bridge's, in the host's namespace */
 };
 
 /* Set by SIGINT and SIGTERM while up runs. */
@@ -59,6 +60,11 @@ int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err);
 int vl_engine_link_nodes(struct engine *e, struct vl_err *err);
 /* Every kernel link operational at both ends (oper.c). */
 int vl_engine_wait_links(struct engine *e, struct vl_err *err);
+
+/* The management network (mgmt.c): its subnet and bridge, before the
+ * lab's files; the host's names and NAT once the lab is up. */
+int vl_engine_mgmt_bridge(struct engine *e, struct vl_err *err);
+int vl_engine_mgmt_host(struct engine *e, struct vl_err *err);
 
 /* Stop the lab's processes, then undo its journal in reverse. */
 int vl_engine_undo(const char *lab, struct vl_err *err);

@@ -16,9 +16,12 @@
 #include "base/util.h"
 #include "engine/linkd_main.h"
 #include "lab/host.h"
+#include "lab/etc_hosts.h"
 #include "lab/lab.h"
+#include "link/kernel.h"
 #include "node/node.h"
 #include "sys/cgroup.h"
+#include "sys/nft.h"
 #include "sys/ns.h"
 #include "sys/proc.h"
 
@@ -107,6 +110,21 @@ int vl_journal_netns(struct vl_journal *j, const char *name, struct vl_err *err)
 int vl_journal_linkd(struct vl_journal *j, const char *lab, struct vl_err *err)
 {
 	return add(j, err, "linkd %s", lab);
+}
+
+int vl_journal_hostlink(struct vl_journal *j, const char *name, struct vl_err *err)
+{
+	return add(j, err, "hostlink %s", name);
+}
+
+int vl_journal_etc_hosts(struct vl_journal *j, const char *lab, struct vl_err *err)
+{
+	return add(j, err, "hosts %s", lab);
+}
+
+int vl_journal_nft(struct vl_journal *j, const char *table, struct vl_err *err)
+{
+	return add(j, err, "nft %s", table);
 }
 
 int vl_journal_netns_many(struct vl_journal *j, char *const *names, size_t n, struct vl_err *err)
@@ -237,10 +255,82 @@ static int undo_linkd(const struct undo *u, char *const *argv, struct vl_err *er
 	return 0;
 }
 
+/* The lab's management bridge in the host's namespace, and the host ends
+ * of its ports (vl<id>m<N>): deleted now rather than when the kernel gets
+ * round to the nodes' namespaces, gone already. */
+static int undo_hostlink(const struct undo *u, char *const *argv, struct vl_err *err)
+{
+	size_t pre = strlen(argv[0]) - 3; /* "vl<id>m" of "vl<id>mgmt" */
+	char **names = NULL;
+	size_t n = 0;
+	struct vl_nl nl;
+	int r;
+
+	if (vl_nl_open(&nl, err) < 0)
+		return -1;
+	r = vl_kl_link_names(&nl, &names, &n, err);
+	for (size_t i = 0; i < n; i++) {
+		const char *s = names[i];
+
+		if (r == 0 && !strncmp(s, argv[0], pre) &&
+		    (!strcmp(s, argv[0]) ||
+		     (s[pre] && strspn(s + pre, "0123456789") == strlen(s + pre))))
+			r = vl_kl_link_del_name(&nl, s, err);
+		free(names[i]);
+	}
+	free(names);
+	/* one already gone with its node is no failure */
+	if (r == 0 && (r = vl_nl_flush(&nl, err)) < 0 && err->code == ENODEV) {
+		vl_err_clear(err);
+		r = 0;
+	}
+	vl_nl_close(&nl);
+	return r;
+}
+
+static int undo_etc_hosts(const struct undo *u, char *const *argv, struct vl_err *err)
+{
+	int lock = vl_host_lock(err), r;
+
+	if (lock < 0)
+		return -1;
+	r = vl_etc_hosts_remove(u->lab, err);
+	close(lock);
+	return r;
+}
+
+static int undo_nft(const struct undo *u, char *const *argv, struct vl_err *err)
+{
+	return vl_nft_delete_table("ip", argv[0], err);
+}
+
+/* Exactly vl<id>mgmt, vl<id>nat: the lab's own names in the host's. */
+static bool valid_host_name(const struct undo *u, const char *name, const char *suffix)
+{
+	return u->id[0] && !strncmp(name, "vl", 2) && !strncmp(name + 2, u->id, VL_LAB_ID_LEN) &&
+	       !strcmp(name + 2 + VL_LAB_ID_LEN, suffix);
+}
+
+static bool valid_hostlink(const struct undo *u, char *const *argv)
+{
+	return valid_host_name(u, argv[0], "mgmt");
+}
+
+static bool valid_nft(const struct undo *u, char *const *argv)
+{
+	return valid_host_name(u, argv[0], "nat");
+}
+
 static const struct kind kinds[] = {
-    {"lab", 2, valid_lab, undo_lab_dir},      {"mount", 1, valid_mount, undo_mount},
-    {"cgroup", 2, valid_cgroup, undo_cgroup}, {"sysctl", 3, valid_sysctl, undo_sysctl},
-    {"netns", 1, valid_netns, undo_netns},    {"linkd", 1, valid_linkd, undo_linkd},
+    {"hostlink", 1, valid_hostlink, undo_hostlink},
+    {"hosts", 1, valid_linkd, undo_etc_hosts},
+    {"nft", 1, valid_nft, undo_nft},
+    {"lab", 2, valid_lab, undo_lab_dir},
+    {"mount", 1, valid_mount, undo_mount},
+    {"cgroup", 2, valid_cgroup, undo_cgroup},
+    {"sysctl", 3, valid_sysctl, undo_sysctl},
+    {"netns", 1, valid_netns, undo_netns},
+    {"linkd", 1, valid_linkd, undo_linkd},
 };
 
 /* Split a line into its kind and arguments (in place); false for a line
@@ -391,8 +481,8 @@ bool vl_journal_holds(const char *except, const char *key)
 		    read_recs(labs[i], false, &data, &recs, &n, NULL) < 0)
 			continue;
 		for (size_t k = 0; k < n && !held; k++)
-			held = !strcmp(recs[k].kind->verb, "sysctl") && valid_sysctl(&u, recs[k].argv) &&
-			       !strcmp(recs[k].argv[0], key);
+			held = !strcmp(recs[k].kind->verb, "sysctl") &&
+			       valid_sysctl(&u, recs[k].argv) && !strcmp(recs[k].argv[0], key);
 	}
 	vl_strv_free(labs, n_labs);
 	return held;

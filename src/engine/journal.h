@@ -11,7 +11,10 @@
  *   sysctl KEY OLD SET    the lab's hold on a host setting (lab/host.h):
  *                         the host's value and the one the lab needs
  *   netns NAME            a network namespace (vl<id>-<node>, vl<id>.sw)
- *   linkd LAB             the lab's link engine */
+ *   linkd LAB             the lab's link engine
+ *   hostlink NAME         a link in the host's namespace (vl<id>mgmt)
+ *   hosts LAB             the lab's block in the host's /etc/hosts
+ *   nft TABLE             the lab's nftables table (ip vl<id>nat) */
 #ifndef VL_ENGINE_JOURNAL_H
 #define VL_ENGINE_JOURNAL_H
 
@@ -45,6 +48,9 @@ int vl_journal_netns(struct vl_journal *j, const char *name, struct vl_err *err)
 /* Many namespaces in one write (not counted as steps: the nodes' are). */
 int vl_journal_netns_many(struct vl_journal *j, char *const *names, size_t n, struct vl_err *err);
 int vl_journal_linkd(struct vl_journal *j, const char *lab, struct vl_err *err);
+int vl_journal_hostlink(struct vl_journal *j, const char *name, struct vl_err *err);
+int vl_journal_etc_hosts(struct vl_journal *j, const char *lab, struct vl_err *err);
+int vl_journal_nft(struct vl_journal *j, const char *table, struct vl_err *err);
 
 /* Undo the lab's journal in reverse, every record through its kind's
  * undo; the first failure is returned, the rest still undone. A lab

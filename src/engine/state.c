@@ -77,6 +77,14 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		              "memory", (json_int_t)n->res.memory, "pids", (json_int_t)n->res.pids,
 		              "rootfs", n->res.rootfs, "pid_namespace", (int)n->res.pid_ns));
 		json_object_set_new(jn, "ipv6", json_boolean(n->ipv6));
+		if (n->mgmt_if >= 0) {
+			char host[96];
+
+			vl_fmt_ip(n->ifs[n->mgmt_if].addr, ip);
+			vl_plan_mgmt_name(p, i, host, sizeof(host));
+			json_object_set_new(jn, "mgmt_ipv4", json_string(ip));
+			json_object_set_new(jn, "mgmt_name", json_string(host));
+		}
 		/* containerlab's labels and env: shown by status, env for exec */
 		const struct vl_topo_settings *set = &p->topo->nodes[n->topo_node].set;
 
@@ -107,7 +115,10 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 
 			json_object_set_new(ji, "name", json_string(f->name));
 			json_object_set_new(ji, "address", addr_json(f->addr, f->prefix));
-			if (peer->ns == VL_PLAN_INFRA) {
+			if (peer->ns == VL_PLAN_HOST) {
+				json_object_set_new(ji, "management", json_true());
+				json_object_set_new(ji, "host_ifname", json_string(peer->ifname));
+			} else if (peer->ns == VL_PLAN_INFRA) {
 				const struct vl_plan_bridge *b = &p->bridges[peer->bridge];
 
 				json_object_set_new(ji, "switch",
@@ -188,6 +199,13 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		json_object_set_new(jl, "engine",
 		                    json_string(vl_link_backend_of(ve)->engine(ve->egress)));
 		json_array_append_new(links, jl);
+	}
+	if (p->mgmt.on) {
+		vl_fmt_ip(p->mgmt.gw, ip);
+		json_object_set_new(root, "mgmt",
+		                    json_pack("{s:s, s:o, s:s, s:b}", "bridge", p->mgmt.bridge,
+		                              "ipv4_subnet", addr_json(p->mgmt.net, p->mgmt.prefix),
+		                              "ipv4_gw", ip, "nat", (int)p->mgmt.nat));
 	}
 	json_object_set_new(root, "nodes", nodes);
 	json_object_set_new(root, "switches", sws);

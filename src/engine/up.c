@@ -235,6 +235,9 @@ static int do_up(struct engine *e, struct vl_err *err)
 	const struct vl_plan *p = e->plan;
 	char path[PATH_MAX];
 
+	vl_engine_phase(e, "management network");
+	if (vl_engine_mgmt_bridge(e, err) < 0)
+		return -1;
 	vl_engine_phase(e, "files");
 	if (vl_engine_write_files(e, err) < 0 || vl_netns_dir_prepare(err) < 0)
 		return -1;
@@ -276,6 +279,8 @@ static int do_up(struct engine *e, struct vl_err *err)
 		    start_nodes(e, err) < 0)
 			return -1;
 	}
+	if (vl_engine_mgmt_host(e, err) < 0)
+		return -1;
 	vl_engine_phase(e, "state");
 	return vl_journal_step(&e->j, "write state", err);
 }

@@ -66,8 +66,8 @@ int vl_engine_create_infra(struct engine *e, struct vl_err *err)
 		return vl_err_wrap(err, "network namespace %s", p->infra_ns);
 	r = vl_journal_step(&e->j, "create bridges", err);
 	for (size_t k = 0; r == 0 && k < p->n_bridges; k++)
-		r = vl_kl_bridge_add(&e->infra, p->bridges[k].name, 2 + (int)k, p->topo->mtu,
-		                     p->topo->stp, err);
+		r = vl_kl_bridge_add_stp(&e->infra, p->bridges[k].name, 2 + (int)k, p->topo->mtu,
+		                         p->topo->stp, err);
 	if (r == 0)
 		r = vl_nl_flush(&e->infra, err);
 	return r;
@@ -84,7 +84,7 @@ static bool has_p2p(const struct vl_plan *p, size_t i)
 	for (size_t j = 0; j < n->n_ifs; j++) {
 		const struct vl_plan_veth *ve = &p->veths[n->ifs[j].veth];
 
-		if (ve->end[!n->ifs[j].end].ns != VL_PLAN_INFRA && vl_link_backend_of(ve)->pair)
+		if (ve->end[!n->ifs[j].end].ns >= 0 && vl_link_backend_of(ve)->pair)
 			return true;
 	}
 	return false;
@@ -101,12 +101,37 @@ static int configure_node(struct engine *e, struct vl_nl *nl, size_t i, struct v
 	return vl_node_backend_of(e->plan, i)->configure(vl_engine_node_lab(e, i), nl, i, err);
 }
 
+/* Node i's management interface, from inside the node (the kernel takes
+ * a veth's peer ifindex only when it is given one for the first end too):
+ * its node end with the plan's ifindex, its host end into the host's
+ * namespace, then, from a socket there, onto the management bridge, up. */
+static int wire_mgmt(struct engine *e, struct vl_nl *nl, struct vl_nl *host, int host_fd, size_t i,
+                     struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	const struct vl_plan_node *n = &p->nodes[i];
+	const struct vl_plan_veth *ve = &p->veths[n->ifs[n->mgmt_if].veth];
+	struct vl_kl_veth_end a = {.name = n->ifs[n->mgmt_if].name,
+	                           .ifindex = vl_plan_node_ifindex(n->mgmt_if),
+	                           .ns_fd = -1},
+	                      b = {.name = ve->end[1].ifname, .ns_fd = host_fd};
+	char what[96];
+
+	snprintf(what, sizeof(what), "node %s: attach %s to %s", n->name, b.name, p->mgmt.bridge);
+	if (vl_kl_veth_add(nl, &a, &b, ve->mtu, err) < 0 || vl_nl_flush(nl, err) < 0 ||
+	    vl_kl_link_set_master_name(host, b.name, e->mgmt_ifindex, what, err) < 0)
+		return -1;
+	return vl_nl_flush(host, err);
+}
+
 /* Wire node i from inside its network namespace: its links' ends (a veth
  * to a switch is made whole here, its switch end straight into the infra
- * namespace), the rest of its host side (its backend's), and, unless it
- * also has links to other nodes (configured once those exist), its
- * configuration, in one netlink round trip. */
-static int wire_node(struct engine *e, size_t i, int infra_fd, struct vl_err *err)
+ * namespace; its management interface from the host's side), the rest of
+ * its host side (its backend's), and, unless it also has links to other
+ * nodes (configured once those exist), its configuration, in one netlink
+ * round trip. */
+static int wire_node(struct engine *e, size_t i, int infra_fd, struct vl_nl *host, int host_fd,
+                     struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
 	const struct vl_plan_node *n = &p->nodes[i];
@@ -130,7 +155,9 @@ static int wire_node(struct engine *e, size_t i, int infra_fd, struct vl_err *er
 		                               vl_plan_infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
 		                           .ns_fd = infra_fd};
 
-		if (!lb->pair || peer->ns == VL_PLAN_INFRA)
+		if (peer->ns == VL_PLAN_HOST)
+			r = wire_mgmt(e, &nl, host, host_fd, i, err);
+		else if (!lb->pair || peer->ns == VL_PLAN_INFRA)
 			r = lb->make(&nl, &a, &b, ve->mtu, err);
 	}
 	if (r == 0 && be->wire)
@@ -153,8 +180,16 @@ static int build_share(struct engine *e, size_t w, size_t nw, struct vl_err *err
 	long base = e->j.step;
 	char path[PATH_MAX];
 	cleanup_close int infra_fd = -1;
+	cleanup_close int host_fd = -1;
+	struct vl_nl host = {0};
 	int r = 0;
 
+	/* a worker starts in the host's namespace: a socket there for the
+	 * management ports */
+	if (p->mgmt.on && ((host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
+	                   vl_nl_open(&host, err) < 0))
+		return host_fd < 0 ? vl_err_sys(err, errno, "open the host's network namespace")
+		                   : -1;
 	for (size_t k = 0; k < e->n_labs; k++)
 		ctx[k] = (struct vl_node_ctx){.plan = p,
 		                              .host_mnt = -1,
@@ -196,8 +231,10 @@ static int build_share(struct engine *e, size_t w, size_t nw, struct vl_err *err
 			break;
 		/* create() left us in the node's network namespace. */
 		if (be->own_netns)
-			r = wire_node(e, i, infra_fd, err);
+			r = wire_node(e, i, infra_fd, &host, host_fd, err);
 	}
+	if (host.sock)
+		vl_nl_close(&host);
 	for (size_t k = 0; k < e->n_labs; k++)
 		if (ctx[k].ready)
 			e->labs[k].be->worker_fini(&ctx[k]);
@@ -322,7 +359,7 @@ static int create_p2p_links(struct engine *e, struct vl_err *err)
 		cleanup_close int peer = -1;
 		struct vl_nl nl;
 
-		if (!lb->pair || ve->end[0].ns == VL_PLAN_INFRA || ve->end[1].ns == VL_PLAN_INFRA)
+		if (!lb->pair || ve->end[0].ns < 0 || ve->end[1].ns < 0)
 			continue;
 		a.mac = vl_plan_if_mac(p, (size_t)ve->end[0].ns, (size_t)ve->end[0].node_if);
 		b.mac = vl_plan_if_mac(p, (size_t)ve->end[1].ns, (size_t)ve->end[1].node_if);

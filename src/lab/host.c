@@ -19,7 +19,7 @@
 #define HOST_DIR VL_RUN_DIR "/.host"
 #define MAX_VAL  (1ul << 31)
 
-static const char *const known[] = {"net/core/netdev_max_backlog"};
+static const char *const known[] = {"net/core/netdev_max_backlog", "net/ipv4/ip_forward"};
 
 bool vl_host_known(const char *key)
 {

@@ -11,10 +11,13 @@
 #include <linux/veth.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, bool stp,
-                     struct vl_err *err)
+#include "base/util.h"
+
+int vl_kl_bridge_add_stp(struct vl_nl *nl, const char *name, int ifindex, int mtu, bool stp,
+                         struct vl_err *err)
 {
 	char what[64];
 	struct nlmsghdr *nlh;
@@ -47,6 +50,11 @@ int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, b
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
 	return 0;
+}
+
+int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, struct vl_err *err)
+{
+	return vl_kl_bridge_add_stp(nl, name, ifindex, mtu, false, err);
 }
 
 int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a, const struct vl_kl_veth_end *b,
@@ -371,5 +379,71 @@ int vl_kl_link_set_mtu(struct vl_nl *nl, int ifindex, int mtu, const char *what,
 	if (!nlh)
 		return -1;
 	mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	return 0;
+}
+
+int vl_kl_link_del_name(struct vl_nl *nl, const char *name, struct vl_err *err)
+{
+	char what[64];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	snprintf(what, sizeof(what), "delete %s", name);
+	nlh = vl_nl_msg(nl, RTM_DELLINK, 0, sizeof(*ifi), what, err);
+	if (!nlh)
+		return -1;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return 0;
+}
+
+int vl_kl_link_set_master_name(struct vl_nl *nl, const char *name, int master, const char *what,
+                               struct vl_err *err)
+{
+	struct nlmsghdr *nlh = setlink(nl, 0, IFF_UP, what, err);
+
+	if (!nlh)
+		return -1;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	return 0;
+}
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static int name_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct names *d = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(*ifi))
+	{
+		if (mnl_attr_get_type(a) != IFLA_IFNAME ||
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+			continue;
+		vl_grow(&d->v, &d->cap, d->n, sizeof(*d->v));
+		d->v[d->n++] = vl_xstrdup(mnl_attr_get_str(a));
+	}
+	return MNL_CB_OK;
+}
+
+int vl_kl_link_names(struct vl_nl *nl, char ***names, size_t *n, struct vl_err *err)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	struct names d = {0};
+
+	if (vl_nl_dump(nl, RTM_GETLINK, sizeof(ifi), &ifi, name_cb, &d, err) < 0) {
+		for (size_t i = 0; i < d.n; i++)
+			free(d.v[i]);
+		free(d.v);
+		return -1;
+	}
+	*names = d.v;
+	*n = d.n;
 	return 0;
 }

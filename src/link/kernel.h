@@ -13,10 +13,11 @@
 #include "sys/netlink.h"
 
 /* A bridge with STP and multicast snooping off, up. */
-/* A bridge (STP off, unless stp: then kernel STP, forward delay below). */
+/* A bridge, STP off; _stp: kernel STP if stp, its forward delay below. */
 #define VL_KL_STP_FORWARD_DELAY_CS 200 /* centiseconds: the kernel's least */
-int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, bool stp,
-                     struct vl_err *err);
+int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, struct vl_err *err);
+int vl_kl_bridge_add_stp(struct vl_nl *nl, const char *name, int ifindex, int mtu, bool stp,
+                         struct vl_err *err);
 
 struct vl_kl_veth_end {
 	const char *name;
@@ -58,6 +59,13 @@ int vl_kl_shape(struct vl_nl *nl, int ifindex, const struct vl_impair *im, int m
 int vl_kl_unshape(struct vl_nl *nl, int ifindex, struct vl_err *err);
 int vl_kl_link_set_mtu(struct vl_nl *nl, int ifindex, int mtu, const char *what,
                        struct vl_err *err);
+/* The same for the link called name (its ifindex unknown: the host's). */
+int vl_kl_link_set_master_name(struct vl_nl *nl, const char *name, int master, const char *what,
+                               struct vl_err *err);
+/* The names of every link of the socket's namespace (freed by the caller). */
+int vl_kl_link_names(struct vl_nl *nl, char ***names, size_t *n, struct vl_err *err);
+/* Delete the link called name (ENODEV from the flush if there is none). */
+int vl_kl_link_del_name(struct vl_nl *nl, const char *name, struct vl_err *err);
 /* Set the link administratively up or down. */
 int vl_kl_link_set_state(struct vl_nl *nl, int ifindex, bool up, const char *what,
                          struct vl_err *err);

@@ -84,7 +84,7 @@ static int take_port(struct builder *b, size_t s)
 	return (int)br;
 }
 
-static size_t add_veth(struct vl_plan *p, int topo_link, int mtu)
+size_t vl_plan_add_veth(struct vl_plan *p, int topo_link, int mtu)
 {
 	size_t v = p->n_veths++;
 
@@ -94,7 +94,7 @@ static size_t add_veth(struct vl_plan *p, int topo_link, int mtu)
 	return v;
 }
 
-static size_t add_seg(struct vl_plan *p, int p2p)
+size_t vl_plan_add_seg(struct vl_plan *p, int p2p)
 {
 	size_t s = p->n_segs++;
 
@@ -113,7 +113,8 @@ static void set_infra_end(struct vl_plan *p, size_t v, int e, char tag, int brid
 	snprintf(end->ifname, sizeof(end->ifname), "vl%s%c%zu", p->id, tag, v);
 }
 
-static void set_node_end(struct vl_plan *p, size_t v, int e, size_t n, const char *ifname, long seg)
+void vl_plan_set_node_end(struct vl_plan *p, size_t v, int e, size_t n, const char *ifname,
+                          long seg)
 {
 	struct vl_plan_end *end = &p->veths[v].end[e];
 	struct vl_plan_node *node = &p->nodes[n];
@@ -137,7 +138,7 @@ static long switch_seg(struct builder *b, size_t s)
 	size_t root = uf_find(b->uf, s);
 
 	if (b->sw_seg[root] < 0)
-		b->sw_seg[root] = (long)add_seg(b->p, 0);
+		b->sw_seg[root] = (long)vl_plan_add_seg(b->p, 0);
 	return b->sw_seg[root];
 }
 
@@ -150,7 +151,7 @@ static int build_links(struct builder *b, struct vl_err *err)
 		const struct vl_topo_link *lk = &t->links[l];
 		size_t a = lk->ep[0].node, c = lk->ep[1].node;
 		int mtu = lk->mtu ? lk->mtu : t->mtu;
-		size_t v = add_veth(p, (int)l, mtu);
+		size_t v = vl_plan_add_veth(p, (int)l, mtu);
 
 		/* end[k] is endpoint k: what leaves it goes in direction k */
 		p->veths[v].egress[0] = lk->dir[0];
@@ -165,18 +166,18 @@ static int build_links(struct builder *b, struct vl_err *err)
 			size_t n = (size_t)b->pnode[lk->ep[!se].node];
 
 			set_infra_end(p, v, se, 'p', take_port(b, s));
-			set_node_end(p, v, !se, n, lk->ep[!se].ifname, switch_seg(b, s));
+			vl_plan_set_node_end(p, v, !se, n, lk->ep[!se].ifname, switch_seg(b, s));
 		} else {
-			long seg = (long)add_seg(p, 1);
+			long seg = (long)vl_plan_add_seg(p, 1);
 
-			set_node_end(p, v, 0, (size_t)b->pnode[a], lk->ep[0].ifname, seg);
-			set_node_end(p, v, 1, (size_t)b->pnode[c], lk->ep[1].ifname, seg);
+			vl_plan_set_node_end(p, v, 0, (size_t)b->pnode[a], lk->ep[0].ifname, seg);
+			vl_plan_set_node_end(p, v, 1, (size_t)b->pnode[c], lk->ep[1].ifname, seg);
 		}
 	}
 	/* Cascaded switches: every leaf bridge gets an uplink to the root. */
 	for (size_t s = 0; s < b->n_sw; s++) {
 		for (size_t k = 0; k < b->sw_leaves[s]; k++) {
-			size_t v = add_veth(p, -1, t->mtu);
+			size_t v = vl_plan_add_veth(p, -1, t->mtu);
 
 			set_infra_end(p, v, 0, 'p', (int)(b->sw_bridge0[s] + 1 + k));
 			set_infra_end(p, v, 1, 'q', (int)b->sw_bridge0[s]);
@@ -257,10 +258,10 @@ static int assign_addresses(struct vl_plan *p, const struct vl_topo *t, struct v
 	return 0;
 }
 
-static void build_hosts(struct vl_plan *p)
+void vl_plan_build_hosts(struct vl_plan *p)
 {
 	struct vl_buf b = {0};
-	char ip[16];
+	char ip[16], host[96];
 
 	vl_buf_printf(&b,
 	              "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -275,11 +276,17 @@ static void build_hosts(struct vl_plan *p)
 				continue;
 			vl_fmt_ip(n->ifs[j].addr, ip);
 			if (!named++)
-				vl_buf_printf(&b, "%s\t%s %s.%s\n", ip, n->name, n->name, p->lab);
+				vl_buf_printf(&b, "%s\t%s %s.%s", ip, n->name, n->name, p->lab);
 			else
-				vl_buf_printf(&b, "%s\t%s-%s\n", ip, n->name, n->ifs[j].name);
+				vl_buf_printf(&b, "%s\t%s-%s", ip, n->name, n->ifs[j].name);
+			/* on the management network, also the host's name for it */
+			vl_plan_mgmt_name(p, i, host, sizeof(host));
+			if ((int)j == n->mgmt_if && strcmp(host, n->name))
+				vl_buf_printf(&b, " %s", host);
+			vl_buf_add(&b, "\n", 1);
 		}
 	}
+	free(p->hosts);
 	p->hosts = b.s;
 }
 
@@ -510,6 +517,7 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 		n->topo_node = (int)i;
 		n->kind = tn->kind;
 		n->forward = tn->kind == VL_KIND_ROUTER;
+		n->mgmt_if = -1;
 		n->ipv6 = tn->ipv6 == VL_UNSET ? t->ipv6 : tn->ipv6;
 		vl_plan_netns_name(id, tn->name, n->netns, sizeof(n->netns));
 		resolve_res(t, tn, &n->res);
@@ -597,7 +605,9 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 			return -1;
 		vl_plan_compute_routes(p);
 	}
-	build_hosts(p);
+	if (vl_plan_build_mgmt(p, err) < 0)
+		return -1;
+	vl_plan_build_hosts(p);
 	*out = p;
 	p = NULL;
 	return 0;
@@ -632,12 +642,15 @@ void vl_plan_free(struct vl_plan *p)
 	free(p->veths);
 	free(p->segs);
 	free(p->hosts);
+	free(p->mgmt.hosts);
 	free(p);
 }
 
 static const char *end_ns_name(const struct vl_plan *p, const struct vl_plan_end *e)
 {
-	return e->ns == VL_PLAN_INFRA ? p->infra_ns : p->nodes[e->ns].netns;
+	return e->ns == VL_PLAN_INFRA  ? p->infra_ns
+	       : e->ns == VL_PLAN_HOST ? "host"
+	                               : p->nodes[e->ns].netns;
 }
 
 void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
@@ -658,6 +671,13 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 		else
 			vl_buf_printf(out, "segment %zu none %s members 0\n", s,
 			              g->p2p ? "p2p" : "bridged");
+	}
+	if (p->mgmt.on) {
+		vl_fmt_ip(p->mgmt.net, a);
+		vl_fmt_ip(p->mgmt.gw, c);
+		vl_buf_printf(out, "mgmt bridge %s %s/%d gw %s segment %d%s%s\n", p->mgmt.bridge, a,
+		              p->mgmt.prefix, c, p->mgmt.seg, p->mgmt.nat ? " nat" : "",
+		              p->mgmt.given ? "" : " default");
 	}
 	for (size_t k = 0; k < p->n_bridges; k++)
 		vl_buf_printf(out, "bridge %s switch %s ports %d segment %d\n", p->bridges[k].name,
@@ -725,6 +745,8 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 			vl_buf_printf(out, " %s:%s", end_ns_name(p, &e->end[k]), e->end[k].ifname);
 			if (e->end[k].bridge >= 0)
 				vl_buf_printf(out, "@%s", p->bridges[e->end[k].bridge].name);
+			else if (e->end[k].ns == VL_PLAN_HOST)
+				vl_buf_printf(out, "@%s", p->mgmt.bridge);
 		}
 		if (e->mtu)
 			vl_buf_printf(out, " mtu %d", e->mtu);
@@ -739,4 +761,6 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 		vl_buf_add(out, "\n", 1);
 	}
 	vl_buf_printf(out, "hosts:\n%s", p->hosts);
+	if (p->mgmt.on)
+		vl_buf_printf(out, "host's hosts:\n%s", p->mgmt.hosts);
 }

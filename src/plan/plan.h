@@ -23,9 +23,10 @@
 #define VL_LAB_ID_LEN       4    /* hex digits */
 #define VL_BRIDGE_MAX_PORTS 1023 /* a Linux bridge's port limit (BR_MAX_PORTS - 1) */
 #define VL_PLAN_INFRA       (-1) /* "namespace" index of the infra namespace */
+#define VL_PLAN_HOST        (-2) /* the host's own (management ports only) */
 
 struct vl_plan_end {
-	int ns;          /* plan node index, or VL_PLAN_INFRA */
+	int ns;          /* plan node index, VL_PLAN_INFRA, or VL_PLAN_HOST */
 	char ifname[16]; /* name inside that namespace */
 	int bridge;      /* index of the bridge it is enslaved to, or -1 */
 	int node_if;     /* index in the node's ifs, or -1 on infra ends */
@@ -104,7 +105,24 @@ struct vl_plan_node {
 	size_t n_routes, cap_routes;
 	struct vl_plan_res res;
 	uint32_t proc_addr; /* proc backend: the node's loopback address */
+	int mgmt_if;        /* index in ifs of its management interface, or -1 */
 	char cgroup[160];   /* relative cgroup path: vnetlab/<lab>/<node> */
+};
+
+/* containerlab's management network: a bridge in the host's namespace
+ * with the gateway's address, each node's eth0 (mgmt0 where the node has
+ * an eth0 of its own) a port of it, the node's default route through it
+ * unless the lab's own routes give one; the host's /etc/hosts names the
+ * nodes (`hosts`); NAT out when asked. */
+struct vl_plan_mgmt {
+	bool on;
+	char bridge[16]; /* vl<id>mgmt */
+	uint32_t net, gw;
+	int prefix;
+	bool nat;
+	bool given; /* the subnet was the file's (else the default, which up may move) */
+	int seg;
+	char *hosts; /* the host's /etc/hosts block: "ADDR\tclab-LAB-NODE\n"... */
 };
 
 struct vl_plan {
@@ -122,6 +140,8 @@ struct vl_plan {
 	size_t n_veths, cap_veths;
 	struct vl_plan_seg *segs;
 	size_t n_segs, cap_segs;
+
+	struct vl_plan_mgmt mgmt;
 
 	char *hosts; /* the /etc/hosts every node sees */
 };
@@ -142,6 +162,13 @@ void vl_plan_free(struct vl_plan *p);
  * Whether the answer depends on the probe at all: need_probe. */
 bool vl_plan_links_need_probe(const struct vl_plan *p);
 int vl_plan_choose_links(struct vl_plan *p, int have_netem, struct vl_err *err);
+
+/* Move the management network to subnet net/prefix (the default one was
+ * taken on this host): every address on it, the routes through it and
+ * the names. */
+void vl_plan_mgmt_move(struct vl_plan *p, uint32_t net, int prefix);
+/* The host's name of node i: containerlab's clab-LAB-NODE (its prefix:). */
+void vl_plan_mgmt_name(const struct vl_plan *p, size_t i, char *buf, size_t len);
 
 /* Canonical text form of a plan (`vnetlab plan`, and the plan tests). */
 void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out);

@@ -63,6 +63,8 @@ struct vl_topo *vl_topo_new(const char *source)
 	t->ipv6 = 0;
 	t->mtu = 0;
 	t->addressing = VL_UNSET; /* auto, unless a file says otherwise */
+	t->mgmt.on = VL_UNSET;
+	t->mgmt.nat = VL_UNSET;
 	vl_topo_res_init(&t->defaults);
 	t->priv = vl_xcalloc(1, sizeof(*t->priv));
 	return t;
@@ -336,6 +338,7 @@ void vl_topo_free(struct vl_topo *t)
 	free(t->warnings);
 	free(t->name);
 	free(t->source);
+	free(t->mgmt.prefix_name);
 	if (t->priv)
 		free(t->priv->slots);
 	free(t->priv);
@@ -541,6 +544,19 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 		vl_buf_printf(out, "stp 1\n");
 	if (t->profile != VL_PROFILE_NONE)
 		vl_buf_printf(out, "profile %s\n", vl_profile_name(t->profile));
+	if (t->mgmt.on != VL_UNSET || t->mgmt.prefix || t->mgmt.nat != VL_UNSET ||
+	    t->mgmt.prefix_name) {
+		vl_fmt_ip(t->mgmt.net, ip);
+		vl_buf_printf(out, "mgmt on=%d subnet=%s/%d", t->mgmt.on, ip, t->mgmt.prefix);
+		if (t->mgmt.gw) {
+			vl_fmt_ip(t->mgmt.gw, ip);
+			vl_buf_printf(out, " gw=%s", ip);
+		}
+		vl_buf_printf(out, " nat=%d", t->mgmt.nat);
+		if (t->mgmt.prefix_name)
+			vl_buf_printf(out, " prefix=\"%s\"", t->mgmt.prefix_name);
+		vl_buf_add(out, "\n", 1);
+	}
 	{
 		cleanup_buf struct vl_buf d = {0};
 
@@ -557,6 +573,12 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 		dump_res(out, &n->res);
 		dump_pos(out, " pos=", n->pos);
 		vl_buf_add(out, "\n", 1);
+		if (n->mgmt_ipv4) {
+			vl_fmt_ip(n->mgmt_ipv4, ip);
+			vl_buf_printf(out, "  mgmt-ipv4 %s\n", ip);
+		}
+		if (n->no_mgmt)
+			vl_buf_printf(out, "  network-mode none\n");
 		if (n->set.have_exec)
 			vl_buf_printf(out, "  exec %zu\n", n->set.n_exec);
 		for (size_t k = 0; k < n->set.n_exec; k++)

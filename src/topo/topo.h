@@ -5,6 +5,7 @@
 #ifndef VL_TOPO_TOPO_H
 #define VL_TOPO_TOPO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -113,8 +114,26 @@ struct vl_topo_node {
 	int ipv6;               /* VL_UNSET, 0 or 1 */
 	struct vl_topo_res res; /* node and kind level; defaults are in topo */
 	struct vl_topo_settings set;
+	uint32_t mgmt_ipv4;     /* mgmt-ipv4 (host byte order), 0: the next free one */
+	bool no_mgmt;           /* network-mode: none: no management interface */
+	struct vl_pos mgmt_pos; /* where mgmt-ipv4 was given */
 	struct vl_pos pos;
 };
+
+/* containerlab's management network: a bridge of the lab's in the host's
+ * namespace, every node's eth0 on it with an address the host reaches,
+ * names clab-LAB-NODE in the host's /etc/hosts, and, when asked, NAT out. */
+struct vl_topo_mgmt {
+	int on;            /* VL_UNSET: the file's format decides (a *.clab.yml has one) */
+	uint32_t net;      /* ipv4-subnet, host byte order */
+	int prefix;        /* 0: the default, 172.20.20.0/24 (moved aside when taken) */
+	uint32_t gw;       /* ipv4-gw: the host's address on it; 0: the subnet's first */
+	int nat;           /* VL_UNSET (off), 0, 1: masquerade out of the lab */
+	char *prefix_name; /* the top-level prefix: (NULL: "clab") */
+	struct vl_pos pos;
+};
+#define VL_MGMT_DEFAULT_NET    0xac141400u /* 172.20.20.0 */
+#define VL_MGMT_DEFAULT_PREFIX 24
 
 struct vl_topo_endpoint {
 	size_t node;    /* index into topo->nodes */
@@ -158,7 +177,8 @@ struct vl_topo {
 	 * 0: none (containerlab's way: exec lines and FRR configure them).
 	 * Set by defaults.addressing, else 0 for a *.clab.yml file, else 1. */
 	int addressing;
-	int mtu;                     /* 0: kernel default */
+	int mtu; /* 0: kernel default */
+	struct vl_topo_mgmt mgmt;
 	int stp;                     /* 1: switches run STP (a generator made loops: torus) */
 	struct vl_topo_res defaults; /* "defaults:" resources */
 	enum vl_profile profile;

@@ -32,7 +32,9 @@ static const char *const clab_node_keys[] = {
     "license",
     "ports",
     "mgmt-ipv4",
+    "mgmt_ipv4",
     "mgmt-ipv6",
+    "mgmt_ipv6",
     "env-files",
     "user",
     "type",
@@ -54,13 +56,19 @@ static const char *const clab_node_keys[] = {
     "cap-add",
     "aliases",
 };
-static const char *const clab_top_keys[] = {"prefix", "mgmt"};
+static const char *const clab_top_keys[] = {"settings"};
+/* containerlab's mgmt: keys that do not apply here */
+static const char *const clab_mgmt_keys[] = {
+    "bridge",  "ipv4-range", "ipv4_range", "ipv6-subnet",     "ipv6_subnet", "ipv6-gw",
+    "ipv6_gw", "ipv6-range", "ipv6_range", "external-access", "driver-opts", "mtu"};
 static const char *const clab_link_keys[] = {"vars", "labels"};
 static const char *const clab_endpoint_keys[] = {"vars"};
 
 _Static_assert(VL_ARRAY_SIZE(clab_node_keys) <= MAX_KEYS, "MAX_KEYS too small");
 
-static const char *const top_keys[] = {"name", "topology"};
+static const char *const top_keys[] = {"name", "topology", "mgmt", "prefix"};
+static const char *const mgmt_keys[] = {"network", "ipv4-subnet", "ipv4_subnet",
+                                        "ipv4-gw", "ipv4_gw",     "nat"};
 static const char *const topology_keys[] = {"defaults", "kinds", "groups", "nodes", "links"};
 /* Resource keys (with containerlab's names for the same things: cpu,
  * cpu-set, memory) are accepted wherever a node's settings are. */
@@ -75,7 +83,8 @@ static const char *const defaults_keys[] = {"kind",       "ipv6",    "pool",   "
                                             "addressing", "profile", RES_KEYS, SETTINGS_KEYS};
 static const char *const kinds_keys[] = {"ipv6", RES_KEYS, SETTINGS_KEYS};
 static const char *const groups_keys[] = {"kind", "ipv6", RES_KEYS, SETTINGS_KEYS};
-static const char *const node_keys[] = {"kind", "group", "ipv6", RES_KEYS, SETTINGS_KEYS};
+static const char *const node_keys[] = {"kind",        "group",     "ipv6",      RES_KEYS,
+                                        SETTINGS_KEYS, "mgmt-ipv4", "mgmt_ipv4", "network-mode"};
 /* Impairments (IMPAIR_KEYS): on a link, for both directions; under forward: (from the
  * first endpoint to the second) or reverse:, for one. */
 static const char *const link_keys[] = {"endpoints", "mtu",     "type",     "engine",
@@ -89,6 +98,7 @@ static const char *const endpoint_keys[] = {"node", "interface", "mac"};
 	}
 static const char ns_why[] = "nodes are namespaces on the host's filesystem";
 static const char clab_why[] = "containerlab setting that vnetlab does not use";
+static const char mgmt_why[] = "the management network here is IPv4, on a bridge of the lab's";
 
 const struct keys vl_yaml_key_tables[] = {
     [W_TOP] = KEYS(top_keys, clab_top_keys, clab_why),
@@ -100,13 +110,16 @@ const struct keys vl_yaml_key_tables[] = {
     [W_LINK] = KEYS(link_keys, clab_link_keys, clab_why),
     [W_ENDPOINT] = KEYS(endpoint_keys, clab_endpoint_keys, clab_why),
     [W_DIRECTION] = {direction_keys, VL_ARRAY_SIZE(direction_keys), NULL, 0, NULL},
+    [W_MGMT] = KEYS(mgmt_keys, clab_mgmt_keys, mgmt_why),
 };
 
 /* Plural noun for the "ignored on N more ..." summary. */
 static const char *const where_plural[] = {
-    [W_TOP] = "files",          [W_TOPOLOGY] = "topologies",  [W_DEFAULTS] = "defaults",
-    [W_KINDS] = "kinds",        [W_NODE] = "nodes",           [W_LINK] = "links",
-    [W_ENDPOINT] = "endpoints", [W_DIRECTION] = "directions", [W_GROUP] = "groups",
+    [W_TOP] = "files",          [W_TOPOLOGY] = "topologies",
+    [W_DEFAULTS] = "defaults",  [W_KINDS] = "kinds",
+    [W_NODE] = "nodes",         [W_LINK] = "links",
+    [W_ENDPOINT] = "endpoints", [W_DIRECTION] = "directions",
+    [W_GROUP] = "groups",       [W_MGMT] = "management networks",
 };
 
 #define WARN_KEEP 3 /* warnings kept per (where, key); then one summary */
@@ -418,6 +431,10 @@ static int load_root(struct loader *ld, yaml_node_t *root)
 			return fail(ld, v, "lab name \"%s\" %s", name, why);
 		ld->t->name = vl_xstrdup(name);
 	}
+	if ((v = vl_yaml_found_val(&f, W_TOP, "mgmt")) && vl_yaml_load_mgmt(ld, v) < 0)
+		return -1;
+	if ((v = vl_yaml_found_val(&f, W_TOP, "prefix")) && vl_yaml_load_prefix(ld, v) < 0)
+		return -1;
 	topo = vl_yaml_found_val(&f, W_TOP, "topology");
 	topo_key = found_key(&f, W_TOP, "topology");
 	if (!topo)
@@ -439,14 +456,20 @@ static int load_root(struct loader *ld, yaml_node_t *root)
 	if (vl_yaml_load_nodes(ld, topo_key, found_key(&tf, W_TOPOLOGY, "nodes"),
 	                       vl_yaml_found_val(&tf, W_TOPOLOGY, "nodes")) < 0)
 		return -1;
-	if (vl_yaml_load_links(ld, vl_yaml_found_val(&tf, W_TOPOLOGY, "links")) < 0)
+	if (vl_yaml_load_links(ld, vl_yaml_found_val(&tf, W_TOPOLOGY, "links")) < 0 ||
+	    vl_yaml_check_mgmt(ld) < 0)
 		return -1;
-	/* containerlab's files (*.clab.yml) leave addresses to exec and FRR */
-	if (ld->t->addressing == VL_UNSET) {
+	/* containerlab's files (*.clab.yml) leave addresses to exec and FRR,
+	 * and have a management network */
+	{
 		size_t n = strlen(ld->file);
+		bool clab = (n > 9 && !strcmp(ld->file + n - 9, ".clab.yml")) ||
+		            (n > 10 && !strcmp(ld->file + n - 10, ".clab.yaml"));
 
-		ld->t->addressing = !((n > 9 && !strcmp(ld->file + n - 9, ".clab.yml")) ||
-		                      (n > 10 && !strcmp(ld->file + n - 10, ".clab.yaml")));
+		if (ld->t->addressing == VL_UNSET)
+			ld->t->addressing = !clab;
+		if (ld->t->mgmt.on == VL_UNSET && clab)
+			ld->t->mgmt.on = 1;
 	}
 	warn_summaries(ld);
 	return 0;

@@ -25,6 +25,7 @@ enum where {
 	W_ENDPOINT,
 	W_DIRECTION,
 	W_GROUP,
+	W_MGMT,
 };
 
 #define MAX_KEYS 64 /* keys ours + ignored in any one table */
@@ -154,6 +155,17 @@ int vl_yaml_check_startup(struct loader *ld, const char *ctx, struct vl_topo_set
 int vl_yaml_check_wait_for(struct loader *ld);
 /* The group named name, or NULL. */
 const struct yaml_group *vl_yaml_group(const struct loader *ld, const char *name);
+
+/* --- the management network (topo_yaml_mgmt.c) ------------------------------ */
+
+/* The top-level mgmt: and prefix:. */
+int vl_yaml_load_mgmt(struct loader *ld, yaml_node_t *n);
+int vl_yaml_load_prefix(struct loader *ld, yaml_node_t *v);
+/* A node's mgmt-ipv4 (mgmt_ipv4) and network-mode, of its mapping f. */
+int vl_yaml_load_node_mgmt(struct loader *ld, const struct found *f, const char *ctx,
+                           struct vl_topo_node *node);
+/* After the nodes: mgmt-ipv4 addresses in the subnet, none taken twice. */
+int vl_yaml_check_mgmt(struct loader *ld);
 
 /* --- links (topo_yaml_links.c) ---------------------------------------------- */
 

@@ -341,7 +341,7 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 	node->ipv6 = ipv6;
 	node->res = res;
 	node->set = set;
-	return 0;
+	return vn ? vl_yaml_load_node_mgmt(ld, &f, ctx, node) : 0;
 }
 
 int vl_yaml_load_nodes(struct loader *ld, yaml_node_t *topology_key, yaml_node_t *key,

@@ -455,8 +455,11 @@ static void test_files(const char *dir)
 		if (len > 4 && !strcmp(f + len - 4, ".yml")) {
 			cleanup_free char *path = vl_xasprintf("%s/%s", dir, f);
 
-			if (vl_topo_load_file(path, &t, &err) == 0 &&
-			    vl_plan_build(t, "t", "00a1", VL_BACKEND_NS, &p, &err) == 0)
+			/* the lab's own routes: the management network's default
+			 * route goes to the host, not to a router of the lab */
+			if (vl_topo_load_file(path, &t, &err) == 0)
+				t->mgmt.on = 0;
+			if (t && vl_plan_build(t, "t", "00a1", VL_BACKEND_NS, &p, &err) == 0)
 				check_plan(f, p, 0);
 			vl_plan_free(p);
 			vl_topo_free(t);
