@@ -10,7 +10,8 @@
 /* A node of the picture: a state node or a switch. */
 struct gnode {
 	const char *name, *kind, *backend;
-	json_t *ifs; /* the state node's interfaces, NULL for a switch */
+	json_t *ifs;      /* the state node's interfaces, NULL for a switch */
+	const char *mgmt; /* its management address, or NULL */
 };
 
 /* Text inside a DOT or Mermaid double-quoted label: quotes and
@@ -57,6 +58,8 @@ static void node_label(struct vl_buf *l, const struct gnode *g)
 	vl_buf_printf(l, "%s\n%s", g->name, g->kind);
 	if (g->backend)
 		vl_buf_printf(l, " (%s)", g->backend);
+	if (g->mgmt)
+		vl_buf_printf(l, "\nmgmt %s", g->mgmt);
 }
 
 /* The label of end e of a link: its interface, and the address on it. */
@@ -104,16 +107,24 @@ void vl_graph_write(json_t *state, const char *lab, enum vl_graph_format f, stru
 	struct gnode *g = vl_xcalloc(json_array_size(nodes) + json_array_size(sws) + 1, sizeof(*g));
 	struct vl_buf l = {0};
 
-	json_array_foreach(nodes, k, x) g[n++] =
-	    (struct gnode){vl_json_str(x, "name"), vl_json_str(x, "kind"),
-	                   vl_json_str(x, "backend"), json_object_get(x, "interfaces")};
+	json_t *mg = json_object_get(state, "mgmt");
+	const char *title = lab;
+	char *withmg = NULL;
+
+	json_array_foreach(nodes, k, x) g[n++] = (struct gnode){
+	    vl_json_str(x, "name"), vl_json_str(x, "kind"), vl_json_str(x, "backend"),
+	    json_object_get(x, "interfaces"), json_string_value(json_object_get(x, "mgmt_ipv4"))};
+	/* the management network under the lab's name */
+	if (mg)
+		title = withmg = vl_xasprintf("%s\nmanagement %s%s", lab, vl_json_str(mg, "ipv4_subnet"),
+		                              json_is_true(json_object_get(mg, "nat")) ? ", NAT" : "");
 	json_array_foreach(sws, k, x) g[n++] =
-	    (struct gnode){vl_json_str(x, "name"), "switch", NULL, NULL};
+	    (struct gnode){vl_json_str(x, "name"), "switch", NULL, NULL, NULL};
 	if (f == VL_GRAPH_DOT) {
 		vl_buf_printf(out, "graph \"");
 		esc(out, lab, f);
 		vl_buf_printf(out, "\" {\n\tgraph [rankdir=LR, fontname=\"Helvetica\", label=\"");
-		esc(out, lab, f);
+		esc(out, title, f);
 		vl_buf_printf(out, "\", labelloc=t];\n\tnode [fontname=\"Helvetica\", "
 		                   "fontsize=11];\n\tedge [fontname=\"Helvetica\", fontsize=9];\n");
 	} else {
@@ -201,5 +212,6 @@ void vl_graph_write(json_t *state, const char *lab, enum vl_graph_format f, stru
 	if (f == VL_GRAPH_DOT)
 		vl_buf_printf(out, "}\n");
 	vl_buf_free(&l);
+	free(withmg);
 	free(g);
 }

@@ -4,8 +4,13 @@ test_graph_draws_nodes_by_kind_and_links_with_their_ends() {
 	f=tests/integration/graph.clab.yml
 	dot=$(vl graph -f "$f")
 	echo "$dot" | grep -q '^graph "vt-graph" {' || fail "not DOT: $dot"
-	echo "$dot" | grep -q 'shape=box, style=rounded, label="a\\nlinux (ns)"' || fail "host a: $dot"
-	echo "$dot" | grep -q 'shape=ellipse, label="r1\\nrouter (ns)"' || fail "router r1: $dot"
+	# kind, backend and management address (a containerlab file has one)
+	echo "$dot" | grep -q 'shape=box, style=rounded, label="a\\nlinux (ns)\\nmgmt 172.20.20.2"' ||
+		fail "host a: $dot"
+	echo "$dot" | grep -q 'shape=ellipse, label="r1\\nrouter (ns)\\nmgmt 172.20.20.4"' ||
+		fail "router r1: $dot"
+	echo "$dot" | grep -q 'label="vt-graph\\nmanagement 172.20.20.0/24", labelloc=t' ||
+		fail "the management network: $dot"
 	echo "$dot" | grep -q 'shape=box3d, label="s1\\nswitch"' || fail "switch s1: $dot"
 	expect_eq "$(echo "$dot" | grep -c -- ' -- ')" 3 "edges"
 	# each end's interface and the address plan gives it; impairments by direction
@@ -16,7 +21,7 @@ test_graph_draws_nodes_by_kind_and_links_with_their_ends() {
 	mm=$(vl graph -f "$f" --format mermaid)
 	echo "$mm" | grep -q '^flowchart LR$' || fail "not Mermaid: $mm"
 	expect_eq "$(echo "$mm" | grep -c -- '---|')" 3 "Mermaid edges"
-	echo "$mm" | grep -q '^	n2(\["r1<br/>router (ns)"\])$' || fail "Mermaid router: $mm"
+	echo "$mm" | grep -q '^	n2(\["r1<br/>router (ns)<br/>mgmt 172.20.20.4"\])$' || fail "Mermaid router: $mm"
 	if command -v dot >/dev/null; then
 		out=$(mktemp -d)
 		vl graph -f "$f" -o "$out/g.svg"
