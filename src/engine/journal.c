@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -120,6 +122,11 @@ int vl_journal_hostlink(struct vl_journal *j, const char *name, struct vl_err *e
 int vl_journal_etc_hosts(struct vl_journal *j, const char *lab, struct vl_err *err)
 {
 	return add(j, err, "hosts %s", lab);
+}
+
+int vl_journal_hostif(struct vl_journal *j, const char *name, struct vl_err *err)
+{
+	return add(j, err, "hostif %s", name);
 }
 
 int vl_journal_nft(struct vl_journal *j, const char *table, struct vl_err *err)
@@ -321,16 +328,27 @@ static bool valid_nft(const struct undo *u, char *const *argv)
 	return valid_host_name(u, argv[0], "nat");
 }
 
+/* The host end of a host or mgmt-net link: a name the user chose, so it
+ * is never acted on; it goes with its node's namespace, and down waits
+ * (up to 3 s) for the kernel to have removed it. */
+static bool valid_hostif(const struct undo *u, char *const *argv)
+{
+	return !vl_ifname_invalid(argv[0]) && strncmp(argv[0], "vl", 2);
+}
+
+static int undo_hostif(const struct undo *u, char *const *argv, struct vl_err *err)
+{
+	for (int k = 0; k < 300 && if_nametoindex(argv[0]); k++)
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	return 0;
+}
+
 static const struct kind kinds[] = {
-    {"hostlink", 1, valid_hostlink, undo_hostlink},
-    {"hosts", 1, valid_linkd, undo_etc_hosts},
-    {"nft", 1, valid_nft, undo_nft},
-    {"lab", 2, valid_lab, undo_lab_dir},
-    {"mount", 1, valid_mount, undo_mount},
-    {"cgroup", 2, valid_cgroup, undo_cgroup},
-    {"sysctl", 3, valid_sysctl, undo_sysctl},
-    {"netns", 1, valid_netns, undo_netns},
-    {"linkd", 1, valid_linkd, undo_linkd},
+    {"hostif", 1, valid_hostif, undo_hostif},  {"hostlink", 1, valid_hostlink, undo_hostlink},
+    {"hosts", 1, valid_linkd, undo_etc_hosts}, {"nft", 1, valid_nft, undo_nft},
+    {"lab", 2, valid_lab, undo_lab_dir},       {"mount", 1, valid_mount, undo_mount},
+    {"cgroup", 2, valid_cgroup, undo_cgroup},  {"sysctl", 3, valid_sysctl, undo_sysctl},
+    {"netns", 1, valid_netns, undo_netns},     {"linkd", 1, valid_linkd, undo_linkd},
 };
 
 /* Split a line into its kind and arguments (in place); false for a line

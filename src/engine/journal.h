@@ -13,6 +13,7 @@
  *   netns NAME            a network namespace (vl<id>-<node>, vl<id>.sw)
  *   linkd LAB             the lab's link engine
  *   hostlink NAME         a link in the host's namespace (vl<id>mgmt)
+ *   hostif NAME           a host link's end in the host's namespace (waited for)
  *   hosts LAB             the lab's block in the host's /etc/hosts
  *   nft TABLE             the lab's nftables table (ip vl<id>nat) */
 #ifndef VL_ENGINE_JOURNAL_H
@@ -50,6 +51,7 @@ int vl_journal_netns_many(struct vl_journal *j, char *const *names, size_t n, st
 int vl_journal_linkd(struct vl_journal *j, const char *lab, struct vl_err *err);
 int vl_journal_hostlink(struct vl_journal *j, const char *name, struct vl_err *err);
 int vl_journal_etc_hosts(struct vl_journal *j, const char *lab, struct vl_err *err);
+int vl_journal_hostif(struct vl_journal *j, const char *name, struct vl_err *err);
 int vl_journal_nft(struct vl_journal *j, const char *table, struct vl_err *err);
 
 /* Undo the lab's journal in reverse, every record through its kind's

@@ -96,6 +96,19 @@ static int choose_subnet(struct engine *e, struct vl_err *err)
 	                  ip);
 }
 
+/* The host ends of host and mgmt-net links, journalled before the nodes
+ * that make them. */
+static int journal_host_ifs(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+
+	for (size_t v = 0; v < p->n_veths; v++)
+		if (p->veths[v].host_link >= 0 && p->veths[v].end[1].ns == VL_PLAN_HOST &&
+		    vl_journal_hostif(&e->j, p->veths[v].end[1].ifname, err) < 0)
+			return -1;
+	return 0;
+}
+
 int vl_engine_mgmt_bridge(struct engine *e, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
@@ -104,6 +117,8 @@ int vl_engine_mgmt_bridge(struct engine *e, struct vl_err *err)
 	char what[96], ip[16];
 	int lock, r, idx;
 
+	if (journal_host_ifs(e, err) < 0)
+		return -1;
 	if (!m->on)
 		return 0;
 	/* two ups choosing at once would choose the same subnet */

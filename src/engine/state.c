@@ -116,8 +116,16 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 			json_object_set_new(ji, "name", json_string(f->name));
 			json_object_set_new(ji, "address", addr_json(f->addr, f->prefix));
 			if (peer->ns == VL_PLAN_HOST) {
-				json_object_set_new(ji, "management", json_true());
+				const struct vl_plan_veth *hv = &p->veths[f->veth];
+
+				json_object_set_new(ji,
+				                    hv->host_link >= 0 ? "host_link" : "management",
+				                    json_string(hv->host_link < 0 ? p->mgmt.bridge
+				                                : hv->on_mgmt     ? "mgmt-net"
+				                                                  : "host"));
 				json_object_set_new(ji, "host_ifname", json_string(peer->ifname));
+			} else if (peer->ns == VL_PLAN_NONE) {
+				json_object_set_new(ji, "host_link", json_string("dummy"));
 			} else if (peer->ns == VL_PLAN_INFRA) {
 				const struct vl_plan_bridge *b = &p->bridges[peer->bridge];
 

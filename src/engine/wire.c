@@ -101,27 +101,55 @@ static int configure_node(struct engine *e, struct vl_nl *nl, size_t i, struct v
 	return vl_node_backend_of(e->plan, i)->configure(vl_engine_node_lab(e, i), nl, i, err);
 }
 
-/* Node i's management interface, from inside the node (the kernel takes
- * a veth's peer ifindex only when it is given one for the first end too):
- * its node end with the plan's ifindex, its host end into the host's
- * namespace, then, from a socket there, onto the management bridge, up. */
-static int wire_mgmt(struct engine *e, struct vl_nl *nl, struct vl_nl *host, int host_fd, size_t i,
-                     struct vl_err *err)
+/* Interface j of node i whose other end is in the host's namespace (its
+ * management interface, a host or mgmt-net link), from inside the node
+ * (the kernel takes a veth's peer ifindex only when it is given one for
+ * the first end too): its node end with the plan's ifindex, its host end
+ * into the host's namespace, then, from a socket there, up and, for the
+ * management network, a port of its bridge. */
+static int wire_host_end(struct engine *e, struct vl_nl *nl, struct vl_nl *host, int host_fd,
+                         size_t i, size_t j, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
 	const struct vl_plan_node *n = &p->nodes[i];
-	const struct vl_plan_veth *ve = &p->veths[n->ifs[n->mgmt_if].veth];
-	struct vl_kl_veth_end a = {.name = n->ifs[n->mgmt_if].name,
-	                           .ifindex = vl_plan_node_ifindex(n->mgmt_if),
-	                           .ns_fd = -1},
+	const struct vl_plan_veth *ve = &p->veths[n->ifs[j].veth];
+	struct vl_kl_veth_end a = {.name = n->ifs[j].name,
+	                           .ifindex = vl_plan_node_ifindex((int)j),
+	                           .ns_fd = -1,
+	                           .mac = vl_plan_if_mac(p, i, j)},
 	                      b = {.name = ve->end[1].ifname, .ns_fd = host_fd};
 	char what[96];
 
-	snprintf(what, sizeof(what), "node %s: attach %s to %s", n->name, b.name, p->mgmt.bridge);
+	if (ve->on_mgmt)
+		snprintf(what, sizeof(what), "node %s: attach %s to %s", n->name, b.name,
+		         p->mgmt.bridge);
+	else
+		snprintf(what, sizeof(what), "node %s: set %s up in the host", n->name, b.name);
 	if (vl_kl_veth_add(nl, &a, &b, ve->mtu, err) < 0 || vl_nl_flush(nl, err) < 0 ||
-	    vl_kl_link_set_master_name(host, b.name, e->mgmt_ifindex, what, err) < 0)
+	    vl_kl_link_set_master_name(host, b.name, ve->on_mgmt ? e->mgmt_ifindex : 0, what, err) <
+	        0)
 		return -1;
 	return vl_nl_flush(host, err);
+}
+
+/* Interface j of node i as a dummy device (a dummy link). */
+static int wire_dummy(struct engine *e, struct vl_nl *nl, size_t i, size_t j, struct vl_err *err)
+{
+	const struct vl_plan_node *n = &e->plan->nodes[i];
+	const struct vl_plan_veth *ve = &e->plan->veths[n->ifs[j].veth];
+
+	if (vl_kl_dummy_add(nl, n->ifs[j].name, vl_plan_node_ifindex((int)j), ve->mtu,
+	                    vl_plan_if_mac(e->plan, i, j), err) < 0)
+		return -1;
+	if (vl_nl_flush(nl, err) < 0) {
+		if (err->code == EOPNOTSUPP)
+			vl_err_set(err, EOPNOTSUPP,
+			           "node %s: dummy link %s: this kernel has no dummy devices "
+			           "(CONFIG_DUMMY, module dummy)",
+			           n->name, n->ifs[j].name);
+		return -1;
+	}
+	return 0;
 }
 
 /* Wire node i from inside its network namespace: its links' ends (a veth
@@ -156,7 +184,9 @@ static int wire_node(struct engine *e, size_t i, int infra_fd, struct vl_nl *hos
 		                           .ns_fd = infra_fd};
 
 		if (peer->ns == VL_PLAN_HOST)
-			r = wire_mgmt(e, &nl, host, host_fd, i, err);
+			r = wire_host_end(e, &nl, host, host_fd, i, j, err);
+		else if (peer->ns == VL_PLAN_NONE)
+			r = wire_dummy(e, &nl, i, j, err);
 		else if (!lb->pair || peer->ns == VL_PLAN_INFRA)
 			r = lb->make(&nl, &a, &b, ve->mtu, err);
 	}
@@ -186,8 +216,9 @@ static int build_share(struct engine *e, size_t w, size_t nw, struct vl_err *err
 
 	/* a worker starts in the host's namespace: a socket there for the
 	 * management ports */
-	if (p->mgmt.on && ((host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
-	                   vl_nl_open(&host, err) < 0))
+	if (vl_plan_host_ends(p) &&
+	    ((host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
+	     vl_nl_open(&host, err) < 0))
 		return host_fd < 0 ? vl_err_sys(err, errno, "open the host's network namespace")
 		                   : -1;
 	for (size_t k = 0; k < e->n_labs; k++)

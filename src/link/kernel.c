@@ -447,3 +447,29 @@ int vl_kl_link_names(struct vl_nl *nl, char ***names, size_t *n, struct vl_err *
 	*n = d.n;
 	return 0;
 }
+
+int vl_kl_dummy_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, const uint8_t *mac,
+                    struct vl_err *err)
+{
+	char what[64];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct nlattr *li;
+
+	snprintf(what, sizeof(what), "create dummy %s", name);
+	nlh = vl_nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi), what, err);
+	if (!nlh)
+		return -1;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
+	mnl_attr_nest_end(nlh, li);
+	return 0;
+}

@@ -62,6 +62,9 @@ int vl_kl_link_set_mtu(struct vl_nl *nl, int ifindex, int mtu, const char *what,
 /* The same for the link called name (its ifindex unknown: the host's). */
 int vl_kl_link_set_master_name(struct vl_nl *nl, const char *name, int master, const char *what,
                                struct vl_err *err);
+/* A dummy interface (containerlab's dummy link), left down. */
+int vl_kl_dummy_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, const uint8_t *mac,
+                    struct vl_err *err);
 /* The names of every link of the socket's namespace (freed by the caller). */
 int vl_kl_link_names(struct vl_nl *nl, char ***names, size_t *n, struct vl_err *err);
 /* Delete the link called name (ENODEV from the flush if there is none). */

@@ -17,5 +17,8 @@ void vl_plan_build_hosts(struct vl_plan *p);
 
 /* The management network, after addresses and routes (mgmt.c). */
 int vl_plan_build_mgmt(struct vl_plan *p, struct vl_err *err);
+/* containerlab's host, mgmt-net and dummy links (mgmt.c); pnode: topology
+ * node -> plan node. */
+int vl_plan_build_host_links(struct vl_plan *p, const long *pnode, struct vl_err *err);
 
 #endif

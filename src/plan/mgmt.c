@@ -132,6 +132,7 @@ int vl_plan_build_mgmt(struct vl_plan *p, struct vl_err *err)
 		v = vl_plan_add_veth(p, -1, t->mtu);
 		n->mgmt_if = (int)n->n_ifs;
 		vl_plan_set_node_end(p, v, 0, i, ifname, m->seg);
+		p->veths[v].on_mgmt = true;
 		host = &p->veths[v].end[1];
 		host->ns = VL_PLAN_HOST;
 		host->bridge = -1;
@@ -160,6 +161,34 @@ int vl_plan_build_mgmt(struct vl_plan *p, struct vl_err *err)
 		    (struct vl_plan_route){.dst = 0, .prefix = 0, .via = m->gw, .oif = n->mgmt_if};
 	}
 	build_host_block(p);
+	return 0;
+}
+
+int vl_plan_build_host_links(struct vl_plan *p, const long *pnode, struct vl_err *err)
+{
+	const struct vl_topo *t = p->topo;
+
+	for (size_t k = 0; k < t->n_host_links; k++) {
+		const struct vl_topo_host_link *h = &t->host_links[k];
+		size_t v, n = (size_t)pnode[h->ep.node];
+		struct vl_plan_end *end;
+
+		if (h->type == VL_MGMT_LINK && !p->mgmt.on)
+			return vl_err_set(err, 0,
+			                  "the mgmt-net link of %s:%s needs the management network "
+			                  "(mgmt:, a *.clab.yml file, or --mgmt on)",
+			                  t->nodes[h->ep.node].name, h->ep.ifname);
+		v = vl_plan_add_veth(p, -1, h->mtu ? h->mtu : t->mtu);
+		p->veths[v].host_link = (int)k;
+		p->veths[v].on_mgmt = h->type == VL_MGMT_LINK;
+		vl_plan_set_node_end(p, v, 0, n, h->ep.ifname, -1);
+		end = &p->veths[v].end[1];
+		end->ns = h->type == VL_DUMMY_LINK ? VL_PLAN_NONE : VL_PLAN_HOST;
+		end->bridge = -1;
+		end->node_if = -1;
+		snprintf(end->ifname, sizeof(end->ifname), "%s",
+		         h->host_ifname ? h->host_ifname : "");
+	}
 	return 0;
 }
 

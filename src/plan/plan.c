@@ -89,7 +89,9 @@ size_t vl_plan_add_veth(struct vl_plan *p, int topo_link, int mtu)
 	size_t v = p->n_veths++;
 
 	vl_grow(&p->veths, &p->cap_veths, v, sizeof(*p->veths));
+	memset(&p->veths[v], 0, sizeof(p->veths[v]));
 	p->veths[v].topo_link = topo_link;
+	p->veths[v].host_link = -1;
 	p->veths[v].mtu = mtu;
 	return v;
 }
@@ -545,6 +547,12 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 		snprintf(n->cgroup, sizeof(n->cgroup), "vnetlab/%s/%s", lab, tn->name);
 	}
 	if (backend == VL_BACKEND_PROC) {
+		if (t->n_host_links)
+			return vl_err_set(err, 0,
+			                  "%s:%s: host, mgmt-net and dummy links are interfaces of "
+			                  "nodes with a network namespace: not on the proc backend",
+			                  t->nodes[t->host_links[0].ep.node].name,
+			                  t->host_links[0].ep.ifname);
 		if (plan_proc(p, t, err) < 0)
 			return -1;
 		*out = p;
@@ -605,7 +613,7 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 			return -1;
 		vl_plan_compute_routes(p);
 	}
-	if (vl_plan_build_mgmt(p, err) < 0)
+	if (vl_plan_build_mgmt(p, err) < 0 || vl_plan_build_host_links(p, b.pnode, err) < 0)
 		return -1;
 	vl_plan_build_hosts(p);
 	*out = p;
@@ -619,6 +627,11 @@ const uint8_t *vl_plan_if_mac(const struct vl_plan *p, size_t i, size_t j)
 	const struct vl_plan_veth *ve = &p->veths[n->ifs[j].veth];
 	const struct vl_topo_link *lk;
 
+	if (ve->host_link >= 0) {
+		const struct vl_topo_host_link *h = &p->topo->host_links[ve->host_link];
+
+		return h->ep.have_mac ? h->ep.mac : NULL;
+	}
 	if (ve->topo_link < 0)
 		return NULL;
 	lk = &p->topo->links[ve->topo_link];
@@ -650,6 +663,7 @@ static const char *end_ns_name(const struct vl_plan *p, const struct vl_plan_end
 {
 	return e->ns == VL_PLAN_INFRA  ? p->infra_ns
 	       : e->ns == VL_PLAN_HOST ? "host"
+	       : e->ns == VL_PLAN_NONE ? "-"
 	                               : p->nodes[e->ns].netns;
 }
 
@@ -745,7 +759,7 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 			vl_buf_printf(out, " %s:%s", end_ns_name(p, &e->end[k]), e->end[k].ifname);
 			if (e->end[k].bridge >= 0)
 				vl_buf_printf(out, "@%s", p->bridges[e->end[k].bridge].name);
-			else if (e->end[k].ns == VL_PLAN_HOST)
+			else if (e->end[k].ns == VL_PLAN_HOST && e->on_mgmt)
 				vl_buf_printf(out, "@%s", p->mgmt.bridge);
 		}
 		if (e->mtu)

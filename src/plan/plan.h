@@ -23,7 +23,8 @@
 #define VL_LAB_ID_LEN       4    /* hex digits */
 #define VL_BRIDGE_MAX_PORTS 1023 /* a Linux bridge's port limit (BR_MAX_PORTS - 1) */
 #define VL_PLAN_INFRA       (-1) /* "namespace" index of the infra namespace */
-#define VL_PLAN_HOST        (-2) /* the host's own (management ports only) */
+#define VL_PLAN_HOST        (-2) /* the host's own (management ports, host links) */
+#define VL_PLAN_NONE        (-3) /* no other end: a dummy interface */
 
 struct vl_plan_end {
 	int ns;          /* plan node index, VL_PLAN_INFRA, or VL_PLAN_HOST */
@@ -39,6 +40,9 @@ struct vl_plan_veth {
 	struct vl_impair egress[2]; /* what leaves end[k] towards end[!k] */
 	bool user;                  /* served by the user link engine: two TAPs, not a veth
 	                             * (vl_plan_choose_links, once the kernel is probed) */
+	bool on_mgmt;               /* end[1], in the host's namespace, is a port of the
+	                             * management bridge */
+	int host_link;              /* index in topo->host_links, or -1 */
 };
 
 struct vl_plan_bridge {
@@ -162,6 +166,12 @@ void vl_plan_free(struct vl_plan *p);
  * Whether the answer depends on the probe at all: need_probe. */
 bool vl_plan_links_need_probe(const struct vl_plan *p);
 int vl_plan_choose_links(struct vl_plan *p, int have_netem, struct vl_err *err);
+
+/* Has the lab links with an end in the host's namespace? */
+static inline bool vl_plan_host_ends(const struct vl_plan *p)
+{
+	return p->mgmt.on || (p->topo && p->topo->n_host_links);
+}
 
 /* Move the management network to subnet net/prefix (the default one was
  * taken on this host): every address on it, the routes through it and

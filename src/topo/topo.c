@@ -317,6 +317,11 @@ void vl_topo_settings_free(struct vl_topo_settings *s)
 	vl_topo_settings_init(s);
 }
 
+const char *vl_host_link_type_name(enum vl_host_link_type t)
+{
+	return t == VL_HOST_LINK ? "host" : t == VL_MGMT_LINK ? "mgmt-net" : "dummy";
+}
+
 void vl_topo_free(struct vl_topo *t)
 {
 	if (!t)
@@ -331,6 +336,11 @@ void vl_topo_free(struct vl_topo *t)
 		free(t->links[i].ep[0].ifname);
 		free(t->links[i].ep[1].ifname);
 	}
+	for (size_t i = 0; i < t->n_host_links; i++) {
+		free(t->host_links[i].ep.ifname);
+		free(t->host_links[i].host_ifname);
+	}
+	free(t->host_links);
 	for (size_t i = 0; i < t->n_warnings; i++)
 		free(t->warnings[i]);
 	free(t->nodes);
@@ -653,6 +663,21 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 		if (l->engine != VL_ENGINE_AUTO)
 			vl_buf_printf(out, " engine=%s", vl_link_engine_name(l->engine));
 		dump_pos(out, " pos=", l->pos);
+		vl_buf_add(out, "\n", 1);
+	}
+	for (size_t i = 0; i < t->n_host_links; i++) {
+		const struct vl_topo_host_link *h = &t->host_links[i];
+
+		vl_buf_printf(out, "%s-link %s:%s", vl_host_link_type_name(h->type),
+		              t->nodes[h->ep.node].name, h->ep.ifname);
+		if (h->host_ifname)
+			vl_buf_printf(out, " host-interface=%s", h->host_ifname);
+		if (h->ep.have_mac)
+			vl_buf_printf(out, " mac=%02x:%02x:%02x:%02x:%02x:%02x", h->ep.mac[0],
+			              h->ep.mac[1], h->ep.mac[2], h->ep.mac[3], h->ep.mac[4],
+			              h->ep.mac[5]);
+		vl_buf_printf(out, " mtu=%d", h->mtu);
+		dump_pos(out, " pos=", h->pos);
 		vl_buf_add(out, "\n", 1);
 	}
 	vl_buf_printf(out, "warnings %zu\n", t->n_warnings);

@@ -160,6 +160,19 @@ struct vl_topo_link {
 	struct vl_pos pos;
 };
 
+/* containerlab's links with one endpoint: to the host (type: host, the
+ * other end in the host's namespace as host-interface), to the management
+ * bridge (mgmt-net, that end a port of it), or to nothing (dummy). */
+enum vl_host_link_type { VL_HOST_LINK, VL_MGMT_LINK, VL_DUMMY_LINK };
+struct vl_topo_host_link {
+	enum vl_host_link_type type;
+	struct vl_topo_endpoint ep;
+	char *host_ifname; /* NULL for dummy */
+	int mtu;           /* 0: the lab's */
+	struct vl_pos pos;
+};
+const char *vl_host_link_type_name(enum vl_host_link_type t);
+
 struct vl_topo {
 	char *name;   /* lab name from the file ("name:"), may be NULL */
 	char *source; /* file path, or "--topo SPEC" for generators */
@@ -168,6 +181,8 @@ struct vl_topo {
 	size_t n_nodes;
 	struct vl_topo_link *links;
 	size_t n_links;
+	struct vl_topo_host_link *host_links;
+	size_t n_host_links, cap_host_links;
 
 	/* topology-wide settings (from "defaults:" or generator defaults) */
 	uint32_t pool_addr; /* address pool, host byte order */

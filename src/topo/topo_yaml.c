@@ -88,7 +88,8 @@ static const char *const node_keys[] = {"kind",        "group",     "ipv6",     
 /* Impairments (IMPAIR_KEYS): on a link, for both directions; under forward: (from the
  * first endpoint to the second) or reverse:, for one. */
 static const char *const link_keys[] = {"endpoints", "mtu",     "type",     "engine",
-                                        "forward",   "reverse", IMPAIR_KEYS};
+                                        "forward",   "reverse", IMPAIR_KEYS, "endpoint",
+                                        "host-interface"};
 static const char *const direction_keys[] = {IMPAIR_KEYS};
 static const char *const endpoint_keys[] = {"node", "interface", "mac"};
 

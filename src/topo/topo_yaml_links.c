@@ -174,6 +174,96 @@ static int load_impair(struct loader *ld, const struct found *f, enum where w, c
 	return 0;
 }
 
+/* A link with one endpoint (type host, mgmt-net or dummy), in the
+ * extended form (endpoint: {node, interface, mac}, host-interface) or the
+ * brief one ("node:if", "host:NAME" or "mgmt-net:NAME"; ep_n, host_n). */
+static int load_host_link(struct loader *ld, const struct found *f, yaml_node_t *n,
+                          enum vl_host_link_type type, yaml_node_t *ep_n, const char *host_if,
+                          yaml_node_t *host_n, size_t idx, const char *ctx)
+{
+	struct vl_topo *t = ld->t;
+	struct vl_topo_host_link h = {.type = type};
+	yaml_node_t *v;
+	const char *why;
+	struct if_slot *prev;
+
+	h.pos = vl_yaml_pos(vl_yaml_node(ld, n->data.mapping.pairs.start->key));
+	if (!ep_n && !(ep_n = vl_yaml_found_val(f, W_LINK, "endpoint")))
+		return fail(ld, n, "%s: type %s needs an endpoint: {node, interface}", ctx,
+		            vl_host_link_type_name(type));
+	if (!host_if && (host_n = vl_yaml_found_val(f, W_LINK, "host-interface")) &&
+	    vl_yaml_get_string(ld, host_n, ctx, &host_if) < 0)
+		return -1;
+	if (type == VL_DUMMY_LINK && host_n)
+		return fail(ld, host_n, "%s: a dummy link has no host-interface", ctx);
+	if (type != VL_DUMMY_LINK && !host_if)
+		return fail(ld, n,
+		            "%s: type %s needs host-interface: the name of its end on the host",
+		            ctx, vl_host_link_type_name(type));
+	if (host_if && (why = vl_ifname_invalid(host_if)))
+		return fail(ld, host_n, "%s: host-interface \"%s\" %s", ctx, host_if, why);
+	/* the lab's own names on the host are vl<id>...: none of the user's */
+	if (host_if && !strncmp(host_if, "vl", 2))
+		return fail(ld, host_n,
+		            "%s: host-interface \"%s\": names beginning with vl are vnetlab's own",
+		            ctx, host_if);
+	if ((v = vl_yaml_found_val(f, W_LINK, "mtu")) && vl_yaml_get_mtu(ld, v, ctx, &h.mtu) < 0)
+		return -1;
+	if (load_endpoint(ld, ep_n, ctx, 0, &h.ep) < 0)
+		return -1;
+	if (t->nodes[h.ep.node].kind == VL_KIND_BRIDGE) {
+		free(h.ep.ifname);
+		return vl_yaml_fail_at(ld, h.ep.pos,
+		                       "%s: a %s link's endpoint is a node, not a bridge", ctx,
+		                       vl_host_link_type_name(type));
+	}
+	if ((prev = if_claim(ld, h.ep.node, h.ep.ifname, idx, h.ep.pos))) {
+		const char *name = t->nodes[h.ep.node].name;
+		int r = vl_yaml_fail_at(ld, h.ep.pos,
+		                        "link endpoint \"%s:%s\": interface %s of %s is already "
+		                        "used by link %zu at %d:%d",
+		                        name, h.ep.ifname, h.ep.ifname, name, prev->link + 1,
+		                        prev->pos.line, prev->pos.col);
+
+		free(h.ep.ifname);
+		return r;
+	}
+	for (size_t i = 0; host_if && i < t->n_host_links; i++)
+		if (t->host_links[i].host_ifname &&
+		    !strcmp(t->host_links[i].host_ifname, host_if)) {
+			free(h.ep.ifname);
+			return fail(ld, host_n, "%s: host-interface %s is the link's at %d:%d too",
+			            ctx, host_if, t->host_links[i].pos.line,
+			            t->host_links[i].pos.col);
+		}
+	h.host_ifname = host_if ? vl_xstrdup(host_if) : NULL;
+	vl_grow(&t->host_links, &t->cap_host_links, t->n_host_links, sizeof(*t->host_links));
+	t->host_links[t->n_host_links++] = h;
+	return 0;
+}
+
+/* The brief form's "host:NAME" or "mgmt-net:NAME" (when no node has that
+ * name): which type, and NAME; -1 for an endpoint of another kind. */
+static int brief_host_end(struct loader *ld, yaml_node_t *en, const char **name)
+{
+	const char *s;
+
+	if (en->type != YAML_SCALAR_NODE || vl_yaml_is_null(en))
+		return -1;
+	s = (const char *)en->data.scalar.value;
+	for (int k = 0; k < 2; k++) {
+		const char *pre = k ? "mgmt-net:" : "host:";
+		size_t len = strlen(pre);
+
+		if (!strncmp(s, pre, len) && s[len] &&
+		    vl_topo_find_node(ld->t, k ? "mgmt-net" : "host") < 0) {
+			*name = s + len;
+			return k ? VL_MGMT_LINK : VL_HOST_LINK;
+		}
+	}
+	return -1;
+}
+
 static int load_link(struct loader *ld, yaml_node_t *n, size_t idx)
 {
 	struct vl_topo_link *l;
@@ -193,10 +283,21 @@ static int load_link(struct loader *ld, yaml_node_t *n, size_t idx)
 
 		if (vl_yaml_get_string(ld, v, "link type", &type) < 0)
 			return -1;
+		if (!strcmp(type, "host") || !strcmp(type, "mgmt-net") || !strcmp(type, "dummy"))
+			return load_host_link(ld, &f, n,
+			                      !strcmp(type, "host")       ? VL_HOST_LINK
+			                      : !strcmp(type, "mgmt-net") ? VL_MGMT_LINK
+			                                                  : VL_DUMMY_LINK,
+			                      NULL, NULL, NULL, idx, ctx);
 		if (strcmp(type, "veth"))
-			return fail(ld, v, "%s: type \"%s\" is not supported (expected veth)", ctx,
-			            type);
+			return fail(
+			    ld, v,
+			    "%s: type \"%s\" is not supported (expected veth, host, mgmt-net "
+			    "or dummy)",
+			    ctx, type);
 	}
+	if ((v = vl_yaml_found_val(&f, W_LINK, "endpoint")))
+		return fail(ld, v, "%s: endpoint: (one) is for type host, mgmt-net or dummy", ctx);
 	eps = vl_yaml_found_val(&f, W_LINK, "endpoints");
 	if (!eps)
 		return fail(ld, n, "%s: missing key \"endpoints\"", ctx);
@@ -206,6 +307,17 @@ static int load_link(struct loader *ld, yaml_node_t *n, size_t idx)
 	n_eps = (size_t)(eps->data.sequence.items.top - eps->data.sequence.items.start);
 	if (n_eps != 2)
 		return fail(ld, eps, "%s: expected 2 endpoints, got %zu", ctx, n_eps);
+	/* the brief form of a host or mgmt-net link: "host:NAME" at one end */
+	for (size_t i = 0; i < 2; i++) {
+		yaml_node_t *en = vl_yaml_node(ld, eps->data.sequence.items.start[i]);
+		const char *host_if;
+		int type = brief_host_end(ld, en, &host_if);
+
+		if (type >= 0)
+			return load_host_link(ld, &f, n, (enum vl_host_link_type)type,
+			                      vl_yaml_node(ld, eps->data.sequence.items.start[!i]),
+			                      host_if, en, idx, ctx);
+	}
 
 	l = vl_topo_add_link(ld->t);
 	first = vl_yaml_node(ld, n->data.mapping.pairs.start->key); /* walk_keys saw >= 1 */

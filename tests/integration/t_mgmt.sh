@@ -136,3 +136,43 @@ test_failed_up_leaves_no_bridge_hosts_entry_or_table() {
 	done
 	[ "$k" -gt 3 ] || fail "up succeeded at step $k already"
 }
+
+test_host_and_mgmt_net_links() {
+	before=$(host_state)
+	vl up -f tests/integration/hostlinks.clab.yml -q
+	id=$(vl status vt-hl --json | jq -r .id)
+	ok=1
+	# a's eth1 ends in the host as hltest-a1, up, with the file's MAC at a's end
+	ip -br link show hltest-a1 | grep -q UP || ok=2
+	expect_eq "$(vl exec vt-hl a -- ip -br link show eth1 | awk '{print $3}')" 02:00:00:00:aa:01 "a's eth1 MAC"
+	ip addr add 198.51.100.65/24 dev hltest-a1 || ok=3
+	ping -c1 -W2 -q 198.51.100.66 >/dev/null || ok=4
+	# b's eth1 is a port of the management bridge: the host reaches it there
+	ip -o link show master "vl${id}mgmt" | grep -q 'vt-hl-b1@' || ok=5
+	ping -c1 -W2 -q 10.213.8.200 >/dev/null || ok=6
+	vl down vt-hl >/dev/null
+	ip link show hltest-a1 >/dev/null 2>&1 && fail "the host link's end is left"
+	ip link show vt-hl-b1 >/dev/null 2>&1 && fail "the mgmt-net link's end is left"
+	[ $ok = 1 ] || fail "host and mgmt-net links (case $ok)"
+	expect_eq "$(host_state)" "$before" "/etc/hosts, nftables and forwarding after down"
+}
+
+test_dummy_link_where_the_kernel_has_dummy_devices() {
+	f=$(mktemp -d)
+	printf 'name: vt-dm\ntopology:\n  nodes:\n    a: { kind: linux }\n  links:\n    - type: dummy\n      endpoint: { node: a, interface: dum0 }\n' >"$f/dm.clab.yml"
+	if ip link add vltest-dm type dummy 2>/dev/null; then
+		ip link del vltest-dm
+		vl up -f "$f/dm.clab.yml" -q
+		kind=$(vl exec vt-dm a -- ip -d -o link show dum0)
+		vl down vt-dm >/dev/null
+		rm -rf "$f"
+		echo "$kind" | grep -q 'dummy' || fail "dum0 is not a dummy: $kind"
+	else
+		# no dummy devices here: up says so and leaves nothing
+		out=$("$VNETLAB" up -f "$f/dm.clab.yml" -q 2>&1)
+		rc=$?
+		rm -rf "$f"
+		expect_eq "$rc" 1 "up of a dummy link on a kernel without dummy devices"
+		echo "$out" | grep -q 'dummy link dum0: this kernel has no dummy devices' || fail "$out"
+	fi
+}
