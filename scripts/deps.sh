@@ -18,6 +18,7 @@ libnftables-dev
 libjansson-dev
 libyaml-dev
 libedit-dev
+python3-minimal
 libssl-dev
 iproute2
 iputils-ping

@@ -594,7 +594,8 @@ static void interactive(struct vl_shell *sh)
 	el_set(el, EL_PROMPT, prompt);
 	el_set(el, EL_HIST, history, h);
 	el_source(el, NULL); /* the user's ~/.editrc */
-	el_set(el, EL_ADDFN, "vl-complete", "complete a command, node or interface", complete);
+	/* the wide form: libedit's narrow EL_ADDFN keeps wide copies it never frees */
+	el_wset(el, EL_ADDFN, L"vl-complete", L"complete a command, node or interface", complete);
 	el_set(el, EL_BIND, "^I", "vl-complete", NULL);
 	printf("*** Starting CLI: lab %s (help lists the commands; Ctrl-D leaves)\n", sh->lab);
 	while (!sh->done && !vl_sh_stop) {

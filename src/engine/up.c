@@ -9,8 +9,9 @@
  *   7. what runs inside nodes started, and waited for until ready (guests);
  *   8. state.json, which marks the lab as up, and the link engine.
  * On any failure the journal is undone in reverse (down.c). Touches the
- * lab's directory, namespaces, cgroups and one host setting (journalled),
- * never the host's own network namespace. */
+ * lab's directory, namespaces, cgroups and host settings (journalled); of
+ * the host's own network namespace only what the management network and
+ * host links need (engine/mgmt.c). */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>

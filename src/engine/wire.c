@@ -4,8 +4,9 @@
  * lookups); switch ports joining their bridges (batched, in the infra
  * namespace); links between two nodes and the configuration of those
  * nodes. Nodes and links act through their backends' tables. Touches the
- * lab's namespaces (the host's network namespace never), its cgroups and
- * /run/netns. */
+ * lab's namespaces, its cgroups and /run/netns; in the host's network
+ * namespace only the host ends of the management network's ports and of
+ * host and mgmt-net links. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

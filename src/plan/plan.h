@@ -4,10 +4,13 @@
  *
  * Kernel objects of a lab live in:
  *   - one "infra" network namespace (vl<id>.sw) holding the lab's bridges and
- *     the bridge-side ends of veth pairs, so the host's own namespace is
- *     never touched and deleting that namespace removes every switch;
+ *     the bridge-side ends of veth pairs, so deleting that namespace removes
+ *     every switch;
  *   - one network namespace per node (vl<id>-<node>), registered the way
- *     `ip netns add` does.
+ *     `ip netns add` does;
+ *   - the host's own namespace only for what the lab asks of it: the
+ *     management bridge (vl<id>mgmt) with its ports (vl<id>m<N>), and the
+ *     host ends of host and mgmt-net links (named by the file).
  * Every kernel name starts with "vl<id>", the lab's tag. */
 #ifndef VL_PLAN_PLAN_H
 #define VL_PLAN_PLAN_H
