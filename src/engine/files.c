@@ -3,6 +3,7 @@
  * bound into the nodes (hosts, hostname/<node>). Touches only the lab's
  * directory. */
 #include <errno.h>
+#include <sys/mount.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -78,5 +79,23 @@ int vl_engine_write_files(struct engine *e, struct vl_err *err)
 	                         err) < 0 ||
 	    write_lab_file(p->lab, VL_LAB_FILES "/hosts", p->hosts, err) < 0)
 		return -1;
-	return write_hostnames(p, err);
+	if (write_hostnames(p, err) < 0)
+		return -1;
+	/* the nodes' /tmp: a directory each on one tmpfs of the lab's */
+	vl_lab_path(p->lab, VL_LAB_TMP, path, sizeof(path));
+	if (vl_journal_mount(&e->j, path, err) < 0)
+		return -1;
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return vl_err_sys(err, errno, "mkdir %s", path);
+	if (mount("vnetlab", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0 ||
+	    mount(NULL, path, NULL, MS_PRIVATE, NULL) < 0)
+		return vl_err_sys(err, errno, "mount tmpfs on %s", path);
+	for (size_t i = 0; i < p->n_nodes; i++) {
+		char dir[PATH_MAX];
+
+		if (snprintf(dir, sizeof(dir), "%s/%s", path, p->nodes[i].name) >= (int)sizeof(dir) ||
+		    mkdir(dir, 01777) < 0 || chmod(dir, 01777) < 0)
+			return vl_err_sys(err, errno, "mkdir %s", dir);
+	}
+	return 0;
 }

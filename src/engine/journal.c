@@ -153,7 +153,7 @@ int vl_journal_netns_many(struct vl_journal *j, char *const *names, size_t n, st
 struct undo {
 	const char *lab;
 	char id[VL_LAB_ID_LEN + 1]; /* from the lab record; "" if none */
-	char dir[PATH_MAX], nsdir[PATH_MAX], filesdir[PATH_MAX];
+	char dir[PATH_MAX], nsdir[PATH_MAX], filesdir[PATH_MAX], tmpdir[PATH_MAX];
 };
 
 struct rec {
@@ -183,7 +183,8 @@ static int undo_lab_dir(const struct undo *u, char *const *argv, struct vl_err *
 
 static bool valid_mount(const struct undo *u, char *const *argv)
 {
-	return !strcmp(argv[0], u->nsdir) || !strcmp(argv[0], u->filesdir);
+	return !strcmp(argv[0], u->nsdir) || !strcmp(argv[0], u->filesdir) ||
+	       !strcmp(argv[0], u->tmpdir);
 }
 
 static int undo_mount(const struct undo *u, char *const *argv, struct vl_err *err)
@@ -417,6 +418,7 @@ static int undo_init(struct undo *u, const char *lab, const struct rec *recs, si
 	vl_lab_path(lab, NULL, u->dir, sizeof(u->dir));
 	vl_lab_path(lab, "ns", u->nsdir, sizeof(u->nsdir));
 	vl_lab_path(lab, VL_LAB_FILES, u->filesdir, sizeof(u->filesdir));
+	vl_lab_path(lab, VL_LAB_TMP, u->tmpdir, sizeof(u->tmpdir));
 	for (size_t i = 0; i < n && !u->id[0]; i++)
 		if (!strcmp(recs[i].kind->verb, "lab") && valid_lab(u, recs[i].argv))
 			snprintf(u->id, sizeof(u->id), "%s", recs[i].argv[1]);
@@ -461,6 +463,7 @@ int vl_journal_undo(const char *lab, struct vl_err *err)
 		undo_init(&u, lab, NULL, 0, NULL);
 		vl_umount_lazy(u.nsdir, NULL);
 		vl_umount_lazy(u.filesdir, NULL);
+		vl_umount_lazy(u.tmpdir, NULL);
 		vl_err_clear(err);
 		return vl_rmtree(u.dir, err);
 	}

@@ -24,6 +24,10 @@
 
 #define VL_RUN_DIR   "/run/vnetlab"
 #define VL_LAB_FILES "files"
+/* One tmpfs for the nodes' /tmp (tmp/NODE each): one superblock for the
+ * lab, not one per node (a memory cgroup's creation and removal cost grows
+ * with the number of superblocks on the machine). */
+#define VL_LAB_TMP "tmp"
 
 /* "<run>/<lab>/<rel>" into buf; rel may be NULL. */
 void vl_lab_path(const char *lab, const char *rel, char *buf, size_t len);

@@ -227,9 +227,13 @@ static int bind_files_at(const struct vl_plan *p, const struct vl_plan_node *n, 
 	 * (before the node's /tmp hides a startup-config under the host's) */
 	if (r == 0 && set->frr)
 		r = vl_node_frr_files(p, n, root, err);
-	if (r == 0)
-		r = mount_on("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
+	if (r == 0) {
+		char tmp[PATH_MAX];
+
+		vl_lab_pathf(p->lab, tmp, sizeof(tmp), VL_LAB_TMP "/%s", n->name);
+		r = mount_on(tmp, dst, NULL, MS_NOSUID | MS_NODEV, NULL,
 		             root[0] ? CREATE_DIR : NO_CREATE, err);
+	}
 	if (r == 0)
 		r = bind_user_paths(set, fds, root, err);
 	for (size_t k = 0; k < set->n_binds; k++)
