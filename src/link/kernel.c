@@ -16,25 +16,38 @@
 
 #include "base/util.h"
 
+/* Start an RTM_NEWLINK that creates link `name` (ifindex 0: the kernel's
+ * choice) of MTU mtu (0: the default), up when asked. */
+static struct nlmsghdr *new_link(struct vl_nl *nl, const char *name, int ifindex, int mtu, bool up,
+                                 const char *what, struct vl_err *err)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	nlh = vl_nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi), what, err);
+	if (!nlh)
+		return NULL;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	if (up)
+		ifi->ifi_flags = ifi->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	return nlh;
+}
+
 int vl_kl_bridge_add_stp(struct vl_nl *nl, const char *name, int ifindex, int mtu, bool stp,
                          struct vl_err *err)
 {
 	char what[64];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
 	struct nlattr *li, *data;
 
 	snprintf(what, sizeof(what), "create bridge %s", name);
-	nlh = vl_nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi), what, err);
-	if (!nlh)
+	if (!(nlh = new_link(nl, name, ifindex, mtu, true, what, err)))
 		return -1;
-	ifi = mnl_nlmsg_get_payload(nlh);
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	ifi->ifi_flags = ifi->ifi_change = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	if (mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -62,25 +75,16 @@ int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a, const struc
 {
 	char what[80];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi, *peer;
+	struct ifinfomsg *peer;
 	struct nlattr *li, *data, *pn;
 
 	snprintf(what, sizeof(what), "create veth %s/%s", a->name, b->name);
-	nlh = vl_nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi), what, err);
-	if (!nlh)
+	if (!(nlh = new_link(nl, a->name, a->ifindex, mtu, a->up, what, err)))
 		return -1;
-	ifi = mnl_nlmsg_get_payload(nlh);
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = a->ifindex;
-	if (a->up)
-		ifi->ifi_flags = ifi->ifi_change = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, a->name);
 	if (a->ns_fd >= 0)
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)a->ns_fd);
 	if (a->master)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)a->master);
-	if (mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
 	if (a->mac)
 		mnl_attr_put(nlh, IFLA_ADDRESS, 6, a->mac);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
@@ -453,19 +457,11 @@ int vl_kl_dummy_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, co
 {
 	char what[64];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
 	struct nlattr *li;
 
 	snprintf(what, sizeof(what), "create dummy %s", name);
-	nlh = vl_nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi), what, err);
-	if (!nlh)
+	if (!(nlh = new_link(nl, name, ifindex, mtu, false, what, err)))
 		return -1;
-	ifi = mnl_nlmsg_get_payload(nlh);
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	if (mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
 	if (mac)
 		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
