@@ -123,9 +123,16 @@ static int show_lab(const char *lab, int json)
 	       json_string_value(json_object_get(s, "state")),
 	       json_string_value(json_object_get(s, "backend")),
 	       json_string_value(json_object_get(s, "source")));
-	if (json_object_get(s, "infra_netns"))
+	if (json_object_get(s, "infra_netns")) {
+		json_t *all = json_object_get(s, "infra_netns_all");
+		size_t n = json_array_size(all);
+
 		printf(", switches in netns %s",
 		       json_string_value(json_object_get(s, "infra_netns")));
+		if (n > 1)
+			printf(" .. %s (%zu namespaces)",
+			       json_string_value(json_array_get(all, n - 1)), n);
+	}
 	putchar('\n');
 	if (!strcmp(json_string_value(json_object_get(s, "state")), "incomplete"))
 		printf("its %s did not finish: vnetlab down %s (or vnetlab clean) finishes it\n",

@@ -16,7 +16,9 @@ struct engine {
 	struct vl_journal j;
 	int workers;
 	bool progress;
-	struct vl_nl infra;                 /* a socket in the infra namespace */
+	struct vl_nl *infra;                /* a socket in each infra namespace */
+	int *infra_fd;                      /* and each one's fd */
+	size_t n_infra;                     /* how many of those are open */
 	const struct vl_cgroup_manager *cg; /* NULL: no usable cgroups here */
 	const struct vl_up_opts *opts;
 	/* what the lab's nodes of each backend in it share */
@@ -51,10 +53,12 @@ int vl_engine_run_workers(struct engine *e, vl_worker_fn fn, size_t n_items, str
  * the hosts file and each node's hostname. */
 int vl_engine_write_files(struct engine *e, struct vl_err *err);
 
-/* The network phases of up (wire.c): the infra namespace and bridges;
+/* The network phases of up (wire.c): the infra namespaces and bridges
+ * (closed by vl_engine_close_infra);
  * nodes built and wired by the workers; switch ports; node-to-node links
  * and the configuration of their nodes. */
 int vl_engine_create_infra(struct engine *e, struct vl_err *err);
+void vl_engine_close_infra(struct engine *e);
 int vl_engine_build_nodes(struct engine *e, struct vl_err *err);
 int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err);
 int vl_engine_link_nodes(struct engine *e, struct vl_err *err);

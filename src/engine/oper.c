@@ -46,6 +46,7 @@ static int wait_running(int sock, const char *who, const char *ifname, double de
 
 struct infra_arg {
 	const struct vl_plan *p;
+	int infra; /* which infra namespace */
 	double deadline;
 };
 
@@ -64,6 +65,7 @@ static int infra_ends(void *data, struct vl_err *err)
 			continue;
 		for (int k = 0; k < 2; k++)
 			if (ve->end[k].ns == VL_PLAN_INFRA &&
+			    vl_plan_end_infra(p, &ve->end[k]) == a->infra &&
 			    wait_running(sock, "switch", ve->end[k].ifname, a->deadline, err) < 0)
 				return -1;
 	}
@@ -106,9 +108,12 @@ int vl_engine_wait_links(struct engine *e, struct vl_err *err)
 	const struct vl_plan *p = e->plan;
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, p->infra_ns);
-	if (vl_netns_run(path, infra_ends, &(struct infra_arg){p, deadline_of(p)}, err) < 0)
-		return -1;
+	for (size_t k = 0; k < p->n_infras; k++) {
+		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, p->infras[k]);
+		if (vl_netns_run(path, infra_ends, &(struct infra_arg){p, (int)k, deadline_of(p)},
+		                 err) < 0)
+			return -1;
+	}
 	if (vl_engine_run_workers(e, node_ends, p->n_nodes, err) < 0)
 		return -1;
 	/* switches with STP (a torus): their ports listen, then learn, a

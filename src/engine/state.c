@@ -50,8 +50,14 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 			seen[n_seen++] = be;
 		netns |= be->own_netns;
 	}
-	if (netns)
-		json_object_set_new(root, "infra_netns", json_string(p->infra_ns));
+	if (netns) {
+		json_t *all = json_array();
+
+		for (size_t k = 0; k < p->n_infras; k++)
+			json_array_append_new(all, json_string(p->infras[k]));
+		json_object_set_new(root, "infra_netns", json_string(p->infras[0]));
+		json_object_set_new(root, "infra_netns_all", all);
+	}
 	json_object_set_new(root, "ipv6", json_boolean(p->topo->ipv6));
 
 	for (size_t i = 0; i < p->n_nodes; i++) {
@@ -198,10 +204,8 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 			const struct vl_plan_end *end = &ve->end[e];
 
 			json_array_append_new(ends, json_pack("{s:s, s:s}", "netns",
-			                                      end->ns == VL_PLAN_INFRA
-			                                          ? p->infra_ns
-			                                          : p->nodes[end->ns].netns,
-			                                      "ifname", end->ifname));
+			                                      vl_plan_end_ns_name(p, end), "ifname",
+			                                      end->ifname));
 		}
 		json_object_set_new(jl, "ends", ends);
 		json_object_set_new(jl, "engine",
@@ -279,8 +283,9 @@ int vl_state_link_end(json_t *l, int k, const char *id, const char **netns, cons
 	*ifname = json_string_value(json_object_get(end, "ifname"));
 	if (!*netns || !*ifname || !colon)
 		return vl_err_set(err, EINVAL, "state.json: a link end without netns and ifname");
-	snprintf(want, sizeof(want), "vl%s.sw", id);
-	if (!strcmp(*netns, want)) {
+	snprintf(want, sizeof(want), "vl%s", id);
+	if (!strncmp(*netns, want, strlen(want)) &&
+	    vl_lab_infra_suffix(*netns + strlen(want))) {
 		/* the switches' side: an interface tagged with the id */
 		snprintf(want, sizeof(want), "vl%s", id);
 		ok = !strncmp(*ifname, want, strlen(want)) && strlen(*ifname) < IFNAMSIZ &&

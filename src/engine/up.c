@@ -1,10 +1,10 @@
 /* `up`: realizing a plan, in phases, each journalled before it runs:
  *   1. the lab directory, its lock, files and private mounts, its cgroup;
- *   2. the infra namespace and the lab's bridges (one netlink batch), and
+ *   2. the infra namespaces and the lab's bridges (one netlink batch), and
  *      which link backend serves each link;
  *   3. what each node backend prepares once for the lab (a guest image);
  *   4. nodes, built by one worker process per CPU (wire.c);
- *   5. switch ports join their bridges (batched, in the infra namespace);
+ *   5. switch ports join their bridges (batched, in the infra namespaces);
  *   6. links between two nodes, and the configuration of those nodes;
  *   7. what runs inside nodes started, and waited for until ready (guests);
  *   8. state.json, which marks the lab as up, and the link engine.
@@ -161,13 +161,13 @@ static int id_in_use(const char *lab, const char *id)
 }
 
 /* Which link backend serves each link: the plan's choice, given what the
- * probe (on the infra namespace's loopback) finds, if it matters. */
+ * probe (on the first infra namespace's loopback) finds, if it matters. */
 static int choose_links(struct engine *e, struct vl_err *err)
 {
 	int have_netem = 0;
 
 	if (vl_plan_links_need_probe(e->plan) &&
-	    (have_netem = vl_kl_probe_netem(&e->infra, 1, err)) < 0)
+	    (have_netem = vl_kl_probe_netem(&e->infra[0], 1, err)) < 0)
 		return vl_err_wrap(err, "probe netem");
 	/* the engine owns the plan: the choice is made here, once the
 	 * kernel is known */
@@ -483,7 +483,7 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 	}
 	if (e.progress)
 		fputs("\r\033[K", stderr);
-	vl_nl_close(&e.infra);
+	vl_engine_close_infra(&e);
 	release_nodes(&e);
 	if (r < 0) {
 		struct vl_err uerr = {0};

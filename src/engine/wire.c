@@ -1,8 +1,8 @@
-/* The network phases of `up`: the infra namespace with the lab's bridges;
+/* The network phases of `up`: the infra namespaces with the lab's bridges;
  * nodes built by the workers and, from inside each, its links' ends and
  * its configuration, with interface indexes chosen by the plan (no
  * lookups); switch ports joining their bridges (batched, in the infra
- * namespace); links between two nodes and the configuration of those
+ * namespaces); links between two nodes and the configuration of those
  * nodes. Nodes and links act through their backends' tables. Touches the
  * lab's namespaces, its cgroups and /run/netns; in the host's network
  * namespace only the host ends of the management network's ports and of
@@ -29,10 +29,11 @@ static void netns_path(const char *netns, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s", VL_NETNS_RUN_DIR, netns);
 }
 
-/* --- the infra namespace ---------------------------------------------- */
+/* --- the infra namespaces ---------------------------------------------- */
 
 struct infra_arg {
 	struct engine *e;
+	size_t k;
 	const char *path;
 };
 
@@ -47,11 +48,15 @@ static int infra_setup(void *data, struct vl_err *err)
 	if (!p->topo->ipv6 && access("/proc/sys/net/ipv6", F_OK) == 0 &&
 	    vl_sysctl_write("net/ipv6/conf/default/disable_ipv6", "1", err) < 0)
 		return -1;
-	if (vl_nl_open(&a->e->infra, err) < 0)
+	if (vl_nl_open(&a->e->infra[a->k], err) < 0)
 		return -1;
 	if ((self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
-		return vl_err_sys(err, errno, "open network namespace %s", p->infra_ns);
-	return vl_ns_bind_fd(self, a->path, err);
+		return vl_err_sys(err, errno, "open network namespace %s", p->infras[a->k]);
+	if (vl_ns_bind_fd(self, a->path, err) < 0)
+		return -1;
+	a->e->infra_fd[a->k] = self;
+	self = -1;
+	return 0;
 }
 
 int vl_engine_create_infra(struct engine *e, struct vl_err *err)
@@ -60,18 +65,49 @@ int vl_engine_create_infra(struct engine *e, struct vl_err *err)
 	char path[PATH_MAX];
 	int r;
 
-	netns_path(p->infra_ns, path, sizeof(path));
-	if (vl_journal_netns(&e->j, p->infra_ns, err) < 0)
-		return -1;
-	if (vl_netns_run(NULL, infra_setup, &(struct infra_arg){e, path}, err) < 0)
-		return vl_err_wrap(err, "network namespace %s", p->infra_ns);
+	e->n_infra = p->n_infras;
+	e->infra = vl_xcalloc(e->n_infra, sizeof(*e->infra));
+	e->infra_fd = vl_xcalloc(e->n_infra, sizeof(*e->infra_fd));
+	for (size_t k = 0; k < e->n_infra; k++)
+		e->infra_fd[k] = -1;
+	for (size_t k = 0; k < p->n_infras; k++) {
+		netns_path(p->infras[k], path, sizeof(path));
+		if (vl_journal_netns(&e->j, p->infras[k], err) < 0)
+			return -1;
+		if (vl_netns_run(NULL, infra_setup, &(struct infra_arg){e, k, path}, err) < 0)
+			return vl_err_wrap(err, "network namespace %s", p->infras[k]);
+	}
 	r = vl_journal_step(&e->j, "create bridges", err);
 	for (size_t k = 0; r == 0 && k < p->n_bridges; k++)
-		r = vl_kl_bridge_add_stp(&e->infra, p->bridges[k].name, 2 + (int)k, p->topo->mtu,
-		                         p->topo->stp, err);
-	if (r == 0)
-		r = vl_nl_flush(&e->infra, err);
+		r = vl_kl_bridge_add_stp(&e->infra[p->bridges[k].infra], p->bridges[k].name,
+		                         2 + (int)k, p->topo->mtu, p->topo->stp, err);
+	for (size_t k = 0; r == 0 && k < p->n_infras; k++)
+		r = vl_nl_flush(&e->infra[k], err);
 	return r;
+}
+
+void vl_engine_close_infra(struct engine *e)
+{
+	for (size_t k = 0; k < e->n_infra; k++) {
+		if (e->infra[k].sock)
+			vl_nl_close(&e->infra[k]);
+		if (e->infra_fd[k] >= 0)
+			close(e->infra_fd[k]);
+	}
+	free(e->infra);
+	free(e->infra_fd);
+	e->infra = NULL;
+	e->infra_fd = NULL;
+	e->n_infra = 0;
+}
+
+/* Flush every infra namespace's socket. */
+static int flush_infra(struct engine *e, struct vl_err *err)
+{
+	for (size_t k = 0; k < e->n_infra; k++)
+		if (vl_nl_flush(&e->infra[k], err) < 0)
+			return -1;
+	return 0;
 }
 
 /* --- nodes --------------------------------------------------------------- */
@@ -159,7 +195,7 @@ static int wire_dummy(struct engine *e, struct vl_nl *nl, size_t i, size_t j, st
  * its host side (its backend's), and, unless it also has links to other
  * nodes (configured once those exist), its configuration, in one netlink
  * round trip. */
-static int wire_node(struct engine *e, size_t i, int infra_fd, struct vl_nl *host, int host_fd,
+static int wire_node(struct engine *e, size_t i, struct vl_nl *host, int host_fd,
                      struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
@@ -182,8 +218,10 @@ static int wire_node(struct engine *e, size_t i, int infra_fd, struct vl_nl *hos
 		                      b = {.name = peer->ifname,
 		                           .ifindex =
 		                               vl_plan_infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
-		                           .ns_fd = infra_fd};
+		                           .ns_fd = -1};
 
+		if (peer->ns == VL_PLAN_INFRA)
+			b.ns_fd = e->infra_fd[vl_plan_end_infra(p, peer)];
 		if (peer->ns == VL_PLAN_HOST)
 			r = wire_host_end(e, &nl, host, host_fd, i, j, err);
 		else if (peer->ns == VL_PLAN_NONE)
@@ -209,8 +247,6 @@ static int build_share(struct engine *e, size_t w, size_t nw, struct vl_err *err
 	const struct vl_plan *p = e->plan;
 	struct vl_node_ctx ctx[VL_ARRAY_SIZE(e->labs)];
 	long base = e->j.step;
-	char path[PATH_MAX];
-	cleanup_close int infra_fd = -1;
 	cleanup_close int host_fd = -1;
 	struct vl_nl host = {0};
 	int r = 0;
@@ -229,11 +265,6 @@ static int build_share(struct engine *e, size_t w, size_t nw, struct vl_err *err
 		                              .base_mnt = -1,
 		                              .self_exe = -1,
 		                              .proc = -1};
-	if (e->any_netns) {
-		netns_path(p->infra_ns, path, sizeof(path));
-		if ((infra_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			return vl_err_sys(err, errno, "open %s", path);
-	}
 	for (size_t i = w; i < p->n_nodes && r == 0; i += nw) {
 		const struct vl_plan_node *n = &p->nodes[i];
 		const struct vl_node_backend *be = vl_node_backend_of(p, i);
@@ -263,7 +294,7 @@ static int build_share(struct engine *e, size_t w, size_t nw, struct vl_err *err
 			break;
 		/* create() left us in the node's network namespace. */
 		if (be->own_netns)
-			r = wire_node(e, i, infra_fd, &host, host_fd, err);
+			r = wire_node(e, i, &host, host_fd, err);
 	}
 	if (host.sock)
 		vl_nl_close(&host);
@@ -291,11 +322,17 @@ int vl_engine_build_nodes(struct engine *e, struct vl_err *err)
 
 /* --- switch ports ------------------------------------------------------- */
 
-/* In the infra namespace: the switch ends of links whose ends are made
- * one at a time (the user engine's TAPs). */
+struct infra_ends_arg {
+	const struct vl_plan *p;
+	int infra;
+};
+
+/* In infra namespace k: the switch ends there of links whose ends are
+ * made one at a time (the user engine's TAPs). */
 static int make_infra_ends(void *data, struct vl_err *err)
 {
-	const struct vl_plan *p = data;
+	const struct infra_ends_arg *arg = data;
+	const struct vl_plan *p = arg->p;
 
 	for (size_t v = 0; v < p->n_veths; v++) {
 		const struct vl_link_backend *lb = vl_link_backend_of(&p->veths[v]);
@@ -306,11 +343,37 @@ static int make_infra_ends(void *data, struct vl_err *err)
 			                           .ifindex = vl_plan_infra_ifindex(p, v, k),
 			                           .ns_fd = -1};
 
-			if (end->ns == VL_PLAN_INFRA && lb->make(NULL, &a, NULL, 0, err) < 0)
+			if (end->ns == VL_PLAN_INFRA && vl_plan_end_infra(p, end) == arg->infra &&
+			    lb->make(NULL, &a, NULL, 0, err) < 0)
 				return -1;
 		}
 	}
 	return 0;
+}
+
+/* A switch-to-switch veth (a cascade uplink too), each end on its
+ * bridge: made from end 0's namespace, end 1 put into its own (flushed at
+ * once when that is another, whose socket sets its master). */
+static int make_switch_link(struct engine *e, size_t v, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	const struct vl_plan_veth *ve = &p->veths[v];
+	int i0 = vl_plan_end_infra(p, &ve->end[0]), i1 = vl_plan_end_infra(p, &ve->end[1]);
+	struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
+	                           .ifindex = vl_plan_infra_ifindex(p, v, 0),
+	                           .ns_fd = -1,
+	                           .master = end_master(&ve->end[0]),
+	                           .up = true},
+	                      b = {.name = ve->end[1].ifname,
+	                           .ifindex = vl_plan_infra_ifindex(p, v, 1),
+	                           .ns_fd = i0 == i1 ? -1 : e->infra_fd[i1]};
+	char what[96];
+
+	if (vl_link_backend_of(ve)->make(&e->infra[i0], &a, &b, ve->mtu, err) < 0 ||
+	    (i0 != i1 && vl_nl_flush(&e->infra[i0], err) < 0))
+		return -1;
+	snprintf(what, sizeof(what), "attach %s to %s", b.name, p->bridges[ve->end[1].bridge].name);
+	return vl_kl_link_set_master(&e->infra[i1], b.ifindex, end_master(&ve->end[1]), what, err);
 }
 
 /* Switch ends of node links join their bridges, shaped; switch-to-switch
@@ -324,48 +387,36 @@ int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err)
 
 	for (size_t v = 0; v < p->n_veths; v++)
 		single |= !vl_link_backend_of(&p->veths[v])->pair;
-	netns_path(p->infra_ns, path, sizeof(path));
-	if (r == 0 && single)
-		r = vl_netns_run(path, make_infra_ends, (void *)p, err);
+	for (size_t k = 0; r == 0 && single && k < p->n_infras; k++) {
+		netns_path(p->infras[k], path, sizeof(path));
+		r = vl_netns_run(path, make_infra_ends, &(struct infra_ends_arg){p, (int)k}, err);
+	}
 	for (size_t v = 0; r == 0 && v < p->n_veths; v++) {
 		const struct vl_plan_veth *ve = &p->veths[v];
 		const struct vl_link_backend *lb = vl_link_backend_of(ve);
 
-		if (lb->pair && ve->end[0].ns == VL_PLAN_INFRA && ve->end[1].ns == VL_PLAN_INFRA) {
-			struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
-			                           .ifindex = vl_plan_infra_ifindex(p, v, 0),
-			                           .ns_fd = -1,
-			                           .master = end_master(&ve->end[0]),
-			                           .up = true},
-			                      b = {.name = ve->end[1].ifname,
-			                           .ifindex = vl_plan_infra_ifindex(p, v, 1),
-			                           .ns_fd = -1};
-
-			r = lb->make(&e->infra, &a, &b, ve->mtu, err);
-			snprintf(what, sizeof(what), "attach %s to %s", b.name,
-			         p->bridges[ve->end[1].bridge].name);
-			if (r == 0)
-				r = vl_kl_link_set_master(&e->infra, b.ifindex,
-				                          end_master(&ve->end[1]), what, err);
-		}
+		if (lb->pair && ve->end[0].ns == VL_PLAN_INFRA && ve->end[1].ns == VL_PLAN_INFRA)
+			r = make_switch_link(e, v, err);
 		for (int k = 0; r == 0 && k < 2; k++) {
 			const struct vl_plan_end *end = &ve->end[k];
 			bool attached = lb->pair && ve->end[!k].ns == VL_PLAN_INFRA;
 			int ifindex = vl_plan_infra_ifindex(p, v, k);
+			struct vl_nl *nl;
 
 			if (end->ns != VL_PLAN_INFRA)
 				continue;
+			nl = &e->infra[vl_plan_end_infra(p, end)];
 			snprintf(what, sizeof(what), "shape %s", end->ifname);
-			r = lb->configure(&e->infra, ifindex, ve, k, what, err);
+			r = lb->configure(nl, ifindex, ve, k, what, err);
 			if (r < 0 || attached)
 				continue; /* a switch-to-switch veth: attached above */
 			snprintf(what, sizeof(what), "attach %s to %s", end->ifname,
 			         p->bridges[end->bridge].name);
-			r = vl_kl_link_set_master(&e->infra, ifindex, end_master(end), what, err);
+			r = vl_kl_link_set_master(nl, ifindex, end_master(end), what, err);
 		}
 	}
 	if (r == 0)
-		r = vl_nl_flush(&e->infra, err);
+		r = flush_infra(e, err);
 	return r;
 }
 

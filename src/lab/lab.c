@@ -118,7 +118,22 @@ bool vl_lab_tag(const char *name, char id[VL_LAB_ID_LEN + 1])
 	memcpy(id, name + 2, VL_LAB_ID_LEN);
 	id[VL_LAB_ID_LEN] = '\0';
 	name += 2 + VL_LAB_ID_LEN;
-	return (name[0] == '-' && !vl_name_invalid(name + 1)) || !strcmp(name, ".sw");
+	return (name[0] == '-' && !vl_name_invalid(name + 1)) || vl_lab_infra_suffix(name);
+}
+
+bool vl_lab_infra_suffix(const char *s)
+{
+	if (strncmp(s, ".sw", 3))
+		return false;
+	s += 3;
+	if (!*s)
+		return true;
+	if (*s == '0' || strlen(s) > 5)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
 }
 
 bool vl_lab_tagged(const char *id, const char *name)

@@ -40,8 +40,11 @@ int vl_lab_read_id(const char *lab, char id[VL_LAB_ID_LEN + 1], struct vl_err *e
  * acted on: no other lab in the run dir claims that id. */
 int vl_lab_own_id(const char *lab, char id[VL_LAB_ID_LEN + 1], struct vl_err *err);
 /* Is name one of the names vnetlab tags kernel objects with ("vl" + id +
- * "-" + a node name, or ".sw")? Its id into id. */
+ * "-" + a node name, or an infra namespace's suffix)? Its id into id. */
 bool vl_lab_tag(const char *name, char id[VL_LAB_ID_LEN + 1]);
+/* Is s what follows "vl<id>" in an infra namespace's name: ".sw" (the
+ * first), ".sw1", ".sw2", ...? */
+bool vl_lab_infra_suffix(const char *s);
 /* Is name tagged with this id (never true for an empty id)? */
 bool vl_lab_tagged(const char *id, const char *name);
 /* 1 if state.json says the lab is up and no down has begun. */

@@ -144,6 +144,32 @@ static long switch_seg(struct builder *b, size_t s)
 	return b->sw_seg[root];
 }
 
+/* The bridges, in order, into infra namespaces of at most
+ * VL_BRIDGE_MAX_PORTS ports each (see plan.h): a namespace's ports are
+ * what it has peers for. */
+static void pack_infras(struct vl_plan *p)
+{
+	int used = 0, k = 0;
+
+	for (size_t i = 0; i < p->n_bridges; i++) {
+		struct vl_plan_bridge *br = &p->bridges[i];
+
+		if (used && used + br->n_ports > VL_BRIDGE_MAX_PORTS) {
+			k++;
+			used = 0;
+		}
+		br->infra = k;
+		used += br->n_ports;
+	}
+	p->n_infras = (size_t)k + 1;
+	p->infras = vl_xcalloc(p->n_infras, sizeof(*p->infras));
+	for (size_t i = 0; i < p->n_infras; i++)
+		if (i)
+			snprintf(p->infras[i], sizeof(p->infras[i]), "vl%s.sw%zu", p->id, i);
+		else
+			snprintf(p->infras[i], sizeof(p->infras[i]), "vl%s.sw", p->id);
+}
+
 static int build_links(struct builder *b, struct vl_err *err)
 {
 	struct vl_plan *p = b->p;
@@ -187,6 +213,7 @@ static int build_links(struct builder *b, struct vl_err *err)
 			p->bridges[b->sw_bridge0[s]].n_ports++;
 		}
 	}
+	pack_infras(p);
 	for (size_t k = 0; k < p->n_bridges; k++) {
 		long s = b->sw[p->bridges[k].topo_node];
 
@@ -497,7 +524,6 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 	p->backend = backend;
 	snprintf(p->lab, sizeof(p->lab), "%s", lab);
 	snprintf(p->id, sizeof(p->id), "%s", id);
-	snprintf(p->infra_ns, sizeof(p->infra_ns), "vl%s.sw", id);
 
 	b.p = p;
 	b.t = t;
@@ -652,6 +678,7 @@ void vl_plan_free(struct vl_plan *p)
 	}
 	free(p->nodes);
 	free(p->bridges);
+	free(p->infras);
 	free(p->veths);
 	free(p->segs);
 	free(p->hosts);
@@ -659,9 +686,9 @@ void vl_plan_free(struct vl_plan *p)
 	free(p);
 }
 
-static const char *end_ns_name(const struct vl_plan *p, const struct vl_plan_end *e)
+const char *vl_plan_end_ns_name(const struct vl_plan *p, const struct vl_plan_end *e)
 {
-	return e->ns == VL_PLAN_INFRA  ? p->infra_ns
+	return e->ns == VL_PLAN_INFRA  ? vl_plan_end_infra_name(p, e)
 	       : e->ns == VL_PLAN_HOST ? "host"
 	       : e->ns == VL_PLAN_NONE ? "-"
 	                               : p->nodes[e->ns].netns;
@@ -674,7 +701,12 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 	if (p->backend == VL_BACKEND_PROC)
 		vl_buf_printf(out, "lab %s id %s backend proc\n", p->lab, p->id);
 	else
-		vl_buf_printf(out, "lab %s id %s infra %s\n", p->lab, p->id, p->infra_ns);
+	{
+		vl_buf_printf(out, "lab %s id %s infra", p->lab, p->id);
+		for (size_t k = 0; k < p->n_infras; k++)
+			vl_buf_printf(out, " %s", p->infras[k]);
+		vl_buf_printf(out, "\n");
+	}
 	for (size_t s = 0; s < p->n_segs; s++) {
 		const struct vl_plan_seg *g = &p->segs[s];
 
@@ -694,9 +726,11 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 		              p->mgmt.given ? "" : " default");
 	}
 	for (size_t k = 0; k < p->n_bridges; k++)
-		vl_buf_printf(out, "bridge %s switch %s ports %d segment %d\n", p->bridges[k].name,
-		              p->topo->nodes[p->bridges[k].topo_node].name, p->bridges[k].n_ports,
-		              p->bridges[k].seg);
+		vl_buf_printf(out, "bridge %s switch %s ports %d segment %d%s%s\n",
+		              p->bridges[k].name, p->topo->nodes[p->bridges[k].topo_node].name,
+		              p->bridges[k].n_ports, p->bridges[k].seg,
+		              p->n_infras > 1 ? " in " : "",
+		              p->n_infras > 1 ? p->infras[p->bridges[k].infra] : "");
 	for (size_t i = 0; i < p->n_nodes; i++) {
 		const struct vl_plan_node *n = &p->nodes[i];
 
@@ -736,7 +770,7 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 
 			vl_fmt_ip(f->addr, a);
 			vl_buf_printf(out, "  if %s %s/%d peer %s:%s\n", f->name, f->addr ? a : "-",
-			              f->prefix, end_ns_name(p, peer), peer->ifname);
+			              f->prefix, vl_plan_end_ns_name(p, peer), peer->ifname);
 		}
 		for (size_t k = 0; k < n->n_routes; k++) {
 			const struct vl_plan_route *rt = &n->routes[k];
@@ -756,7 +790,7 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 
 		vl_buf_printf(out, "veth %zu", v);
 		for (int k = 0; k < 2; k++) {
-			vl_buf_printf(out, " %s:%s", end_ns_name(p, &e->end[k]), e->end[k].ifname);
+			vl_buf_printf(out, " %s:%s", vl_plan_end_ns_name(p, &e->end[k]), e->end[k].ifname);
 			if (e->end[k].bridge >= 0)
 				vl_buf_printf(out, "@%s", p->bridges[e->end[k].bridge].name);
 			else if (e->end[k].ns == VL_PLAN_HOST && e->on_mgmt)

@@ -3,9 +3,12 @@
  * topology, lab name and lab id always give the same plan.
  *
  * Kernel objects of a lab live in:
- *   - one "infra" network namespace (vl<id>.sw) holding the lab's bridges and
- *     the bridge-side ends of veth pairs, so deleting that namespace removes
- *     every switch;
+ *   - "infra" network namespaces (vl<id>.sw, then vl<id>.sw1, vl<id>.sw2, ...)
+ *     holding the lab's bridges and the bridge-side ends of veth pairs, at
+ *     most VL_BRIDGE_MAX_PORTS ports in each: every notification about a
+ *     port looks its peer's namespace up in a linear list of the
+ *     namespace's peers (peernet2id), so one namespace for 10,000 ports
+ *     would make up quadratic; deleting them removes every switch;
  *   - one network namespace per node (vl<id>-<node>), registered the way
  *     `ip netns add` does;
  *   - the host's own namespace only for what the lab asks of it: the
@@ -25,12 +28,12 @@
 
 #define VL_LAB_ID_LEN       4    /* hex digits */
 #define VL_BRIDGE_MAX_PORTS 1023 /* a Linux bridge's port limit (BR_MAX_PORTS - 1) */
-#define VL_PLAN_INFRA       (-1) /* "namespace" index of the infra namespace */
+#define VL_PLAN_INFRA       (-1) /* "namespace" index of an infra namespace (its bridge's) */
 #define VL_PLAN_HOST        (-2) /* the host's own (management ports, host links) */
 #define VL_PLAN_NONE        (-3) /* no other end: a dummy interface */
 
 struct vl_plan_end {
-	int ns;          /* plan node index, VL_PLAN_INFRA, or VL_PLAN_HOST */
+	int ns;          /* plan node index, VL_PLAN_INFRA, VL_PLAN_HOST or VL_PLAN_NONE */
 	char ifname[16]; /* name inside that namespace */
 	int bridge;      /* index of the bridge it is enslaved to, or -1 */
 	int node_if;     /* index in the node's ifs, or -1 on infra ends */
@@ -52,7 +55,8 @@ struct vl_plan_bridge {
 	char name[16];
 	int topo_node; /* the switch it implements (several if cascaded) */
 	int n_ports;
-	int seg; /* L2 segment, -1 if nothing with an address is on it */
+	int seg;   /* L2 segment, -1 if nothing with an address is on it */
+	int infra; /* index in plan->infras of the namespace holding it */
 };
 
 struct vl_plan_seg {
@@ -136,7 +140,8 @@ struct vl_plan {
 	enum vl_backend backend;
 	char lab[64];
 	char id[VL_LAB_ID_LEN + 1];
-	char infra_ns[32];
+	char (*infras)[32]; /* the infra namespaces' names; infras[0] is vl<id>.sw */
+	size_t n_infras;    /* at least 1 */
 	const struct vl_topo *topo;
 
 	struct vl_plan_node *nodes;
@@ -197,6 +202,21 @@ static inline int vl_plan_infra_ifindex(const struct vl_plan *p, size_t v, int k
 {
 	return (int)(2 + p->n_bridges + 2 * v + (size_t)k);
 }
+
+/* The index in p->infras of the namespace of an end in one (VL_PLAN_INFRA),
+ * and its name. */
+static inline int vl_plan_end_infra(const struct vl_plan *p, const struct vl_plan_end *end)
+{
+	return p->bridges[end->bridge].infra;
+}
+static inline const char *vl_plan_end_infra_name(const struct vl_plan *p,
+                                                 const struct vl_plan_end *end)
+{
+	return p->infras[vl_plan_end_infra(p, end)];
+}
+/* The name of the namespace of end e: a node's, an infra namespace's,
+ * "host" or "-" (no other end). */
+const char *vl_plan_end_ns_name(const struct vl_plan *p, const struct vl_plan_end *e);
 
 /* Name of a node's netns: "vl<id>-<node>". */
 void vl_plan_netns_name(const char *id, const char *node, char *buf, size_t len);

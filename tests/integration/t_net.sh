@@ -46,19 +46,45 @@ test_clab_file_with_router() {
 test_large_switch_is_cascaded() {
 	# A Linux bridge takes at most 1023 ports: 1100 hosts on one switch
 	# need a root bridge with leaves, invisible to the user.
+	# Each leaf is in an infra namespace of its own: no namespace has more
+	# than a bridge's worth of peers (the kernel looks a port's peer up
+	# in a linear list of them on every notification).
 	vl up --topo single,1100 --name vt-big -q
 	id=$(cat /run/vnetlab/vt-big/id)
-	n=$(ip -n "vl$id.sw" -o link show type bridge | wc -l)
+	all=$("$VNETLAB" status vt-big --json | jq -r '.infra_netns_all[]')
+	[ "$(echo "$all" | head -n 1)" = "vl$id.sw" ] || fail "first infra namespace: $all"
+	[ "$(echo "$all" | wc -l)" -eq 3 ] || fail "expected 3 infra namespaces, found: $all"
+	n=0
+	for ns in $all; do
+		ip netns list | grep -qx "$ns\( (id: [0-9]*)\)\?" || fail "$ns is not registered"
+		b=$(ip -n "$ns" -o link show type bridge | wc -l)
+		[ "$b" -ge 1 ] || fail "no bridge in $ns"
+		ports=$(bridge -n "$ns" link 2>/dev/null | wc -l)
+		[ "$ports" -le 1023 ] || fail "$ns holds $ports ports"
+		n=$((n + b))
+		# up returns once every link works: no port still waiting for
+		# the kernel's link watch, no node end without its queue
+		idle=$(bridge -n "$ns" link 2>/dev/null | grep -v 'state forwarding')
+		[ -z "$idle" ] || fail "ports not forwarding after up: $(echo "$idle" | head -n 3)"
+	done
 	[ "$n" -ge 3 ] || fail "expected cascaded bridges, found $n"
-	# up returns once every link works: no port still waiting for the
-	# kernel's link watch, no node end without its queue
-	idle=$(bridge -n "vl$id.sw" link 2>/dev/null | grep -v 'state forwarding')
-	[ -z "$idle" ] || fail "ports not forwarding after up: $(echo "$idle" | head -n 3)"
+	"$VNETLAB" status vt-big | grep -q "switches in netns vl$id.sw .. vl$id.sw2 (3 namespaces)" ||
+		fail "status does not name the infra namespaces: $("$VNETLAB" status vt-big | head -n 1)"
 	for h in h1 h1100 h1050; do
 		"$VNETLAB" exec vt-big $h -- ip -o link show dev eth0 | grep -q ' state UP ' ||
 			fail "$h:eth0 not operational after up"
 	done
 	can_ping vt-big h1 h1100 || fail "h1 cannot reach h1100 across leaf bridges"
 	can_ping vt-big h1050 h3 || fail "h1050 cannot reach h3"
+	# links on every leaf can be shaped by name, whatever namespace holds them
+	"$VNETLAB" link vt-big h1100:eth0 set --in bw 5Mbit >/dev/null || fail "link set on a leaf"
+	port=$("$VNETLAB" status vt-big --json |
+		jq -r '.links[] | select(.endpoints[0] == "h1100:eth0") | .ends[1] | "\(.netns) \(.ifname)"')
+	set -- $port
+	[ "$1" = "vl$id.sw2" ] || fail "h1100's switch end is in $1, want vl$id.sw2"
+	tc -n "$1" qdisc show dev "$2" | grep -qE 'tbf|htb' ||
+		fail "no rate limit on $2 in $1: $(tc -n "$1" qdisc show dev "$2")"
 	vl down vt-big
+	left=$(ip netns list | grep -c "^vl$id\." || true)
+	[ "$left" -eq 0 ] || fail "$left infra namespaces left after down"
 }
