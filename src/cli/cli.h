@@ -101,6 +101,7 @@ struct vl_topo_opts {
 	const char *mgmt; /* --mgmt on|off|SUBNET */
 	bool nat;         /* --nat */
 	const char *link; /* --link: Mininet's settings for every link (link/linkspec.h) */
+	int accounting;   /* --accounting: VL_ACCOUNT_* bits, or -1 */
 };
 void vl_cli_topo_opts_init(struct vl_topo_opts *o);
 void vl_cli_topo_opts_free(struct vl_topo_opts *o);
@@ -120,6 +121,7 @@ void vl_cli_topo_opts_free(struct vl_topo_opts *o);
 	    {"vm-clone", required_argument, NULL, 0x10a},                                          \
 	    {"mgmt", required_argument, NULL, 0x120}, {"nat", no_argument, NULL, 0x121},           \
 	    {"link", required_argument, NULL, 0x140},                                              \
+	    {"accounting", required_argument, NULL, 0x141},                                        \
 	{                                                                                          \
 		"vm-timeout", required_argument, NULL, 0x108                                       \
 	}

@@ -243,6 +243,18 @@ static void print_table(const struct vl_lab_stats *s, const struct vl_lab_stats 
 			       g->ncpu);
 		}
 	}
+	{
+		bool mem = false, tasks = false, cg = false;
+
+		for (size_t i = 0; i < s->n_nodes; i++) {
+			cg |= s->nodes[i].have_cgroup;
+			mem |= s->nodes[i].cg.have_memory;
+			tasks |= s->nodes[i].cg.have_pids;
+		}
+		if (cg && (!mem || !tasks))
+			printf("(%s%s%s not measured: up --accounting all measures them)\n",
+			       mem ? "" : "MEM", !mem && !tasks ? " and " : "", tasks ? "" : "PIDS");
+	}
 	fflush(stdout);
 }
 

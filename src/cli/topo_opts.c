@@ -15,12 +15,41 @@ void vl_cli_topo_opts_init(struct vl_topo_opts *o)
 	o->ipv6 = VL_UNSET;
 	o->profile = VL_UNSET;
 	o->backend = VL_BACKEND_NS;
+	o->accounting = -1;
 	vl_topo_res_init(&o->res);
 }
 
 void vl_cli_topo_opts_free(struct vl_topo_opts *o)
 {
 	vl_topo_res_free(&o->res);
+}
+
+/* "cpu,memory,tasks" or "all" into VL_ACCOUNT_* bits (CPU time is always
+ * measured); -1 if it is neither. */
+static int parse_accounting(const char *arg)
+{
+	static const struct {
+		const char *name;
+		int bits;
+	} words[] = {{"cpu", 0},
+	             {"memory", VL_ACCOUNT_MEMORY},
+	             {"tasks", VL_ACCOUNT_TASKS},
+	             {"all", VL_ACCOUNT_MEMORY | VL_ACCOUNT_TASKS}};
+	int bits = 0;
+
+	for (const char *p = arg;; p++) {
+		size_t len = strcspn(p, ","), k;
+
+		for (k = 0; k < VL_ARRAY_SIZE(words); k++)
+			if (strlen(words[k].name) == len && !strncmp(p, words[k].name, len))
+				break;
+		if (k == VL_ARRAY_SIZE(words))
+			return -1;
+		bits |= words[k].bits;
+		p += len;
+		if (!*p)
+			return bits;
+	}
 }
 
 int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char *cmd, int *rc)
@@ -37,6 +66,13 @@ int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char
 		return 1;
 	}
 	switch (opt) {
+	case 0x141:
+		if ((o->accounting = parse_accounting(arg)) < 0)
+			*rc = vl_cli_usage(cmd,
+			                   "--accounting takes a list of cpu, memory and tasks (or "
+			                   "all), not \"%s\"",
+			                   arg);
+		return 1;
 	case 0x140: {
 		struct vl_link_spec ls;
 		struct vl_err err = {0};
@@ -232,6 +268,8 @@ int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *la
 	}
 	if (o->profile != VL_UNSET)
 		t->profile = (enum vl_profile)o->profile;
+	if (o->accounting >= 0)
+		t->accounting = (unsigned)o->accounting;
 	if (apply_mgmt(o, t, err) < 0) {
 		vl_topo_free(t);
 		return -1;

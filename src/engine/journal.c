@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -450,10 +452,106 @@ static void say_skipped(const char *lab, const struct rec *r)
 	fprintf(stderr, ") names what is not the lab's: not acted on\n");
 }
 
+/* Every network namespace the records name, held open while their
+ * names go, so that they die together when the holds are let go: the
+ * kernel's cleanup of a namespace scans every namespace still alive
+ * (unhash_nsid), and each name's unmount waits for an expedited RCU grace
+ * period that a running cleanup delays; namespaces dying one by one as
+ * their names went made down quadratic. Best effort: what cannot be held
+ * (out of descriptors) goes as before. */
+struct holds {
+	int *fd;
+	size_t n;
+	long last; /* index of the first netns record: the holds go after it */
+};
+
+static void hold_netns(struct holds *h, const struct undo *u, const struct rec *recs, size_t n)
+{
+	struct rlimit rl;
+	char path[PATH_MAX];
+
+	h->fd = NULL;
+	h->n = 0;
+	h->last = -1;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(recs[i].kind->verb, "netns") && valid_netns(u, recs[i].argv)) {
+			if (h->last < 0)
+				h->last = (long)i;
+			h->n++;
+		}
+	if (!h->n)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	h->fd = vl_xcalloc(h->n, sizeof(*h->fd));
+	h->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		int fd;
+
+		if (strcmp(recs[i].kind->verb, "netns") || !valid_netns(u, recs[i].argv))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, recs[i].argv[0]);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				break;
+			continue;
+		}
+		/* only a namespace (never what else a stale name may be) */
+		if (!vl_ns_id_of(path).ino) {
+			close(fd);
+			continue;
+		}
+		h->fd[h->n++] = fd;
+	}
+}
+
+/* The nodes' mount and UTS namespaces go with the lab's ns directory;
+ * freeing each mount namespace waits for an RCU grace period of its own
+ * (some 0.2 ms), most of it asleep: in a child, beside the rest of the
+ * undo, from its start (nothing else needs them once the lab's processes
+ * are gone). Its own record then finds nothing left to unmount. */
+static pid_t unmount_ns_ahead(const struct undo *u, const struct rec *recs, size_t n)
+{
+	bool mounted = false;
+	pid_t pid;
+
+	for (size_t i = 0; i < n && !mounted; i++)
+		mounted = !strcmp(recs[i].kind->verb, "mount") && valid_mount(u, recs[i].argv) &&
+		          !strcmp(recs[i].argv[0], u->nsdir);
+	if (!mounted || (pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		vl_umount_lazy(u->nsdir, NULL);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void wait_ahead(pid_t *pid)
+{
+	if (*pid > 0)
+		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	*pid = -1;
+}
+
+static void release_netns(struct holds *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		close(h->fd[i]);
+	free(h->fd);
+	h->fd = NULL;
+	h->n = 0;
+}
+
 int vl_journal_undo(const char *lab, struct vl_err *err)
 {
 	cleanup_free char *data = NULL;
 	cleanup_free struct rec *recs = NULL;
+	struct holds holds;
+	pid_t ahead;
 	struct undo u;
 	size_t n = 0;
 	int r = 0;
@@ -469,18 +567,24 @@ int vl_journal_undo(const char *lab, struct vl_err *err)
 	}
 	if (undo_init(&u, lab, recs, n, err) < 0)
 		return -1;
+	hold_netns(&holds, &u, recs, n);
+	ahead = unmount_ns_ahead(&u, recs, n);
 	for (size_t i = n; i-- > 0;) {
 		struct vl_err e2 = {0};
 
+		if (!strcmp(recs[i].kind->verb, "mount"))
+			wait_ahead(&ahead);
 		if (!recs[i].kind->valid(&u, recs[i].argv)) {
 			say_skipped(lab, &recs[i]);
-			continue;
-		}
-		if (recs[i].kind->undo(&u, recs[i].argv, &e2) < 0 && r == 0) {
+		} else if (recs[i].kind->undo(&u, recs[i].argv, &e2) < 0 && r == 0) {
 			*err = e2;
 			r = -1;
 		}
+		if ((long)i == holds.last)
+			release_netns(&holds);
 	}
+	release_netns(&holds);
+	wait_ahead(&ahead);
 	return r;
 }
 

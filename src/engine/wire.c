@@ -190,8 +190,9 @@ static int wire_dummy(struct engine *e, struct vl_nl *nl, size_t i, size_t j, st
 }
 
 /* Wire node i from inside its network namespace: its links' ends (a veth
- * to a switch is made whole here, its switch end straight into the infra
- * namespace; its management interface from the host's side), the rest of
+ * to a switch is made whole here, its switch end straight into its infra
+ * namespace, on its bridge and up; its management interface from the
+ * host's side), the rest of
  * its host side (its backend's), and, unless it also has links to other
  * nodes (configured once those exist), its configuration, in one netlink
  * round trip. */
@@ -220,14 +221,23 @@ static int wire_node(struct engine *e, size_t i, struct vl_nl *host, int host_fd
 		                               vl_plan_infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
 		                           .ns_fd = -1};
 
-		if (peer->ns == VL_PLAN_INFRA)
-			b.ns_fd = e->infra_fd[vl_plan_end_infra(p, peer)];
-		if (peer->ns == VL_PLAN_HOST)
+		if (peer->ns == VL_PLAN_HOST) {
 			r = wire_host_end(e, &nl, host, host_fd, i, j, err);
-		else if (peer->ns == VL_PLAN_NONE)
+		} else if (peer->ns == VL_PLAN_NONE) {
 			r = wire_dummy(e, &nl, i, j, err);
-		else if (!lb->pair || peer->ns == VL_PLAN_INFRA)
+		} else if (lb->pair && peer->ns == VL_PLAN_INFRA) {
+			/* The switch end first, made in its namespace, on its
+			 * bridge and up: a port that is down would wait in the
+			 * kernel's link watch list, which every urgent pass
+			 * walks whole (quadratic in the ports of a lab). */
+			b.ns_fd = e->infra_fd[vl_plan_end_infra(p, peer)];
+			b.master = end_master(peer);
+			b.up = true;
+			a.ns_fd = -1;
+			r = lb->make(&nl, &b, &a, ve->mtu, err);
+		} else if (!lb->pair) {
 			r = lb->make(&nl, &a, &b, ve->mtu, err);
+		}
 	}
 	if (r == 0 && be->wire)
 		r = be->wire(p, i, err);
@@ -376,8 +386,8 @@ static int make_switch_link(struct engine *e, size_t v, struct vl_err *err)
 	return vl_kl_link_set_master(&e->infra[i1], b.ifindex, end_master(&ve->end[1]), what, err);
 }
 
-/* Switch ends of node links join their bridges, shaped; switch-to-switch
- * veths (cascade uplinks too) are made here. */
+/* Switch ends are shaped, the user engine's TAPs join their bridges;
+ * switch-to-switch veths (cascade uplinks too) are made here. */
 int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
@@ -399,7 +409,9 @@ int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err)
 			r = make_switch_link(e, v, err);
 		for (int k = 0; r == 0 && k < 2; k++) {
 			const struct vl_plan_end *end = &ve->end[k];
-			bool attached = lb->pair && ve->end[!k].ns == VL_PLAN_INFRA;
+			/* a veth's switch end is on its bridge from the start
+			 * (made by its node, or above) */
+			bool attached = lb->pair;
 			int ifindex = vl_plan_infra_ifindex(p, v, k);
 			struct vl_nl *nl;
 
@@ -409,7 +421,7 @@ int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err)
 			snprintf(what, sizeof(what), "shape %s", end->ifname);
 			r = lb->configure(nl, ifindex, ve, k, what, err);
 			if (r < 0 || attached)
-				continue; /* a switch-to-switch veth: attached above */
+				continue;
 			snprintf(what, sizeof(what), "attach %s to %s", end->ifname,
 			         p->bridges[end->bridge].name);
 			r = vl_kl_link_set_master(nl, ifindex, end_master(end), what, err);

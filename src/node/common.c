@@ -34,6 +34,8 @@ void vl_node_limits(const struct vl_plan_node *n, struct vl_cg_limits *l)
 	snprintf(l->cpuset, sizeof(l->cpuset), "%s", n->res.cpuset);
 	l->memory = n->res.memory;
 	l->pids = n->res.pids;
+	l->account_memory = n->res.accounting & VL_ACCOUNT_MEMORY;
+	l->account_tasks = n->res.accounting & VL_ACCOUNT_TASKS;
 }
 
 /* In the template namespace, drop every mount of namespace files (ours and

@@ -549,6 +549,7 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 		n->ipv6 = tn->ipv6 == VL_UNSET ? t->ipv6 : tn->ipv6;
 		vl_plan_netns_name(id, tn->name, n->netns, sizeof(n->netns));
 		resolve_res(t, tn, &n->res);
+		n->res.accounting = t->accounting;
 		if (n->res.cpuset[0] && !cpus_read) {
 			online_cpus_read(&cpus);
 			cpus_read = true;

@@ -90,6 +90,7 @@ struct vl_plan_res {
 	uint64_t pids;       /* 0: no limit */
 	const char *rootfs;  /* NULL: the host's / (points into the topology) */
 	bool pid_ns;
+	unsigned accounting; /* VL_ACCOUNT_*, the lab's */
 	bool vm; /* the node is a virtual machine (backend vm, or backend: vm in an ns lab) */
 };
 

@@ -22,6 +22,9 @@ struct vl_cg_limits {
 	char cpuset[64];     /* CPUs allowed ("0", "0-1,3"); "": all */
 	uint64_t memory;     /* hard limit in bytes, swap forbidden too; 0: none */
 	uint64_t pids;       /* most tasks at once; 0: none */
+	/* measure memory / tasks without a limit (a memory / pids cgroup);
+	 * CPU time is always measured */
+	bool account_memory, account_tasks;
 };
 
 struct vl_cg_stats {

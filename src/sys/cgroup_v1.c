@@ -105,7 +105,11 @@ static bool hier_needed(size_t h, const struct vl_cg_limits *lim)
 	for (int c = 0; c < NCTRL; c++) {
 		if (!v1.mnt[c] || strcmp(v1.mnt[c], v1.hier[h]))
 			continue;
-		if (c == CPUACCT || c == MEMORY || c == PIDS)
+		if (c == CPUACCT)
+			return true;
+		if (c == MEMORY && (lim->memory || lim->account_memory))
+			return true;
+		if (c == PIDS && (lim->pids || lim->account_tasks))
 			return true;
 		if (c == CPU && (lim->cpus || lim->cpu_weight))
 			return true;
@@ -228,8 +232,8 @@ static int apply_memory(const char *path, const struct vl_cg_limits *lim, bool f
 	char val[32];
 	uint64_t cur;
 
-	if (fresh && !lim->memory)
-		return 0; /* unlimited, swappiness inherited */
+	if ((fresh || access(d, F_OK) < 0) && !lim->memory)
+		return 0; /* unlimited, swappiness inherited (or not measured) */
 	if (lim->memory)
 		snprintf(val, sizeof(val), "%llu", (unsigned long long)lim->memory);
 	else
@@ -297,9 +301,10 @@ static int apply(const char *path, const struct vl_cg_limits *lim, bool fresh, s
 	if (apply_memory(path, lim, fresh, err) < 0)
 		return -1;
 	if (v1.mnt[PIDS] && !(fresh && !lim->pids)) {
-		/* pids is always used (it counts tasks) */
 		cleanup_free char *d = dir_of(PIDS, path);
 
+		if (!lim->pids && access(d, F_OK) < 0)
+			return 0; /* tasks not counted */
 		if (lim->pids
 		        ? vl_cg_writef(d, "pids.max", err, "%llu", (unsigned long long)lim->pids)
 		        : vl_cg_write(d, "pids.max", "max", err))

@@ -144,6 +144,21 @@ static int existing(const char *path, char **dir, struct vl_err *err)
 	return 0;
 }
 
+/* The limits of the cgroup being made or updated: which controllers its
+ * levels enable (memory and pids only where a limit or the lab's
+ * accounting needs them: a memory cgroup per node is the costliest part of
+ * a node's cgroup). Workers are processes: one create at a time each. */
+static const struct vl_cg_limits *making;
+
+static bool wanted_now(size_t i)
+{
+	if (!strcmp(wanted[i], "memory"))
+		return making && (making->memory || making->account_memory);
+	if (!strcmp(wanted[i], "pids"))
+		return making && (making->pids || making->account_tasks);
+	return true;
+}
+
 /* Enable the wanted controllers the parent offers in its subtree_control,
  * so that child gets them. */
 static int enable_level(const char *parent, const char *child, struct vl_err *err)
@@ -155,7 +170,8 @@ static int enable_level(const char *parent, const char *child, struct vl_err *er
 	    vl_cg_read(parent, "cgroup.subtree_control", &on, err) < 0)
 		return -1;
 	for (size_t i = 0; i < VL_ARRAY_SIZE(wanted); i++) {
-		if (!vl_cg_has_word(avail, wanted[i]) || vl_cg_has_word(on, wanted[i]))
+		if (!wanted_now(i) || !vl_cg_has_word(avail, wanted[i]) ||
+		    vl_cg_has_word(on, wanted[i]))
 			continue;
 		if (req[0])
 			strcat(req, " ");
@@ -190,10 +206,12 @@ static int enforceable(const char *path, const struct vl_cg_limits *lim, struct 
 	return 0;
 }
 
-static int apply(const char *path, const char *d, const struct vl_cg_limits *lim,
+/* fresh: the cgroup was just made, so what is not asked for is at its
+ * default already and needs no write (create() of thousands of nodes). */
+static int apply(const char *path, const char *d, const struct vl_cg_limits *lim, bool fresh,
                  struct vl_err *err)
 {
-	if (v2.mgr.can_cpu) {
+	if (v2.mgr.can_cpu && !(fresh && !lim->cpus && !lim->cpu_weight)) {
 		int rc;
 
 		if (lim->cpus)
@@ -207,7 +225,7 @@ static int apply(const char *path, const char *d, const struct vl_cg_limits *lim
 		                 lim->cpu_weight ? lim->cpu_weight : 100) < 0)
 			return vl_err_wrap(err, "cgroup %s: cpu_weight=%u", path, lim->cpu_weight);
 	}
-	if (v2.mgr.can_cpuset) {
+	if (v2.mgr.can_cpuset && !(fresh && !lim->cpuset[0])) {
 		cleanup_free char *cur = NULL;
 
 		if (lim->cpuset[0]) {
@@ -224,7 +242,8 @@ static int apply(const char *path, const char *d, const struct vl_cg_limits *lim
 				return -1;
 		}
 	}
-	if (v2.mgr.can_memory) {
+	/* memory.max and pids.max are there only where the controller is */
+	if (v2.mgr.can_memory && (lim->memory || (!fresh && vl_cg_exists(d, "memory.max")))) {
 		char val[32] = "max";
 
 		if (lim->memory)
@@ -236,7 +255,7 @@ static int apply(const char *path, const char *d, const struct vl_cg_limits *lim
 		    vl_cg_write(d, "memory.swap.max", lim->memory ? "0" : "max", err) < 0)
 			return vl_err_wrap(err, "cgroup %s: memory (no swap)", path);
 	}
-	if (v2.mgr.can_pids) {
+	if (v2.mgr.can_pids && (lim->pids || (!fresh && vl_cg_exists(d, "pids.max")))) {
 		int rc = lim->pids ? vl_cg_writef(d, "pids.max", err, "%llu",
 		                                  (unsigned long long)lim->pids)
 		                   : vl_cg_write(d, "pids.max", "max", err);
@@ -250,22 +269,32 @@ static int apply(const char *path, const char *d, const struct vl_cg_limits *lim
 static int v2_create(const char *path, const struct vl_cg_limits *lim, struct vl_err *err)
 {
 	cleanup_free char *d = NULL;
+	int r;
 
 	if (ready(path, err) < 0 || enforceable(path, lim, err) < 0)
 		return -1;
-	if (vl_cg_mkdir_p(v2.mnt, path, enable_level, err) < 0)
+	making = lim;
+	r = vl_cg_mkdir_p(v2.mnt, path, enable_level, err);
+	making = NULL;
+	if (r < 0)
 		return -1;
 	d = vl_cg_join(v2.mnt, path);
-	return apply(path, d, lim, err);
+	return apply(path, d, lim, true, err);
 }
 
 static int v2_update(const char *path, const struct vl_cg_limits *lim, struct vl_err *err)
 {
 	cleanup_free char *d = NULL;
 
+	int r;
+
 	if (ready(path, err) < 0 || enforceable(path, lim, err) < 0 || existing(path, &d, err) < 0)
 		return -1;
-	return apply(path, d, lim, err);
+	/* a limit given only now needs its controller now */
+	making = lim;
+	r = vl_cg_mkdir_p(v2.mnt, path, enable_level, err);
+	making = NULL;
+	return r < 0 ? -1 : apply(path, d, lim, false, err);
 }
 
 static bool has_children(const char *dir)

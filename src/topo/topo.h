@@ -173,6 +173,14 @@ struct vl_topo_host_link {
 };
 const char *vl_host_link_type_name(enum vl_host_link_type t);
 
+/* What a node's cgroups measure besides its CPU time, without a limit
+ * that needs it anyway (a memory or pids limit): each is a cgroup in a
+ * hierarchy of its own on v1 (and a memory cgroup, a kernel object of some
+ * 20 kB with its shrinker info, more on a machine that once had many
+ * filesystems mounted), so off by default (`up --accounting`). */
+#define VL_ACCOUNT_MEMORY 1u /* memory used and its peak */
+#define VL_ACCOUNT_TASKS  2u /* tasks (pids.current) */
+
 struct vl_topo {
 	char *name;   /* lab name from the file ("name:"), may be NULL */
 	char *source; /* file path, or "--topo SPEC" for generators */
@@ -195,6 +203,8 @@ struct vl_topo {
 	int mtu; /* 0: kernel default */
 	struct vl_topo_mgmt mgmt;
 	int stp;                     /* 1: switches run STP (a generator made loops: torus) */
+	unsigned accounting;         /* VL_ACCOUNT_*: what every node's cgroups measure beyond
+	                              * CPU time (which is always measured) */
 	struct vl_topo_res defaults; /* "defaults:" resources */
 	enum vl_profile profile;
 
