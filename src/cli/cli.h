@@ -121,7 +121,7 @@ void vl_cli_topo_opts_free(struct vl_topo_opts *o);
 	    {"vm-clone", required_argument, NULL, 0x10a},                                          \
 	    {"mgmt", required_argument, NULL, 0x120}, {"nat", no_argument, NULL, 0x121},           \
 	    {"link", required_argument, NULL, 0x140},                                              \
-	    {"accounting", required_argument, NULL, 0x141},                                        \
+	    {"accounting", required_argument, NULL, 0x150},                                        \
 	{                                                                                          \
 		"vm-timeout", required_argument, NULL, 0x108                                       \
 	}

@@ -66,7 +66,7 @@ int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char
 		return 1;
 	}
 	switch (opt) {
-	case 0x141:
+	case 0x150:
 		if ((o->accounting = parse_accounting(arg)) < 0)
 			*rc = vl_cli_usage(cmd,
 			                   "--accounting takes a list of cpu, memory and tasks (or "

@@ -73,7 +73,8 @@ topology:
     hog: { memory: 64MiB }
     calm: {}
 YML
-	up_with_cgroup "$cg" -f "$f"
+	# calm has no limit: its memory is measured only when asked
+	up_with_cgroup "$cg" -f "$f" --accounting memory
 	rm -f "$f"
 	out=$("$VNETLAB" exec -d vt-mem calm -- sleep 60)
 	calm=$(echo "$out" | sed -n 's/.*pid \([0-9]*\),.*/\1/p')
@@ -91,6 +92,37 @@ YML
 }
 test_memory_limit_v1() { memory_limit_kills_inside v1; }
 test_memory_limit_v2() { memory_limit_kills_inside v2; }
+
+# CPU time is always measured; memory and tasks only with a limit or
+# --accounting (a memory cgroup per node is the dearest part of a node).
+accounting_as_asked() {
+	local cg=$1 st
+	up_with_cgroup "$cg" --topo single,2 --name vt-accnt --pids 50
+	"$VNETLAB" exec vt-accnt h1 -- sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done'
+	st=$("$VNETLAB" stats vt-accnt --json)
+	echo "$st" | jq -e '.nodes[0].cgroup.cpu_usec > 0' >/dev/null || fail "no CPU time: $st"
+	echo "$st" | jq -e 'all(.nodes[]; .cgroup.memory_bytes == null and .cgroup.pids != null)' \
+		>/dev/null || fail "memory measured without being asked, or tasks not with a pids limit: $st"
+	"$VNETLAB" stats vt-accnt | grep -q 'MEM not measured: up --accounting all' ||
+		fail "stats does not say what is not measured: $("$VNETLAB" stats vt-accnt | tail -n 2)"
+	vl down vt-accnt
+	up_with_cgroup "$cg" --topo single,2 --name vt-accnt --accounting all
+	"$VNETLAB" exec -d vt-accnt h2 -- sleep 30 >/dev/null
+	st=$("$VNETLAB" stats vt-accnt --json)
+	echo "$st" | jq -e 'all(.nodes[]; .cgroup.memory_bytes != null and .cgroup.pids != null)' \
+		>/dev/null || fail "--accounting all: memory or tasks not measured: $st"
+	echo "$st" | jq -e '.nodes[] | select(.name == "h2") | .cgroup.pids >= 1' >/dev/null ||
+		fail "h2's sleep not counted: $st"
+	"$VNETLAB" stats vt-accnt | grep -q 'not measured' && fail "stats says something is not measured"
+	vl down vt-accnt
+	out=$("$VNETLAB" up --topo single,1 --name vt-accnt --accounting cpu,disk 2>&1) &&
+		fail "--accounting cpu,disk accepted"
+	case $out in *"--accounting takes a list of cpu, memory and tasks"*) ;; *) fail "refusal: $out" ;; esac
+	[ -e /run/vnetlab/vt-accnt ] && fail "a refused up left a lab"
+	return 0
+}
+test_accounting_as_asked_v1() { accounting_as_asked v1; }
+test_accounting_as_asked_v2() { accounting_as_asked v2; }
 
 accounting_matches_rusage() {
 	up_with_cgroup "$1" --topo single,1 --name vt-acct
