@@ -68,7 +68,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Names of the vnetlab lab that appeared between two `ip netns` listings:
-# the vl<id> group with an infra namespace and N host namespaces (other labs
+# the vl<id> group with its switch namespaces and N host namespaces (other labs
 # may come and go meanwhile; they are not ours).
 vnetlab_names() { # BEFORE AFTER N
 	comm -13 "$1" "$2" | grep -E '^vl[0-9a-f]{4}[.-]' |
@@ -111,9 +111,15 @@ run() {
 		netns_list | sort >"$lsa"
 		vnetlab_names "$lsb" "$lsa" "$n" >"$names"
 		cat "$names" >>"$ALL_NAMES"
-		if [ "$ok" = 1 ] && [ "$(wc -l <"$names")" -ne $((n + 1)) ]; then
+		# N nodes and a switch namespace per 1023 ports (their bridges
+		# and the uplinks of a cascaded switch)
+		local want=$((n + 1))
+		[ "$n" -gt 1023 ] && want=$((n + (n + 1021) / 1022 + 1))
+		infra=$(grep -c '\.sw[0-9]*$' "$names" || true)
+		if [ "$ok" = 1 ] && { [ "$(grep -c -- '-h' "$names")" -ne "$n" ] || [ "$infra" -lt 1 ] ||
+			[ "$(wc -l <"$names")" -gt "$want" ]; }; then
 			ok=0
-			err="found $(wc -l <"$names") of $((n + 1)) namespaces after up"
+			err="found $(wc -l <"$names") namespaces after up ($infra switch namespaces), want $n nodes and at most $((want - n)) switch namespaces"
 		fi
 	else
 		# The baseline times its ip invocations itself, batch generation excluded.

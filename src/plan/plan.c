@@ -77,7 +77,7 @@ static size_t add_bridge(struct builder *b, int topo_node)
 static int take_port(struct builder *b, size_t s)
 {
 	size_t k = b->sw_used[s]++;
-	size_t br = b->sw_leaves[s] ? b->sw_bridge0[s] + 1 + k / (VL_BRIDGE_MAX_PORTS - 1)
+	size_t br = b->sw_leaves[s] ? b->sw_bridge0[s] + 1 + k / (VL_BRIDGE_LEAF_PORTS - 1)
 	                            : b->sw_bridge0[s];
 
 	b->p->bridges[br].n_ports++;
@@ -618,14 +618,14 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 			continue;
 		b.sw_bridge0[s] = add_bridge(&b, (int)i);
 		if (b.sw_ports[s] > VL_BRIDGE_MAX_PORTS) {
-			size_t per = VL_BRIDGE_MAX_PORTS - 1;
+			size_t per = VL_BRIDGE_LEAF_PORTS - 1;
 
 			b.sw_leaves[s] = (b.sw_ports[s] + per - 1) / per;
 			if (b.sw_leaves[s] > VL_BRIDGE_MAX_PORTS)
 				return vl_err_set(err, 0,
 				                  "switch %s: %zu ports is more than %d x %d",
 				                  t->nodes[i].name, b.sw_ports[s],
-				                  VL_BRIDGE_MAX_PORTS, VL_BRIDGE_MAX_PORTS - 1);
+				                  VL_BRIDGE_MAX_PORTS, VL_BRIDGE_LEAF_PORTS - 1);
 			for (size_t k = 0; k < b.sw_leaves[s]; k++)
 				add_bridge(&b, (int)i);
 		}

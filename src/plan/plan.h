@@ -28,6 +28,12 @@
 
 #define VL_LAB_ID_LEN       4    /* hex digits */
 #define VL_BRIDGE_MAX_PORTS 1023 /* a Linux bridge's port limit (BR_MAX_PORTS - 1) */
+/* A switch of more ports than a bridge takes becomes a root bridge with
+ * leaf bridges of this many ports (its uplink one of them): adding a port
+ * walks every port of its bridge several times over (br_add_if: the
+ * adjacency lists, promiscuity, STP port states, the bridge id, features),
+ * so smaller leaves make each port cheaper than on a full bridge. */
+#define VL_BRIDGE_LEAF_PORTS 256
 #define VL_PLAN_INFRA       (-1) /* "namespace" index of an infra namespace (its bridge's) */
 #define VL_PLAN_HOST        (-2) /* the host's own (management ports, host links) */
 #define VL_PLAN_NONE        (-3) /* no other end: a dummy interface */

@@ -53,7 +53,8 @@ test_large_switch_is_cascaded() {
 	id=$(cat /run/vnetlab/vt-big/id)
 	all=$("$VNETLAB" status vt-big --json | jq -r '.infra_netns_all[]')
 	[ "$(echo "$all" | head -n 1)" = "vl$id.sw" ] || fail "first infra namespace: $all"
-	[ "$(echo "$all" | wc -l)" -eq 3 ] || fail "expected 3 infra namespaces, found: $all"
+	k=$(echo "$all" | wc -l)
+	[ "$k" -ge 2 ] || fail "expected 2 or more infra namespaces, found: $all"
 	n=0
 	for ns in $all; do
 		ip netns list | grep -qx "$ns\( (id: [0-9]*)\)\?" || fail "$ns is not registered"
@@ -68,7 +69,7 @@ test_large_switch_is_cascaded() {
 		[ -z "$idle" ] || fail "ports not forwarding after up: $(echo "$idle" | head -n 3)"
 	done
 	[ "$n" -ge 3 ] || fail "expected cascaded bridges, found $n"
-	"$VNETLAB" status vt-big | grep -q "switches in netns vl$id.sw .. vl$id.sw2 (3 namespaces)" ||
+	"$VNETLAB" status vt-big | grep -q "switches in netns vl$id.sw .. $(echo "$all" | tail -n 1) ($k namespaces)" ||
 		fail "status does not name the infra namespaces: $("$VNETLAB" status vt-big | head -n 1)"
 	for h in h1 h1100 h1050; do
 		"$VNETLAB" exec vt-big $h -- ip -o link show dev eth0 | grep -q ' state UP ' ||
@@ -81,7 +82,8 @@ test_large_switch_is_cascaded() {
 	port=$("$VNETLAB" status vt-big --json |
 		jq -r '.links[] | select(.endpoints[0] == "h1100:eth0") | .ends[1] | "\(.netns) \(.ifname)"')
 	set -- $port
-	[ "$1" = "vl$id.sw2" ] || fail "h1100's switch end is in $1, want vl$id.sw2"
+	echo "$all" | grep -qx "$1" || fail "h1100's switch end is in $1, not an infra namespace"
+	ip -n "$1" link show dev "$2" >/dev/null || fail "no $2 in $1"
 	tc -n "$1" qdisc show dev "$2" | grep -qE 'tbf|htb' ||
 		fail "no rate limit on $2 in $1: $(tc -n "$1" qdisc show dev "$2")"
 	vl down vt-big
