@@ -32,8 +32,9 @@
  * leaf bridges of this many ports (its uplink one of them): adding a port
  * walks every port of its bridge several times over (br_add_if: the
  * adjacency lists, promiscuity, STP port states, the bridge id, features),
- * so smaller leaves make each port cheaper than on a full bridge. */
-#define VL_BRIDGE_LEAF_PORTS 256
+ * so smaller leaves make each port cheaper than on a full bridge; four
+ * of them fill a switch namespace (4 x 255 = 1020 ports). */
+#define VL_BRIDGE_LEAF_PORTS 255
 #define VL_PLAN_INFRA       (-1) /* "namespace" index of an infra namespace (its bridge's) */
 #define VL_PLAN_HOST        (-2) /* the host's own (management ports, host links) */
 #define VL_PLAN_NONE        (-3) /* no other end: a dummy interface */
