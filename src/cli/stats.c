@@ -253,7 +253,8 @@ static void print_table(const struct vl_lab_stats *s, const struct vl_lab_stats 
 		}
 		if (cg && (!mem || !tasks))
 			printf("(%s%s%s not measured: up --accounting all measures them)\n",
-			       mem ? "" : "MEM", !mem && !tasks ? " and " : "", tasks ? "" : "PIDS");
+			       mem ? "" : "MEM", !mem && !tasks ? " and " : "",
+			       tasks ? "" : "PIDS");
 	}
 	fflush(stdout);
 }

@@ -701,8 +701,7 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 
 	if (p->backend == VL_BACKEND_PROC)
 		vl_buf_printf(out, "lab %s id %s backend proc\n", p->lab, p->id);
-	else
-	{
+	else {
 		vl_buf_printf(out, "lab %s id %s infra", p->lab, p->id);
 		for (size_t k = 0; k < p->n_infras; k++)
 			vl_buf_printf(out, " %s", p->infras[k]);
@@ -791,7 +790,8 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 
 		vl_buf_printf(out, "veth %zu", v);
 		for (int k = 0; k < 2; k++) {
-			vl_buf_printf(out, " %s:%s", vl_plan_end_ns_name(p, &e->end[k]), e->end[k].ifname);
+			vl_buf_printf(out, " %s:%s", vl_plan_end_ns_name(p, &e->end[k]),
+			              e->end[k].ifname);
 			if (e->end[k].bridge >= 0)
 				vl_buf_printf(out, "@%s", p->bridges[e->end[k].bridge].name);
 			else if (e->end[k].ns == VL_PLAN_HOST && e->on_mgmt)

@@ -35,9 +35,9 @@
  * so smaller leaves make each port cheaper than on a full bridge; four
  * of them fill a switch namespace (4 x 255 = 1020 ports). */
 #define VL_BRIDGE_LEAF_PORTS 255
-#define VL_PLAN_INFRA       (-1) /* "namespace" index of an infra namespace (its bridge's) */
-#define VL_PLAN_HOST        (-2) /* the host's own (management ports, host links) */
-#define VL_PLAN_NONE        (-3) /* no other end: a dummy interface */
+#define VL_PLAN_INFRA        (-1) /* "namespace" index of an infra namespace (its bridge's) */
+#define VL_PLAN_HOST         (-2) /* the host's own (management ports, host links) */
+#define VL_PLAN_NONE         (-3) /* no other end: a dummy interface */
 
 struct vl_plan_end {
 	int ns;          /* plan node index, VL_PLAN_INFRA, VL_PLAN_HOST or VL_PLAN_NONE */
