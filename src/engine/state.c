@@ -286,7 +286,6 @@ int vl_state_link_end(json_t *l, int k, const char *id, const char **netns, cons
 	snprintf(want, sizeof(want), "vl%s", id);
 	if (!strncmp(*netns, want, strlen(want)) && vl_lab_infra_suffix(*netns + strlen(want))) {
 		/* the switches' side: an interface tagged with the id */
-		snprintf(want, sizeof(want), "vl%s", id);
 		ok = !strncmp(*ifname, want, strlen(want)) && strlen(*ifname) < IFNAMSIZ &&
 		     !strchr(*ifname, '/');
 	} else {

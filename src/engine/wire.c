@@ -233,7 +233,6 @@ static int wire_node(struct engine *e, size_t i, struct vl_nl *host, int host_fd
 			b.ns_fd = e->infra_fd[vl_plan_end_infra(p, peer)];
 			b.master = end_master(peer);
 			b.up = true;
-			a.ns_fd = -1;
 			r = lb->make(&nl, &b, &a, ve->mtu, err);
 		} else if (!lb->pair) {
 			r = lb->make(&nl, &a, &b, ve->mtu, err);
