@@ -43,6 +43,8 @@ lam4-dev
 cpio
 qemu-system-x86
 xz-utils
+strace
+nftables
 "
 
 # LAM/MPI refuses to run as root: it runs as this unprivileged account,

@@ -14,8 +14,11 @@
 #include "base/util.h"
 #include "engine/internal.h"
 #include "engine/journal.h"
+#include "lab/etc_hosts.h"
 #include "lab/host.h"
 #include "lab/lab.h"
+#include "link/kernel.h"
+#include "sys/netlink.h"
 #include "sys/ns.h"
 #include "sys/proc.h"
 
@@ -71,6 +74,11 @@ static int clean_host(const struct vl_clean_opts *o, struct vl_err *err)
 
 	if ((lock = vl_host_lock(err)) < 0)
 		return -1;
+	/* a write of /etc/hosts that a killed vnetlab left half done */
+	if (!o->dry_run && vl_etc_hosts_recover(err) < 0) {
+		close(lock);
+		return -1;
+	}
 	if (vl_host_changed(&keys, &n, err) < 0) {
 		close(lock);
 		return -1;
@@ -130,10 +138,96 @@ static int clean_orphan(const struct vl_clean_opts *o, const char *name, struct 
 	return r;
 }
 
+/* Is "vl<id>mgmt" or "vl<id>m<N>" (a management bridge, a port's host
+ * end) the name of a host link? Its id into id. */
+static bool mgmt_link(const char *name, char id[VL_LAB_ID_LEN + 1])
+{
+	const char *s = name + 2 + VL_LAB_ID_LEN;
+
+	if (strlen(name) < 2 + VL_LAB_ID_LEN + 2 || strncmp(name, "vl", 2) ||
+	    strspn(name + 2, "0123456789abcdef") < VL_LAB_ID_LEN || *s != 'm')
+		return false;
+	memcpy(id, name + 2, VL_LAB_ID_LEN);
+	id[VL_LAB_ID_LEN] = '\0';
+	return !strcmp(s, "mgmt") || (s[1] && strspn(s + 1, "0123456789") == strlen(s + 1));
+}
+
+/* Management bridges and their ports in the host's namespace whose lab is
+ * gone (a vnetlab killed before its lab had a journal to undo them). */
+static int clean_host_links(const struct vl_clean_opts *o, bool (*live)(const char *, void *),
+                            void *data, struct vl_err *err)
+{
+	char **names = NULL, id[VL_LAB_ID_LEN + 1], msg[160];
+	size_t n = 0, gone = 0;
+	struct vl_nl nl;
+	int r;
+
+	if (vl_nl_open(&nl, err) < 0)
+		return -1;
+	r = vl_kl_link_names(&nl, &names, &n, err);
+	for (size_t i = 0; i < n; i++) {
+		if (r == 0 && mgmt_link(names[i], id) && !live(id, data)) {
+			snprintf(msg, sizeof(msg), "link %s in the host's namespace (no lab)", names[i]);
+			o->say(true, msg, o->data);
+			if (!o->dry_run && (r = vl_kl_link_del_name(&nl, names[i], err)) == 0)
+				gone++;
+		}
+		free(names[i]);
+	}
+	free(names);
+	/* a port already gone with its bridge is no failure */
+	if (r == 0 && gone && (r = vl_nl_flush(&nl, err)) < 0 && err->code == ENODEV) {
+		vl_err_clear(err);
+		r = 0;
+	}
+	vl_nl_close(&nl);
+	return r;
+}
+
+struct live_ids {
+	char **ids, **labs;
+	size_t n_ids, n_labs;
+};
+
+static bool any_lab_has(char **labs, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++) {
+		char lid[VL_LAB_ID_LEN + 1];
+
+		if (vl_lab_exists(labs[i]) && vl_lab_read_id(labs[i], lid, NULL) == 0 &&
+		    !strcmp(lid, id))
+			return true;
+	}
+	return false;
+}
+
+/* Is id a lab's: one held or up, or any lab's directory says so, among
+ * them labs begun since clean looked (an up writes its id before it makes
+ * anything tagged with it)? */
+static bool id_live(const char *id, void *data)
+{
+	const struct live_ids *l = data;
+	char **now;
+	size_t n;
+	bool live;
+
+	for (size_t i = 0; i < l->n_ids; i++)
+		if (!strcmp(l->ids[i], id))
+			return true;
+	if (any_lab_has(l->labs, l->n_labs, id))
+		return true;
+	if (vl_lab_list(&now, &n, NULL) < 0)
+		return true; /* cannot tell: leave it */
+	live = any_lab_has(now, n, id);
+	vl_strv_free(now, n);
+	return live;
+}
+
 int vl_engine_clean(const struct vl_clean_opts *o, struct vl_err *err)
 {
 	char **labs = NULL, **live_ids;
 	size_t n_labs = 0, n_live = 0;
+	struct live_ids live;
 	char msg[PATH_MAX + 64];
 	DIR *d;
 	struct dirent *de;
@@ -169,26 +263,19 @@ int vl_engine_clean(const struct vl_clean_opts *o, struct vl_err *err)
 		}
 		close(lock);
 	}
+	live = (struct live_ids){live_ids, labs, n_live, n_labs};
 	d = opendir(VL_NETNS_RUN_DIR);
 	while (d && (de = readdir(d))) {
 		char id[VL_LAB_ID_LEN + 1];
-		int live = 0;
 
-		if (!vl_lab_tag(de->d_name, id))
-			continue;
-		for (size_t i = 0; i < n_live && !live; i++)
-			live = !strcmp(live_ids[i], id);
-		for (size_t i = 0; i < n_labs && !live; i++) {
-			char lid[VL_LAB_ID_LEN + 1];
-
-			live = vl_lab_exists(labs[i]) && vl_lab_read_id(labs[i], lid, NULL) == 0 &&
-			       !strcmp(lid, id);
-		}
-		if (!live && clean_orphan(o, de->d_name, r ? NULL : err) < 0)
+		if (vl_lab_tag(de->d_name, id) && !id_live(id, &live) &&
+		    clean_orphan(o, de->d_name, r ? NULL : err) < 0)
 			r = -1;
 	}
 	if (d)
 		closedir(d);
+	if (clean_host_links(o, id_live, &live, r ? NULL : err) < 0)
+		r = -1;
 	if (clean_host(o, r ? NULL : err) < 0)
 		r = -1;
 	if (vl_node_clean(o->dry_run, o->caches, o->say, o->data, r ? NULL : err) < 0)

@@ -57,13 +57,19 @@ static int write_hostnames(const struct vl_plan *p, struct vl_err *err)
 	return 0;
 }
 
+/* The lab's id, before any object that carries it (the management
+ * bridge is the first): undo and clean act on nothing tagged without it. */
+int vl_engine_write_id(const struct vl_plan *p, struct vl_err *err)
+{
+	return write_lab_file(p->lab, "id", p->id, err);
+}
+
 int vl_engine_write_files(struct engine *e, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
 	char path[PATH_MAX];
 
-	if (write_lab_file(p->lab, "id", p->id, err) < 0 ||
-	    write_lab_file(p->lab, "backend", vl_backend_name(p->backend), err) < 0 ||
+	if (write_lab_file(p->lab, "backend", vl_backend_name(p->backend), err) < 0 ||
 	    (e->cg && write_lab_file(p->lab, "cgroup", e->cg->name, err) < 0) ||
 	    vl_node_write_backends(p, err) < 0)
 		return -1;

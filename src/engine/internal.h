@@ -51,6 +51,7 @@ int vl_engine_run_workers(struct engine *e, vl_worker_fn fn, size_t n_items, str
 
 /* The lab's files: id, backend, cgroup, logs/, and the files/ tmpfs with
  * the hosts file and each node's hostname. */
+int vl_engine_write_id(const struct vl_plan *p, struct vl_err *err);
 int vl_engine_write_files(struct engine *e, struct vl_err *err);
 
 /* The network phases of up (wire.c): the infra namespaces and bridges

@@ -149,6 +149,30 @@ int vl_journal_netns_many(struct vl_journal *j, char *const *names, size_t n, st
 	return r;
 }
 
+/* A record added to a lab's journal after `up` (a hold let go). */
+static int journal_append(const char *lab, struct vl_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int journal_append(const char *lab, struct vl_err *err, const char *fmt, ...)
+{
+	struct vl_journal j = {.fd = -1};
+	char line[256];
+	va_list ap;
+	int n, r = 0;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= (int)sizeof(line) - 1)
+		return vl_err_set(err, ENAMETOOLONG, "journal record too long");
+	line[n++] = '\n';
+	if (vl_journal_open(&j, lab, err) < 0)
+		return -1;
+	if (vl_write_all(j.fd, line, (size_t)n) < 0)
+		r = vl_err_sys(err, errno, "write lab %s's journal", lab);
+	vl_journal_close(&j);
+	return r;
+}
+
 /* --- reading ----------------------------------------------------------- */
 
 /* What undo knows of the lab while it goes through the records. */
@@ -222,8 +246,35 @@ static bool valid_sysctl(const struct undo *u, char *const *argv)
 	       vl_parse_uint(argv[2], 0, 1ul << 31, &v) == 0;
 }
 
-/* The lab's hold on a host setting goes; the last lab that held it puts
- * the host's value back (host.h). */
+static int read_recs(const char *lab, bool say, char **data, struct rec **recs, size_t *n,
+                     struct vl_err *err);
+
+/* Does the lab's journal hold key: a sysctl record for it that no release
+ * record follows? (read under the host lock) */
+static bool lab_holds(const char *lab, const char *key)
+{
+	cleanup_free char *data = NULL;
+	cleanup_free struct rec *recs = NULL;
+	size_t n = 0;
+	bool held = false;
+
+	if (read_recs(lab, false, &data, &recs, &n, NULL) < 0)
+		return false;
+	for (size_t k = 0; k < n; k++) {
+		bool hold = !strcmp(recs[k].kind->verb, "sysctl") && valid_sysctl(NULL, recs[k].argv);
+
+		if ((hold || !strcmp(recs[k].kind->verb, "release")) &&
+		    !strcmp(recs[k].argv[0], key))
+			held = hold;
+	}
+	return held;
+}
+
+/* The lab's hold on a host setting goes: a release record says so in its
+ * journal, under the host lock, before anyone else looks; the last lab
+ * that held it puts the host's value back (host.h). However many labs go
+ * at once, each sees the others' holds as they are, so exactly one of
+ * them is last. */
 static int undo_sysctl(const struct undo *u, char *const *argv, struct vl_err *err)
 {
 	unsigned long fb[2];
@@ -231,13 +282,27 @@ static int undo_sysctl(const struct undo *u, char *const *argv, struct vl_err *e
 
 	if (lock < 0)
 		return -1;
-	if (!vl_journal_holds(u->lab, argv[0])) {
-		vl_parse_uint(argv[1], 0, 1ul << 31, &fb[0]);
-		vl_parse_uint(argv[2], 0, 1ul << 31, &fb[1]);
-		r = vl_host_restore(argv[0], fb, err);
+	if (lab_holds(u->lab, argv[0])) {
+		r = journal_append(u->lab, err, "release %s", argv[0]);
+		if (r == 0 && !vl_journal_holds(u->lab, argv[0])) {
+			vl_parse_uint(argv[1], 0, 1ul << 31, &fb[0]);
+			vl_parse_uint(argv[2], 0, 1ul << 31, &fb[1]);
+			r = vl_host_restore(argv[0], fb, err);
+		}
 	}
 	close(lock);
 	return r;
+}
+
+static bool valid_release(const struct undo *u, char *const *argv)
+{
+	return vl_host_known(argv[0]);
+}
+
+/* Let go when the lab's hold was undone: nothing more to do. */
+static int undo_release(const struct undo *u, char *const *argv, struct vl_err *err)
+{
+	return 0;
 }
 
 /* Only names tagged with this lab's id are ever touched. */
@@ -352,6 +417,7 @@ static const struct kind kinds[] = {
     {"lab", 2, valid_lab, undo_lab_dir},       {"mount", 1, valid_mount, undo_mount},
     {"cgroup", 2, valid_cgroup, undo_cgroup},  {"sysctl", 3, valid_sysctl, undo_sysctl},
     {"netns", 1, valid_netns, undo_netns},     {"linkd", 1, valid_linkd, undo_linkd},
+    {"release", 1, valid_release, undo_release},
 };
 
 /* Split a line into its kind and arguments (in place); false for a line
@@ -549,10 +615,43 @@ static void release_netns(struct holds *h)
 	h->n = 0;
 }
 
+/* An undo that failed somewhere: the journal keeps the lab's record and
+ * the records whose undo failed, in their order, so that the lab stays
+ * (incomplete) for `clean` to retry; err says what is left. */
+static int keep_left(const char *lab, const struct rec *recs, const bool *left, size_t n,
+                     struct vl_err *err)
+{
+	cleanup_buf struct vl_buf b = {0}, what = {0};
+	char p[PATH_MAX];
+	size_t cnt = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!left[i] && strcmp(recs[i].kind->verb, "lab"))
+			continue;
+		vl_buf_printf(&b, "%s", recs[i].kind->verb);
+		if (strcmp(recs[i].kind->verb, "lab"))
+			vl_buf_printf(&what, "%s%s", cnt++ ? ", " : "", recs[i].kind->verb);
+		for (int a = 0; a < recs[i].argc; a++) {
+			vl_buf_printf(&b, " %s", recs[i].argv[a]);
+			if (strcmp(recs[i].kind->verb, "lab"))
+				vl_buf_printf(&what, " %s", recs[i].argv[a]);
+		}
+		vl_buf_add(&b, "\n", 1);
+	}
+	vl_lab_path(lab, "journal", p, sizeof(p));
+	if (vl_write_file_mode(p, b.s ? b.s : "", b.len, 0600, NULL) < 0)
+		return vl_err_wrap(err, "lab %s is left as it was (its journal could not be "
+		                        "rewritten)", lab);
+	return vl_err_wrap(err, "left for `vnetlab clean` to retry once the cause is fixed: %s "
+	                        "(%zu step%s)",
+	                   what.s ? what.s : "", cnt, cnt == 1 ? "" : "s") ;
+}
+
 int vl_journal_undo(const char *lab, struct vl_err *err)
 {
 	cleanup_free char *data = NULL;
 	cleanup_free struct rec *recs = NULL;
+	cleanup_free bool *left = NULL;
 	struct holds holds;
 	pid_t ahead;
 	struct undo u;
@@ -570,6 +669,7 @@ int vl_journal_undo(const char *lab, struct vl_err *err)
 	}
 	if (undo_init(&u, lab, recs, n, err) < 0)
 		return -1;
+	left = vl_xcalloc(n + 1, sizeof(*left));
 	hold_netns(&holds, &u, recs, n);
 	ahead = unmount_ns_ahead(&u, recs, n);
 	for (size_t i = n; i-- > 0;) {
@@ -579,8 +679,12 @@ int vl_journal_undo(const char *lab, struct vl_err *err)
 			wait_ahead(&ahead);
 		if (!recs[i].kind->valid(&u, recs[i].argv)) {
 			say_skipped(lab, &recs[i]);
-		} else if (recs[i].kind->undo(&u, recs[i].argv, &e2) < 0 && r == 0) {
-			*err = e2;
+		} else if (r < 0 && !strcmp(recs[i].kind->verb, "lab")) {
+			/* a step failed: the lab's directory stays for clean */
+		} else if (recs[i].kind->undo(&u, recs[i].argv, &e2) < 0) {
+			left[i] = true;
+			if (r == 0)
+				*err = e2;
 			r = -1;
 		}
 		if ((long)i == holds.last)
@@ -588,6 +692,9 @@ int vl_journal_undo(const char *lab, struct vl_err *err)
 	}
 	release_netns(&holds);
 	wait_ahead(&ahead);
+	/* the lab's directory itself could not go: nothing to keep it in */
+	if (r < 0 && !(n && left[0] && !strcmp(recs[0].kind->verb, "lab")))
+		keep_left(lab, recs, left, n, err);
 	return r;
 }
 
@@ -599,19 +706,8 @@ bool vl_journal_holds(const char *except, const char *key)
 
 	if (vl_lab_list(&labs, &n_labs, NULL) < 0)
 		return true; /* cannot tell: keep the setting */
-	for (size_t i = 0; i < n_labs && !held; i++) {
-		cleanup_free char *data = NULL;
-		cleanup_free struct rec *recs = NULL;
-		struct undo u = {.lab = labs[i]};
-		size_t n = 0;
-
-		if ((except && !strcmp(labs[i], except)) ||
-		    read_recs(labs[i], false, &data, &recs, &n, NULL) < 0)
-			continue;
-		for (size_t k = 0; k < n && !held; k++)
-			held = !strcmp(recs[k].kind->verb, "sysctl") &&
-			       valid_sysctl(&u, recs[k].argv) && !strcmp(recs[k].argv[0], key);
-	}
+	for (size_t i = 0; i < n_labs && !held; i++)
+		held = (!except || strcmp(labs[i], except)) && lab_holds(labs[i], key);
 	vl_strv_free(labs, n_labs);
 	return held;
 }

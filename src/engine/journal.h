@@ -10,6 +10,9 @@
  *   cgroup MANAGER PATH   the lab's cgroup, parent of its nodes'
  *   sysctl KEY OLD SET    the lab's hold on a host setting (lab/host.h):
  *                         the host's value and the one the lab needs
+ *   release KEY           that hold let go (added by its undo, under the
+ *                         host lock, before it asks whether another lab
+ *                         still holds KEY)
  *   netns NAME            a network namespace (vl<id>-<node>, vl<id>.sw)
  *   linkd LAB             the lab's link engine
  *   hostlink NAME         a link in the host's namespace (vl<id>mgmt)
@@ -55,8 +58,11 @@ int vl_journal_hostif(struct vl_journal *j, const char *name, struct vl_err *err
 int vl_journal_nft(struct vl_journal *j, const char *table, struct vl_err *err);
 
 /* Undo the lab's journal in reverse, every record through its kind's
- * undo; the first failure is returned, the rest still undone. A lab
- * without a journal has only its directory removed. */
+ * undo; the first failure is returned, the rest still undone. After a
+ * failure the lab's directory stays, its journal rewritten to hold only
+ * what is left (the lab's record and those whose undo failed), for clean
+ * to retry; err names them. A lab without a journal has only its
+ * directory removed. */
 int vl_journal_undo(const char *lab, struct vl_err *err);
 
 /* The lab's network namespaces: those its journal names that are tagged

@@ -179,6 +179,11 @@ int vl_engine_mgmt_host(struct engine *e, struct vl_err *err)
 		return -1;
 	r = vl_etc_hosts_set(p->lab, m->hosts, err);
 	close(lock);
+	if (r > 0) {
+		fprintf(stderr, "vnetlab: warning: lab %s: %s\n", p->lab, err->msg);
+		vl_err_clear(err);
+		r = 0;
+	}
 	if (r < 0 || !m->nat)
 		return r;
 	snprintf(table, sizeof(table), "vl%snat", p->id);

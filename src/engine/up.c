@@ -465,6 +465,8 @@ int vl_engine_up(const struct vl_topo *t, const char *lab, const struct vl_up_op
 	sigaction(SIGTERM, &sa, &old_term);
 	r = vl_journal_lab(&e.j, lab, plan->id, err);
 	if (r == 0)
+		r = vl_engine_write_id(plan, err);
+	if (r == 0)
 		r = do_up(&e, err);
 	if (r == 0) {
 		double secs = vl_now() - t0;

@@ -1,9 +1,15 @@
 /* The lab's block of the host's /etc/hosts (etc_hosts.h). Touches
- * /etc/hosts only, and of it only the lines between the lab's markers. */
+ * /etc/hosts (or the file it links to) only, and of it only the lines
+ * between the lab's markers, and <run>/.host/hosts.redo while a write in
+ * place is under way. */
 #include "lab/etc_hosts.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +17,12 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "lab/lab.h"
+
+#define HOSTS_MAX ((size_t)16 << 20)
+#define REDO_DIR  VL_RUN_DIR "/.host"
+#define REDO      REDO_DIR "/hosts.redo"
+#define TMP_PREFIX ".hosts.vnetlab."
 
 /* The text without the lab's block, into out. */
 static void without_block(const char *lab, const char *text, size_t len, struct vl_buf *out)
@@ -35,18 +47,162 @@ static void without_block(const char *lab, const char *text, size_t len, struct 
 	}
 }
 
+/* The file to change: /etc/hosts, or where it links to (a system that
+ * manages it so, as NixOS does); a regular file. */
+static int resolve(char path[PATH_MAX], struct stat *st, struct vl_err *err)
+{
+	struct stat lst;
+
+	if (lstat(VL_ETC_HOSTS, &lst) < 0)
+		return vl_err_sys(err, errno, "%s", VL_ETC_HOSTS);
+	if (!S_ISLNK(lst.st_mode)) {
+		snprintf(path, PATH_MAX, "%s", VL_ETC_HOSTS);
+	} else if (!realpath(VL_ETC_HOSTS, path)) {
+		return vl_err_sys(err, errno, "%s is a symbolic link that does not resolve",
+		                  VL_ETC_HOSTS);
+	}
+	if (stat(path, st) < 0)
+		return vl_err_sys(err, errno, "%s", path);
+	if (!S_ISREG(st->st_mode))
+		return vl_err_set(err, EINVAL, "%s is not a regular file", path);
+	return 0;
+}
+
+/* text written over the file in place, then cut to its length. */
+static int write_in_place(const char *path, const char *text, size_t len, struct vl_err *err)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0 || pwrite(fd, text, len, 0) != (ssize_t)len || ftruncate(fd, (off_t)len) < 0 ||
+	    fsync(fd) < 0)
+		return vl_err_sys(err, errno, "write %s", path);
+	return 0;
+}
+
+/* A write in place that died half done (a kill between the write and the
+ * truncation leaves another tail on the file): finished from its record,
+ * "DEV INO PATH\nTEXT", if that names the very file /etc/hosts is now. */
+static int finish_redo(struct vl_err *err)
+{
+	cleanup_free char *text = NULL;
+	char target[PATH_MAX], now[PATH_MAX], *nl;
+	unsigned long long dev, ino;
+	struct stat st;
+	size_t len;
+	int off = 0;
+
+	if (vl_read_file_max(REDO, HOSTS_MAX + PATH_MAX + 64, &text, &len, NULL) < 0)
+		return 0;
+	if (!(nl = memchr(text, '\n', len)) || nl - text >= PATH_MAX) {
+		unlink(REDO);
+		return 0;
+	}
+	*nl = '\0';
+	if (sscanf(text, "%llu %llu %n", &dev, &ino, &off) != 2 || !off || text[off] != '/' ||
+	    resolve(now, &st, NULL) < 0 || strcmp(now, text + off) || st.st_dev != dev ||
+	    st.st_ino != ino) {
+		unlink(REDO); /* another file now: not ours to write */
+		return 0;
+	}
+	snprintf(target, sizeof(target), "%s", now);
+	if (write_in_place(target, nl + 1, len - (size_t)(nl + 1 - text), err) < 0)
+		return vl_err_wrap(err, "finish the write of %s that a vnetlab began (%s)", target,
+		                   REDO);
+	if (unlink(REDO) < 0 && errno != ENOENT)
+		return vl_err_sys(err, errno, "remove %s", REDO);
+	rmdir(REDO_DIR); /* if nothing else is there */
+	return 0;
+}
+
+/* A file that is a mount point (a bind-mounted /etc/hosts, as in a
+ * container) cannot be renamed over: written in place, its new text first
+ * kept in a record that the next vnetlab to take the host lock (clean
+ * among them) finishes from. */
+static int write_redo(const char *path, const struct stat *st, const char *text, size_t len,
+                      struct vl_err *err)
+{
+	cleanup_buf struct vl_buf b = {0};
+
+	if (mkdir(REDO_DIR, 0700) < 0 && errno != EEXIST)
+		return vl_err_sys(err, errno, "mkdir %s", REDO_DIR);
+	vl_buf_printf(&b, "%llu %llu %s\n", (unsigned long long)st->st_dev,
+	              (unsigned long long)st->st_ino, path);
+	vl_buf_add(&b, text, len);
+	if (vl_write_file_mode(REDO, b.s, b.len, 0600, err) < 0 ||
+	    write_in_place(path, text, len, err) < 0)
+		return -1;
+	unlink(REDO);
+	rmdir(REDO_DIR); /* if nothing else is there */
+	return 0;
+}
+
+/* Temporary files of vnetlabs killed before their rename. */
+static void remove_stale(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		unsigned long pid;
+
+		if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) &&
+		    vl_parse_uint(de->d_name + strlen(TMP_PREFIX), 1, INT_MAX, &pid) == 0 &&
+		    kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* The new text beside the file, with its owner and mode, then renamed over
+ * it: a reader, or a kill, sees the old file or the new one. */
+static int write_renamed(const char *path, const struct stat *st, const char *text, size_t len,
+                         struct vl_err *err)
+{
+	cleanup_free char *dup = vl_xstrdup(path);
+	char tmp[PATH_MAX];
+	int fd, e;
+
+	const char *dir = dirname(dup);
+
+	if (snprintf(tmp, sizeof(tmp), "%s/" TMP_PREFIX "%d", dir, (int)getpid()) >=
+	    (int)sizeof(tmp))
+		return vl_err_set(err, ENAMETOOLONG, "%s: path too long", path);
+	remove_stale(dir);
+	unlink(tmp); /* one of a vnetlab of this pid that died */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	if (fchown(fd, st->st_uid, st->st_gid) < 0 || fchmod(fd, st->st_mode & 07777) < 0 ||
+	    vl_write_all(fd, text, len) < 0 || fsync(fd) < 0) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		return vl_err_sys(err, e, "write %s", tmp);
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		e = errno;
+		unlink(tmp);
+		return -e;
+	}
+	return 0;
+}
+
 static int rewrite(const char *lab, const char *lines, struct vl_err *err)
 {
 	cleanup_free char *text = NULL;
 	cleanup_buf struct vl_buf b = {0};
-	cleanup_close int fd = -1;
+	char path[PATH_MAX];
+	struct stat st;
 	size_t len = 0;
+	int r;
 
-	fd = open(VL_ETC_HOSTS, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT && !lines ? 0
-		                                 : vl_err_sys(err, errno, "open %s", VL_ETC_HOSTS);
-	if (vl_read_file(VL_ETC_HOSTS, &text, &len, err) < 0)
+	if (finish_redo(err) < 0)
+		return -1;
+	if (resolve(path, &st, err) < 0)
+		return err->code == ENOENT && !lines ? 0 : -1;
+	if (vl_read_file_max(path, HOSTS_MAX, &text, &len, err) < 0)
 		return -1;
 	without_block(lab, text, len, &b);
 	if (lines) {
@@ -68,18 +224,34 @@ static int rewrite(const char *lab, const char *lines, struct vl_err *err)
 	}
 	if (b.len == len && (!len || !memcmp(b.s, text, len)))
 		return 0;
-	if (lseek(fd, 0, SEEK_SET) < 0 || vl_write_all(fd, b.s ? b.s : "", b.len) < 0 ||
-	    ftruncate(fd, (off_t)b.len) < 0)
-		return vl_err_sys(err, errno, "write %s", VL_ETC_HOSTS);
-	return 0;
+	r = write_renamed(path, &st, b.s ? b.s : "", b.len, err);
+	if (r == -EBUSY || r == -EXDEV)
+		return write_redo(path, &st, b.s ? b.s : "", b.len, err);
+	if (r < -1) {
+		vl_err_sys(err, -r, "write %s", path);
+		return r == -EROFS || r == -EACCES || r == -EPERM ? -2 : -1;
+	}
+	return r;
 }
 
 int vl_etc_hosts_set(const char *lab, const char *lines, struct vl_err *err)
 {
-	return rewrite(lab, lines, err);
+	int r = rewrite(lab, lines, err);
+
+	/* the file the system keeps read-only: the lab goes on without it */
+	if (r == -2) {
+		vl_err_wrap(err, "the nodes' names are not in the host's %s", VL_ETC_HOSTS);
+		return 1;
+	}
+	return r;
 }
 
 int vl_etc_hosts_remove(const char *lab, struct vl_err *err)
 {
-	return rewrite(lab, NULL, err);
+	return rewrite(lab, NULL, err) < 0 ? -1 : 0;
+}
+
+int vl_etc_hosts_recover(struct vl_err *err)
+{
+	return finish_redo(err);
 }

@@ -1,8 +1,12 @@
 /* The host's /etc/hosts: a block of the lab's own, between the lines
  * "###### VNETLAB-LAB-START ######" and "###### VNETLAB-LAB-END ######",
  * with the names containerlab gives its nodes on the host (clab-LAB-NODE).
- * Rewritten in place (the file may be a bind mount), the rest of the file
- * kept byte for byte. Callers hold vl_host_lock(). */
+ * The rest of the file is kept byte for byte. A new file is renamed over
+ * the old one (a reader or a kill sees one or the other); a file that is a
+ * mount point (bind-mounted, as in a container) is written in place, its
+ * new text kept first in <run>/.host/hosts.redo, from which the next
+ * vnetlab finishes a write that died half done. A symbolic link (a system
+ * that manages the file so) is followed. Callers hold vl_host_lock(). */
 #ifndef VL_LAB_ETC_HOSTS_H
 #define VL_LAB_ETC_HOSTS_H
 
@@ -10,9 +14,13 @@
 
 #define VL_ETC_HOSTS "/etc/hosts"
 
-/* Put the lab's block (lines "ADDR\tNAME\n") in, replacing one there. */
+/* Put the lab's block (lines "ADDR\tNAME\n") in, replacing one there.
+ * 1 (err says why) when the file cannot be written (read-only, as a file
+ * the system manages is): the lab goes on without its names there. */
 int vl_etc_hosts_set(const char *lab, const char *lines, struct vl_err *err);
 /* Take the lab's block out (none is fine). */
 int vl_etc_hosts_remove(const char *lab, struct vl_err *err);
+/* Finish a write in place that a vnetlab began and did not end. */
+int vl_etc_hosts_recover(struct vl_err *err);
 
 #endif
