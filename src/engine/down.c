@@ -17,8 +17,7 @@
 #include "lab/etc_hosts.h"
 #include "lab/host.h"
 #include "lab/lab.h"
-#include "link/kernel.h"
-#include "sys/netlink.h"
+#include "engine/hostlinks.h"
 #include "sys/ns.h"
 #include "sys/proc.h"
 
@@ -86,8 +85,8 @@ static int clean_host(const struct vl_clean_opts *o, struct vl_err *err)
 	for (size_t i = 0; i < n && r == 0; i++) {
 		if (vl_journal_holds(NULL, keys[i]))
 			continue;
-		snprintf(msg, sizeof(msg), "host setting %s (no lab needs it now: the host's value back)",
-		         keys[i]);
+		snprintf(msg, sizeof(msg),
+		         "host setting %s (no lab needs it now: the host's value back)", keys[i]);
 		o->say(true, msg, o->data);
 		if (!o->dry_run)
 			r = vl_host_restore(keys[i], NULL, err);
@@ -109,7 +108,8 @@ static int clean_orphan(const struct vl_clean_opts *o, const char *name, struct 
 	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, name);
 	id = vl_ns_id_of(path);
 	if (id.ino && vl_netns_is_host(id)) {
-		snprintf(msg, sizeof(msg), "%s: the host's own network namespace, left alone", path);
+		snprintf(msg, sizeof(msg), "%s: the host's own network namespace, left alone",
+		         path);
 		o->say(false, msg, o->data);
 		return 0;
 	}
@@ -135,52 +135,6 @@ static int clean_orphan(const struct vl_clean_opts *o, const char *name, struct 
 		r = vl_ns_unbind(path, err);
 	}
 	free(procs);
-	return r;
-}
-
-/* Is "vl<id>mgmt" or "vl<id>m<N>" (a management bridge, a port's host
- * end) the name of a host link? Its id into id. */
-static bool mgmt_link(const char *name, char id[VL_LAB_ID_LEN + 1])
-{
-	const char *s = name + 2 + VL_LAB_ID_LEN;
-
-	if (strlen(name) < 2 + VL_LAB_ID_LEN + 2 || strncmp(name, "vl", 2) ||
-	    strspn(name + 2, "0123456789abcdef") < VL_LAB_ID_LEN || *s != 'm')
-		return false;
-	memcpy(id, name + 2, VL_LAB_ID_LEN);
-	id[VL_LAB_ID_LEN] = '\0';
-	return !strcmp(s, "mgmt") || (s[1] && strspn(s + 1, "0123456789") == strlen(s + 1));
-}
-
-/* Management bridges and their ports in the host's namespace whose lab is
- * gone (a vnetlab killed before its lab had a journal to undo them). */
-static int clean_host_links(const struct vl_clean_opts *o, bool (*live)(const char *, void *),
-                            void *data, struct vl_err *err)
-{
-	char **names = NULL, id[VL_LAB_ID_LEN + 1], msg[160];
-	size_t n = 0, gone = 0;
-	struct vl_nl nl;
-	int r;
-
-	if (vl_nl_open(&nl, err) < 0)
-		return -1;
-	r = vl_kl_link_names(&nl, &names, &n, err);
-	for (size_t i = 0; i < n; i++) {
-		if (r == 0 && mgmt_link(names[i], id) && !live(id, data)) {
-			snprintf(msg, sizeof(msg), "link %s in the host's namespace (no lab)", names[i]);
-			o->say(true, msg, o->data);
-			if (!o->dry_run && (r = vl_kl_link_del_name(&nl, names[i], err)) == 0)
-				gone++;
-		}
-		free(names[i]);
-	}
-	free(names);
-	/* a port already gone with its bridge is no failure */
-	if (r == 0 && gone && (r = vl_nl_flush(&nl, err)) < 0 && err->code == ENODEV) {
-		vl_err_clear(err);
-		r = 0;
-	}
-	vl_nl_close(&nl);
 	return r;
 }
 
@@ -221,6 +175,25 @@ static bool id_live(const char *id, void *data)
 	live = any_lab_has(now, n, id);
 	vl_strv_free(now, n);
 	return live;
+}
+
+/* Management bridges and their ports in the host's namespace whose lab is
+ * gone (a vnetlab killed before its lab had a journal to undo them). */
+struct orphan_links {
+	const struct vl_clean_opts *o;
+	struct live_ids *live;
+};
+
+static bool orphan_link(const char *name, void *data)
+{
+	struct orphan_links *ol = data;
+	char id[VL_LAB_ID_LEN + 1], msg[160];
+
+	if (!vl_mgmt_link_name(name, id) || id_live(id, ol->live))
+		return false;
+	snprintf(msg, sizeof(msg), "link %s in the host's namespace (no lab)", name);
+	ol->o->say(true, msg, ol->o->data);
+	return !ol->o->dry_run;
 }
 
 int vl_engine_clean(const struct vl_clean_opts *o, struct vl_err *err)
@@ -274,7 +247,7 @@ int vl_engine_clean(const struct vl_clean_opts *o, struct vl_err *err)
 	}
 	if (d)
 		closedir(d);
-	if (clean_host_links(o, id_live, &live, r ? NULL : err) < 0)
+	if (vl_host_links_delete(orphan_link, &(struct orphan_links){o, &live}, r ? NULL : err) < 0)
 		r = -1;
 	if (clean_host(o, r ? NULL : err) < 0)
 		r = -1;

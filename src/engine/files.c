@@ -23,10 +23,9 @@ static int write_lab_file(const char *lab, const char *rel, const char *text, st
 	char path[PATH_MAX];
 
 	vl_lab_path(lab, rel, path, sizeof(path));
-	return vl_write_file_mode(path, text, strlen(text),
-	                          strncmp(rel, VL_LAB_FILES "/", strlen(VL_LAB_FILES) + 1) ? 0600
-	                                                                               : 0644,
-	                          err);
+	return vl_write_file_mode(
+	    path, text, strlen(text),
+	    strncmp(rel, VL_LAB_FILES "/", strlen(VL_LAB_FILES) + 1) ? 0600 : 0644, err);
 }
 
 /* One file per node, named after it, holding its name: its hostname. Many
@@ -81,8 +80,8 @@ int vl_engine_write_files(struct engine *e, struct vl_err *err)
 	 * page per file, and the hosts file. */
 	vl_lab_path(p->lab, VL_LAB_FILES, path, sizeof(path));
 	if (vl_journal_mount(&e->j, path, err) < 0 ||
-	    vl_mount_private_dir(path, (p->n_nodes + 16) * 4096 + 2 * strlen(p->hosts), 0755,
-	                         err) < 0 ||
+	    vl_mount_private_dir(path, (p->n_nodes + 16) * 4096 + 2 * strlen(p->hosts), 0755, err) <
+	        0 ||
 	    write_lab_file(p->lab, VL_LAB_FILES "/hosts", p->hosts, err) < 0)
 		return -1;
 	if (write_hostnames(p, err) < 0)
@@ -99,7 +98,8 @@ int vl_engine_write_files(struct engine *e, struct vl_err *err)
 	for (size_t i = 0; i < p->n_nodes; i++) {
 		char dir[PATH_MAX];
 
-		if (snprintf(dir, sizeof(dir), "%s/%s", path, p->nodes[i].name) >= (int)sizeof(dir) ||
+		if (snprintf(dir, sizeof(dir), "%s/%s", path, p->nodes[i].name) >=
+		        (int)sizeof(dir) ||
 		    mkdir(dir, 01777) < 0 || chmod(dir, 01777) < 0)
 			return vl_err_sys(err, errno, "mkdir %s", dir);
 	}

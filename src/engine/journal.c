@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "engine/hostlinks.h"
 #include "engine/linkd_main.h"
 #include "lab/host.h"
 #include "lab/etc_hosts.h"
@@ -150,25 +151,15 @@ int vl_journal_netns_many(struct vl_journal *j, char *const *names, size_t n, st
 }
 
 /* A record added to a lab's journal after `up` (a hold let go). */
-static int journal_append(const char *lab, struct vl_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int journal_append(const char *lab, struct vl_err *err, const char *fmt, ...)
+static int journal_release(const char *lab, const char *key, struct vl_err *err)
 {
-	struct vl_journal j = {.fd = -1};
-	char line[256];
-	va_list ap;
-	int n, r = 0;
+	struct vl_journal j;
+	int r;
 
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0 || n >= (int)sizeof(line) - 1)
-		return vl_err_set(err, ENAMETOOLONG, "journal record too long");
-	line[n++] = '\n';
 	if (vl_journal_open(&j, lab, err) < 0)
 		return -1;
-	if (vl_write_all(j.fd, line, (size_t)n) < 0)
-		r = vl_err_sys(err, errno, "write lab %s's journal", lab);
+	j.fail_at = 0; /* not a step of up */
+	r = add(&j, err, "release %s", key);
 	vl_journal_close(&j);
 	return r;
 }
@@ -261,7 +252,8 @@ static bool lab_holds(const char *lab, const char *key)
 	if (read_recs(lab, false, &data, &recs, &n, NULL) < 0)
 		return false;
 	for (size_t k = 0; k < n; k++) {
-		bool hold = !strcmp(recs[k].kind->verb, "sysctl") && valid_sysctl(NULL, recs[k].argv);
+		bool hold =
+		    !strcmp(recs[k].kind->verb, "sysctl") && valid_sysctl(NULL, recs[k].argv);
 
 		if ((hold || !strcmp(recs[k].kind->verb, "release")) &&
 		    !strcmp(recs[k].argv[0], key))
@@ -283,7 +275,7 @@ static int undo_sysctl(const struct undo *u, char *const *argv, struct vl_err *e
 	if (lock < 0)
 		return -1;
 	if (lab_holds(u->lab, argv[0])) {
-		r = journal_append(u->lab, err, "release %s", argv[0]);
+		r = journal_release(u->lab, argv[0], err);
 		if (r == 0 && !vl_journal_holds(u->lab, argv[0])) {
 			vl_parse_uint(argv[1], 0, 1ul << 31, &fb[0]);
 			vl_parse_uint(argv[2], 0, 1ul << 31, &fb[1]);
@@ -333,34 +325,17 @@ static int undo_linkd(const struct undo *u, char *const *argv, struct vl_err *er
 /* The lab's management bridge in the host's namespace, and the host ends
  * of its ports (vl<id>m<N>): deleted now rather than when the kernel gets
  * round to the nodes' namespaces, gone already. */
+static bool of_lab(const char *name, void *data)
+{
+	const struct undo *u = data;
+	char id[VL_LAB_ID_LEN + 1];
+
+	return vl_mgmt_link_name(name, id) && !strcmp(id, u->id);
+}
+
 static int undo_hostlink(const struct undo *u, char *const *argv, struct vl_err *err)
 {
-	size_t pre = strlen(argv[0]) - 3; /* "vl<id>m" of "vl<id>mgmt" */
-	char **names = NULL;
-	size_t n = 0;
-	struct vl_nl nl;
-	int r;
-
-	if (vl_nl_open(&nl, err) < 0)
-		return -1;
-	r = vl_kl_link_names(&nl, &names, &n, err);
-	for (size_t i = 0; i < n; i++) {
-		const char *s = names[i];
-
-		if (r == 0 && !strncmp(s, argv[0], pre) &&
-		    (!strcmp(s, argv[0]) ||
-		     (s[pre] && strspn(s + pre, "0123456789") == strlen(s + pre))))
-			r = vl_kl_link_del_name(&nl, s, err);
-		free(names[i]);
-	}
-	free(names);
-	/* one already gone with its node is no failure */
-	if (r == 0 && (r = vl_nl_flush(&nl, err)) < 0 && err->code == ENODEV) {
-		vl_err_clear(err);
-		r = 0;
-	}
-	vl_nl_close(&nl);
-	return r;
+	return vl_host_links_delete(of_lab, (void *)u, err);
 }
 
 static int undo_etc_hosts(const struct undo *u, char *const *argv, struct vl_err *err)
@@ -412,11 +387,11 @@ static int undo_hostif(const struct undo *u, char *const *argv, struct vl_err *e
 }
 
 static const struct kind kinds[] = {
-    {"hostif", 1, valid_hostif, undo_hostif},  {"hostlink", 1, valid_hostlink, undo_hostlink},
-    {"hosts", 1, valid_linkd, undo_etc_hosts}, {"nft", 1, valid_nft, undo_nft},
-    {"lab", 2, valid_lab, undo_lab_dir},       {"mount", 1, valid_mount, undo_mount},
-    {"cgroup", 2, valid_cgroup, undo_cgroup},  {"sysctl", 3, valid_sysctl, undo_sysctl},
-    {"netns", 1, valid_netns, undo_netns},     {"linkd", 1, valid_linkd, undo_linkd},
+    {"hostif", 1, valid_hostif, undo_hostif},    {"hostlink", 1, valid_hostlink, undo_hostlink},
+    {"hosts", 1, valid_linkd, undo_etc_hosts},   {"nft", 1, valid_nft, undo_nft},
+    {"lab", 2, valid_lab, undo_lab_dir},         {"mount", 1, valid_mount, undo_mount},
+    {"cgroup", 2, valid_cgroup, undo_cgroup},    {"sysctl", 3, valid_sysctl, undo_sysctl},
+    {"netns", 1, valid_netns, undo_netns},       {"linkd", 1, valid_linkd, undo_linkd},
     {"release", 1, valid_release, undo_release},
 };
 
@@ -640,11 +615,14 @@ static int keep_left(const char *lab, const struct rec *recs, const bool *left, 
 	}
 	vl_lab_path(lab, "journal", p, sizeof(p));
 	if (vl_write_file_mode(p, b.s ? b.s : "", b.len, 0600, NULL) < 0)
-		return vl_err_wrap(err, "lab %s is left as it was (its journal could not be "
-		                        "rewritten)", lab);
-	return vl_err_wrap(err, "left for `vnetlab clean` to retry once the cause is fixed: %s "
-	                        "(%zu step%s)",
-	                   what.s ? what.s : "", cnt, cnt == 1 ? "" : "s") ;
+		return vl_err_wrap(err,
+		                   "lab %s is left as it was (its journal could not be "
+		                   "rewritten)",
+		                   lab);
+	return vl_err_wrap(err,
+	                   "left for `vnetlab clean` to retry once the cause is fixed: %s "
+	                   "(%zu step%s)",
+	                   what.s ? what.s : "", cnt, cnt == 1 ? "" : "s");
 }
 
 int vl_journal_undo(const char *lab, struct vl_err *err)

@@ -4,11 +4,8 @@
  * place is under way. */
 #include "lab/etc_hosts.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +19,6 @@
 #define HOSTS_MAX ((size_t)16 << 20)
 #define REDO_DIR  VL_RUN_DIR "/.host"
 #define REDO      REDO_DIR "/hosts.redo"
-#define TMP_PREFIX ".hosts.vnetlab."
 
 /* The text without the lab's block, into out. */
 static void without_block(const char *lab, const char *text, size_t len, struct vl_buf *out)
@@ -68,12 +64,18 @@ static int resolve(char path[PATH_MAX], struct stat *st, struct vl_err *err)
 	return 0;
 }
 
-/* text written over the file in place, then cut to its length. */
-static int write_in_place(const char *path, const char *text, size_t len, struct vl_err *err)
+static int open_for_write(const char *path, struct vl_err *err)
 {
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 
-	if (fd < 0 || pwrite(fd, text, len, 0) != (ssize_t)len || ftruncate(fd, (off_t)len) < 0 ||
+	return fd < 0 ? vl_err_sys(err, errno, "open %s", path) : fd;
+}
+
+/* text written over the file in place, then cut to its length. */
+static int write_in_place(int fd, const char *path, const char *text, size_t len,
+                          struct vl_err *err)
+{
+	if (pwrite(fd, text, len, 0) != (ssize_t)len || ftruncate(fd, (off_t)len) < 0 ||
 	    fsync(fd) < 0)
 		return vl_err_sys(err, errno, "write %s", path);
 	return 0;
@@ -87,6 +89,7 @@ static int finish_redo(struct vl_err *err)
 	cleanup_free char *text = NULL;
 	char target[PATH_MAX], now[PATH_MAX], *nl;
 	unsigned long long dev, ino;
+	cleanup_close int fd = -1;
 	struct stat st;
 	size_t len;
 	int off = 0;
@@ -105,7 +108,8 @@ static int finish_redo(struct vl_err *err)
 		return 0;
 	}
 	snprintf(target, sizeof(target), "%s", now);
-	if (write_in_place(target, nl + 1, len - (size_t)(nl + 1 - text), err) < 0)
+	if ((fd = open_for_write(target, err)) < 0 ||
+	    write_in_place(fd, target, nl + 1, len - (size_t)(nl + 1 - text), err) < 0)
 		return vl_err_wrap(err, "finish the write of %s that a vnetlab began (%s)", target,
 		                   REDO);
 	if (unlink(REDO) < 0 && errno != ENOENT)
@@ -114,78 +118,33 @@ static int finish_redo(struct vl_err *err)
 	return 0;
 }
 
-/* A file that is a mount point (a bind-mounted /etc/hosts, as in a
- * container) cannot be renamed over: written in place, its new text first
- * kept in a record that the next vnetlab to take the host lock (clean
- * among them) finishes from. */
+/* Written in place, never renamed over: the nodes' own hosts files are
+ * bound over /etc/hosts in their mount namespaces, and the kernel detaches
+ * every mount on a file that is renamed over or unlinked (in every
+ * namespace), so a rename would take every running lab's names from its
+ * nodes; and a bind-mounted /etc/hosts (a container's) cannot be renamed
+ * over at all. The new text is kept first in a record from which the next
+ * vnetlab to take the host lock (clean among them) finishes a write that
+ * was killed half-way. */
 static int write_redo(const char *path, const struct stat *st, const char *text, size_t len,
                       struct vl_err *err)
 {
 	cleanup_buf struct vl_buf b = {0};
+	cleanup_close int fd = open_for_write(path, err);
 
+	/* a file that cannot be written: no record, nothing changed */
+	if (fd < 0)
+		return -1;
 	if (mkdir(REDO_DIR, 0700) < 0 && errno != EEXIST)
 		return vl_err_sys(err, errno, "mkdir %s", REDO_DIR);
 	vl_buf_printf(&b, "%llu %llu %s\n", (unsigned long long)st->st_dev,
 	              (unsigned long long)st->st_ino, path);
 	vl_buf_add(&b, text, len);
 	if (vl_write_file_mode(REDO, b.s, b.len, 0600, err) < 0 ||
-	    write_in_place(path, text, len, err) < 0)
+	    write_in_place(fd, path, text, len, err) < 0)
 		return -1;
 	unlink(REDO);
 	rmdir(REDO_DIR); /* if nothing else is there */
-	return 0;
-}
-
-/* Temporary files of vnetlabs killed before their rename. */
-static void remove_stale(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	while (d && (de = readdir(d))) {
-		unsigned long pid;
-
-		if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) &&
-		    vl_parse_uint(de->d_name + strlen(TMP_PREFIX), 1, INT_MAX, &pid) == 0 &&
-		    kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-			unlinkat(dirfd(d), de->d_name, 0);
-	}
-	if (d)
-		closedir(d);
-}
-
-/* The new text beside the file, with its owner and mode, then renamed over
- * it: a reader, or a kill, sees the old file or the new one. */
-static int write_renamed(const char *path, const struct stat *st, const char *text, size_t len,
-                         struct vl_err *err)
-{
-	cleanup_free char *dup = vl_xstrdup(path);
-	char tmp[PATH_MAX];
-	int fd, e;
-
-	const char *dir = dirname(dup);
-
-	if (snprintf(tmp, sizeof(tmp), "%s/" TMP_PREFIX "%d", dir, (int)getpid()) >=
-	    (int)sizeof(tmp))
-		return vl_err_set(err, ENAMETOOLONG, "%s: path too long", path);
-	remove_stale(dir);
-	unlink(tmp); /* one of a vnetlab of this pid that died */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
-	if (fchown(fd, st->st_uid, st->st_gid) < 0 || fchmod(fd, st->st_mode & 07777) < 0 ||
-	    vl_write_all(fd, text, len) < 0 || fsync(fd) < 0) {
-		e = errno;
-		close(fd);
-		unlink(tmp);
-		return vl_err_sys(err, e, "write %s", tmp);
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		e = errno;
-		unlink(tmp);
-		return -e;
-	}
 	return 0;
 }
 
@@ -224,13 +183,9 @@ static int rewrite(const char *lab, const char *lines, struct vl_err *err)
 	}
 	if (b.len == len && (!len || !memcmp(b.s, text, len)))
 		return 0;
-	r = write_renamed(path, &st, b.s ? b.s : "", b.len, err);
-	if (r == -EBUSY || r == -EXDEV)
-		return write_redo(path, &st, b.s ? b.s : "", b.len, err);
-	if (r < -1) {
-		vl_err_sys(err, -r, "write %s", path);
-		return r == -EROFS || r == -EACCES || r == -EPERM ? -2 : -1;
-	}
+	r = write_redo(path, &st, b.s ? b.s : "", b.len, err);
+	if (r < 0 && (err->code == EROFS || err->code == EACCES || err->code == EPERM))
+		return -2;
 	return r;
 }
 

@@ -1,12 +1,12 @@
 /* The host's /etc/hosts: a block of the lab's own, between the lines
  * "###### VNETLAB-LAB-START ######" and "###### VNETLAB-LAB-END ######",
  * with the names containerlab gives its nodes on the host (clab-LAB-NODE).
- * The rest of the file is kept byte for byte. A new file is renamed over
- * the old one (a reader or a kill sees one or the other); a file that is a
- * mount point (bind-mounted, as in a container) is written in place, its
- * new text kept first in <run>/.host/hosts.redo, from which the next
- * vnetlab finishes a write that died half done. A symbolic link (a system
- * that manages the file so) is followed. Callers hold vl_host_lock(). */
+ * The rest of the file is kept byte for byte. The file is written in
+ * place (never renamed over: nodes bind their own hosts files over it, and
+ * the kernel detaches mounts on a file renamed over), its new text kept
+ * first in <run>/.host/hosts.redo, from which the next vnetlab finishes a
+ * write that was killed half-way. A symbolic link (a system that manages
+ * the file so) is followed. Callers hold vl_host_lock(). */
 #ifndef VL_LAB_ETC_HOSTS_H
 #define VL_LAB_ETC_HOSTS_H
 
