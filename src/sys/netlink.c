@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "base/util.h"
 #include "sys/ns.h"
@@ -173,49 +175,122 @@ int vl_nl_flush(struct vl_nl *nl, struct vl_err *err)
 	return 0;
 }
 
+void vl_nl_dump_take(const void *buf, size_t len, uint32_t seq, uint32_t portid,
+                     struct vl_buf *out, struct vl_nl_dump_state *st)
+{
+	int left = len > INT_MAX ? INT_MAX : (int)len;
+
+	for (const struct nlmsghdr *h = buf; !st->done && mnl_nlmsg_ok(h, left);
+	     h = mnl_nlmsg_next(h, &left)) {
+		if (h->nlmsg_seq != seq || (portid && h->nlmsg_pid && h->nlmsg_pid != portid))
+			continue; /* an earlier request's */
+		/* the kernel marks every part sent after the objects changed */
+		if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+			st->interrupted = true;
+		if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_DONE) {
+			/* both carry an errno (negative) first, DONE where the
+			 * dump failed part-way */
+			int e = 0;
+
+			if (mnl_nlmsg_get_payload_len(h) >= sizeof(int))
+				memcpy(&e, mnl_nlmsg_get_payload(h), sizeof(int));
+			if (e == -EINTR)
+				st->interrupted = true;
+			else if (e < 0)
+				st->error = -e;
+			st->done = true;
+			continue;
+		}
+		vl_buf_add(out, (const char *)h, NLMSG_ALIGN(h->nlmsg_len));
+	}
+}
+
+static const char *dump_what(uint16_t type)
+{
+	switch (type) {
+	case RTM_GETLINK:
+		return "links";
+	case RTM_GETADDR:
+		return "addresses";
+	case RTM_GETROUTE:
+		return "routes";
+	case RTM_GETNEIGH:
+		return "neighbours";
+	}
+	return "rtnetlink objects";
+}
+
+/* One dump, whole: its messages into out. */
+static int dump_once(struct vl_nl *nl, const struct nlmsghdr *req, char *buf, size_t cap,
+                     struct vl_buf *out, struct vl_nl_dump_state *st, struct vl_err *err)
+{
+	const char *what = dump_what(req->nlmsg_type);
+
+	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
+		return vl_err_sys(err, errno, "netlink dump of %s: request", what);
+	while (!st->done) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, cap);
+
+		if (n < 0 && errno == EINTR)
+			continue; /* a signal: the dump goes on */
+		if (n < 0)
+			return vl_err_sys(err, errno, "netlink dump of %s", what);
+		vl_nl_dump_take(buf, (size_t)n, req->nlmsg_seq, nl->portid, out, st);
+	}
+	if (st->error)
+		return vl_err_sys(err, st->error, "netlink dump of %s", what);
+	return 0;
+}
+
 int vl_nl_dump(struct vl_nl *nl, uint16_t type, size_t hdrlen, const void *hdr, mnl_cb_t cb,
                void *data, struct vl_err *err)
 {
-	char *buf;
+	/* the kernel's parts grow to 32 KiB once a larger read was asked
+	 * for (flush asks for 64 KiB): a smaller buffer would truncate them */
+	const size_t cap = 64 * 1024;
+	cleanup_free char *buf = NULL;
+	union {
+		struct nlmsghdr h;
+		char b[512];
+	} req;
+	cleanup_buf struct vl_buf msgs = {0};
 	struct nlmsghdr *nlh;
-	uint32_t seq;
-	int r = -1;
 
 	if (vl_nl_flush(nl, err) < 0)
 		return -1;
-	buf = vl_xmalloc(MNL_SOCKET_BUFFER_SIZE * 4);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq = nl->seq++;
-	if (hdrlen)
-		memcpy(mnl_nlmsg_put_extra_header(nlh, hdrlen), hdr, hdrlen);
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0) {
-		vl_err_sys(err, errno, "netlink dump request");
-		goto out;
-	}
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, MNL_SOCKET_BUFFER_SIZE * 4);
-		int cr;
+	if (hdrlen > sizeof(req) - NLMSG_HDRLEN)
+		return vl_err_set(err, EINVAL, "netlink dump of %s: header too long",
+		                  dump_what(type));
+	buf = vl_xmalloc(cap);
+	/* A dump that the kernel marks interrupted (the objects changed while
+	 * it was read: other labs' links coming and going) is read to its end
+	 * and asked for again; the callbacks see only a whole, consistent one. */
+	for (int tries = 1;; tries++) {
+		struct vl_nl_dump_state st = {0};
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			vl_err_sys(err, errno, "netlink dump");
-			goto out;
-		}
-		cr = mnl_cb_run(buf, (size_t)n, seq, nl->portid, cb, data);
-		if (cr < 0) {
-			vl_err_sys(err, errno, "netlink dump");
-			goto out;
-		}
-		if (cr == MNL_CB_STOP)
+		msgs.len = 0;
+		nlh = mnl_nlmsg_put_header(req.b);
+		nlh->nlmsg_type = type;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		nlh->nlmsg_seq = nl->seq++;
+		if (hdrlen)
+			memcpy(mnl_nlmsg_put_extra_header(nlh, hdrlen), hdr, hdrlen);
+		if (dump_once(nl, nlh, buf, cap, &msgs, &st, err) < 0)
+			return -1;
+		if (!st.interrupted)
 			break;
+		if (tries == VL_NL_DUMP_TRIES)
+			return vl_err_set(err, EAGAIN,
+			                  "netlink dump of %s: interrupted by concurrent changes %d "
+			                  "times running (links or addresses being made or removed "
+			                  "all the while): try again when they settle",
+			                  dump_what(type), VL_NL_DUMP_TRIES);
+		/* a moment longer each time for a burst of changes to end */
+		nanosleep(&(struct timespec){0, tries * 1000 * 1000L}, NULL);
 	}
-	r = 0;
-out:
-	free(buf);
-	return r;
+	if (msgs.len && mnl_cb_run(msgs.s, msgs.len, 0, 0, cb, data) < 0)
+		return vl_err_sys(err, errno, "netlink dump of %s", dump_what(type));
+	return 0;
 }
 
 static int open_here(void *nl, struct vl_err *err)

@@ -5,10 +5,13 @@
 #define VL_SYS_NETLINK_H
 
 #include <libmnl/libmnl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
+
+struct vl_buf;
 
 struct vl_nl {
 	struct mnl_socket *sock;
@@ -40,8 +43,22 @@ struct nlmsghdr *vl_nl_msg(struct vl_nl *nl, uint16_t type, uint16_t flags, size
 int vl_nl_flush(struct vl_nl *nl, struct vl_err *err);
 
 /* A dump request (NLM_F_DUMP) with a family header; cb runs for each
- * reply message. */
+ * reply message of one whole dump. A dump the kernel marks interrupted
+ * (NLM_F_DUMP_INTR: the objects changed while it was read) or ends with
+ * EINTR is asked for again, up to VL_NL_DUMP_TRIES times in all. */
+#define VL_NL_DUMP_TRIES 10
 int vl_nl_dump(struct vl_nl *nl, uint16_t type, size_t hdrlen, const void *hdr, mnl_cb_t cb,
                void *data, struct vl_err *err);
+
+/* What one received datagram of a dump adds (exposed for its tests):
+ * the messages of request seq (from portid; 0: any) appended to out,
+ * their end, an error (positive errno) and whether any was marked
+ * interrupted into st. Messages of other requests are skipped. */
+struct vl_nl_dump_state {
+	bool done, interrupted;
+	int error;
+};
+void vl_nl_dump_take(const void *buf, size_t len, uint32_t seq, uint32_t portid,
+                     struct vl_buf *out, struct vl_nl_dump_state *st);
 
 #endif
