@@ -45,15 +45,19 @@ test_save_router_symlink_to_a_secret_not_copied() {
 	loop=$!
 	out=$("$VNETLAB" save -f "$d/lab.clab.yml" 2>&1)
 	rc=$?
+	echo "save said (exit $rc): $out"
 	vl exec vt-savesec router1 -- touch /etc/frr/stop
 	wait "$loop"
 	if [ -e "$d/clab-vt-savesec/router1/frr.conf" ]; then
 		! grep -q VT-SECRET "$d/clab-vt-savesec/router1/frr.conf" ||
 			fail "save copied the secret the router's frr.conf points to: $out"
 	fi
-	[ "$rc" -ne 0 ] || fail "save said nothing of router1's link: $out"
-	echo "$out" | grep -q "router1: not saved: .*frr.conf\(: a symbolic link (to $secret), not followed\| failed\)" ||
-		fail "save's refusal does not name router1's link: $out"
+	# router1 refused, naming the link (or `write memory` failing on it),
+	# unless FRR rewrote frr.conf after the loop's last swap
+	if [ "$rc" -ne 0 ]; then
+		echo "$out" | grep -q "router1: not saved: .*\(in /etc/frr: frr.conf: a symbolic link (to $secret), not followed\|vtysh -c write memory failed\)" ||
+			fail "save's refusal does not name router1's link: $out"
+	fi
 	# the other router is saved all the same, its copy with its file's mode
 	echo "$out" | grep -q "^router2: saved to $d/clab-vt-savesec/router2/frr.conf$" ||
 		fail "router2 was not saved: $out"
@@ -85,7 +89,7 @@ test_save_output_symlinks_refused() {
 		fail "save's refusal does not name router1/frr.conf: $msg"
 	expect_eq "$(ls -A "$elsewhere")" "" "what save wrote where clab-vt-saveout/router2 points"
 	expect_eq "$(cat "$d/victim")" VICTIM "the file clab-vt-saveout/router1/frr.conf points to"
-	[ -L "$out/router2" ] && [ -L "$out/router1/frr.conf" ] || fail "save replaced the links"
+	{ [ -L "$out/router2" ] && [ -L "$out/router1/frr.conf" ]; } || fail "save replaced the links"
 	# the lab's directory itself a link: nothing saved, nothing written there
 	rm -rf "$out"
 	ln -s "$elsewhere" "$out"
