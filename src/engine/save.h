@@ -8,7 +8,7 @@
  * descriptor (node/frr.h: a regular file, no symbolic link on its path);
  * dir is opened with no symbolic link on its path, each NODE directory
  * made or opened beneath it, and frr.conf written there atomically with
- * the permission bits of the router's file (no execute; FRR writes 0600),
+ * the permission bits of the router's file (no execute; FRR writes 0640),
  * never through nor over a symbolic link. A router that cannot be saved
  * is said and the others still are. */
 #ifndef VL_ENGINE_SAVE_H
