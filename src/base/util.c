@@ -479,9 +479,11 @@ int vl_write_file_mode(const char *path, const char *data, size_t len, mode_t mo
 	return 0;
 }
 
-static const char *file_type_name(mode_t m)
+const char *vl_file_type_name(mode_t m)
 {
 	return S_ISDIR(m)    ? "a directory"
+	       : S_ISREG(m)  ? "a regular file"
+	       : S_ISLNK(m)  ? "a symbolic link"
 	       : S_ISFIFO(m) ? "a FIFO"
 	       : S_ISCHR(m)  ? "a character device"
 	       : S_ISBLK(m)  ? "a block device"
@@ -503,17 +505,24 @@ int vl_read_file_max(const char *path, size_t max, char **out, size_t *len, stru
 {
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0)
+		return vl_err_sys(err, errno, "open %s", path);
+	return vl_read_fd_max(fd, path, max, out, len, err);
+}
+
+int vl_read_fd_max(int fd, const char *path, size_t max, char **out, size_t *len,
+                   struct vl_err *err)
+{
 	struct vl_buf b = {0};
 	char chunk[65536], lim[32], got[32];
 	struct stat st;
 
-	if (fd < 0)
-		return vl_err_sys(err, errno, "open %s", path);
 	if (fstat(fd, &st) < 0)
 		return vl_err_sys(err, errno, "stat %s", path);
 	if (!S_ISREG(st.st_mode))
 		return vl_err_set(err, EINVAL, "%s: %s, not a regular file", path,
-		                  file_type_name(st.st_mode));
+		                  vl_file_type_name(st.st_mode));
 	fmt_size(max, lim);
 	if ((uint64_t)st.st_size > max) {
 		fmt_size((uint64_t)st.st_size, got);

@@ -108,6 +108,11 @@ int vl_write_file_mode(const char *path, const char *data, size_t len, mode_t mo
  * buffer: a FIFO, device or directory is an error (and is never waited
  * on), so is a larger file. */
 int vl_read_file_max(const char *path, size_t max, char **out, size_t *len, struct vl_err *err);
+/* The same of an open file (path: its name in messages). */
+int vl_read_fd_max(int fd, const char *path, size_t max, char **out, size_t *len,
+                   struct vl_err *err);
+/* "a directory", "a symbolic link", "a FIFO", ... for a message. */
+const char *vl_file_type_name(mode_t m);
 /* The same with the bound every file vnetlab reads of its own stays under. */
 #define VL_READ_FILE_MAX ((size_t)64 << 20)
 int vl_read_file(const char *path, char **out, size_t *len, struct vl_err *err);

@@ -18,10 +18,14 @@ static const struct option save_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static void say(const char *node, const char *path, void *arg)
+static void say(const char *node, const char *path, const char *why, void *arg)
 {
 	(void)arg;
-	printf("%s: saved to %s\n", node, path);
+	if (path)
+		printf("%s: saved to %s\n", node, path);
+	else
+		fprintf(stderr, "vnetlab: save: %s: not saved: %s\n", node, why);
+	fflush(NULL);
 }
 
 int cmd_save(int argc, char **argv)

@@ -1,105 +1,138 @@
-/* vnetlab save. See save.h. */
+/* vnetlab save. See save.h. Touches the routers' /etc/frr (through their
+ * FRR) and the directory it is given. */
 #include "engine/save.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/fsat.h"
 #include "base/json.h"
 #include "base/util.h"
 #include "engine/state.h"
 #include "lab/lab.h"
+#include "node/frr.h"
 #include "node/node.h"
 
-/* argv in the node, its stdout into out (if not NULL). */
-static int in_node(const char *lab, const char *node, char **argv, char **out, struct vl_err *err)
+/* argv in the node, its output to /dev/null. */
+static int in_node(const struct vl_node_ref *ref, char **argv, struct vl_err *err)
 {
-	struct vl_node_ref ref;
 	struct vl_child c;
-	int status = 0, fd = memfd_create("save", MFD_CLOEXEC), r = 0;
+	int status = 0;
 	struct vl_spawn s = {
-	    .argv = argv, .exe_fd = -1, .in = -1, .out = fd, .err = -1, .how = VL_SPAWN_CHILD};
+	    .argv = argv, .exe_fd = -1, .in = -1, .out = -1, .err = -1, .how = VL_SPAWN_CHILD};
 
+	if (vl_node_spawn(ref, &s, &c, err) < 0)
+		return -1;
+	if (vl_child_reap(&c, 0, &status, NULL) < 0)
+		return vl_err_sys(err, errno, "wait for %s", argv[0]);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return vl_err_set(err, 0, "%s %s %s failed (status %d)", argv[0], argv[1], argv[2],
+		                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
+/* The directory the copies go in, made if missing: no symbolic link on
+ * its path. */
+static int open_out(const char *dir, struct vl_err *err)
+{
+	cleanup_close int parent = -1;
+	char path[PATH_MAX];
+	size_t len = strlen(dir);
+	char *slash;
+	int fd;
+
+	if (len == 0 || len >= sizeof(path))
+		return vl_err_set(err, EINVAL, "save: \"%s\": not a directory name", dir);
+	memcpy(path, dir, len + 1);
+	while (len > 1 && path[len - 1] == '/')
+		path[--len] = '\0';
+	slash = strrchr(path, '/');
+	if (slash == path)
+		parent = vl_dir_open("/", err);
+	else if (slash)
+		*slash = '\0', parent = vl_dir_open(path, err);
+	else
+		parent = vl_dir_open(".", err);
+	if (parent < 0)
+		return vl_err_wrap(err, "save into %s", dir);
+	fd = vl_at_mkdir(parent, slash ? slash + 1 : path, 0755, err);
 	if (fd < 0)
-		return vl_err_sys(err, errno, "memfd");
-	if (vl_node_find(lab, node, &ref, err) < 0 || vl_node_spawn(&ref, &s, &c, err) < 0)
-		r = -1;
-	else if (vl_child_reap(&c, 0, &status, NULL) < 0)
-		r = vl_err_sys(err, errno, "node %s: wait for %s", node, argv[0]);
-	else if (!WIFEXITED(status) || WEXITSTATUS(status))
-		r = vl_err_set(err, 0, "node %s: %s %s failed (status %d)", node, argv[0],
-		               argv[1] ? argv[1] : "",
-		               WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	if (r == 0 && out) {
-		off_t len = lseek(fd, 0, SEEK_END);
+		return vl_err_wrap(err, "save into %s", dir);
+	return fd;
+}
 
-		*out = vl_xcalloc(1, (size_t)(len > 0 ? len : 0) + 1);
-		if (len > 0 && pread(fd, *out, (size_t)len, 0) != len)
-			r = vl_err_sys(err, errno, "node %s: read %s's output", node, argv[0]);
-	}
-	close(fd);
-	return r;
+/* One router: `write memory` in it, its frr.conf read there and written
+ * into out/NODE/frr.conf (dir: out's name, for messages). */
+static int save_router(const char *lab, const char *name, int out, const char *dir,
+                       struct vl_err *err)
+{
+	char *wm[] = {"vtysh", "-c", "write memory", NULL};
+	cleanup_close int rdir = -1;
+	cleanup_free char *conf = NULL;
+	struct vl_node_ref ref;
+	struct stat st;
+	char rel[128];
+	size_t len;
+
+	if (vl_node_find(lab, name, &ref, err) < 0 || in_node(&ref, wm, err) < 0 ||
+	    vl_node_frr_read_conf(&ref, VL_READ_FILE_MAX, &conf, &len, &st, err) < 0)
+		return -1;
+	snprintf(rel, sizeof(rel), "%s/frr.conf", name);
+	if ((rdir = vl_at_mkdir(out, name, 0755, err)) < 0 ||
+	    vl_at_write(out, rel, conf, len, st.st_mode & 0666, err) < 0)
+		return vl_err_wrap(err, "in %s", dir);
+	return 0;
 }
 
 int vl_engine_save(const char *lab, const char *dir,
-                   void (*say)(const char *node, const char *path, void *arg), void *arg,
-                   struct vl_err *err)
+                   void (*say)(const char *node, const char *path, const char *why, void *arg),
+                   void *arg, struct vl_err *err)
 {
 	json_t *st = vl_state_load(lab, err), *n;
+	cleanup_close int out = -1;
+	int saved = 0, failed = 0;
 	size_t i;
-	int saved = 0, r = 0;
 
 	if (!st)
 		return -1;
+	if ((out = open_out(dir, err)) < 0) {
+		json_decref(st);
+		return -1;
+	}
 	json_array_foreach(json_object_get(st, "nodes"), i, n)
 	{
 		const char *name = vl_json_str(n, "name");
 		char to[PATH_MAX + 80];
-		cleanup_free char *conf = NULL;
-		size_t len;
+		struct vl_err e1 = {0};
 
-		if (!json_is_true(json_object_get(n, "frr")) || r < 0)
+		if (!json_is_true(json_object_get(n, "frr")))
 			continue;
 		if (vl_name_invalid(name)) {
-			r = vl_err_set(err, EPERM, "state.json: node \"%s\": not a node name",
-			               name);
+			failed++;
+			vl_err_set(err, EPERM, "state.json: node \"%s\": not a node name", name);
 			break;
 		}
-		/* written where the router keeps it (the lab's copy, or a file bound
-		 * there), then read from there */
-		char *wm[] = {"vtysh", "-c", "write memory", NULL};
-		char *cat[] = {"cat", "/etc/frr/frr.conf", NULL};
-
-		if (in_node(lab, name, wm, NULL, err) < 0 ||
-		    in_node(lab, name, cat, &conf, err) < 0) {
-			r = -1;
-			break;
-		}
-		len = strlen(conf);
-		if ((mkdir(dir, 0755) < 0 && errno != EEXIST)) {
-			r = vl_err_sys(err, errno, "mkdir %s", dir);
-			break;
-		}
-		snprintf(to, sizeof(to), "%s/%s", dir, name);
-		if (mkdir(to, 0755) < 0 && errno != EEXIST) {
-			r = vl_err_sys(err, errno, "mkdir %s", to);
-			break;
+		if (save_router(lab, name, out, dir, &e1) < 0) {
+			failed++;
+			if (say)
+				say(name, NULL, e1.msg, arg);
+			continue;
 		}
 		snprintf(to, sizeof(to), "%s/%s/frr.conf", dir, name);
-		if (vl_write_file_mode(to, conf, len, 0644, err) < 0) {
-			r = -1;
-			break;
-		}
 		if (say)
-			say(name, to, arg);
+			say(name, to, NULL, arg);
 		saved++;
 	}
 	json_decref(st);
-	return r < 0 ? -1 : saved;
+	if (failed && !err->msg[0])
+		vl_err_set(err, 0, "%d of %d FRR routers not saved (said above)", failed,
+		           failed + saved);
+	return failed ? -1 : saved;
 }

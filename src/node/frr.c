@@ -3,21 +3,32 @@
  * startup-config, daemons from the host's template with the daemons the
  * configuration uses switched on, vtysh.conf for one integrated file),
  * run/ and log/, bound over /etc/frr, /run/frr and /var/log/frr in the
- * node's mount namespace; owned by FRR's user. The daemons themselves are
- * started by the engine once the lab is up (frrinit.sh, in the node). */
+ * node's mount namespace; owned by FRR's user, who can put anything there:
+ * those mounts follow no symbolic link, for root's processes in the node
+ * either (vtysh's `write memory`), and the host reads the configuration
+ * back only through a descriptor (vl_node_frr_read_conf). The daemons
+ * themselves are started by the engine once the lab is up (frrinit.sh, in
+ * the node). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/fsat.h"
 #include "base/util.h"
 #include "lab/lab.h"
 #include "node/common.h"
+#include "node/frr.h"
+#include "sys/proc.h"
 
 #define FRR_TEMPLATE "/etc/frr/daemons"
 
@@ -99,6 +110,18 @@ static const char *bound(const struct vl_topo_settings *set, const char *what)
 	return NULL;
 }
 
+/* The mount at path follows no symbolic link (Linux 5.12's mount_setattr;
+ * older kernels keep the host reading through descriptors only). */
+static int no_symfollow(const char *path, struct vl_err *err)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSYMFOLLOW};
+
+	if (syscall(SYS_mount_setattr, AT_FDCWD, path, 0, &attr, sizeof(attr)) < 0 &&
+	    errno != ENOSYS)
+		return vl_err_sys(err, errno, "%s: follow no symbolic link", path);
+	return 0;
+}
+
 static int write_owned(const char *path, const char *data, const struct passwd *pw,
                        struct vl_err *err)
 {
@@ -176,6 +199,87 @@ int vl_node_frr_files(const struct vl_plan *p, const struct vl_plan_node *n, con
 			    dirs[i].target);
 		if (mount(path, dst, NULL, MS_BIND, NULL) < 0)
 			return vl_err_sys(err, errno, "bind %s on %s", path, dst);
+		if (no_symfollow(dst, err) < 0)
+			return -1;
 	}
+	return 0;
+}
+
+/* What the child that reads frr.conf in the node tells its parent; the
+ * file itself is in a memfd they share. */
+struct conf_msg {
+	int code; /* 0: read */
+	struct stat st;
+	char msg[sizeof(((struct vl_err *)0)->msg)];
+};
+
+/* In the child, in the node's mount namespace: frr.conf into out. */
+static int read_conf_inside(const struct vl_node_ref *n, size_t max, int out, struct conf_msg *m,
+                            struct vl_err *err)
+{
+	cleanup_close int dir = -1, pid_ns = -1;
+	cleanup_free char *conf = NULL;
+	size_t len;
+
+	if (vl_node_join(n->lab, n->id, n->node, CLONE_NEWNS, &pid_ns, err) < 0)
+		return -1;
+	if ((dir = vl_dir_open("/etc/frr", err)) < 0)
+		return -1;
+	if (vl_at_read(dir, "frr.conf", max, &conf, &len, &m->st, err) < 0)
+		return vl_err_wrap(err, "in /etc/frr");
+	if (m->st.st_nlink != 1)
+		return vl_err_set(err, EPERM,
+		                  "/etc/frr/frr.conf: a file of %lu links (another name of it, "
+		                  "anywhere, could be any file): not read",
+		                  (unsigned long)m->st.st_nlink);
+	if (vl_write_all(out, conf, len) < 0)
+		return vl_err_sys(err, errno, "memfd");
+	return 0;
+}
+
+int vl_node_frr_read_conf(const struct vl_node_ref *n, size_t max, char **out, size_t *len,
+                          struct stat *st, struct vl_err *err)
+{
+	cleanup_close int mem = memfd_create("frr.conf", MFD_CLOEXEC), fd = -1;
+	struct conf_msg m = {.code = EIO};
+	ssize_t got;
+	off_t size;
+	pid_t pid;
+	int status;
+
+	if (mem < 0)
+		return vl_err_sys(err, errno, "memfd");
+	if (strcmp(n->be->name, "ns") && strcmp(n->be->name, "proc"))
+		return vl_err_set(err, ENOTSUP, "node %s: a %s node has no FRR of ours", n->node,
+		                  n->be->name);
+	/* a child: entering the node's mount namespace would change ours */
+	if ((pid = vl_fork_pipe(&fd, err)) < 0)
+		return -1;
+	if (pid == 0) {
+		struct vl_err e2 = {0};
+
+		m.code = read_conf_inside(n, max, mem, &m, &e2) < 0 ? (e2.code ? e2.code : EIO) : 0;
+		snprintf(m.msg, sizeof(m.msg), "%s", e2.msg);
+		got = write(fd, &m, sizeof(m));
+		_exit(got == (ssize_t)sizeof(m) ? 0 : 1);
+	}
+	got = read(fd, &m, sizeof(m));
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got != (ssize_t)sizeof(m))
+		return vl_err_set(err, EIO, "node %s: the reader of /etc/frr/frr.conf ended early",
+		                  n->node);
+	if (m.code)
+		return vl_err_set(err, m.code, "node %s: %s", n->node, m.msg);
+	if ((size = lseek(mem, 0, SEEK_END)) < 0 || (size_t)size > max)
+		return vl_err_set(err, EFBIG, "node %s: /etc/frr/frr.conf: larger than it may be",
+		                  n->node);
+	*out = vl_xcalloc(1, (size_t)size + 1);
+	if (size > 0 && pread(mem, *out, (size_t)size, 0) != size) {
+		free(*out), *out = NULL;
+		return vl_err_sys(err, errno, "node %s: read /etc/frr/frr.conf", n->node);
+	}
+	*len = (size_t)size;
+	*st = m.st;
 	return 0;
 }

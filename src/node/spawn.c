@@ -20,6 +20,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/fsat.h"
 #include "base/util.h"
 #include "lab/lab.h"
 #include "node/common.h"
@@ -418,6 +419,25 @@ static void send_msg(int fd, int kind, int value, const char *text)
 	(void)w;
 }
 
+/* A new log file, named as log's last part, in the lab's logs/: that
+ * directory opened with no symbolic link on its path, the file created
+ * there (one left by a pid before ours removed), never followed. */
+static int open_log(const struct vl_node_ref *n, const char *log, struct vl_err *err)
+{
+	cleanup_close int dir = -1;
+	const char *name = strrchr(log, '/') + 1;
+	char path[PATH_MAX];
+	int fd;
+
+	vl_lab_path(n->lab, "logs", path, sizeof(path));
+	if ((dir = vl_dir_open(path, err)) < 0)
+		return -1;
+	fd = vl_at_create(dir, name, O_WRONLY | O_APPEND, 0600, err);
+	if (fd < 0 && err->code == EEXIST && unlinkat(dir, name, 0) == 0)
+		fd = vl_at_create(dir, name, O_WRONLY | O_APPEND, 0600, err);
+	return fd;
+}
+
 /* The daemon's side: own session, stdin from /dev/null, output to the
  * log, into the node (and, through one more fork, its pid namespace). */
 static void detached_child(const struct vl_node_ref *n, const struct vl_spawn *s, int flags,
@@ -432,9 +452,8 @@ static void detached_child(const struct vl_node_ref *n, const struct vl_spawn *s
 	pid_t pid;
 
 	setsid();
-	out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (out < 0)
-		vl_err_sys(&err, errno, "open %s", log);
+	if ((out = open_log(n, log, &err)) < 0)
+		vl_err_wrap(&err, "node %s: its log", n->node);
 	else if (enter_node(n, flags, &own, &pid_ns, &err) == 0 && pid_ns >= 0 &&
 	         enter_pid_ns(&pid_ns, &err) == 0) {
 		if ((pid = fork()) < 0)
