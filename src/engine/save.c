@@ -38,8 +38,17 @@ static int in_node(const struct vl_node_ref *ref, char **argv, struct vl_err *er
 	return 0;
 }
 
-/* The directory the copies go in, made if missing: no symbolic link on
- * its path. */
+/* The directory the copies go in, made if missing: beneath the directory
+ * the caller named it in (that path is the caller's own, followed as
+ * given: a home directory that is a link works), and itself never a
+ * symbolic link. */
+static int open_parent(const char *path, struct vl_err *err)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? vl_err_sys(err, errno, "open %s", path) : fd;
+}
+
 static int open_out(const char *dir, struct vl_err *err)
 {
 	cleanup_close int parent = -1;
@@ -55,11 +64,11 @@ static int open_out(const char *dir, struct vl_err *err)
 		path[--len] = '\0';
 	slash = strrchr(path, '/');
 	if (slash == path)
-		parent = vl_dir_open("/", err);
+		parent = open_parent("/", err);
 	else if (slash)
-		*slash = '\0', parent = vl_dir_open(path, err);
+		*slash = '\0', parent = open_parent(path, err);
 	else
-		parent = vl_dir_open(".", err);
+		parent = open_parent(".", err);
 	if (parent < 0)
 		return vl_err_wrap(err, "save into %s", dir);
 	fd = vl_at_mkdir(parent, slash ? slash + 1 : path, 0755, err);
