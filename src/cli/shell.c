@@ -349,6 +349,14 @@ int vl_sh_line(struct vl_shell *sh, const char *line)
 	size_t len;
 	int rc;
 
+	/* stdin's and sourced files' lines are bounded as they are read
+	 * (shell_input.c, which says where); -c's and the terminal's here */
+	if (strlen(line) > VL_SH_LINE_MAX) {
+		fprintf(stderr,
+		        "vnetlab: a line longer than %d bytes, the most the shell takes: not run\n",
+		        VL_SH_LINE_MAX);
+		return sh->last = VL_EXIT_USAGE;
+	}
 	while (isspace((unsigned char)*p))
 		p++;
 	end = p + strlen(p);

@@ -194,6 +194,9 @@ vnetlab: stdin:2: a line longer than 65536 bytes, the most the shell takes (the 
 	expect_eq "$out" "first
 vnetlab: $d/long.vsh:2: a line longer than 65536 bytes, the most the shell takes (the line and the rest of $d/long.vsh not run)" "an over-long line in a sourced file"
 	[ -e "$d/ran" ] && fail "the line after an over-long one ran"
+	out=$("$VNETLAB" shell vt-shin -c "$(head -c 70000 /dev/zero | tr '\0' x)" 2>&1)
+	expect_eq "$?" 2 "an over-long -c: the status"
+	expect_eq "$out" "vnetlab: a line longer than 65536 bytes, the most the shell takes: not run" "an over-long -c"
 	# a line of exactly 64 KiB is one
 	{ printf 'sh true'; head -c $((65536 - 7)) /dev/zero | tr '\0' ' '; echo; } >"$d/max.vsh"
 	"$VNETLAB" shell vt-shin -c "source $d/max.vsh" || fail "a line of 65536 bytes refused"
