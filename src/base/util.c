@@ -418,6 +418,30 @@ int vl_parse_cidr(const char *s, uint32_t *addr, int *prefix)
 	return 0;
 }
 
+const char *vl_ipv4_unusable(uint32_t net, int prefix)
+{
+	static const struct {
+		uint32_t net;
+		int prefix;
+		const char *what;
+	} bad[] = {
+	    {0x00000000u, 8, "0.0.0.0/8, \"this network\""},
+	    {0x7f000000u, 8, "127.0.0.0/8, the host's loopback"},
+	    {0xa9fe0000u, 16, "169.254.0.0/16, link-local"},
+	    {0xe0000000u, 4, "224.0.0.0/4, multicast"},
+	    {0xf0000000u, 4, "240.0.0.0/4, reserved"},
+	};
+
+	for (size_t i = 0; i < VL_ARRAY_SIZE(bad); i++) {
+		int p = prefix < bad[i].prefix ? prefix : bad[i].prefix;
+		uint32_t mask = p ? 0xffffffffu << (32 - p) : 0;
+
+		if ((net & mask) == (bad[i].net & mask))
+			return bad[i].what;
+	}
+	return NULL;
+}
+
 void vl_fmt_ip(uint32_t addr, char buf[16])
 {
 	snprintf(buf, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255,

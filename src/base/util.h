@@ -95,6 +95,10 @@ int vl_parse_bytes(const char *s, uint64_t *out);
 /* IPv4 helpers, host byte order. */
 int vl_parse_cidr(const char *s, uint32_t *addr, int *prefix);
 void vl_fmt_ip(uint32_t addr, char buf[16]);
+/* The range net/prefix overlaps that no node's interface can use ("this
+ * network" 0/8, loopback 127/8, link-local 169.254/16, multicast 224/4,
+ * reserved 240/4), as "127.0.0.0/8, the host's loopback"; NULL if none. */
+const char *vl_ipv4_unusable(uint32_t net, int prefix);
 
 /* write() all of buf, retrying on EINTR and short writes. */
 int vl_write_all(int fd, const void *buf, size_t len);

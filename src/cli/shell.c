@@ -13,12 +13,15 @@
 #include <errno.h>
 #include <getopt.h>
 #include <histedit.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -221,6 +224,69 @@ static char **node_env(const struct vl_shell *sh, const char *node)
 	return out;
 }
 
+void vl_sh_block_signals(sigset_t *old)
+{
+	sigset_t block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, old);
+}
+
+void vl_sh_end_group(pid_t pid, int sig)
+{
+	double end = vl_now() + VL_SH_STOP_GRACE_S;
+
+	kill(-pid, sig);
+	while (vl_now() < end) {
+		siginfo_t si = {0};
+
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+		    si.si_pid == pid)
+			break;
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
+	/* what it started and left behind (or what ignored sig): the child
+	 * is not reaped yet, so the group's id is still its own */
+	kill(-pid, SIGKILL);
+}
+
+/* Wait until the child ends; told to stop (or, not on a terminal,
+ * interrupted) meanwhile, end it and its group. Not reaped. */
+static void wait_child(pid_t pid)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	sigset_t old;
+
+	vl_sh_block_signals(&old);
+	for (;;) {
+		struct pollfd p = {.fd = pfd, .events = POLLIN};
+		siginfo_t si = {0};
+
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+		    si.si_pid == pid)
+			break;
+		if (vl_sh_stop) {
+			vl_sh_end_group(pid, SIGTERM);
+			break;
+		}
+		if (vl_sh_interrupted) { /* not on a terminal, or sent to us */
+			vl_sh_interrupted = 0;
+			vl_sh_end_group(pid, SIGINT);
+			break;
+		}
+		/* the pidfd is readable once the child ends (without one: a
+		 * look every 100 ms) */
+		ppoll(&p, pfd >= 0, pfd >= 0 ? NULL : &(struct timespec){0, 100 * 1000 * 1000},
+		      &old);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pfd >= 0)
+		close(pfd);
+}
+
 int vl_sh_run(struct vl_shell *sh, const struct vl_sh_node *node, char *const *argv)
 {
 	struct vl_err err = {0};
@@ -245,7 +311,6 @@ int vl_sh_run(struct vl_shell *sh, const struct vl_sh_node *node, char *const *a
 	                     .how = VL_SPAWN_CHILD};
 
 	fflush(stdout);
-	vl_sh_interrupted = 0;
 	if (vl_node_spawn(&ref, &s, &c, &err) < 0) {
 		vl_cli_fail(&err);
 		return c.exec_errno == ENOENT ? VL_EXIT_NOT_FOUND
@@ -258,21 +323,7 @@ int vl_sh_run(struct vl_shell *sh, const struct vl_sh_node *node, char *const *a
 		setpgid(c.pid, c.pid);
 		tcsetpgrp(STDIN_FILENO, c.pid);
 	}
-	for (;;) {
-		siginfo_t si = {0};
-
-		if (waitid(P_PID, (id_t)c.pid, &si, WEXITED | WNOWAIT) == 0)
-			break;
-		if (errno != EINTR)
-			break;
-		/* not on a terminal (or sent to us): pass it on */
-		if (vl_sh_interrupted) {
-			vl_sh_interrupted = 0;
-			kill(-c.pid, SIGINT);
-		}
-		if (vl_sh_stop)
-			kill(-c.pid, SIGTERM);
-	}
+	wait_child(c.pid);
 	vl_child_reap(&c, 0, &status, NULL);
 	if (sh->tty)
 		tcsetpgrp(STDIN_FILENO, getpgrp());
@@ -298,6 +349,14 @@ int vl_sh_line(struct vl_shell *sh, const char *line)
 	size_t len;
 	int rc;
 
+	/* stdin's and sourced files' lines are bounded as they are read
+	 * (shell_input.c, which says where); -c's and the terminal's here */
+	if (strlen(line) > VL_SH_LINE_MAX) {
+		fprintf(stderr,
+		        "vnetlab: a line longer than %d bytes, the most the shell takes: not run\n",
+		        VL_SH_LINE_MAX);
+		return sh->last = VL_EXIT_USAGE;
+	}
 	while (isspace((unsigned char)*p))
 		p++;
 	end = p + strlen(p);
@@ -660,30 +719,13 @@ static void run_commands(struct vl_shell *sh, const char *cmds)
 			*p = '\0';
 			vl_sh_line(sh, start);
 			start = p + 1;
-			if (last || sh->done || vl_sh_stop)
+			/* Ctrl-C between commands (not in one: that stops only
+			 * the command) stops the rest */
+			if (last || sh->done || vl_sh_stop || vl_sh_interrupted)
 				break;
 		}
 	}
 	free(copy);
-}
-
-static void run_stdin(struct vl_shell *sh)
-{
-	char *line = NULL;
-	size_t cap = 0;
-
-	while (!sh->done && !vl_sh_stop) {
-		errno = 0;
-		if (getline(&line, &cap, stdin) < 0) {
-			if (errno == EINTR && !vl_sh_stop) {
-				clearerr(stdin);
-				continue;
-			}
-			break;
-		}
-		vl_sh_line(sh, line);
-	}
-	free(line);
 }
 
 int vl_sh_main(const char *lab, const char *cmds, const char *test)
@@ -712,8 +754,12 @@ int vl_sh_main(const char *lab, const char *cmds, const char *test)
 	else if (sh.tty)
 		interactive(&sh);
 	else
-		run_stdin(&sh);
+		vl_sh_run_stdin(&sh);
 	fflush(stdout);
+	/* told to stop (or, in batch, interrupted between commands): the
+	 * signal's status, whatever ran last */
+	if (vl_sh_stop || (vl_sh_interrupted && !sh.tty))
+		sh.last = 128 + (vl_sh_stop ? vl_sh_stop : SIGINT);
 	for (size_t i = 0; i < VL_ARRAY_SIZE(sigs); i++)
 		sigaction(sigs[i], &old[i], NULL);
 	sigaction(SIGTTOU, &old[3], NULL);

@@ -9,7 +9,8 @@
  *                 net, links, intfs, dump, ports, link, sh, source, time,
  *                 stats, NODE CMD);
  *   shell_test.c  the tests (pingall, pingallfull, pingpair, iperf,
- *                 iperfudp), also run by `up --test`. */
+ *                 iperfudp), also run by `up --test`;
+ *   shell_input.c the lines read from stdin and sourced files, bounded. */
 #ifndef VL_CLI_SHELL_H
 #define VL_CLI_SHELL_H
 
@@ -17,8 +18,23 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "base/err.h"
+
+/* What the shell takes: a line of at most VL_SH_LINE_MAX bytes (its
+ * newline not counted); a sourced file a regular file of at most
+ * VL_SH_FILE_MAX bytes and VL_SH_LINES_MAX lines; sources nested at most
+ * VL_SH_DEPTH_MAX deep. */
+#define VL_SH_LINE_MAX  65536
+#define VL_SH_FILE_MAX  (16 << 20)
+#define VL_SH_LINES_MAX 100000
+#define VL_SH_DEPTH_MAX 16
+/* How long a command told to stop (SIGTERM, or SIGINT not on a terminal)
+ * has before it and its process group are killed (SIGKILL). */
+#define VL_SH_STOP_GRACE_S 0.5
+
+struct vl_sh_input;
 
 struct vl_sh_if {
 	char name[32];  /* in its node (eth0; a switch's port label, p1) */
@@ -45,15 +61,16 @@ struct vl_shell {
 	/* hosts and routers first (state order), then switches */
 	struct vl_sh_node *nodes;
 	size_t n_nodes, n_hosts;
-	bool tty;        /* stdin is a terminal: commands get it, and its foreground */
-	int depth;       /* source nesting */
-	bool done;       /* exit, quit, EOF, or told to stop */
-	int last;        /* the last command's exit status */
-	void *el, *hist; /* the line editor (shell.c) */
+	bool tty;  /* stdin is a terminal: commands get it, and its foreground */
+	int depth; /* source nesting */
+	const struct vl_sh_input *input; /* what lines come from (shell_input.c) */
+	bool done;                       /* exit, quit, EOF, or told to stop */
+	int last;                        /* the last command's exit status */
+	void *el, *hist;                 /* the line editor (shell.c) */
 };
 
-/* Set by SIGINT (the running command is told) and SIGTERM/SIGHUP (the
- * shell ends once it has). */
+/* Set by SIGINT (the running command is told; with none running, reading
+ * stops) and SIGTERM/SIGHUP (the shell ends once it has: the signal). */
 extern volatile sig_atomic_t vl_sh_interrupted, vl_sh_stop;
 
 /* Load the lab (its state.json) into sh. */
@@ -85,6 +102,20 @@ extern const struct vl_sh_cmd vl_sh_cmds[];
 const struct vl_sh_cmd *vl_sh_cmd_find(const char *name);
 /* NODE CMD ARGS...: node names in the arguments become their addresses. */
 int vl_sh_node_cmd(struct vl_shell *sh, const struct vl_sh_node *node, const char *rest);
+
+/* Run the commands of stdin, or of the file at path (source), line by
+ * line within the limits above; an input that breaks one is said (its
+ * name, line and the limit) and its status is VL_EXIT_FAIL; told to stop,
+ * 128 + the signal; else the last command's. */
+int vl_sh_run_stdin(struct vl_shell *sh);
+int vl_sh_source(struct vl_shell *sh, const char *path);
+/* Tell a running child's process group sig, then give it
+ * VL_SH_STOP_GRACE_S to end before the group is killed. */
+void vl_sh_end_group(pid_t pid, int sig);
+/* Block the shell's signals (SIGINT, SIGTERM, SIGHUP), the mask before
+ * in old: they are let in only while it waits (ppoll), so that one that
+ * comes just before a wait is never missed. */
+void vl_sh_block_signals(sigset_t *old);
 
 /* The tests (shell_test.c). timeout: ping's -W in seconds (0: default). */
 int vl_sh_pingall(struct vl_shell *sh, bool full, bool pair, double timeout);

@@ -23,8 +23,6 @@
 #include "engine/link.h"
 #include "engine/state.h"
 
-#define SOURCE_DEPTH_MAX 16
-
 /* "NODE:IF" as Mininet writes an interface: "NODE-IF". */
 static void mn_name(const char *ep, char *out, size_t len)
 {
@@ -375,30 +373,11 @@ static int do_sh(struct vl_shell *sh, char **args, size_t n, const char *rest)
 
 static int do_source(struct vl_shell *sh, char **args, size_t n, const char *rest)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f;
-
 	if (n != 1) {
 		fprintf(stderr, "usage: source <file>\n");
 		return VL_EXIT_USAGE;
 	}
-	if (sh->depth >= SOURCE_DEPTH_MAX) {
-		fprintf(stderr, "source %s: sourced %d deep: a file that sources itself?\n",
-		        args[0], sh->depth);
-		return VL_EXIT_FAIL;
-	}
-	if (!(f = fopen(args[0], "re"))) {
-		fprintf(stderr, "error reading file %s: %s\n", args[0], strerror(errno));
-		return VL_EXIT_FAIL;
-	}
-	sh->depth++;
-	while (!sh->done && !vl_sh_stop && getline(&line, &cap, f) >= 0)
-		vl_sh_line(sh, line);
-	sh->depth--;
-	free(line);
-	fclose(f);
-	return sh->last;
+	return vl_sh_source(sh, args[0]);
 }
 
 static int do_time(struct vl_shell *sh, char **args, size_t n, const char *rest)
@@ -500,12 +479,37 @@ static int do_iperf(struct vl_shell *sh, char **args, size_t n, const char *rest
 	return vl_sh_iperf(sh, a, b, NULL);
 }
 
+/* iperf's -b: bits/s, a number with K, M or G after it (Mininet's 10M);
+ * more than 0, at most 100G. */
+static bool udp_rate_valid(const char *s)
+{
+	const char *end;
+	double v;
+
+	if (vl_parse_decimal(s, &end, &v) < 0)
+		return false;
+	if (*end && strchr("kKmMgG", *end) && !end[1])
+		v *= tolower((unsigned char)*end) == 'k'   ? 1e3
+		     : tolower((unsigned char)*end) == 'm' ? 1e6
+		                                           : 1e9;
+	else if (*end)
+		return false;
+	return v >= 1 && v <= 100e9;
+}
+
 static int do_iperfudp(struct vl_shell *sh, char **args, size_t n, const char *rest)
 {
 	const struct vl_sh_node *a = NULL, *b = NULL;
 
 	if (n != 0 && n != 1 && n != 3) {
 		fprintf(stderr, "invalid number of args: iperfudp bw src dst\nbw examples: 10M\n");
+		return VL_EXIT_USAGE;
+	}
+	if (n && !udp_rate_valid(args[0])) {
+		fprintf(stderr,
+		        "*** iperfudp: bw \"%s\": expected a rate in bits/s from 1 to 100G, "
+		        "such as 10M or 500K\n",
+		        args[0]);
 		return VL_EXIT_USAGE;
 	}
 	if (n == 3 && two_hosts(sh, args + 1, &a, &b) < 0)

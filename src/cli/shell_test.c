@@ -95,8 +95,8 @@ static bool collect(struct proc *ps, size_t n, double deadline)
 				if (ps[i].started)
 					kill(-ps[i].c.pid, left <= 0 ? SIGKILL : SIGINT);
 			killed = true;
-			deadline = vl_now() + 2;
-			left = 2;
+			left = vl_sh_stop ? VL_SH_STOP_GRACE_S : 2;
+			deadline = vl_now() + left;
 		} else if (k && left <= 0) {
 			for (size_t i = 0; i < n; i++)
 				if (ps[i].started)
@@ -332,7 +332,7 @@ static bool wait_server(struct proc *srv, bool udp)
 		nanosleep(&(struct timespec){1, 0}, NULL);
 		return true;
 	}
-	while (vl_now() < end && !vl_sh_interrupted) {
+	while (vl_now() < end && !vl_sh_interrupted && !vl_sh_stop) {
 		siginfo_t si = {0};
 
 		if (bound(srv->c.net_pid, IPERF_PORT, udp))

@@ -189,6 +189,7 @@ static int apply_mgmt(const struct vl_topo_opts *o, struct vl_topo *t, struct vl
 	else if (o->mgmt && (!strcmp(o->mgmt, "off") || !strcmp(o->mgmt, "none")))
 		m->on = 0;
 	else if (o->mgmt) {
+		const char *why;
 		uint32_t a;
 		int pfx;
 
@@ -198,6 +199,11 @@ static int apply_mgmt(const struct vl_topo_opts *o, struct vl_topo *t, struct vl
 			                  "--mgmt %s: expected on, off or an IPv4 network such as "
 			                  "172.20.20.0/24 (prefix 8..30, no host bits)",
 			                  o->mgmt);
+		if ((why = vl_ipv4_unusable(a, pfx)))
+			return vl_err_set(err, 0,
+			                  "--mgmt %s overlaps %s: nodes cannot use those addresses "
+			                  "(choose a private network such as 172.20.20.0/24)",
+			                  o->mgmt, why);
 		m->on = 1;
 		m->net = a;
 		m->prefix = pfx;

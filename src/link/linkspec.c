@@ -69,14 +69,24 @@ static int parse_one(struct vl_link_spec *ls, const char *key, const char *value
 int vl_link_spec_parse(const char *spec, struct vl_link_spec *ls, struct vl_err *err)
 {
 	cleanup_free char *copy = vl_xstrdup(spec);
-	char *save = NULL, *item;
+	char *item = copy, *next;
 	bool first = true;
 
 	memset(ls, 0, sizeof(*ls));
-	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(item, '=');
+	for (size_t k = 1; item; item = next, k++) {
+		char *eq;
 
-		if (!eq) {
+		if ((next = strchr(item, ',')))
+			*next++ = '\0';
+		if (!*item) {
+			vl_link_spec_free(ls);
+			return vl_err_set(err, EINVAL,
+			                  "--link \"%s\": setting %zu is empty (settings are "
+			                  "KEY=VALUE, one comma between two: e.g. --link "
+			                  "bw=10Mbit,delay=5ms)",
+			                  spec, k);
+		}
+		if (!(eq = strchr(item, '='))) {
 			/* Mininet's link class first: tc (TCLink), tcu, default */
 			if (first && (!strcmp(item, "tc") || !strcmp(item, "tcu") ||
 			              !strcmp(item, "default"))) {
@@ -91,6 +101,13 @@ int vl_link_spec_parse(const char *spec, struct vl_link_spec *ls, struct vl_err 
 			    item);
 		}
 		first = false;
+		if (eq == item) {
+			vl_link_spec_free(ls);
+			return vl_err_set(err, EINVAL,
+			                  "--link: \"%s\" has no KEY before its = (e.g. --link "
+			                  "bw=10Mbit,delay=5ms)",
+			                  item);
+		}
 		*eq = '\0';
 		if (parse_one(ls, item, eq + 1, err) < 0) {
 			vl_link_spec_free(ls);

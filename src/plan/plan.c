@@ -369,37 +369,21 @@ static void resolve_res(const struct vl_topo *t, const struct vl_topo_node *tn,
 	}
 }
 
-/* Nodes in namespaces and guests take unicast addresses from the pool:
- * none of "this network", loopback, multicast or the reserved class E
- * (which ends in the limited broadcast address). */
+/* Nodes in namespaces and guests take unicast addresses from the pool
+ * (vl_ipv4_unusable). */
 static int check_pool(const struct vl_topo *t, struct vl_err *err)
 {
-	static const struct {
-		uint32_t net;
-		int prefix;
-		const char *what;
-	} bad[] = {
-	    {0x00000000u, 8, "0.0.0.0/8, \"this network\""},
-	    {0x7f000000u, 8, "127.0.0.0/8, the host's loopback"},
-	    {0xe0000000u, 4, "224.0.0.0/4, multicast"},
-	    {0xf0000000u, 4, "240.0.0.0/4, reserved"},
-	};
+	const char *what = vl_ipv4_unusable(t->pool_addr, t->pool_prefix);
 	char ip[16];
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int p = t->pool_prefix < bad[i].prefix ? t->pool_prefix : bad[i].prefix;
-		uint32_t mask = p ? 0xffffffffu << (32 - p) : 0;
-
-		if ((t->pool_addr & mask) != (bad[i].net & mask))
-			continue;
-		vl_fmt_ip(t->pool_addr, ip);
-		return vl_err_set(err, 0,
-		                  "pool %s/%d overlaps %s: nodes cannot use those addresses "
-		                  "(choose a unicast range such as 10.0.0.0/8, 172.16.0.0/12 or "
-		                  "192.168.0.0/16)",
-		                  ip, t->pool_prefix, bad[i].what);
-	}
-	return 0;
+	if (!what)
+		return 0;
+	vl_fmt_ip(t->pool_addr, ip);
+	return vl_err_set(err, 0,
+	                  "pool %s/%d overlaps %s: nodes cannot use those addresses "
+	                  "(choose a unicast range such as 10.0.0.0/8, 172.16.0.0/12 or "
+	                  "192.168.0.0/16)",
+	                  ip, t->pool_prefix, what);
 }
 
 /* The CPUs this host has online, read once per plan; known false if the

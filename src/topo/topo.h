@@ -140,7 +140,7 @@ struct vl_topo_endpoint {
 	char *ifname;   /* interface name in the node (port label on a bridge) */
 	uint8_t mac[6]; /* its MAC address, if have_mac (unicast) */
 	bool have_mac;
-	struct vl_pos pos;
+	struct vl_pos pos, mac_pos;
 };
 
 /* Which path serves a link's impairments. */

@@ -114,6 +114,7 @@ static int load_endpoint(struct loader *ld, yaml_node_t *n, const char *lctx, si
 			for (int k = 0; k < 6; k++)
 				ep->mac[k] = (uint8_t)b[k];
 			ep->have_mac = true;
+			ep->mac_pos = vl_yaml_pos(mac_n);
 		}
 		ep->pos = vl_yaml_pos(vl_yaml_node(ld, n->data.mapping.pairs.start->key));
 	} else {
@@ -384,6 +385,50 @@ static int load_link(struct loader *ld, yaml_node_t *n, size_t idx)
 	return 0;
 }
 
+static int cmp_mac_pos(const void *pa, const void *pb)
+{
+	const struct vl_topo_endpoint *a = *(const struct vl_topo_endpoint *const *)pa;
+	const struct vl_topo_endpoint *b = *(const struct vl_topo_endpoint *const *)pb;
+	int c = memcmp(a->mac, b->mac, sizeof(a->mac));
+
+	if (c)
+		return c;
+	return a->mac_pos.line != b->mac_pos.line ? a->mac_pos.line - b->mac_pos.line
+	                                          : a->mac_pos.col - b->mac_pos.col;
+}
+
+/* No two interfaces of the lab with the same MAC (sorted: n log n). */
+static int check_macs(struct loader *ld)
+{
+	const struct vl_topo *t = ld->t;
+	cleanup_free const struct vl_topo_endpoint **eps =
+	    vl_xcalloc(2 * t->n_links + t->n_host_links + 1, sizeof(*eps));
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n_links; i++)
+		for (int e = 0; e < 2; e++)
+			if (t->links[i].ep[e].have_mac)
+				eps[n++] = &t->links[i].ep[e];
+	for (size_t i = 0; i < t->n_host_links; i++)
+		if (t->host_links[i].ep.have_mac)
+			eps[n++] = &t->host_links[i].ep;
+	qsort(eps, n, sizeof(*eps), cmp_mac_pos);
+	for (size_t i = 1; i < n; i++) {
+		const struct vl_topo_endpoint *a = eps[i - 1], *b = eps[i];
+		const uint8_t *m = b->mac;
+
+		if (memcmp(a->mac, m, sizeof(a->mac)))
+			continue;
+		return vl_yaml_fail_at(ld, b->mac_pos,
+		                       "mac %02x:%02x:%02x:%02x:%02x:%02x of %s:%s is %s:%s's too "
+		                       "(at %d:%d): each interface needs a MAC of its own",
+		                       m[0], m[1], m[2], m[3], m[4], m[5], t->nodes[b->node].name,
+		                       b->ifname, t->nodes[a->node].name, a->ifname,
+		                       a->mac_pos.line, a->mac_pos.col);
+	}
+	return 0;
+}
+
 int vl_yaml_load_links(struct loader *ld, yaml_node_t *n)
 {
 	size_t count;
@@ -402,5 +447,5 @@ int vl_yaml_load_links(struct loader *ld, yaml_node_t *n)
 	for (size_t i = 0; i < count; i++)
 		if (load_link(ld, vl_yaml_node(ld, n->data.sequence.items.start[i]), i) < 0)
 			return -1;
-	return 0;
+	return check_macs(ld);
 }

@@ -13,7 +13,7 @@
 static int get_subnet(struct loader *ld, yaml_node_t *v, const char *what, uint32_t *net,
                       int *prefix)
 {
-	const char *s;
+	const char *s, *why;
 	char ip[16];
 
 	if (vl_yaml_get_string(ld, v, what, &s) < 0)
@@ -28,6 +28,11 @@ static int get_subnet(struct loader *ld, yaml_node_t *v, const char *what, uint3
 		return fail(ld, v, "%s \"%s\": host bits set (did you mean %s/%d?)", what, s, ip,
 		            *prefix);
 	}
+	if ((why = vl_ipv4_unusable(*net, *prefix)))
+		return fail(ld, v,
+		            "%s \"%s\" overlaps %s: nodes cannot use those addresses (choose "
+		            "a private network such as 172.20.20.0/24)",
+		            what, s, why);
 	return 0;
 }
 

@@ -178,6 +178,8 @@ static int load_binds(struct loader *ld, yaml_node_t *v, const char *ctx,
 {
 	char what[192], base[PATH_MAX];
 	const char *slash = strrchr(ld->file, '/');
+	cleanup_free struct vl_pos *at = NULL; /* where this list's binds are */
+	size_t first = s->n_binds, cap = 0;
 
 	snprintf(what, sizeof(what), "%s: binds", ctx);
 	snprintf(base, sizeof(base), "%.*s", slash ? (int)(slash - ld->file) : 1,
@@ -212,6 +214,20 @@ static int load_binds(struct loader *ld, yaml_node_t *v, const char *ctx,
 			return fail(ld, c, "%s: \"%s\": no host path", what, b);
 		if ((why = node_path_bad(node)))
 			return fail(ld, c, "%s: \"%s\": %s", what, b, why);
+		for (size_t len = strlen(node); node[len - 1] == '/'; len--)
+			node[len - 1] = '\0'; /* /etc/x/ is /etc/x */
+		for (size_t k = first; k < s->n_binds; k++) {
+			size_t len = strlen(node);
+
+			if (!strncmp(s->binds[k], node, len) && s->binds[k][len] == '=')
+				return fail(
+				    ld, c,
+				    "%s: \"%s\": the node's %s is bound at %d:%d already (a "
+				    "path takes one bind)",
+				    what, b, node, at[k - first].line, at[k - first].col);
+		}
+		vl_grow(&at, &cap, s->n_binds - first + 1, sizeof(*at));
+		at[s->n_binds - first] = vl_yaml_pos(c);
 		val = host[0] == '/' ? vl_xstrdup(host) : vl_xasprintf("%s/%s", base, host);
 		if (!realpath(val, real) || stat(real, &st) < 0) {
 			int e = errno;

@@ -146,3 +146,146 @@ test_up_torus_pingall() {
 	echo "$out" | grep -qx '\*\*\* Results: 0% dropped (72/72 received)' || fail "torus,3,3: $out"
 	echo "$out" | grep -qx 'h1x1 -> h1x2 h1x3 h2x1 h2x2 h2x3 h3x1 h3x2 h3x3 ' || fail "torus names: $out"
 }
+
+# Run a command with its memory bounded (and 30 s at most): a sanitized
+# build reserves terabytes of address space, so ulimit -v cannot hold it:
+# ASan's own limit on its resident memory does.
+mem_bounded() {
+	if ldd "$VNETLAB" 2>/dev/null | grep -q libasan; then
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:hard_rss_limit_mb=512" timeout 30 "$@"
+	else
+		(ulimit -v 1572864 && exec timeout 30 "$@")
+	fi
+}
+
+# A running shell ends within 2 s (a liveness bound, not a measure): its status.
+ends_soon() {
+	for _ in $(seq 20); do alive "$1" || break; sleep 0.1; done
+	if alive "$1"; then
+		kill -KILL "$1"
+		wait "$1"
+		fail "$2: the shell still ran 2 s later"
+	fi
+	wait "$1"
+}
+
+test_shell_input_bounded() {
+	vl up --topo minimal --name vt-shin -q
+	d=$(mktemp -d)
+	trap 'rm -rf "$d"; "$VNETLAB" down vt-shin >/dev/null 2>&1' EXIT
+	# /dev/zero is no file of commands: refused at once, never read
+	out=$(mem_bounded "$VNETLAB" shell vt-shin -c 'source /dev/zero' 2>&1)
+	expect_eq "$?" 1 "source /dev/zero's status"
+	expect_eq "$out" "vnetlab: source /dev/zero: a character device, not a regular file (source reads regular files only)" "source /dev/zero"
+	mkfifo "$d/fifo"
+	out=$(timeout 30 "$VNETLAB" shell vt-shin -c "source $d/fifo" 2>&1)
+	expect_eq "$out" "vnetlab: source $d/fifo: a FIFO, not a regular file (source reads regular files only)" "source FIFO"
+	# stdin: one line at most 64 KiB, and nothing after a longer one runs
+	out=$(mem_bounded "$VNETLAB" shell vt-shin </dev/zero 2>&1)
+	expect_eq "$?" 1 "stdin from /dev/zero: the status"
+	expect_eq "$out" "vnetlab: stdin:1: a line longer than 65536 bytes, the most the shell takes (the line and the rest of stdin not run)" "stdin from /dev/zero"
+	{ echo "sh echo first"; head -c 70000 /dev/zero | tr '\0' x; printf '\nsh touch %s/ran\n' "$d"; } >"$d/long.vsh"
+	out=$("$VNETLAB" shell vt-shin <"$d/long.vsh" 2>&1)
+	expect_eq "$?" 1 "an over-long line on stdin: the status"
+	expect_eq "$out" "first
+vnetlab: stdin:2: a line longer than 65536 bytes, the most the shell takes (the line and the rest of stdin not run)" "an over-long line on stdin"
+	out=$("$VNETLAB" shell vt-shin -c "source $d/long.vsh" 2>&1)
+	expect_eq "$?" 1 "an over-long line in a sourced file: the status"
+	expect_eq "$out" "first
+vnetlab: $d/long.vsh:2: a line longer than 65536 bytes, the most the shell takes (the line and the rest of $d/long.vsh not run)" "an over-long line in a sourced file"
+	[ -e "$d/ran" ] && fail "the line after an over-long one ran"
+	out=$("$VNETLAB" shell vt-shin -c "$(head -c 70000 /dev/zero | tr '\0' x)" 2>&1)
+	expect_eq "$?" 2 "an over-long -c: the status"
+	expect_eq "$out" "vnetlab: a line longer than 65536 bytes, the most the shell takes: not run" "an over-long -c"
+	# a line of exactly 64 KiB is one
+	{ printf 'sh true'; head -c $((65536 - 7)) /dev/zero | tr '\0' ' '; echo; } >"$d/max.vsh"
+	"$VNETLAB" shell vt-shin -c "source $d/max.vsh" || fail "a line of 65536 bytes refused"
+	# a file that sources itself: 16 deep, said where
+	echo "source $d/loop.vsh" >"$d/loop.vsh"
+	out=$(mem_bounded "$VNETLAB" shell vt-shin -c "source $d/loop.vsh" 2>&1)
+	expect_eq "$?" 1 "a file that sources itself: the status"
+	expect_eq "$out" "vnetlab: $d/loop.vsh:1: source $d/loop.vsh: sources nested 16 deep already, the most they may (does a file source itself?)" "a file that sources itself"
+	# a file's size and lines
+	truncate -s 17M "$d/big.vsh"
+	out=$("$VNETLAB" shell vt-shin -c "source $d/big.vsh" 2>&1)
+	expect_eq "$out" "vnetlab: source $d/big.vsh: 17825792 bytes, more than the 16 MiB a sourced file may have" "a 17 MiB file"
+	{ seq 100000 | sed 's/^/# /'; echo "sh touch $d/ran"; } >"$d/many.vsh"
+	out=$("$VNETLAB" shell vt-shin -c "source $d/many.vsh" 2>&1)
+	expect_eq "$?" 1 "100001 lines: the status"
+	expect_eq "$out" "vnetlab: $d/many.vsh:100001: more than 100000 lines, the most a sourced file may have (the rest not run)" "100001 lines"
+	[ -e "$d/ran" ] && fail "line 100001 ran"
+	printf 'sh echo one\n\0\nsh touch %s/ran\n' "$d" >"$d/nul.vsh"
+	out=$("$VNETLAB" shell vt-shin -c "source $d/nul.vsh" 2>&1)
+	expect_eq "$out" "one
+vnetlab: $d/nul.vsh:2: a NUL byte: not text (the line and the rest of $d/nul.vsh not run)" "a NUL byte"
+	# the numbers the shell's commands take
+	out=$("$VNETLAB" shell vt-shin -c 'iperfudp -5M h1 h2' 2>&1)
+	expect_eq "$?" 2 "iperfudp -5M: the status"
+	expect_eq "$out" '*** iperfudp: bw "-5M": expected a rate in bits/s from 1 to 100G, such as 10M or 500K' "iperfudp -5M"
+	for bw in 0 5X 1e30G 0.5 ''; do
+		"$VNETLAB" shell vt-shin -c "iperfudp '$bw' h1 h2" >/dev/null 2>&1
+		expect_eq "$?" 2 "iperfudp '$bw'"
+	done
+	out=$("$VNETLAB" shell vt-shin -c 'pingall -1' 2>&1)
+	expect_eq "$out" "usage: pingall [TIMEOUT] (seconds each ping waits)" "pingall -1"
+	vl down vt-shin
+}
+
+# The long command of test_shell_signals_end_it_at_once still running?
+# (then killed, by its pids)
+lingering() {
+	local pids
+	pids=$(pgrep -f 'sleep 31[.]7') || return 1
+	for p in $pids; do kill -KILL "$p"; done
+}
+
+test_shell_signals_end_it_at_once() {
+	vl up --topo minimal --name vt-shsig -q
+	d=$(mktemp -d -p /var/tmp) # a node's /tmp is its own
+	trap 'exec 3>&-; rm -rf "$d"; "$VNETLAB" down vt-shsig >/dev/null 2>&1' EXIT
+	# SIGTERM: a command that ignores it is killed after a short grace,
+	# with what it started; the shell's status is the signal's
+	cmd="h1 sh -c 'trap \"\" TERM INT; touch $d/started; sleep 31.7; touch $d/after'"
+	printf '%s\nsh touch %s/next\n' "$cmd" "$d" >"$d/long.vsh"
+	for how in "-c" "source"; do
+		rm -f "$d/started"
+		if [ "$how" = -c ]; then
+			"$VNETLAB" shell vt-shsig -c "$cmd; sh touch $d/next" &
+		else
+			"$VNETLAB" shell vt-shsig -c "source $d/long.vsh" &
+		fi
+		pid=$!
+		for _ in $(seq 100); do [ -e "$d/started" ] && break; sleep 0.1; done
+		[ -e "$d/started" ] || { kill -KILL $pid; fail "$how: the command never started"; }
+		kill -TERM $pid
+		ends_soon $pid "SIGTERM during a long command ($how)"
+		expect_eq "$?" 143 "$how: the status after SIGTERM"
+		lingering && fail "$how: the command outlived the shell"
+		[ -e "$d/next" ] && fail "$how: the command after it ran"
+	done
+	# not on a terminal, SIGINT stops the running command (the same way)
+	# and the next one runs; between commands it ends the shell
+	rm -f "$d/started"
+	"$VNETLAB" shell vt-shsig -c "$cmd; sh touch $d/next" &
+	pid=$!
+	for _ in $(seq 100); do [ -e "$d/started" ] && break; sleep 0.1; done
+	kill -INT $pid
+	ends_soon $pid "SIGINT during a long command"
+	[ -e "$d/next" ] || fail "the command after an interrupted one did not run"
+	lingering && fail "the interrupted command lives on"
+	# reading stdin with nothing to run: SIGINT and SIGTERM end it (nodes
+	# runs nothing: once it has printed, no command is left to interrupt)
+	mkfifo "$d/in"
+	for sig in INT TERM; do
+		exec 3<>"$d/in"
+		"$VNETLAB" shell vt-shsig <"$d/in" >"$d/out" &
+		pid=$!
+		echo nodes >&3
+		for _ in $(seq 100); do grep -q '^h1 h2 s1$' "$d/out" && break; sleep 0.1; done
+		kill -$sig $pid
+		ends_soon $pid "SIG$sig while the shell waits for a line"
+		expect_eq "$?" $((128 + $(kill -l $sig))) "the status after SIG$sig on stdin"
+		exec 3>&-
+	done
+	vl down vt-shsig
+}

@@ -13,7 +13,17 @@ static const struct {
     {"tc,bw=0.5,loss=2", "rate 500kbit loss 2%"},
     {"tc,bw=10,max_queue_size=50,use_htb=True", "rate 10Mbit queue 50"},
     {"default", "none"},
-    {"", "none"},
+    {"", "error: --link \"\": setting 1 is empty (settings are KEY=VALUE, one comma between "
+         "two: e.g. --link bw=10Mbit,delay=5ms)"},
+    {",,,", "error: --link \",,,\": setting 1 is empty (settings are KEY=VALUE, one comma "
+            "between two: e.g. --link bw=10Mbit,delay=5ms)"},
+    {"bw=10,,delay=5ms", "error: --link \"bw=10,,delay=5ms\": setting 2 is empty (settings are "
+                         "KEY=VALUE, one comma between two: e.g. --link bw=10Mbit,delay=5ms)"},
+    {"tc,", "error: --link \"tc,\": setting 2 is empty (settings are KEY=VALUE, one comma "
+            "between two: e.g. --link bw=10Mbit,delay=5ms)"},
+    {"=5", "error: --link: \"=5\" has no KEY before its = (e.g. --link bw=10Mbit,delay=5ms)"},
+    {"bw=", "error: --link: bw=: expected a rate of at least 8kbit such as 10Mbit or 1Gbit (0: "
+            "no limit)"},
     {"delay=20ms,distribution=normal,jitter=2ms", "delay 20ms jitter 2ms/normal"},
     {"loss=0.5%", "loss 0.5%"},
     {"bw=fast", "error: --link: bw=fast: expected a rate of at least 8kbit such as 10Mbit or "
