@@ -219,6 +219,9 @@ static int delegate(struct vl_shell *sh, int (*cmd)(int, char **), const char *n
 	for (size_t i = 0; i < VL_ARRAY_SIZE(sigs); i++)
 		sigaction(sigs[i], &old[i], NULL);
 	vl_sh_interrupted = 0;
+	/* told to stop while the command had the signals: the shell ends too */
+	if (rc == 128 + SIGTERM || rc == 128 + SIGHUP)
+		vl_sh_stop = rc - 128;
 	free(av);
 	fflush(stdout);
 	return rc;

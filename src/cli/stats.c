@@ -303,8 +303,10 @@ int cmd_stats(int argc, char **argv)
 		vl_lab_stats_free(&cur);
 		return VL_EXIT_OK;
 	}
+	stop = 0; /* a watch before this one in the shell */
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
+	signal(SIGHUP, on_stop);
 	for (unsigned long k = 0; !stop && (!count || k < count); k++) {
 		struct timespec ts = {(time_t)every, (long)((every - floor(every)) * 1e9)};
 
@@ -327,5 +329,6 @@ int cmd_stats(int argc, char **argv)
 	}
 	vl_lab_stats_free(&prev);
 	vl_lab_stats_free(&cur);
-	return VL_EXIT_OK;
+	/* Ctrl-C is how a watch ends; told to stop, it says so */
+	return stop && stop != SIGINT ? 128 + stop : VL_EXIT_OK;
 }

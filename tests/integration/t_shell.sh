@@ -287,5 +287,15 @@ test_shell_signals_end_it_at_once() {
 		expect_eq "$?" $((128 + $(kill -l $sig))) "the status after SIG$sig on stdin"
 		exec 3>&-
 	done
+	# stats --watch takes the signals while it runs: SIGTERM ends it and
+	# then the shell, the command after it never run
+	rm -f "$d/next"
+	"$VNETLAB" shell vt-shsig -c "stats --watch=0.2; sh touch $d/next" >"$d/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do grep -q 'h1' "$d/out" && break; sleep 0.1; done
+	kill -TERM $pid
+	ends_soon $pid "SIGTERM during stats --watch"
+	expect_eq "$?" 143 "the status after SIGTERM during stats --watch"
+	[ -e "$d/next" ] && fail "the command after stats --watch ran after SIGTERM"
 	vl down vt-shsig
 }
