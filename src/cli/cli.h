@@ -98,10 +98,11 @@ struct vl_topo_opts {
 	int vm_clone;                /* --vm-clone: 0 unset, 1 on, -1 off */
 	const char *vm_programs[32]; /* --vm-program, each */
 	size_t n_vm_programs;
-	const char *mgmt; /* --mgmt on|off|SUBNET */
-	bool nat;         /* --nat */
-	const char *link; /* --link: Mininet's settings for every link (link/linkspec.h) */
-	int accounting;   /* --accounting: VL_ACCOUNT_* bits, or -1 */
+	const char *mgmt;  /* --mgmt on|off|SUBNET */
+	bool nat;          /* --nat */
+	int host_services; /* --host-services on|off: VL_UNSET, 1, 0 */
+	const char *link;  /* --link: Mininet's settings for every link (link/linkspec.h) */
+	int accounting;    /* --accounting: VL_ACCOUNT_* bits, or -1 */
 };
 void vl_cli_topo_opts_init(struct vl_topo_opts *o);
 void vl_cli_topo_opts_free(struct vl_topo_opts *o);
@@ -120,6 +121,7 @@ void vl_cli_topo_opts_free(struct vl_topo_opts *o);
 	    {"vm-program", required_argument, NULL, 0x109},                                        \
 	    {"vm-clone", required_argument, NULL, 0x10a},                                          \
 	    {"mgmt", required_argument, NULL, 0x120}, {"nat", no_argument, NULL, 0x121},           \
+	    {"host-services", required_argument, NULL, 0x122},                                     \
 	    {"link", required_argument, NULL, 0x140},                                              \
 	    {"accounting", required_argument, NULL, 0x150},                                        \
 	{                                                                                          \

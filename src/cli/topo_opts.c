@@ -16,6 +16,7 @@ void vl_cli_topo_opts_init(struct vl_topo_opts *o)
 	o->profile = VL_UNSET;
 	o->backend = VL_BACKEND_NS;
 	o->accounting = -1;
+	o->host_services = VL_UNSET;
 	vl_topo_res_init(&o->res);
 }
 
@@ -122,6 +123,11 @@ int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char
 	case 0x121:
 		o->nat = true;
 		return 1;
+	case 0x122:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			*rc = vl_cli_usage(cmd, "--host-services takes on or off, not \"%s\"", arg);
+		o->host_services = !strcmp(arg, "on");
+		return 1;
 	case 'b':
 		if ((v = vl_backend_parse(arg)) < 0)
 			*rc = vl_cli_usage(cmd, "--backend takes ns, proc or vm, not \"%s\"", arg);
@@ -179,7 +185,7 @@ static void name_from_path(const char *path, char *out, size_t len)
 		snprintf(out, len, "lab");
 }
 
-/* --mgmt on|off|SUBNET and --nat over what the file says. */
+/* --mgmt on|off|SUBNET, --nat and --host-services over what the file says. */
 static int apply_mgmt(const struct vl_topo_opts *o, struct vl_topo *t, struct vl_err *err)
 {
 	struct vl_topo_mgmt *m = &t->mgmt;
@@ -223,6 +229,14 @@ static int apply_mgmt(const struct vl_topo_opts *o, struct vl_topo *t, struct vl
 			                  "(--mgmt off, or mgmt: network: none)");
 		m->on = 1;
 		m->nat = 1;
+	}
+	if (o->host_services != VL_UNSET) {
+		if (m->on != 1)
+			return vl_err_set(
+			    err, 0,
+			    "--host-services concerns the management network, which "
+			    "this lab has not (a *.clab.yml file, mgmt:, or --mgmt on)");
+		m->host_services = o->host_services;
 	}
 	return 0;
 }

@@ -1,11 +1,12 @@
 /* The management network's host side, in phases of up: its subnet (the
  * default moved aside to the next free /24 when this host already routes
  * into it), its bridge in the host's network namespace with the gateway's
- * address, then the nodes' names in the host's /etc/hosts and, when asked,
- * NAT out (a table of the lab's own in nftables, and forwarding held on
- * while a lab needs it). Each journalled before it is made. Touches the
- * host's namespace only through the lab's bridge vl<id>mgmt, its table
- * vl<id>nat, its block of /etc/hosts and net.ipv4.ip_forward. */
+ * address and the lab's table in nftables (other labs' nodes kept off;
+ * when asked, the host's own services too, and NAT out), then the nodes'
+ * names in the host's /etc/hosts and, with NAT, forwarding held on while
+ * a lab needs it. Each journalled before it is made. Touches the host's
+ * namespace only through the lab's bridge vl<id>mgmt, its table vl<id>nat,
+ * its block of /etc/hosts and net.ipv4.ip_forward. */
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -19,8 +20,12 @@
 #include "lab/host.h"
 #include "link/kernel.h"
 #include "sys/nft.h"
+#include "sys/ns.h"
 
 #define FORWARD_KEY "net/ipv4/ip_forward"
+/* Every lab's management bridge is in this interface group ("vl"): what
+ * each lab's forward rules know the other labs' by, whenever they came. */
+#define MGMT_IFGROUP 0x766c
 
 /* Does the host route anything into net/prefix (not counting default
  * routes)? The first such route's device into dev. */
@@ -109,6 +114,71 @@ static int journal_host_ifs(struct engine *e, struct vl_err *err)
 	return 0;
 }
 
+/* The lab's table: traffic between its bridge and any other lab's
+ * dropped (the kernel routes between them once any lab's NAT turned
+ * forwarding on); with host-services off, new connections from its nodes
+ * to the host dropped (replies to the host's own, and ping of the
+ * gateway, pass: ARP is not IP); with NAT, what leaves the subnet for
+ * anywhere else goes out as the host. Empty when none applies. */
+static void table_text(const struct vl_plan_mgmt *m, const char *table, struct vl_buf *out)
+{
+	cleanup_buf struct vl_buf chains = {0};
+	struct vl_buf *b = &chains;
+	const char *br = m->bridge;
+	char net[16], gw[16];
+
+	vl_fmt_ip(m->net, net);
+	vl_fmt_ip(m->gw, gw);
+	if (m->isolated)
+		vl_buf_printf(b,
+		              "  chain forward {\n"
+		              "    type filter hook forward priority filter; policy accept;\n"
+		              "    iifname \"%s\" oifgroup %d oifname != \"%s\" drop\n"
+		              "    oifname \"%s\" iifgroup %d iifname != \"%s\" drop\n"
+		              "  }\n",
+		              br, MGMT_IFGROUP, br, br, MGMT_IFGROUP, br);
+	if (!m->host_services)
+		vl_buf_printf(b,
+		              "  chain input {\n"
+		              "    type filter hook input priority filter; policy accept;\n"
+		              "    iifname \"%s\" ct state established,related accept\n"
+		              "    iifname \"%s\" ip daddr %s icmp type echo-request accept\n"
+		              "    iifname \"%s\" drop\n"
+		              "  }\n",
+		              br, br, gw, br);
+	if (m->nat)
+		vl_buf_printf(b,
+		              "  chain postrouting {\n"
+		              "    type nat hook postrouting priority srcnat; policy accept;\n"
+		              "    ip saddr %s/%d ip daddr != %s/%d masquerade\n"
+		              "  }\n",
+		              net, m->prefix, net, m->prefix);
+	if (chains.len)
+		vl_buf_printf(out, "table ip %s {\n%s}\n", table, chains.s);
+}
+
+/* The lab's table, and with host-services off no IPv6 on its bridge (the
+ * table is IPv4's: a node would reach the host's services over the
+ * bridge's link-local address). */
+static int mgmt_firewall(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan_mgmt *m = &e->plan->mgmt;
+	cleanup_buf struct vl_buf cmds = {0};
+	char table[32], key[64];
+
+	snprintf(table, sizeof(table), "vl%snat", e->plan->id);
+	table_text(m, table, &cmds);
+	if (cmds.len && (vl_journal_nft(&e->j, table, err) < 0 || vl_nft_run(cmds.s, err) < 0))
+		return vl_err_wrap(err, "the management network's table %s", table);
+	snprintf(key, sizeof(key), "net/ipv6/conf/%s/disable_ipv6", m->bridge);
+	if (!m->host_services && vl_sysctl_write(key, "1", err) < 0) {
+		if (err->code != ENOENT) /* a host without IPv6 */
+			return vl_err_wrap(err, "management bridge %s: IPv6 off", m->bridge);
+		vl_err_clear(err);
+	}
+	return 0;
+}
+
 int vl_engine_mgmt_bridge(struct engine *e, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
@@ -129,7 +199,7 @@ int vl_engine_mgmt_bridge(struct engine *e, struct vl_err *err)
 		r = vl_journal_hostlink(&e->j, m->bridge, err);
 	if (r == 0)
 		r = vl_nl_open(&nl, err);
-	if (r == 0 && (r = vl_kl_bridge_add(&nl, m->bridge, 0, 0, err)) == 0)
+	if (r == 0 && (r = vl_kl_bridge_add_group(&nl, m->bridge, MGMT_IFGROUP, err)) == 0)
 		r = vl_nl_flush(&nl, err);
 	close(lock);
 	if (r == 0 && (idx = (int)if_nametoindex(m->bridge)) <= 0)
@@ -146,7 +216,7 @@ int vl_engine_mgmt_bridge(struct engine *e, struct vl_err *err)
 	}
 	if (nl.sock)
 		vl_nl_close(&nl);
-	return r;
+	return r < 0 ? r : mgmt_firewall(e, err);
 }
 
 /* Forwarding on while a lab needs NAT (held as lab/host.h says). */
@@ -170,7 +240,6 @@ int vl_engine_mgmt_host(struct engine *e, struct vl_err *err)
 {
 	const struct vl_plan *p = e->plan;
 	const struct vl_plan_mgmt *m = &p->mgmt;
-	char table[32], net[16], cmds[512];
 	int lock, r;
 
 	if (!m->on)
@@ -186,18 +255,5 @@ int vl_engine_mgmt_host(struct engine *e, struct vl_err *err)
 	}
 	if (r < 0 || !m->nat)
 		return r;
-	snprintf(table, sizeof(table), "vl%snat", p->id);
-	vl_fmt_ip(m->net, net);
-	/* what leaves the subnet for anywhere else goes out as the host */
-	snprintf(cmds, sizeof(cmds),
-	         "table ip %s {\n"
-	         "  chain postrouting {\n"
-	         "    type nat hook postrouting priority srcnat; policy accept;\n"
-	         "    ip saddr %s/%d ip daddr != %s/%d masquerade\n"
-	         "  }\n"
-	         "}\n",
-	         table, net, m->prefix, net, m->prefix);
-	if (vl_journal_nft(&e->j, table, err) < 0 || vl_nft_run(cmds, err) < 0)
-		return vl_err_wrap(err, "NAT for the management network");
 	return hold_forwarding(e, err);
 }

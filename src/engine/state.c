@@ -214,10 +214,12 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 	}
 	if (p->mgmt.on) {
 		vl_fmt_ip(p->mgmt.gw, ip);
-		json_object_set_new(root, "mgmt",
-		                    json_pack("{s:s, s:o, s:s, s:b}", "bridge", p->mgmt.bridge,
-		                              "ipv4_subnet", addr_json(p->mgmt.net, p->mgmt.prefix),
-		                              "ipv4_gw", ip, "nat", (int)p->mgmt.nat));
+		json_object_set_new(
+		    root, "mgmt",
+		    json_pack("{s:s, s:o, s:s, s:b, s:b, s:b}", "bridge", p->mgmt.bridge,
+		              "ipv4_subnet", addr_json(p->mgmt.net, p->mgmt.prefix), "ipv4_gw", ip,
+		              "nat", (int)p->mgmt.nat, "lab_isolation", (int)p->mgmt.isolated,
+		              "host_services", (int)p->mgmt.host_services));
 	}
 	json_object_set_new(root, "nodes", nodes);
 	json_object_set_new(root, "switches", sws);

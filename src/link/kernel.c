@@ -38,8 +38,8 @@ static struct nlmsghdr *new_link(struct vl_nl *nl, const char *name, int ifindex
 	return nlh;
 }
 
-int vl_kl_bridge_add_stp(struct vl_nl *nl, const char *name, int ifindex, int mtu, bool stp,
-                         struct vl_err *err)
+static struct nlmsghdr *bridge_msg(struct vl_nl *nl, const char *name, int ifindex, int mtu,
+                                   bool stp, struct vl_err *err)
 {
 	char what[64];
 	struct nlmsghdr *nlh;
@@ -47,7 +47,7 @@ int vl_kl_bridge_add_stp(struct vl_nl *nl, const char *name, int ifindex, int mt
 
 	snprintf(what, sizeof(what), "create bridge %s", name);
 	if (!(nlh = new_link(nl, name, ifindex, mtu, true, what, err)))
-		return -1;
+		return NULL;
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -62,12 +62,28 @@ int vl_kl_bridge_add_stp(struct vl_nl *nl, const char *name, int ifindex, int mt
 	mnl_attr_put_u8(nlh, IFLA_BR_MCAST_SNOOPING, 0);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
-	return 0;
+	return nlh;
+}
+
+int vl_kl_bridge_add_stp(struct vl_nl *nl, const char *name, int ifindex, int mtu, bool stp,
+                         struct vl_err *err)
+{
+	return bridge_msg(nl, name, ifindex, mtu, stp, err) ? 0 : -1;
 }
 
 int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, struct vl_err *err)
 {
 	return vl_kl_bridge_add_stp(nl, name, ifindex, mtu, false, err);
+}
+
+int vl_kl_bridge_add_group(struct vl_nl *nl, const char *name, uint32_t group, struct vl_err *err)
+{
+	struct nlmsghdr *nlh = bridge_msg(nl, name, 0, 0, false, err);
+
+	if (!nlh)
+		return -1;
+	mnl_attr_put_u32(nlh, IFLA_GROUP, group);
+	return 0;
 }
 
 int vl_kl_veth_add(struct vl_nl *nl, const struct vl_kl_veth_end *a, const struct vl_kl_veth_end *b,

@@ -18,6 +18,9 @@
 int vl_kl_bridge_add(struct vl_nl *nl, const char *name, int ifindex, int mtu, struct vl_err *err);
 int vl_kl_bridge_add_stp(struct vl_nl *nl, const char *name, int ifindex, int mtu, bool stp,
                          struct vl_err *err);
+/* A bridge in interface group `group` (ip link's "group": what a firewall
+ * rule can match every such bridge by). */
+int vl_kl_bridge_add_group(struct vl_nl *nl, const char *name, uint32_t group, struct vl_err *err);
 
 struct vl_kl_veth_end {
 	const char *name;

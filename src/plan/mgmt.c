@@ -99,6 +99,8 @@ int vl_plan_build_mgmt(struct vl_plan *p, struct vl_err *err)
 	m->prefix = m->given ? t->mgmt.prefix : VL_MGMT_DEFAULT_PREFIX;
 	m->gw = t->mgmt.gw ? t->mgmt.gw : m->net + 1;
 	m->nat = t->mgmt.nat == 1;
+	m->isolated = t->mgmt.lab_isolation != 0;
+	m->host_services = t->mgmt.host_services != 0;
 	snprintf(m->bridge, sizeof(m->bridge), "vl%smgmt", p->id);
 	m->seg = (int)vl_plan_add_seg(p, 0);
 	p->segs[m->seg].net = m->net;

@@ -705,9 +705,11 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 	if (p->mgmt.on) {
 		vl_fmt_ip(p->mgmt.net, a);
 		vl_fmt_ip(p->mgmt.gw, c);
-		vl_buf_printf(out, "mgmt bridge %s %s/%d gw %s segment %d%s%s\n", p->mgmt.bridge, a,
-		              p->mgmt.prefix, c, p->mgmt.seg, p->mgmt.nat ? " nat" : "",
-		              p->mgmt.given ? "" : " default");
+		vl_buf_printf(out, "mgmt bridge %s %s/%d gw %s segment %d%s%s%s%s\n",
+		              p->mgmt.bridge, a, p->mgmt.prefix, c, p->mgmt.seg,
+		              p->mgmt.nat ? " nat" : "", p->mgmt.given ? "" : " default",
+		              p->mgmt.isolated ? "" : " open-to-labs",
+		              p->mgmt.host_services ? "" : " no-host-services");
 	}
 	for (size_t k = 0; k < p->n_bridges; k++)
 		vl_buf_printf(out, "bridge %s switch %s ports %d segment %d%s%s\n",

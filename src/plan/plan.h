@@ -132,14 +132,17 @@ struct vl_plan_node {
  * with the gateway's address, each node's eth0 (mgmt0 where the node has
  * an eth0 of its own) a port of it, the node's default route through it
  * unless the lab's own routes give one; the host's /etc/hosts names the
- * nodes (`hosts`); NAT out when asked. */
+ * nodes (`hosts`); NAT out when asked; other labs' nodes kept off, and
+ * the host's own services when asked (nftables, engine/mgmt.c). */
 struct vl_plan_mgmt {
 	bool on;
 	char bridge[16]; /* vl<id>mgmt */
 	uint32_t net, gw;
 	int prefix;
 	bool nat;
-	bool given; /* the subnet was the file's (else the default, which up may move) */
+	bool isolated;      /* other labs' management networks kept off (the default) */
+	bool host_services; /* nodes may open connections to the host (the default) */
+	bool given;         /* the subnet was the file's (else the default, which up may move) */
 	int seg;
 	char *hosts; /* the host's /etc/hosts block: "ADDR\tclab-LAB-NODE\n"... */
 };

@@ -175,8 +175,8 @@ int vl_nl_flush(struct vl_nl *nl, struct vl_err *err)
 	return 0;
 }
 
-void vl_nl_dump_take(const void *buf, size_t len, uint32_t seq, uint32_t portid,
-                     struct vl_buf *out, struct vl_nl_dump_state *st)
+void vl_nl_dump_take(const void *buf, size_t len, uint32_t seq, uint32_t portid, struct vl_buf *out,
+                     struct vl_nl_dump_state *st)
 {
 	int left = len > INT_MAX ? INT_MAX : (int)len;
 
@@ -280,11 +280,12 @@ int vl_nl_dump(struct vl_nl *nl, uint16_t type, size_t hdrlen, const void *hdr, 
 		if (!st.interrupted)
 			break;
 		if (tries == VL_NL_DUMP_TRIES)
-			return vl_err_set(err, EAGAIN,
-			                  "netlink dump of %s: interrupted by concurrent changes %d "
-			                  "times running (links or addresses being made or removed "
-			                  "all the while): try again when they settle",
-			                  dump_what(type), VL_NL_DUMP_TRIES);
+			return vl_err_set(
+			    err, EAGAIN,
+			    "netlink dump of %s: interrupted by concurrent changes %d "
+			    "times running (links or addresses being made or removed "
+			    "all the while): try again when they settle",
+			    dump_what(type), VL_NL_DUMP_TRIES);
 		/* a moment longer each time for a burst of changes to end */
 		nanosleep(&(struct timespec){0, tries * 1000 * 1000L}, NULL);
 	}

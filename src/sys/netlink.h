@@ -58,7 +58,7 @@ struct vl_nl_dump_state {
 	bool done, interrupted;
 	int error;
 };
-void vl_nl_dump_take(const void *buf, size_t len, uint32_t seq, uint32_t portid,
-                     struct vl_buf *out, struct vl_nl_dump_state *st);
+void vl_nl_dump_take(const void *buf, size_t len, uint32_t seq, uint32_t portid, struct vl_buf *out,
+                     struct vl_nl_dump_state *st);
 
 #endif

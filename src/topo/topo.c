@@ -65,6 +65,8 @@ struct vl_topo *vl_topo_new(const char *source)
 	t->addressing = VL_UNSET; /* auto, unless a file says otherwise */
 	t->mgmt.on = VL_UNSET;
 	t->mgmt.nat = VL_UNSET;
+	t->mgmt.lab_isolation = VL_UNSET;
+	t->mgmt.host_services = VL_UNSET;
 	vl_topo_res_init(&t->defaults);
 	t->priv = vl_xcalloc(1, sizeof(*t->priv));
 	return t;
@@ -555,6 +557,7 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 	if (t->profile != VL_PROFILE_NONE)
 		vl_buf_printf(out, "profile %s\n", vl_profile_name(t->profile));
 	if (t->mgmt.on != VL_UNSET || t->mgmt.prefix || t->mgmt.nat != VL_UNSET ||
+	    t->mgmt.lab_isolation != VL_UNSET || t->mgmt.host_services != VL_UNSET ||
 	    t->mgmt.prefix_name) {
 		vl_fmt_ip(t->mgmt.net, ip);
 		vl_buf_printf(out, "mgmt on=%d subnet=%s/%d", t->mgmt.on, ip, t->mgmt.prefix);
@@ -563,6 +566,10 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 			vl_buf_printf(out, " gw=%s", ip);
 		}
 		vl_buf_printf(out, " nat=%d", t->mgmt.nat);
+		if (t->mgmt.lab_isolation != VL_UNSET)
+			vl_buf_printf(out, " lab-isolation=%d", t->mgmt.lab_isolation);
+		if (t->mgmt.host_services != VL_UNSET)
+			vl_buf_printf(out, " host-services=%d", t->mgmt.host_services);
 		if (t->mgmt.prefix_name)
 			vl_buf_printf(out, " prefix=\"%s\"", t->mgmt.prefix_name);
 		vl_buf_add(out, "\n", 1);

@@ -129,6 +129,8 @@ struct vl_topo_mgmt {
 	int prefix;        /* 0: the default, 172.20.20.0/24 (moved aside when taken) */
 	uint32_t gw;       /* ipv4-gw: the host's address on it; 0: the subnet's first */
 	int nat;           /* VL_UNSET (off), 0, 1: masquerade out of the lab */
+	int lab_isolation; /* VL_UNSET (on), 0, 1: other labs' nodes kept off (nftables) */
+	int host_services; /* VL_UNSET (on), 0, 1: nodes may open connections to the host */
 	char *prefix_name; /* the top-level prefix: (NULL: "clab") */
 	struct vl_pos pos;
 };

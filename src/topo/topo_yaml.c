@@ -67,8 +67,8 @@ static const char *const clab_endpoint_keys[] = {"vars"};
 _Static_assert(VL_ARRAY_SIZE(clab_node_keys) <= MAX_KEYS, "MAX_KEYS too small");
 
 static const char *const top_keys[] = {"name", "topology", "mgmt", "prefix"};
-static const char *const mgmt_keys[] = {"network", "ipv4-subnet", "ipv4_subnet",
-                                        "ipv4-gw", "ipv4_gw",     "nat"};
+static const char *const mgmt_keys[] = {"network", "ipv4-subnet", "ipv4_subnet",   "ipv4-gw",
+                                        "ipv4_gw", "nat",         "lab-isolation", "host-services"};
 static const char *const topology_keys[] = {"defaults", "kinds", "groups", "nodes", "links"};
 /* Resource keys (with containerlab's names for the same things: cpu,
  * cpu-set, memory) are accepted wherever a node's settings are. */

@@ -1,5 +1,6 @@
 /* containerlab's management network in a topology file: the top-level
- * `mgmt:` (network, ipv4-subnet, ipv4-gw, and vnetlab's nat), `prefix:`,
+ * `mgmt:` (network, ipv4-subnet, ipv4-gw, and vnetlab's nat, lab-isolation
+ * and host-services), `prefix:`,
  * and each node's mgmt-ipv4 and network-mode. The addresses are checked
  * here, with file:line:column; the plan hands out the rest. */
 #include <stdio.h>
@@ -97,6 +98,13 @@ int vl_yaml_load_mgmt(struct loader *ld, yaml_node_t *n)
 	}
 	if ((v = vl_yaml_found_val(&f, W_MGMT, "nat")) &&
 	    vl_yaml_get_bool(ld, v, "mgmt: nat", &m->nat) < 0)
+		return -1;
+	/* vnetlab's own: the host's firewall around the lab (README) */
+	if ((v = vl_yaml_found_val(&f, W_MGMT, "lab-isolation")) &&
+	    vl_yaml_get_bool(ld, v, "mgmt: lab-isolation", &m->lab_isolation) < 0)
+		return -1;
+	if ((v = vl_yaml_found_val(&f, W_MGMT, "host-services")) &&
+	    vl_yaml_get_bool(ld, v, "mgmt: host-services", &m->host_services) < 0)
 		return -1;
 	return 0;
 }
