@@ -168,8 +168,19 @@ static int mgmt_firewall(struct engine *e, struct vl_err *err)
 
 	snprintf(table, sizeof(table), "vl%snat", e->plan->id);
 	table_text(m, table, &cmds);
-	if (cmds.len && (vl_journal_nft(&e->j, table, err) < 0 || vl_nft_run(cmds.s, err) < 0))
+	if (cmds.len && vl_journal_nft(&e->j, table, err) < 0)
+		return -1;
+	if (cmds.len && vl_nft_run(cmds.s, err) < 0) {
+		char why[sizeof(err->msg)];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		if (!m->nat && m->host_services) /* only the other labs kept off */
+			vl_err_set(err, err->code,
+			           "%s (where nftables cannot be had, mgmt: lab-isolation: false "
+			           "runs the lab without it, open to other labs' nodes)",
+			           why);
 		return vl_err_wrap(err, "the management network's table %s", table);
+	}
 	snprintf(key, sizeof(key), "net/ipv6/conf/%s/disable_ipv6", m->bridge);
 	if (!m->host_services && vl_sysctl_write(key, "1", err) < 0) {
 		if (err->code != ENOENT) /* a host without IPv6 */
