@@ -18,6 +18,7 @@
 #include "lab/host.h"
 #include "lab/lab.h"
 #include "engine/hostlinks.h"
+#include "sys/nft.h"
 #include "sys/ns.h"
 #include "sys/proc.h"
 
@@ -196,6 +197,35 @@ static bool orphan_link(const char *name, void *data)
 	return !ol->o->dry_run;
 }
 
+/* The nftables tables of labs that are gone (ip vl<id>nat). */
+static int clean_tables(const struct vl_clean_opts *o, struct live_ids *live, struct vl_err *err)
+{
+	char **names, id[VL_LAB_ID_LEN + 1], msg[160];
+	size_t n;
+	int r = 0;
+
+	if (vl_nft_tables("ip", &names, &n, NULL) < 0)
+		return 0; /* no nftables here: none of ours either */
+	for (size_t i = 0; i < n; i++) {
+		const char *s = names[i];
+
+		if (r == 0 && strlen(s) == 2 + VL_LAB_ID_LEN + 3 && !strncmp(s, "vl", 2) &&
+		    strspn(s + 2, "0123456789abcdef") == VL_LAB_ID_LEN &&
+		    !strcmp(s + 2 + VL_LAB_ID_LEN, "nat")) {
+			memcpy(id, s + 2, VL_LAB_ID_LEN);
+			id[VL_LAB_ID_LEN] = '\0';
+			if (!id_live(id, live)) {
+				snprintf(msg, sizeof(msg), "nftables table ip %s (no lab)", s);
+				o->say(true, msg, o->data);
+				if (!o->dry_run)
+					r = vl_nft_delete_table("ip", s, err);
+			}
+		}
+	}
+	vl_strv_free(names, n);
+	return r;
+}
+
 int vl_engine_clean(const struct vl_clean_opts *o, struct vl_err *err)
 {
 	char **labs = NULL, **live_ids;
@@ -247,7 +277,9 @@ int vl_engine_clean(const struct vl_clean_opts *o, struct vl_err *err)
 	}
 	if (d)
 		closedir(d);
-	if (vl_host_links_delete(orphan_link, &(struct orphan_links){o, &live}, r ? NULL : err) < 0)
+	if (vl_host_links_delete(orphan_link, &(struct orphan_links){o, &live}, r ? NULL : err) <
+	        0 ||
+	    clean_tables(o, &live, r ? NULL : err) < 0)
 		r = -1;
 	if (clean_host(o, r ? NULL : err) < 0)
 		r = -1;

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/util.h"
+
 static void trim(char *s)
 {
 	size_t n = strlen(s);
@@ -37,6 +39,44 @@ int vl_nft_run(const char *cmds, struct vl_err *err)
 	}
 	nft_ctx_free(nft);
 	return r;
+}
+
+int vl_nft_tables(const char *family, char ***names, size_t *n, struct vl_err *err)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	char cmd[64], want[32], name[256];
+	const char *out;
+	char **v = NULL;
+	size_t cnt = 0, cap = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!nft)
+		return vl_err_set(err, ENOMEM, "nftables: no context");
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	snprintf(cmd, sizeof(cmd), "list tables %s", family);
+	if (nft_run_cmd_from_buffer(nft, cmd) != 0) {
+		nft_ctx_free(nft);
+		return vl_err_set(err, EIO, "nftables: cannot list the %s tables", family);
+	}
+	/* one "table FAMILY NAME" a line */
+	snprintf(want, sizeof(want), "table %s ", family);
+	out = nft_ctx_get_output_buffer(nft);
+	for (const char *l = out ? out : ""; *l; l += strcspn(l, "\n"), l += *l == '\n') {
+		size_t len = strcspn(l, "\n");
+
+		if (strncmp(l, want, strlen(want)) || len - strlen(want) >= sizeof(name))
+			continue;
+		memcpy(name, l + strlen(want), len - strlen(want));
+		name[len - strlen(want)] = '\0';
+		vl_grow(&v, &cap, cnt, sizeof(*v));
+		v[cnt++] = vl_xstrdup(name);
+	}
+	nft_ctx_free(nft);
+	*names = v;
+	*n = cnt;
+	return 0;
 }
 
 int vl_nft_delete_table(const char *family, const char *name, struct vl_err *err)

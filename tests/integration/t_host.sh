@@ -94,6 +94,11 @@ test_a_kill_before_the_id_is_written_leaks_nothing() {
 	ip link show vlfff7mgmt >/dev/null 2>&1 && { ip link del vlfff7mgmt; fail "clean left an orphaned bridge"; }
 	ip link show vlfff7m3 >/dev/null 2>&1 && { ip link del vlfff7m3; fail "clean left an orphaned port"; }
 	expect_eq "$(mgmt_links)" "$links" "management links at the end"
+	# and a table of no lab's
+	nft add table ip vlfff7nat || fail "make a table"
+	vl clean >/dev/null
+	nft list table ip vlfff7nat >/dev/null 2>&1 && { nft delete table ip vlfff7nat; fail "clean left an orphaned table"; }
+	return 0
 }
 
 # Kill down at each syscall that writes the hosts file; after clean the
