@@ -447,8 +447,7 @@ static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend, struct 
 	                                                                              : 0,
 	                    NULL, 0, &t, err) < 0)
 		return -1;
-	vl_lab_path(lab, "mpi", dir, sizeof(dir));
-	r = mkdir(dir, 0755) < 0 ? vl_err_sys(err, errno, "mkdir %s", dir) : 0;
+	r = vl_bench_lab_dir(lab, "mpi", dir, sizeof(dir), err);
 	if (r == 0)
 		r = stage(o, dir, err);
 	if (r == 0 && over_ssh)

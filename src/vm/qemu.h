@@ -55,10 +55,12 @@ struct vl_vm_spec {
 	unsigned vcpus;
 	uint64_t ram; /* bytes */
 	int agent_fd;
-	/* virtio-9p exports QEMU serves itself: the host's / read-only (tag
-	 * vlroot) and the lab's directory read-write (tag vllab), or none */
+	/* virtio-9p exports QEMU serves itself, or none: root_dir read-only
+	 * (tag vlroot: the guest's view of the host's root, vm/view.h) and
+	 * share_dir read-write (tag vlshare: the lab's data directory);
+	 * paths without commas */
 	bool host_root;
-	const char *lab_dir; /* no commas: a lab's path */
+	const char *root_dir, *share_dir;
 	size_t n_taps;
 	const int *tap_fds;
 	const uint8_t (*macs)[6];
