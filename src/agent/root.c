@@ -7,11 +7,12 @@
  * state are covered. The lab's data directory (tag "vlshare", read-write)
  * is mounted at its host path (vl.share=PATH, in the guest's own /run), so
  * paths the host gives a workload there mean the same in the guest; the
- * rest of the lab's directory is the host's alone. The initramfs's /etc/hosts (the lab's names) and its programs
- * (/usr/bin: the built-in workloads) are kept: the first copied into the
- * new /etc, the second bound at AG_GUEST_BIN, which PATH ends with; its
- * busybox at AG_GUEST_BUSYBOX, whose poweroff, reboot and halt (which
- * signal PID 1) replace the host's systemd ones.
+ * rest of the lab's directory is the host's alone. The initramfs's
+ * /etc/hosts (the lab's names) and its programs (/usr/bin: the built-in
+ * workloads) are kept: the first copied into the new /etc, the second
+ * bound at AG_GUEST_BIN, which PATH ends with; its busybox at
+ * AG_GUEST_BUSYBOX, whose poweroff, reboot and halt (which signal PID 1)
+ * replace the host's systemd ones.
  *
  * If anything fails the guest stays on its initramfs, with a note saying
  * why (the host's programs are then not there).

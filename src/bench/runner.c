@@ -359,8 +359,7 @@ int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, cons
 	return vl_bench_lab_start(lab, t, backend, programs, n_programs, err);
 }
 
-int vl_bench_lab_dir(const char *lab, const char *name, char *buf, size_t len,
-                     struct vl_err *err)
+int vl_bench_lab_dir(const char *lab, const char *name, char *buf, size_t len, struct vl_err *err)
 {
 	vl_lab_path(lab, VL_LAB_SHARE, buf, len);
 	if (mkdir(buf, 0755) < 0 && errno != EEXIST)

@@ -55,8 +55,9 @@ static int cover(struct view *v, const char *host, struct vl_err *err)
 	int r;
 
 	if (!realpath(host, real))
-		return errno == ENOENT || errno == ENOTDIR ? 0
-		                                           : vl_err_sys(err, errno, "resolve %s", host);
+		return errno == ENOENT || errno == ENOTDIR
+		           ? 0
+		           : vl_err_sys(err, errno, "resolve %s", host);
 	dst = in_view(v, real);
 	if (!strcmp(real, "/") || lstat(dst, &st) < 0 || S_ISLNK(st.st_mode))
 		return 0;
@@ -128,7 +129,8 @@ static int mount_point(const struct view *v, char *dst, bool dir, struct vl_err 
 			r = in_cover(v, dst);
 			*slash = '/';
 			if (!r)
-				return vl_err_set(err, ENOENT, "%s is not under a hidden directory", dst);
+				return vl_err_set(err, ENOENT, "%s is not under a hidden directory",
+				                  dst);
 			r = dir || !last ? mkdir(dst, 0755) : mknod(dst, S_IFREG | 0600, 0);
 			if (r < 0)
 				return vl_err_sys(err, errno, "make %s", dst);
