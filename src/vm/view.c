@@ -24,14 +24,18 @@ static const char *const hidden[] = {
     /* people's files, logs, backups (Debian's /var/backups holds
      * shadow.bak), private keys */
     "/root", "/home", "/var/tmp", "/var/log", "/var/backups", "/etc/ssl/private",
-    "/etc/letsencrypt", "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-",
-    "/etc/security/opasswd", "/etc/krb5.keytab", "/etc/ssh/ssh_host_*_key"};
+    "/etc/letsencrypt", "/etc/shadow-", "/etc/gshadow-", "/etc/security/opasswd",
+    "/etc/krb5.keytab", "/etc/ssh/ssh_host_*_key"};
+/* shown without their password hashes: programs that check an account
+ * (sshd without PAM refuses one it cannot find) still find it */
+static const char *const scrubbed[] = {"/etc/shadow", "/etc/gshadow"};
 
 #define MAX_COVERS 64
 /* covers: tmpfs for directories, the empty file for the rest; read-only */
 #define COVER_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 struct view {
+	char stage[PATH_MAX];
 	char root[PATH_MAX + 8];  /* stage/r */
 	char empty[PATH_MAX + 8]; /* stage/e, an empty file */
 	char *covers[MAX_COVERS];
@@ -76,8 +80,47 @@ static int cover(struct view *v, const char *host, struct vl_err *err)
 	return 0;
 }
 
+/* The host's file (shadow(5), gshadow(5)) with each password replaced by
+ * "*" ("!" where it is locked: that stays so), into the stage. */
+static int scrub(const char *host, const char *copy, struct vl_err *err)
+{
+	cleanup_free char *text = NULL;
+	struct vl_buf b = {0};
+	char *line, *save = NULL;
+	int r;
+
+	if (vl_read_file(host, &text, NULL, err) < 0)
+		return -1;
+	vl_buf_add(&b, "", 0);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *pw = strchr(line, ':'), *rest = pw ? strchr(pw + 1, ':') : NULL;
+
+		if (rest)
+			vl_buf_printf(&b, "%.*s:%s%s\n", (int)(pw - line), line,
+			              pw[1] == '!' ? "!" : "*", rest);
+	}
+	r = vl_write_file_mode(copy, b.s, b.len, 0640, err);
+	vl_buf_free(&b);
+	return r;
+}
+
 static int cover_all(struct view *v, struct vl_err *err)
 {
+	for (size_t i = 0; i < VL_ARRAY_SIZE(scrubbed); i++) {
+		char real[PATH_MAX];
+		cleanup_free char *dst = NULL, *copy = NULL;
+
+		if (!realpath(scrubbed[i], real))
+			continue;
+		dst = in_view(v, real);
+		copy = vl_xasprintf("%s/%s", v->stage, strrchr(real, '/') + 1);
+		if (scrub(real, copy, err) < 0)
+			return -1;
+		if (mount(copy, dst, NULL, MS_BIND, NULL) < 0)
+			return vl_err_sys(err, errno, "hide %s", real);
+		v->covers[v->n_covers++] = dst;
+		dst = NULL;
+	}
 	for (size_t i = 0; i < VL_ARRAY_SIZE(hidden); i++) {
 		glob_t g;
 		int r = 0;
@@ -162,7 +205,7 @@ static int export(const struct view *v, const char *host, bool bind, struct vl_e
 
 static int build(const struct vl_vm_view *vv, struct view *v, struct vl_err *err)
 {
-	char stage[PATH_MAX];
+	char *stage = v->stage;
 	int fd;
 
 	if (!realpath(vv->stage, stage))
@@ -173,7 +216,7 @@ static int build(const struct vl_vm_view *vv, struct view *v, struct vl_err *err
 		return vl_err_sys(err, errno, "create a mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return vl_err_sys(err, errno, "make / private");
-	if (mount("vnetlab-view", stage, "tmpfs", COVER_FLAGS, "mode=0700,size=64k") < 0)
+	if (mount("vnetlab-view", stage, "tmpfs", COVER_FLAGS, "mode=0700,size=16m") < 0)
 		return vl_err_sys(err, errno, "mount a tmpfs on %s", stage);
 	if (mkdir(v->root, 0755) < 0 ||
 	    (fd = open(v->empty, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)

@@ -48,8 +48,14 @@ test_vm_sec_guest_cannot_read_the_hosts_secrets_but_runs_its_programs() {
 	g test -e "$secret" && fail "a guest sees $secret"
 	[ -z "$home" ] || expect_eq "$(g ls -A /home)" "" "/home in a guest"
 	expect_eq "$(g ls -A /var/cache/vnetlab 2>/dev/null)" "" "/var/cache/vnetlab in a guest"
-	# the password hashes and the ssh host keys: empty files
-	for f in /etc/shadow /etc/gshadow /etc/ssh/ssh_host_*_key; do
+	# the accounts without their password hashes ("*", or "!" where locked)
+	for f in /etc/shadow /etc/gshadow; do
+		[ -s "$f" ] || continue
+		expect_eq "$(g cat "$f" | cut -d: -f1)" "$(cut -d: -f1 "$f")" "the accounts of $f in a guest"
+		expect_eq "$(g cat "$f" | awk -F: '$2 != "*" && $2 != "!"')" "" "hashes in $f in a guest"
+	done
+	# their backups and the ssh host keys: empty files
+	for f in /etc/shadow- /etc/gshadow- /etc/ssh/ssh_host_*_key; do
 		[ -s "$f" ] || continue
 		expect_eq "$(g cat "$f" | wc -c)" 0 "$f in a guest"
 	done
