@@ -274,7 +274,7 @@ void vl_vm_qemu_argv(const struct vl_vm_spec *s, struct vl_argv *a)
 	}
 	if (s->host_root && s->share_dir) {
 		vl_argv_add(a, "-fsdev");
-		vl_argv_addf(a, "local,id=vlshare,path=%s,security_model=none,multidevs=remap",
+		vl_argv_addf(a, "local,id=vlshare,path=%s,security_model=mapped-file,multidevs=remap",
 		             s->share_dir);
 		vl_argv_add(a, "-device");
 		vl_argv_addf(a, "%s,fsdev=vlshare,mount_tag=vlshare",

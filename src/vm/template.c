@@ -227,7 +227,7 @@ static void run_qemu(const struct vl_vm_spec *s, char **argv, int con, int agent
 	fds[nfd++] = agent;
 	fds[nfd++] = qmp;
 	for (size_t j = 0; j < s->n_taps; j++) {
-		char tap[16];
+		char tap[24];
 
 		snprintf(tap, sizeof(tap), "vt%zu", j);
 		if (vl_tap_create(tap, 0, &err) < 0 || (fds[nfd++] = vl_tap_attach(tap, &err)) < 0) {

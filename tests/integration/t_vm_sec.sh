@@ -73,6 +73,16 @@ test_vm_sec_guest_cannot_read_the_hosts_secrets_but_runs_its_programs() {
 	expect_eq "$(g cat "$L/share/vt-from-host")" from-host "the host's file in a guest"
 	g sh -c "echo from-guest >$L/share/vt-from-guest" || fail "the guest cannot write its data directory"
 	expect_eq "$(cat "$L/share/vt-from-guest" 2>/dev/null)" from-guest "a guest's file on the host"
+	# what a guest makes there is a plain file of root's alone on the
+	# host: no symlink for the host to follow, no set-user-ID program or
+	# device for the host's users
+	g sh -c "ln -s /root $L/share/vt-link; cp /bin/true $L/share/vt-suid; chmod 4755 $L/share/vt-suid
+		mknod $L/share/vt-dev c 1 3; mkdir $L/share/vt-dir; ln -s /etc $L/share/vt-dir/l" ||
+		fail "a guest cannot make links, programs and devices in its data directory"
+	expect_eq "$(g stat -c %A "$L/share/vt-suid")" -rwsr-xr-x "the set-user-ID program in the guest"
+	expect_eq "$(find "$L/share" -name 'vt-*' \( -type l -o -perm /6000 -o -type c \) | wc -l)" 0 \
+		"symlinks, set-user-ID programs or devices a guest made, on the host"
+	expect_eq "$(stat -c %a "$L/share/vt-suid")" 600 "a guest's program on the host"
 	vl down vt-vmsec2
 	[ ! -e "$L" ] || fail "the lab's directory is still there"
 }
