@@ -4,9 +4,11 @@
  *   directories  /root /home /run /tmp /var/tmp /proc /sys /dev /var/log
  *                /var/backups /var/cache/vnetlab /etc/ssl/private
  *                /etc/letsencrypt, and the template cache
- *   files        /etc/shadow /etc/gshadow (and their "-" backups),
+ *   files        /etc/shadow- /etc/gshadow- (backups),
  *                /etc/security/opasswd, /etc/krb5.keytab,
  *                /etc/ssh/ssh_host_*_key (the public keys stay)
+ * and /etc/shadow, /etc/gshadow shown with their accounts but every
+ * password "*" ("!" where locked), a copy on the stage.
  * A guest has its own /proc, /sys, /dev, /run and /tmp (its agent mounts
  * them over the host's), and the lab's data directory is a 9p export of
  * its own. Paths given as exports are shown anyway (read-only, like the
