@@ -528,7 +528,7 @@ static void configure_pass(const char *cmdline, int pass)
 			conf_route("vl.gw", route);
 		} else if (pass == 0 && has_prefix(tok, "vl.") && !has_prefix(tok, "vl.if=") &&
 		           !has_prefix(tok, "vl.route=") && !has_prefix(tok, "vl.gw=") &&
-		           !has_prefix(tok, "vl.root=") && !has_prefix(tok, "vl.lab=")) {
+		           !has_prefix(tok, "vl.root=") && !has_prefix(tok, "vl.share=")) {
 			ag_note("unknown setting %s", tok);
 		}
 	}

@@ -2,14 +2,17 @@
  * line, the host's / (exported read-only by QEMU over virtio-9p, tag
  * "vlroot") becomes the lower layer of an overlay whose upper layer is a
  * tmpfs of the guest's own, so that the host's programs run unmodified and
- * a guest's writes reach neither the host nor another guest. The lab's
- * directory (tag "vllab", read-write) is mounted at its host path
- * (vl.lab=PATH), so paths the host gives a workload mean the same in the
- * guest. The initramfs's /etc/hosts (the lab's names) and its programs
- * (/usr/bin: the built-in workloads) are kept: the first copied into the
- * new /etc, the second bound at AG_GUEST_BIN, which PATH ends with; its
- * busybox at AG_GUEST_BUSYBOX, whose poweroff, reboot and halt (which
- * signal PID 1) replace the host's systemd ones.
+ * a guest's writes reach neither the host nor another guest. What the
+ * host shows of its / is the view of vm/view.h: its secrets and vnetlab's
+ * state are covered. The lab's data directory (tag "vlshare", read-write)
+ * is mounted at its host path (vl.share=PATH, in the guest's own /run), so
+ * paths the host gives a workload there mean the same in the guest; the
+ * rest of the lab's directory is the host's alone. The initramfs's
+ * /etc/hosts (the lab's names) and its programs (/usr/bin: the built-in
+ * workloads) are kept: the first copied into the new /etc, the second
+ * bound at AG_GUEST_BIN, which PATH ends with; its busybox at
+ * AG_GUEST_BUSYBOX, whose poweroff, reboot and halt (which signal PID 1)
+ * replace the host's systemd ones.
  *
  * If anything fails the guest stays on its initramfs, with a note saying
  * why (the host's programs are then not there).
@@ -92,7 +95,7 @@ static int keep_file(const char *path, struct vl_err *err)
 	return vl_write_file(dst, data, len, err);
 }
 
-static int build_root(const char *lab, struct vl_err *err)
+static int build_root(const char *share, struct vl_err *err)
 {
 	static const char *const moved[] = {"/dev", "/proc", "/sys", "/run", "/tmp"};
 	static const char *const power[] = {"poweroff", "reboot", "halt"};
@@ -100,7 +103,7 @@ static int build_root(const char *lab, struct vl_err *err)
 		const char *path;
 		mode_t mode;
 	} run_dirs[] = {{"/run/sshd", 0755}, {"/run/lock", 01777}, {"/run/user", 0755}};
-	cleanup_free char *labdir = NULL;
+	cleanup_free char *sharedir = NULL;
 
 	if (do_mount("vlroot", LOWER, "9p", MS_RDONLY, P9_OPTS ",cache=loose", err) < 0 ||
 	    do_mount("tmpfs", RW, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", err) < 0)
@@ -128,9 +131,9 @@ static int build_root(const char *lab, struct vl_err *err)
 		if (symlink(AG_GUEST_BUSYBOX "/busybox", dst) < 0)
 			return vl_err_sys(err, errno, "symlink %s", dst);
 	}
-	if (lab) {
-		labdir = vl_xasprintf(NEW "%s", lab);
-		if (do_mount("vllab", labdir, "9p", MS_NOSUID | MS_NODEV, P9_OPTS ",cache=none",
+	if (share) {
+		sharedir = vl_xasprintf(NEW "%s", share);
+		if (do_mount("vlshare", sharedir, "9p", MS_NOSUID | MS_NODEV, P9_OPTS ",cache=none",
 		             err) < 0)
 			return -1;
 	}
@@ -150,16 +153,16 @@ static int build_root(const char *lab, struct vl_err *err)
 
 void ag_root_setup(const char *cmdline)
 {
-	char root[16], lab[PATH_MAX];
-	const char *labp;
+	char root[16], share[PATH_MAX];
+	const char *sharep;
 	struct vl_err err;
 
 	if (!cmdline_value(cmdline, "vl.root", root, sizeof(root)) || strcmp(root, "9p"))
 		return;
-	labp = cmdline_value(cmdline, "vl.lab", lab, sizeof(lab));
-	if (labp && (labp[0] != '/' || strstr(labp, "..")))
-		labp = NULL;
-	if (build_root(labp, &err) < 0) {
+	sharep = cmdline_value(cmdline, "vl.share", share, sizeof(share));
+	if (sharep && (sharep[0] != '/' || strstr(sharep, "..")))
+		sharep = NULL;
+	if (build_root(sharep, &err) < 0) {
 		ag_note("the host's root: %s (the guest keeps its initramfs)", err.msg);
 		return;
 	}

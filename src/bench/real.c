@@ -341,8 +341,11 @@ static int scp_figures(const struct vl_wl_ctx *c, struct vl_bench_instance *in, 
 	if (vl_wl_check(client, "scp", err) < 0)
 		return -1;
 	snprintf(p, sizeof(p), "%s/scp.data", c->dir);
-	if (stat(p, &st) < 0)
+	/* in the lab's data directory, which guests may change: not followed */
+	if (lstat(p, &st) < 0)
 		return vl_err_sys(err, errno, "stat %s", p);
+	if (!S_ISREG(st.st_mode))
+		return vl_err_set(err, EINVAL, "%s: not a regular file", p);
 	in->bytes = (double)st.st_size;
 	in->bps = in->wall_s > 0 ? in->bytes * 8 / in->wall_s : 0;
 	return 0;

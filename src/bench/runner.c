@@ -359,6 +359,16 @@ int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, cons
 	return vl_bench_lab_start(lab, t, backend, programs, n_programs, err);
 }
 
+int vl_bench_lab_dir(const char *lab, const char *name, char *buf, size_t len, struct vl_err *err)
+{
+	vl_lab_path(lab, VL_LAB_SHARE, buf, len);
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return vl_err_sys(err, errno, "mkdir %s", buf);
+	/* new: nothing a guest may have put there first */
+	vl_lab_pathf(lab, buf, len, VL_LAB_SHARE "/%s", name);
+	return mkdir(buf, 0755) < 0 ? vl_err_sys(err, errno, "mkdir %s", buf) : 0;
+}
+
 int vl_bench_lab_down(const char *lab, struct vl_topo *t, int r, struct vl_err *err)
 {
 	struct vl_err e2 = {0};
@@ -461,8 +471,7 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 
 	c.lab = lab;
 	c.n_servers = net ? nodes / 2 : 0;
-	vl_lab_path(lab, "bench", c.dir, sizeof(c.dir));
-	r = mkdir(c.dir, 0755) < 0 ? vl_err_sys(err, errno, "mkdir %s", c.dir) : 0;
+	r = vl_bench_lab_dir(lab, "bench", c.dir, sizeof(c.dir), err);
 	if (r == 0 && w->setup)
 		r = w->setup(&c, err);
 	if (r == 0 && be->cold_start)

@@ -105,6 +105,10 @@ int vl_bench_lab_start(const char *lab, struct vl_topo **t, enum vl_backend back
 int vl_bench_lab_up(const char *lab, size_t nodes, enum vl_backend backend, const char *bw,
                     enum vl_profile profile, int64_t memory, const char *const *programs,
                     size_t n_programs, struct vl_topo **t, struct vl_err *err);
+/* A new directory NAME of the lab's data directory (lab/lab.h: the one
+ * its guests see too, at the same path; ns and proc nodes see the host's)
+ * into buf: where a run puts what its nodes read and write. */
+int vl_bench_lab_dir(const char *lab, const char *name, char *buf, size_t len, struct vl_err *err);
 /* Take it down and free t; r is the caller's result so far: a failure to
  * come down is reported only if nothing failed before. Returns r or -1. */
 int vl_bench_lab_down(const char *lab, struct vl_topo *t, int r, struct vl_err *err);

@@ -38,7 +38,7 @@ struct vl_wl_need {
 struct vl_wl_ctx {
 	const struct vl_bench_opts *o;
 	const char *lab;
-	char dir[PATH_MAX]; /* scratch on the host, in the lab's state directory */
+	char dir[PATH_MAX]; /* scratch, in the lab's data directory (nodes see it) */
 	size_t n_servers;   /* server nodes of the lab: h<n+1>.. (network workloads) */
 	void *priv;         /* the workload's own */
 };

@@ -98,6 +98,8 @@ struct vl_topo_opts {
 	int vm_clone;                /* --vm-clone: 0 unset, 1 on, -1 off */
 	const char *vm_programs[32]; /* --vm-program, each */
 	size_t n_vm_programs;
+	const char *vm_exports[32]; /* --vm-export, each */
+	size_t n_vm_exports;
 	const char *mgmt;  /* --mgmt on|off|SUBNET */
 	bool nat;          /* --nat */
 	int host_services; /* --host-services on|off: VL_UNSET, 1, 0 */
@@ -120,6 +122,7 @@ void vl_cli_topo_opts_free(struct vl_topo_opts *o);
 	    {"vm-machine", required_argument, NULL, 0x107},                                        \
 	    {"vm-program", required_argument, NULL, 0x109},                                        \
 	    {"vm-clone", required_argument, NULL, 0x10a},                                          \
+	    {"vm-export", required_argument, NULL, 0x10b},                                         \
 	    {"mgmt", required_argument, NULL, 0x120}, {"nat", no_argument, NULL, 0x121},           \
 	    {"host-services", required_argument, NULL, 0x122},                                     \
 	    {"link", required_argument, NULL, 0x140},                                              \

@@ -97,6 +97,15 @@ int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char
 		else
 			o->vm_programs[o->n_vm_programs++] = arg;
 		return 1;
+	case 0x10b:
+		if (arg[0] != '/' || access(arg, F_OK) < 0)
+			*rc = vl_cli_usage(cmd, "--vm-export %s: not an existing absolute path", arg);
+		else if (o->n_vm_exports == VL_ARRAY_SIZE(o->vm_exports))
+			*rc = vl_cli_usage(cmd, "--vm-export: at most %zu",
+			                   VL_ARRAY_SIZE(o->vm_exports));
+		else
+			o->vm_exports[o->n_vm_exports++] = arg;
+		return 1;
 	case 0x10a:
 		if (strcmp(arg, "on") && strcmp(arg, "off"))
 			*rc = vl_cli_usage(cmd, "--vm-clone takes on or off, not \"%s\"", arg);

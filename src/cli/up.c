@@ -113,6 +113,8 @@ int cmd_up(int argc, char **argv)
 	uo.node.vm_clone = to.vm_clone;
 	uo.node.vm_programs = to.vm_programs;
 	uo.node.n_vm_programs = to.n_vm_programs;
+	uo.node.vm_exports = to.vm_exports;
+	uo.node.n_vm_exports = to.n_vm_exports;
 	if (vl_engine_up(t, lab, &uo, &res, &err) < 0) {
 		rc = vl_cli_fail(&err);
 		goto out;

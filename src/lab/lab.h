@@ -10,7 +10,8 @@
  *   files/      tmpfs: hosts and hostname/<node>, bound into the nodes
  *   ns/         private tmpfs holding the nodes' uts and mnt namespaces
  *   logs/       output of `exec -d` daemons, guests' consoles
- *   vm/         guests: initramfs, info, boot times, NODE.sock */
+ *   vm/         guests: initramfs, info, boot times, NODE.sock
+ *   share/      the lab's data directory: all of the lab guests see (rw) */
 #ifndef VL_LAB_LAB_H
 #define VL_LAB_LAB_H
 
@@ -28,6 +29,7 @@
  * lab, not one per node (a memory cgroup's creation and removal cost grows
  * with the number of superblocks on the machine). */
 #define VL_LAB_TMP "tmp"
+#define VL_LAB_SHARE "share"
 
 /* "<run>/<lab>/<rel>" into buf; rel may be NULL. */
 void vl_lab_path(const char *lab, const char *rel, char *buf, size_t len);

@@ -45,6 +45,10 @@ struct vl_node_opts {
 	 * shared libraries */
 	const char *const *vm_programs;
 	size_t n_vm_programs;
+	/* host paths (absolute) every guest sees although hidden from guests
+	 * by default (vm/view.h) */
+	const char *const *vm_exports;
+	size_t n_vm_exports;
 };
 
 /* What a lab's nodes of one backend share while `up` runs. */

@@ -7,7 +7,9 @@
  * Here: the lab's guest image, each guest's supervisor started inside its
  * node, waiting for the guests' agents, and running programs in a guest
  * through its agent. Touches the node's namespaces, cgroup and TAPs, the
- * lab's vm/ and logs/, and QEMU processes of its own. */
+ * lab's vm/, logs/ and share/ (made empty: the guests' data directory),
+ * and QEMU processes of its own, each in a mount namespace of its own
+ * whose vm/view holds its guest's view of the host's root (vm/view.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -36,6 +38,7 @@
 #include "vm/image.h"
 #include "vm/qemu.h"
 #include "node/vm_guest.h"
+#include "vm/view.h"
 #include "vm/vmd.h"
 
 /* Host memory a guest costs beyond its RAM (QEMU, its 16 MiB translation
@@ -118,6 +121,19 @@ static int vm_prepare(struct vl_node_lab *l, struct vl_err *err)
 		goto fail;
 	}
 	vl_lab_path(p->lab, "vm/initramfs", vl->image, sizeof(vl->image));
+	vl_lab_path(p->lab, "vm/view", vl->stage, sizeof(vl->stage));
+	snprintf(vl->root, sizeof(vl->root), "%s/" VL_VM_VIEW_ROOT, vl->stage);
+	vl_lab_path(p->lab, VL_LAB_SHARE, vl->share, sizeof(vl->share));
+	vl->exports = l->opts->vm_exports;
+	vl->n_exports = l->opts->n_vm_exports;
+	if (mkdir(vl->stage, 0700) < 0 && errno != EEXIST) {
+		vl_err_sys(err, errno, "mkdir %s", vl->stage);
+		goto fail;
+	}
+	if (mkdir(vl->share, 0755) < 0 && errno != EEXIST) {
+		vl_err_sys(err, errno, "mkdir %s", vl->share);
+		goto fail;
+	}
 	if (vl_vm_image_write(vl->image, &im, err) < 0) {
 		vl_err_wrap(err, "guest image");
 		goto fail;
@@ -183,9 +199,11 @@ static int vm_create(struct vl_node_ctx *ctx, size_t i, struct vl_err *err)
 	if (ctx->plan->topo->nodes[n->topo_node].set.n_binds)
 		return vl_err_set(err, EINVAL,
 		                  "node %s: binds are for namespace and proc nodes; a guest sees the "
-		                  "host's files over 9p (its lab directory read-write): put what it "
-		                  "needs there",
-		                  n->name);
+		                  "host's files over 9p, read-only, but for what is hidden from "
+		                  "guests (up --vm-export PATH shows it), and the lab's data "
+		                  "directory %s/%s/" VL_LAB_SHARE " read-write: put what it needs "
+		                  "there",
+		                  n->name, VL_RUN_DIR, ctx->plan->lab);
 	return vl_node_ns.create(ctx, i, err); /* the host side is an ns node */
 }
 
@@ -247,7 +265,7 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 {
 	const struct vl_plan_node *n = &p->nodes[i];
 	struct vl_err err = {0};
-	char path[PATH_MAX], labdir[PATH_MAX], rel[128], tap[16];
+	char path[PATH_MAX], rel[128], tap[16];
 	int fds[VL_VMD_FD_QEMU + 3 + 64], nfd = 0, sv[2], qm[2] = {-1, -1}, pid_ns = -1, lfd, con,
 	                                  idfd = -1, state = -1;
 	struct vl_buf cmd = {0};
@@ -308,7 +326,6 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 	if (sh && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qm) < 0 ||
 	           (state = open(sh->t.state, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0))
 		FAIL("node %s: its template %s: %s", n->name, sh->t.dir, strerror(errno));
-	vl_lab_path(p->lab, NULL, labdir, sizeof(labdir));
 	vl_lab_path(p->lab, rel, path, sizeof(path));
 	{
 		/* QEMU's fds: the agent's end, for a clone QMP's end and the
@@ -320,7 +337,6 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 		vl_vmg_spec(vl, n, &s);
 		s.console_log = path;
 		s.agent_fd = VL_VMD_FD_QEMU;
-		s.lab_dir = labdir;
 		s.tap_fds = qfds;
 		s.macs = (const uint8_t(*)[6])macs;
 		for (size_t j = 0; j < n->n_ifs; j++)
@@ -333,6 +349,15 @@ static void launch(const struct vl_plan *p, size_t i, const struct vl_vm_lab *vl
 		}
 		vl_argv_add(&a, "--");
 		vl_vm_qemu_argv(&s, &a);
+	}
+	/* QEMU (and its supervisor) see the host's / whole; the guest, what
+	 * QEMU serves of it: the view */
+	if (vl_vmg_host_root()) {
+		struct vl_vm_view view = {
+		    .stage = vl->stage, .exports = vl->exports, .n_exports = vl->n_exports};
+
+		if (vl_vm_view_make(&view, &err) < 0)
+			FAIL("node %s: %s", n->name, err.msg);
 	}
 	/* a session of its own, and not our child: it outlives up */
 	if (setsid() < 0 && errno != EPERM)

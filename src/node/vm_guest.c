@@ -88,6 +88,8 @@ void vl_vmg_spec(const struct vl_vm_lab *vl, const struct vl_plan_node *n, struc
 	                         .vcpus = vl_vmg_vcpus(n),
 	                         .ram = vl_vmg_ram(n, vl),
 	                         .host_root = vl_vmg_host_root(),
+	                         .root_dir = vl->root,
+	                         .share_dir = vl->share,
 	                         .n_taps = n->n_ifs};
 }
 
@@ -169,10 +171,10 @@ int vl_vmg_settings(const struct vl_plan *p, size_t i, bool cloned, struct vl_bu
 
 	vl_buf_printf(b, "vl.hostname=%s", n->name);
 	if (vl_vmg_host_root()) {
-		char lab[PATH_MAX];
+		char share[PATH_MAX];
 
-		vl_lab_path(p->lab, NULL, lab, sizeof(lab));
-		vl_buf_printf(b, " vl.root=9p vl.lab=%s", lab);
+		vl_lab_path(p->lab, VL_LAB_SHARE, share, sizeof(share));
+		vl_buf_printf(b, " vl.root=9p vl.share=%s", share);
 	}
 	if (n->forward)
 		vl_buf_printf(b, " vl.forward=1");

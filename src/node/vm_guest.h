@@ -32,6 +32,11 @@ struct vl_vm_lab {
 	char why_tcg[256];
 	char image[PATH_MAX];
 	char cmdline[1024];
+	/* the guests' 9p exports: their view of the host's root, built on
+	 * stage (vm/view.h) with exports shown, and the lab's data directory */
+	char stage[PATH_MAX], root[PATH_MAX + 8], share[PATH_MAX];
+	const char *const *exports;
+	size_t n_exports;
 	struct vm_shape shapes[VM_MAX_SHAPES];
 	size_t n_shapes;
 	int go[2]; /* the start barrier (vm/vmd.h): the write end closed in wait() */
@@ -59,7 +64,7 @@ void vl_vmg_templates(const struct vl_node_lab *l, struct vl_vm_lab *vl);
 /* Node n's shape, or NULL if it has none with a template. */
 const struct vm_shape *vl_vmg_shape(const struct vl_vm_lab *vl, const struct vl_plan_node *n);
 /* Node i's identity, SETUP's settings: hostname, the host's root and the
- * lab's directory, forwarding, interfaces (found by the template's MAC
+ * lab's data directory, forwarding, interfaces (found by the template's MAC
  * addresses if cloned, else by their own) and routes. */
 int vl_vmg_settings(const struct vl_plan *p, size_t i, bool cloned, struct vl_buf *b,
                     struct vl_err *err);

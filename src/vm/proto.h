@@ -39,7 +39,7 @@
  *   POWEROFF   -                                    -> OK, then the guest powers off
  *   SETUP      u64 host CLOCK_REALTIME (ns), u32 n, n bytes of random seed,
  *              str settings (the vl.* settings of a kernel command line,
- *              vl.root and vl.lab among them)        -> READY or ERROR
+ *              vl.root and vl.share among them)        -> READY or ERROR
  *              (once, to an agent that is PID 1 and said READY_BARE: the
  *              guest's identity, given after it booted or was cloned;
  *              the clock is stepped and the seed credited to the kernel's

@@ -264,19 +264,20 @@ void vl_vm_qemu_argv(const struct vl_vm_spec *s, struct vl_argv *a)
 	if (s->host_root) {
 		/* multidevs=remap: the host's mounts below / keep their inode
 		 * numbers apart in the guest */
-		vl_argv_addl(
-		    a, "-fsdev",
-		    "local,id=vlroot,path=/,security_model=none,readonly=on,multidevs=remap",
-		    "-device", NULL);
+		vl_argv_add(a, "-fsdev");
+		vl_argv_addf(
+		    a, "local,id=vlroot,path=%s,security_model=none,readonly=on,multidevs=remap",
+		    s->root_dir);
+		vl_argv_add(a, "-device");
 		vl_argv_addf(a, "%s,fsdev=vlroot,mount_tag=vlroot",
 		             micro ? "virtio-9p-device" : "virtio-9p-pci");
 	}
-	if (s->host_root && s->lab_dir) {
+	if (s->host_root && s->share_dir) {
 		vl_argv_add(a, "-fsdev");
-		vl_argv_addf(a, "local,id=vllab,path=%s,security_model=none,multidevs=remap",
-		             s->lab_dir);
+		vl_argv_addf(a, "local,id=vlshare,path=%s,security_model=mapped-file,multidevs=remap",
+		             s->share_dir);
 		vl_argv_add(a, "-device");
-		vl_argv_addf(a, "%s,fsdev=vllab,mount_tag=vllab",
+		vl_argv_addf(a, "%s,fsdev=vlshare,mount_tag=vlshare",
 		             micro ? "virtio-9p-device" : "virtio-9p-pci");
 	}
 	for (size_t i = 0; i < s->n_taps; i++) {

@@ -55,10 +55,17 @@ struct vl_vm_spec {
 	unsigned vcpus;
 	uint64_t ram; /* bytes */
 	int agent_fd;
-	/* virtio-9p exports QEMU serves itself: the host's / read-only (tag
-	 * vlroot) and the lab's directory read-write (tag vllab), or none */
+	/* virtio-9p exports QEMU serves itself, or none: root_dir read-only
+	 * (tag vlroot: the guest's view of the host's root, vm/view.h) and
+	 * share_dir read-write (tag vlshare: the lab's data directory), the
+	 * latter with security_model=mapped-file: what a guest makes there is
+	 * a plain file (or directory) of root's, mode 0600 (0700), on the
+	 * host, its owner, mode, type (symlink, device) and link target kept
+	 * in .virtfs_metadata files that guests do not see; so the host finds
+	 * no symlink, set-user-ID program or device of a guest's there, and
+	 * guests see no symlink of the host's; paths without commas */
 	bool host_root;
-	const char *lab_dir; /* no commas: a lab's path */
+	const char *root_dir, *share_dir;
 	size_t n_taps;
 	const int *tap_fds;
 	const uint8_t (*macs)[6];

@@ -51,7 +51,7 @@ void vl_vm_template_mac(size_t j, uint8_t mac[6])
 /* The shape's fixed spec: what every template and clone of it shares,
  * with placeholders for what each has of its own. */
 static void shape_spec(const struct vl_vm_spec *s, struct vl_vm_spec *t, const char *initrd,
-                       const char *ram, const char *console, const char *lab, int *tap_fds,
+                       const char *ram, const char *console, const char *view, int *tap_fds,
                        uint8_t (*macs)[6])
 {
 	*t = (struct vl_vm_spec){.name = "vnetlab-template",
@@ -65,7 +65,8 @@ static void shape_spec(const struct vl_vm_spec *s, struct vl_vm_spec *t, const c
 	                         .ram = s->ram,
 	                         .agent_fd = FD_AGENT,
 	                         .host_root = s->host_root,
-	                         .lab_dir = s->host_root ? lab : NULL,
+	                         .root_dir = view,
+	                         .share_dir = s->host_root ? view : NULL,
 	                         .n_taps = s->n_taps,
 	                         .tap_fds = tap_fds,
 	                         .macs = (const uint8_t(*)[6])macs,
@@ -121,7 +122,7 @@ static int shape_key(const struct vl_vm_spec *s, struct vl_buf *info, char key[6
 	if (s->n_taps > 256)
 		return vl_err_set(err, E2BIG, "a guest template has at most 256 interfaces");
 	/* the initrd by its bytes, not its path (a lab's) */
-	shape_spec(s, &t, "INITRD", "RAM", "CONSOLE", "LAB", tap_fds, macs);
+	shape_spec(s, &t, "INITRD", "RAM", "CONSOLE", "VIEW", tap_fds, macs);
 	vl_vm_qemu_argv(&t, &a);
 	vl_buf_printf(info, "format %d\n", FORMAT);
 	file_id(info, "kernel", s->kernel->path);
@@ -180,7 +181,8 @@ static int own_dir(const char *dir, struct vl_err *err)
 	return 0;
 }
 
-/* Every file in dir, then dir (a template's: plain files only). */
+/* Every file in dir, then dir (a template's: plain files, and the empty
+ * directory its exports were while it was made). */
 static int remove_dir(const char *dir, uint64_t *bytes)
 {
 	DIR *d = opendir(dir);
@@ -195,9 +197,11 @@ static int remove_dir(const char *dir, uint64_t *bytes)
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && bytes)
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (bytes)
 			*bytes += (uint64_t)st.st_blocks * 512;
-		unlinkat(dfd, e->d_name, 0);
+		unlinkat(dfd, e->d_name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
 	}
 	closedir(d);
 	return rmdir(dir);
@@ -223,7 +227,7 @@ static void run_qemu(const struct vl_vm_spec *s, char **argv, int con, int agent
 	fds[nfd++] = agent;
 	fds[nfd++] = qmp;
 	for (size_t j = 0; j < s->n_taps; j++) {
-		char tap[16];
+		char tap[24];
 
 		snprintf(tap, sizeof(tap), "vt%zu", j);
 		if (vl_tap_create(tap, 0, &err) < 0 || (fds[nfd++] = vl_tap_attach(tap, &err)) < 0) {
@@ -291,7 +295,8 @@ static int make(const struct vl_vm_spec *s, const char *dir, double timeout,
 {
 	cleanup_free char *ram = vl_xasprintf("%s/ram", dir),
 	                  *console = vl_xasprintf("%s/console", dir),
-	                  *state = vl_xasprintf("%s/state", dir);
+	                  *state = vl_xasprintf("%s/state", dir),
+	                  *view = vl_xasprintf("%s/view", dir);
 	int tap_fds[256], ag[2] = {-1, -1}, qm[2] = {-1, -1}, con = -1, st = -1, status, r = -1;
 	uint8_t macs[256][6];
 	cleanup_argv struct vl_argv a = {0};
@@ -300,8 +305,14 @@ static int make(const struct vl_vm_spec *s, const char *dir, double timeout,
 	double t0 = vl_now(), deadline = t0 + timeout;
 	pid_t pid = -1;
 
-	shape_spec(s, &ts, s->initrd, ram, console, dir, tap_fds, macs);
+	/* the template's guest mounts no export (it is saved bare): they are
+	 * an empty directory, which clones replace with theirs */
+	shape_spec(s, &ts, s->initrd, ram, console, view, tap_fds, macs);
 	vl_vm_qemu_argv(&ts, &a);
+	if (mkdir(view, 0700) < 0) {
+		vl_err_sys(err, errno, "mkdir %s", view);
+		goto out;
+	}
 	con = open(console, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	st = open(state, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (con < 0 || st < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ag) < 0 ||
@@ -360,6 +371,7 @@ out:
 	vl_closep(&qm[1]);
 	vl_closep(&con);
 	vl_closep(&st);
+	rmdir(view);
 	return r;
 }
 

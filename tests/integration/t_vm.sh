@@ -152,13 +152,13 @@ test_vm_guests_run_the_hosts_programs_with_a_private_layer() {
 	[ -e /etc/vt-vmroot ] && { rm -f /etc/vt-vmroot; fail "a guest's write reached the host"; }
 	"$VNETLAB" exec vt-vmroot h2 -- test -e /etc/vt-vmroot && fail "a guest's write reached another guest"
 	tail -n 1 /etc/hostname | grep -qx x && fail "a guest appended to the host's /etc/hostname"
-	# the lab's directory is the guests', read-write, at its host path
-	vl exec vt-vmroot h2 -- sh -c "echo from-h2 >$lab/vt-from-guest" ||
-		fail "the guest cannot write the lab's directory"
-	expect_eq "$(cat "$lab/vt-from-guest" 2>/dev/null)" from-h2 "a guest's file in the lab's directory"
-	echo from-host >"$lab/vt-from-host"
-	expect_eq "$(vl exec vt-vmroot h1 -- cat "$lab/vt-from-host")" from-host "the host's file in a guest"
-	rm -f "$lab/vt-from-guest" "$lab/vt-from-host"
+	# the lab's data directory is the guests', read-write, at its host path
+	vl exec vt-vmroot h2 -- sh -c "echo from-h2 >$lab/share/vt-from-guest" ||
+		fail "the guest cannot write the lab's data directory"
+	expect_eq "$(cat "$lab/share/vt-from-guest" 2>/dev/null)" from-h2 "a guest's file in the lab's data directory"
+	echo from-host >"$lab/share/vt-from-host"
+	expect_eq "$(vl exec vt-vmroot h1 -- cat "$lab/share/vt-from-host")" from-host "the host's file in a guest"
+	rm -f "$lab/share/vt-from-guest" "$lab/share/vt-from-host"
 	# the programs the initramfs has stay on PATH (the built-in workloads)
 	vl exec vt-vmroot h1 -- vnetlab-work.static --help >/dev/null 2>&1 ||
 		fail "the initramfs's programs are not on the guest's PATH"
