@@ -217,16 +217,17 @@ static bool valid_cgroup(const struct undo *u, char *const *argv)
 	return !strcmp(argv[1], want);
 }
 
-/* Kill what is left in the lab's cgroups and remove them; the last lab out
- * removes vnetlab's root cgroup, if nothing else (a lab being made, a
- * test) is in it. */
+/* Kill what is left in the lab's cgroups and remove them; then vnetlab's
+ * root cgroup goes if nothing else (another lab, one being made, a test)
+ * is in it: the last lab out removes it, however many go at once (a
+ * vnetlab making a cgroup below it makes it again if it went). */
 static int undo_cgroup(const struct undo *u, char *const *argv, struct vl_err *err)
 {
 	const struct vl_cgroup_manager *cg = vl_cgroup_get(argv[0], err);
 
 	if (!cg || cg->destroy(argv[1], err) < 0)
 		return -1;
-	return vl_lab_others(u->lab) ? 0 : vl_cgroup_prune(cg, VL_CGROUP_ROOT, err);
+	return vl_cgroup_prune(cg, VL_CGROUP_ROOT, err);
 }
 
 static bool valid_sysctl(const struct undo *u, char *const *argv)

@@ -293,20 +293,6 @@ void vl_lab_pathf(const char *lab, char *buf, size_t len, const char *fmt, ...)
 	vl_lab_path(lab, rel, buf, len);
 }
 
-bool vl_lab_others(const char *lab)
-{
-	char **labs;
-	size_t n;
-	bool others = false;
-
-	if (vl_lab_list(&labs, &n, NULL) == 0) {
-		for (size_t i = 0; i < n; i++)
-			others |= strcmp(labs[i], lab) != 0;
-		vl_strv_free(labs, n);
-	}
-	return others;
-}
-
 const struct vl_cgroup_manager *vl_lab_cgroups(const char *lab)
 {
 	char path[PATH_MAX];

@@ -62,8 +62,6 @@ void vl_strv_free(char **v, size_t n);
 /* vl_lab_path with a relative path from a format ("logs/%s.console"). */
 void vl_lab_pathf(const char *lab, char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Is a lab other than this one in the run dir? */
-bool vl_lab_others(const char *lab);
 /* The lab's cgroup manager (NULL: its nodes have no cgroups). */
 struct vl_cgroup_manager;
 const struct vl_cgroup_manager *vl_lab_cgroups(const char *lab);

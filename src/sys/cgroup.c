@@ -278,7 +278,7 @@ const struct vl_cg_mount *vl_cg_mount_find(const struct vl_cg_mounts *ms, const 
 
 /* --- trees ------------------------------------------------------------------- */
 
-int vl_cg_mkdir_p(const char *mount, const char *path, vl_cg_level_fn hook, struct vl_err *err)
+static int mkdir_p(const char *mount, const char *path, vl_cg_level_fn hook, struct vl_err *err)
 {
 	cleanup_free char *full = vl_cg_join(mount, path);
 	cleanup_free char *parent = vl_xstrdup(mount);
@@ -291,6 +291,9 @@ int vl_cg_mkdir_p(const char *mount, const char *path, vl_cg_level_fn hook, stru
 			*slash = '\0';
 		if (mkdir(full, 0755) < 0 && errno != EEXIST) {
 			int e = errno;
+
+			if (e == ENOENT && strcmp(parent, mount))
+				return -ENOENT;
 
 			return vl_err_sys(err, e, "create cgroup %s%s", full,
 			                  e == EACCES || e == EPERM ? " (needs root)"
@@ -306,6 +309,20 @@ int vl_cg_mkdir_p(const char *mount, const char *path, vl_cg_level_fn hook, stru
 		*slash = '/';
 		p = slash + 1;
 	}
+}
+
+/* A parent removed meanwhile (the last lab of another vnetlab going
+ * prunes vnetlab's root when it is empty): made again from the top. */
+int vl_cg_mkdir_p(const char *mount, const char *path, vl_cg_level_fn hook, struct vl_err *err)
+{
+	int r = -ENOENT;
+
+	for (int k = 0; k < 10 && r == -ENOENT; k++)
+		r = mkdir_p(mount, path, hook, err);
+	if (r == -ENOENT)
+		return vl_err_sys(err, ENOENT, "create cgroup %s/%s: its parent kept going away",
+		                  mount, path);
+	return r;
 }
 
 static bool is_dir(const char *dir, const struct dirent *de)

@@ -6,6 +6,7 @@
 # it; an undo step that fails leaves the lab for clean, saying what is left.
 
 forwarding() { cat /proc/sys/net/ipv4/ip_forward; }
+vl_cgroups() { find /sys/fs/cgroup -maxdepth 4 -type d -name 'vnetlab*' 2>/dev/null | sort; }
 mgmt_links() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^vl[0-9a-f]{4}m' | sort; }
 
 # A copy of the host's /etc/hosts bound over it, so a test can change,
@@ -26,6 +27,7 @@ test_concurrent_downs_put_host_settings_back_and_leave_nothing() {
 	hosts=$(md5sum </etc/hosts)
 	tables=$(nft list tables 2>/dev/null)
 	links=$(mgmt_links)
+	cgroups=$(vl_cgroups)
 	for it in $(seq 1 20); do
 		for k in 1 2 3; do
 			vl up --topo single,2 --mgmt on --nat --name "vt-cc$k" -q
@@ -48,6 +50,7 @@ test_concurrent_downs_put_host_settings_back_and_leave_nothing() {
 		expect_eq "$(md5sum </etc/hosts)" "$hosts" "/etc/hosts (iteration $it)"
 		expect_eq "$(nft list tables 2>/dev/null)" "$tables" "nftables tables (iteration $it)"
 		expect_eq "$(mgmt_links)" "$links" "management bridges and ports (iteration $it)"
+		expect_eq "$(vl_cgroups)" "$cgroups" "vnetlab's cgroups (iteration $it)"
 	done
 }
 
