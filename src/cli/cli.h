@@ -73,6 +73,18 @@ int vl_cli_seconds(const char *s, double max, double *out);
 int vl_cli_bench_ready(const struct vl_bench_opts *o, const char *cmd, int *rc);
 /* Path of the workloads program (vnetlab-work); < 0 if not executable. */
 int vl_cli_work_path(char *buf, size_t len);
+/* Options parsed, the rest of `bench` and `bench mpi` (study runs them
+ * too): the checks, the comparison (bench/compare.h), its tables, its
+ * --json file (json_out, or NULL); the exit status. */
+struct vl_compare_opts;
+struct vl_mpi_opts;
+int vl_cli_bench_compare(struct vl_compare_opts *o, const char *backends, const char *json_out);
+int vl_cli_bench_mpi_compare(struct vl_mpi_opts *o, const char *cls, const char *envs,
+                             const char *json_out);
+/* Write root to path (unless NULL) and release it: VL_EXIT_FAIL, said, if
+ * it cannot be written. */
+struct json_t;
+int vl_cli_write_json(struct json_t *root, const char *path);
 
 /* Print "vnetlab: <msg>" to stderr and return VL_EXIT_FAIL. */
 int vl_cli_fail(const struct vl_err *err);
