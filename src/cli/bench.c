@@ -120,6 +120,20 @@ int vl_cli_work_path(char *buf, size_t len)
 	return access(buf, X_OK);
 }
 
+int vl_cli_bench_prepare(struct vl_bench_opts *o, const char *cmd, char *work, int *rc)
+{
+	if (vl_cli_bench_workload(o->workload, cmd, rc) < 0 || vl_cli_bench_ready(o, cmd, rc) < 0)
+		return -1;
+	if (vl_cli_work_path(work, PATH_MAX) < 0) {
+		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",
+		        work);
+		*rc = VL_EXIT_FAIL;
+		return -1;
+	}
+	o->work = work;
+	return 0;
+}
+
 static void starting(const struct vl_compare_opts *o, const struct vl_env *e)
 {
 	bool with = e->neighbour != VL_NEIGHBOUR_NONE;
@@ -247,15 +261,8 @@ int vl_cli_bench_compare(struct vl_compare_opts *o, const char *backends, const 
 	struct vl_err err = {0};
 	int rc = VL_EXIT_OK;
 
-	if (vl_cli_bench_workload(o->bench.workload, "bench", &rc) < 0 ||
-	    vl_cli_bench_ready(&o->bench, "bench", &rc) < 0)
+	if (vl_cli_bench_prepare(&o->bench, "bench", work, &rc) < 0)
 		return rc;
-	if (vl_cli_work_path(work, sizeof(work)) < 0) {
-		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",
-		        work);
-		return VL_EXIT_FAIL;
-	}
-	o->bench.work = work;
 	o->bench.progress = isatty(STDERR_FILENO);
 	o->starting = o->bench.progress ? starting : NULL;
 	if (vl_compare_envs(backends, o->bench.neighbour, o->env, &o->n_env, &err) < 0)

@@ -61,15 +61,8 @@ static int capacity(struct vl_capacity_opts *o, const char *json_out)
 	char work[PATH_MAX];
 	int rc = VL_EXIT_OK;
 
-	if (vl_cli_bench_workload(o->bench.workload, "capacity", &rc) < 0 ||
-	    vl_cli_bench_ready(&o->bench, "capacity", &rc) < 0)
+	if (vl_cli_bench_prepare(&o->bench, "capacity", work, &rc) < 0)
 		return rc;
-	if (vl_cli_work_path(work, sizeof(work)) < 0) {
-		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",
-		        work);
-		return VL_EXIT_FAIL;
-	}
-	o->bench.work = work;
 	o->starting = isatty(STDERR_FILENO) ? starting : NULL;
 	o->step = step;
 	printf("%s on %s: the largest N whose instances all finish with Jain's index >= %.2f\n",

@@ -73,6 +73,10 @@ int vl_cli_seconds(const char *s, double max, double *out);
 int vl_cli_bench_ready(const struct vl_bench_opts *o, const char *cmd, int *rc);
 /* Path of the workloads program (vnetlab-work); < 0 if not executable. */
 int vl_cli_work_path(char *buf, size_t len);
+/* A workload that can run here (vl_cli_bench_workload, vl_cli_bench_ready)
+ * and the workloads program, into work (PATH_MAX bytes) and o->work: 0,
+ * or -1 with *rc set (and said). */
+int vl_cli_bench_prepare(struct vl_bench_opts *o, const char *cmd, char *work, int *rc);
 /* Options parsed, the rest of `bench` and `bench mpi` (study runs them
  * too): the checks, the comparison (bench/compare.h), its tables, its
  * --json file (json_out, or NULL); the exit status. */
