@@ -119,8 +119,9 @@ int vl_compare_envs(const char *list, enum vl_neighbour neighbour, struct vl_env
 /* ---- bench: a workload in each environment -------------------------------- */
 
 struct vl_compare_opts {
-	/* the workload and its options; backend, mode and neighbour are each
-	 * environment's */
+	/* the workload and its options; neighbour: the one asked for (the
+	 * file then has its "neighbour" array); each run takes backend, mode
+	 * and neighbour from its environment */
 	struct vl_bench_opts bench;
 	struct vl_env env[VL_COMPARE_MAX];
 	size_t n_env;
