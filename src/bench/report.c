@@ -13,6 +13,7 @@
 
 #include "base/json.h"
 #include "base/util.h"
+#include "bench/compare.h"
 
 /* The worst-off instance's share of a fair one; from its shares for
  * runs stored before it was recorded. */
@@ -631,6 +632,26 @@ static int study_order(const void *a, const void *b)
 	return strcmp(vl_json_str(x, "_file"), vl_json_str(y, "_file"));
 }
 
+/* A bench or MPI file whose schema (compare.h) this vnetlab knows; any
+ * other file is not a result, and passes. */
+static int readable(const char *name, json_t *f, struct vl_err *err)
+{
+	int v;
+
+	if (!json_is_array(json_object_get(f, "runs")) &&
+	    !json_is_array(json_object_get(f, "mpi_runs")))
+		return 0;
+	v = vl_compare_schema(f);
+	if (v < 0)
+		return vl_err_set(err, EINVAL, "%s: \"schema\" is not a version number", name);
+	if (v > VL_COMPARE_SCHEMA)
+		return vl_err_set(err, EINVAL,
+		                  "%s: results of schema %d, newer than this vnetlab reads (%d): "
+		                  "render them with the vnetlab that wrote them",
+		                  name, v, VL_COMPARE_SCHEMA);
+	return 0;
+}
+
 int vl_report_render(const char *dir, struct vl_err *err)
 {
 	char path[PATH_MAX], **names;
@@ -665,6 +686,12 @@ int vl_report_render(const char *dir, struct vl_err *err)
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		files[ok] = json_load_file(path, 0, &je);
+		if (readable(names[i], files[ok], err) < 0) {
+			json_decref(files[ok]);
+			files[ok] = NULL;
+			r = -1;
+			goto out;
+		}
 		if (!files[ok] || !json_is_array(json_object_get(files[ok], "runs"))) {
 			json_decref(files[ok]);
 			files[ok] = NULL;

@@ -583,49 +583,6 @@ double vl_bench_value(const struct vl_bench_run *run, size_t i)
 	return in->bps;
 }
 
-json_t *vl_bench_run_json(const struct vl_bench_run *run)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; i < run->n; i++) {
-		const struct vl_bench_instance *in = &run->inst[i];
-
-		json_array_append_new(
-		    arr,
-		    json_pack("{s:s, s:s, s:b, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, "
-		              "s:f, s:s*, s:O*}",
-		              "node", in->node, "server", in->server, "finished", in->finished,
-		              "status", in->status, "wall_s", in->wall_s, "user_s", in->user_s,
-		              "sys_s", in->sys_s, "wait4_user_s", in->wait4_user_s, "wait4_sys_s",
-		              in->wait4_sys_s, "cgroup_cpu_s", in->cg_cpu_s, "server_cgroup_cpu_s",
-		              in->server_cg_cpu_s, "bytes", in->bytes, "throughput_bps", in->bps,
-		              "value", vl_bench_value(run, i), "error",
-		              in->error[0] ? in->error : NULL, "report", in->report));
-	}
-	json_t *checks = json_array();
-
-	for (size_t k = 0; k < run->fid.n_checks; k++) {
-		const struct vl_check *c = &run->fid.checks[k];
-
-		json_array_append_new(checks,
-		                      json_pack("{s:s, s:b, s:f, s:s}", "name", c->name, "ok",
-		                                c->ok, "figure", c->figure, "says", c->says));
-	}
-	return json_pack(
-	    "{s:s, s:s, s:s, s:b, s:I, s:f, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:b, "
-	    "s:s}, s:{s:b, s:s, s:o}, s:o*, s:o*}",
-	    "workload", run->workload, "backend", run->backend, "mode", run->mode, "rate",
-	    run->rate, "n", (json_int_t)run->n, "wall_s", run->wall_s, "capacity_bps",
-	    run->capacity_bps, "instances", arr, "fidelity", "host_busy", run->fid.host_busy,
-	    "max_start_lag_s", run->fid.max_lag_s, "start_spread_s", run->fid.lag_spread_s,
-	    "throttled", (json_int_t)run->fid.throttled, "drops", (json_int_t)run->fid.drops,
-	    "sent_bytes", (json_int_t)run->fid.sent, "starved", (json_int_t)run->fid.starved,
-	    "trustworthy", run->fid.trustworthy, "verdict", run->fid.why, "verdict", "trustworthy",
-	    run->fid.trustworthy, "says", run->fid.why, "checks", checks, "timeline",
-	    run->timeline.n_win ? vl_timeline_json(&run->timeline) : NULL, "neighbour",
-	    vl_neighbour_json(&run->neighbour));
-}
-
 void vl_bench_run_free(struct vl_bench_run *run)
 {
 	for (size_t i = 0; i < run->n && run->inst; i++)

@@ -37,7 +37,7 @@ struct vl_bench_opts {
 	const char *scene;       /* povray: the scene file, or NULL for the default */
 	enum vl_profile profile; /* every node's resources: the study's guests, or none */
 	bool progress;
-	double interval; /* the timeline's sampling interval, s (0: 0.1) */
+	double interval;             /* the timeline's sampling interval, s (0: 0.1) */
 	enum vl_neighbour neighbour; /* a noisy node beside the instances, or none */
 	double cpus;                 /* every node's CPU limit, over the profile's (0: none) */
 };
@@ -87,7 +87,7 @@ struct vl_bench_run {
 	struct vl_bench_instance *inst;
 	struct vl_bench_fidelity fid;
 	struct vl_timeline timeline; /* instances run together: their CPU over time */
-	double capacity_bps; /* network workloads on shaped links: N x the rate; else 0 */
+	double capacity_bps;         /* network workloads on shaped links: N x the rate; else 0 */
 	struct vl_neighbour_run neighbour; /* kind none: there was none */
 };
 
@@ -118,7 +118,6 @@ void vl_bench_run_free(struct vl_bench_run *run);
  * workloads (stream, bandwidth, iperf, iperf3, netpipe), else its
  * completion rate, 1 / wall time. */
 double vl_bench_value(const struct vl_bench_run *run, size_t i);
-/* The run as JSON (all instances and their reports). */
-json_t *vl_bench_run_json(const struct vl_bench_run *run);
+/* The run as JSON: vl_bench_run_json (compare.h, with the result files' schema). */
 
 #endif

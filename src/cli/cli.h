@@ -73,6 +73,22 @@ int vl_cli_seconds(const char *s, double max, double *out);
 int vl_cli_bench_ready(const struct vl_bench_opts *o, const char *cmd, int *rc);
 /* Path of the workloads program (vnetlab-work); < 0 if not executable. */
 int vl_cli_work_path(char *buf, size_t len);
+/* A workload that can run here (vl_cli_bench_workload, vl_cli_bench_ready)
+ * and the workloads program, into work (PATH_MAX bytes) and o->work: 0,
+ * or -1 with *rc set (and said). */
+int vl_cli_bench_prepare(struct vl_bench_opts *o, const char *cmd, char *work, int *rc);
+/* Options parsed, the rest of `bench` and `bench mpi` (study runs them
+ * too): the checks, the comparison (bench/compare.h), its tables, its
+ * --json file (json_out, or NULL); the exit status. */
+struct vl_compare_opts;
+struct vl_mpi_opts;
+int vl_cli_bench_compare(struct vl_compare_opts *o, const char *backends, const char *json_out);
+int vl_cli_bench_mpi_compare(struct vl_mpi_opts *o, const char *cls, const char *envs,
+                             const char *json_out);
+/* Write root to path (unless NULL) and release it: VL_EXIT_FAIL, said, if
+ * it cannot be written. */
+struct json_t;
+int vl_cli_write_json(struct json_t *root, const char *path);
 
 /* Print "vnetlab: <msg>" to stderr and return VL_EXIT_FAIL. */
 int vl_cli_fail(const struct vl_err *err);

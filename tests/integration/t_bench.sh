@@ -273,3 +273,47 @@ test_bench_neighbours_run_beside_the_instances() {
 	"$VNETLAB" bench cpu --neighbour disk 2>/dev/null && fail "--neighbour disk taken"
 	rm -f "$out"
 }
+
+# A result file says its schema (src/bench/compare.h); one without it is
+# read as version 1, one newer than this vnetlab is refused by name.
+test_report_reads_schema_versions() {
+	d=$(mktemp -d)
+	cp tests/data/study/*.json "$d/"
+	jq -e 'has("schema") | not' "$d/cpu-n3.json" >/dev/null || fail "the stored file has a schema"
+	vl report "$d" >/dev/null
+	jq '.schema = 2' tests/data/study/cpu-n3.json >"$d/cpu-n3.json"
+	out=$("$VNETLAB" report "$d" 2>&1)
+	expect_eq $? 1 "exit status for a newer schema"
+	expect_eq "$out" "vnetlab: cpu-n3.json: results of schema 2, newer than this vnetlab reads (1): render them with the vnetlab that wrote them" "the refusal"
+	rm -rf "$d"
+}
+
+# The whole suite, small: every workload at each N on ns, proc and solo
+# (bench's tables, in this process), a file per run, what could not run,
+# and the report.
+test_study_runs_the_suite_and_reports() {
+	[ -x "$(dirname "$VNETLAB")/vnetlab-work" ] || skip "the workloads program is not built"
+	d=$(mktemp -d)
+	out=$("$VNETLAB" study -o "$d" -n 1,2 --workloads cpu --size 64 --seconds 1 2>&1) || fail "study: $out"
+	expect_eq "$(grep -c '^RUN ' <<<"$out")" 2 "bench tables printed"
+	for n in 1 2; do
+		jq -e --argjson n $n '.schema == 1 and .n == $n and (.runs | map(.run)) == ["ns", "proc", "solo"] and
+			all(.runs[]; (.metrics.shares | length) == $n)' "$d/cpu-n$n.json" >/dev/null ||
+			fail "cpu-n$n.json: $(jq -c '[.n, [.runs[].run]]' "$d/cpu-n$n.json")"
+	done
+	jq -e '.skipped == []' "$d/skipped.json" >/dev/null || fail "skipped: $(cat "$d/skipped.json")"
+	grep -q '^## cpu, N = 2' "$d/report.md" || fail "no report"
+	# a workload that is not one fails as bench says it, and the study with it
+	"$VNETLAB" study -o "$d" -n 1 --workloads nosuch >/dev/null 2>"$d/err" && fail "study of an unknown workload succeeded"
+	grep -q '^vnetlab: study: bench nosuch -n 1 failed$' "$d/err" || fail "unknown workload: $(cat "$d/err")"
+	rm -rf "$d"
+}
+
+# Without --backend, ns and proc (the default list is not written to).
+test_bench_default_backends() {
+	[ -x "$(dirname "$VNETLAB")/vnetlab-work" ] || skip "the workloads program is not built"
+	out=$(mktemp)
+	vl bench cpu -n 1 --size 64 --json "$out" >/dev/null
+	expect_eq "$(jq -c '[.runs[].run]' "$out")" '["ns","proc"]' "the default runs"
+	rm -f "$out"
+}
