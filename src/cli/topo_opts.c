@@ -53,37 +53,10 @@ static int parse_accounting(const char *arg)
 	}
 }
 
-int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char *cmd, int *rc)
+/* The options of guests (--vm-*): 1 if opt was one. */
+static int vm_opt(struct vl_topo_opts *o, int opt, const char *arg, const char *cmd, int *rc)
 {
-	static const char *const res_keys[] = {"cpus", "cpu-weight", "cpuset", "memory", "pids"};
-	const char *why;
-	int v;
-
-	if (opt >= 0x101 && opt <= 0x105) {
-		const char *key = res_keys[opt - 0x101];
-
-		if ((why = vl_topo_res_set(&o->res, key, arg)))
-			*rc = vl_cli_usage(cmd, "--%s \"%s\": %s", key, arg, why);
-		return 1;
-	}
 	switch (opt) {
-	case 0x150:
-		if ((o->accounting = parse_accounting(arg)) < 0)
-			*rc = vl_cli_usage(cmd,
-			                   "--accounting takes a list of cpu, memory and tasks (or "
-			                   "all), not \"%s\"",
-			                   arg);
-		return 1;
-	case 0x140: {
-		struct vl_link_spec ls;
-		struct vl_err err = {0};
-
-		if (vl_link_spec_parse(arg, &ls, &err) < 0)
-			*rc = vl_cli_usage(cmd, "%s", err.msg);
-		vl_link_spec_free(&ls);
-		o->link = arg;
-		return 1;
-	}
 	case 0x106:
 		o->vm_kernel = arg;
 		return 1;
@@ -99,7 +72,8 @@ int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char
 		return 1;
 	case 0x10b:
 		if (arg[0] != '/' || access(arg, F_OK) < 0)
-			*rc = vl_cli_usage(cmd, "--vm-export %s: not an existing absolute path", arg);
+			*rc =
+			    vl_cli_usage(cmd, "--vm-export %s: not an existing absolute path", arg);
 		else if (o->n_vm_exports == VL_ARRAY_SIZE(o->vm_exports))
 			*rc = vl_cli_usage(cmd, "--vm-export: at most %zu",
 			                   VL_ARRAY_SIZE(o->vm_exports));
@@ -124,6 +98,43 @@ int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char
 			*rc = vl_cli_usage(cmd, "--vm-timeout takes seconds (1..86400), not \"%s\"",
 			                   arg);
 		o->vm_timeout = (double)s;
+		return 1;
+	}
+	}
+	return 0;
+}
+
+int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char *cmd, int *rc)
+{
+	static const char *const res_keys[] = {"cpus", "cpu-weight", "cpuset", "memory", "pids"};
+	const char *why;
+	int v;
+
+	if (opt >= 0x101 && opt <= 0x105) {
+		const char *key = res_keys[opt - 0x101];
+
+		if ((why = vl_topo_res_set(&o->res, key, arg)))
+			*rc = vl_cli_usage(cmd, "--%s \"%s\": %s", key, arg, why);
+		return 1;
+	}
+	if (vm_opt(o, opt, arg, cmd, rc))
+		return 1;
+	switch (opt) {
+	case 0x150:
+		if ((o->accounting = parse_accounting(arg)) < 0)
+			*rc = vl_cli_usage(cmd,
+			                   "--accounting takes a list of cpu, memory and tasks (or "
+			                   "all), not \"%s\"",
+			                   arg);
+		return 1;
+	case 0x140: {
+		struct vl_link_spec ls;
+		struct vl_err err = {0};
+
+		if (vl_link_spec_parse(arg, &ls, &err) < 0)
+			*rc = vl_cli_usage(cmd, "%s", err.msg);
+		vl_link_spec_free(&ls);
+		o->link = arg;
 		return 1;
 	}
 	case 0x120:
@@ -250,6 +261,73 @@ static int apply_mgmt(const struct vl_topo_opts *o, struct vl_topo *t, struct vl
 	return 0;
 }
 
+/* --pool over the file's pool. */
+static int apply_pool(const struct vl_topo_opts *o, struct vl_topo *t, struct vl_err *err)
+{
+	uint32_t a;
+	int pfx;
+
+	if (!o->pool)
+		return 0;
+	if (vl_parse_cidr(o->pool, &a, &pfx) < 0 || pfx < 1 || pfx > 30 ||
+	    (a & ~(0xffffffffu << (32 - pfx))))
+		return vl_err_set(err, 0,
+		                  "--pool %s: expected an IPv4 network such as "
+		                  "10.0.0.0/8 (prefix 1..30, no host bits)",
+		                  o->pool);
+	t->pool_addr = a;
+	t->pool_prefix = pfx;
+	return 0;
+}
+
+/* Mininet's --link: every link, both ways, over the file's. */
+static int apply_link(const struct vl_topo_opts *o, struct vl_topo *t, struct vl_err *err)
+{
+	struct vl_link_spec ls;
+
+	if (!o->link)
+		return 0;
+	if (vl_link_spec_parse(o->link, &ls, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ls.n_ignored; i++)
+		fprintf(stderr,
+		        "vnetlab: warning: --link: %s: ignored (it picks Mininet's tc "
+		        "machinery)\n",
+		        ls.ignored[i]);
+	for (size_t i = 0; i < t->n_links; i++)
+		for (int d = 0; d < 2; d++)
+			vl_link_spec_apply(&ls, &t->links[i].dir[d]);
+	vl_link_spec_free(&ls);
+	return 0;
+}
+
+/* The lab's name: --name, the file's name:, the file's, or the spec's. */
+static int choose_name(const struct vl_topo_opts *o, const struct vl_topo *t, char *lab,
+                       size_t lablen, struct vl_err *err)
+{
+	if (o->name) {
+		const char *why = vl_name_invalid(o->name);
+
+		if (why && strlen(o->name) > 63)
+			return vl_err_set(err, 0,
+			                  "--name: a lab name of %zu characters: at most 63",
+			                  strlen(o->name));
+		if (why)
+			return vl_err_set(err, 0, "--name: lab name \"%s\" %s", o->name, why);
+		snprintf(lab, lablen, "%s", o->name);
+	} else if (t->name) {
+		snprintf(lab, lablen, "%s", t->name);
+	} else if (o->file) {
+		name_from_path(o->file, lab, lablen);
+	} else {
+		snprintf(lab, lablen, "%s", o->spec);
+		for (char *p = lab; *p; p++)
+			if (*p == ',')
+				*p = '-';
+	}
+	return 0;
+}
+
 int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *lab, size_t lablen,
                      struct vl_err *err)
 {
@@ -263,37 +341,9 @@ int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *la
 		return -1;
 	for (size_t i = 0; i < t->n_warnings; i++)
 		fprintf(stderr, "vnetlab: warning: %s\n", t->warnings[i]);
-	if (o->pool) {
-		uint32_t a;
-		int pfx;
-
-		if (vl_parse_cidr(o->pool, &a, &pfx) < 0 || pfx < 1 || pfx > 30 ||
-		    (a & ~(0xffffffffu << (32 - pfx)))) {
-			vl_topo_free(t);
-			return vl_err_set(err, 0,
-			                  "--pool %s: expected an IPv4 network such as "
-			                  "10.0.0.0/8 (prefix 1..30, no host bits)",
-			                  o->pool);
-		}
-		t->pool_addr = a;
-		t->pool_prefix = pfx;
-	}
-	if (o->link) { /* Mininet's --link: every link, both ways, over the file's */
-		struct vl_link_spec ls;
-
-		if (vl_link_spec_parse(o->link, &ls, err) < 0) {
-			vl_topo_free(t);
-			return -1;
-		}
-		for (size_t i = 0; i < ls.n_ignored; i++)
-			fprintf(stderr,
-			        "vnetlab: warning: --link: %s: ignored (it picks Mininet's tc "
-			        "machinery)\n",
-			        ls.ignored[i]);
-		for (size_t i = 0; i < t->n_links; i++)
-			for (int d = 0; d < 2; d++)
-				vl_link_spec_apply(&ls, &t->links[i].dir[d]);
-		vl_link_spec_free(&ls);
+	if (apply_pool(o, t, err) < 0 || apply_link(o, t, err) < 0) {
+		vl_topo_free(t);
+		return -1;
 	}
 	if (o->profile != VL_UNSET)
 		t->profile = (enum vl_profile)o->profile;
@@ -311,29 +361,9 @@ int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *la
 		for (size_t i = 0; i < t->n_nodes; i++)
 			t->nodes[i].ipv6 = VL_UNSET;
 	}
-	if (o->name) {
-		const char *why = vl_name_invalid(o->name);
-
-		if (why && strlen(o->name) > 63) {
-			vl_topo_free(t);
-			return vl_err_set(err, 0,
-			                  "--name: a lab name of %zu characters: at most 63",
-			                  strlen(o->name));
-		}
-		if (why) {
-			vl_topo_free(t);
-			return vl_err_set(err, 0, "--name: lab name \"%s\" %s", o->name, why);
-		}
-		snprintf(lab, lablen, "%s", o->name);
-	} else if (t->name)
-		snprintf(lab, lablen, "%s", t->name);
-	else if (o->file)
-		name_from_path(o->file, lab, lablen);
-	else {
-		snprintf(lab, lablen, "%s", o->spec);
-		for (char *p = lab; *p; p++)
-			if (*p == ',')
-				*p = '-';
+	if (choose_name(o, t, lab, lablen, err) < 0) {
+		vl_topo_free(t);
+		return -1;
 	}
 	*tp = t;
 	return 0;
