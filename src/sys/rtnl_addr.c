@@ -1,0 +1,30 @@
+/* rtnetlink's addresses (rtnl_addr.h): RTM_NEWADDR. */
+#include "sys/rtnl_addr.h"
+
+#include <arpa/inet.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+int vl_rtnl_addr_add(struct vl_nl *nl, int ifindex, uint32_t addr, int prefix, const char *what,
+                     struct vl_err *err)
+{
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	uint32_t a = htonl(addr);
+
+	nlh = vl_nl_msg(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifa), what, err);
+	if (!nlh)
+		return -1;
+	ifa = mnl_nlmsg_get_payload(nlh);
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_index = (unsigned)ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(a), &a);
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(a), &a);
+	if (prefix <= 30) {
+		uint32_t brd = htonl(addr | (0xffffffffu >> prefix));
+
+		mnl_attr_put(nlh, IFA_BROADCAST, sizeof(brd), &brd);
+	}
+	return 0;
+}
