@@ -8,17 +8,15 @@
 int vl_rtnl_addr_add(struct vl_nl *nl, int ifindex, uint32_t addr, int prefix, const char *what,
                      struct vl_err *err)
 {
-	struct nlmsghdr *nlh;
-	struct ifaddrmsg *ifa;
+	struct ifaddrmsg ifa = {.ifa_family = AF_INET,
+	                        .ifa_prefixlen = (unsigned char)prefix,
+	                        .ifa_index = (unsigned)ifindex};
 	uint32_t a = htonl(addr);
+	struct nlmsghdr *nlh =
+	    vl_nl_msg_hdr(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa), what, err);
 
-	nlh = vl_nl_msg(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifa), what, err);
 	if (!nlh)
 		return -1;
-	ifa = mnl_nlmsg_get_payload(nlh);
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = (unsigned char)prefix;
-	ifa->ifa_index = (unsigned)ifindex;
 	mnl_attr_put(nlh, IFA_LOCAL, sizeof(a), &a);
 	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(a), &a);
 	if (prefix <= 30) {

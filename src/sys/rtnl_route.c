@@ -7,20 +7,18 @@
 int vl_rtnl_route_add(struct vl_nl *nl, uint32_t dst, int prefix, uint32_t via, int oif,
                       const char *what, struct vl_err *err)
 {
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
+	struct rtmsg rtm = {.rtm_family = AF_INET,
+	                    .rtm_dst_len = (unsigned char)prefix,
+	                    .rtm_table = RT_TABLE_MAIN,
+	                    .rtm_protocol = RTPROT_STATIC,
+	                    .rtm_scope = RT_SCOPE_UNIVERSE,
+	                    .rtm_type = RTN_UNICAST};
 	uint32_t d = htonl(dst), g = htonl(via);
+	struct nlmsghdr *nlh = vl_nl_msg_hdr(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rtm,
+	                                     sizeof(rtm), what, err);
 
-	nlh = vl_nl_msg(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof(*rtm), what, err);
 	if (!nlh)
 		return -1;
-	rtm = mnl_nlmsg_get_payload(nlh);
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_dst_len = (unsigned char)prefix;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_STATIC;
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-	rtm->rtm_type = RTN_UNICAST;
 	if (prefix)
 		mnl_attr_put(nlh, RTA_DST, sizeof(d), &d);
 	mnl_attr_put(nlh, RTA_GATEWAY, sizeof(g), &g);
