@@ -1,8 +1,8 @@
 /* The kernel link backend (link.h): a veth pair, made whole from one side,
  * whose ends' egress is shaped by tbf and fifos (sys/rtnl_tc.h). Delay,
- * jitter and loss would need netem, which a lab does not use: the plan
- * gives such links to the user link engine. Touches the interfaces of a
- * link's ends. */
+ * jitter and loss would need netem, which this version does not use yet:
+ * the plan gives such links to the user link engine. Touches the
+ * interfaces of a link's ends. */
 #include <errno.h>
 
 #include "link/link.h"
