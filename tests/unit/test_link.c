@@ -96,15 +96,8 @@ static void backend_case(void)
 	struct root_kind ra, rb;
 	struct vl_nl nl;
 
-	if (geteuid() != 0) {
-		printf("skip %s: needs root\n", name);
-		nskip++;
+	if (!own_netns(name))
 		return;
-	}
-	if (unshare(CLONE_NEWNET) < 0) {
-		result(name, 0, "a network namespace: %s", strerror(errno));
-		return;
-	}
 	vl_impair_set(&rate, "rate", "10Mbit");
 	vl_impair_set(&queue, "queue", "50");
 	if (vl_nl_open(&nl, &err) < 0 || kl->make(&nl, &a, &b, 1400, &err) < 0 ||
