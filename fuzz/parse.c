@@ -35,7 +35,7 @@
 #include "base/util.h"
 #include "bench/metrics.h"
 #include "bench/parse.h"
-#include "link/impair.h"
+#include "topo/impair.h"
 #include "plan/plan.h"
 #include "topo/topo.h"
 #include "vm/proto.h"

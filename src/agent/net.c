@@ -16,7 +16,7 @@
  * acknowledged, with the kernel's reason (extended ACK) in the note.
  *
  * Its own few lines of rtnetlink, not the project's netlink layer
- * (sys/netlink.c, link/kernel.c): that is built on libmnl, of which
+ * (sys/netlink.c, sys/rtnl_*.c): that is built on libmnl, of which
  * Debian ships no static library, and a dynamic /init costs every boot
  * for the few requests a guest makes (measured under TCG: its first run
  * 68 ms against the static build's 31 ms; the image 1.36 MB larger with

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "lab/lab.h"
-#include "link/kernel.h"
 #include "sys/netlink.h"
+#include "sys/rtnl_link.h"
 
 bool vl_mgmt_link_name(const char *name, char id[5])
 {
@@ -32,10 +32,10 @@ int vl_host_links_delete(bool (*match)(const char *name, void *data), void *data
 
 	if (vl_nl_open(&nl, err) < 0)
 		return -1;
-	r = vl_kl_link_names(&nl, &names, &n, err);
+	r = vl_rtnl_link_names(&nl, &names, &n, err);
 	for (size_t i = 0; i < n; i++) {
 		if (r == 0 && match(names[i], data) &&
-		    (r = vl_kl_link_del_name(&nl, names[i], err)) == 0)
+		    (r = vl_rtnl_link_del_name(&nl, names[i], err)) == 0)
 			gone++;
 		free(names[i]);
 	}

@@ -23,7 +23,6 @@
 #include "lab/host.h"
 #include "lab/etc_hosts.h"
 #include "lab/lab.h"
-#include "link/kernel.h"
 #include "node/node.h"
 #include "sys/cgroup.h"
 #include "sys/nft.h"

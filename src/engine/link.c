@@ -63,7 +63,7 @@ static int fill_info(json_t *l, int mine, struct vl_link_info *info, struct vl_e
 
 static int do_state(struct vl_nl *nl, int ifindex, void *data, struct vl_err *err)
 {
-	return vl_kl_link_set_state(nl, ifindex, *(bool *)data, "set the link state", err);
+	return vl_rtnl_link_set_up(nl, ifindex, *(bool *)data, "set the link state", err);
 }
 
 /* The lab's state, locked, and its own id: what its link ends must be
@@ -163,7 +163,7 @@ int vl_link_set(const char *lab, const char *endpoint, int dirs, char *const *kv
 	json_object_set_new(l, "engine", json_string(lb->engine(info.dir)));
 	r = save(lab, st, err);
 	if (r == 0)
-		r = lb->commit(lab, err);
+		r = lb->commit(vl_lab_linkd_pid(lab), err);
 out:
 	json_decref(st);
 	close(lock);

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
-#include "link/impair.h"
+#include "topo/impair.h"
 
 enum { VL_LINK_OUT = 1, VL_LINK_IN = 2 }; /* directions, seen from the endpoint */
 

@@ -18,9 +18,10 @@
 #include "engine/internal.h"
 #include "lab/etc_hosts.h"
 #include "lab/host.h"
-#include "link/kernel.h"
 #include "sys/nft.h"
 #include "sys/ns.h"
+#include "sys/rtnl_addr.h"
+#include "sys/rtnl_bridge.h"
 
 #define FORWARD_KEY "net/ipv4/ip_forward"
 /* Every lab's management bridge is in this interface group ("vl"): what
@@ -210,7 +211,7 @@ int vl_engine_mgmt_bridge(struct engine *e, struct vl_err *err)
 		r = vl_journal_hostlink(&e->j, m->bridge, err);
 	if (r == 0)
 		r = vl_nl_open(&nl, err);
-	if (r == 0 && (r = vl_kl_bridge_add_group(&nl, m->bridge, MGMT_IFGROUP, err)) == 0)
+	if (r == 0 && (r = vl_rtnl_bridge_add_group(&nl, m->bridge, MGMT_IFGROUP, err)) == 0)
 		r = vl_nl_flush(&nl, err);
 	close(lock);
 	if (r == 0 && (idx = (int)if_nametoindex(m->bridge)) <= 0)
@@ -221,7 +222,7 @@ int vl_engine_mgmt_bridge(struct engine *e, struct vl_err *err)
 		snprintf(what, sizeof(what), "management bridge %s: add address %s/%d", m->bridge,
 		         ip, m->prefix);
 		if (r == 0)
-			r = vl_kl_addr_add(&nl, idx, m->gw, m->prefix, what, err);
+			r = vl_rtnl_addr_add(&nl, idx, m->gw, m->prefix, what, err);
 		if (r == 0)
 			r = vl_nl_flush(&nl, err);
 	}

@@ -15,10 +15,10 @@
 
 #include "base/util.h"
 #include "engine/internal.h"
-#include "link/kernel.h"
 #include "link/link.h"
 #include "sys/ifstate.h"
 #include "sys/ns.h"
+#include "sys/rtnl_bridge.h"
 
 /* How long a link may take: ample for a kernel whose ethtool call does not
  * hurry the link watch along, at its pace of a few hundred a second. */
@@ -61,7 +61,7 @@ static int infra_ends(void *data, struct vl_err *err)
 	for (size_t v = 0; v < p->n_veths; v++) {
 		const struct vl_plan_veth *ve = &p->veths[v];
 
-		if (!vl_link_backend_of(ve)->pair)
+		if (!vl_link_backend_for(ve->user)->pair)
 			continue;
 		for (int k = 0; k < 2; k++)
 			if (ve->end[k].ns == VL_PLAN_INFRA &&
@@ -84,7 +84,7 @@ static int node_ends(struct engine *e, size_t w, size_t nw, struct vl_err *err)
 		bool any = false;
 
 		for (size_t j = 0; j < n->n_ifs; j++)
-			any |= vl_link_backend_of(&p->veths[n->ifs[j].veth])->pair;
+			any |= vl_link_backend_for(p->veths[n->ifs[j].veth].user)->pair;
 		if (!any || !vl_node_backend_of(p, i)->own_netns)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, n->netns);
@@ -96,7 +96,7 @@ static int node_ends(struct engine *e, size_t w, size_t nw, struct vl_err *err)
 			return -1;
 		snprintf(who, sizeof(who), "node %s", n->name);
 		for (size_t j = 0; j < n->n_ifs; j++)
-			if (vl_link_backend_of(&p->veths[n->ifs[j].veth])->pair &&
+			if (vl_link_backend_for(p->veths[n->ifs[j].veth].user)->pair &&
 			    wait_running(sock, who, n->ifs[j].name, deadline, err) < 0)
 				return -1;
 	}
@@ -119,6 +119,7 @@ int vl_engine_wait_links(struct engine *e, struct vl_err *err)
 	/* switches with STP (a torus): their ports listen, then learn, a
 	 * forward delay each, before they forward (or block a loop) */
 	if (p->topo->stp)
-		nanosleep(&(struct timespec){VL_KL_STP_FORWARD_DELAY_CS / 50 + 1, 0}, NULL);
+		nanosleep(&(struct timespec){VL_RTNL_BRIDGE_STP_FORWARD_DELAY_CS / 50 + 1, 0},
+		          NULL);
 	return 0;
 }

@@ -209,7 +209,7 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 		}
 		json_object_set_new(jl, "ends", ends);
 		json_object_set_new(jl, "engine",
-		                    json_string(vl_link_backend_of(ve)->engine(ve->egress)));
+		                    json_string(vl_link_backend_for(ve->user)->engine(ve->egress)));
 		json_array_append_new(links, jl);
 	}
 	if (p->mgmt.on) {

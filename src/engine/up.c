@@ -29,8 +29,8 @@
 #include "engine/state.h"
 #include "lab/host.h"
 #include "lab/lab.h"
-#include "link/kernel.h"
 #include "sys/ns.h"
+#include "sys/rtnl_tc.h"
 
 volatile sig_atomic_t vl_engine_interrupted;
 
@@ -167,7 +167,7 @@ static int choose_links(struct engine *e, struct vl_err *err)
 	int have_netem = 0;
 
 	if (vl_plan_links_need_probe(e->plan) &&
-	    (have_netem = vl_kl_probe_netem(&e->infra[0], 1, err)) < 0)
+	    (have_netem = vl_rtnl_tc_probe_netem(&e->infra[0], 1, err)) < 0)
 		return vl_err_wrap(err, "probe netem");
 	/* the engine owns the plan: the choice is made here, once the
 	 * kernel is known */

@@ -18,6 +18,8 @@
 #include "engine/internal.h"
 #include "link/link.h"
 #include "sys/ns.h"
+#include "sys/rtnl_bridge.h"
+#include "sys/rtnl_link.h"
 
 static int end_master(const struct vl_plan_end *end)
 {
@@ -79,8 +81,8 @@ int vl_engine_create_infra(struct engine *e, struct vl_err *err)
 	}
 	r = vl_journal_step(&e->j, "create bridges", err);
 	for (size_t k = 0; r == 0 && k < p->n_bridges; k++)
-		r = vl_kl_bridge_add_stp(&e->infra[p->bridges[k].infra], p->bridges[k].name,
-		                         2 + (int)k, p->topo->mtu, p->topo->stp, err);
+		r = vl_rtnl_bridge_add(&e->infra[p->bridges[k].infra], p->bridges[k].name,
+		                       2 + (int)k, p->topo->mtu, p->topo->stp, err);
 	for (size_t k = 0; r == 0 && k < p->n_infras; k++)
 		r = vl_nl_flush(&e->infra[k], err);
 	return r;
@@ -121,7 +123,7 @@ static bool has_p2p(const struct vl_plan *p, size_t i)
 	for (size_t j = 0; j < n->n_ifs; j++) {
 		const struct vl_plan_veth *ve = &p->veths[n->ifs[j].veth];
 
-		if (ve->end[!n->ifs[j].end].ns >= 0 && vl_link_backend_of(ve)->pair)
+		if (ve->end[!n->ifs[j].end].ns >= 0 && vl_link_backend_for(ve->user)->pair)
 			return true;
 	}
 	return false;
@@ -133,7 +135,7 @@ static int configure_node(struct engine *e, struct vl_nl *nl, size_t i, struct v
 	char what[96];
 
 	snprintf(what, sizeof(what), "node %s: set lo up", e->plan->nodes[i].name);
-	if (vl_kl_link_up(nl, 1, what, err) < 0)
+	if (vl_rtnl_link_set_up(nl, 1, true, what, err) < 0)
 		return -1;
 	return vl_node_backend_of(e->plan, i)->configure(vl_engine_node_lab(e, i), nl, i, err);
 }
@@ -150,11 +152,11 @@ static int wire_host_end(struct engine *e, struct vl_nl *nl, struct vl_nl *host,
 	const struct vl_plan *p = e->plan;
 	const struct vl_plan_node *n = &p->nodes[i];
 	const struct vl_plan_veth *ve = &p->veths[n->ifs[j].veth];
-	struct vl_kl_veth_end a = {.name = n->ifs[j].name,
-	                           .ifindex = vl_plan_node_ifindex((int)j),
-	                           .ns_fd = -1,
-	                           .mac = vl_plan_if_mac(p, i, j)},
-	                      b = {.name = ve->end[1].ifname, .ns_fd = host_fd};
+	struct vl_rtnl_veth_end a = {.name = n->ifs[j].name,
+	                             .ifindex = vl_plan_node_ifindex((int)j),
+	                             .ns_fd = -1,
+	                             .mac = vl_plan_if_mac(p, i, j)},
+	                        b = {.name = ve->end[1].ifname, .ns_fd = host_fd};
 	char what[96];
 
 	if (ve->on_mgmt)
@@ -162,9 +164,9 @@ static int wire_host_end(struct engine *e, struct vl_nl *nl, struct vl_nl *host,
 		         p->mgmt.bridge);
 	else
 		snprintf(what, sizeof(what), "node %s: set %s up in the host", n->name, b.name);
-	if (vl_kl_veth_add(nl, &a, &b, ve->mtu, err) < 0 || vl_nl_flush(nl, err) < 0 ||
-	    vl_kl_link_set_master_name(host, b.name, ve->on_mgmt ? e->mgmt_ifindex : 0, what, err) <
-	        0)
+	if (vl_rtnl_link_add_veth(nl, &a, &b, ve->mtu, err) < 0 || vl_nl_flush(nl, err) < 0 ||
+	    vl_rtnl_link_set_master_name(host, b.name, ve->on_mgmt ? e->mgmt_ifindex : 0, what,
+	                                 err) < 0)
 		return -1;
 	return vl_nl_flush(host, err);
 }
@@ -175,8 +177,8 @@ static int wire_dummy(struct engine *e, struct vl_nl *nl, size_t i, size_t j, st
 	const struct vl_plan_node *n = &e->plan->nodes[i];
 	const struct vl_plan_veth *ve = &e->plan->veths[n->ifs[j].veth];
 
-	if (vl_kl_dummy_add(nl, n->ifs[j].name, vl_plan_node_ifindex((int)j), ve->mtu,
-	                    vl_plan_if_mac(e->plan, i, j), err) < 0)
+	if (vl_rtnl_link_add_dummy(nl, n->ifs[j].name, vl_plan_node_ifindex((int)j), ve->mtu,
+	                           vl_plan_if_mac(e->plan, i, j), err) < 0)
 		return -1;
 	if (vl_nl_flush(nl, err) < 0) {
 		if (err->code == EOPNOTSUPP)
@@ -209,17 +211,17 @@ static int wire_node(struct engine *e, size_t i, struct vl_nl *host, int host_fd
 		return -1;
 	for (size_t j = 0; r == 0 && j < n->n_ifs; j++) {
 		const struct vl_plan_veth *ve = &p->veths[n->ifs[j].veth];
-		const struct vl_link_backend *lb = vl_link_backend_of(ve);
+		const struct vl_link_backend *lb = vl_link_backend_for(ve->user);
 		int pe = !n->ifs[j].end;
 		const struct vl_plan_end *peer = &ve->end[pe];
-		struct vl_kl_veth_end a = {.name = n->ifs[j].name,
-		                           .ifindex = vl_plan_node_ifindex((int)j),
-		                           .ns_fd = -1,
-		                           .mac = vl_plan_if_mac(p, i, j)},
-		                      b = {.name = peer->ifname,
-		                           .ifindex =
-		                               vl_plan_infra_ifindex(p, (size_t)n->ifs[j].veth, pe),
-		                           .ns_fd = -1};
+		struct vl_rtnl_veth_end a = {.name = n->ifs[j].name,
+		                             .ifindex = vl_plan_node_ifindex((int)j),
+		                             .ns_fd = -1,
+		                             .mac = vl_plan_if_mac(p, i, j)},
+		                        b = {.name = peer->ifname,
+		                             .ifindex = vl_plan_infra_ifindex(
+		                                 p, (size_t)n->ifs[j].veth, pe),
+		                             .ns_fd = -1};
 
 		if (peer->ns == VL_PLAN_HOST) {
 			r = wire_host_end(e, &nl, host, host_fd, i, j, err);
@@ -344,13 +346,13 @@ static int make_infra_ends(void *data, struct vl_err *err)
 	const struct vl_plan *p = arg->p;
 
 	for (size_t v = 0; v < p->n_veths; v++) {
-		const struct vl_link_backend *lb = vl_link_backend_of(&p->veths[v]);
+		const struct vl_link_backend *lb = vl_link_backend_for(p->veths[v].user);
 
 		for (int k = 0; !lb->pair && k < 2; k++) {
 			const struct vl_plan_end *end = &p->veths[v].end[k];
-			struct vl_kl_veth_end a = {.name = end->ifname,
-			                           .ifindex = vl_plan_infra_ifindex(p, v, k),
-			                           .ns_fd = -1};
+			struct vl_rtnl_veth_end a = {.name = end->ifname,
+			                             .ifindex = vl_plan_infra_ifindex(p, v, k),
+			                             .ns_fd = -1};
 
 			if (end->ns == VL_PLAN_INFRA && vl_plan_end_infra(p, end) == arg->infra &&
 			    lb->make(NULL, &a, NULL, 0, err) < 0)
@@ -368,21 +370,22 @@ static int make_switch_link(struct engine *e, size_t v, struct vl_err *err)
 	const struct vl_plan *p = e->plan;
 	const struct vl_plan_veth *ve = &p->veths[v];
 	int i0 = vl_plan_end_infra(p, &ve->end[0]), i1 = vl_plan_end_infra(p, &ve->end[1]);
-	struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
-	                           .ifindex = vl_plan_infra_ifindex(p, v, 0),
-	                           .ns_fd = -1,
-	                           .master = end_master(&ve->end[0]),
-	                           .up = true},
-	                      b = {.name = ve->end[1].ifname,
-	                           .ifindex = vl_plan_infra_ifindex(p, v, 1),
-	                           .ns_fd = i0 == i1 ? -1 : e->infra_fd[i1]};
+	struct vl_rtnl_veth_end a = {.name = ve->end[0].ifname,
+	                             .ifindex = vl_plan_infra_ifindex(p, v, 0),
+	                             .ns_fd = -1,
+	                             .master = end_master(&ve->end[0]),
+	                             .up = true},
+	                        b = {.name = ve->end[1].ifname,
+	                             .ifindex = vl_plan_infra_ifindex(p, v, 1),
+	                             .ns_fd = i0 == i1 ? -1 : e->infra_fd[i1]};
 	char what[96];
 
-	if (vl_link_backend_of(ve)->make(&e->infra[i0], &a, &b, ve->mtu, err) < 0 ||
+	if (vl_link_backend_for(ve->user)->make(&e->infra[i0], &a, &b, ve->mtu, err) < 0 ||
 	    (i0 != i1 && vl_nl_flush(&e->infra[i0], err) < 0))
 		return -1;
 	snprintf(what, sizeof(what), "attach %s to %s", b.name, p->bridges[ve->end[1].bridge].name);
-	return vl_kl_link_set_master(&e->infra[i1], b.ifindex, end_master(&ve->end[1]), what, err);
+	return vl_rtnl_link_set_master(&e->infra[i1], b.ifindex, end_master(&ve->end[1]), what,
+	                               err);
 }
 
 /* Switch ends are shaped, the user engine's TAPs join their bridges;
@@ -395,14 +398,14 @@ int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err)
 	bool single = false;
 
 	for (size_t v = 0; v < p->n_veths; v++)
-		single |= !vl_link_backend_of(&p->veths[v])->pair;
+		single |= !vl_link_backend_for(p->veths[v].user)->pair;
 	for (size_t k = 0; r == 0 && single && k < p->n_infras; k++) {
 		netns_path(p->infras[k], path, sizeof(path));
 		r = vl_netns_run(path, make_infra_ends, &(struct infra_ends_arg){p, (int)k}, err);
 	}
 	for (size_t v = 0; r == 0 && v < p->n_veths; v++) {
 		const struct vl_plan_veth *ve = &p->veths[v];
-		const struct vl_link_backend *lb = vl_link_backend_of(ve);
+		const struct vl_link_backend *lb = vl_link_backend_for(ve->user);
 
 		if (lb->pair && ve->end[0].ns == VL_PLAN_INFRA && ve->end[1].ns == VL_PLAN_INFRA)
 			r = make_switch_link(e, v, err);
@@ -418,12 +421,12 @@ int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err)
 				continue;
 			nl = &e->infra[vl_plan_end_infra(p, end)];
 			snprintf(what, sizeof(what), "shape %s", end->ifname);
-			r = lb->configure(nl, ifindex, ve, k, what, err);
+			r = lb->configure(nl, ifindex, &ve->egress[k], ve->mtu, what, err);
 			if (r < 0 || attached)
 				continue;
 			snprintf(what, sizeof(what), "attach %s to %s", end->ifname,
 			         p->bridges[end->bridge].name);
-			r = vl_kl_link_set_master(nl, ifindex, end_master(end), what, err);
+			r = vl_rtnl_link_set_master(nl, ifindex, end_master(end), what, err);
 		}
 	}
 	if (r == 0)
@@ -443,13 +446,13 @@ static int create_p2p_links(struct engine *e, struct vl_err *err)
 
 	for (size_t v = 0; r == 0 && v < p->n_veths; v++) {
 		const struct vl_plan_veth *ve = &p->veths[v];
-		const struct vl_link_backend *lb = vl_link_backend_of(ve);
-		struct vl_kl_veth_end a = {.name = ve->end[0].ifname,
-		                           .ifindex = vl_plan_node_ifindex(ve->end[0].node_if),
-		                           .ns_fd = -1},
-		                      b = {.name = ve->end[1].ifname,
-		                           .ifindex = vl_plan_node_ifindex(ve->end[1].node_if),
-		                           .ns_fd = -1};
+		const struct vl_link_backend *lb = vl_link_backend_for(ve->user);
+		struct vl_rtnl_veth_end a = {.name = ve->end[0].ifname,
+		                             .ifindex = vl_plan_node_ifindex(ve->end[0].node_if),
+		                             .ns_fd = -1},
+		                        b = {.name = ve->end[1].ifname,
+		                             .ifindex = vl_plan_node_ifindex(ve->end[1].node_if),
+		                             .ns_fd = -1};
 		cleanup_close int peer = -1;
 		struct vl_nl nl;
 

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "link/impair.h"
+#include "topo/impair.h"
 #include "link/pipe.h"
 
 struct vl_linkd;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
-#include "link/impair.h"
+#include "topo/impair.h"
 
 #define VL_LINK_SPEC_MAX 16
 

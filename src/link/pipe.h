@@ -52,7 +52,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "link/impair.h"
+#include "topo/impair.h"
 
 /* a 64 KiB GSO segment with its Ethernet and virtio-net headers */
 #define VL_PIPE_MAX_FRAME     (65536u + 256u)

@@ -10,10 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "link/kernel.h"
 #include "link/link.h"
 #include "node/common.h"
 #include "sys/ns.h"
+#include "sys/rtnl_addr.h"
+#include "sys/rtnl_link.h"
+#include "sys/rtnl_route.h"
 
 #define NS_FLAGS (CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWNS)
 
@@ -50,21 +52,21 @@ static int ns_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i,
 
 		snprintf(what, sizeof(what), "node %s: switch IPv6 off on %s", n->name,
 		         n->ifs[j].name);
-		if (!n->ipv6 && l->have_ipv6 && vl_kl_link_ipv6_off(nl, ifindex, what, err) < 0)
+		if (!n->ipv6 && l->have_ipv6 && vl_rtnl_link_ipv6_off(nl, ifindex, what, err) < 0)
 			return -1;
 		snprintf(what, sizeof(what), "node %s: shape %s", n->name, n->ifs[j].name);
-		if (vl_link_backend_of(ve)->configure(nl, ifindex, ve, n->ifs[j].end, what, err) <
-		    0)
+		if (vl_link_backend_for(ve->user)->configure(
+		        nl, ifindex, &ve->egress[n->ifs[j].end], ve->mtu, what, err) < 0)
 			return -1;
 		snprintf(what, sizeof(what), "node %s: set %s up", n->name, n->ifs[j].name);
-		if (vl_kl_link_up(nl, ifindex, what, err) < 0)
+		if (vl_rtnl_link_set_up(nl, ifindex, true, what, err) < 0)
 			return -1;
 		if (!n->ifs[j].addr)
 			continue;
 		vl_fmt_ip(n->ifs[j].addr, ip);
 		snprintf(what, sizeof(what), "node %s: add address %s/%d to %s", n->name, ip,
 		         n->ifs[j].prefix, n->ifs[j].name);
-		if (vl_kl_addr_add(nl, ifindex, n->ifs[j].addr, n->ifs[j].prefix, what, err) < 0)
+		if (vl_rtnl_addr_add(nl, ifindex, n->ifs[j].addr, n->ifs[j].prefix, what, err) < 0)
 			return -1;
 	}
 	for (size_t k = 0; k < n->n_routes; k++) {
@@ -72,8 +74,8 @@ static int ns_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i,
 
 		vl_fmt_ip(rt->dst, ip);
 		snprintf(what, sizeof(what), "node %s: add route %s/%d", n->name, ip, rt->prefix);
-		if (vl_kl_route_add(nl, rt->dst, rt->prefix, rt->via, vl_plan_node_ifindex(rt->oif),
-		                    what, err) < 0)
+		if (vl_rtnl_route_add(nl, rt->dst, rt->prefix, rt->via,
+		                      vl_plan_node_ifindex(rt->oif), what, err) < 0)
 			return -1;
 	}
 	return 0;

@@ -28,11 +28,12 @@
 #include <unistd.h>
 
 #include "lab/lab.h"
-#include "link/kernel.h"
 #include "link/link.h"
 #include "node/common.h"
 #include "sys/cgroup.h"
 #include "sys/proc.h"
+#include "sys/rtnl_link.h"
+#include "sys/rtnl_tc.h"
 #include "sys/tap.h"
 #include "vm/client.h"
 #include "vm/image.h"
@@ -236,21 +237,23 @@ static int vm_configure(const struct vl_node_lab *l, struct vl_nl *nl, size_t i,
 
 		snprintf(what, sizeof(what), "node %s: switch IPv6 off on %s and its TAP", n->name,
 		         n->ifs[j].name);
-		if (l->have_ipv6 && (vl_kl_link_ipv6_off(nl, own, what, err) < 0 ||
-		                     vl_kl_link_ipv6_off(nl, tap, what, err) < 0))
+		if (l->have_ipv6 && (vl_rtnl_link_ipv6_off(nl, own, what, err) < 0 ||
+		                     vl_rtnl_link_ipv6_off(nl, tap, what, err) < 0))
 			return -1;
 		snprintf(what, sizeof(what), "node %s: shape %s", n->name, n->ifs[j].name);
-		if (vl_link_backend_of(ve)->configure(nl, own, ve, n->ifs[j].end, what, err) < 0 ||
-		    (ve->mtu && vl_kl_link_set_mtu(nl, tap, ve->mtu, what, err) < 0))
+		if (vl_link_backend_for(ve->user)->configure(nl, own, &ve->egress[n->ifs[j].end],
+		                                             ve->mtu, what, err) < 0 ||
+		    (ve->mtu && vl_rtnl_link_set_mtu(nl, tap, ve->mtu, what, err) < 0))
 			return -1;
 		snprintf(what, sizeof(what), "node %s: join %s to its guest's TAP", n->name,
 		         n->ifs[j].name);
-		if (vl_kl_redirect(nl, own, tap, what, err) < 0 ||
-		    vl_kl_redirect(nl, tap, own, what, err) < 0)
+		if (vl_rtnl_tc_redirect(nl, own, tap, what, err) < 0 ||
+		    vl_rtnl_tc_redirect(nl, tap, own, what, err) < 0)
 			return -1;
 		snprintf(what, sizeof(what), "node %s: set %s and its TAP up", n->name,
 		         n->ifs[j].name);
-		if (vl_kl_link_up(nl, own, what, err) < 0 || vl_kl_link_up(nl, tap, what, err) < 0)
+		if (vl_rtnl_link_set_up(nl, own, true, what, err) < 0 ||
+		    vl_rtnl_link_set_up(nl, tap, true, what, err) < 0)
 			return -1;
 	}
 	return 0;

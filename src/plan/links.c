@@ -6,15 +6,11 @@
 #include <stdio.h>
 
 #include "plan/plan.h"
-
-static bool needs_netem(const struct vl_impair *im)
-{
-	return im->delay_ns || im->jitter_ns || im->loss > 0 || im->ge;
-}
+#include "topo/impair.h"
 
 static bool delayed(const struct vl_plan_veth *ve)
 {
-	return needs_netem(&ve->egress[0]) || needs_netem(&ve->egress[1]);
+	return vl_impair_needs_netem(&ve->egress[0]) || vl_impair_needs_netem(&ve->egress[1]);
 }
 
 bool vl_plan_links_need_probe(const struct vl_plan *p)

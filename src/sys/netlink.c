@@ -84,6 +84,16 @@ struct nlmsghdr *vl_nl_msg(struct vl_nl *nl, uint16_t type, uint16_t flags, size
 	return nlh;
 }
 
+struct nlmsghdr *vl_nl_msg_hdr(struct vl_nl *nl, uint16_t type, uint16_t flags, const void *hdr,
+                               size_t hdrlen, const char *what, struct vl_err *err)
+{
+	struct nlmsghdr *nlh = vl_nl_msg(nl, type, flags, hdrlen, what, err);
+
+	if (nlh)
+		memcpy(mnl_nlmsg_get_payload(nlh), hdr, hdrlen);
+	return nlh;
+}
+
 struct ack_state {
 	char extack[256];
 };

@@ -38,6 +38,10 @@ void vl_nl_close(struct vl_nl *nl);
  * error messages ("create veth vl3fa2p7"). */
 struct nlmsghdr *vl_nl_msg(struct vl_nl *nl, uint16_t type, uint16_t flags, size_t hdrlen,
                            const char *what, struct vl_err *err);
+/* The same with the family header given (hdrlen bytes of hdr copied in),
+ * as iproute2 writes a request: its header one initializer. */
+struct nlmsghdr *vl_nl_msg_hdr(struct vl_nl *nl, uint16_t type, uint16_t flags, const void *hdr,
+                               size_t hdrlen, const char *what, struct vl_err *err);
 /* Send every pending request and wait for all their ACKs. Fails with the
  * first error (naming its request); the others are still consumed. */
 int vl_nl_flush(struct vl_nl *nl, struct vl_err *err);

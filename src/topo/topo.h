@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "link/impair.h"
+#include "topo/impair.h"
 
 struct vl_buf;
 struct vl_topo_priv;

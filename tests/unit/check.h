@@ -6,10 +6,13 @@
 #define VL_TESTS_CHECK_H
 
 #include <dirent.h>
+#include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/util.h"
 
@@ -59,6 +62,23 @@ static inline void why_add(struct vl_buf *why, const char *fmt, ...)
 		vl_buf_add(why, "; ", 2);
 	vl_buf_add(why, s, strlen(s));
 	free(s);
+}
+
+/* For a case that needs root: go into a network namespace of the test's
+ * own (gone with the process). false, the case said skipped or failed, if
+ * it cannot. */
+static inline bool own_netns(const char *name)
+{
+	if (geteuid() != 0) {
+		printf("skip %s: needs root\n", name);
+		nskip++;
+		return false;
+	}
+	if (unshare(CLONE_NEWNET) < 0) {
+		result(name, 0, "a network namespace: %s", strerror(errno));
+		return false;
+	}
+	return true;
 }
 
 /* How many file descriptors this process has open (a leak shows). */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "link/impair.h"
+#include "topo/impair.h"
 #include "link/pipe.h"
 
 #define MS 1000000ull

@@ -1,5 +1,5 @@
-/* Parsing and printing link impairments. */
-#include "link/impair.h"
+/* Link impairments: what each asks for, their text and back. */
+#include "topo/impair.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -14,6 +14,11 @@ bool vl_impair_none(const struct vl_impair *im)
 {
 	return !im->rate_bps && !im->delay_ns && !im->jitter_ns && !(im->loss > 0) && !im->ge &&
 	       !im->queue_packets && !im->queue_bytes;
+}
+
+bool vl_impair_needs_netem(const struct vl_impair *im)
+{
+	return im->delay_ns || im->jitter_ns || im->loss > 0 || im->ge;
 }
 
 /* A number with a unit suffix from units (matched case-insensitively,
