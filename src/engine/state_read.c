@@ -160,6 +160,26 @@ static int member(struct rd *r, json_t *o, const char *key, json_type t, bool re
 	return 0;
 }
 
+/* The optional object member key of o: its fields into out, *has if it is
+ * there. */
+static int object(struct rd *r, json_t *o, const char *key, const struct field *f, size_t n,
+                  void *out, bool *has)
+{
+	json_t *m;
+	size_t back;
+	int rc;
+
+	if (member(r, o, key, JSON_OBJECT, false, &m) < 0)
+		return -1;
+	*has = m != NULL;
+	if (!m)
+		return 0;
+	back = step(r, key, -1);
+	rc = fields(r, m, f, n, out);
+	r->at[back] = '\0';
+	return rc;
+}
+
 /* An array member as n elements of size esz, each read by fn. */
 static int array(struct rd *r, json_t *o, const char *key, bool required, void *arr, size_t *n,
                  size_t esz, int (*fn)(struct rd *r, json_t *v, void *out))
@@ -264,55 +284,23 @@ static int read_route(struct rd *r, json_t *v, void *out)
 	return object_el(r, v) < 0 ? -1 : fields(r, v, fs, VL_ARRAY_SIZE(fs), out);
 }
 
-static int read_limits(struct rd *r, json_t *node, struct vl_state_node *n)
-{
-	static const struct field fs[] = {
-	    REQ(struct vl_state_limits, "cpus", F_NUM, cpus),
-	    REQ(struct vl_state_limits, "cpu_weight", F_INT, cpu_weight),
-	    REQ(struct vl_state_limits, "cpuset", F_STR, cpuset),
-	    REQ(struct vl_state_limits, "memory", F_INT, memory),
-	    REQ(struct vl_state_limits, "pids", F_INT, pids),
-	    OPT(struct vl_state_limits, "rootfs", F_STR_NULL, rootfs),
-	    OPT(struct vl_state_limits, "pid_namespace", F_BOOL, pid_namespace),
-	};
-	json_t *o;
-	size_t back;
-	int rc;
+static const struct field limits_fields[] = {
+    REQ(struct vl_state_limits, "cpus", F_NUM, cpus),
+    REQ(struct vl_state_limits, "cpu_weight", F_INT, cpu_weight),
+    REQ(struct vl_state_limits, "cpuset", F_STR, cpuset),
+    REQ(struct vl_state_limits, "memory", F_INT, memory),
+    REQ(struct vl_state_limits, "pids", F_INT, pids),
+    OPT(struct vl_state_limits, "rootfs", F_STR_NULL, rootfs),
+    OPT(struct vl_state_limits, "pid_namespace", F_BOOL, pid_namespace),
+};
 
-	if (member(r, node, "limits", JSON_OBJECT, false, &o) < 0)
-		return -1;
-	if (!o)
-		return 0;
-	back = step(r, "limits", -1);
-	rc = fields(r, o, fs, VL_ARRAY_SIZE(fs), &n->limits);
-	r->at[back] = '\0';
-	n->has_limits = true;
-	return rc;
-}
-
-static int read_guest(struct rd *r, json_t *node, struct vl_state_node *n)
-{
-	static const struct field fs[] = {
-	    OPT(struct vl_state_guest, "vcpus", F_INT, vcpus),
-	    OPT(struct vl_state_guest, "ram", F_INT, ram),
-	    OPT(struct vl_state_guest, "boot_s", F_NUM, boot_s),
-	    OPT(struct vl_state_guest, "guest_boot_s", F_NUM, guest_boot_s),
-	    OPT(struct vl_state_guest, "clone", F_BOOL, clone),
-	};
-	json_t *o;
-	size_t back;
-	int rc;
-
-	if (member(r, node, "vm", JSON_OBJECT, false, &o) < 0)
-		return -1;
-	if (!o)
-		return 0;
-	back = step(r, "vm", -1);
-	rc = fields(r, o, fs, VL_ARRAY_SIZE(fs), &n->guest);
-	r->at[back] = '\0';
-	n->is_guest = true;
-	return rc;
-}
+static const struct field guest_fields[] = {
+    OPT(struct vl_state_guest, "vcpus", F_INT, vcpus),
+    OPT(struct vl_state_guest, "ram", F_INT, ram),
+    OPT(struct vl_state_guest, "boot_s", F_NUM, boot_s),
+    OPT(struct vl_state_guest, "guest_boot_s", F_NUM, guest_boot_s),
+    OPT(struct vl_state_guest, "clone", F_BOOL, clone),
+};
 
 /* A node: its namespace, if it has one, the lab's and its own. */
 static int read_node(struct rd *r, json_t *v, void *out)
@@ -338,7 +326,10 @@ static int read_node(struct rd *r, json_t *v, void *out)
 	    (!vl_lab_tagged(r->id, n->netns) || strcmp(n->netns + 2 + VL_LAB_ID_LEN + 1, n->name)))
 		return vl_err_set(r->err, EPERM, "%s: node %s in %s: not the lab's own; refused",
 		                  r->file, n->name, n->netns);
-	if (read_limits(r, v, n) < 0 || read_guest(r, v, n) < 0 ||
+	if (object(r, v, "limits", limits_fields, VL_ARRAY_SIZE(limits_fields), &n->limits,
+	           &n->has_limits) < 0 ||
+	    object(r, v, "vm", guest_fields, VL_ARRAY_SIZE(guest_fields), &n->guest, &n->is_guest) <
+	        0 ||
 	    kvs(r, v, "labels", &n->labels, &n->n_labels) < 0 ||
 	    kvs(r, v, "env", &n->env, &n->n_env) < 0)
 		return -1;
@@ -454,21 +445,10 @@ static int read_mgmt(struct rd *r, json_t *root, struct vl_state *st)
 	    OPT(struct vl_state_vm, "machine", F_STR, machine),
 	    OPT(struct vl_state_vm, "why_not_kvm", F_STR, why_not_kvm),
 	};
-	json_t *m, *g;
-
-	if (member(r, root, "mgmt", JSON_OBJECT, false, &m) < 0 ||
-	    member(r, root, "vm", JSON_OBJECT, false, &g) < 0)
-		return -1;
-	st->has_mgmt = m != NULL;
-	st->has_vm = g != NULL;
-	snprintf(r->at, sizeof(r->at), "mgmt");
-	if (m && fields(r, m, fs, VL_ARRAY_SIZE(fs), &st->mgmt) < 0)
-		return -1;
-	snprintf(r->at, sizeof(r->at), "vm");
-	if (g && fields(r, g, vm, VL_ARRAY_SIZE(vm), &st->vm) < 0)
-		return -1;
-	r->at[0] = '\0';
-	return 0;
+	return object(r, root, "mgmt", fs, VL_ARRAY_SIZE(fs), &st->mgmt, &st->has_mgmt) < 0 ||
+	               object(r, root, "vm", vm, VL_ARRAY_SIZE(vm), &st->vm, &st->has_vm) < 0
+	           ? -1
+	           : 0;
 }
 
 /* The switches' namespaces: "vl<id>.sw", "vl<id>.sw1"... */
