@@ -33,35 +33,17 @@ static int status_code(int status)
 	return VL_EXIT_FAIL;
 }
 
-/* "NAME=value" of the node's env in state.json (NULL-terminated, the
- * strings in one block after the array), or NULL if it has none. */
+/* "NAME=value" of the node's env (NULL-terminated, one block), or NULL. */
 static char **node_env(const char *lab, const char *node)
 {
-	json_t *st = vl_state_load(lab, NULL), *n, *ev = NULL, *v;
-	const char *k;
-	size_t i, count = 0, bytes = 0;
-	char **out = NULL, *p;
+	struct vl_state st;
+	char **env;
 
-	json_array_foreach(json_object_get(st, "nodes"), i,
-	                   n) if (!strcmp(json_string_value(json_object_get(n, "name")) ?: "",
-	                                  node)) ev = json_object_get(n, "env");
-	json_object_foreach(ev, k, v) if (json_is_string(v) && !strchr(k, '=') && *k)
-	{
-		count++;
-		bytes += strlen(k) + json_string_length(v) + 2;
-	}
-	if (count) {
-		out = vl_xcalloc(1, (count + 1) * sizeof(*out) + bytes);
-		p = (char *)(out + count + 1);
-		count = 0;
-		json_object_foreach(ev, k, v) if (json_is_string(v) && !strchr(k, '=') && *k)
-		{
-			out[count++] = p;
-			p += sprintf(p, "%s=%s", k, json_string_value(v)) + 1;
-		}
-	}
-	json_decref(st);
-	return out;
+	if (vl_state_load(lab, &st, NULL) < 0)
+		return NULL;
+	env = vl_state_env(&st, node);
+	vl_state_free(&st);
+	return env;
 }
 
 int cmd_exec(int argc, char **argv)

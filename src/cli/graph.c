@@ -62,16 +62,50 @@ static int render(const struct vl_buf *dot, const char *fmt, const char *out, st
 	return r;
 }
 
+/* The state to draw: the running lab name's, or that of the topology to's
+ * plan (named as up would name its lab). The lab's name into lab. */
+static int graph_state(struct vl_topo_opts *to, const char *name, char lab[128],
+                       struct vl_state *st, struct vl_err *err)
+{
+	struct vl_topo *t = NULL;
+	struct vl_plan *p = NULL;
+	char id[VL_LAB_ID_LEN + 1];
+	int r;
+
+	if (name) {
+		snprintf(lab, 128, "%s", name);
+		return vl_state_load(lab, st, err);
+	}
+	if (vl_cli_load_topo(to, &t, lab, 128, err) < 0)
+		return -1;
+	vl_lab_id_from_name(lab, id);
+	r = vl_plan_build(t, lab, id, (enum vl_backend)to->backend, &p, err);
+	if (r == 0)
+		r = vl_state_of_plan(p, st, err);
+	vl_plan_free(p);
+	vl_topo_free(t);
+	return r;
+}
+
+/* The picture in format fmt: to the file out, or stdout. */
+static int emit(const struct vl_buf *text, int fmt, const char *out, struct vl_err *err)
+{
+	if (fmt == F_SVG || fmt == F_PNG)
+		return render(text, fmt_names[fmt], out, err);
+	if (out)
+		return vl_write_file(out, text->s, text->len, err);
+	fwrite(text->s, 1, text->len, stdout);
+	return 0;
+}
+
 int cmd_graph(int argc, char **argv)
 {
 	struct vl_topo_opts to;
-	struct vl_topo *t = NULL;
-	struct vl_plan *p = NULL;
 	struct vl_err err = {0};
 	struct vl_buf text = {0};
-	json_t *state = NULL;
+	struct vl_state state = {0};
 	const char *out = NULL;
-	char lab[128], id[VL_LAB_ID_LEN + 1];
+	char lab[128];
 	int opt, rc = 0, fmt = -1;
 
 	vl_cli_topo_opts_init(&to);
@@ -110,43 +144,20 @@ int cmd_graph(int argc, char **argv)
 		rc = vl_cli_usage("graph", "a PNG goes to a file: -o FILE.png");
 		goto done;
 	}
-	if (optind < argc) {
-		snprintf(lab, sizeof(lab), "%s", argv[optind]);
-		if (vl_name_invalid(lab)) {
-			rc = vl_cli_usage("graph", "\"%s\" is not a lab name", lab);
-			goto done;
-		}
-		if (!(state = vl_state_load(lab, &err))) {
-			rc = vl_cli_fail(&err);
-			goto done;
-		}
-	} else {
-		if (vl_cli_load_topo(&to, &t, lab, sizeof(lab), &err) < 0) {
-			rc = vl_cli_fail(&err);
-			goto done;
-		}
-		vl_lab_id_from_name(lab, id);
-		if (vl_plan_build(t, lab, id, (enum vl_backend)to.backend, &p, &err) < 0) {
-			rc = vl_cli_fail(&err);
-			goto done;
-		}
-		state = vl_state_from_plan(p, 0);
+	if (optind < argc && vl_name_invalid(argv[optind])) {
+		rc = vl_cli_usage("graph", "\"%s\" is not a lab name", argv[optind]);
+		goto done;
 	}
-	vl_graph_write(state, lab, fmt == F_MERMAID ? VL_GRAPH_MERMAID : VL_GRAPH_DOT, &text);
-	if (fmt == F_SVG || fmt == F_PNG) {
-		if (render(&text, fmt_names[fmt], out, &err) < 0)
-			rc = vl_cli_fail(&err);
-	} else if (out) {
-		if (vl_write_file(out, text.s, text.len, &err) < 0)
-			rc = vl_cli_fail(&err);
-	} else {
-		fwrite(text.s, 1, text.len, stdout);
+	if (graph_state(&to, optind < argc ? argv[optind] : NULL, lab, &state, &err) < 0) {
+		rc = vl_cli_fail(&err);
+		goto done;
 	}
+	vl_graph_write(&state, lab, fmt == F_MERMAID ? VL_GRAPH_MERMAID : VL_GRAPH_DOT, &text);
+	if (emit(&text, fmt, out, &err) < 0)
+		rc = vl_cli_fail(&err);
 done:
 	vl_buf_free(&text);
-	json_decref(state);
-	vl_plan_free(p);
-	vl_topo_free(t);
+	vl_state_free(&state);
 	vl_cli_topo_opts_free(&to);
 	return rc;
 }

@@ -145,29 +145,22 @@ static int check_user(struct rsh *r)
 
 /* The node HOST names in the lab's state: the node's name, NAME.LAB, or an
  * address of one of its interfaces (without the prefix length). */
-static const char *find_node(json_t *state, const char *lab, const char *host)
+static const char *find_node(const struct vl_state *st, const char *lab, const char *host)
 {
-	json_t *nodes = json_object_get(state, "nodes"), *node, *ifs, *ifc;
-	size_t i, k, nl;
+	for (size_t i = 0; i < st->n_nodes; i++) {
+		const struct vl_state_node *n = &st->nodes[i];
+		size_t nl = strlen(n->name);
 
-	json_array_foreach(nodes, i, node)
-	{
-		const char *name = json_string_value(json_object_get(node, "name"));
-
-		if (!name)
-			continue;
-		nl = strlen(name);
-		if (!strcasecmp(host, name) || (!strncasecmp(host, name, nl) && host[nl] == '.' &&
-		                                !strcasecmp(host + nl + 1, lab)))
-			return name;
-		ifs = json_object_get(node, "interfaces");
-		json_array_foreach(ifs, k, ifc)
-		{
-			const char *a = json_string_value(json_object_get(ifc, "address"));
+		if (!strcasecmp(host, n->name) ||
+		    (!strncasecmp(host, n->name, nl) && host[nl] == '.' &&
+		     !strcasecmp(host + nl + 1, lab)))
+			return n->name;
+		for (size_t k = 0; k < n->n_ifs; k++) {
+			const char *a = n->ifs[k].address;
 			size_t al = a ? strcspn(a, "/") : 0;
 
 			if (a && al == strlen(host) && !strncasecmp(a, host, al))
-				return name;
+				return n->name;
 		}
 	}
 	return NULL;
@@ -249,7 +242,7 @@ int cmd_rsh(int argc, char **argv)
 	const char *lab = getenv("VNETLAB_LAB"), *why, *node;
 	char cwd[PATH_MAX], node_name[64], *xargv[8];
 	int have_cwd, fd, rc;
-	json_t *state;
+	struct vl_state state;
 
 	if (parse(argc, argv, &r) < 0 || check_user(&r))
 		return RSH_FAIL;
@@ -262,12 +255,12 @@ int cmd_rsh(int argc, char **argv)
 		return fail("%s: set VNETLAB_LAB to the lab whose nodes are the hosts", r.host);
 	if ((why = vl_name_invalid(lab)))
 		return fail("VNETLAB_LAB: lab name \"%s\" %s", lab, why);
-	if (!(state = vl_state_load(lab, &err)))
+	if (vl_state_load(lab, &state, &err) < 0)
 		return fail("VNETLAB_LAB: %s", err.msg);
-	node = find_node(state, lab, r.host);
+	node = find_node(&state, lab, r.host);
 	if (node)
 		snprintf(node_name, sizeof(node_name), "%s", node);
-	json_decref(state);
+	vl_state_free(&state);
 	if (!node)
 		return fail("%s: unknown host: not a node (nor a node's address) of lab %s", r.host,
 		            lab);

@@ -71,19 +71,14 @@ static struct vl_sh_if *add_if(struct vl_sh_node *n, size_t *cap, const char *na
  * numbers), every end's peer. */
 static void wire_links(struct vl_shell *sh)
 {
-	json_t *l;
-	size_t i, *caps = vl_xcalloc(sh->n_nodes + 1, sizeof(*caps));
+	size_t *caps = vl_xcalloc(sh->n_nodes + 1, sizeof(*caps));
 
 	for (size_t k = 0; k < sh->n_nodes; k++)
 		caps[k] = sh->nodes[k].n_ifs;
-	json_array_foreach(json_object_get(sh->state, "links"), i, l)
-	{
-		const char *ep[2];
-		json_t *eps = json_object_get(l, "endpoints");
+	for (size_t i = 0; i < sh->state.n_links; i++) {
+		const char *const *ep = sh->state.links[i].endpoints;
 
-		for (int k = 0; k < 2; k++)
-			ep[k] = json_string_value(json_array_get(eps, (size_t)k));
-		if (!ep[0] || !ep[1] || !strchr(ep[0], ':') || !strchr(ep[1], ':'))
+		if (!strchr(ep[0], ':') || !strchr(ep[1], ':'))
 			continue;
 		for (int k = 0; k < 2; k++) {
 			const char *colon = strchr(ep[k], ':');
@@ -103,64 +98,54 @@ static void wire_links(struct vl_shell *sh)
 	free(caps);
 }
 
+/* A host or router of the state as the shell sees it. */
+static void open_node(struct vl_shell *sh, const struct vl_state_node *n, size_t *cap)
+{
+	struct vl_sh_node *sn = add_node(sh, cap);
+	size_t icap = 0;
+
+	sn->name = n->name;
+	sn->kind = n->kind ?: "linux";
+	sn->backend = n->backend ?: "ns";
+	sn->netns = n->netns;
+	for (size_t j = 0; j < n->n_ifs; j++) {
+		const struct vl_state_if *f = &n->ifs[j];
+		struct vl_sh_if *sf = add_if(sn, &icap, f->name);
+		char ip[16];
+		int prefix = 32;
+
+		sf->mgmt = f->peer == VL_STATE_PEER_MGMT;
+		if (f->address && sscanf(f->address, "%15[0-9.]/%d", ip, &prefix) >= 1) {
+			snprintf(sf->ip, sizeof(sf->ip), "%s", ip);
+			sf->prefix = prefix;
+		}
+	}
+	/* a proc node: one loopback address, no interfaces */
+	if (!sn->n_ifs && n->address) {
+		struct vl_sh_if *sf = add_if(sn, &icap, "lo");
+
+		sscanf(n->address, "%15[0-9.]", sf->ip);
+		sf->prefix = 32;
+	}
+}
+
 int vl_sh_open(struct vl_shell *sh, const char *lab, struct vl_err *err)
 {
-	json_t *n, *f;
-	size_t i, j, cap = 0;
+	size_t cap = 0;
 
 	memset(sh, 0, sizeof(*sh));
 	if (strlen(lab) >= sizeof(sh->lab))
 		return vl_err_set(err, EINVAL, "no lab named %s (vnetlab status lists labs)", lab);
 	snprintf(sh->lab, sizeof(sh->lab), "%s", lab);
-	if (!(sh->state = vl_state_load(lab, err)))
+	if (vl_state_load(lab, &sh->state, err) < 0)
 		return -1;
-	json_array_foreach(json_object_get(sh->state, "nodes"), i, n)
-	{
-		struct vl_sh_node *sn;
-		size_t icap = 0;
-
-		if (!json_string_value(json_object_get(n, "name")))
-			continue;
-		sn = add_node(sh, &cap);
-		sn->name = json_string_value(json_object_get(n, "name"));
-		sn->kind = json_string_value(json_object_get(n, "kind")) ?: "linux";
-		sn->backend = json_string_value(json_object_get(n, "backend")) ?: "ns";
-		sn->netns = json_string_value(json_object_get(n, "netns"));
-		json_array_foreach(json_object_get(n, "interfaces"), j, f)
-		{
-			const char *name = json_string_value(json_object_get(f, "name"));
-			const char *addr = json_string_value(json_object_get(f, "address"));
-			struct vl_sh_if *sf;
-			char ip[16];
-			int prefix = 32;
-
-			if (!name)
-				continue;
-			sf = add_if(sn, &icap, name);
-			sf->mgmt = json_is_true(json_object_get(f, "management"));
-			if (addr && sscanf(addr, "%15[0-9.]/%d", ip, &prefix) >= 1) {
-				snprintf(sf->ip, sizeof(sf->ip), "%s", ip);
-				sf->prefix = prefix;
-			}
-		}
-		/* a proc node: one loopback address, no interfaces */
-		if (!sn->n_ifs && json_string_value(json_object_get(n, "address"))) {
-			struct vl_sh_if *sf = add_if(sn, &icap, "lo");
-
-			sscanf(json_string_value(json_object_get(n, "address")), "%15[0-9.]",
-			       sf->ip);
-			sf->prefix = 32;
-		}
-	}
+	for (size_t i = 0; i < sh->state.n_nodes; i++)
+		open_node(sh, &sh->state.nodes[i], &cap);
 	sh->n_hosts = sh->n_nodes;
-	json_array_foreach(json_object_get(sh->state, "switches"), i, n)
-	{
-		struct vl_sh_node *sn;
+	for (size_t i = 0; i < sh->state.n_switches; i++) {
+		struct vl_sh_node *sn = add_node(sh, &cap);
 
-		if (!json_string_value(json_object_get(n, "name")))
-			continue;
-		sn = add_node(sh, &cap);
-		sn->name = json_string_value(json_object_get(n, "name"));
+		sn->name = sh->state.switches[i].name;
 		sn->kind = "bridge";
 		sn->backend = "kernel";
 		sn->sw = true;
@@ -181,48 +166,11 @@ void vl_sh_close(struct vl_shell *sh)
 	for (size_t i = 0; i < sh->n_nodes; i++)
 		free(sh->nodes[i].ifs);
 	free(sh->nodes);
-	json_decref(sh->state);
+	vl_state_free(&sh->state);
 	sh->nodes = NULL;
-	sh->state = NULL;
 }
 
 /* --- running a program in the foreground ---------------------------------------- */
-
-/* "NAME=value" of the node's env in state.json (NULL-terminated, the
- * strings after the array in one block), or NULL if it has none. */
-static char **node_env(const struct vl_shell *sh, const char *node)
-{
-	json_t *n, *ev = NULL, *v;
-	const char *k;
-	size_t i, count = 0, bytes = 0;
-	char **out, *p;
-
-	json_array_foreach(json_object_get(sh->state, "nodes"), i, n)
-	{
-		if (!strcmp(json_string_value(json_object_get(n, "name")) ?: "", node))
-			ev = json_object_get(n, "env");
-	}
-	json_object_foreach(ev, k, v)
-	{
-		if (json_is_string(v) && *k && !strchr(k, '=')) {
-			count++;
-			bytes += strlen(k) + json_string_length(v) + 2;
-		}
-	}
-	if (!count)
-		return NULL;
-	out = vl_xcalloc(1, (count + 1) * sizeof(*out) + bytes);
-	p = (char *)(out + count + 1);
-	count = 0;
-	json_object_foreach(ev, k, v)
-	{
-		if (json_is_string(v) && *k && !strchr(k, '=')) {
-			out[count++] = p;
-			p += sprintf(p, "%s=%s", k, json_string_value(v)) + 1;
-		}
-	}
-	return out;
-}
 
 void vl_sh_block_signals(sigset_t *old)
 {
@@ -300,7 +248,7 @@ int vl_sh_run(struct vl_shell *sh, const struct vl_sh_node *node, char *const *a
 		vl_cli_fail(&err);
 		return VL_EXIT_EXEC_FAIL;
 	}
-	cleanup_free char **env = node ? node_env(sh, node->name) : NULL;
+	cleanup_free char **env = node ? vl_state_env(&sh->state, node->name) : NULL;
 	struct vl_spawn s = {.argv = argv,
 	                     .env = env,
 	                     .exe_fd = -1,

@@ -14,13 +14,13 @@
 #ifndef VL_CLI_SHELL_H
 #define VL_CLI_SHELL_H
 
-#include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "engine/state.h"
 
 /* What the shell takes: a line of at most VL_SH_LINE_MAX bytes (its
  * newline not counted); a sourced file a regular file of at most
@@ -57,7 +57,7 @@ struct vl_sh_node {
 
 struct vl_shell {
 	char lab[64];
-	json_t *state;
+	struct vl_state state;
 	/* hosts and routers first (state order), then switches */
 	struct vl_sh_node *nodes;
 	size_t n_nodes, n_hosts;

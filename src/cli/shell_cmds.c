@@ -97,25 +97,18 @@ static int do_net(struct vl_shell *sh, char **args, size_t n, const char *rest)
 static int do_links(struct vl_shell *sh, char **args, size_t n, const char *rest)
 {
 	struct vl_err err = {0};
-	json_t *st = vl_state_load(sh->lab, &err), *l;
-	size_t i;
+	struct vl_state st;
 
-	if (!st)
+	if (vl_state_load(sh->lab, &st, &err) < 0)
 		return vl_cli_fail(&err);
-	json_array_foreach(json_object_get(st, "links"), i, l)
-	{
-		json_t *eps = json_object_get(l, "endpoints");
-		const char *fw = json_string_value(json_object_get(l, "forward"));
-		const char *rv = json_string_value(json_object_get(l, "reverse"));
+	for (size_t i = 0; i < st.n_links; i++) {
+		const struct vl_state_link *l = &st.links[i];
+		const char *fw = l->text[0] ?: "none", *rv = l->text[1] ?: "none";
 		char a[160], b[160];
 
-		mn_name(json_string_value(json_array_get(eps, 0)) ?: "?", a, sizeof(a));
-		mn_name(json_string_value(json_array_get(eps, 1)) ?: "?", b, sizeof(b));
-		printf("%s<->%s (%s %s)", a, b,
-		       json_is_false(json_object_get(l, "forward_up")) ? "DOWN" : "OK",
-		       json_is_false(json_object_get(l, "reverse_up")) ? "DOWN" : "OK");
-		fw = fw ? fw : "none";
-		rv = rv ? rv : "none";
+		mn_name(l->endpoints[0], a, sizeof(a));
+		mn_name(l->endpoints[1], b, sizeof(b));
+		printf("%s<->%s (%s %s)", a, b, l->up[0] ? "OK" : "DOWN", l->up[1] ? "OK" : "DOWN");
 		if (strcmp(fw, "none") || strcmp(rv, "none")) {
 			if (!strcmp(fw, rv))
 				printf(" %s", fw);
@@ -124,7 +117,7 @@ static int do_links(struct vl_shell *sh, char **args, size_t n, const char *rest
 		}
 		printf("\n");
 	}
-	json_decref(st);
+	vl_state_free(&st);
 	return VL_EXIT_OK;
 }
 

@@ -46,9 +46,10 @@ static int list_labs(int json)
 	for (size_t i = 0; i < n; i++) {
 		char id[VL_LAB_ID_LEN + 1] = "-";
 		const char *st = lab_state(labs[i]);
-		json_t *s = !strcmp(st, "up") ? vl_state_load(labs[i], NULL) : NULL;
-		json_int_t nodes = s ? (json_int_t)json_array_size(json_object_get(s, "nodes")) : 0;
-		const char *src = s ? json_string_value(json_object_get(s, "source")) : NULL;
+		struct vl_state s = {0};
+		bool up = !strcmp(st, "up") && vl_state_load(labs[i], &s, NULL) == 0;
+		json_int_t nodes = up ? (json_int_t)s.n_nodes : 0;
+		const char *src = up ? s.source : NULL;
 
 		vl_lab_read_id(labs[i], id, NULL);
 		if (json)
@@ -58,7 +59,7 @@ static int list_labs(int json)
 		else
 			printf("%-20s %-5s %-10s %7lld  %s\n", labs[i], id, st, (long long)nodes,
 			       src ? src : "");
-		json_decref(s);
+		vl_state_free(&s);
 	}
 	if (json) {
 		json_dumpf(arr, stdout, JSON_INDENT(1));
@@ -71,147 +72,160 @@ static int list_labs(int json)
 	return VL_EXIT_OK;
 }
 
+/* What is running of a node: its namespace (or, for a proc node, its mount
+ * namespace) present, the processes in it. */
+struct node_live {
+	bool present;
+	const struct vl_proc **procs;
+	size_t n_procs;
+};
+
+/* ns nodes are their network namespace; proc nodes their mount one */
+static void node_live(const char *lab, const struct vl_state_node *n, const struct vl_proc *procs,
+                      size_t n_procs, struct node_live *out)
+{
+	char path[PATH_MAX], rel[128];
+	struct vl_ns_id ino = {0, 0}, mnt;
+
+	if (n->netns) {
+		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, n->netns);
+		ino = vl_ns_id_of(path);
+	}
+	snprintf(rel, sizeof(rel), "ns/%s.mnt", n->name);
+	vl_lab_path(lab, rel, path, sizeof(path));
+	mnt = vl_ns_id_of(path);
+	out->present = n->netns ? ino.ino != 0 : mnt.ino != 0;
+	out->procs = vl_xcalloc(n_procs + 1, sizeof(*out->procs));
+	for (size_t k = 0; k < n_procs; k++)
+		if (vl_ns_id_eq(ino, procs[k].netns) ||
+		    (!n->netns && vl_ns_id_eq(mnt, procs[k].mntns)))
+			out->procs[out->n_procs++] = &procs[k];
+}
+
+/* status --json: the state as the file has it, each node with "present"
+ * and "processes", the lab with "state". */
+static void print_json(const struct vl_state *st, const struct node_live *live, const char *state)
+{
+	json_t *doc = json_deep_copy(st->doc), *nodes = json_object_get(doc, "nodes");
+
+	for (size_t i = 0; i < st->n_nodes; i++) {
+		json_t *node = json_array_get(nodes, i), *pl = json_array();
+
+		json_object_set_new(node, "present", json_boolean(live[i].present));
+		for (size_t k = 0; k < live[i].n_procs; k++)
+			json_array_append_new(pl, json_pack("{s:i, s:s}", "pid",
+			                                    (int)live[i].procs[k]->pid, "comm",
+			                                    live[i].procs[k]->comm));
+		json_object_set_new(node, "processes", pl);
+	}
+	json_object_set_new(doc, "state", json_string(state));
+	json_dumpf(doc, stdout, JSON_INDENT(1));
+	putchar('\n');
+	json_decref(doc);
+}
+
+/* The lab's line, and what its state and guests call for. */
+static void print_head(const char *lab, const struct vl_state *st, const char *state)
+{
+	const struct vl_state_vm *vm = &st->vm;
+	const char *why = vm->why_not_kvm;
+
+	printf("lab %s: id %s, %s, backend %s, source %s", lab, st->id, state, st->backend,
+	       st->source);
+	if (st->infra_netns) {
+		printf(", switches in netns %s", st->infra_netns);
+		if (st->n_infra > 1)
+			printf(" .. %s (%zu namespaces)", st->infra_all[st->n_infra - 1],
+			       st->n_infra);
+	}
+	putchar('\n');
+	if (!strcmp(state, "incomplete"))
+		printf("its %s did not finish: vnetlab down %s (or vnetlab clean) finishes it\n",
+		       vl_lab_going_down(lab) ? "down" : "up", lab);
+	if (st->has_vm)
+		printf("guests: %s, %s kernel %s, machine %s%s%s%s\n", vm->accel, vm->kernel,
+		       vm->kernel_path, vm->machine, why ? " (not KVM: " : "", why ? why : "",
+		       why ? ")" : "");
+}
+
+static void print_nodes(const struct vl_state *st, const struct node_live *live)
+{
+	printf("%-16s %-7s %-36s %s\n", "NODE", "KIND", "INTERFACES", "PROCESSES");
+	for (size_t i = 0; i < st->n_nodes; i++) {
+		const struct vl_state_node *n = &st->nodes[i];
+		struct vl_buf ifs = {0}, pr = {0};
+
+		if (n->address)
+			vl_buf_printf(&ifs, "lo %s", n->address);
+		for (size_t k = 0; k < n->n_ifs; k++) {
+			const struct vl_state_if *f = &n->ifs[k];
+			bool named =
+			    f->peer == VL_STATE_PEER_SWITCH || f->peer == VL_STATE_PEER_NODE;
+
+			vl_buf_printf(&ifs, "%s%s %s>%s", k ? ", " : "", f->name,
+			              f->address ? f->address : "-", named ? f->to : "?");
+		}
+		for (size_t k = 0; k < live[i].n_procs; k++)
+			vl_buf_printf(&pr, "%s%s[%lld]", k ? " " : "", live[i].procs[k]->comm,
+			              (long long)live[i].procs[k]->pid);
+		printf("%-16s %-7s %-36s %s%s\n", n->name, n->is_guest ? "vm" : n->kind,
+		       ifs.s ? ifs.s : "-", pr.s ? pr.s : "-",
+		       live[i].present ? "" : "  (MISSING)");
+		vl_buf_free(&ifs);
+		vl_buf_free(&pr);
+	}
+}
+
+/* The links whose impairments an engine carries. */
+static void print_links(const struct vl_state *st)
+{
+	int any = 0;
+
+	for (size_t k = 0; k < st->n_links; k++) {
+		const struct vl_state_link *l = &st->links[k];
+		char ends[160];
+
+		if (l->engine && !strcmp(l->engine, "none"))
+			continue;
+		if (!any++)
+			printf("\n%-34s %-7s %s\n", "SHAPED LINK", "ENGINE", "FORWARD / REVERSE");
+		snprintf(ends, sizeof(ends), "%s - %s", l->endpoints[0], l->endpoints[1]);
+		printf("%-34s %-7s %s / %s\n", ends, l->engine ? l->engine : "?",
+		       l->text[0] ? l->text[0] : "-", l->text[1] ? l->text[1] : "-");
+	}
+}
+
 static int show_lab(const char *lab, int json)
 {
 	struct vl_err err = {0};
 	struct vl_proc *procs = NULL;
-	size_t n_procs = 0, i;
-	json_t *s = vl_state_load(lab, &err), *nodes, *node;
-	char path[PATH_MAX];
+	size_t n_procs = 0;
+	struct vl_state st;
+	struct node_live *live;
+	const char *state;
 
-	if (!s)
+	if (vl_state_load(lab, &st, &err) < 0)
 		return vl_cli_fail(&err);
 	if (vl_engine_lab_procs(lab, &procs, &n_procs, &err) < 0) {
-		json_decref(s);
+		vl_state_free(&st);
 		return vl_cli_fail(&err);
 	}
-	nodes = json_object_get(s, "nodes");
-	json_array_foreach(nodes, i, node)
-	{
-		const char *netns = json_string_value(json_object_get(node, "netns"));
-		const char *name = json_string_value(json_object_get(node, "name"));
-		json_t *pl = json_array();
-		char rel[128];
-		struct vl_ns_id ino, mnt;
-
-		/* ns nodes are their network namespace; proc nodes their mount one */
-		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, netns ? netns : "");
-		ino = netns ? vl_ns_id_of(path) : (struct vl_ns_id){0, 0};
-		snprintf(rel, sizeof(rel), "ns/%s.mnt", name ? name : "");
-		vl_lab_path(lab, rel, path, sizeof(path));
-		mnt = vl_ns_id_of(path);
-		json_object_set_new(node, "present",
-		                    json_boolean(netns ? ino.ino != 0 : mnt.ino != 0));
-		for (size_t k = 0; k < n_procs; k++)
-			if (vl_ns_id_eq(ino, procs[k].netns) ||
-			    (!netns && vl_ns_id_eq(mnt, procs[k].mntns)))
-				json_array_append_new(pl, json_pack("{s:i, s:s}", "pid",
-				                                    (int)procs[k].pid, "comm",
-				                                    procs[k].comm));
-		json_object_set_new(node, "processes", pl);
-	}
-	free(procs);
-	json_object_set_new(s, "state", json_string(lab_state(lab)));
+	live = vl_xcalloc(st.n_nodes + 1, sizeof(*live));
+	for (size_t i = 0; i < st.n_nodes; i++)
+		node_live(lab, &st.nodes[i], procs, n_procs, &live[i]);
+	state = lab_state(lab);
 	if (json) {
-		json_dumpf(s, stdout, JSON_INDENT(1));
-		putchar('\n');
-		json_decref(s);
-		return VL_EXIT_OK;
+		print_json(&st, live, state);
+	} else {
+		print_head(lab, &st, state);
+		print_nodes(&st, live);
+		print_links(&st);
 	}
-	printf("lab %s: id %s, %s, backend %s, source %s", lab,
-	       json_string_value(json_object_get(s, "id")),
-	       json_string_value(json_object_get(s, "state")),
-	       json_string_value(json_object_get(s, "backend")),
-	       json_string_value(json_object_get(s, "source")));
-	if (json_object_get(s, "infra_netns")) {
-		json_t *all = json_object_get(s, "infra_netns_all");
-		size_t n = json_array_size(all);
-
-		printf(", switches in netns %s",
-		       json_string_value(json_object_get(s, "infra_netns")));
-		if (n > 1)
-			printf(" .. %s (%zu namespaces)",
-			       json_string_value(json_array_get(all, n - 1)), n);
-	}
-	putchar('\n');
-	if (!strcmp(json_string_value(json_object_get(s, "state")), "incomplete"))
-		printf("its %s did not finish: vnetlab down %s (or vnetlab clean) finishes it\n",
-		       vl_lab_going_down(lab) ? "down" : "up", lab);
-	{
-		json_t *vm = json_object_get(s, "vm");
-		const char *why = json_string_value(json_object_get(vm, "why_not_kvm"));
-
-		if (vm)
-			printf("guests: %s, %s kernel %s, machine %s%s%s%s\n",
-			       json_string_value(json_object_get(vm, "accel")),
-			       json_string_value(json_object_get(vm, "kernel")),
-			       json_string_value(json_object_get(vm, "kernel_path")),
-			       json_string_value(json_object_get(vm, "machine")),
-			       why ? " (not KVM: " : "", why ? why : "", why ? ")" : "");
-	}
-	printf("%-16s %-7s %-36s %s\n", "NODE", "KIND", "INTERFACES", "PROCESSES");
-	json_array_foreach(nodes, i, node)
-	{
-		struct vl_buf ifs = {0}, pr = {0};
-		json_t *v;
-		size_t k;
-
-		if (json_object_get(node, "address"))
-			vl_buf_printf(&ifs, "lo %s",
-			              json_string_value(json_object_get(node, "address")));
-		json_array_foreach(json_object_get(node, "interfaces"), k, v)
-		{
-			const char *addr = json_string_value(json_object_get(v, "address"));
-			const char *to = json_string_value(json_object_get(v, "switch"));
-
-			if (!to)
-				to = json_string_value(json_object_get(v, "peer_node"));
-			vl_buf_printf(&ifs, "%s%s %s>%s", k ? ", " : "",
-			              json_string_value(json_object_get(v, "name")),
-			              addr ? addr : "-", to ? to : "?");
-		}
-		json_array_foreach(json_object_get(node, "processes"), k, v)
-		{
-			vl_buf_printf(&pr, "%s%s[%lld]", k ? " " : "",
-			              json_string_value(json_object_get(v, "comm")),
-			              (long long)json_integer_value(json_object_get(v, "pid")));
-		}
-		printf("%-16s %-7s %-36s %s%s\n", json_string_value(json_object_get(node, "name")),
-		       json_object_get(node, "vm")
-		           ? "vm"
-		           : json_string_value(json_object_get(node, "kind")),
-		       ifs.s ? ifs.s : "-", pr.s ? pr.s : "-",
-		       json_is_true(json_object_get(node, "present")) ? "" : "  (MISSING)");
-		vl_buf_free(&ifs);
-		vl_buf_free(&pr);
-	}
-	{
-		json_t *links = json_object_get(s, "links"), *l;
-		size_t k;
-		int any = 0;
-
-		json_array_foreach(links, k, l)
-		{
-			const char *fw = json_string_value(json_object_get(l, "forward"));
-			const char *rv = json_string_value(json_object_get(l, "reverse"));
-			const char *eng = json_string_value(json_object_get(l, "engine"));
-			json_t *eps = json_object_get(l, "endpoints");
-
-			if (eng && !strcmp(eng, "none"))
-				continue;
-			if (!any++)
-				printf("\n%-34s %-7s %s\n", "SHAPED LINK", "ENGINE",
-				       "FORWARD / REVERSE");
-			char ends[160];
-
-			snprintf(ends, sizeof(ends), "%s - %s",
-			         json_string_value(json_array_get(eps, 0)) ?: "?",
-			         json_string_value(json_array_get(eps, 1)) ?: "?");
-			printf("%-34s %-7s %s / %s\n", ends, eng ? eng : "?", fw ? fw : "-",
-			       rv ? rv : "-");
-		}
-	}
-	json_decref(s);
+	for (size_t i = 0; i < st.n_nodes; i++)
+		free(live[i].procs);
+	free(live);
+	free(procs);
+	vl_state_free(&st);
 	return VL_EXIT_OK;
 }
 

@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/json.h"
+#include "engine/state.h"
 
 /* A node of the picture: a state node or a switch. */
 struct gnode {
 	const char *name, *kind, *backend;
-	json_t *ifs;      /* the state node's interfaces, NULL for a switch */
-	const char *mgmt; /* its management address, or NULL */
+	const struct vl_state_node *node; /* NULL for a switch */
+	const char *mgmt;                 /* its management address, or NULL */
 };
 
 /* Text inside a DOT or Mermaid double-quoted label: quotes and
@@ -44,12 +44,9 @@ static size_t find(const struct gnode *g, size_t n, const char *name, size_t len
 
 static const char *addr_of(const struct gnode *g, const char *ifname)
 {
-	json_t *f;
-	size_t k;
-
-	json_array_foreach(g->ifs, k, f) if (!strcmp(vl_json_str(f, "name"), ifname) &&
-	                                     json_is_string(json_object_get(
-	                                         f, "address"))) return vl_json_str(f, "address");
+	for (size_t k = 0; k < g->node->n_ifs; k++)
+		if (!strcmp(g->node->ifs[k].name, ifname) && g->node->ifs[k].address)
+			return g->node->ifs[k].address;
 	return NULL;
 }
 
@@ -72,9 +69,9 @@ static void end_label(struct vl_buf *l, const struct gnode *g, const char *ifnam
 
 /* The impairments: once when both directions have the same, else each
  * with its arrow; nothing when neither has any. */
-static void link_label(struct vl_buf *l, json_t *link)
+static void link_label(struct vl_buf *l, const struct vl_state_link *link)
 {
-	const char *fw = vl_json_str(link, "forward"), *rv = vl_json_str(link, "reverse");
+	const char *fw = link->text[0] ?: "", *rv = link->text[1] ?: "";
 	bool nf = !*fw || !strcmp(fw, "none"), nr = !*rv || !strcmp(rv, "none");
 
 	if (nf && nr)
@@ -99,27 +96,27 @@ static const char *mermaid_open(const char *kind, bool close)
 	return close ? "\")" : "(\"";
 }
 
-void vl_graph_write(json_t *state, const char *lab, enum vl_graph_format f, struct vl_buf *out)
+void vl_graph_write(const struct vl_state *st, const char *lab, enum vl_graph_format f,
+                    struct vl_buf *out)
 {
-	json_t *nodes = json_object_get(state, "nodes"), *sws = json_object_get(state, "switches");
-	json_t *links = json_object_get(state, "links"), *x, *lk;
-	size_t n = 0, k;
-	struct gnode *g = vl_xcalloc(json_array_size(nodes) + json_array_size(sws) + 1, sizeof(*g));
+	size_t n = 0;
+	struct gnode *g = vl_xcalloc(st->n_nodes + st->n_switches + 1, sizeof(*g));
 	struct vl_buf l = {0};
-
-	json_t *mg = json_object_get(state, "mgmt");
 	const char *title = lab;
 	char *withmg = NULL;
 
-	json_array_foreach(nodes, k, x) g[n++] = (struct gnode){
-	    vl_json_str(x, "name"), vl_json_str(x, "kind"), vl_json_str(x, "backend"),
-	    json_object_get(x, "interfaces"), json_string_value(json_object_get(x, "mgmt_ipv4"))};
+	for (size_t k = 0; k < st->n_nodes; k++) {
+		const struct vl_state_node *x = &st->nodes[k];
+
+		g[n++] = (struct gnode){x->name, x->kind ?: "", x->backend ?: "", x, x->mgmt_ipv4};
+	}
 	/* the management network under the lab's name */
-	if (mg)
-		title = withmg = vl_xasprintf("%s\nmanagement %s%s", lab, vl_json_str(mg, "ipv4_subnet"),
-		                              json_is_true(json_object_get(mg, "nat")) ? ", NAT" : "");
-	json_array_foreach(sws, k, x) g[n++] =
-	    (struct gnode){vl_json_str(x, "name"), "switch", NULL, NULL, NULL};
+	if (st->has_mgmt)
+		title = withmg =
+		    vl_xasprintf("%s\nmanagement %s%s", lab, st->mgmt.ipv4_subnet ?: "",
+		                 st->mgmt.nat ? ", NAT" : "");
+	for (size_t k = 0; k < st->n_switches; k++)
+		g[n++] = (struct gnode){st->switches[k].name, "switch", NULL, NULL, NULL};
 	if (f == VL_GRAPH_DOT) {
 		vl_buf_printf(out, "graph \"");
 		esc(out, lab, f);
@@ -148,15 +145,14 @@ void vl_graph_write(json_t *state, const char *lab, enum vl_graph_format f, stru
 			vl_buf_printf(out, "%s\n", mermaid_open(g[i].kind, true));
 		}
 	}
-	json_array_foreach(links, k, lk)
-	{
+	for (size_t k = 0; k < st->n_links; k++) {
+		const struct vl_state_link *lk = &st->links[k];
 		const char *ep[2];
 		size_t at[2], col[2];
 
 		for (int e = 0; e < 2; e++) {
-			const char *s =
-			    json_string_value(json_array_get(json_object_get(lk, "endpoints"), e));
-			const char *c = s ? strchr(s, ':') : NULL;
+			const char *s = lk->endpoints[e];
+			const char *c = strchr(s, ':');
 
 			ep[e] = c ? c + 1 : "";
 			col[e] = c ? (size_t)(c - s) : 0;
@@ -170,7 +166,7 @@ void vl_graph_write(json_t *state, const char *lab, enum vl_graph_format f, stru
 				l.len = 0;
 				if (l.s)
 					l.s[0] = '\0';
-				end_label(&l, g[at[e]].ifs ? &g[at[e]] : NULL, ep[e], "\n");
+				end_label(&l, g[at[e]].node ? &g[at[e]] : NULL, ep[e], "\n");
 				vl_buf_printf(out, "%s=\"", e ? ", headlabel" : "taillabel");
 				esc(out, l.s, f);
 				vl_buf_printf(out, "\"");
@@ -189,9 +185,9 @@ void vl_graph_write(json_t *state, const char *lab, enum vl_graph_format f, stru
 			l.len = 0;
 			if (l.s)
 				l.s[0] = '\0';
-			end_label(&l, g[at[0]].ifs ? &g[at[0]] : NULL, ep[0], " ");
+			end_label(&l, g[at[0]].node ? &g[at[0]] : NULL, ep[0], " ");
 			vl_buf_printf(&l, " — ");
-			end_label(&l, g[at[1]].ifs ? &g[at[1]] : NULL, ep[1], " ");
+			end_label(&l, g[at[1]].node ? &g[at[1]] : NULL, ep[1], " ");
 			size_t mark = l.len;
 
 			link_label(&l, lk);

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -65,14 +64,14 @@ static int attach_here(void *data, struct vl_err *err)
 	return (a->fd = vl_tap_attach(a->ifname, err)) < 0 ? -1 : 0;
 }
 
-/* Join the TAP of end k of link l (checked to be the lab's): an fd. */
-static int join_tap(json_t *l, int k, const char *id, struct vl_err *err)
+/* Join the TAP of end k of link i (checked to be the lab's): an fd. */
+static int join_tap(const struct vl_state *st, size_t i, int k, struct vl_err *err)
 {
 	char path[PATH_MAX];
 	const char *netns, *ifname;
 	struct tap_arg a = {NULL, -1};
 
-	if (vl_state_link_end(l, k, id, &netns, &ifname, err) < 0)
+	if (vl_state_link_end(st, i, k, &netns, &ifname, err) < 0)
 		return -1;
 	a.ifname = ifname;
 	snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, netns);
@@ -84,18 +83,6 @@ struct user_link {
 	size_t index; /* in state.json's links */
 	int fd[2];
 };
-
-static int impairments(json_t *l, struct vl_impair im[2], struct vl_err *err)
-{
-	for (int k = 0; k < 2; k++) {
-		const char *t = json_string_value(json_object_get(l, k ? "reverse" : "forward"));
-		const char *why = vl_impair_parse(&im[k], t ? t : "none");
-
-		if (why)
-			return vl_err_set(err, EINVAL, "state.json: \"%s\": %s", t ? t : "", why);
-	}
-	return 0;
-}
 
 /* Offloads only where frames may travel as 64 KiB segments without
  * changing what the link does: no rate, loss or queue limits (delay and
@@ -126,14 +113,59 @@ static uint64_t seed_of(const char *lab, size_t index)
 	return h ^ (index * 0x9e3779b97f4a7c15ull);
 }
 
+/* Link u's impairments from the state read again. */
+static int reimpair(struct vl_linkd *d, const struct user_link *u, const struct vl_state *st,
+                    struct vl_err *err)
+{
+	const struct vl_impair *im;
+
+	if (u->index >= st->n_links)
+		return vl_err_set(err, EINVAL, "state.json: link %zu is gone", u->index);
+	im = st->links[u->index].dir;
+	return set_offloads(u->fd, im, err) < 0 ||
+	               vl_linkd_set(d, u->id, VL_LINKD_A_TO_B, &im[0], err) < 0 ||
+	               vl_linkd_set(d, u->id, VL_LINKD_B_TO_A, &im[1], err) < 0
+	           ? -1
+	           : 0;
+}
+
+/* The lab's links the user engine carries, each end's TAP joined. */
+static int join_links(struct vl_linkd *d, const char *lab, const struct vl_state *st,
+                      struct user_link **ul, size_t *n, struct vl_err *err)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; i < st->n_links; i++) {
+		const struct vl_impair *im = st->links[i].dir;
+		struct user_link *u;
+
+		if (strcmp(st->links[i].engine ?: "", "user"))
+			continue;
+		vl_grow(ul, &cap, *n, sizeof(**ul));
+		u = &(*ul)[(*n)++];
+		u->index = i;
+		u->fd[0] = u->fd[1] = -1;
+		for (int k = 0; k < 2; k++)
+			if ((u->fd[k] = join_tap(st, i, k, err)) < 0)
+				return -1;
+		if (set_offloads(u->fd, im, err) < 0)
+			return -1;
+		u->id =
+		    vl_linkd_add_link(d, u->fd[0], u->fd[1], &im[0], &im[1], seed_of(lab, i), err);
+		if (u->id < 0 || vl_linkd_set_frame_header(d, u->id, VL_TAP_VNET_HDR, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* The engine itself: returns when told to stop (0) or on an error. */
 static int run_engine(const char *lab, int ready, struct vl_err *err)
 {
 	struct vl_linkd *d = NULL;
 	struct user_link *ul = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0;
 	char id[VL_LAB_ID_LEN + 1];
-	json_t *st = NULL, *l;
+	struct vl_state st = {0};
 	int r = -1;
 
 	wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -141,30 +173,9 @@ static int run_engine(const char *lab, int ready, struct vl_err *err)
 		vl_err_sys(err, errno, "eventfd");
 		goto out;
 	}
-	if (!(st = vl_state_load(lab, err)) || vl_lab_own_id(lab, id, err) < 0 ||
-	    !(d = vl_linkd_new(err)))
+	if (vl_state_load(lab, &st, err) < 0 || vl_lab_own_id(lab, id, err) < 0 ||
+	    !(d = vl_linkd_new(err)) || join_links(d, lab, &st, &ul, &n, err) < 0)
 		goto out;
-	json_array_foreach(json_object_get(st, "links"), i, l)
-	{
-		struct vl_impair im[2];
-		struct user_link *u;
-
-		if (strcmp(json_string_value(json_object_get(l, "engine")) ?: "", "user"))
-			continue;
-		vl_grow(&ul, &cap, n, sizeof(*ul));
-		u = &ul[n++];
-		u->index = i;
-		u->fd[0] = u->fd[1] = -1;
-		for (int k = 0; k < 2; k++)
-			if ((u->fd[k] = join_tap(l, k, id, err)) < 0)
-				goto out;
-		if (impairments(l, im, err) < 0 || set_offloads(u->fd, im, err) < 0)
-			goto out;
-		u->id =
-		    vl_linkd_add_link(d, u->fd[0], u->fd[1], &im[0], &im[1], seed_of(lab, i), err);
-		if (u->id < 0 || vl_linkd_set_frame_header(d, u->id, VL_TAP_VNET_HDR, err) < 0)
-			goto out;
-	}
 	if (ready >= 0) {
 		close(ready); /* every TAP is joined: up may return */
 		ready = -1;
@@ -182,19 +193,12 @@ static int run_engine(const char *lab, int ready, struct vl_err *err)
 		if (got_hup) {
 			/* new impairments from state.json */
 			got_hup = 0;
-			json_decref(st);
-			if (!(st = vl_state_load(lab, err)))
+			vl_state_free(&st);
+			if (vl_state_load(lab, &st, err) < 0)
 				goto out;
-			for (size_t k = 0; k < n; k++) {
-				struct vl_impair im[2];
-
-				l = json_array_get(json_object_get(st, "links"), ul[k].index);
-				if (!l || impairments(l, im, err) < 0 ||
-				    set_offloads(ul[k].fd, im, err) < 0 ||
-				    vl_linkd_set(d, ul[k].id, VL_LINKD_A_TO_B, &im[0], err) < 0 ||
-				    vl_linkd_set(d, ul[k].id, VL_LINKD_B_TO_A, &im[1], err) < 0)
+			for (size_t k = 0; k < n; k++)
+				if (reimpair(d, &ul[k], &st, err) < 0)
 					goto out;
-			}
 		}
 	}
 	r = 0;
@@ -211,7 +215,7 @@ out:
 			if (ul[k].fd[e] >= 0)
 				close(ul[k].fd[e]);
 	free(ul);
-	json_decref(st);
+	vl_state_free(&st);
 	return r;
 }
 

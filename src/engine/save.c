@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "base/fsat.h"
-#include "base/json.h"
 #include "base/util.h"
 #include "engine/state.h"
 #include "lab/lab.h"
@@ -104,30 +103,23 @@ int vl_engine_save(const char *lab, const char *dir,
                    void (*say)(const char *node, const char *path, const char *why, void *arg),
                    void *arg, struct vl_err *err)
 {
-	json_t *st = vl_state_load(lab, err), *n;
+	struct vl_state st;
 	cleanup_close int out = -1;
 	int saved = 0, failed = 0;
-	size_t i;
 
-	if (!st)
+	if (vl_state_load(lab, &st, err) < 0)
 		return -1;
 	if ((out = open_out(dir, err)) < 0) {
-		json_decref(st);
+		vl_state_free(&st);
 		return -1;
 	}
-	json_array_foreach(json_object_get(st, "nodes"), i, n)
-	{
-		const char *name = vl_json_str(n, "name");
+	for (size_t i = 0; i < st.n_nodes; i++) {
+		const char *name = st.nodes[i].name;
 		char to[PATH_MAX + 80];
 		struct vl_err e1 = {0};
 
-		if (!json_is_true(json_object_get(n, "frr")))
+		if (!st.nodes[i].frr)
 			continue;
-		if (vl_name_invalid(name)) {
-			failed++;
-			vl_err_set(err, EPERM, "state.json: node \"%s\": not a node name", name);
-			break;
-		}
 		if (save_router(lab, name, out, dir, &e1) < 0) {
 			failed++;
 			if (say)
@@ -139,7 +131,7 @@ int vl_engine_save(const char *lab, const char *dir,
 			say(name, to, NULL, arg);
 		saved++;
 	}
-	json_decref(st);
+	vl_state_free(&st);
 	if (failed && !err->msg[0])
 		vl_err_set(err, 0, "%d of %d FRR routers not saved (said above)", failed,
 		           failed + saved);

@@ -1,15 +1,14 @@
+/* state.json's writer: the plan as the file `up` leaves, and the changes
+ * `link` makes to it. See state.h. Touches only the lab's state.json. */
 #include "engine/state.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <time.h>
 
 #include "base/util.h"
-#include "sys/ns.h"
 #include "lab/lab.h"
 #include "link/link.h"
 #include "node/node.h"
@@ -231,81 +230,66 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 	return root;
 }
 
-int vl_state_write(const struct vl_plan *p, double up_seconds, struct vl_err *err)
+static int write_doc(const char *lab, json_t *doc, struct vl_err *err)
 {
 	char path[PATH_MAX];
-	json_t *root = vl_state_from_plan(p, up_seconds);
-	char *s = json_dumps(root, JSON_INDENT(1));
+	char *s = json_dumps(doc, JSON_INDENT(1));
 	int r;
 
-	json_decref(root);
 	if (!s)
 		return vl_err_set(err, ENOMEM, "encode state.json");
-	vl_lab_path(p->lab, "state.json", path, sizeof(path));
+	vl_lab_path(lab, "state.json", path, sizeof(path));
 	r = vl_write_file_mode(path, s, strlen(s), 0600, err);
 	free(s);
 	return r;
 }
 
-json_t *vl_state_load(const char *lab, struct vl_err *err)
+int vl_state_write(const struct vl_plan *p, double up_seconds, struct vl_err *err)
 {
-	char path[PATH_MAX];
-	json_error_t je;
-	json_t *root;
+	json_t *root = vl_state_from_plan(p, up_seconds);
+	int r = write_doc(p->lab, root, err);
 
-	vl_lab_path(lab, "state.json", path, sizeof(path));
-	root = json_load_file(path, 0, &je);
-	if (!root) {
-		if (!vl_lab_exists(lab))
-			vl_err_set(err, ENOENT, "no lab named %s (vnetlab status lists labs)", lab);
-		else if (access(path, F_OK) < 0)
-			vl_err_set(
-			    err, ENOENT,
-			    "lab %s is not up (being created, or its up failed: vnetlab clean)",
-			    lab);
-		else
-			vl_err_set(err, EINVAL, "%s:%d:%d: %s", path, je.line, je.column, je.text);
-		return NULL;
-	}
-	return root;
+	json_decref(root);
+	return r;
 }
 
-int vl_state_link_end(json_t *l, int k, const char *id, const char **netns, const char **ifname,
-                      struct vl_err *err)
+int vl_state_of_plan(const struct vl_plan *p, struct vl_state *st, struct vl_err *err)
 {
-	json_t *end = json_array_get(json_object_get(l, "ends"), (size_t)k);
-	const char *ep =
-	    json_string_value(json_array_get(json_object_get(l, "endpoints"), (size_t)k));
-	const char *colon = ep ? strchr(ep, ':') : NULL;
-	char path[PATH_MAX], want[IFNAMSIZ + 16];
-	struct vl_ns_id nsid;
-	bool ok;
+	return vl_state_parse(vl_state_from_plan(p, 0), "the plan's state", st, err);
+}
 
-	*netns = json_string_value(json_object_get(end, "netns"));
-	*ifname = json_string_value(json_object_get(end, "ifname"));
-	if (!*netns || !*ifname || !colon)
-		return vl_err_set(err, EINVAL, "state.json: a link end without netns and ifname");
-	snprintf(want, sizeof(want), "vl%s", id);
-	if (!strncmp(*netns, want, strlen(want)) && vl_lab_infra_suffix(*netns + strlen(want))) {
-		/* the switches' side: an interface tagged with the id */
-		ok = !strncmp(*ifname, want, strlen(want)) && strlen(*ifname) < IFNAMSIZ &&
-		     !strchr(*ifname, '/');
-	} else {
-		/* the node's side: its namespace, the endpoint's interface */
-		ok = vl_lab_tagged(id, *netns) &&
-		     !strncmp(*netns + 2 + VL_LAB_ID_LEN + 1, ep, (size_t)(colon - ep)) &&
-		     (*netns)[2 + VL_LAB_ID_LEN + 1 + (colon - ep)] == '\0' &&
-		     !strcmp(*ifname, colon + 1);
-	}
-	if (ok) {
-		snprintf(path, sizeof(path), "%s/%s", VL_NETNS_RUN_DIR, *netns);
-		nsid = vl_ns_id_of(path);
-		ok = nsid.ino && !vl_netns_is_host(nsid);
-	}
-	if (!ok)
-		return vl_err_set(err, EPERM,
-		                  "state.json: end %s of a link is in %s, %s: not the lab's own; "
-		                  "refused",
-		                  ep, *netns, *ifname);
-	return 0;
+/* Link i of the file as read. */
+static json_t *doc_link(const struct vl_state *st, size_t i)
+{
+	return json_array_get(json_object_get(st->doc, "links"), i);
+}
+
+void vl_state_set_impair(struct vl_state *st, size_t i, int k, const struct vl_impair *im)
+{
+	char text[256];
+	json_t *l = doc_link(st, i);
+
+	vl_impair_format(im, text, sizeof(text));
+	json_object_set_new(l, k ? "reverse" : "forward", json_string(text));
+	st->links[i].text[k] = json_string_value(json_object_get(l, k ? "reverse" : "forward"));
+	st->links[i].dir[k] = *im;
+}
+
+void vl_state_set_engine(struct vl_state *st, size_t i, const char *engine)
+{
+	json_t *l = doc_link(st, i);
+
+	json_object_set_new(l, "engine", json_string(engine));
+	st->links[i].engine = json_string_value(json_object_get(l, "engine"));
+}
+
+void vl_state_set_up(struct vl_state *st, size_t i, int k, bool up)
+{
+	json_object_set_new(doc_link(st, i), k ? "reverse_up" : "forward_up", json_boolean(up));
+	st->links[i].up[k] = up;
+}
+
+int vl_state_save(const char *lab, const struct vl_state *st, struct vl_err *err)
+{
+	return write_doc(lab, st->doc, err);
 }
