@@ -21,7 +21,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
-#include "link/impair.h"
+#include "topo/impair.h"
 #include "plan/plan.h"
 
 /* What the far end of a node's interface is. */
