@@ -184,11 +184,67 @@ static void parse_ping(const char *out, bool full, struct ping_result *r)
 		r->sent = 1;
 }
 
+/* Mininet's pingFull results: every pair's count and times. */
+static void print_full(const struct vl_shell *sh, size_t n, const struct ping_result *res)
+{
+	size_t k = 0;
+
+	printf("*** Results: \n");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			const struct ping_result *r = &res[k];
+
+			if (i == j)
+				continue;
+			k++;
+			printf(" %s->%s: %d/%d, rtt min/avg/max/mdev %0.3f/%0.3f/%0.3f/%0.3f ms\n",
+			       sh->nodes[i].name, sh->nodes[j].name, r->sent, r->received,
+			       r->rtt[0], r->rtt[1], r->rtt[2], r->rtt[3]);
+		}
+}
+
+/* One host's line: a ping to every other host at once, into res (n - 1
+ * results from *n_res on); false if told to stop. */
+static bool ping_from(struct vl_shell *sh, size_t i, size_t n, const char *w, bool full,
+                      struct proc *ps, struct ping_result *res, size_t *n_res)
+{
+	const struct vl_sh_node *src = &sh->nodes[i];
+	bool stopped;
+
+	printf("%s -> ", src->name);
+	fflush(stdout);
+	for (size_t j = 0; j < n; j++) {
+		char *argv[] = {"ping", "-c1", "-W", (char *)w, (char *)sh->nodes[j].ip, NULL};
+
+		if (j != i && sh->nodes[j].ip)
+			start(sh, src, argv, &ps[j]);
+	}
+	stopped = !collect(ps, n, vl_now() + atof(w) + 10);
+	for (size_t j = 0; j < n && !stopped; j++) {
+		struct ping_result *r = &res[*n_res];
+
+		if (j == i)
+			continue;
+		if (sh->nodes[j].ip)
+			parse_ping(text_of(&ps[j]), full, r);
+		else
+			memset(r, 0, sizeof(*r)); /* Mininet: no interfaces, no packets */
+		(*n_res)++;
+		printf("%s ", r->received ? sh->nodes[j].name : "X");
+	}
+	for (size_t j = 0; j < n; j++) {
+		proc_free(&ps[j]);
+		memset(&ps[j], 0, sizeof(ps[j]));
+	}
+	printf("\n");
+	return !stopped;
+}
+
 int vl_sh_pingall(struct vl_shell *sh, bool full, bool pair, double timeout)
 {
 	size_t n = pair ? 2 : sh->n_hosts, n_res = 0;
-	struct ping_result *res = vl_xcalloc(n * n + 1, sizeof(*res));
-	struct proc *ps = vl_xcalloc(n + 1, sizeof(*ps));
+	cleanup_free struct ping_result *res = NULL;
+	cleanup_free struct proc *ps = NULL;
 	long packets = 0, lost = 0;
 	char w[32];
 	bool stopped = false;
@@ -196,76 +252,30 @@ int vl_sh_pingall(struct vl_shell *sh, bool full, bool pair, double timeout)
 	if (n > sh->n_hosts || n < 1) {
 		fprintf(stderr, "*** %s needs two hosts; lab %s has %zu\n",
 		        full ? "pingpairfull" : "pingpair", sh->lab, sh->n_hosts);
-		free(res);
-		free(ps);
 		return VL_EXIT_FAIL;
 	}
+	res = vl_xcalloc(n * n + 1, sizeof(*res));
+	ps = vl_xcalloc(n + 1, sizeof(*ps));
 	snprintf(w, sizeof(w), "%g", timeout > 0 ? timeout : PING_TIMEOUT_S);
 	if (!pair)
 		printf("*** Ping: testing ping reachability\n");
-	for (size_t i = 0; i < n && !stopped; i++) {
-		const struct vl_sh_node *src = &sh->nodes[i];
-
-		printf("%s -> ", src->name);
-		fflush(stdout);
-		for (size_t j = 0; j < n; j++) {
-			char *argv[] = {"ping", "-c1", "-W", w, (char *)sh->nodes[j].ip, NULL};
-
-			if (j != i && sh->nodes[j].ip)
-				start(sh, src, argv, &ps[j]);
-		}
-		stopped = !collect(ps, n, vl_now() + atof(w) + 10);
-		for (size_t j = 0; j < n && !stopped; j++) {
-			struct ping_result *r = &res[n_res];
-
-			if (j == i)
-				continue;
-			if (sh->nodes[j].ip)
-				parse_ping(text_of(&ps[j]), full, r);
-			else
-				memset(r, 0, sizeof(*r)); /* Mininet: no interfaces, no packets */
-			packets += r->sent;
-			lost += r->sent - r->received;
-			n_res++;
-			printf("%s ", r->received ? sh->nodes[j].name : "X");
-		}
-		for (size_t j = 0; j < n; j++) {
-			proc_free(&ps[j]);
-			memset(&ps[j], 0, sizeof(ps[j]));
-		}
-		printf("\n");
-	}
+	for (size_t i = 0; i < n && !stopped; i++)
+		stopped = !ping_from(sh, i, n, w, full, ps, res, &n_res);
 	if (stopped) {
 		printf("*** Interrupted\n");
-		free(res);
-		free(ps);
 		return 128 + SIGINT;
 	}
-	if (full) {
-		size_t k = 0;
-
-		printf("*** Results: \n");
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = 0; j < n; j++) {
-				const struct ping_result *r = &res[k];
-
-				if (i == j)
-					continue;
-				k++;
-				printf(
-				    " %s->%s: %d/%d, rtt min/avg/max/mdev %0.3f/%0.3f/%0.3f/%0.3f "
-				    "ms\n",
-				    sh->nodes[i].name, sh->nodes[j].name, r->sent, r->received,
-				    r->rtt[0], r->rtt[1], r->rtt[2], r->rtt[3]);
-			}
-	} else if (packets > 0) {
+	for (size_t k = 0; k < n_res; k++) {
+		packets += res[k].sent;
+		lost += res[k].sent - res[k].received;
+	}
+	if (full)
+		print_full(sh, n, res);
+	else if (packets > 0)
 		printf("*** Results: %i%% dropped (%ld/%ld received)\n",
 		       (int)(100.0 * (double)lost / (double)packets), packets - lost, packets);
-	} else {
+	else
 		printf("*** Warning: No packets sent\n");
-	}
-	free(res);
-	free(ps);
 	fflush(stdout);
 	return packets > 0 && lost == 0 ? VL_EXIT_OK : VL_EXIT_FAIL;
 }

@@ -29,52 +29,43 @@ static void on_stop(int sig)
 	stop = sig;
 }
 
-static json_t *node_json(const struct vl_node_stats *n, const struct vl_node_stats *prev, double dt)
+static json_t *cgroup_json(const struct vl_cg_stats *c, const struct vl_node_stats *prev, double dt)
 {
-	json_t *j = json_object(), *ifs = json_array();
+	json_t *cg = json_object();
 
-	json_object_set_new(j, "name", json_string(n->name));
-	if (n->have_cgroup) {
-		const struct vl_cg_stats *c = &n->cg;
-		json_t *cg = json_object();
-
-		if (c->have_cpu)
-			json_object_set_new(cg, "cpu_usec", json_integer((json_int_t)c->cpu_usec));
-		if (c->have_user_system) {
-			json_object_set_new(cg, "user_usec",
-			                    json_integer((json_int_t)c->user_usec));
-			json_object_set_new(cg, "system_usec",
-			                    json_integer((json_int_t)c->system_usec));
-		}
-		if (c->have_throttle) {
-			json_object_set_new(cg, "nr_periods",
-			                    json_integer((json_int_t)c->nr_periods));
-			json_object_set_new(cg, "nr_throttled",
-			                    json_integer((json_int_t)c->nr_throttled));
-			json_object_set_new(cg, "throttled_usec",
-			                    json_integer((json_int_t)c->throttled_usec));
-		}
-		if (c->have_memory)
-			json_object_set_new(cg, "memory_bytes",
-			                    json_integer((json_int_t)c->mem_current));
-		if (c->have_peak)
-			json_object_set_new(cg, "memory_peak_bytes",
-			                    json_integer((json_int_t)c->mem_peak));
-		if (c->have_oom) {
-			json_object_set_new(cg, "oom_kills",
-			                    json_integer((json_int_t)c->oom_kills));
-			json_object_set_new(cg, "oom_events",
-			                    json_integer((json_int_t)c->oom_events));
-		}
-		if (c->have_pids)
-			json_object_set_new(cg, "pids", json_integer((json_int_t)c->pids_current));
-		if (prev && prev->have_cgroup && dt > 0 && c->have_cpu)
-			json_object_set_new(
-			    cg, "cpu_percent",
-			    json_real(100.0 * (double)(c->cpu_usec - prev->cg.cpu_usec) /
-			              (dt * 1e6)));
-		json_object_set_new(j, "cgroup", cg);
+	if (c->have_cpu)
+		json_object_set_new(cg, "cpu_usec", json_integer((json_int_t)c->cpu_usec));
+	if (c->have_user_system) {
+		json_object_set_new(cg, "user_usec", json_integer((json_int_t)c->user_usec));
+		json_object_set_new(cg, "system_usec", json_integer((json_int_t)c->system_usec));
 	}
+	if (c->have_throttle) {
+		json_object_set_new(cg, "nr_periods", json_integer((json_int_t)c->nr_periods));
+		json_object_set_new(cg, "nr_throttled", json_integer((json_int_t)c->nr_throttled));
+		json_object_set_new(cg, "throttled_usec",
+		                    json_integer((json_int_t)c->throttled_usec));
+	}
+	if (c->have_memory)
+		json_object_set_new(cg, "memory_bytes", json_integer((json_int_t)c->mem_current));
+	if (c->have_peak)
+		json_object_set_new(cg, "memory_peak_bytes", json_integer((json_int_t)c->mem_peak));
+	if (c->have_oom) {
+		json_object_set_new(cg, "oom_kills", json_integer((json_int_t)c->oom_kills));
+		json_object_set_new(cg, "oom_events", json_integer((json_int_t)c->oom_events));
+	}
+	if (c->have_pids)
+		json_object_set_new(cg, "pids", json_integer((json_int_t)c->pids_current));
+	if (prev && prev->have_cgroup && dt > 0 && c->have_cpu)
+		json_object_set_new(
+		    cg, "cpu_percent",
+		    json_real(100.0 * (double)(c->cpu_usec - prev->cg.cpu_usec) / (dt * 1e6)));
+	return cg;
+}
+
+static json_t *ifs_json(const struct vl_node_stats *n, const struct vl_node_stats *prev, double dt)
+{
+	json_t *ifs = json_array();
+
 	for (size_t k = 0; k < n->n_ifs; k++) {
 		const struct vl_if_stats *f = &n->ifs[k];
 		json_t *ji = json_pack(
@@ -94,40 +85,52 @@ static json_t *node_json(const struct vl_node_stats *n, const struct vl_node_sta
 		}
 		json_array_append_new(ifs, ji);
 	}
-	json_object_set_new(j, "interfaces", ifs);
-	if (n->guest) {
-		const struct vl_ag_stats *g = n->guest;
-		uint64_t busy = 0, total = 0;
-		json_t *gj = json_object();
+	return ifs;
+}
 
-		for (int k = 0; k < VL_AG_CPU_N; k++)
-			total += g->cpu_ms[k];
-		busy = total - g->cpu_ms[VL_AG_CPU_IDLE] - g->cpu_ms[VL_AG_CPU_IOWAIT];
-		json_object_set_new(gj, "uptime_ms", json_integer((json_int_t)g->uptime_ms));
-		json_object_set_new(gj, "cpus", json_integer((json_int_t)g->ncpu));
-		json_object_set_new(gj, "cpu_busy_ms", json_integer((json_int_t)busy));
-		json_object_set_new(gj, "cpu_user_ms",
-		                    json_integer((json_int_t)g->cpu_ms[VL_AG_CPU_USER]));
-		json_object_set_new(gj, "cpu_system_ms",
-		                    json_integer((json_int_t)g->cpu_ms[VL_AG_CPU_SYSTEM]));
-		json_object_set_new(gj, "cpu_steal_ms",
-		                    json_integer((json_int_t)g->cpu_ms[VL_AG_CPU_STEAL]));
-		json_object_set_new(gj, "memory_total_kb",
-		                    json_integer((json_int_t)g->mem_total_kb));
-		json_object_set_new(gj, "memory_available_kb",
-		                    json_integer((json_int_t)g->mem_avail_kb));
-		if (prev && prev->guest && dt > 0) {
-			uint64_t pbusy = 0;
+/* A guest's CPU time that was not idle, in ms. */
+static uint64_t guest_busy(const struct vl_ag_stats *g)
+{
+	uint64_t total = 0;
 
-			for (int k = 0; k < VL_AG_CPU_N; k++)
-				pbusy += prev->guest->cpu_ms[k];
-			pbusy -= prev->guest->cpu_ms[VL_AG_CPU_IDLE] +
-			         prev->guest->cpu_ms[VL_AG_CPU_IOWAIT];
-			json_object_set_new(gj, "cpu_percent",
-			                    json_real(100.0 * (double)(busy - pbusy) / (dt * 1e3)));
-		}
-		json_object_set_new(j, "guest", gj);
-	}
+	for (int k = 0; k < VL_AG_CPU_N; k++)
+		total += g->cpu_ms[k];
+	return total - g->cpu_ms[VL_AG_CPU_IDLE] - g->cpu_ms[VL_AG_CPU_IOWAIT];
+}
+
+static json_t *guest_json(const struct vl_ag_stats *g, const struct vl_ag_stats *prev, double dt)
+{
+	uint64_t busy = guest_busy(g);
+	json_t *gj = json_object();
+
+	json_object_set_new(gj, "uptime_ms", json_integer((json_int_t)g->uptime_ms));
+	json_object_set_new(gj, "cpus", json_integer((json_int_t)g->ncpu));
+	json_object_set_new(gj, "cpu_busy_ms", json_integer((json_int_t)busy));
+	json_object_set_new(gj, "cpu_user_ms", json_integer((json_int_t)g->cpu_ms[VL_AG_CPU_USER]));
+	json_object_set_new(gj, "cpu_system_ms",
+	                    json_integer((json_int_t)g->cpu_ms[VL_AG_CPU_SYSTEM]));
+	json_object_set_new(gj, "cpu_steal_ms",
+	                    json_integer((json_int_t)g->cpu_ms[VL_AG_CPU_STEAL]));
+	json_object_set_new(gj, "memory_total_kb", json_integer((json_int_t)g->mem_total_kb));
+	json_object_set_new(gj, "memory_available_kb", json_integer((json_int_t)g->mem_avail_kb));
+	if (prev && dt > 0)
+		json_object_set_new(
+		    gj, "cpu_percent",
+		    json_real(100.0 * (double)(busy - guest_busy(prev)) / (dt * 1e3)));
+	return gj;
+}
+
+static json_t *node_json(const struct vl_node_stats *n, const struct vl_node_stats *prev, double dt)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "name", json_string(n->name));
+	if (n->have_cgroup)
+		json_object_set_new(j, "cgroup", cgroup_json(&n->cg, prev, dt));
+	json_object_set_new(j, "interfaces", ifs_json(n, prev, dt));
+	if (n->guest)
+		json_object_set_new(j, "guest",
+		                    guest_json(n->guest, prev ? prev->guest : NULL, dt));
 	return j;
 }
 
@@ -164,6 +167,77 @@ static void human_bytes(uint64_t b, char *buf, size_t len)
 	snprintf(buf, len, k ? "%.1f%s" : "%.0f%s", v, u[k]);
 }
 
+/* The node's cgroup columns (those it has; "-" for the others). */
+struct cg_cells {
+	char user[16], sys[16], pct[16], mem[16], peak[16], oom[16], pids[16];
+};
+
+static void cg_cells(const struct vl_node_stats *n, const struct vl_node_stats *p, double dt,
+                     struct cg_cells *o)
+{
+	const struct vl_cg_stats *c = &n->cg;
+
+	*o = (struct cg_cells){"-", "-", "", "-", "-", "-", "-"};
+	if (!n->have_cgroup)
+		return;
+	if (c->have_user_system) {
+		snprintf(o->user, sizeof(o->user), "%.2f", (double)c->user_usec / 1e6);
+		snprintf(o->sys, sizeof(o->sys), "%.2f", (double)c->system_usec / 1e6);
+	} else if (c->have_cpu) {
+		snprintf(o->user, sizeof(o->user), "%.2f", (double)c->cpu_usec / 1e6);
+	}
+	if (p && p->have_cgroup && dt > 0 && c->have_cpu)
+		snprintf(o->pct, sizeof(o->pct), "%.1f",
+		         100.0 * (double)(c->cpu_usec - p->cg.cpu_usec) / (dt * 1e6));
+	if (c->have_memory)
+		human_bytes(c->mem_current, o->mem, sizeof(o->mem));
+	if (c->have_peak)
+		human_bytes(c->mem_peak, o->peak, sizeof(o->peak));
+	if (c->have_oom)
+		snprintf(o->oom, sizeof(o->oom), "%llu", (unsigned long long)c->oom_kills);
+	if (c->have_pids)
+		snprintf(o->pids, sizeof(o->pids), "%llu", (unsigned long long)c->pids_current);
+}
+
+/* "eth0 1.2KiB/3.4KiB, eth1 ..." (rates in Mb/s between two samples). */
+static void if_cells(const struct vl_node_stats *n, const struct vl_node_stats *p, double dt,
+                     struct vl_buf *ifs)
+{
+	for (size_t k = 0; k < n->n_ifs; k++) {
+		const struct vl_if_stats *f = &n->ifs[k];
+		char rx[16], tx[16];
+
+		if (p && dt > 0 && k < p->n_ifs) {
+			snprintf(rx, sizeof(rx), "%.1fMb/s",
+			         8.0 * (double)(f->rx_bytes - p->ifs[k].rx_bytes) / dt / 1e6);
+			snprintf(tx, sizeof(tx), "%.1fMb/s",
+			         8.0 * (double)(f->tx_bytes - p->ifs[k].tx_bytes) / dt / 1e6);
+		} else {
+			human_bytes(f->rx_bytes, rx, sizeof(rx));
+			human_bytes(f->tx_bytes, tx, sizeof(tx));
+		}
+		vl_buf_printf(ifs, "%s%s %s/%s", k ? ", " : "", f->name, rx, tx);
+		if (f->rx_dropped || f->tx_dropped)
+			vl_buf_printf(ifs, " drop %llu/%llu", (unsigned long long)f->rx_dropped,
+			              (unsigned long long)f->tx_dropped);
+	}
+}
+
+/* The guest's own view, beside QEMU's cgroup above. */
+static void print_guest(const struct vl_ag_stats *g)
+{
+	uint64_t used =
+	    g->mem_total_kb > g->mem_avail_kb ? (g->mem_total_kb - g->mem_avail_kb) * 1024 : 0;
+	char gu[16], gs[16], gm[16], gt[16];
+
+	snprintf(gu, sizeof(gu), "%.2f", (double)g->cpu_ms[VL_AG_CPU_USER] / 1e3);
+	snprintf(gs, sizeof(gs), "%.2f", (double)g->cpu_ms[VL_AG_CPU_SYSTEM] / 1e3);
+	human_bytes(used, gm, sizeof(gm));
+	human_bytes(g->mem_total_kb * 1024, gt, sizeof(gt));
+	printf("%-14s %9s %9s %7s %9s %9s %4s %5s  up %.0f s, %u vCPU\n", "  (guest)", gu, gs, "",
+	       gm, gt, "", "", (double)g->uptime_ms / 1e3, g->ncpu);
+}
+
 static void print_table(const struct vl_lab_stats *s, const struct vl_lab_stats *prev)
 {
 	double dt = prev ? s->when - prev->when : 0;
@@ -175,73 +249,16 @@ static void print_table(const struct vl_lab_stats *s, const struct vl_lab_stats 
 	for (size_t i = 0; i < s->n_nodes; i++) {
 		const struct vl_node_stats *n = &s->nodes[i];
 		const struct vl_node_stats *p = prev && i < prev->n_nodes ? &prev->nodes[i] : NULL;
-		const struct vl_cg_stats *c = &n->cg;
-		char mem[16] = "-", peak[16] = "-", user[16] = "-", sys[16] = "-", pct[16] = "",
-		     oom[16] = "-", pids[16] = "-";
+		struct cg_cells c;
 		struct vl_buf ifs = {0};
 
-		if (n->have_cgroup) {
-			if (c->have_user_system) {
-				snprintf(user, sizeof(user), "%.2f", (double)c->user_usec / 1e6);
-				snprintf(sys, sizeof(sys), "%.2f", (double)c->system_usec / 1e6);
-			} else if (c->have_cpu) {
-				snprintf(user, sizeof(user), "%.2f", (double)c->cpu_usec / 1e6);
-			}
-			if (p && p->have_cgroup && dt > 0 && c->have_cpu)
-				snprintf(pct, sizeof(pct), "%.1f",
-				         100.0 * (double)(c->cpu_usec - p->cg.cpu_usec) /
-				             (dt * 1e6));
-			if (c->have_memory)
-				human_bytes(c->mem_current, mem, sizeof(mem));
-			if (c->have_peak)
-				human_bytes(c->mem_peak, peak, sizeof(peak));
-			if (c->have_oom)
-				snprintf(oom, sizeof(oom), "%llu",
-				         (unsigned long long)c->oom_kills);
-			if (c->have_pids)
-				snprintf(pids, sizeof(pids), "%llu",
-				         (unsigned long long)c->pids_current);
-		}
-		for (size_t k = 0; k < n->n_ifs; k++) {
-			const struct vl_if_stats *f = &n->ifs[k];
-			char rx[16], tx[16];
-
-			if (p && dt > 0 && k < p->n_ifs) {
-				snprintf(rx, sizeof(rx), "%.1fMb/s",
-				         8.0 * (double)(f->rx_bytes - p->ifs[k].rx_bytes) / dt /
-				             1e6);
-				snprintf(tx, sizeof(tx), "%.1fMb/s",
-				         8.0 * (double)(f->tx_bytes - p->ifs[k].tx_bytes) / dt /
-				             1e6);
-			} else {
-				human_bytes(f->rx_bytes, rx, sizeof(rx));
-				human_bytes(f->tx_bytes, tx, sizeof(tx));
-			}
-			vl_buf_printf(&ifs, "%s%s %s/%s", k ? ", " : "", f->name, rx, tx);
-			if (f->rx_dropped || f->tx_dropped)
-				vl_buf_printf(&ifs, " drop %llu/%llu",
-				              (unsigned long long)f->rx_dropped,
-				              (unsigned long long)f->tx_dropped);
-		}
-		printf("%-14s %9s %9s %7s %9s %9s %4s %5s  %s\n", n->name, user, sys, pct, mem,
-		       peak, oom, pids, ifs.s ? ifs.s : "-");
+		cg_cells(n, p, dt, &c);
+		if_cells(n, p, dt, &ifs);
+		printf("%-14s %9s %9s %7s %9s %9s %4s %5s  %s\n", n->name, c.user, c.sys, c.pct,
+		       c.mem, c.peak, c.oom, c.pids, ifs.s ? ifs.s : "-");
 		vl_buf_free(&ifs);
-		if (n->guest) {
-			/* the guest's own view, beside QEMU's cgroup above */
-			const struct vl_ag_stats *g = n->guest;
-			uint64_t used = g->mem_total_kb > g->mem_avail_kb
-			                    ? (g->mem_total_kb - g->mem_avail_kb) * 1024
-			                    : 0;
-			char gu[16], gs[16], gm[16], gt[16];
-
-			snprintf(gu, sizeof(gu), "%.2f", (double)g->cpu_ms[VL_AG_CPU_USER] / 1e3);
-			snprintf(gs, sizeof(gs), "%.2f", (double)g->cpu_ms[VL_AG_CPU_SYSTEM] / 1e3);
-			human_bytes(used, gm, sizeof(gm));
-			human_bytes(g->mem_total_kb * 1024, gt, sizeof(gt));
-			printf("%-14s %9s %9s %7s %9s %9s %4s %5s  up %.0f s, %u vCPU\n",
-			       "  (guest)", gu, gs, "", gm, gt, "", "", (double)g->uptime_ms / 1e3,
-			       g->ncpu);
-		}
+		if (n->guest)
+			print_guest(n->guest);
 	}
 	{
 		bool mem = false, tasks = false, cg = false;
