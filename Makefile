@@ -23,7 +23,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 
 B       ?= build
 LIB_SRC := $(sort $(wildcard src/base/*.c src/topo/*.c src/plan/*.c src/engine/*.c src/lab/*.c \
-                            src/node/*.c src/link/*.c src/sys/*.c src/bench/*.c \
+                            src/node/*.c src/link/*.c src/sys/*.c src/study/*.c \
                             src/vm/*.c))
 # The study's built-in workloads: one program, run inside nodes.
 WORK_SRC := $(sort $(wildcard src/work/*.c))
@@ -33,7 +33,7 @@ TEST_SRC := $(sort $(wildcard tests/unit/*.c))
 
 # The MPI benchmarks: one program, built once for each MPI installed
 # (MPICH and LAM/MPI have different ABIs), with that MPI's own mpicc.
-MPI_SRC := $(sort $(wildcard src/mpi/*.c))
+MPI_SRC := $(sort $(wildcard src/mpibench/*.c))
 MPI_IMPLS := $(foreach m,mpich lam,$(if $(wildcard /usr/bin/mpicc.$(m)),$(m)))
 MPI_BINS := $(if $(MPI_SRC),$(MPI_IMPLS:%=$(B)/mpi/%/vnetlab-mpi))
 
@@ -79,9 +79,9 @@ $(B)/vnetlab-work.static: $(WORK_STATIC_SRC) $(wildcard src/work/*.h src/base/*.
 		-o $@ $(WORK_STATIC_SRC) -ljansson -lcrypto -lm -lpthread
 
 # Not sanitized: ASan's runtime and mpiexec's launch do not mix.
-$(B)/mpi/%/vnetlab-mpi: $(MPI_SRC) $(wildcard src/mpi/*.h)
+$(B)/mpi/%/vnetlab-mpi: $(MPI_SRC) $(wildcard src/mpibench/*.h)
 	@mkdir -p $(dir $@)
-	mpicc.$* -std=gnu11 -O2 -g -Wall -Wextra -D_GNU_SOURCE -Isrc/mpi $(PKG_CFLAGS) -o $@ \
+	mpicc.$* -std=gnu11 -O2 -g -Wall -Wextra -D_GNU_SOURCE -Isrc/mpibench $(PKG_CFLAGS) -o $@ \
 		$(MPI_SRC) -ljansson -lm
 
 $(B)/tests/%: tests/unit/%.c $(B)/libvnetlab.a

@@ -1,4 +1,4 @@
-/* linkd-ceiling: how many frames per second the user link engine forwards
+/* linkd-ceiling: how many frames per second linkd forwards
  * on one core with no impairment, beside a same-run baseline: the same
  * frames copied fd to fd by a plain blocking read()/write() loop.
  *

@@ -33,8 +33,8 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "bench/metrics.h"
-#include "bench/parse.h"
+#include "study/metrics.h"
+#include "study/parse.h"
 #include "topo/impair.h"
 #include "plan/plan.h"
 #include "topo/topo.h"

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "base/util.h"
-#include "bench/compare.h"
-#include "bench/workload.h"
+#include "study/compare.h"
+#include "study/workload.h"
 #include "cli/cli.h"
 
 static const struct option bench_opts[] = {

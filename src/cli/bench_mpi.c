@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
-#include "bench/compare.h"
+#include "study/compare.h"
 #include "cli/cli.h"
 
 static const struct option mpi_opts[] = {

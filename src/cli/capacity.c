@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "base/util.h"
-#include "bench/compare.h"
-#include "bench/report.h"
+#include "study/compare.h"
+#include "study/report.h"
 #include "cli/cli.h"
 
 static const struct option capacity_opts[] = {

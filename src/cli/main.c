@@ -328,7 +328,7 @@ int main(int argc, char **argv)
 	/* Internal: pid 1 of a node's pid namespace (started by up). */
 	if (!strcmp(argv[1], "__init") && getpid() == 1)
 		vl_node_init_main();
-	/* Internal: a lab's link engine (started by up). */
+	/* Internal: a lab's linkd (started by up). */
 	if (!strcmp(argv[1], "__linkd") && argc == 3)
 		return vl_linkd_main(argv[2]);
 	/* Internal: a vm node's supervisor (started by up, in the node). */

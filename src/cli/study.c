@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 
 #include "base/util.h"
-#include "bench/compare.h"
-#include "bench/report.h"
-#include "bench/workload.h"
+#include "study/compare.h"
+#include "study/report.h"
+#include "study/workload.h"
 #include "cli/cli.h"
 #include "node/node.h"
 

@@ -14,7 +14,7 @@
  *                         host lock, before it asks whether another lab
  *                         still holds KEY)
  *   netns NAME            a network namespace (vl<id>-<node>, vl<id>.sw)
- *   linkd LAB             the lab's link engine
+ *   linkd LAB             the lab's linkd
  *   hostlink NAME         a link in the host's namespace (vl<id>mgmt)
  *   hostif NAME           a host link's end in the host's namespace (waited for)
  *   hosts LAB             the lab's block in the host's /etc/hosts

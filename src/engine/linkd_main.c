@@ -1,4 +1,4 @@
-/* The lab's link engine process. */
+/* The lab's linkd process. */
 #include "engine/linkd_main.h"
 
 #include <errno.h>
@@ -129,7 +129,7 @@ static int reimpair(struct vl_linkd *d, const struct user_link *u, const struct 
 	           : 0;
 }
 
-/* The lab's links the user engine carries, each end's TAP joined. */
+/* The lab's links linkd carries, each end's TAP joined. */
 static int join_links(struct vl_linkd *d, const char *lab, const struct vl_state *st,
                       struct user_link **ul, size_t *n, struct vl_err *err)
 {
@@ -291,7 +291,7 @@ int vl_linkd_start(const char *lab, const char *cgroup, struct vl_err *err)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		return vl_err_sys(err, errno, "fork the link engine");
+		return vl_err_sys(err, errno, "fork linkd");
 	if (pid == 0) {
 		static char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 		char *argv[] = {"vnetlab", "__linkd", (char *)lab, NULL};
@@ -336,7 +336,7 @@ int vl_linkd_start(const char *lab, const char *cgroup, struct vl_err *err)
 		if (poll(&p, 1, 15000) <= 0) {
 			close(pfd[0]);
 			kill(pid, SIGTERM);
-			return vl_err_set(err, ETIMEDOUT, "the link engine did not start in 15 s");
+			return vl_err_set(err, ETIMEDOUT, "linkd did not start in 15 s");
 		}
 		r = read(pfd[0], msg + len, sizeof(msg) - 1 - len);
 		if (r < 0 && errno == EINTR)
@@ -349,7 +349,7 @@ int vl_linkd_start(const char *lab, const char *cgroup, struct vl_err *err)
 	msg[len] = '\0';
 	if (len || waitpid(pid, NULL, WNOHANG) == pid) {
 		kill(pid, SIGTERM);
-		return vl_err_set(err, EIO, "the link engine failed: %s",
+		return vl_err_set(err, EIO, "linkd failed: %s",
 		                  len ? msg : "it exited (see logs/linkd.log)");
 	}
 	return 0;

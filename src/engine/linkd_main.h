@@ -1,4 +1,4 @@
-/* The lab's link engine process, `vnetlab __linkd LAB`, and how `up`
+/* The lab's linkd process, `vnetlab __linkd LAB`, and how `up`
  * starts it. */
 #ifndef VL_ENGINE_LINKD_MAIN_H
 #define VL_ENGINE_LINKD_MAIN_H

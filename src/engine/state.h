@@ -10,7 +10,7 @@
  * it does not know are kept and written back unchanged.
  *
  * It lives in engine/ because everything it needs is at or below engine
- * (the plan, the node backends that add their facts, the link engines'
+ * (the plan, the node backends that add their facts, linkds'
  * names, link/impair.h's parser) and every reader is engine or cli.
  * Touches only the lab's state.json. */
 #ifndef VL_ENGINE_STATE_H

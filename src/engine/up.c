@@ -7,7 +7,7 @@
  *   5. switch ports join their bridges (batched, in the infra namespaces);
  *   6. links between two nodes, and the configuration of those nodes;
  *   7. what runs inside nodes started, and waited for until ready (guests);
- *   8. state.json, which marks the lab as up, and the link engine.
+ *   8. state.json, which marks the lab as up, and linkd.
  * On any failure the journal is undone in reverse (down.c). Touches the
  * lab's directory, namespaces, cgroups and host settings (journalled); of
  * the host's own network namespace only what the management network and
@@ -407,7 +407,7 @@ static int begin(struct engine *e, const struct vl_topo *t, const char *lab,
 	return 0;
 }
 
-/* The lab is up: state.json, then the link engine (it reads state.json)
+/* The lab is up: state.json, then linkd (it reads state.json)
  * if a link needs it. */
 static int finish(struct engine *e, double t0, struct vl_err *err)
 {

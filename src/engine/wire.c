@@ -339,7 +339,7 @@ struct infra_ends_arg {
 };
 
 /* In infra namespace k: the switch ends there of links whose ends are
- * made one at a time (the user engine's TAPs). */
+ * made one at a time (linkd's TAPs). */
 static int make_infra_ends(void *data, struct vl_err *err)
 {
 	const struct infra_ends_arg *arg = data;
@@ -388,7 +388,7 @@ static int make_switch_link(struct engine *e, size_t v, struct vl_err *err)
 	                               err);
 }
 
-/* Switch ends are shaped, the user engine's TAPs join their bridges;
+/* Switch ends are shaped, linkd's TAPs join their bridges;
  * switch-to-switch veths (cascade uplinks too) are made here. */
 int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err)
 {

@@ -68,7 +68,7 @@ const struct vl_cgroup_manager *vl_lab_cgroups(const char *lab);
 /* The lab's backend (enum vl_backend), or -1 if its file is not one. */
 int vl_lab_backend(const char *lab, struct vl_err *err);
 
-/* Pid of the lab's link engine supervisor (linkd.pid, checked to be one),
+/* Pid of the lab's linkd supervisor (linkd.pid, checked to be one),
  * 0 if none runs. */
 pid_t vl_lab_linkd_pid(const char *lab);
 

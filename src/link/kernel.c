@@ -1,7 +1,7 @@
 /* The kernel link backend (link.h): a veth pair, made whole from one side,
  * whose ends' egress is shaped by tbf and fifos (sys/rtnl_tc.h). Delay,
  * jitter and loss would need netem, which this version does not use yet:
- * the plan gives such links to the user link engine. Touches the
+ * the plan gives such links to linkd. Touches the
  * interfaces of a link's ends. */
 #include <errno.h>
 

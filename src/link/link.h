@@ -8,7 +8,7 @@
  *   kernel  a veth pair, made whole from one side; rate and queues by
  *           tbf and fifos on each end's egress (kernel.c);
  *   user    two TAP devices, one made from each side, joined by vnetlab's
- *           link engine, which applies every impairment itself (user.c). */
+ *           linkd, which applies every impairment itself (user.c). */
 #ifndef VL_LINK_LINK_H
 #define VL_LINK_LINK_H
 
@@ -38,7 +38,7 @@ struct vl_link_backend {
 	int (*apply)(const char *netns, const char *ifname, const struct vl_impair *im, int mtu,
 	             struct vl_err *err);
 	/* After state.json is saved with the link's new settings; linkd: the
-	 * lab's link engine process (vl_lab_linkd_pid), 0 if none runs. */
+	 * lab's linkd process (vl_lab_linkd_pid), 0 if none runs. */
 	int (*commit)(pid_t linkd, struct vl_err *err);
 	/* state.json's "engine" of a link with impairments dir[0], dir[1]. */
 	const char *(*engine)(const struct vl_impair dir[2]);
@@ -46,7 +46,7 @@ struct vl_link_backend {
 
 extern const struct vl_link_backend vl_link_kernel, vl_link_user;
 
-/* The table of a link the plan gave to the user link engine (struct
+/* The table of a link the plan gave to linkd (struct
  * vl_plan_veth's user) or not. */
 const struct vl_link_backend *vl_link_backend_for(bool user);
 /* From state.json's "engine" ("user"; "kernel" or "none": the kernel's). */

@@ -1,7 +1,7 @@
 /* The user link backend (link.h): two TAP devices, one made from each
- * side, joined by the lab's link engine (linkd.c), which applies every
+ * side, joined by the lab's linkd (linkd.c), which applies every
  * impairment itself and rereads the lab's state when signalled. Touches
- * the TAPs of a link's ends, and signals the lab's link engine. */
+ * the TAPs of a link's ends, and signals the lab's linkd. */
 #include <errno.h>
 #include <signal.h>
 
@@ -33,7 +33,7 @@ static int user_apply(const char *netns, const char *ifname, const struct vl_imp
 static int user_commit(pid_t linkd, struct vl_err *err)
 {
 	if (linkd <= 0 || kill(linkd, SIGHUP) < 0)
-		return vl_err_set(err, ESRCH, "the lab's link engine is not running");
+		return vl_err_set(err, ESRCH, "the lab's linkd is not running");
 	return 0;
 }
 

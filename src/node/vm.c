@@ -3,7 +3,7 @@
  * interfaces each get a TAP, "vt<j>", joined to the node's own interface j
  * by tc redirects both ways; the guest's virtio-net device sits on the TAP.
  * So a guest's frames leave through the very interface an ns node's would,
- * with the same shaping, bridge port, peer or link engine behind it.
+ * with the same shaping, bridge port, peer or linkd behind it.
  * Here: the lab's guest image, each guest's supervisor started inside its
  * node, waiting for the guests' agents, and running programs in a guest
  * through its agent. Touches the node's namespaces, cgroup and TAPs, the

@@ -1,7 +1,7 @@
 /* Which link backend serves each link of a plan: a pure function of the
  * topology and of what the engine's probe found of the kernel. The kernel
  * path shapes rate and queues with tbf and fifos; delay, jitter and loss
- * need netem or the user link engine. */
+ * need netem or linkd. */
 #include <errno.h>
 #include <stdio.h>
 
@@ -18,7 +18,7 @@ bool vl_plan_links_need_probe(const struct vl_plan *p)
 	for (size_t v = 0; v < p->n_veths; v++) {
 		const struct vl_plan_veth *ve = &p->veths[v];
 
-		if (ve->topo_link >= 0 && p->topo->links[ve->topo_link].engine != VL_ENGINE_USER &&
+		if (ve->topo_link >= 0 && p->topo->links[ve->topo_link].engine != VL_LINK_ENGINE_USER &&
 		    delayed(ve))
 			return true;
 	}
@@ -34,13 +34,13 @@ int vl_plan_choose_links(struct vl_plan *p, int have_netem, struct vl_err *err)
 		if (ve->topo_link < 0)
 			continue;
 		l = &p->topo->links[ve->topo_link];
-		if (l->engine == VL_ENGINE_USER) {
+		if (l->engine == VL_LINK_ENGINE_USER) {
 			ve->user = true;
 			continue;
 		}
 		if (!delayed(ve))
 			continue;
-		if (l->engine == VL_ENGINE_KERNEL)
+		if (l->engine == VL_LINK_ENGINE_KERNEL)
 			return vl_err_set(err, ENOTSUP,
 			                  "link %s:%s-%s:%s: engine: kernel, but delay, jitter and "
 			                  "loss %s: use engine: auto or user",

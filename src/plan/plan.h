@@ -51,7 +51,7 @@ struct vl_plan_veth {
 	int mtu;                    /* 0: default */
 	int topo_link;              /* index in topo->links, -1 for cascade uplinks */
 	struct vl_impair egress[2]; /* what leaves end[k] towards end[!k] */
-	bool user;                  /* served by the user link engine: two TAPs, not a veth
+	bool user;                  /* served by linkd: two TAPs, not a veth
 	                             * (vl_plan_choose_links, once the kernel is probed) */
 	bool on_mgmt;               /* end[1], in the host's namespace, is a port of the
 	                             * management bridge */

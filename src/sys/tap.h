@@ -1,4 +1,4 @@
-/* TAP devices for the user link engine: created persistent (they outlive
+/* TAP devices for linkd: created persistent (they outlive
  * the engine, so a restarted engine reattaches and no link is lost), in
  * the calling thread's network namespace. */
 #ifndef VL_SYS_TAP_H

@@ -1,7 +1,7 @@
 /* Link impairments, one direction of a link: rate, delay, jitter, loss and
  * queue limits, as pure data and their text (a topology's link settings,
  * `vnetlab link`, state.json). Below the plan and the link backends, which
- * both read them: the user link engine (linkd) applies them to frames; the
+ * both read them: linkd applies them to frames; the
  * kernel link backend turns rate and queues into qdiscs. Touches nothing. */
 #ifndef VL_TOPO_IMPAIR_H
 #define VL_TOPO_IMPAIR_H
@@ -37,7 +37,7 @@ struct vl_impair {
 /* true if nothing is impaired. */
 bool vl_impair_none(const struct vl_impair *im);
 /* true if im delays or drops frames (delay, jitter, loss): what the
- * kernel can do only with netem, and the user link engine always. */
+ * kernel can do only with netem, and linkd always. */
 bool vl_impair_needs_netem(const struct vl_impair *im);
 /* Parse one "key value" setting into im: bw/rate (e.g. 10Mbit, 1Gbit,
  * 500kbit, bits per second), delay (20ms, 1.5ms, 100us), jitter (5ms),

@@ -359,7 +359,7 @@ void vl_topo_free(struct vl_topo *t)
 
 const char *vl_link_engine_name(enum vl_link_engine e)
 {
-	return e == VL_ENGINE_KERNEL ? "kernel" : e == VL_ENGINE_USER ? "user" : "auto";
+	return e == VL_LINK_ENGINE_KERNEL ? "kernel" : e == VL_LINK_ENGINE_USER ? "user" : "auto";
 }
 
 const char *vl_profile_name(enum vl_profile p)
@@ -667,7 +667,7 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 			vl_impair_format(&l->dir[d], im, sizeof(im));
 			vl_buf_printf(out, " %s=[%s]", d ? "reverse" : "forward", im);
 		}
-		if (l->engine != VL_ENGINE_AUTO)
+		if (l->engine != VL_LINK_ENGINE_AUTO)
 			vl_buf_printf(out, " engine=%s", vl_link_engine_name(l->engine));
 		dump_pos(out, " pos=", l->pos);
 		vl_buf_add(out, "\n", 1);

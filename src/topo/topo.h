@@ -147,9 +147,9 @@ struct vl_topo_endpoint {
 
 /* Which path serves a link's impairments. */
 enum vl_link_engine {
-	VL_ENGINE_AUTO,   /* the kernel where it can, else the user engine */
-	VL_ENGINE_KERNEL, /* qdiscs (tbf; netem where the kernel has it) */
-	VL_ENGINE_USER,   /* vnetlab's link engine over TAP devices */
+	VL_LINK_ENGINE_AUTO,   /* the kernel where it can, else linkd */
+	VL_LINK_ENGINE_KERNEL, /* qdiscs (tbf; netem where the kernel has it) */
+	VL_LINK_ENGINE_USER,   /* linkd, vnetlab's user-space link engine, over TAP devices */
 };
 const char *vl_link_engine_name(enum vl_link_engine e);
 

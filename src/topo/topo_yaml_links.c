@@ -347,9 +347,9 @@ static int load_link(struct loader *ld, yaml_node_t *n, size_t idx)
 		if (vl_yaml_get_string(ld, v, "link engine", &e) < 0)
 			return -1;
 		if (!strcmp(e, "kernel"))
-			l->engine = VL_ENGINE_KERNEL;
+			l->engine = VL_LINK_ENGINE_KERNEL;
 		else if (!strcmp(e, "user"))
-			l->engine = VL_ENGINE_USER;
+			l->engine = VL_LINK_ENGINE_USER;
 		else if (strcmp(e, "auto"))
 			return fail(ld, v, "%s: engine \"%s\": expected auto, kernel or user", ctx,
 			            e);

@@ -274,7 +274,7 @@ test_bench_neighbours_run_beside_the_instances() {
 	rm -f "$out"
 }
 
-# A result file says its schema (src/bench/compare.h); one without it is
+# A result file says its schema (src/study/compare.h); one without it is
 # read as version 1, one newer than this vnetlab is refused by name.
 test_report_reads_schema_versions() {
 	d=$(mktemp -d)

@@ -64,7 +64,7 @@ YML
 	vl up -f "$f" -q
 	rm -f "$f"
 	"$VNETLAB" status vt-eng --json | jq -e '.links[0].engine == "user"' >/dev/null ||
-		fail "the delayed link is not served by the user engine"
+		fail "the delayed link is not served by linkd"
 	# 20 ms each way: RTT 40 ms
 	"$VNETLAB" exec vt-eng a -- ping -c1 -W2 b >/dev/null 2>&1 # ARP
 	rtt=$(ping_median vt-eng a b 20)

@@ -246,12 +246,12 @@ topology:
 EOF2
 	vl up -f "$f" -q
 	rm -f "$f"
-	# 100 ms each way, through the user link engine's TAP behind the guest's
+	# 100 ms each way, through linkd's TAP behind the guest's
 	rtt=$("$VNETLAB" exec vt-vmdelay b -- ping -c 3 -q a | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
 	[ -n "$rtt" ] || fail "b cannot ping the guest a over the delayed link"
 	awk -v r="$rtt" 'BEGIN {exit !(r >= 195)}' || fail "round trip $rtt ms over a link of 100 ms each way"
 	"$VNETLAB" link --json vt-vmdelay a:eth0 | jq -e '.engine == "user"' >/dev/null ||
-		fail "the link is not served by the user engine: $("$VNETLAB" link --json vt-vmdelay a:eth0)"
+		fail "the link is not served by linkd: $("$VNETLAB" link --json vt-vmdelay a:eth0)"
 	vl down vt-vmdelay
 }
 

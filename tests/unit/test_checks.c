@@ -1,11 +1,11 @@
-/* A run's verdict as named checks (src/bench/checks.h): a quiet run passes
+/* A run's verdict as named checks (src/study/checks.h): a quiet run passes
  * every one; each condition fails exactly the check that names it, and
  * the one-line verdict leads with the worst that failed. And the TCP
  * counters a check reads, from /proc/net/snmp's text. */
 #include <math.h>
 
-#include "bench/checks.h"
-#include "bench/probe.h"
+#include "study/checks.h"
+#include "study/probe.h"
 #include "check.h"
 
 /* A quiet run of 4 instances of 2 s on a host of which the lab used 60 %. */

@@ -1,4 +1,4 @@
-/* test_compare: the comparison as a library call (src/bench/compare.h),
+/* test_compare: the comparison as a library call (src/study/compare.h),
  * without the command line: environments from a list, the result files'
  * schema version, and a real two-environment comparison (the built-in cpu
  * workload, tiny, on ns and proc; as root) whose figures and JSON must be
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/compare.h"
+#include "study/compare.h"
 #include "engine/linkd_main.h"
 #include "node/node.h"
 #include "check.h"
@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 {
 	char work[PATH_MAX];
 
-	/* the nodes' init and the link engine are this program, as in vnetlab */
+	/* the nodes' init and linkd are this program, as in vnetlab */
 	if (argc > 1 && !strcmp(argv[1], "__init") && getpid() == 1)
 		vl_node_init_main();
 	if (argc == 3 && !strcmp(argv[1], "__linkd"))

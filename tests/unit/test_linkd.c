@@ -1,4 +1,4 @@
-/* test_linkd: the link engine (src/link/linkd.c) over real fds. Each case
+/* test_linkd: linkd (src/link/linkd.c) over real fds. Each case
  * joins two SOCK_SEQPACKET socketpairs with one link, runs the engine in a
  * thread and talks to the far ends from the main thread (and a sender
  * thread where both must run at once).

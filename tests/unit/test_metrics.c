@@ -1,4 +1,4 @@
-/* test_metrics [DIR]: data-driven tests of src/bench/metrics.
+/* test_metrics [DIR]: data-driven tests of src/study/metrics.
  *
  * Each DIR/<case>.case (DIR defaults to tests/metrics) holds lines
  * "key: values"; '#' starts a comment line (the hand arithmetic), blank
@@ -30,7 +30,7 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "bench/metrics.h"
+#include "study/metrics.h"
 #include "check.h"
 
 #define TOL 1e-4

@@ -1,4 +1,4 @@
-/* test_parse [DIR]: data-driven tests of src/bench/parse.
+/* test_parse [DIR]: data-driven tests of src/study/parse.
  *
  * Each DIR/<prog>-<case>.in (DIR defaults to tests/parse) is what a program
  * printed, captured from the real program or made by hand; <prog> is one of
@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "bench/parse.h"
+#include "study/parse.h"
 #include "check.h"
 
 #define REL_TOL 1e-9

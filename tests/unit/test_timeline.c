@@ -1,8 +1,8 @@
-/* A run over time (src/bench/timeline.h): windowed Jain and how many
+/* A run over time (src/study/timeline.h): windowed Jain and how many
  * instances made progress per window, on hand-computed timelines. */
 #include <math.h>
 
-#include "bench/timeline.h"
+#include "study/timeline.h"
 #include "check.h"
 
 static void t_figures(void)
