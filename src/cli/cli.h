@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "base/err.h"
 #include "topo/topo.h"
@@ -21,15 +22,17 @@ enum vl_exit {
 	VL_EXIT_NOT_FOUND = 127,
 };
 
-struct vl_cmd {
+/* A command's help (help.c); main.c has the table that runs them. */
+struct vl_cmd_help {
 	const char *name;
-	int (*run)(int argc, char **argv);
 	const char *args;    /* one-line synopsis of the arguments */
 	const char *summary; /* one line */
 	const char *help;    /* the long text for `vnetlab help CMD` / --help */
 };
 
-extern const struct vl_cmd vl_cmds[];
+extern const struct vl_cmd_help vl_cmd_help[];
+/* "usage: vnetlab COMMAND [ARGS]" and every command's summary. */
+void vl_cli_list(FILE *f);
 
 int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);

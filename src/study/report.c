@@ -15,75 +15,6 @@
 #include "base/util.h"
 #include "study/compare.h"
 
-/* The worst-off instance's share of a fair one; from its shares for
- * runs stored before it was recorded. */
-double vl_report_worst_share(json_t *m)
-{
-	json_t *w = json_object_get(m, "worst_share"), *v;
-	json_t *shares = json_object_get(m, "shares");
-	double lo = 1e300;
-	size_t i, n = json_array_size(shares);
-
-	if (json_is_number(w))
-		return json_number_value(w);
-	json_array_foreach(shares, i, v)
-	{
-		if (json_number_value(v) < lo)
-			lo = json_number_value(v);
-	}
-	return n ? lo * (double)n : 1;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The bench JSON files of dir, sorted. */
-size_t vl_report_list_json(const char *dir, char ***out)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **v = NULL;
-	size_t n = 0, cap = 0;
-
-	while (d && (de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-
-		if (l > 5 && !strcmp(de->d_name + l - 5, ".json") && de->d_name[0] != '.') {
-			vl_grow(&v, &cap, n, sizeof(*v));
-			v[n++] = vl_xstrdup(de->d_name);
-		}
-	}
-	if (d)
-		closedir(d);
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_str);
-	*out = v;
-	return n;
-}
-
-/* Run gnuplot on a script file (arguments, no shell). */
-int vl_report_gnuplot(const char *script)
-{
-	char *argv[] = {"gnuplot", (char *)script, NULL};
-	struct vl_err err = {0};
-
-	return vl_spawn_wait(argv, false, &err);
-}
-
-/* Is a bench file judged by throughput (else by completion rate)? */
-bool vl_report_rate_file(json_t *b)
-{
-	json_t *run = json_array_get(json_object_get(b, "runs"), 0);
-	const char *w = vl_json_str(b, "workload");
-
-	if (json_is_boolean(json_object_get(run, "rate")))
-		return json_is_true(json_object_get(run, "rate"));
-	/* files written before runs said so */
-	return !strcmp(w, "stream") || !strcmp(w, "bandwidth");
-}
-
 /* Under a workload's table: each run's failed checks, with their figures
  * and what they say, and each run beside a noisy neighbour against the
  * same run without it. */
@@ -327,17 +258,6 @@ static int one(const char *dir, const char *base, json_t *b, struct vl_buf *md, 
 		}
 	}
 	return 0;
-}
-
-/* Where a run goes in the report's arrays: ns, proc, solo, vm; a run
- * beside a noisy neighbour ("ns+cpu") in none of them (-1). */
-int vl_report_slot(const char *run)
-{
-	return !strcmp(run, "ns")     ? VL_SLOT_NS
-	       : !strcmp(run, "proc") ? VL_SLOT_PROC
-	       : !strcmp(run, "vm")   ? VL_SLOT_VM
-	       : !strcmp(run, "solo") ? VL_SLOT_SOLO
-	                              : -1;
 }
 
 /* Slowdown of ns and proc against solo for every time-bound run (cpu,

@@ -17,8 +17,12 @@ int vl_report_render(const char *dir, struct vl_err *err);
  * (letters, digits, _ . / - +), else why not. */
 const char *vl_report_dir_invalid(const char *dir);
 
-/* For the report's parts (report.c, report_mpi.c): the *.json files of dir,
- * sorted (caller frees each and the array); run gnuplot on a script. */
+/* The report's parts, in one order: report.c renders, calling
+ * report_findings.c and report_mpi.c, which read the files through
+ * report_data.c; none calls one above it.
+ *
+ * report_data.c: the *.json files of dir, sorted (caller frees each and
+ * the array); run gnuplot on a script. */
 size_t vl_report_list_json(const char *dir, char ***out);
 int vl_report_gnuplot(const char *script);
 /* A bench file's runs: where a run goes in the report's arrays (ns, proc,

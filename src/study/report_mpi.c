@@ -16,44 +16,6 @@
 #include "base/util.h"
 #include "study/report.h"
 
-json_t *vl_report_mpi_env(json_t *f, const char *env)
-{
-	json_t *r;
-	size_t k;
-
-	json_array_foreach(json_object_get(f, "mpi_runs"), k,
-	                   r) if (!strcmp(vl_json_str(r, "env"), env)) return r;
-	return NULL;
-}
-
-bool vl_report_mpi_macro(json_t *f)
-{
-	return *vl_json_str(f, "class") != '\0';
-}
-
-size_t vl_report_mpi_load(const char *dir, json_t ***out)
-{
-	char **names, path[PATH_MAX];
-	size_t n = vl_report_list_json(dir, &names), k = 0;
-	json_t **v = vl_xcalloc(n + 1, sizeof(*v));
-
-	for (size_t i = 0; i < n; i++) {
-		json_error_t je;
-		json_t *f;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		f = json_load_file(path, 0, &je);
-		if (f && json_is_array(json_object_get(f, "mpi_runs")))
-			v[k++] = f;
-		else
-			json_decref(f);
-		free(names[i]);
-	}
-	free(names);
-	*out = v;
-	return k;
-}
-
 /* Whether any file has a run on virtual machines: the vm columns, series
  * and prose only then, so that studies without --vm read as before. */
 static bool any_vm(json_t **f, size_t n)
@@ -139,7 +101,8 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 		              vl_json_num(vl_report_mpi_env(f[i], "ns"), "link_bytes") / 1e6);
 		if (vm && t[1] > 0)
 			vl_buf_printf(md, " %.1f |",
-			              vl_json_num(vl_report_mpi_env(f[i], "vm"), "link_bytes") / 1e6);
+			              vl_json_num(vl_report_mpi_env(f[i], "vm"), "link_bytes") /
+			                  1e6);
 		else if (vm)
 			vl_buf_printf(md, " - |");
 		vl_buf_printf(md, " %s |\n", notes.len ? notes.s : "");
@@ -173,15 +136,18 @@ static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 			       ranks = vl_json_num(f[i], "ranks");
 			double c = cpus > 0 && cpus < ranks ? cpus : ranks;
 
-			if (strcmp(vl_json_str(f[i], "mpi"), impls[m]) || !vl_report_mpi_macro(f[i]))
+			if (strcmp(vl_json_str(f[i], "mpi"), impls[m]) ||
+			    !vl_report_mpi_macro(f[i]))
 				continue;
-			fprintf(
-			    d, "%s-%s %.4f %.4f %.4f %.4f %.4f", vl_json_str(f[i], "benchmark"),
-			    vl_json_str(f[i], "class"), vl_json_num(vl_report_mpi_env(f[i], "ns"), "wall_s"),
-			    vl_json_num(vl_report_mpi_env(f[i], "proc"), "wall_s"),
-			    vl_json_num(vl_report_mpi_env(f[i], "solo"), "wall_s"), one, c > 0 ? one / c : 0);
+			fprintf(d, "%s-%s %.4f %.4f %.4f %.4f %.4f", vl_json_str(f[i], "benchmark"),
+			        vl_json_str(f[i], "class"),
+			        vl_json_num(vl_report_mpi_env(f[i], "ns"), "wall_s"),
+			        vl_json_num(vl_report_mpi_env(f[i], "proc"), "wall_s"),
+			        vl_json_num(vl_report_mpi_env(f[i], "solo"), "wall_s"), one,
+			        c > 0 ? one / c : 0);
 			if (vm)
-				fprintf(d, " %.4f", vl_json_num(vl_report_mpi_env(f[i], "vm"), "wall_s"));
+				fprintf(d, " %.4f",
+				        vl_json_num(vl_report_mpi_env(f[i], "vm"), "wall_s"));
 			fprintf(d, "\n");
 			rows++;
 		}
@@ -363,15 +329,6 @@ static void micro_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 		              "NetPIPE, where present, is an independent measurement of the same "
 		              "path (TCP between two ns nodes, no MPI).\n");
 	}
-}
-
-json_t *vl_report_mpi_points(json_t *r)
-{
-	json_t *rep = json_object_get(r, "report");
-
-	if (json_object_get(rep, "pingpong"))
-		rep = json_object_get(rep, "pingpong");
-	return json_object_get(rep, "points");
 }
 
 static bool ran(json_t *r)
