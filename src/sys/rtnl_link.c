@@ -1,6 +1,8 @@
 /* rtnetlink's links (rtnl_link.h): RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK. */
 #include "sys/rtnl_link.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -86,6 +88,58 @@ int vl_rtnl_link_add_dummy(struct vl_nl *nl, const char *name, int ifindex, int 
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
 	mnl_attr_nest_end(nlh, li);
 	return 0;
+}
+
+int vl_rtnl_link_add_vxlan(struct vl_nl *nl, const struct vl_rtnl_vxlan *v, struct vl_err *err)
+{
+	char what[80];
+	struct nlmsghdr *nlh;
+	struct nlattr *li, *data;
+
+	if (!v->vni || v->vni >= 1u << 24)
+		return vl_err_set(err, EINVAL, "vxlan %s: VNI %u: expected 1 to %u", v->name,
+		                  v->vni, (1u << 24) - 1);
+	snprintf(what, sizeof(what), "create vxlan %s (VNI %u)", v->name, v->vni);
+	if (!(nlh = vl_rtnl_link_new(nl, v->name, v->ifindex, v->mtu, false, what, err)))
+		return -1;
+	if (v->ns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)v->ns_fd);
+	if (v->mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, v->mac);
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vxlan");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_VXLAN_ID, v->vni);
+	mnl_attr_put(nlh, IFLA_VXLAN_GROUP, sizeof(v->remote), &v->remote);
+	if (v->local)
+		mnl_attr_put(nlh, IFLA_VXLAN_LOCAL, sizeof(v->local), &v->local);
+	if (v->underlay)
+		mnl_attr_put_u32(nlh, IFLA_VXLAN_LINK, (uint32_t)v->underlay);
+	mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(v->port));
+	mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 0);
+	mnl_attr_put_u8(nlh, IFLA_VXLAN_TTL, 64);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, li);
+	return 0;
+}
+
+int vl_vxlan_inner_mtu(int underlay, int asked, struct vl_err *err)
+{
+	int most = underlay - VL_VXLAN_OVERHEAD;
+
+	if (most < 68)
+		return vl_err_set(
+		    err, EINVAL,
+		    "an underlay MTU of %d leaves %d for a link across hosts: at least "
+		    "%d is needed (IPv4's 68 plus VXLAN's %d)",
+		    underlay, most, 68 + VL_VXLAN_OVERHEAD, VL_VXLAN_OVERHEAD);
+	if (asked > most)
+		return vl_err_set(
+		    err, EMSGSIZE,
+		    "MTU %d: the underlay's %d carries at most %d across hosts (VXLAN "
+		    "takes %d)",
+		    asked, underlay, most, VL_VXLAN_OVERHEAD);
+	return asked > 0 ? asked : most;
 }
 
 /* Start an RTM_NEWLINK request that changes the existing link ifindex

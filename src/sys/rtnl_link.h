@@ -38,6 +38,31 @@ int vl_rtnl_link_add_veth(struct vl_nl *nl, const struct vl_rtnl_veth_end *a,
 int vl_rtnl_link_add_dummy(struct vl_nl *nl, const char *name, int ifindex, int mtu,
                            const uint8_t *mac, struct vl_err *err);
 
+/* A VXLAN device for one link between two hosts: unicast to one remote,
+ * no learning, its own VNI. Created in the socket's namespace (where its
+ * UDP socket stays, on the underlay) and moved to ns_fd's (a node's or a
+ * switch's) when ns_fd >= 0. Addresses in network byte order. */
+struct vl_rtnl_vxlan {
+	const char *name;
+	int ifindex;        /* 0: the kernel's choice (in its final namespace) */
+	int ns_fd;          /* namespace to put it in; -1: the socket's own */
+	uint32_t vni;       /* 1 .. 2^24 - 1 */
+	uint32_t local;     /* the underlay address it sends from (0: any) */
+	uint32_t remote;    /* the other host's underlay address */
+	uint16_t port;      /* UDP destination port (4789 is IANA's; containerlab's 14789) */
+	int underlay;       /* ifindex of the underlay device (0: by route) */
+	int mtu;            /* inner MTU (vl_vxlan_inner_mtu) */
+	const uint8_t *mac; /* its MAC address, or NULL: the kernel's */
+};
+int vl_rtnl_link_add_vxlan(struct vl_nl *nl, const struct vl_rtnl_vxlan *v, struct vl_err *err);
+/* What VXLAN adds to an IPv4 frame: outer IPv4 (20), UDP (8), VXLAN (8)
+ * and the inner Ethernet header (14). */
+#define VL_VXLAN_OVERHEAD 50
+/* The inner MTU of a VXLAN link over an underlay of MTU underlay: asked
+ * (0: the largest) if the underlay carries it, else an error that names
+ * both. */
+int vl_vxlan_inner_mtu(int underlay, int asked, struct vl_err *err);
+
 /* Set the link administratively up or down. */
 int vl_rtnl_link_set_up(struct vl_nl *nl, int ifindex, bool up, const char *what,
                         struct vl_err *err);
