@@ -33,7 +33,8 @@
 #define VL_PLACE_LINK_UNIT 10000000ull
 #define VL_PLACE_LINK_MAX  1000
 /* A host's capacity: its equal share of the lab's weight, plus this many
- * percent (the imbalance METIS is allowed). More weight pinned to a host
+ * percent (the imbalance METIS is allowed) or plus the lab's heaviest node
+ * where that is more (nodes do not split). More weight pinned to a host
  * than that does not fit it. */
 #define VL_PLACE_SLACK_PCT 5
 #define VL_PLACE_SEED      1
