@@ -17,7 +17,9 @@ WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter -Wstrict-prot
            -Wmissing-prototypes -Wvla
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS  := $(PKG_LIBS) -lutil -lm
+# METIS (placement over hosts) has no pkg-config file in Debian: named here,
+# for every binary that links libvnetlab.a.
+LDLIBS  := $(PKG_LIBS) -lmetis -lutil -lm
 
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 

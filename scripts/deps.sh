@@ -18,6 +18,7 @@ libnftables-dev
 libjansson-dev
 libyaml-dev
 libedit-dev
+libmetis-dev
 python3-minimal
 libssl-dev
 iproute2

@@ -233,13 +233,19 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "      --templates     also remove the guests' templates (vm nodes are cloned\n"
      "                      from them; the next up makes them again), kept in\n"
      "                      /dev/shm/vnetlab-templates ($VNETLAB_VM_TEMPLATES)\n"},
-    {"plan", "(-f FILE | --topo SPEC) [--name LAB] [--id ID]",
+    {"plan", "(-f FILE | --topo SPEC) [--name LAB] [--id ID] [--hosts N] [--json]",
      "print the names, addresses and routes up would create",
      "Print the plan of a topology: segments, subnets, bridges, interfaces, routes and\n"
-     "/etc/hosts. Touches nothing.\n"
+     "/etc/hosts. Touches nothing. With --hosts N, its placement over N hosts instead:\n"
+     "which host holds each node and switch, and the cut, the links between hosts with\n"
+     "their bandwidth (METIS, weighted by each node's CPU and memory and each link's\n"
+     "bandwidth, with a fixed seed; host: K in the file pins a node, group or kind).\n"
      "\n"
      "  -f, --file FILE / -t, --topo SPEC / -n, --name LAB / --pool CIDR / --ipv6 on|off\n"
-     "      --id ID         the lab id to plan with (4 hex digits; default from the name)\n"},
+     "      --id ID         the lab id to plan with (4 hex digits; default from the name)\n"
+     "      --hosts N       place the lab over N hosts (1..1024; fewer if it has fewer\n"
+     "                      nodes)\n"
+     "      --json          the placement as JSON: nodes (name, host from 0), cut\n"},
     {"save", "(LAB | -f FILE) [--dir DIR]", "write each FRR router's running configuration back",
      "In each FRR router of the lab, vtysh's `write memory` (into the router's\n"
      "/etc/frr: the lab's copy of its startup-config, or the file bound there), then\n"

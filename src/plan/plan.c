@@ -506,6 +506,7 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 	p = vl_xcalloc(1, sizeof(*p));
 	p->topo = t;
 	p->backend = backend;
+	p->n_hosts = 1;
 	snprintf(p->lab, sizeof(p->lab), "%s", lab);
 	snprintf(p->id, sizeof(p->id), "%s", id);
 
@@ -668,6 +669,9 @@ void vl_plan_free(struct vl_plan *p)
 	free(p->segs);
 	free(p->hosts);
 	free(p->mgmt.hosts);
+	free(p->host);
+	free(p->weight);
+	free(p->cut);
 	free(p);
 }
 

@@ -147,6 +147,15 @@ struct vl_plan_mgmt {
 	char *hosts; /* the host's /etc/hosts block: "ADDR\tclab-LAB-NODE\n"... */
 };
 
+/* A link between nodes on two hosts of a lab placed over several
+ * (vl_plan_place, plan/place.h). */
+struct vl_plan_cut {
+	int topo_link;        /* index in topo->links */
+	int veth;             /* its veth in p->veths, or -1 (the proc backend has none) */
+	int host[2];          /* the hosts of its endpoints ep[0] and ep[1] */
+	uint64_t rate_bps[2]; /* ep[0] -> ep[1] and back; 0: unlimited */
+};
+
 struct vl_plan {
 	enum vl_backend backend;
 	char lab[64];
@@ -167,6 +176,14 @@ struct vl_plan {
 	struct vl_plan_mgmt mgmt;
 
 	char *hosts; /* the /etc/hosts every node sees */
+
+	/* The placement over hosts (vl_plan_place): n_hosts 1 and the rest
+	 * NULL until it is made. */
+	int n_hosts;
+	int *host;       /* by topo node (switches too): its host, 0-based */
+	int64_t *weight; /* by topo node: its demand (plan/place.h) */
+	struct vl_plan_cut *cut;
+	size_t n_cut;
 };
 
 /* The lab id a name hashes to (4 lowercase hex digits); the engine bumps it

@@ -596,6 +596,11 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 		}
 		if (n->no_mgmt)
 			vl_buf_printf(out, "  network-mode none\n");
+		if (n->pin.on) {
+			vl_buf_printf(out, "  host %d", n->pin.host);
+			dump_pos(out, " pos=", n->pin.pos);
+			vl_buf_add(out, "\n", 1);
+		}
 		if (n->set.have_exec)
 			vl_buf_printf(out, "  exec %zu\n", n->set.n_exec);
 		for (size_t k = 0; k < n->set.n_exec; k++)

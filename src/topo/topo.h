@@ -108,6 +108,16 @@ void vl_topo_settings_free(struct vl_topo_settings *s);
 /* Set "name=value" in a list of such (replacing name's value). */
 void vl_topo_kv_set(char ***list, size_t *n, const char *name, const char *value);
 
+/* A node's host when a lab is placed over several (`host: K`, on a node,
+ * its group or its kind; node > group > kind): 0-based, below
+ * VL_TOPO_MAX_HOSTS. Zeroed: not pinned, the placement decides. */
+#define VL_TOPO_MAX_HOSTS 1024
+struct vl_topo_pin {
+	bool on;
+	int host;
+	struct vl_pos pos; /* where host: was given */
+};
+
 struct vl_topo_node {
 	char *name;
 	enum vl_kind kind;
@@ -117,6 +127,7 @@ struct vl_topo_node {
 	uint32_t mgmt_ipv4;     /* mgmt-ipv4 (host byte order), 0: the next free one */
 	bool no_mgmt;           /* network-mode: none: no management interface */
 	struct vl_pos mgmt_pos; /* where mgmt-ipv4 was given */
+	struct vl_topo_pin pin; /* host: */
 	struct vl_pos pos;
 };
 

@@ -81,15 +81,17 @@ static const char *const topology_keys[] = {"defaults", "kinds", "groups", "node
 	    "wait-for", "startup-config"
 static const char *const defaults_keys[] = {"kind",       "ipv6",    "pool",   "mtu",
                                             "addressing", "profile", RES_KEYS, SETTINGS_KEYS};
-static const char *const kinds_keys[] = {"ipv6", RES_KEYS, SETTINGS_KEYS};
-static const char *const groups_keys[] = {"kind", "ipv6", RES_KEYS, SETTINGS_KEYS};
-static const char *const node_keys[] = {"kind",        "group",     "ipv6",      RES_KEYS,
-                                        SETTINGS_KEYS, "mgmt-ipv4", "mgmt_ipv4", "network-mode"};
+/* host: pins a node (of a kind, of a group) to a host of a placed lab. */
+static const char *const kinds_keys[] = {"ipv6", "host", RES_KEYS, SETTINGS_KEYS};
+static const char *const groups_keys[] = {"kind", "ipv6", "host", RES_KEYS, SETTINGS_KEYS};
+static const char *const node_keys[] = {"kind",      "group",     "ipv6",
+                                        "host",      RES_KEYS,    SETTINGS_KEYS,
+                                        "mgmt-ipv4", "mgmt_ipv4", "network-mode"};
 /* Impairments (IMPAIR_KEYS): on a link, for both directions; under forward: (from the
  * first endpoint to the second) or reverse:, for one. */
-static const char *const link_keys[] = {"endpoints", "mtu",     "type",     "engine",
-                                        "forward",   "reverse", IMPAIR_KEYS, "endpoint",
-                                        "host-interface"};
+static const char *const link_keys[] = {"endpoints", "mtu",      "type",
+                                        "engine",    "forward",  "reverse",
+                                        IMPAIR_KEYS, "endpoint", "host-interface"};
 static const char *const direction_keys[] = {IMPAIR_KEYS};
 static const char *const endpoint_keys[] = {"node", "interface", "mac"};
 

@@ -56,6 +56,7 @@ struct yaml_group {
 	int ipv6; /* VL_UNSET if not given */
 	struct vl_topo_res res;
 	struct vl_topo_settings set;
+	struct vl_topo_pin pin;
 	struct vl_pos pos;
 };
 
@@ -74,7 +75,8 @@ struct loader {
 	struct vl_topo_res frr_res;
 	struct vl_topo_settings frr_set;
 	int frr_ipv6;
-	struct yaml_group *groups; /* topology.groups, in the file's order */
+	struct vl_topo_pin kind_pin[3], frr_pin; /* host: of kinds.K, kinds.frr */
+	struct yaml_group *groups;               /* topology.groups, in the file's order */
 	size_t n_groups;
 
 	struct warn_count *warns;

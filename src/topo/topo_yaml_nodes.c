@@ -24,7 +24,8 @@ static int load_res(struct loader *ld, const struct found *f, enum where w, cons
 
 	for (size_t i = 0; i < vl_yaml_key_tables[w].n_ours; i++)
 		if (f->key[i] && !r->pos.line && strcmp(vl_yaml_key_tables[w].ours[i], "kind") &&
-		    strcmp(vl_yaml_key_tables[w].ours[i], "ipv6"))
+		    strcmp(vl_yaml_key_tables[w].ours[i], "ipv6") &&
+		    strcmp(vl_yaml_key_tables[w].ours[i], "host"))
 			r->pos = vl_yaml_pos(f->key[i]);
 	for (size_t k = 0; k < VL_ARRAY_SIZE(keys); k++) {
 		if (keys[k].alias)
@@ -120,11 +121,33 @@ int vl_yaml_load_defaults(struct loader *ld, yaml_node_t *n)
 	return 0;
 }
 
+/* host: of mapping f (table w, named ctx): pins the node(s) to a host. */
+static int load_pin(struct loader *ld, const struct found *f, enum where w, const char *ctx,
+                    struct vl_topo_pin *pin)
+{
+	yaml_node_t *v = vl_yaml_found_val(f, w, "host");
+	unsigned long h;
+	const char *s;
+	char what[192];
+
+	if (!v)
+		return 0;
+	snprintf(what, sizeof(what), "%s: host", ctx);
+	if (vl_yaml_get_string(ld, v, what, &s) < 0)
+		return -1;
+	if (vl_parse_uint(s, 0, VL_TOPO_MAX_HOSTS - 1, &h) < 0)
+		return fail(ld, v,
+		            "%s \"%s\": expected a host's number, 0 to %d (0 is the first host)",
+		            what, s, VL_TOPO_MAX_HOSTS - 1);
+	*pin = (struct vl_topo_pin){.on = true, .host = (int)h, .pos = vl_yaml_pos(v)};
+	return 0;
+}
+
 /* A level a node inherits from (kinds.K, groups.G): its mapping vn walked
- * against table w into *f, and its ipv6, resources and settings. *f is
- * left empty (f->key[] all NULL) for an empty level. */
+ * against table w into *f, and its ipv6, host, resources and settings. *f
+ * is left empty (f->key[] all NULL) for an empty level. */
 static int load_level(struct loader *ld, yaml_node_t *vn, enum where w, const char *ctx,
-                      struct found *f, int *ipv6, struct vl_topo_res *res,
+                      struct found *f, int *ipv6, struct vl_topo_pin *pin, struct vl_topo_res *res,
                       struct vl_topo_settings *set)
 {
 	yaml_node_t *v;
@@ -143,7 +166,8 @@ static int load_level(struct loader *ld, yaml_node_t *vn, enum where w, const ch
 		if (vl_yaml_get_bool(ld, v, what, ipv6) < 0)
 			return -1;
 	}
-	if (load_res(ld, f, w, ctx, res) < 0 || vl_yaml_load_settings(ld, f, w, ctx, set) < 0)
+	if (load_pin(ld, f, w, ctx, pin) < 0 || load_res(ld, f, w, ctx, res) < 0 ||
+	    vl_yaml_load_settings(ld, f, w, ctx, set) < 0)
 		return -1;
 	return 0;
 }
@@ -169,7 +193,7 @@ int vl_yaml_load_kinds(struct loader *ld, yaml_node_t *n)
 		/* kinds.frr: a slot of its own, for nodes of kind frr */
 		if (frr) {
 			if (load_level(ld, vn, W_KINDS, "topology.kinds.frr", &f, &ld->frr_ipv6,
-			               &ld->frr_res, &ld->frr_set) < 0)
+			               &ld->frr_pin, &ld->frr_res, &ld->frr_set) < 0)
 				return -1;
 			continue;
 		}
@@ -182,8 +206,8 @@ int vl_yaml_load_kinds(struct loader *ld, yaml_node_t *n)
 		}
 		seen[kind] = kn;
 		snprintf(ctx, sizeof(ctx), "topology.kinds.%s", vl_kind_name(kind));
-		if (load_level(ld, vn, W_KINDS, ctx, &f, &ld->kind_ipv6[kind], &ld->kind_res[kind],
-		               &ld->kind_set[kind]) < 0)
+		if (load_level(ld, vn, W_KINDS, ctx, &f, &ld->kind_ipv6[kind], &ld->kind_pin[kind],
+		               &ld->kind_res[kind], &ld->kind_set[kind]) < 0)
 			return -1;
 	}
 	return 0;
@@ -217,7 +241,7 @@ int vl_yaml_load_groups(struct loader *ld, yaml_node_t *n)
 		vl_topo_settings_init(&g->set);
 		ld->n_groups++;
 		snprintf(ctx, sizeof(ctx), "topology.groups.%s", name);
-		if (load_level(ld, vn, W_GROUP, ctx, &f, &g->ipv6, &g->res, &g->set) < 0)
+		if (load_level(ld, vn, W_GROUP, ctx, &f, &g->ipv6, &g->pin, &g->res, &g->set) < 0)
 			return -1;
 		if ((v = vl_yaml_found_val(&f, W_GROUP, "kind"))) {
 			if (vl_yaml_get_kind_frr(ld, v, ctx, &g->kind, &g->frr) < 0)
@@ -240,6 +264,7 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 	yaml_node_t *v;
 	struct vl_topo_res res;
 	struct vl_topo_settings set;
+	struct vl_topo_pin pin = {0};
 	const struct yaml_group *group = NULL;
 
 	vl_topo_res_init(&res);
@@ -293,7 +318,8 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 			if (vl_yaml_get_bool(ld, v, what, &ipv6) < 0)
 				return -1;
 		}
-		if (load_res(ld, &f, W_NODE, ctx, &res) < 0 ||
+		if (load_pin(ld, &f, W_NODE, ctx, &pin) < 0 ||
+		    load_res(ld, &f, W_NODE, ctx, &res) < 0 ||
 		    vl_yaml_load_settings(ld, &f, W_NODE, ctx, &set) < 0) {
 			vl_topo_res_free(&res);
 			vl_topo_settings_free(&set);
@@ -305,7 +331,11 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 		vl_topo_settings_inherit(&set, &group->set);
 		if (ipv6 == VL_UNSET)
 			ipv6 = group->ipv6;
+		if (!pin.on)
+			pin = group->pin;
 	}
+	if (!pin.on)
+		pin = frr ? ld->frr_pin : ld->kind_pin[kind];
 	vl_topo_res_inherit(&res, frr ? &ld->frr_res : &ld->kind_res[kind]);
 	vl_topo_settings_inherit(&set, frr ? &ld->frr_set : &ld->kind_set[kind]);
 	vl_topo_settings_inherit(&set, &ld->def_set);
@@ -341,6 +371,7 @@ static int load_node(struct loader *ld, yaml_node_t *kn, yaml_node_t *vn)
 	node->ipv6 = ipv6;
 	node->res = res;
 	node->set = set;
+	node->pin = pin;
 	return vn ? vl_yaml_load_node_mgmt(ld, &f, ctx, node) : 0;
 }
 
