@@ -46,6 +46,10 @@ qemu-system-x86
 xz-utils
 strace
 nftables
+slurmctld
+slurmd
+slurm-client
+munge
 "
 
 # LAM/MPI refuses to run as root: it runs as this unprivileged account,
@@ -89,11 +93,15 @@ fi
 echo "deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
-# openssh-server is here for sshd inside nodes (scp, LAM/MPI) and frr for
-# FRR routers inside nodes, never as the host's own services: keep their
-# packages from starting or enabling one.
+# openssh-server is here for sshd inside nodes (scp, LAM/MPI) and in
+# simulated hosts, frr for FRR routers inside nodes, slurmctld, slurmd and
+# munge for the Slurm cluster of simulated hosts (scripts/simhosts.sh starts
+# its own), never as the host's own services: keep their packages from
+# starting or enabling one.
 no_services=
-case " $missing " in *" openssh-server "* | *" frr "*) no_services=1 ;; esac
+case " $missing " in
+*" openssh-server "* | *" frr "* | *" slurmctld "* | *" slurmd "* | *" munge "*) no_services=1 ;;
+esac
 if [ -n "$no_services" ] && [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 	chmod 755 /usr/sbin/policy-rc.d
@@ -103,6 +111,7 @@ fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
 if [ -n "$no_services" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-	systemctl disable --now ssh.service ssh.socket frr.service >/dev/null 2>&1 || true
+	systemctl disable --now ssh.service ssh.socket frr.service slurmctld.service \
+		slurmd.service munge.service >/dev/null 2>&1 || true
 fi
 need_user

@@ -25,6 +25,7 @@ static const struct {
 	int flag;
 	const char *name;
 } ns_kinds[] = {{CLONE_NEWNET, "net"}, {CLONE_NEWUTS, "uts"}, {CLONE_NEWNS, "mnt"}};
+enum { MNT_KIND = 2 }; /* ns_kinds[MNT_KIND] is the mount namespace */
 
 void vl_node_limits(const struct vl_plan_node *n, struct vl_cg_limits *l)
 {
@@ -82,6 +83,7 @@ int vl_node_worker_init(struct vl_node_ctx *ctx, struct vl_err *err)
 	ctx->proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ctx->host_mnt < 0 || ctx->host_pid < 0 || ctx->self_exe < 0 || ctx->proc < 0)
 		return vl_err_sys(err, errno, "open own namespaces and executable");
+	ctx->host_mnt_id = vl_mntns_id(ctx->host_mnt);
 	if (unshare(CLONE_NEWNS) < 0)
 		return vl_err_sys(err, errno, "create a mount namespace (needs root)");
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
@@ -418,13 +420,69 @@ static int make_inside(struct vl_node_ctx *ctx, const struct vl_plan_node *n, in
 	if (*init > 0 && release_init(n, *init, &go, &ready, err) < 0)
 		return -1;
 	for (size_t k = 0; k < VL_ARRAY_SIZE(ns_kinds); k++) {
-		if (!(flags & ns_kinds[k].flag))
+		if (!(flags & ns_kinds[k].flag) || fds->fd[k] >= 0)
 			continue;
 		snprintf(path, sizeof(path), "self/ns/%s", ns_kinds[k].name);
 		if ((fds->fd[k] = openat(ctx->proc, path, O_RDONLY | O_CLOEXEC)) < 0)
 			return vl_err_sys(err, errno, "node %s: open %s", n->name, path);
 	}
 	return 0;
+}
+
+/* unshare(flags) from the template mount namespace, with *mnt the new
+ * mount namespace, which the host's must be able to bind.
+ *
+ * The kernel binds a mount namespace file only where the binder's own
+ * mount namespace has a lower id than the namespace bound (fs/namespace.c,
+ * mnt_ns_loop(): "newer" ones only, so no namespace can pin an older one
+ * and make a loop). Up to Linux 6.17 ids came from one counter, so a node's
+ * namespace, made after the host's, always had the higher. Since 6.18
+ * ("mnt: support ns lookup") ids come from per-CPU batches of a counter:
+ * a namespace made now on a CPU whose batch lags gets a lower id than one
+ * another CPU made before. In the machine's first mount namespace (the
+ * lowest id of all) that never shows; in one made later (a container, a
+ * simulated host, `unshare -m`) each worker's node made on a lagging CPU
+ * failed "bind namespace on .../ns/NODE.mnt: Invalid argument", as the
+ * workers (one per CPU) landed. So a node whose namespace came out lower
+ * than the host's is made again once this CPU's counter has moved past
+ * the host's id; ids of one CPU only grow, so it stays past, and the
+ * common case costs one ioctl. */
+static int unshare_bindable(struct vl_node_ctx *ctx, const struct vl_plan_node *n, int flags,
+                            int *mnt, struct vl_err *err)
+{
+	for (int tries = 0;; tries++) {
+		uint64_t id;
+
+		if (setns(ctx->base_mnt, CLONE_NEWNS) < 0)
+			return vl_err_sys(err, errno, "node %s: enter template mount namespace",
+			                  n->name);
+		if (unshare(flags) < 0) {
+			if (errno == ENOSPC)
+				return vl_err_sys(
+				    err, errno,
+				    "node %s: create namespaces (a namespace limit was "
+				    "hit: raise user.max_net_namespaces / "
+				    "max_mnt_namespaces)",
+				    n->name);
+			return vl_err_sys(err, errno, "node %s: create namespaces", n->name);
+		}
+		if ((*mnt = openat(ctx->proc, "self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0)
+			return vl_err_sys(err, errno, "node %s: open its mount namespace", n->name);
+		id = vl_mntns_id(*mnt);
+		if (!id || !ctx->host_mnt_id || id > ctx->host_mnt_id)
+			return 0;
+		vl_closep(mnt);
+		if (tries == 16)
+			return vl_err_set(
+			    err, EINVAL,
+			    "node %s: its mount namespace's id (%llu) stays below the "
+			    "host mount namespace's (%llu), which the kernel needs "
+			    "to bind it: run vnetlab in the machine's first mount "
+			    "namespace",
+			    n->name, (unsigned long long)id, (unsigned long long)ctx->host_mnt_id);
+		if (vl_ns_ids_advance(ctx->host_mnt_id, err) < 0)
+			return vl_err_wrap(err, "node %s", n->name);
+	}
 }
 
 int vl_node_make(struct vl_node_ctx *ctx, size_t i, int flags, vl_node_setup_fn setup,
@@ -439,20 +497,9 @@ int vl_node_make(struct vl_node_ctx *ctx, size_t i, int flags, vl_node_setup_fn 
 	int r;
 
 	ctx->last_init = 0;
-	if (setns(ctx->base_mnt, CLONE_NEWNS) < 0)
-		return vl_err_sys(err, errno, "node %s: enter template mount namespace", n->name);
-	if (unshare(flags) < 0) {
-		int e = errno;
-
-		setns(ctx->host_mnt, CLONE_NEWNS);
-		if (e == ENOSPC)
-			return vl_err_sys(err, e,
-			                  "node %s: create namespaces (a namespace limit was hit: "
-			                  "raise user.max_net_namespaces / max_mnt_namespaces)",
-			                  n->name);
-		return vl_err_sys(err, e, "node %s: create namespaces", n->name);
-	}
-	r = make_inside(ctx, n, flags, setup, &fds, &pid_fd, &init, err);
+	r = unshare_bindable(ctx, n, flags, &fds.fd[MNT_KIND], err);
+	if (r == 0)
+		r = make_inside(ctx, n, flags, setup, &fds, &pid_fd, &init, err);
 	if (setns(ctx->host_mnt, CLONE_NEWNS) < 0 && r == 0)
 		r = vl_err_sys(err, errno, "node %s: return to the host mount namespace", n->name);
 	for (size_t k = 0; r == 0 && k < VL_ARRAY_SIZE(ns_kinds); k++) {

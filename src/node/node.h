@@ -63,13 +63,14 @@ struct vl_node_lab {
 /* What a worker process holds while it creates nodes. */
 struct vl_node_ctx {
 	const struct vl_plan *plan;
-	int host_mnt;    /* the host's mount namespace */
-	int host_pid;    /* the host's pid namespace */
-	int base_mnt;    /* template mount namespace nodes are cloned from */
-	int self_exe;    /* this program, to start a node's init from */
-	int proc;        /* the host's /proc (a node's may be its pid namespace's) */
-	pid_t last_init; /* init of the node create() made last, or 0 */
-	bool ready;      /* worker_init() has run */
+	int host_mnt;         /* the host's mount namespace */
+	uint64_t host_mnt_id; /* its kernel id (0: unknown) */
+	int host_pid;         /* the host's pid namespace */
+	int base_mnt;         /* template mount namespace nodes are cloned from */
+	int self_exe;         /* this program, to start a node's init from */
+	int proc;             /* the host's /proc (a node's may be its pid namespace's) */
+	pid_t last_init;      /* init of the node create() made last, or 0 */
+	bool ready;           /* worker_init() has run */
 };
 
 /* --- a running lab ------------------------------------------------------- */

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -121,6 +122,56 @@ bool vl_netns_is_host(struct vl_ns_id id)
 {
 	return vl_ns_id_eq(id, vl_ns_id_of("/proc/1/ns/net")) ||
 	       vl_ns_id_eq(id, vl_ns_id_of("/proc/self/ns/net"));
+}
+
+/* linux/nsfs.h of 6.18; older headers lack them. */
+#ifndef NS_GET_MNTNS_ID
+#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, uint64_t)
+#endif
+#ifndef NS_GET_ID
+#define NS_GET_ID _IOR(0xb7, 0xd, uint64_t)
+#endif
+
+uint64_t vl_mntns_id(int fd)
+{
+	uint64_t id = 0;
+
+	return ioctl(fd, NS_GET_MNTNS_ID, &id) < 0 ? 0 : id;
+}
+
+/* The id of the calling thread's UTS namespace; 0 if the kernel has none. */
+static uint64_t own_uts_id(void)
+{
+	cleanup_close int fd = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC);
+	uint64_t id = 0;
+
+	return fd < 0 || ioctl(fd, NS_GET_ID, &id) < 0 ? 0 : id;
+}
+
+int vl_ns_ids_advance(uint64_t past, struct vl_err *err)
+{
+	enum { BATCH = 4096, STEP = 64 };
+	cleanup_close int own = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC);
+	uint64_t id = 0;
+	int r = 0;
+
+	if (own < 0)
+		return vl_err_sys(err, errno, "open own UTS namespace");
+	/* Checked every STEP namespaces; a kernel without NS_GET_ID gets a
+	 * whole batch and one more step. */
+	for (int made = 0; r == 0 && id <= past && made <= 2 * BATCH; made += STEP) {
+		for (int k = 0; k < STEP; k++) {
+			if (unshare(CLONE_NEWUTS) < 0) {
+				r = vl_err_sys(err, errno, "create a UTS namespace");
+				break;
+			}
+		}
+		if (!(id = own_uts_id()))
+			id = made + STEP > BATCH ? UINT64_MAX : 0;
+	}
+	if (setns(own, CLONE_NEWUTS) < 0 && r == 0)
+		r = vl_err_sys(err, errno, "return to own UTS namespace");
+	return r;
 }
 
 int vl_ns_enter_path(const char *path, int nstype, struct vl_err *err)

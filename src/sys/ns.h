@@ -5,6 +5,7 @@
 #define VL_SYS_NS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/err.h"
@@ -42,6 +43,17 @@ int vl_ns_id_cmp(const void *a, const void *b);
 /* Is it the network namespace of the host (pid 1's) or of this process?
  * Never a lab's, whatever a state file says. */
 bool vl_netns_is_host(struct vl_ns_id id);
+/* The kernel's id of the mount namespace behind fd (NS_GET_MNTNS_ID); 0
+ * where the kernel has none (before 6.10), where ids still come in the order
+ * namespaces are made. */
+uint64_t vl_mntns_id(int fd);
+/* Since Linux 6.18 every namespace's id comes from per-CPU batches of one
+ * counter: a CPU whose batch lags hands out ids below those another CPU
+ * handed out earlier. Move the calling CPU's counter past `past` by
+ * making (and dropping) UTS namespaces, the cheapest kind (about 2 us
+ * each, at most a batch of 4096); the calling thread keeps its own UTS
+ * namespace. Ids on one CPU only grow, so the CPU stays past. */
+int vl_ns_ids_advance(uint64_t past, struct vl_err *err);
 /* Join the namespace bound at path (nstype: CLONE_NEWNET, ...). */
 int vl_ns_enter_path(const char *path, int nstype, struct vl_err *err);
 /* Run fn(data, err) in the network namespace bound at path (NULL: a new
