@@ -33,6 +33,16 @@ struct nlmsghdr *vl_rtnl_link_new(struct vl_nl *nl, const char *name, int ifinde
 	return nlh;
 }
 
+/* What a new link may carry before its kind: the namespace it goes to
+ * (-1: none), its MAC address (NULL: the kernel's). */
+static void put_where(struct nlmsghdr *nlh, int ns_fd, const uint8_t *mac)
+{
+	if (ns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)ns_fd);
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+}
+
 int vl_rtnl_link_add_veth(struct vl_nl *nl, const struct vl_rtnl_veth_end *a,
                           const struct vl_rtnl_veth_end *b, int mtu, struct vl_err *err)
 {
@@ -44,12 +54,9 @@ int vl_rtnl_link_add_veth(struct vl_nl *nl, const struct vl_rtnl_veth_end *a,
 	snprintf(what, sizeof(what), "create veth %s/%s", a->name, b->name);
 	if (!(nlh = vl_rtnl_link_new(nl, a->name, a->ifindex, mtu, a->up, what, err)))
 		return -1;
-	if (a->ns_fd >= 0)
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)a->ns_fd);
+	put_where(nlh, a->ns_fd, a->mac);
 	if (a->master)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)a->master);
-	if (a->mac)
-		mnl_attr_put(nlh, IFLA_ADDRESS, 6, a->mac);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -102,10 +109,7 @@ int vl_rtnl_link_add_vxlan(struct vl_nl *nl, const struct vl_rtnl_vxlan *v, stru
 	snprintf(what, sizeof(what), "create vxlan %s (VNI %u)", v->name, v->vni);
 	if (!(nlh = vl_rtnl_link_new(nl, v->name, v->ifindex, v->mtu, false, what, err)))
 		return -1;
-	if (v->ns_fd >= 0)
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)v->ns_fd);
-	if (v->mac)
-		mnl_attr_put(nlh, IFLA_ADDRESS, 6, v->mac);
+	put_where(nlh, v->ns_fd, v->mac);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vxlan");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
