@@ -209,6 +209,8 @@ int vl_metrics_isolation(const double *base, const double *with, size_t n, doubl
 
 double vl_metrics_median(double *v, size_t n)
 {
+	if (!n)
+		return NAN;
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }

@@ -109,7 +109,7 @@ int vl_metrics_utilisation(double aggregate, double capacity, double *out, struc
 int vl_metrics_linear_fit(const double *x, const double *y, size_t n, double *a, double *b,
                           double *r2, struct vl_err *err);
 
-/* The median of v[0..n) (n >= 1), sorting v in place. */
+/* The median of v[0..n), sorting v in place; NaN for n = 0. */
 double vl_metrics_median(double *v, size_t n);
 
 /* Isolation: how much a neighbour slowed each instance. base[i] and

@@ -63,6 +63,10 @@ static int figures_of(const struct vl_timeline *tl, const double *vals,
 			f->progress_min = moving;
 		f->busy++;
 	}
+	/* no window busy enough within the span (a run shorter than the
+	 * sampling): no figures, rather than a median of nothing */
+	if (!f->busy)
+		return -1;
 	f->jain_median = vl_metrics_median(jain, f->busy);
 	f->progress_median = vl_metrics_median(prog, f->busy);
 	return 0;

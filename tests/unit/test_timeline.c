@@ -37,6 +37,13 @@ static void t_figures(void)
 	report("timeline/span", &why);
 	vl_buf_free(&why);
 
+	/* judged from 0 s to 0.1 s, where nothing ran yet (a run shorter than
+	 * its windows): no figures, not a median of no windows */
+	tl.from_s = 0;
+	tl.to_s = 0.1;
+	result("timeline/span-idle", vl_timeline_figures(&tl, &f) < 0,
+	       "no busy window in the span: no figures");
+
 	/* "two or three at a time": 4 instances, one window where two ran */
 	double t4[] = {0.1}, c4[] = {0.05, 0.05, 0.001, 0};
 	struct vl_timeline t2 = {.interval_s = 0.1, .n = 4, .n_win = 1, .t = t4, .cpu = c4};
