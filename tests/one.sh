@@ -6,16 +6,8 @@
 set -u
 B=${1:?usage: tests/one.sh BUILD_DIR TEST...}
 shift
-export VNETLAB="$PWD/$B/vnetlab"
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export TESTS_DIR="$PWD/tests"
-# guest templates of this run's own, as tests/run.sh makes them
-if [ -z "${VNETLAB_VM_TEMPLATES:-}" ]; then
-	VNETLAB_VM_TEMPLATES=$(mktemp -d /dev/shm/vnetlab-test-templates.XXXXXX)
-	export VNETLAB_VM_TEMPLATES
-	trap 'rm -rf "$VNETLAB_VM_TEMPLATES"' EXIT
-fi
+# shellcheck source=tests/env.sh
+. tests/env.sh
 for f in tests/integration/t_*.sh; do
 	# shellcheck source=/dev/null
 	. "$f"

@@ -6,17 +6,8 @@
 # Ends with one line "N passed, M failed, K skipped".
 set -u
 B=${1:-build}
-export VNETLAB="$PWD/$B/vnetlab"
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export TESTS_DIR="$PWD/tests"
-# Guest templates (vm/template.h) made by this run, not the host's cache:
-# every vm test runs on clones of them, and they go at the end.
-if [ -z "${VNETLAB_VM_TEMPLATES:-}" ]; then
-	VNETLAB_VM_TEMPLATES=$(mktemp -d /dev/shm/vnetlab-test-templates.XXXXXX)
-	export VNETLAB_VM_TEMPLATES
-	trap 'rm -rf "$VNETLAB_VM_TEMPLATES"' EXIT
-fi
+# shellcheck source=tests/env.sh
+. tests/env.sh
 pass=0 fail=0 skip=0
 failed=()
 
