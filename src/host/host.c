@@ -279,9 +279,15 @@ static int probe_read(struct vl_host *h, const char *vnetlab, struct vl_host_res
 		                  "host %s: cannot run vnetlab at %s there: %s (install it there, "
 		                  "or name its path in VNETLAB_HOSTS_VNETLAB)",
 		                  h->name, vnetlab, last_line(&r->out));
-	if (r->status)
-		return vl_err_set(err, 0, "host %s: %s (%s)", h->name, last_line(&r->out),
-		                  r->status < 0 ? "timed out" : "unreachable or failed");
+	if (r->status < 0)
+		return vl_err_set(err, ETIMEDOUT, "host %s: %s", h->name, last_line(&r->out));
+	if (r->status) {
+		const char *why = last_line(&r->out);
+
+		if (!strncmp(why, "vnetlab: ", 9))
+			why += 9;
+		return vl_err_set(err, 0, "host %s: %s (exit status %d)", h->name, why, r->status);
+	}
 	j = json_loads(r->out.s, 0, NULL);
 	addr = json_object_get(j, "addr");
 	dev = json_object_get(j, "dev");
