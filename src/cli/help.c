@@ -246,7 +246,9 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "      --hosts N       place the lab over N hosts (1..1024; fewer if it has fewer\n"
      "                      nodes)\n"
      "      --json          the placement as JSON: nodes (name, host from 0), cut\n"},
-    {"hosts", "[--hosts SPEC] [--underlay IFACE|CIDR] [--timeout S] [--json] [-- COMMAND...]",
+    {"hosts",
+     "[--hosts SPEC] [--underlay IFACE|CIDR] [--timeout S] [--carry FILE[:PATH]] [--json] "
+     "[-- COMMAND...]",
      "check the hosts a lab would go on: underlay, MTU, vnetlab there",
      "Ask each host of SPEC for its underlay (its device, IPv4 address and MTU), the\n"
      "inner MTU a VXLAN link across it gets (the underlay's minus 50) and the version\n"
@@ -263,6 +265,9 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "                      an address in CIDR (default: the default route's device, or\n"
      "                      the only interface up with an IPv4 address)\n"
      "      --timeout S     how long a host may take to answer (default 30)\n"
+     "      --carry FILE[:PATH]\n"
+     "                      first copy FILE to PATH on every host (default: FILE's\n"
+     "                      absolute path; written beside and renamed over)\n"
      "      --json          the hosts as JSON: backend, hosts (name, addr, dev, mtu,\n"
      "                      inner_mtu, version)\n"
      "  -- COMMAND...       run COMMAND on every host instead (its words passed as\n"

@@ -1,8 +1,10 @@
 /* vnetlab hosts: the hosts a lab would go on (--hosts SPEC), each asked for
  * its underlay and its vnetlab, or a command run on each; and the hidden
  * __hostinfo, what a host answers. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,9 +13,13 @@
 #include "sys/rtnl_link.h"
 
 static const struct option hosts_opts[] = {
-    {"hosts", required_argument, NULL, 'H'},   {"underlay", required_argument, NULL, 'u'},
-    {"timeout", required_argument, NULL, 'T'}, {"json", no_argument, NULL, 'j'},
-    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    {"hosts", required_argument, NULL, 'H'},
+    {"underlay", required_argument, NULL, 'u'},
+    {"timeout", required_argument, NULL, 'T'},
+    {"json", no_argument, NULL, 'j'},
+    {"carry", required_argument, NULL, 'c'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Every host's output, each line after its name; 0 if all exited 0. */
@@ -42,6 +48,26 @@ static int hosts_command(struct vl_hosts *hs, char **argv)
 			rc = VL_EXIT_FAIL;
 	vl_host_results_free(r, hs->n);
 	return rc;
+}
+
+/* --carry FILE[:PATH]: FILE to PATH (default: FILE's absolute path) on
+ * every host. */
+static int hosts_carry(struct vl_hosts *hs, const char *arg, struct vl_err *err)
+{
+	cleanup_free char *from = vl_xstrdup(arg);
+	cleanup_free char *abs = NULL;
+	char *to = strchr(from, ':');
+
+	if (to)
+		*to++ = 0;
+	if (!(abs = realpath(from, NULL)))
+		return vl_err_sys(err, errno, "carry %s", from);
+	if (!to || !*to)
+		to = abs;
+	for (size_t i = 0; i < hs->n; i++)
+		if (vl_hosts_carry(hs, i, abs, to, err) < 0)
+			return -1;
+	return 0;
 }
 
 static void hosts_print(const struct vl_hosts *hs, bool json)
@@ -80,7 +106,7 @@ int cmd_hosts(int argc, char **argv)
 	struct vl_hosts_opts o = {0};
 	struct vl_hosts hs;
 	struct vl_err err = {0};
-	const char *spec = NULL;
+	const char *spec = NULL, *carry = NULL;
 	bool json = false;
 	int opt, rc;
 
@@ -96,6 +122,9 @@ int cmd_hosts(int argc, char **argv)
 			if (vl_cli_seconds(optarg, 3600, &o.timeout) < 0)
 				return vl_cli_usage(
 				    "hosts", "--timeout %s: not seconds in (0, 3600]", optarg);
+			break;
+		case 'c':
+			carry = optarg;
 			break;
 		case 'j':
 			json = true;
@@ -113,7 +142,7 @@ int cmd_hosts(int argc, char **argv)
 		vl_hosts_close(&hs);
 		return vl_cli_usage("hosts", "%s", err.msg);
 	}
-	if (vl_hosts_open(&hs, &err) < 0)
+	if (vl_hosts_open(&hs, &err) < 0 || (carry && hosts_carry(&hs, carry, &err) < 0))
 		rc = vl_cli_fail(&err);
 	else if (optind < argc)
 		rc = hosts_command(&hs, argv + optind);

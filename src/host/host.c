@@ -251,7 +251,15 @@ static const char *last_line(struct vl_buf *b)
 int vl_host_carry_cat(struct vl_hosts *hs, size_t i, const char *from, const char *to,
                       struct vl_err *err)
 {
-	char *argv[] = {"sh", "-c", "cat > \"$1\"", "sh", (char *)to, NULL};
+	/* into a file beside, renamed over: `to` may be `from` itself (a
+	 * file system the hosts share) */
+	char *argv[] = {"sh",
+	                "-c",
+	                "t=\"$1.vnetlab-carry.$$\"; cat > \"$t\" && mv -f -- \"$t\" \"$1\" || "
+	                "{ rm -f -- \"$t\"; exit 1; }",
+	                "sh",
+	                (char *)to,
+	                NULL};
 	struct vl_host_result r;
 	int fd = open(from, O_RDONLY | O_CLOEXEC);
 

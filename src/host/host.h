@@ -91,7 +91,8 @@ void vl_hosts_add(struct vl_hosts *hs, const char *name);
 /* A host name as ssh and Slurm take it: [A-Za-z0-9._-], not starting with
  * '-', at most 253 characters; NULL or why not. */
 const char *vl_host_name_invalid(const char *name);
-/* Copy by running `cat > TO` on host i with the file as its stdin. */
+/* Copy by running `cat` on host i with the file as its stdin, into a
+ * file beside TO renamed over it (TO may be FROM on a shared file system). */
 int vl_host_carry_cat(struct vl_hosts *hs, size_t i, const char *from, const char *to,
                       struct vl_err *err);
 /* Append s to b quoted for a POSIX shell ('...' with ' as '\''). */

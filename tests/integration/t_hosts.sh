@@ -62,7 +62,19 @@ sim3 198.18.29.3 eth0 1500 1450"
 	out=$("$VNETLAB" hosts --hosts "@$f" --underlay 198.18.29.0/24 2>&1) || fail "hosts @FILE: $out"
 	expect_eq "$(echo "$out" | awk 'NR > 1 {print $1, $2}')" "sim3 198.18.29.3
 sim1 198.18.29.1" "hosts @FILE"
-	rm -f "$f"
+	# a file carried to every host: over itself (the simulated hosts
+	# share this machine's files) and to another path
+	printf 'line one\n$x "y"\n' >"$f"
+	out=$("$VNETLAB" hosts --hosts ssh:sim1,sim2,sim3 --carry "$f" -- md5sum "$f" 2>&1) ||
+		fail "carry over itself: $out"
+	sum=$(md5sum "$f")
+	expect_eq "$out" "sim1: $sum
+sim2: $sum
+sim3: $sum" "a file carried over itself"
+	"$VNETLAB" hosts --hosts ssh:sim2 --carry "$f:$f.carried" >/dev/null || fail "carry to a path"
+	expect_eq "$(cat "$f.carried")" "$(cat "$f")" "the file carried"
+	expect_eq "$(ls "$f"* | wc -l)" 2 "no temporary file left"
+	rm -f "$f" "$f.carried"
 	# every word arrives verbatim through ssh's one shell line
 	out=$("$VNETLAB" hosts --hosts ssh:sim2 -- printf '%s|\n' 'a b' "it's" '$HOME' '"q"' \
 		'`id`' ';ls' '*' '' 2>&1) || fail "a command over ssh: $out"
