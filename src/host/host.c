@@ -145,6 +145,25 @@ static int job_start(char *const argv[], const char *in, struct job *j, struct v
 	return 0;
 }
 
+/* Wait for pid until the deadline, then kill it (*late set): its exit
+ * status, or 128 + the signal that ended it. */
+static int reap(pid_t pid, double end, bool *late)
+{
+	pid_t w;
+	int st = 0;
+
+	while ((w = waitpid(pid, &st, WNOHANG)) == 0 || (w < 0 && errno == EINTR)) {
+		if (w == 0 && !*late && vl_now() >= end) {
+			kill(pid, SIGKILL);
+			*late = true;
+		}
+		usleep(10000);
+	}
+	if (w < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 /* Read every job's output until each closes it or the deadline passes;
  * then kill what is left and reap them all. */
 static void jobs_wait(struct job *j, struct vl_host_result *r, size_t n, double timeout)
@@ -175,18 +194,17 @@ static void jobs_wait(struct job *j, struct vl_host_result *r, size_t n, double 
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		int st;
+		bool late = pf[i].fd >= 0;
 
-		if (pf[i].fd >= 0) {
+		if (late) {
 			close(pf[i].fd);
 			kill(j[i].pid, SIGKILL);
+		}
+		r[i].status = reap(j[i].pid, end, &late);
+		if (late) {
+			r[i].status = -1;
 			vl_buf_printf(&r[i].out, "no answer within %.0f s\n", timeout);
 		}
-		while (waitpid(j[i].pid, &st, 0) < 0 && errno == EINTR)
-			;
-		r[i].status = pf[i].fd >= 0   ? -1
-		              : WIFEXITED(st) ? WEXITSTATUS(st)
-		                              : 128 + WTERMSIG(st);
 	}
 }
 
