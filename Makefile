@@ -26,7 +26,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 B       ?= build
 LIB_SRC := $(sort $(wildcard src/base/*.c src/topo/*.c src/plan/*.c src/engine/*.c src/lab/*.c \
                             src/node/*.c src/link/*.c src/sys/*.c src/study/*.c \
-                            src/vm/*.c))
+                            src/vm/*.c src/host/*.c))
 # The study's built-in workloads: one program, run inside nodes.
 WORK_SRC := $(sort $(wildcard src/work/*.c))
 WORK_OBJ := $(WORK_SRC:%.c=$(B)/%.o)

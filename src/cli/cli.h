@@ -10,6 +10,9 @@
 #include "base/err.h"
 #include "topo/topo.h"
 
+/* `vnetlab version` / `vnetlab --version` */
+#define VL_VERSION "0.29.0"
+
 enum vl_exit {
 	VL_EXIT_OK = 0,
 	VL_EXIT_FAIL = 1,  /* the operation failed */
@@ -50,6 +53,10 @@ int cmd_bench_mpi(int argc, char **argv); /* bench mpi: argv[0] is "mpi" */
 int cmd_capacity(int argc, char **argv);
 int cmd_study(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_hosts(int argc, char **argv);
+/* Hidden: `vnetlab __hostinfo [--underlay IFACE|CIDR]`, this host's
+ * underlay and vnetlab's version as JSON, asked by `vnetlab hosts`. */
+int cmd_hostinfo(int argc, char **argv);
 /* Hidden: `vnetlab __rsh [ssh options] HOST COMMAND...`, an ssh for MPI
  * launchers: runs COMMAND in node HOST of the lab $VNETLAB_LAB. */
 int cmd_rsh(int argc, char **argv);

@@ -246,6 +246,32 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "      --hosts N       place the lab over N hosts (1..1024; fewer if it has fewer\n"
      "                      nodes)\n"
      "      --json          the placement as JSON: nodes (name, host from 0), cut\n"},
+    {"hosts",
+     "[--hosts SPEC] [--underlay IFACE|CIDR] [--timeout S] [--carry FILE[:PATH]] [--json] "
+     "[-- COMMAND...]",
+     "check the hosts a lab would go on: underlay, MTU, vnetlab there",
+     "Ask each host of SPEC for its underlay (its device, IPv4 address and MTU), the\n"
+     "inner MTU a VXLAN link across it gets (the underlay's minus 50) and the version\n"
+     "of vnetlab there (at this program's path, or $VNETLAB_HOSTS_VNETLAB). A host\n"
+     "that cannot be reached or has no vnetlab fails, naming it and the cause.\n"
+     "\n"
+     "      --hosts SPEC    local (this machine, the default); ssh:H1,H2,... or @FILE\n"
+     "                      (one host a line, # comments): root over OpenSSH with your\n"
+     "                      ssh config ($VNETLAB_SSH_CONFIG if set), no prompts, shared\n"
+     "                      connections; slurm: the nodes of the allocation it runs in\n"
+     "                      (salloc or sbatch), through srun --overlap -w HOST\n"
+     "      --underlay IFACE|CIDR\n"
+     "                      the underlay on every host: that interface, or the one with\n"
+     "                      an address in CIDR (default: the default route's device, or\n"
+     "                      the only interface up with an IPv4 address)\n"
+     "      --timeout S     how long a host may take to answer (default 30)\n"
+     "      --carry FILE[:PATH]\n"
+     "                      first copy FILE to PATH on every host (default: FILE's\n"
+     "                      absolute path; written beside and renamed over)\n"
+     "      --json          the hosts as JSON: backend, hosts (name, addr, dev, mtu,\n"
+     "                      inner_mtu, version)\n"
+     "  -- COMMAND...       run COMMAND on every host instead (its words passed as\n"
+     "                      they are), each output line after the host's name\n"},
     {"save", "(LAB | -f FILE) [--dir DIR]", "write each FRR router's running configuration back",
      "In each FRR router of the lab, vtysh's `write memory` (into the router's\n"
      "/etc/frr: the lab's copy of its startup-config, or the file bound there), then\n"

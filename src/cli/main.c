@@ -17,7 +17,7 @@ static const struct {
     {"shell", cmd_shell},   {"bench", cmd_bench},   {"capacity", cmd_capacity},
     {"study", cmd_study},   {"report", cmd_report}, {"clean", cmd_clean},
     {"plan", cmd_plan},     {"save", cmd_save},     {"graph", cmd_graph},
-    {NULL, NULL},
+    {"hosts", cmd_hosts},   {NULL, NULL},
 };
 
 int main(int argc, char **argv)
@@ -39,6 +39,13 @@ int main(int argc, char **argv)
 		vl_cli_list(stdout);
 		return VL_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("vnetlab %s\n", VL_VERSION);
+		return VL_EXIT_OK;
+	}
+	/* Internal: what `vnetlab hosts` asks each host. */
+	if (!strcmp(argv[1], "__hostinfo"))
+		return cmd_hostinfo(argc - 1, argv + 1);
 	/* Internal: pid 1 of a node's pid namespace (started by up). */
 	if (!strcmp(argv[1], "__init") && getpid() == 1)
 		vl_node_init_main();
