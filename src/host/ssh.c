@@ -9,12 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "host/host.h"
 #include "lab/lab.h"
 
-#define SSH_DIR             VL_RUN_DIR "/ssh"
+#define SSH_DIR             VL_RUN_DIR "/.ssh" /* hidden: not a lab */
 #define SSH_CONNECT_TIMEOUT "10"
 
 static int add_checked(struct vl_hosts *hs, const char *name, const char *where, struct vl_err *err)
@@ -84,7 +85,7 @@ static int ssh_open(struct vl_hosts *hs, struct vl_err *err)
 
 	if (config && *config)
 		hs->config = vl_xstrdup(config);
-	if (mkdir(VL_RUN_DIR, 0755) < 0 && errno != EEXIST)
+	if (mkdir(VL_RUN_DIR, 0711) < 0 && errno != EEXIST)
 		return vl_err_sys(err, errno, "make %s", VL_RUN_DIR);
 	if (mkdir(SSH_DIR, 0700) < 0 && errno != EEXIST)
 		return vl_err_sys(err, errno, "make %s", SSH_DIR);
@@ -133,6 +134,7 @@ static void ssh_close(struct vl_hosts *hs)
 		vl_argv_addl(&a, "-O", "exit", "--", hs->h[i].name, NULL);
 		vl_spawn_wait(a.v, true, &err);
 	}
+	rmdir(hs->dir); /* unless another vnetlab's connections are there */
 }
 
 const struct vl_host_backend vl_host_ssh = {

@@ -10,8 +10,8 @@ hosts_sim() {
 # What the hosts backends could leave on the machine: ssh masters, their
 # sockets, files.
 hosts_snapshot() {
-	ps -eo args | grep -E '^ssh .*ControlPath=/run/vnetlab/ssh' || true
-	ls /run/vnetlab/ssh 2>/dev/null || true
+	ps -eo args | grep -E '^ssh .*ControlPath=/run/vnetlab/\.ssh' || true
+	ls /run/vnetlab/.ssh 2>/dev/null || true
 }
 
 test_hosts_local_and_bad_specs() {
