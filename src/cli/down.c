@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cli/span.h"
 #include "engine/engine.h"
 #include "lab/lab.h"
 
@@ -40,6 +41,10 @@ int cmd_down(int argc, char **argv)
 		n = (size_t)(argc - optind);
 	}
 	for (size_t i = 0; i < n; i++) {
+		if (vl_cli_spanned(labs[i])) {
+			rc = vl_cli_span_down(labs[i]) ? VL_EXIT_FAIL : rc;
+			continue;
+		}
 		if (!vl_lab_exists(labs[i])) {
 			fprintf(stderr, "vnetlab: no lab named %s (nothing to do)\n", labs[i]);
 			continue;

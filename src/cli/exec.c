@@ -14,6 +14,7 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "cli/span.h"
 #include "engine/state.h"
 #include "node/node.h"
 
@@ -80,6 +81,8 @@ int cmd_exec(int argc, char **argv)
 		return vl_cli_usage("exec", "no command to run");
 	if (detach && tty)
 		return vl_cli_usage("exec", "-d and -t do not go together");
+	if (vl_cli_spanned(lab)) /* a lab over hosts: on the node's host */
+		return vl_cli_span_exec(lab, node, argc, argv, tty);
 	if (vl_node_find(lab, node, &ref, &err) < 0) {
 		vl_cli_fail(&err);
 		return VL_EXIT_EXEC_FAIL;

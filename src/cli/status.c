@@ -10,6 +10,7 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "cli/span.h"
 #include "engine/engine.h"
 #include "lab/lab.h"
 #include "engine/state.h"
@@ -248,5 +249,7 @@ int cmd_status(int argc, char **argv)
 		return vl_cli_usage("status", "at most one lab");
 	if (optind == argc)
 		return list_labs(json);
+	if (vl_cli_spanned(argv[optind]))
+		return vl_cli_span_status(argv[optind], json);
 	return show_lab(argv[optind], json);
 }

@@ -7,6 +7,7 @@
 #include "base/util.h"
 #include "cli/cli.h"
 #include "cli/shell.h"
+#include "cli/span.h"
 #include "engine/engine.h"
 
 static const struct option up_opts[] = {
@@ -15,6 +16,7 @@ static const struct option up_opts[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"test", required_argument, NULL, 0x141}, /* mn's --test, then down */
     {"shell", no_argument, NULL, 0x142},      /* mn's CLI (vnetlab shell), then down */
+    VL_UP_HOSTS_LONGOPTS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -52,6 +54,8 @@ int cmd_up(int argc, char **argv)
 	struct vl_topo_opts to;
 	struct vl_up_opts uo = {0};
 	struct vl_up_result res = {0};
+	struct vl_up_hosts uh = {0};
+	struct vl_up_span sp = {0};
 	struct vl_topo *t = NULL;
 	struct vl_err err = {0};
 	char lab[128];
@@ -61,7 +65,8 @@ int cmd_up(int argc, char **argv)
 
 	vl_cli_topo_opts_init(&to);
 	while (!rc && (opt = getopt_long(argc, argv, "f:t:n:qh", up_opts, NULL)) != -1) {
-		if (vl_cli_topo_opt(&to, opt, optarg, "up", &rc))
+		if (vl_cli_topo_opt(&to, opt, optarg, "up", &rc) ||
+		    vl_cli_up_hosts_opt(&uh, opt, optarg, &rc))
 			continue;
 		switch (opt) {
 		case 'j':
@@ -101,8 +106,15 @@ int cmd_up(int argc, char **argv)
 	}
 	if ((test || shell) && !to.file && !to.spec)
 		to.spec = "minimal"; /* mn's default */
-	if (vl_cli_load_topo(&to, &t, lab, sizeof(lab), &err) < 0) {
-		rc = vl_cli_fail(&err);
+	if ((uh.spec && (test || shell)) || (uh.spec && uh.part))
+		rc = vl_cli_usage("up", "--hosts: not with --test, --shell or --part");
+	if (rc || vl_cli_load_topo(&to, &t, lab, sizeof(lab), &err) < 0 ||
+	    (uh.part && vl_cli_up_part(&uh, &sp, &err) < 0)) {
+		rc = rc ? rc : vl_cli_fail(&err);
+		goto out;
+	}
+	if (uh.spec) {
+		rc = vl_cli_up_over_hosts(argc, argv, t, lab, to.backend, &uh, json, quiet);
 		goto out;
 	}
 	uo.progress = !quiet && !json && isatty(STDERR_FILENO);
@@ -115,6 +127,7 @@ int cmd_up(int argc, char **argv)
 	uo.node.n_vm_programs = to.n_vm_programs;
 	uo.node.vm_exports = to.vm_exports;
 	uo.node.n_vm_exports = to.n_vm_exports;
+	uo.span = uh.part ? &sp : NULL;
 	if (vl_engine_up(t, lab, &uo, &res, &err) < 0) {
 		rc = vl_cli_fail(&err);
 		goto out;
@@ -126,6 +139,7 @@ int cmd_up(int argc, char **argv)
 		rc = vl_sh_up_session(lab, test, quiet || json, started);
 	}
 out:
+	free((void *)sp.underlay);
 	vl_topo_free(t);
 	vl_cli_topo_opts_free(&to);
 	return rc;

@@ -11,11 +11,25 @@
 #include "plan/plan.h"
 #include "topo/topo.h"
 
+/* Up as one host's part of a lab over several (plan/part.h): the same
+ * plan and placement as every host's, only what is placed here made. */
+struct vl_up_span {
+	int n_hosts, part;
+	const char *id;           /* the lab's id, the same on every host */
+	const uint32_t *underlay; /* by host: its underlay IPv4 address (host order) */
+	int underlay_mtu;         /* the smallest of the hosts' */
+	uint16_t port;            /* VXLAN's UDP port */
+	const char *dev;          /* this host's underlay device */
+	char dev_buf[16];
+	uint32_t place_sum;       /* the placement's digest where the lab was planned */
+};
+
 struct vl_up_opts {
 	bool progress; /* show phases on stderr (a terminal) */
 	int workers;   /* 0: one per CPU */
 	enum vl_backend backend;
 	struct vl_node_opts node; /* what the node backends are told (the guests') */
+	const struct vl_up_span *span; /* NULL: the whole lab, on this host */
 };
 
 struct vl_up_result {

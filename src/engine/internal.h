@@ -30,6 +30,7 @@ struct engine {
 	size_t n_labs;
 	bool any_netns;   /* some node has a network namespace of its own */
 	int mgmt_ifindex; /* the management bridge's, in the host's namespace */
+	int underlay_ifindex; /* a part of a lab over hosts: the underlay's device */
 };
 
 /* Set by SIGINT and SIGTERM while up runs. */
@@ -63,6 +64,11 @@ void vl_engine_close_infra(struct engine *e);
 int vl_engine_build_nodes(struct engine *e, struct vl_err *err);
 int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err);
 int vl_engine_link_nodes(struct engine *e, struct vl_err *err);
+/* End k of veth v, whose other end is on another host, as a VXLAN device
+ * (vxlan.c): made from host, a socket in the host's namespace, into
+ * namespace ns_fd with the given ifindex. */
+int vl_engine_vxlan_end(const struct engine *e, struct vl_nl *host, size_t v, int k,
+                        int ifindex, int ns_fd, const uint8_t *mac, struct vl_err *err);
 /* Every kernel link operational at both ends (oper.c). */
 int vl_engine_wait_links(struct engine *e, struct vl_err *err);
 

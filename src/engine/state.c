@@ -38,6 +38,10 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 	json_object_set_new(root, "source", json_string(p->topo->source ? p->topo->source : ""));
 	json_object_set_new(root, "backend", json_string(vl_backend_name(p->backend)));
 	json_object_set_new(root, "created", json_integer((json_int_t)time(NULL)));
+	if (p->part >= 0) /* one host's part of a lab over several */
+		json_object_set_new(root, "part",
+		                    json_pack("{s:i, s:i, s:i}", "host", p->part, "hosts",
+		                              p->n_hosts, "mtu", p->span_mtu));
 	json_object_set_new(root, "up_seconds", json_real(up_seconds));
 	for (size_t i = 0; i < p->n_nodes; i++) {
 		const struct vl_node_backend *be = vl_node_backend_of(p, i);
@@ -131,6 +135,17 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 				json_object_set_new(ji, "host_ifname", json_string(peer->ifname));
 			} else if (peer->ns == VL_PLAN_NONE) {
 				json_object_set_new(ji, "host_link", json_string("dummy"));
+			} else if (peer->ns == VL_PLAN_REMOTE) {
+				const struct vl_plan_veth *rv = &p->veths[f->veth];
+				const struct vl_topo_link *lk = &p->topo->links[rv->topo_link];
+				int o = !f->end; /* end k is the file's endpoint k */
+
+				json_object_set_new(
+				    ji, "remote",
+				    json_pack("{s:s, s:s, s:i, s:I}", "node",
+				              p->topo->nodes[lk->ep[o].node].name, "ifname",
+				              lk->ep[o].ifname, "host", rv->remote_host, "vni",
+				              (json_int_t)rv->vni));
 			} else if (peer->ns == VL_PLAN_INFRA) {
 				const struct vl_plan_bridge *b = &p->bridges[peer->bridge];
 

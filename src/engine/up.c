@@ -14,6 +14,7 @@
  * host links need (engine/mgmt.c). */
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@
 #include "engine/state.h"
 #include "lab/host.h"
 #include "lab/lab.h"
+#include "plan/part.h"
+#include "plan/place.h"
 #include "sys/ns.h"
 #include "sys/rtnl_tc.h"
 
@@ -131,7 +134,19 @@ static int choose_links(struct engine *e, struct vl_err *err)
 		return vl_err_wrap(err, "probe netem");
 	/* the engine owns the plan: the choice is made here, once the
 	 * kernel is known */
-	return vl_plan_choose_links((struct vl_plan *)e->plan, have_netem, err);
+	if (vl_plan_choose_links((struct vl_plan *)e->plan, have_netem, err) < 0)
+		return -1;
+	for (size_t v = 0; v < e->plan->n_veths; v++) {
+		const struct vl_plan_veth *ve = &e->plan->veths[v];
+
+		if (ve->vni && ve->user)
+			return vl_err_set(err, ENOTSUP,
+			                  "link %s: delay, jitter or loss across hosts needs netem, "
+			                  "which this kernel lacks (vnetlab's user-space link engine "
+			                  "does not carry links between hosts)",
+			                  ve->end[ve->end[0].ns == VL_PLAN_REMOTE].ifname);
+	}
+	return 0;
 }
 
 /* Everything the nodes' backends prepare once, before the nodes. */
@@ -324,6 +339,30 @@ static int exists(const char *lab, struct vl_err *err)
 	                  lab, vl_lab_going_down(lab) ? "down" : "up", lab);
 }
 
+/* This host's part of the lab over several hosts, in place of the whole. */
+static int part_plan(struct engine *e, const struct vl_up_span *sp, struct vl_plan **plan,
+                     struct vl_err *err)
+{
+	struct vl_plan *part;
+	uint32_t sum;
+
+	if (vl_plan_place(*plan, sp->n_hosts, err) < 0)
+		return -1;
+	if ((*plan)->n_hosts != sp->n_hosts || (sum = vl_plan_place_sum(*plan)) != sp->place_sum)
+		return vl_err_set(err, EPROTO,
+		                  "this host places the lab otherwise than the host that planned it "
+		                  "(digest %08x, not %08x): a different vnetlab or METIS",
+		                  (*plan)->n_hosts != sp->n_hosts ? 0 : sum, sp->place_sum);
+	if (vl_plan_span_mtu(*plan, sp->underlay_mtu, err) < 0 ||
+	    vl_plan_part(*plan, sp->part, sp->underlay, sp->port, &part, err) < 0)
+		return -1;
+	vl_plan_free(*plan);
+	*plan = part;
+	if (!(e->underlay_ifindex = (int)if_nametoindex(sp->dev)))
+		return vl_err_sys(err, errno, "underlay device %s", sp->dev);
+	return 0;
+}
+
 /* Before anything is made: the lab's name and id, root, the plan, the
  * cgroups and node backends it needs, the number of workers. */
 static int begin(struct engine *e, const struct vl_topo *t, const char *lab,
@@ -345,12 +384,18 @@ static int begin(struct engine *e, const struct vl_topo *t, const char *lab,
 	if (vl_lab_exists(lab))
 		return exists(lab, err);
 	vl_lab_id_from_name(lab, id);
-	for (int k = 0; id_in_use(lab, id); k++) {
+	if (o->span) {
+		snprintf(id, sizeof(id), "%s", o->span->id);
+		if (id_in_use(lab, id))
+			return vl_err_set(err, EBUSY, "lab id %s is another lab's on this host", id);
+	}
+	for (int k = 0; !o->span && id_in_use(lab, id); k++) {
 		if (k > 0xffff)
 			return vl_err_set(err, EBUSY, "no free lab id");
 		vl_lab_id_next(id);
 	}
-	if (vl_plan_build(t, lab, id, o->backend, plan, err) < 0)
+	if (vl_plan_build(t, lab, id, o->backend, plan, err) < 0 ||
+	    (o->span && part_plan(e, o->span, plan, err) < 0))
 		return -1;
 	e->plan = *plan;
 	if (choose_cgroups(e, err) < 0 ||

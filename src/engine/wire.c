@@ -191,6 +191,23 @@ static int wire_dummy(struct engine *e, struct vl_nl *nl, size_t i, size_t j, st
 	return 0;
 }
 
+/* Interface j of node i, a link to a node or switch on another host: a
+ * VXLAN device from the host's namespace into the node's (we are in it). */
+static int wire_remote(struct engine *e, struct vl_nl *host, size_t i, size_t j,
+                       struct vl_err *err)
+{
+	const struct vl_plan_node *n = &e->plan->nodes[i];
+	cleanup_close int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (self < 0)
+		return vl_err_sys(err, errno, "node %s: open its network namespace", n->name);
+	if (vl_engine_vxlan_end(e, host, (size_t)n->ifs[j].veth, n->ifs[j].end,
+	                        vl_plan_node_ifindex((int)j), self, vl_plan_if_mac(e->plan, i, j),
+	                        err) < 0)
+		return vl_err_wrap(err, "node %s", n->name);
+	return 0;
+}
+
 /* Wire node i from inside its network namespace: its links' ends (a veth
  * to a switch is made whole here, its switch end straight into its infra
  * namespace, on its bridge and up; its management interface from the
@@ -225,6 +242,8 @@ static int wire_node(struct engine *e, size_t i, struct vl_nl *host, int host_fd
 
 		if (peer->ns == VL_PLAN_HOST) {
 			r = wire_host_end(e, &nl, host, host_fd, i, j, err);
+		} else if (peer->ns == VL_PLAN_REMOTE) {
+			r = wire_remote(e, host, i, j, err);
 		} else if (peer->ns == VL_PLAN_NONE) {
 			r = wire_dummy(e, &nl, i, j, err);
 		} else if (lb->pair && peer->ns == VL_PLAN_INFRA) {
@@ -264,7 +283,7 @@ static int build_share(struct engine *e, size_t w, size_t nw, struct vl_err *err
 
 	/* a worker starts in the host's namespace: a socket there for the
 	 * management ports */
-	if (vl_plan_host_ends(p) &&
+	if ((vl_plan_host_ends(p) || p->part >= 0) &&
 	    ((host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
 	     vl_nl_open(&host, err) < 0))
 		return host_fd < 0 ? vl_err_sys(err, errno, "open the host's network namespace")
@@ -388,6 +407,23 @@ static int make_switch_link(struct engine *e, size_t v, struct vl_err *err)
 	                               err);
 }
 
+/* The switch end k of veth v, a link to another host: a VXLAN device
+ * from the host's namespace into the switch's. */
+static int vxlan_switch_end(struct engine *e, size_t v, int k, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	struct vl_nl host;
+	int r;
+
+	if (vl_nl_open(&host, err) < 0)
+		return -1;
+	r = vl_engine_vxlan_end(e, &host, v, k, vl_plan_infra_ifindex(p, v, k),
+	                        e->infra_fd[vl_plan_end_infra(p, &p->veths[v].end[k])], NULL,
+	                        err);
+	vl_nl_close(&host);
+	return r;
+}
+
 /* Switch ends are shaped, linkd's TAPs join their bridges;
  * switch-to-switch veths (cascade uplinks too) are made here. */
 int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err)
@@ -412,13 +448,17 @@ int vl_engine_attach_switch_ports(struct engine *e, struct vl_err *err)
 		for (int k = 0; r == 0 && k < 2; k++) {
 			const struct vl_plan_end *end = &ve->end[k];
 			/* a veth's switch end is on its bridge from the start
-			 * (made by its node, or above) */
-			bool attached = lb->pair;
+			 * (made by its node, or above); a link across hosts'
+			 * is made here */
+			bool remote = ve->end[!k].ns == VL_PLAN_REMOTE;
+			bool attached = lb->pair && !remote;
 			int ifindex = vl_plan_infra_ifindex(p, v, k);
 			struct vl_nl *nl;
 
 			if (end->ns != VL_PLAN_INFRA)
 				continue;
+			if (remote && (r = vxlan_switch_end(e, v, k, err)) < 0)
+				break;
 			nl = &e->infra[vl_plan_end_infra(p, end)];
 			snprintf(what, sizeof(what), "shape %s", end->ifname);
 			r = lb->configure(nl, ifindex, &ve->egress[k], ve->mtu, what, err);

@@ -208,11 +208,14 @@ static void jobs_wait(struct job *j, struct vl_host_result *r, size_t n, double 
 	}
 }
 
-/* Run argv on hosts [first, first + n) at once, stdin from file in. */
-static int run_some(struct vl_hosts *hs, size_t first, size_t n, char *const argv[], const char *in,
-                    struct vl_host_result *r, struct vl_err *err)
+/* Run argv (or argvs[i], for host first + i) on hosts [first, first + n)
+ * at once, stdin from file in. */
+static int run_some(struct vl_hosts *hs, size_t first, size_t n, char *const argv[],
+                    char **const argvs[], const char *in, struct vl_host_result *r,
+                    struct vl_err *err)
 {
 	cleanup_free struct job *j = vl_xcalloc(n ? n : 1, sizeof(*j));
+	cleanup_free size_t *which = vl_xcalloc(n ? n : 1, sizeof(*which));
 	size_t started = 0;
 	int rc = 0;
 
@@ -223,27 +226,51 @@ static int run_some(struct vl_hosts *hs, size_t first, size_t n, char *const arg
 	for (size_t i = 0; i < n; i++) {
 		cleanup_argv struct vl_argv a = {0};
 
-		hs->be->wrap(hs, first + i, argv, &a);
-		if ((rc = job_start(a.v, in, &j[i], err)) < 0) {
+		if (argvs && !argvs[i]) {
+			r[i].status = 0;
+			continue;
+		}
+		hs->be->wrap(hs, first + i, argvs ? argvs[i] : argv, &a);
+		if ((rc = job_start(a.v, in, &j[started], err)) < 0) {
 			vl_err_wrap(err, "host %s", hs->h[first + i].name);
 			break;
 		}
-		started++;
+		which[started++] = i;
 	}
-	jobs_wait(j, r, started, hs->o.timeout);
+	{
+		cleanup_free struct vl_host_result *got =
+		    vl_xcalloc(started ? started : 1, sizeof(*got));
+
+		for (size_t q = 0; q < started; q++)
+			got[q] = r[which[q]];
+		jobs_wait(j, got, started, hs->o.timeout);
+		for (size_t q = 0; q < started; q++)
+			r[which[q]] = got[q];
+	}
 	return rc;
+}
+
+int vl_hosts_run_each(struct vl_hosts *hs, char **const argvs[], struct vl_host_result *r,
+                      struct vl_err *err)
+{
+	return run_some(hs, 0, hs->n, NULL, argvs, NULL, r, err);
+}
+
+void vl_hosts_wrap(const struct vl_hosts *hs, size_t i, char *const argv[], struct vl_argv *out)
+{
+	hs->be->wrap(hs, i, argv, out);
 }
 
 int vl_hosts_run(struct vl_hosts *hs, size_t i, char *const argv[], struct vl_host_result *r,
                  struct vl_err *err)
 {
-	return run_some(hs, i, 1, argv, NULL, r, err);
+	return run_some(hs, i, 1, argv, NULL, NULL, r, err);
 }
 
 int vl_hosts_run_all(struct vl_hosts *hs, char *const argv[], struct vl_host_result *r,
                      struct vl_err *err)
 {
-	return run_some(hs, 0, hs->n, argv, NULL, r, err);
+	return run_some(hs, 0, hs->n, argv, NULL, NULL, r, err);
 }
 
 int vl_hosts_carry(struct vl_hosts *hs, size_t i, const char *from, const char *to,
@@ -284,7 +311,7 @@ int vl_host_carry_cat(struct vl_hosts *hs, size_t i, const char *from, const cha
 	if (fd < 0)
 		return vl_err_sys(err, errno, "carry %s to host %s", from, hs->h[i].name);
 	close(fd);
-	if (run_some(hs, i, 1, argv, from, &r, err) < 0)
+	if (run_some(hs, i, 1, argv, NULL, from, &r, err) < 0)
 		return vl_err_wrap(err, "carry %s", from);
 	if (r.status)
 		vl_err_set(err, 0, "host %s: carry %s to %s: %s (exit status %d)", hs->h[i].name,

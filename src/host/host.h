@@ -36,6 +36,8 @@ struct vl_hosts {
 	char *dir;     /* ssh: the directory of the shared connections' sockets */
 	char *config;  /* ssh: the config file given by VNETLAB_SSH_CONFIG, or NULL */
 	char *vnetlab; /* the vnetlab program on the hosts (this one's path) */
+	bool tty;      /* wrap: the command gets a terminal (ssh -t) */
+	bool oneshot;  /* one command: no shared connection (ssh) */
 };
 
 /* A command's end on a host: its exit status (128 + signal if killed, -1
@@ -77,6 +79,13 @@ int vl_hosts_run(struct vl_hosts *hs, size_t i, char *const argv[], struct vl_ho
 /* The same on every host at once: r[hs->n]. */
 int vl_hosts_run_all(struct vl_hosts *hs, char *const argv[], struct vl_host_result *r,
                      struct vl_err *err);
+/* A command per host at once: argvs[i] on host i (NULL: nothing there,
+ * status 0). */
+int vl_hosts_run_each(struct vl_hosts *hs, char **const argvs[], struct vl_host_result *r,
+                      struct vl_err *err);
+/* The command line that runs argv on host i with this process's stdin,
+ * stdout and stderr (a terminal if it has one: ssh -t), to exec. */
+void vl_hosts_wrap(const struct vl_hosts *hs, size_t i, char *const argv[], struct vl_argv *out);
 void vl_host_results_free(struct vl_host_result *r, size_t n);
 /* Copy a local file to a path on host i. */
 int vl_hosts_carry(struct vl_hosts *hs, size_t i, const char *from, const char *to,

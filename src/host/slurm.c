@@ -56,6 +56,8 @@ static int slurm_open(struct vl_hosts *hs, struct vl_err *err)
 static void slurm_wrap(const struct vl_hosts *hs, size_t i, char *const argv[], struct vl_argv *out)
 {
 	vl_argv_addl(out, "srun", "--overlap", "-N1", "-n1", "--quiet", "-w", hs->h[i].name, NULL);
+	if (hs->tty)
+		vl_argv_add(out, "--pty");
 	for (size_t k = 0; argv[k]; k++)
 		vl_argv_add(out, argv[k]);
 }

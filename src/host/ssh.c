@@ -100,8 +100,13 @@ static void ssh_opts(const struct vl_hosts *hs, struct vl_argv *out)
 	vl_argv_add(out, "ssh");
 	if (hs->config)
 		vl_argv_addl(out, "-F", hs->config, NULL);
-	vl_argv_addl(out, "-o", "BatchMode=yes", "-o", "ConnectTimeout=" SSH_CONNECT_TIMEOUT, "-o",
-	             "ControlMaster=auto", "-o", "ControlPersist=60", "-l", "root", NULL);
+	vl_argv_addl(out, "-o", "BatchMode=yes", "-o", "ConnectTimeout=" SSH_CONNECT_TIMEOUT, "-l",
+	             "root", NULL);
+	if (hs->oneshot) {
+		vl_argv_addl(out, "-o", "ControlMaster=no", "-o", "ControlPath=none", NULL);
+		return;
+	}
+	vl_argv_addl(out, "-o", "ControlMaster=auto", "-o", "ControlPersist=60", NULL);
 	vl_argv_addf(out, "-oControlPath=%s/%%C", hs->dir);
 }
 
@@ -110,7 +115,7 @@ static void ssh_wrap(const struct vl_hosts *hs, size_t i, char *const argv[], st
 	struct vl_buf line = {0};
 
 	ssh_opts(hs, out);
-	vl_argv_addl(out, "-T", "--", hs->h[i].name, NULL);
+	vl_argv_addl(out, hs->tty ? "-t" : "-T", "--", hs->h[i].name, NULL);
 	for (size_t k = 0; argv[k]; k++) {
 		if (k)
 			vl_buf_add(&line, " ", 1);
@@ -126,7 +131,7 @@ static void ssh_close(struct vl_hosts *hs)
 {
 	if (!hs->dir)
 		return;
-	for (size_t i = 0; i < hs->n; i++) {
+	for (size_t i = 0; !hs->oneshot && i < hs->n; i++) {
 		cleanup_argv struct vl_argv a = {0};
 		struct vl_err err;
 

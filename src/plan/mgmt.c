@@ -24,7 +24,7 @@ void vl_plan_mgmt_name(const struct vl_plan *p, size_t i, char *buf, size_t len)
 		snprintf(buf, len, "%s-%s-%s", pre, p->lab, node);
 }
 
-static void build_host_block(struct vl_plan *p)
+void vl_plan_mgmt_hosts(struct vl_plan *p)
 {
 	struct vl_buf b = {0};
 	char ip[16], name[96];
@@ -162,7 +162,7 @@ int vl_plan_build_mgmt(struct vl_plan *p, struct vl_err *err)
 		n->routes[r] =
 		    (struct vl_plan_route){.dst = 0, .prefix = 0, .via = m->gw, .oif = n->mgmt_if};
 	}
-	build_host_block(p);
+	vl_plan_mgmt_hosts(p);
 	return 0;
 }
 
@@ -217,6 +217,6 @@ void vl_plan_mgmt_move(struct vl_plan *p, uint32_t net, int prefix)
 			if (n->routes[k].oif == n->mgmt_if && n->routes[k].via == old_gw)
 				n->routes[k].via = m->gw;
 	}
-	build_host_block(p);
+	vl_plan_mgmt_hosts(p);
 	vl_plan_build_hosts(p);
 }

@@ -507,6 +507,7 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 	p->topo = t;
 	p->backend = backend;
 	p->n_hosts = 1;
+	p->part = -1;
 	snprintf(p->lab, sizeof(p->lab), "%s", lab);
 	snprintf(p->id, sizeof(p->id), "%s", id);
 
@@ -672,6 +673,7 @@ void vl_plan_free(struct vl_plan *p)
 	free(p->host);
 	free(p->weight);
 	free(p->cut);
+	free(p->underlay);
 	free(p);
 }
 
@@ -680,6 +682,7 @@ const char *vl_plan_end_ns_name(const struct vl_plan *p, const struct vl_plan_en
 	return e->ns == VL_PLAN_INFRA  ? vl_plan_end_infra_name(p, e)
 	       : e->ns == VL_PLAN_HOST ? "host"
 	       : e->ns == VL_PLAN_NONE ? "-"
+	       : e->ns == VL_PLAN_REMOTE ? "remote"
 	                               : p->nodes[e->ns].netns;
 }
 

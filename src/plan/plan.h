@@ -38,6 +38,7 @@
 #define VL_PLAN_INFRA        (-1) /* "namespace" index of an infra namespace (its bridge's) */
 #define VL_PLAN_HOST         (-2) /* the host's own (management ports, host links) */
 #define VL_PLAN_NONE         (-3) /* no other end: a dummy interface */
+#define VL_PLAN_REMOTE       (-4) /* on another host: the link is a VXLAN device (part.h) */
 
 struct vl_plan_end {
 	int ns;          /* plan node index, VL_PLAN_INFRA, VL_PLAN_HOST or VL_PLAN_NONE */
@@ -56,6 +57,11 @@ struct vl_plan_veth {
 	bool on_mgmt;               /* end[1], in the host's namespace, is a port of the
 	                             * management bridge */
 	int host_link;              /* index in topo->host_links, or -1 */
+	/* A link across hosts in a host's part (vl_plan_part): one end is
+	 * VL_PLAN_REMOTE, on host remote_host; the other a VXLAN device of
+	 * VNI vni. 0 otherwise. */
+	uint32_t vni;
+	int remote_host;
 };
 
 struct vl_plan_bridge {
@@ -184,6 +190,13 @@ struct vl_plan {
 	int64_t *weight; /* by topo node: its demand (plan/place.h) */
 	struct vl_plan_cut *cut;
 	size_t n_cut;
+
+	/* Host `part`'s part of the lab (vl_plan_part, part.h), or part -1:
+	 * the whole lab on this host. */
+	int part;
+	uint32_t *underlay; /* by host: its underlay IPv4 address (host byte order) */
+	uint16_t vx_port;   /* the VXLAN UDP port */
+	int span_mtu;       /* the largest MTU a link across hosts carries */
 };
 
 /* The lab id a name hashes to (4 lowercase hex digits); the engine bumps it
@@ -213,6 +226,8 @@ static inline bool vl_plan_host_ends(const struct vl_plan *p)
  * taken on this host): every address on it, the routes through it and
  * the names. */
 void vl_plan_mgmt_move(struct vl_plan *p, uint32_t net, int prefix);
+/* p->mgmt.hosts from the nodes' management addresses and names. */
+void vl_plan_mgmt_hosts(struct vl_plan *p);
 /* The host's name of node i: containerlab's clab-LAB-NODE (its prefix:). */
 void vl_plan_mgmt_name(const struct vl_plan *p, size_t i, char *buf, size_t len);
 
