@@ -213,9 +213,10 @@ static int run_parts(struct vl_hosts *hs, int n, char **const argvs[], bool *ok,
 	int rc;
 
 	hs->n = (size_t)n;
-	rc = vl_hosts_run_each(hs, argvs, r, err);
+	bool ran = (rc = vl_hosts_run_each(hs, argvs, r, err)) == 0;
+
 	for (int h = 0; h < n; h++) {
-		ok[h] = rc == 0 && r[h].status == 0;
+		ok[h] = ran && r[h].status == 0;
 		if (rc == 0 && !ok[h])
 			rc = vl_err_set(err, 0, "host %s: %s", hs->h[h].name,
 			                r[h].status < 0 && !*why(&r[h].out) ? "no answer in time"

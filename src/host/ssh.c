@@ -139,7 +139,10 @@ static void ssh_close(struct vl_hosts *hs)
 		vl_argv_addl(&a, "-O", "exit", "--", hs->h[i].name, NULL);
 		vl_spawn_wait(a.v, true, &err);
 	}
-	rmdir(hs->dir); /* unless another vnetlab's connections are there */
+	/* unless another vnetlab's connections are there; a master that was
+	 * told to exit removes its socket a moment later */
+	for (int k = 0; k < 40 && rmdir(hs->dir) < 0 && errno == ENOTEMPTY; k++)
+		usleep(25000);
 }
 
 const struct vl_host_backend vl_host_ssh = {

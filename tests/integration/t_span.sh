@@ -1,0 +1,122 @@
+# One lab over several hosts (up --hosts): each simulated host
+# (scripts/simhosts.sh, a set of the test's own) builds its part, links
+# across hosts are VXLAN at the MTU the underlay carries, exec, status and
+# down reach every part, over ssh and over Slurm; bad input changes nothing.
+
+span_sim() {
+	VNETLAB_SIM_DIR=/run/vt-simspan VNETLAB_SIM_LINKS=vtsp VNETLAB_SIM_PORT=16951 \
+		scripts/simhosts.sh "$@"
+}
+span_ssh() { ssh -F /run/vt-simspan/ssh/config "$@"; }
+SPAN_DATA=tests/integration/span
+
+span_start() {
+	unshare --net --mount --uts --ipc --pid --cgroup --fork true 2>/dev/null ||
+		skip "the kernel cannot make network, mount, UTS, IPC, pid and cgroup namespaces here"
+	span_sim down >/dev/null 2>&1
+	span_sim up 3 --subnet 198.18.13.0/24 >/dev/null || fail "simhosts up 3"
+	trap 'for l in vt-pair vt-slurm vt-dup vt-few; do "$VNETLAB" down $l >/dev/null 2>&1; done; span_sim down >/dev/null 2>&1' EXIT
+	export VNETLAB_SSH_CONFIG=/run/vt-simspan/ssh/config
+}
+
+# Nothing of any lab on any host, nor on the machine.
+span_nothing_left() {
+	for n in 1 2 3; do
+		left=$(span_ssh "sim$n" "ls /run/netns; ls /run/vnetlab | grep -v '^\.'; ip -o link | grep -v -e ' lo:' -e ' eth0@'; ls /sys/fs/cgroup/vnetlab 2>/dev/null")
+		expect_eq "$left" "" "sim$n: left after $1"
+	done
+	expect_eq "$(ls -A /run/vnetlab 2>/dev/null)" "" "the machine's /run/vnetlab after $1"
+}
+
+span_end() {
+	span_sim down >/dev/null || fail "simhosts down"
+	trap - EXIT
+}
+
+test_span_ssh_pair_mtu_rate_down() {
+	span_start
+	json=$("$VNETLAB" up -f $SPAN_DATA/pair.clab.yml --hosts ssh:sim1,sim2,sim3 --json) ||
+		fail "up over 3 hosts: $json"
+	expect_eq "$(echo "$json" | jq -r '[.cut, .mtu, (.hosts | length), .hosts[0].name] | join(" ")')" \
+		"3 1450 3 sim1" "up's JSON: cut, MTU, hosts"
+	st=$("$VNETLAB" status vt-pair --json) || fail "status over hosts"
+	expect_eq "$(echo "$st" | jq -r '[.nodes.a, .nodes.b, .nodes.c, .nodes.sw] | join(" ")')" \
+		"0 1 2 2" "each node's host"
+	expect_eq "$(echo "$st" | jq -r '.hosts[1].part.part.host')" 1 "sim2 holds part 1"
+	# each node is on its own host, its link across hosts a VXLAN device
+	expect_eq "$("$VNETLAB" exec vt-pair b -- hostname)" b "b's hostname"
+	expect_eq "$(span_ssh sim2 ls /run/netns | grep -c -- '-b$')" 1 "b's namespace on sim2"
+	info=$("$VNETLAB" exec vt-pair b -- ip -d -o link show eth1)
+	case $info in *"mtu 1450 "*vxlan*"remote 198.18.13.1 local 198.18.13.2"*"dstport 14789 nolearning"*) ;;
+	*) fail "b's eth1 is not the VXLAN to sim1 at MTU 1450: $info" ;; esac
+	# names of every node resolve anywhere; across a switch on a third host
+	"$VNETLAB" exec vt-pair a -- ping -c1 -W3 -q b >/dev/null || fail "a cannot reach b"
+	"$VNETLAB" exec vt-pair a -- ping -c1 -W3 -q c >/dev/null || fail "a cannot reach c"
+	# the largest unfragmented packet passes, one byte more does not
+	"$VNETLAB" exec vt-pair a -- ping -c1 -W3 -M do -s 1422 -q b >/dev/null ||
+		fail "a DF ping of 1422 bytes (1450 on the wire) did not pass"
+	"$VNETLAB" exec vt-pair a -- ping -c1 -W3 -M do -s 1423 -q b >/dev/null 2>&1 &&
+		fail "a DF ping of 1423 bytes passed a 1450 MTU"
+	"$VNETLAB" exec vt-pair b -- ping -c1 -W3 -M do -s 1422 -q c >/dev/null ||
+		fail "a DF ping of 1422 bytes through sim3's switch did not pass"
+	# the 20 Mbit/s link across hosts
+	"$VNETLAB" exec -d vt-pair b -- iperf -s >/dev/null || fail "iperf server on b"
+	sleep 0.5
+	bps=$("$VNETLAB" exec vt-pair a -- iperf -c b -t 4 -y C | tail -1 | awk -F, '{print $NF}')
+	mbit=$(awk -v b="$bps" 'BEGIN {printf "%.1f", b / 1e6}')
+	awk -v m="$mbit" 'BEGIN {exit !(m >= 18 && m <= 21)}' ||
+		fail "the 20 Mbit/s link across hosts measured $mbit Mbit/s"
+	echo "20Mbit link across hosts: $mbit Mbit/s"
+	vl down vt-pair
+	span_nothing_left "down over ssh"
+	[ -e /run/vnetlab/.span ] && fail "the lab's record is left"
+	span_end
+}
+
+test_span_slurm_tree() {
+	span_start
+	export SLURM_CONF=/run/vt-simspan/slurm/slurm.conf
+	out=$(timeout 300 salloc -N3 --quiet sh -ec '
+		"$VNETLAB" up --topo tree,2,2 --name vt-slurm --hosts slurm -q
+		"$VNETLAB" status vt-slurm --json | jq -r ".hosts | map(.name) | join(\" \")"
+		"$VNETLAB" exec vt-slurm h1 -- ping -c1 -W3 -q h4 >/dev/null && echo reached
+		"$VNETLAB" down vt-slurm' 2>&1) || fail "a lab over Slurm: $out"
+	expect_eq "$out" "sim1 sim2 sim3
+reached" "over Slurm: hosts and a ping across"
+	span_nothing_left "down over Slurm"
+	span_end
+}
+
+# $1: what the error must say; the rest: up's arguments.
+span_refused() {
+	want=$1
+	shift
+	out=$("$VNETLAB" up "$@" 2>&1) && fail "up $* was not refused"
+	case $out in *"$want"*) ;; *) fail "up $*: said [$out], not [$want]" ;; esac
+}
+
+test_span_bad_input_changes_nothing() {
+	span_start
+	span_refused "host nosuch" --topo linear,3 --name vt-bad --hosts ssh:sim1,nosuch
+	span_refused "node a: host 7" -f $SPAN_DATA/pin7.clab.yml --hosts ssh:sim1,sim2,sim3
+	span_refused "MTU 9000" -f $SPAN_DATA/mtu9000.clab.yml --hosts ssh:sim1,sim2,sim3
+	out=$(env -u SLURM_JOB_ID -u SLURM_JOB_NODELIST "$VNETLAB" up --topo linear,3 --hosts slurm 2>&1) &&
+		fail "--hosts slurm outside an allocation was not refused"
+	case $out in *"needs an allocation"*) ;; *) fail "outside an allocation: $out" ;; esac
+	span_nothing_left "refused ups"
+	# a lab of the name up on one host: refused, naming it; that lab stays
+	span_ssh sim2 "$VNETLAB up --topo single,2 --name vt-dup -q" || fail "a lab on sim2"
+	span_refused "host sim2: lab vt-dup is already up" --topo linear,3 --name vt-dup \
+		--hosts ssh:sim1,sim2,sim3
+	expect_eq "$(span_ssh sim2 "$VNETLAB exec vt-dup h1 -- ping -c1 -W2 -q h2 >/dev/null && echo ok")" \
+		ok "sim2's own lab after the refused up"
+	span_ssh sim2 "$VNETLAB down vt-dup" >/dev/null || fail "down sim2's lab"
+	span_nothing_left "a refused up beside another lab"
+	# more hosts than nodes: fewer used, said
+	out=$("$VNETLAB" up --topo linear,1 --name vt-few --hosts ssh:sim1,sim2,sim3 2>&1) ||
+		fail "up of 2 nodes over 3 hosts: $out"
+	case $out in *"3 hosts for 2 nodes"*"over 2 hosts"*) ;; *) fail "more hosts than nodes: $out" ;; esac
+	vl down vt-few >/dev/null
+	span_nothing_left "a lab on fewer hosts"
+	span_end
+}
