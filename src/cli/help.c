@@ -68,14 +68,30 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "                      and take the lab down; the exit status is the test's\n"
      "      --shell         open vnetlab shell on the lab, take it down when it ends\n"
      "                      (with --test or --shell, no topology means minimal)\n"
+     "      --hosts SPEC    one lab over several hosts: ssh:H1,H2,... or @FILE (root over\n"
+     "                      ssh), or slurm (the nodes of the allocation up runs in). Nodes\n"
+     "                      are placed as vnetlab plan --hosts N shows (host: K pins);\n"
+     "                      each host builds its part; links across hosts are VXLAN at\n"
+     "                      the underlay's MTU minus 50 (set on every link of a switch\n"
+     "                      that crosses hosts; a larger MTU in the file is refused).\n"
+     "                      exec, status and down from here reach every part\n"
+     "      --underlay IFACE|CIDR\n"
+     "                      the hosts' underlay (default: the default route's device)\n"
+     "      --vxlan-port P  VXLAN's UDP port across hosts (default 14789, containerlab's)\n"
      "\n"
-     "A failure at any step undoes everything done so far.\n"},
-    {"down", "LAB... | --all", "stop a lab's processes and remove everything it made",
+     "A failure at any step undoes everything done so far (over hosts: every part, the\n"
+     "host that failed named).\n"},
+    {"down", "LAB... | --all | --slurm-job ID",
+     "stop a lab's processes and remove everything it made",
      "Stop every process of the lab (by pid: those in its nodes' namespaces), then\n"
      "remove its namespaces, switches, links and state. Idempotent: a lab that is not\n"
-     "up is not an error.\n"
+     "up is not an error. A lab up over several hosts (up --hosts) goes down on every\n"
+     "host, from the host where up ran.\n"
      "\n"
-     "  -a, --all           every lab\n"},
+     "  -a, --all           every lab\n"
+     "      --slurm-job ID  on this host, the parts of labs over hosts that Slurm job ID\n"
+     "                      started, and nothing else (a Slurm epilog: vnetlab down\n"
+     "                      --slurm-job \"$SLURM_JOB_ID\")\n"},
     {"exec", "[-d] [-t] LAB NODE [--] COMMAND [ARG...]", "run a command inside a node",
      "Run COMMAND in NODE's namespaces (network, UTS, mount), or in its guest for a vm\n"
      "node (through the guest's agent). stdin, stdout and stderr\n"

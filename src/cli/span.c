@@ -117,6 +117,7 @@ int vl_cli_up_part(const struct vl_up_hosts *o, struct vl_up_span *sp, struct vl
 	sp->port = (uint16_t)(o->port ? o->port : VL_VXLAN_PORT);
 	snprintf(sp->dev_buf, sizeof(sp->dev_buf), "%s", dev);
 	sp->dev = sp->dev_buf;
+	sp->slurm_job = getenv("SLURM_JOB_ID"); /* srun's, for an epilog's down */
 	return 0;
 }
 

@@ -49,6 +49,36 @@ static void print_result(const struct vl_topo *t, const char *lab, const struct 
 		       t->n_links, res->seconds, res->id);
 }
 
+struct up_flags {
+	int json, quiet, shell;
+	const char *test;
+};
+
+/* up's own options (the topology's and the hosts' are read before). */
+static int up_opt(int opt, const char *arg, struct up_flags *f)
+{
+	switch (opt) {
+	case 'j':
+		f->json = 1;
+		return 0;
+	case 'q':
+		f->quiet = 1;
+		return 0;
+	case 0x141:
+		f->test = arg;
+		if (!vl_sh_test_known(arg))
+			return vl_cli_usage("up",
+			                    "--test takes pingall, pingallfull, pingpair, "
+			                    "pingpairfull, iperf, iperfudp, all or none, not \"%s\"",
+			                    arg);
+		return 0;
+	case 0x142:
+		f->shell = 1;
+		return 0;
+	}
+	return vl_cli_usage("up", "bad option");
+}
+
 int cmd_up(int argc, char **argv)
 {
 	struct vl_topo_opts to;
@@ -59,8 +89,8 @@ int cmd_up(int argc, char **argv)
 	struct vl_topo *t = NULL;
 	struct vl_err err = {0};
 	char lab[128];
-	int opt, rc = 0, json = 0, quiet = 0, shell = 0;
-	const char *test = NULL;
+	struct up_flags uf = {0};
+	int opt, rc = 0;
 	double started = vl_now();
 
 	vl_cli_topo_opts_init(&to);
@@ -68,31 +98,11 @@ int cmd_up(int argc, char **argv)
 		if (vl_cli_topo_opt(&to, opt, optarg, "up", &rc) ||
 		    vl_cli_up_hosts_opt(&uh, opt, optarg, &rc))
 			continue;
-		switch (opt) {
-		case 'j':
-			json = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 0x141:
-			test = optarg;
-			if (!vl_sh_test_known(test))
-				rc = vl_cli_usage(
-				    "up",
-				    "--test takes pingall, pingallfull, pingpair, "
-				    "pingpairfull, iperf, iperfudp, all or none, not \"%s\"",
-				    test);
-			break;
-		case 0x142:
-			shell = 1;
-			break;
-		case 'h':
+		if (opt == 'h') {
 			rc = vl_cli_help("up");
 			goto out;
-		default:
-			rc = vl_cli_usage("up", "bad option");
 		}
+		rc = up_opt(opt, optarg, &uf);
 	}
 	if (rc)
 		goto out;
@@ -100,13 +110,13 @@ int cmd_up(int argc, char **argv)
 		rc = vl_cli_usage("up", "unexpected argument \"%s\"", argv[optind]);
 		goto out;
 	}
-	if (test && shell) {
+	if (uf.test && uf.shell) {
 		rc = vl_cli_usage("up", "--test or --shell, not both");
 		goto out;
 	}
-	if ((test || shell) && !to.file && !to.spec)
+	if ((uf.test || uf.shell) && !to.file && !to.spec)
 		to.spec = "minimal"; /* mn's default */
-	if ((uh.spec && (test || shell)) || (uh.spec && uh.part))
+	if ((uh.spec && (uf.test || uf.shell)) || (uh.spec && uh.part))
 		rc = vl_cli_usage("up", "--hosts: not with --test, --shell or --part");
 	if (rc || vl_cli_load_topo(&to, &t, lab, sizeof(lab), &err) < 0 ||
 	    (uh.part && vl_cli_up_part(&uh, &sp, &err) < 0)) {
@@ -114,10 +124,10 @@ int cmd_up(int argc, char **argv)
 		goto out;
 	}
 	if (uh.spec) {
-		rc = vl_cli_up_over_hosts(argc, argv, t, lab, to.backend, &uh, json, quiet);
+		rc = vl_cli_up_over_hosts(argc, argv, t, lab, to.backend, &uh, uf.json, uf.quiet);
 		goto out;
 	}
-	uo.progress = !quiet && !json && isatty(STDERR_FILENO);
+	uo.progress = !uf.quiet && !uf.json && isatty(STDERR_FILENO);
 	uo.backend = (enum vl_backend)to.backend;
 	uo.node.vm_kernel = to.vm_kernel;
 	uo.node.vm_machine = to.vm_machine;
@@ -132,11 +142,11 @@ int cmd_up(int argc, char **argv)
 		rc = vl_cli_fail(&err);
 		goto out;
 	}
-	if (!quiet || json)
-		print_result(t, lab, &res, &to, json);
-	if (test || shell) {
+	if (!uf.quiet || uf.json)
+		print_result(t, lab, &res, &to, uf.json);
+	if (uf.test || uf.shell) {
 		fflush(stdout);
-		rc = vl_sh_up_session(lab, test, quiet || json, started);
+		rc = vl_sh_up_session(lab, uf.test, uf.quiet || uf.json, started);
 	}
 out:
 	free((void *)sp.underlay);

@@ -22,6 +22,7 @@ struct vl_up_span {
 	const char *dev;          /* this host's underlay device */
 	char dev_buf[16];
 	uint32_t place_sum;       /* the placement's digest where the lab was planned */
+	const char *slurm_job;    /* the Slurm job this part runs for, or NULL */
 };
 
 struct vl_up_opts {

@@ -40,8 +40,9 @@ json_t *vl_state_from_plan(const struct vl_plan *p, double up_seconds)
 	json_object_set_new(root, "created", json_integer((json_int_t)time(NULL)));
 	if (p->part >= 0) /* one host's part of a lab over several */
 		json_object_set_new(root, "part",
-		                    json_pack("{s:i, s:i, s:i}", "host", p->part, "hosts",
-		                              p->n_hosts, "mtu", p->span_mtu));
+		                    json_pack("{s:i, s:i, s:i, s:o}", "host", p->part, "hosts",
+		                              p->n_hosts, "mtu", p->span_mtu, "slurm_job",
+		                              p->job ? json_string(p->job) : json_null()));
 	json_object_set_new(root, "up_seconds", json_real(up_seconds));
 	for (size_t i = 0; i < p->n_nodes; i++) {
 		const struct vl_node_backend *be = vl_node_backend_of(p, i);

@@ -358,6 +358,7 @@ static int part_plan(struct engine *e, const struct vl_up_span *sp, struct vl_pl
 		return -1;
 	vl_plan_free(*plan);
 	*plan = part;
+	part->job = sp->slurm_job;
 	if (!(e->underlay_ifindex = (int)if_nametoindex(sp->dev)))
 		return vl_err_sys(err, errno, "underlay device %s", sp->dev);
 	return 0;

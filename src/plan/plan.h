@@ -197,6 +197,7 @@ struct vl_plan {
 	uint32_t *underlay; /* by host: its underlay IPv4 address (host byte order) */
 	uint16_t vx_port;   /* the VXLAN UDP port */
 	int span_mtu;       /* the largest MTU a link across hosts carries */
+	const char *job;    /* the Slurm job that started the part, or NULL */
 };
 
 /* The lab id a name hashes to (4 lowercase hex digits); the engine bumps it

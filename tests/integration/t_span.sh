@@ -76,13 +76,19 @@ test_span_ssh_pair_mtu_rate_down() {
 test_span_slurm_tree() {
 	span_start
 	export SLURM_CONF=/run/vt-simspan/slurm/slurm.conf
+	# sim2 has a lab of its own, which the job's epilog leaves alone
+	span_ssh sim2 "$VNETLAB up --topo single,2 --name vt-own -q" || fail "sim2's own lab"
 	out=$(timeout 300 salloc -N3 --quiet sh -ec '
 		"$VNETLAB" up --topo tree,2,2 --name vt-slurm --hosts slurm -q
 		"$VNETLAB" status vt-slurm --json | jq -r ".hosts | map(.name) | join(\" \")"
 		"$VNETLAB" exec vt-slurm h1 -- ping -c1 -W3 -q h4 >/dev/null && echo reached
-		"$VNETLAB" down vt-slurm' 2>&1) || fail "a lab over Slurm: $out"
+		ssh -F "$VNETLAB_SSH_CONFIG" sim2 "$VNETLAB down --slurm-job $SLURM_JOB_ID"
+		ssh -F "$VNETLAB_SSH_CONFIG" sim2 "ls /run/vnetlab"
+		"$VNETLAB" down vt-slurm 2>/dev/null' 2>&1) || fail "a lab over Slurm: $out"
 	expect_eq "$out" "sim1 sim2 sim3
-reached" "over Slurm: hosts and a ping across"
+reached
+vt-own" "over Slurm: hosts, a ping across, the epilog's down on sim2"
+	span_ssh sim2 "$VNETLAB down vt-own" >/dev/null || fail "down sim2's own lab"
 	span_nothing_left "down over Slurm"
 	span_end
 }
