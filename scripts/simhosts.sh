@@ -36,6 +36,9 @@ BRIDGE=${LINKS}br
 CTLD_PORT=${VNETLAB_SIM_PORT:-16817}
 CGROUP=${STATE##*/} # the hosts' cgroups: CGROUP/simN under the caller's
 SLURMD_PORT=17000 # simN listens on SLURMD_PORT + N, as Slurm's multiple-slurmd FAQ has it
+# the vnetlab the hosts' Slurm epilog runs: $VNETLAB, else the one on PATH,
+# else this tree's build
+EPILOG_VNETLAB=${VNETLAB:-$(command -v vnetlab || echo "$(cd "$(dirname "$0")/.." && pwd)/build/vnetlab")}
 
 die() {
 	echo "simhosts: $*" >&2
@@ -291,7 +294,16 @@ write_slurm_conf() {
 		ReturnToService=2
 		SlurmdTimeout=30
 		MpiDefault=none
+		Epilog=$STATE/slurm/epilog
 	EOF
+	# a node's epilog, as the README has it: what a job's labs left on the
+	# node goes when the job ends (vnetlab down --slurm-job), nothing else
+	cat >"$STATE/slurm/epilog" <<-EOF
+		#!/bin/sh
+		[ -x "$EPILOG_VNETLAB" ] && "$EPILOG_VNETLAB" down --slurm-job "\$SLURM_JOB_ID" >/dev/null 2>&1
+		exit 0
+	EOF
+	chmod 0755 "$STATE/slurm/epilog"
 	for n in $(seq 1 "$k"); do
 		echo "NodeName=sim$n NodeHostname=sim$n NodeAddr=$PREFIX.$n" \
 			"Port=$((SLURMD_PORT + n)) CPUs=1 State=UNKNOWN" >>"$STATE/slurm/slurm.conf"

@@ -358,6 +358,7 @@ static int record(const struct vl_hosts *hs, const struct vl_plan *p, const char
 	                    .ssh_config = getenv("VNETLAB_SSH_CONFIG"),
 	                    .slurm_job = getenv("SLURM_JOB_ID"),
 	                    .slurm_nodelist = getenv("SLURM_JOB_NODELIST"),
+	                    .slurm_conf = getenv("SLURM_CONF"),
 	                    .n_hosts = (size_t)p->n_hosts,
 	                    .n_nodes = t->n_nodes,
 	                    .mtu = mtu - VL_PLAN_VXLAN_OVERHEAD,

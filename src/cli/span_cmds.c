@@ -17,6 +17,8 @@ int vl_cli_span_open(const struct vl_span *s, struct vl_hosts *hs, struct vl_err
 	/* what up ran with: the user's ssh config, the allocation */
 	if (s->ssh_config && !getenv("VNETLAB_SSH_CONFIG"))
 		setenv("VNETLAB_SSH_CONFIG", s->ssh_config, 1);
+	if (s->slurm_conf && !getenv("SLURM_CONF"))
+		setenv("SLURM_CONF", s->slurm_conf, 1);
 	if (s->slurm_job && !getenv("SLURM_JOB_ID")) {
 		setenv("SLURM_JOB_ID", s->slurm_job, 1);
 		if (s->slurm_nodelist)
@@ -53,6 +55,19 @@ static int open_span(const char *lab, struct vl_span *s, struct vl_hosts *hs)
 	return VL_EXIT_OK;
 }
 
+/* Did the parts' Slurm job end (srun says so on every host)? */
+static bool job_ended(const struct vl_span *s, const struct vl_hosts *hs,
+                      const struct vl_host_result *r)
+{
+	if (hs->be != &vl_host_slurm || !s->slurm_job)
+		return false;
+	for (size_t h = 0; h < hs->n; h++)
+		if (r[h].status == 0 || !r[h].out.s ||
+		    (!strstr(r[h].out.s, "has expired") && !strstr(r[h].out.s, "Invalid job id")))
+			return false;
+	return true;
+}
+
 /* Every host's part of lab down at once; the record goes once none is
  * left (a host that cannot be reached keeps it: down again, or clean
  * there). */
@@ -73,6 +88,14 @@ int vl_cli_span_down(const char *lab)
 	vl_argv_addl(&a, "down", lab, NULL);
 	if (vl_hosts_run_all(&hs, a.v, r, &err) < 0)
 		rc = vl_cli_fail(&err);
+	if (rc == VL_EXIT_OK && job_ended(&s, &hs, r)) {
+		fprintf(stderr,
+		        "vnetlab: lab %s: its Slurm job %s has ended: each node's epilog takes its "
+		        "part down (vnetlab down --slurm-job %s there); its record here is removed\n",
+		        lab, s.slurm_job, s.slurm_job);
+		for (size_t h = 0; h < hs.n; h++)
+			r[h].status = 0;
+	}
 	for (size_t h = 0; rc == VL_EXIT_OK && h < hs.n; h++) {
 		if (r[h].status == 0)
 			continue;

@@ -20,6 +20,7 @@ struct vl_span {
 	char *ssh_config;     /* VNETLAB_SSH_CONFIG when up ran, or NULL */
 	char *slurm_job;      /* SLURM_JOB_ID and its node list when up ran, or NULL */
 	char *slurm_nodelist;
+	char *slurm_conf;     /* SLURM_CONF when up ran, or NULL */
 	size_t n_hosts;
 	char **host;          /* by host: its name */
 	char (*addr)[16];     /* and its underlay address */
