@@ -249,7 +249,9 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "      --templates     also remove the guests' templates (vm nodes are cloned\n"
      "                      from them; the next up makes them again), kept in\n"
      "                      /dev/shm/vnetlab-templates ($VNETLAB_VM_TEMPLATES)\n"},
-    {"plan", "(-f FILE | --topo SPEC) [--name LAB] [--id ID] [--hosts N] [--json]",
+    {"plan",
+     "(-f FILE | --topo SPEC) [--name LAB] [--id ID] [--hosts N [--part K "
+     "[--underlay-mtu M]]] [--json]",
      "print the names, addresses and routes up would create",
      "Print the plan of a topology: segments, subnets, bridges, interfaces, routes and\n"
      "/etc/hosts. Touches nothing. With --hosts N, its placement over N hosts instead:\n"
@@ -261,7 +263,12 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "      --id ID         the lab id to plan with (4 hex digits; default from the name)\n"
      "      --hosts N       place the lab over N hosts (1..1024; fewer if it has fewer\n"
      "                      nodes)\n"
-     "      --json          the placement as JSON: nodes (name, host from 0), cut\n"},
+     "      --json          the placement as JSON: nodes (name, host from 0), cut\n"
+     "      --part K        the plan of host K's part as up --hosts makes it there: its\n"
+     "                      nodes and switches, each link to another host a VXLAN\n"
+     "                      (remote:IF, its VNI and host; hosts at 192.0.2.K+1)\n"
+     "      --underlay-mtu M\n"
+     "                      the hosts' underlay MTU for --part (default 1500)\n"},
     {"hosts",
      "[--hosts SPEC] [--underlay IFACE|CIDR] [--timeout S] [--carry FILE[:PATH]] [--json] "
      "[-- COMMAND...]",

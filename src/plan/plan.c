@@ -690,6 +690,9 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 {
 	char a[16], c[16];
 
+	if (p->part >= 0)
+		vl_buf_printf(out, "part %d of %d hosts, across them MTU %d\n", p->part, p->n_hosts,
+		              p->span_mtu);
 	if (p->backend == VL_BACKEND_PROC)
 		vl_buf_printf(out, "lab %s id %s backend proc\n", p->lab, p->id);
 	else {
@@ -792,6 +795,8 @@ void vl_plan_dump(const struct vl_plan *p, struct vl_buf *out)
 		}
 		if (e->mtu)
 			vl_buf_printf(out, " mtu %d", e->mtu);
+		if (e->vni)
+			vl_buf_printf(out, " vxlan %u to host %d", e->vni, e->remote_host);
 		for (int k = 0; k < 2; k++) {
 			char im[256];
 
