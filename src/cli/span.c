@@ -298,52 +298,71 @@ static int end_seg(const struct vl_plan *p, const struct vl_plan_end *e)
 	return e->ns == VL_PLAN_INFRA ? p->bridges[e->bridge].seg : -1;
 }
 
+/* One probe as a shell word list: vnetlab exec LAB SRC -- ping, DF set. */
+static void probe_cmd(const struct vl_hosts *hs, const struct vl_plan *p, long src, uint32_t to,
+                      int mtu, struct vl_buf *sh)
+{
+	cleanup_argv struct vl_argv a = {0};
+	char ip[16], size[16];
+
+	vl_fmt_ip(to, ip);
+	snprintf(size, sizeof(size), "%d", mtu - 28);
+	vl_cli_part_argv(hs, &a);
+	vl_argv_addl(&a, "exec", p->lab, p->nodes[src].name, "--", "ping", "-n", "-q", "-c", "1",
+	             "-w", "5", "-M", "do", "-s", size, ip, NULL);
+	for (size_t k = 0; k < a.n; k++) {
+		vl_shell_quote(sh, a.v[k]);
+		vl_buf_add(sh, " ", 1);
+	}
+}
+
 /* Across every pair of hosts with a link between them, once: from a node
  * on one to a node on the other on the link's segment, the largest
- * packet the link takes, unfragmented (DF). Rounds of one per host. */
+ * packet the link takes, unfragmented (DF); every host's probes at once. */
 static int probe(struct vl_hosts *hs, const struct vl_plan *p, struct vl_err *err)
 {
 	size_t nh = (size_t)p->n_hosts;
 	cleanup_free bool *done = vl_xcalloc(nh * nh, sizeof(*done));
 	cleanup_free bool *ok = vl_xcalloc(nh, sizeof(*ok));
 	cleanup_free char ***argvs = vl_xcalloc(nh, sizeof(*argvs));
-	cleanup_free struct vl_argv *a = vl_xcalloc(nh, sizeof(*a));
-	bool more = true;
-	int rc = 0;
+	cleanup_free struct vl_buf *sh = vl_xcalloc(nh, sizeof(*sh));
+	cleanup_free size_t *n = vl_xcalloc(nh, sizeof(*n));
+	int rc;
 
-	while (rc == 0 && more) {
-		more = false;
-		for (size_t c = 0; c < p->n_cut; c++) {
-			const struct vl_plan_veth *ve;
-			int x = p->cut[c].host[0], y = p->cut[c].host[1];
-			uint32_t from, to;
-			long src, dst;
-			char ip[16], size[16];
+	for (size_t c = 0; c < p->n_cut; c++) {
+		const struct vl_plan_veth *ve;
+		int x = p->cut[c].host[0], y = p->cut[c].host[1];
+		uint32_t from, to;
+		long src, dst;
 
-			if (p->cut[c].veth < 0 || done[x * nh + y] || done[y * nh + x])
-				continue;
-			ve = &p->veths[p->cut[c].veth];
-			src = member(p, end_seg(p, &ve->end[0]), x, &from);
-			dst = member(p, end_seg(p, &ve->end[0]), y, &to);
-			if (src < 0 || dst < 0)
-				continue;
-			if (argvs[x]) {
-				more = true;
-				continue;
-			}
-			done[x * nh + y] = true;
-			vl_fmt_ip(to, ip);
-			snprintf(size, sizeof(size), "%d", ve->mtu - 28);
-			vl_cli_part_argv(hs, &a[x]);
-			vl_argv_addl(&a[x], "exec", p->lab, p->nodes[src].name, "--", "ping", "-n",
-			             "-q", "-c", "1", "-w", "5", "-M", "do", "-s", size, ip, NULL);
-			argvs[x] = a[x].v;
-		}
-		rc = run_parts(hs, p->n_hosts, (char **const *)argvs, ok, err);
-		for (size_t h = 0; h < nh; h++) {
-			vl_argv_free(&a[h]);
-			argvs[h] = NULL;
-		}
+		if (p->cut[c].veth < 0 || done[x * nh + y] || done[y * nh + x])
+			continue;
+		ve = &p->veths[p->cut[c].veth];
+		src = member(p, end_seg(p, &ve->end[0]), x, &from);
+		dst = member(p, end_seg(p, &ve->end[0]), y, &to);
+		if (src < 0 || dst < 0)
+			continue;
+		done[x * nh + y] = true;
+		/* a probe a subshell, its status kept: the host fails if any does */
+		vl_buf_printf(&sh[x], "%s( ", n[x]++ ? "" : "f=0; ");
+		probe_cmd(hs, p, src, to, ve->mtu, &sh[x]);
+		vl_buf_printf(&sh[x], ") & p%zu=$!; ", n[x]);
+	}
+	for (size_t h = 0; h < nh; h++) {
+		if (!n[h])
+			continue;
+		for (size_t k = 1; k <= n[h]; k++)
+			vl_buf_printf(&sh[h], "wait $p%zu || f=1; ", k);
+		vl_buf_printf(&sh[h], "exit $f");
+		argvs[h] = vl_xcalloc(4, sizeof(char *));
+		argvs[h][0] = "sh";
+		argvs[h][1] = "-c";
+		argvs[h][2] = sh[h].s;
+	}
+	rc = run_parts(hs, p->n_hosts, (char **const *)argvs, ok, err);
+	for (size_t h = 0; h < nh; h++) {
+		free(argvs[h]);
+		vl_buf_free(&sh[h]);
 	}
 	return rc < 0 ? vl_err_wrap(err, "probe across hosts") : 0;
 }
@@ -470,6 +489,7 @@ int vl_cli_up_over_hosts(int argc, char **argv, const struct vl_topo *t, const c
 	}
 	if (!quiet || json)
 		print_up(&hs, p, mtu, vl_now() - t0, json);
+	hs.keep = true; /* the lab's connections, until its down */
 out:
 	vl_plan_free(p);
 	vl_hosts_close(&hs);

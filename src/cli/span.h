@@ -9,7 +9,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "engine/engine.h"
+#include "engine/state.h"
 #include "host/host.h"
 #include "lab/span.h"
 #include "topo/topo.h"
@@ -50,6 +53,13 @@ bool vl_cli_spanned(const char *lab);
 int vl_cli_span_open(const struct vl_span *s, struct vl_hosts *hs, struct vl_err *err);
 /* A vnetlab command for a part: "env VNETLAB_PART=1 VNETLAB ARGS...". */
 void vl_cli_part_argv(const struct vl_hosts *hs, struct vl_argv *a);
+
+/* The lab's state over hosts (span_state.c): every part's merged, each
+ * node and switch with its "host"; s and hs opened (closed on failure). */
+int vl_cli_span_state(const char *lab, struct vl_span *s, struct vl_hosts *hs,
+                      struct vl_state *st, struct vl_err *err);
+json_t *vl_cli_span_doc(const struct vl_span *s, const struct vl_hosts *hs,
+                        struct vl_host_result *r, struct vl_err *err);
 
 /* The commands over hosts (span_cmds.c). */
 int vl_cli_span_down(const char *lab);

@@ -185,6 +185,7 @@ int vl_cli_span_status(const char *lab, bool json)
 	r = vl_xcalloc(hs.n, sizeof(*r));
 	vl_cli_part_argv(&hs, &a);
 	vl_argv_addl(&a, "status", "--json", lab, NULL);
+	hs.keep = true;
 	if (vl_hosts_run_all(&hs, a.v, r, &err) < 0)
 		rc = vl_cli_fail(&err);
 	else if (json)
@@ -235,7 +236,7 @@ int vl_cli_span_exec(const char *lab, const char *node, int argc, char **argv, b
 		for (int k = 0; k < argc; k++)
 			vl_argv_add(&a, argv[k]);
 		hs.tty = tty;
-		hs.oneshot = true;
+		hs.keep = true; /* the lab's connections, until its down */
 		vl_hosts_wrap(&hs, (size_t)h, a.v, &w);
 		rc = run_here(w.v);
 	}

@@ -38,6 +38,9 @@ struct vl_hosts {
 	char *vnetlab; /* the vnetlab program on the hosts (this one's path) */
 	bool tty;      /* wrap: the command gets a terminal (ssh -t) */
 	bool oneshot;  /* one command: no shared connection (ssh) */
+	bool keep;     /* close leaves the shared connections (a lab over hosts holds them
+	                * until its down; ssh ends them after a minute unused) */
+	int dir_fd;    /* ssh: the directory, held (shared lock) while open; -1 */
 };
 
 /* A command's end on a host: its exit status (128 + signal if killed, -1

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "host/host.h"
@@ -79,16 +81,37 @@ static int ssh_parse(struct vl_hosts *hs, const char *arg, struct vl_err *err)
 	return 0;
 }
 
+/* The sockets' directory, made if need be and held with a shared lock:
+ * a vnetlab closing removes it only when none holds it (an exclusive lock
+ * then), so that it never goes under another's new master. */
 static int ssh_open(struct vl_hosts *hs, struct vl_err *err)
 {
 	const char *config = getenv("VNETLAB_SSH_CONFIG");
 
+	hs->dir_fd = -1;
 	if (config && *config)
 		hs->config = vl_xstrdup(config);
 	if (mkdir(VL_RUN_DIR, 0711) < 0 && errno != EEXIST)
 		return vl_err_sys(err, errno, "make %s", VL_RUN_DIR);
-	if (mkdir(SSH_DIR, 0700) < 0 && errno != EEXIST)
-		return vl_err_sys(err, errno, "make %s", SSH_DIR);
+	for (int k = 0; k < 100 && hs->dir_fd < 0; k++) {
+		struct stat a, b;
+		int fd;
+
+		if (mkdir(SSH_DIR, 0700) < 0 && errno != EEXIST)
+			return vl_err_sys(err, errno, "make %s", SSH_DIR);
+		fd = open(SSH_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno != ENOENT)
+			return vl_err_sys(err, errno, "open %s", SSH_DIR);
+		if (fd < 0)
+			continue; /* removed meanwhile */
+		if (flock(fd, LOCK_SH) == 0 && fstat(fd, &a) == 0 && lstat(SSH_DIR, &b) == 0 &&
+		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			hs->dir_fd = fd;
+		else
+			close(fd);
+	}
+	if (hs->dir_fd < 0)
+		return vl_err_set(err, EBUSY, "%s keeps going away", SSH_DIR);
 	hs->dir = vl_xstrdup(SSH_DIR);
 	return 0;
 }
@@ -131,7 +154,7 @@ static void ssh_close(struct vl_hosts *hs)
 {
 	if (!hs->dir)
 		return;
-	for (size_t i = 0; !hs->oneshot && i < hs->n; i++) {
+	for (size_t i = 0; !hs->oneshot && !hs->keep && i < hs->n; i++) {
 		cleanup_argv struct vl_argv a = {0};
 		struct vl_err err;
 
@@ -139,10 +162,13 @@ static void ssh_close(struct vl_hosts *hs)
 		vl_argv_addl(&a, "-O", "exit", "--", hs->h[i].name, NULL);
 		vl_spawn_wait(a.v, true, &err);
 	}
-	/* unless another vnetlab's connections are there; a master that was
-	 * told to exit removes its socket a moment later */
-	for (int k = 0; k < 40 && rmdir(hs->dir) < 0 && errno == ENOTEMPTY; k++)
-		usleep(25000);
+	/* unless another vnetlab holds it or its connections are there; a
+	 * master that was told to exit removes its socket a moment later */
+	if (!hs->keep && flock(hs->dir_fd, LOCK_EX | LOCK_NB) == 0)
+		for (int k = 0; k < 10 && rmdir(hs->dir) < 0 && errno == ENOTEMPTY; k++)
+			usleep(20000);
+	close(hs->dir_fd);
+	hs->dir_fd = -1;
 }
 
 const struct vl_host_backend vl_host_ssh = {
