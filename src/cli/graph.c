@@ -11,6 +11,7 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "cli/span.h"
 #include "engine/graph.h"
 #include "engine/state.h"
 #include "lab/lab.h"
@@ -72,6 +73,19 @@ static int graph_state(struct vl_topo_opts *to, const char *name, char lab[128],
 	char id[VL_LAB_ID_LEN + 1];
 	int r;
 
+	if (name && vl_cli_spanned(name)) { /* a lab over hosts: its parts' */
+		struct vl_span sp;
+		struct vl_hosts hs;
+
+		snprintf(lab, 128, "%s", name);
+		hs.keep = true;
+		if (vl_cli_span_state(lab, &sp, &hs, st, err) < 0)
+			return -1;
+		hs.keep = true;
+		vl_hosts_close(&hs);
+		vl_span_free(&sp);
+		return 0;
+	}
 	if (name) {
 		snprintf(lab, 128, "%s", name);
 		return vl_state_load(lab, st, err);

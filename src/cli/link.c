@@ -6,6 +6,7 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "cli/span.h"
 #include "engine/link.h"
 
 static const struct option link_opts[] = {
@@ -73,6 +74,8 @@ int cmd_link(int argc, char **argv)
 	verb = argc - optind > 2 ? argv[optind + 2] : "show";
 	if (!strchr(endpoint, ':'))
 		return vl_cli_usage("link", "an endpoint is NODE:IF, not \"%s\"", endpoint);
+	if (vl_cli_spanned(lab)) /* a lab over hosts: on the hosts of its ends */
+		return vl_cli_span_link(lab, endpoint, verb, argc, argv);
 	if (!strcmp(verb, "show"))
 		return argc - optind == 3 || argc - optind == 2
 		           ? show(lab, endpoint, json)

@@ -26,6 +26,7 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "cli/span.h"
 #include "engine/engine.h"
 #include "engine/state.h"
 #include "node/node.h"
@@ -137,7 +138,8 @@ int vl_sh_open(struct vl_shell *sh, const char *lab, struct vl_err *err)
 	if (strlen(lab) >= sizeof(sh->lab))
 		return vl_err_set(err, EINVAL, "no lab named %s (vnetlab status lists labs)", lab);
 	snprintf(sh->lab, sizeof(sh->lab), "%s", lab);
-	if (vl_state_load(lab, &sh->state, err) < 0)
+	if (vl_cli_spanned(lab) ? vl_cli_spanned_open(lab, &sh->span, &sh->state, err) < 0
+	                        : vl_state_load(lab, &sh->state, err) < 0)
 		return -1;
 	for (size_t i = 0; i < sh->state.n_nodes; i++)
 		open_node(sh, &sh->state.nodes[i], &cap);
@@ -167,6 +169,8 @@ void vl_sh_close(struct vl_shell *sh)
 		free(sh->nodes[i].ifs);
 	free(sh->nodes);
 	vl_state_free(&sh->state);
+	vl_cli_spanned_close(sh->span);
+	sh->span = NULL;
 	sh->nodes = NULL;
 }
 
@@ -235,6 +239,28 @@ static void wait_child(pid_t pid)
 		close(pfd);
 }
 
+/* A node of a lab over hosts: through its host (vnetlab exec there). */
+static int run_spanned(struct vl_shell *sh, const struct vl_sh_node *node, char *const *argv)
+{
+	struct vl_err err = {0};
+	pid_t pid;
+	int status = 0;
+
+	if (vl_cli_spanned_spawn(sh->span, node->name, argv, sh->tty, -1, NULL, &pid, &err) < 0) {
+		vl_cli_fail(&err);
+		return VL_EXIT_EXEC_FAIL;
+	}
+	if (sh->tty)
+		tcsetpgrp(STDIN_FILENO, pid);
+	wait_child(pid);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (sh->tty)
+		tcsetpgrp(STDIN_FILENO, getpgrp());
+	vl_sh_interrupted = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int vl_sh_run(struct vl_shell *sh, const struct vl_sh_node *node, char *const *argv)
 {
 	struct vl_err err = {0};
@@ -242,6 +268,8 @@ int vl_sh_run(struct vl_shell *sh, const struct vl_sh_node *node, char *const *a
 	struct vl_child c;
 	int status = 0;
 
+	if (node && sh->span)
+		return run_spanned(sh, node, argv);
 	if (!node)
 		vl_node_host(&ref);
 	else if (vl_node_find(sh->lab, node->name, &ref, &err) < 0) {

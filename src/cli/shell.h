@@ -55,8 +55,11 @@ struct vl_sh_node {
 	size_t n_ifs;
 };
 
+struct vl_cli_spanned_lab;
+
 struct vl_shell {
 	char lab[64];
+	struct vl_cli_spanned_lab *span; /* a lab over hosts (cli/span.h), or NULL */
 	struct vl_state state;
 	/* hosts and routers first (state order), then switches */
 	struct vl_sh_node *nodes;

@@ -19,6 +19,7 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "cli/span.h"
 #include "node/node.h"
 
 #define PING_TIMEOUT_S 2.0 /* each ping's -W unless told (ping alone waits 10 s) */
@@ -30,10 +31,49 @@
 struct proc {
 	struct vl_child c;
 	int out;
+	int stop; /* a node over hosts: closed, its program gets SIGINT (-1: none) */
 	bool started;
 	struct vl_buf text;
 	int status;
 };
+
+/* Signal a program of a test: its process group here, or, in a node
+ * over hosts, the program there (SIGINT by closing its stop pipe; SIGKILL
+ * ends our end of it too). */
+static void proc_signal(struct proc *p, int sig)
+{
+	if (p->stop >= 0) {
+		close(p->stop);
+		p->stop = -1;
+		if (sig != SIGKILL)
+			return;
+	}
+	kill(-p->c.pid, sig);
+}
+
+static int start_spanned(struct vl_shell *sh, const struct vl_sh_node *node, char *const *argv,
+                         struct proc *p)
+{
+	struct vl_err err = {0};
+	int pfd[2];
+
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		fprintf(stderr, "vnetlab: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	p->c = (struct vl_child){.ru_fd = -1};
+	if (vl_cli_spanned_spawn(sh->span, node->name, argv, false, pfd[1], &p->stop, &p->c.pid,
+	                         &err) < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		vl_cli_fail(&err);
+		return -1;
+	}
+	close(pfd[1]);
+	p->out = pfd[0];
+	p->started = true;
+	return 0;
+}
 
 static int start(struct vl_shell *sh, const struct vl_sh_node *node, char *const *argv,
                  struct proc *p)
@@ -43,7 +83,9 @@ static int start(struct vl_shell *sh, const struct vl_sh_node *node, char *const
 	int pfd[2];
 
 	memset(p, 0, sizeof(*p));
-	p->out = -1;
+	p->out = p->stop = -1;
+	if (sh->span) /* a lab over hosts: through the node's host */
+		return start_spanned(sh, node, argv, p);
 	if (vl_node_find(sh->lab, node->name, &ref, &err) < 0) {
 		vl_cli_fail(&err);
 		return -1;
@@ -93,14 +135,14 @@ static bool collect(struct proc *ps, size_t n, double deadline)
 			interrupted = vl_sh_interrupted || vl_sh_stop;
 			for (size_t i = 0; i < n; i++)
 				if (ps[i].started)
-					kill(-ps[i].c.pid, left <= 0 ? SIGKILL : SIGINT);
+					proc_signal(&ps[i], left <= 0 ? SIGKILL : SIGINT);
 			killed = true;
 			left = vl_sh_stop ? VL_SH_STOP_GRACE_S : 2;
 			deadline = vl_now() + left;
 		} else if (k && left <= 0) {
 			for (size_t i = 0; i < n; i++)
 				if (ps[i].started)
-					kill(-ps[i].c.pid, SIGKILL);
+					proc_signal(&ps[i], SIGKILL);
 		}
 		if (k && poll(pf, k, (int)(left * 1000) + 1) > 0)
 			for (size_t j = 0; j < k; j++) {
@@ -139,6 +181,9 @@ static const char *text_of(const struct proc *p)
 
 static void proc_free(struct proc *p)
 {
+	if (p->stop >= 0)
+		close(p->stop);
+	p->stop = -1;
 	vl_buf_free(&p->text);
 }
 
@@ -389,7 +434,7 @@ int vl_sh_iperf(struct vl_shell *sh, const struct vl_sh_node *a, const struct vl
 	if (start(sh, server, sargv, &srv) < 0)
 		return VL_EXIT_FAIL;
 	if (!wait_server(&srv, udp)) {
-		kill(-srv.c.pid, SIGKILL);
+		proc_signal(&srv, SIGKILL);
 		collect(&srv, 1, vl_now() + 2);
 		fprintf(stderr, "*** iperf: the server in %s did not start: %s\n", server->name,
 		        text_of(&srv));
@@ -398,7 +443,7 @@ int vl_sh_iperf(struct vl_shell *sh, const struct vl_sh_node *a, const struct vl
 	}
 	ok = start(sh, client, cargv, &cli) == 0 && collect(&cli, 1, vl_now() + IPERF_SECONDS + 20);
 	/* Mininet's sendInt(): the server reports as it goes */
-	kill(-srv.c.pid, SIGINT);
+	proc_signal(&srv, SIGINT);
 	collect(&srv, 1, vl_now() + 3);
 	if (!ok) {
 		printf("*** Interrupted\n");

@@ -61,9 +61,32 @@ int vl_cli_span_state(const char *lab, struct vl_span *s, struct vl_hosts *hs,
 json_t *vl_cli_span_doc(const struct vl_span *s, const struct vl_hosts *hs,
                         struct vl_host_result *r, struct vl_err *err);
 
+/* A lab over hosts held open: its record and hosts (their connections
+ * kept), for a command that reaches its nodes many times (the shell). */
+struct vl_cli_spanned_lab {
+	struct vl_span s;
+	struct vl_hosts hs;
+};
+/* Open it with its merged state in st. */
+int vl_cli_spanned_open(const char *lab, struct vl_cli_spanned_lab **out, struct vl_state *st,
+                        struct vl_err *err);
+void vl_cli_spanned_close(struct vl_cli_spanned_lab *sl);
+/* Start argv in node on its host (vnetlab exec there), in a process
+ * group of its own: stdin ours on a terminal (tty), else /dev/null;
+ * stdout and stderr to out (-1: ours). Its pid. With stop, a pipe's write
+ * end in *stop: closed, the program there gets SIGINT (a signal to the
+ * ssh or srun here would not reach it). */
+int vl_cli_spanned_spawn(struct vl_cli_spanned_lab *sl, const char *node, char *const *argv,
+                         bool tty, int out, int *stop, pid_t *pid, struct vl_err *err);
+
 /* The commands over hosts (span_cmds.c). */
 int vl_cli_span_down(const char *lab);
 int vl_cli_span_status(const char *lab, bool json);
+/* link (its whole argv) on the host of the endpoint's node, and for set
+ * on the host of the other end too: each shapes what leaves its own end. */
+int vl_cli_span_link(const char *lab, const char *endpoint, const char *verb, int argc,
+                     char **argv);
+int vl_cli_span_stats(const char *lab, bool json);
 int vl_cli_span_exec(const char *lab, const char *node, int argc, char **argv, bool tty);
 
 #endif

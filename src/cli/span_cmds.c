@@ -244,3 +244,135 @@ int vl_cli_span_exec(const char *lab, const char *node, int argc, char **argv, b
 	vl_span_free(&s);
 	return rc;
 }
+
+/* The host of endpoint NODE:IF's node, or -1 (said). */
+static int endpoint_host(const struct vl_span *s, const char *endpoint)
+{
+	char node[128];
+	int h;
+
+	snprintf(node, sizeof(node), "%.*s", (int)strcspn(endpoint, ":"), endpoint);
+	if ((h = vl_span_host_of(s, node)) < 0)
+		fprintf(stderr, "vnetlab: lab %s has no node %s\n", s->lab, node);
+	return h;
+}
+
+/* The host of the other end of endpoint's link (`link --json ... show` on
+ * host h), or -1 (said). */
+static int peer_host(struct vl_span *s, struct vl_hosts *hs, int h, const char *endpoint)
+{
+	cleanup_argv struct vl_argv a = {0};
+	struct vl_host_result r = {0};
+	struct vl_err err = {0};
+	const char *peer;
+	json_t *j = NULL;
+	int ph = -1;
+
+	vl_cli_part_argv(hs, &a);
+	vl_argv_addl(&a, "link", "--json", s->lab, endpoint, "show", NULL);
+	if (vl_hosts_run(hs, (size_t)h, a.v, &r, &err) < 0)
+		vl_cli_fail(&err);
+	else if (r.status)
+		fprintf(stderr, "vnetlab: lab %s: host %s: %s", s->lab, hs->h[h].name, r.out.s);
+	else if ((j = json_loads(r.out.s, 0, NULL)) &&
+	         (peer = json_string_value(json_object_get(j, "peer"))))
+		ph = endpoint_host(s, peer);
+	json_decref(j);
+	vl_buf_free(&r.out);
+	return ph;
+}
+
+int vl_cli_span_link(const char *lab, const char *endpoint, const char *verb, int argc,
+                     char **argv)
+{
+	struct vl_span s;
+	struct vl_hosts hs = {0};
+	cleanup_argv struct vl_argv a = {0}, w = {0};
+	int h, ph = -1, rc = open_span(lab, &s, &hs);
+
+	if (rc)
+		return rc;
+	hs.keep = true;
+	vl_cli_part_argv(&hs, &a);
+	for (int k = 0; k < argc; k++)
+		vl_argv_add(&a, argv[k]);
+	if ((h = endpoint_host(&s, endpoint)) < 0 ||
+	    (!strcmp(verb, "set") && (ph = peer_host(&s, &hs, h, endpoint)) < 0)) {
+		rc = VL_EXIT_FAIL;
+	} else if (ph >= 0 && ph != h) {
+		/* the other end's host first, quietly: then the endpoint's, shown */
+		struct vl_host_result r = {0};
+		struct vl_err err = {0};
+
+		if (vl_hosts_run(&hs, (size_t)ph, a.v, &r, &err) < 0)
+			rc = vl_cli_fail(&err);
+		else if (r.status) {
+			fprintf(stderr, "vnetlab: lab %s: host %s: %s", lab, hs.h[ph].name, r.out.s);
+			rc = VL_EXIT_FAIL;
+		}
+		vl_buf_free(&r.out);
+	}
+	if (rc == VL_EXIT_OK) {
+		vl_hosts_wrap(&hs, (size_t)h, a.v, &w);
+		rc = run_here(w.v);
+	}
+	vl_hosts_close(&hs);
+	vl_span_free(&s);
+	return rc;
+}
+
+/* Each host's part's stats: as JSON, every node with its host; as a
+ * table, a host at a time. */
+int vl_cli_span_stats(const char *lab, bool json)
+{
+	struct vl_span s;
+	struct vl_hosts hs = {0};
+	struct vl_err err = {0};
+	cleanup_free struct vl_host_result *r = NULL;
+	cleanup_argv struct vl_argv a = {0};
+	json_t *all = NULL, *nodes = json_array();
+	int rc = open_span(lab, &s, &hs);
+
+	if (rc) {
+		json_decref(nodes);
+		return rc;
+	}
+	hs.keep = true;
+	r = vl_xcalloc(hs.n, sizeof(*r));
+	vl_cli_part_argv(&hs, &a);
+	vl_argv_addl(&a, "stats", lab, json ? "--json" : NULL, NULL);
+	if (vl_hosts_run_all(&hs, a.v, r, &err) < 0)
+		rc = vl_cli_fail(&err);
+	for (size_t h = 0; rc == VL_EXIT_OK && h < hs.n; h++) {
+		json_t *j = json && !r[h].status ? json_loads(r[h].out.s, 0, NULL) : NULL;
+		size_t i;
+		json_t *n;
+
+		if (r[h].status || (json && !j)) {
+			fprintf(stderr, "vnetlab: lab %s: host %s: %s", lab, hs.h[h].name, r[h].out.s);
+			rc = VL_EXIT_FAIL;
+		} else if (!json) {
+			printf("%shost %s (%s):\n%s", h ? "\n" : "", hs.h[h].name, s.addr[h], r[h].out.s);
+		}
+		json_array_foreach(json_object_get(j, "nodes"), i, n)
+		{
+			json_object_set_new(n, "host", json_string(hs.h[h].name));
+			json_array_append(nodes, n);
+		}
+		if (!all && j)
+			all = json_incref(j);
+		json_decref(j);
+	}
+	if (rc == VL_EXIT_OK && json) {
+		json_object_set(all, "nodes", nodes);
+		json_object_set_new(all, "hosts_spec", json_string(s.hosts));
+		json_dumpf(all, stdout, JSON_INDENT(1));
+		putchar('\n');
+	}
+	json_decref(all);
+	json_decref(nodes);
+	vl_host_results_free(r, hs.n);
+	vl_hosts_close(&hs);
+	vl_span_free(&s);
+	return rc;
+}

@@ -4,7 +4,10 @@
  * (a link across hosts is in both parts, each knowing its own end). What
  * shell and graph read; nothing acts on it here. */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -121,4 +124,82 @@ int vl_cli_span_state(const char *lab, struct vl_span *s, struct vl_hosts *hs,
 	vl_hosts_close(hs);
 	vl_span_free(s);
 	return -1;
+}
+
+int vl_cli_spanned_open(const char *lab, struct vl_cli_spanned_lab **out, struct vl_state *st,
+                        struct vl_err *err)
+{
+	struct vl_cli_spanned_lab *sl = vl_xcalloc(1, sizeof(*sl));
+
+	if (vl_cli_span_state(lab, &sl->s, &sl->hs, st, err) < 0) {
+		free(sl);
+		return -1;
+	}
+	*out = sl;
+	return 0;
+}
+
+void vl_cli_spanned_close(struct vl_cli_spanned_lab *sl)
+{
+	if (!sl)
+		return;
+	vl_hosts_close(&sl->hs);
+	vl_span_free(&sl->s);
+	free(sl);
+}
+
+/* In the node, with our end of its stdin: the program in the
+ * background (SIGINT as the default again: a shell's background job
+ * ignores it), SIGINT once stdin ends, its status. */
+#define STOPPABLE                                                                            \
+	"exec 3<&0 0</dev/null; env --default-signal=INT \"$@\" & p=$!; "                     \
+	"{ cat <&3 >/dev/null 2>&1; kill -INT $p 2>/dev/null; } >/dev/null 2>&1 & w=$!; "        \
+	"exec 3<&-; wait $p; s=$?; kill $w 2>/dev/null; exit $s"
+
+int vl_cli_spanned_spawn(struct vl_cli_spanned_lab *sl, const char *node, char *const *argv,
+                         bool tty, int out, int *stop, pid_t *pid, struct vl_err *err)
+{
+	int in[2] = {-1, -1};
+	extern char **environ;
+	cleanup_argv struct vl_argv a = {0}, w = {0};
+	posix_spawnattr_t at;
+	posix_spawn_file_actions_t fa;
+	int h = vl_span_host_of(&sl->s, node), r;
+
+	if (h < 0)
+		return vl_err_set(err, ENOENT, "lab %s has no node %s", sl->s.lab, node);
+	vl_cli_part_argv(&sl->hs, &a);
+	vl_argv_addl(&a, "exec", NULL);
+	if (tty)
+		vl_argv_add(&a, "-t");
+	vl_argv_addl(&a, sl->s.lab, node, "--", NULL);
+	if (stop)
+		vl_argv_addl(&a, "sh", "-c", STOPPABLE, "sh", NULL);
+	for (size_t k = 0; argv[k]; k++)
+		vl_argv_add(&a, argv[k]);
+	sl->hs.tty = tty;
+	vl_hosts_wrap(&sl->hs, (size_t)h, a.v, &w);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawn_file_actions_init(&fa);
+	if (stop && pipe2(in, O_CLOEXEC) < 0)
+		return vl_err_sys(err, errno, "pipe");
+	if (stop)
+		posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	else if (!tty) /* not on a terminal: the commands' lines are the shell's */
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (out >= 0) {
+		posix_spawn_file_actions_adddup2(&fa, out, 1);
+		posix_spawn_file_actions_adddup2(&fa, out, 2);
+	}
+	fflush(NULL);
+	r = posix_spawnp(pid, w.v[0], &fa, &at, w.v, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (stop) {
+		close(in[0]);
+		*stop = r ? (close(in[1]), -1) : in[1];
+	}
+	return r ? vl_err_sys(err, r, "run %s", w.v[0]) : 0;
 }

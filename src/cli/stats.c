@@ -12,6 +12,7 @@
 #include "vm/proto.h"
 #include "base/util.h"
 #include "cli/cli.h"
+#include "cli/span.h"
 #include "engine/stats.h"
 
 static const struct option stats_opts[] = {
@@ -310,6 +311,9 @@ int cmd_stats(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return vl_cli_usage("stats", "name one lab");
+	if (vl_cli_spanned(argv[optind])) /* a lab over hosts: each host's part */
+		return watch ? vl_cli_usage("stats", "--watch: on each host of a lab over hosts")
+		             : vl_cli_span_stats(argv[optind], json);
 	if (vl_lab_stats_get(argv[optind], &cur, &err) < 0)
 		return vl_cli_fail(&err);
 	if (!watch) {

@@ -12,6 +12,7 @@ struct gnode {
 	const char *name, *kind, *backend;
 	const struct vl_state_node *node; /* NULL for a switch */
 	const char *mgmt;                 /* its management address, or NULL */
+	const char *host;                 /* a lab over hosts: the host it is on */
 };
 
 /* Text inside a DOT or Mermaid double-quoted label: quotes and
@@ -57,6 +58,8 @@ static void node_label(struct vl_buf *l, const struct gnode *g)
 		vl_buf_printf(l, " (%s)", g->backend);
 	if (g->mgmt)
 		vl_buf_printf(l, "\nmgmt %s", g->mgmt);
+	if (g->host)
+		vl_buf_printf(l, "\non %s", g->host);
 }
 
 /* The label of end e of a link: its interface, and the address on it. */
@@ -108,7 +111,8 @@ void vl_graph_write(const struct vl_state *st, const char *lab, enum vl_graph_fo
 	for (size_t k = 0; k < st->n_nodes; k++) {
 		const struct vl_state_node *x = &st->nodes[k];
 
-		g[n++] = (struct gnode){x->name, x->kind ?: "", x->backend ?: "", x, x->mgmt_ipv4};
+		g[n++] = (struct gnode){x->name, x->kind ?: "", x->backend ?: "", x, x->mgmt_ipv4,
+		                        x->host};
 	}
 	/* the management network under the lab's name */
 	if (st->has_mgmt)
@@ -116,7 +120,8 @@ void vl_graph_write(const struct vl_state *st, const char *lab, enum vl_graph_fo
 		    vl_xasprintf("%s\nmanagement %s%s", lab, st->mgmt.ipv4_subnet ?: "",
 		                 st->mgmt.nat ? ", NAT" : "");
 	for (size_t k = 0; k < st->n_switches; k++)
-		g[n++] = (struct gnode){st->switches[k].name, "switch", NULL, NULL, NULL};
+		g[n++] = (struct gnode){st->switches[k].name, "switch", NULL, NULL, NULL,
+		                        st->switches[k].host};
 	if (f == VL_GRAPH_DOT) {
 		vl_buf_printf(out, "graph \"");
 		esc(out, lab, f);

@@ -80,6 +80,12 @@ static int apply_dir(struct vl_state *st, size_t i, int k, char *const *kv, size
 		if ((why = vl_impair_set(&im, kv[j], kv[j + 1])))
 			return vl_err_set(err, EINVAL, "%s \"%s\": %s", kv[j], kv[j + 1], why);
 	}
+	/* a link across hosts: that end is the other host's to shape (its
+	 * own vnetlab link does), here only recorded */
+	if (st->links[i].has_ends && !strcmp(st->links[i].ends[k].netns, "remote")) {
+		vl_state_set_impair(st, i, k, &im);
+		return 0;
+	}
 	if (vl_state_link_end(st, i, k, &netns, &ifname, err) < 0 ||
 	    lb->apply(netns, ifname, &im, (int)st->links[i].mtu, err) < 0)
 		return vl_err_wrap(err, "link %s", endpoint);

@@ -72,6 +72,7 @@ struct vl_state_node {
 	const char *netns;            /* "vl<id>-<name>"; NULL for proc nodes */
 	const char *cgroup, *address; /* address: a proc node's loopback one */
 	const char *mgmt_ipv4, *mgmt_name;
+	const char *host; /* a lab over hosts, its parts merged: the node's host */
 	bool forward, frr, ipv6, has_limits, is_guest;
 	struct vl_state_limits limits;
 	struct vl_state_guest guest;
@@ -86,6 +87,7 @@ struct vl_state_node {
 struct vl_state_switch {
 	const char *name;
 	const char *subnet; /* NULL if none */
+	const char *host;   /* as a node's */
 	const char **bridges;
 	size_t n_bridges;
 };

@@ -317,6 +317,7 @@ static int read_node(struct rd *r, json_t *v, void *out)
 	    OPT(struct vl_state_node, "ipv6", F_BOOL, ipv6),
 	    OPT(struct vl_state_node, "mgmt_ipv4", F_STR, mgmt_ipv4),
 	    OPT(struct vl_state_node, "mgmt_name", F_STR, mgmt_name),
+	    OPT(struct vl_state_node, "host", F_STR, host),
 	};
 	struct vl_state_node *n = out;
 
@@ -344,6 +345,7 @@ static int read_switch(struct rd *r, json_t *v, void *out)
 	static const struct field fs[] = {
 	    REQ(struct vl_state_switch, "name", F_NAME, name),
 	    OPT(struct vl_state_switch, "subnet", F_STR_NULL, subnet),
+	    OPT(struct vl_state_switch, "host", F_STR, host),
 	};
 	struct vl_state_switch *s = out;
 

@@ -48,27 +48,40 @@ test_span_ssh_pair_mtu_rate_down() {
 	# each node is on its own host, its link across hosts a VXLAN device
 	expect_eq "$("$VNETLAB" exec vt-pair b -- hostname)" b "b's hostname"
 	expect_eq "$(span_ssh sim2 ls /run/netns | grep -c -- '-b$')" 1 "b's namespace on sim2"
-	info=$("$VNETLAB" exec vt-pair b -- ip -d -o link show eth1)
+	info=$("$VNETLAB" exec vt-pair b -- ip -d -o link show eth2 2>/dev/null)
 	case $info in *"mtu 1450 "*vxlan*"remote 198.18.13.1 local 198.18.13.2"*"dstport 14789 nolearning"*) ;;
-	*) fail "b's eth1 is not the VXLAN to sim1 at MTU 1450: $info" ;; esac
+	*) fail "b's eth2 is not the VXLAN to sim1 at MTU 1450: $info" ;; esac
 	# names of every node resolve anywhere; across a switch on a third host
 	"$VNETLAB" exec vt-pair a -- ping -c1 -W3 -q b >/dev/null || fail "a cannot reach b"
 	"$VNETLAB" exec vt-pair a -- ping -c1 -W3 -q c >/dev/null || fail "a cannot reach c"
 	# the largest unfragmented packet passes, one byte more does not
-	"$VNETLAB" exec vt-pair a -- ping -c1 -W3 -M do -s 1422 -q b >/dev/null ||
+	"$VNETLAB" exec vt-pair a -- ping -c1 -W3 -M do -s 1422 -q b-eth2 >/dev/null ||
 		fail "a DF ping of 1422 bytes (1450 on the wire) did not pass"
-	"$VNETLAB" exec vt-pair a -- ping -c1 -W3 -M do -s 1423 -q b >/dev/null 2>&1 &&
+	"$VNETLAB" exec vt-pair a -- ping -c1 -W3 -M do -s 1423 -q b-eth2 >/dev/null 2>&1 &&
 		fail "a DF ping of 1423 bytes passed a 1450 MTU"
 	"$VNETLAB" exec vt-pair b -- ping -c1 -W3 -M do -s 1422 -q c >/dev/null ||
 		fail "a DF ping of 1422 bytes through sim3's switch did not pass"
 	# the 20 Mbit/s link across hosts
 	"$VNETLAB" exec -d vt-pair b -- iperf -s >/dev/null || fail "iperf server on b"
 	sleep 0.5
-	bps=$("$VNETLAB" exec vt-pair a -- iperf -c b -t 4 -y C | tail -1 | awk -F, '{print $NF}')
+	bps=$("$VNETLAB" exec vt-pair a -- iperf -c b-eth2 -t 4 -y C | tail -1 | awk -F, '{print $NF}')
 	mbit=$(awk -v b="$bps" 'BEGIN {printf "%.1f", b / 1e6}')
 	awk -v m="$mbit" 'BEGIN {exit !(m >= 18 && m <= 21)}' ||
 		fail "the 20 Mbit/s link across hosts measured $mbit Mbit/s"
 	echo "20Mbit link across hosts: $mbit Mbit/s"
+	# a link across hosts changed from here: each host shapes its own end
+	"$VNETLAB" link vt-pair a:eth2 set --in bw 10Mbit >/dev/null || fail "link set across hosts"
+	expect_eq "$("$VNETLAB" link --json vt-pair b:eth2 | jq -r '.out, .in')" "rate 10Mbit
+rate 20Mbit" "b's view of the link after a's --in"
+	case $("$VNETLAB" exec vt-pair b -- tc qdisc show dev eth2) in
+	*"rate 10Mbit"*) ;; *) fail "b's end (on sim2) is not shaped to 10 Mbit/s" ;; esac
+	# shell: Mininet's pingall across hosts; stats and graph of every part
+	out=$("$VNETLAB" shell vt-pair -c pingall) || fail "shell pingall over hosts: $out"
+	case $out in *"0% dropped (6/6 received)"*) ;; *) fail "pingall over hosts: $out" ;; esac
+	expect_eq "$("$VNETLAB" stats vt-pair --json | jq -r '[.nodes[] | "\(.name)@\(.host)"] | sort | join(" ")')" \
+		"a@sim1 b@sim2 c@sim3" "stats over hosts"
+	case $("$VNETLAB" graph vt-pair) in *'label="b\n'*'\non sim2"'*) ;;
+	*) fail "graph over hosts does not say b is on sim2" ;; esac
 	vl down vt-pair
 	span_nothing_left "down over ssh"
 	[ -e /run/vnetlab/.span ] && fail "the lab's record is left"
