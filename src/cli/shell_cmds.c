@@ -20,6 +20,7 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "cli/span.h"
 #include "engine/link.h"
 #include "engine/state.h"
 
@@ -92,17 +93,12 @@ static int do_net(struct vl_shell *sh, char **args, size_t n, const char *rest)
 	return VL_EXIT_OK;
 }
 
-/* Mininet's links: each link and its ends' states; beyond it, each
- * direction's impairments where there are some. */
-static int do_links(struct vl_shell *sh, char **args, size_t n, const char *rest)
+/* Each link and its ends' states; beyond it, each direction's
+ * impairments where there are some. */
+static int print_links(const struct vl_state *st)
 {
-	struct vl_err err = {0};
-	struct vl_state st;
-
-	if (vl_state_load(sh->lab, &st, &err) < 0)
-		return vl_cli_fail(&err);
-	for (size_t i = 0; i < st.n_links; i++) {
-		const struct vl_state_link *l = &st.links[i];
+	for (size_t i = 0; i < st->n_links; i++) {
+		const struct vl_state_link *l = &st->links[i];
 		const char *fw = l->text[0] ?: "none", *rv = l->text[1] ?: "none";
 		char a[160], b[160];
 
@@ -117,6 +113,21 @@ static int do_links(struct vl_shell *sh, char **args, size_t n, const char *rest
 		}
 		printf("\n");
 	}
+	return VL_EXIT_OK;
+}
+
+/* Mininet's links: each link and its ends' states; beyond it, each
+ * direction's impairments where there are some. */
+static int do_links(struct vl_shell *sh, char **args, size_t n, const char *rest)
+{
+	struct vl_err err = {0};
+	struct vl_state st;
+
+	if (sh->span) /* a lab over hosts: its parts as the shell opened them */
+		return print_links(&sh->state);
+	if (vl_state_load(sh->lab, &st, &err) < 0)
+		return vl_cli_fail(&err);
+	print_links(&st);
 	vl_state_free(&st);
 	return VL_EXIT_OK;
 }
@@ -244,8 +255,15 @@ static int link_between(struct vl_shell *sh, const char *a, const char *b, bool 
 			continue;
 		found++;
 		snprintf(self, sizeof(self), "%s:%s", a, na->ifs[j].name);
-		if (vl_link_set_up(sh->lab, self, up, &err) < 0 ||
-		    vl_link_set_up(sh->lab, peer, up, &err) < 0) {
+		if (sh->span) { /* a lab over hosts: each end on its host */
+			char *la[] = {"link", sh->lab, self, up ? "up" : "down", NULL};
+			char *lb[] = {"link", sh->lab, (char *)peer, up ? "up" : "down", NULL};
+
+			if (vl_cli_span_link(sh->lab, self, la[3], 4, la) ||
+			    vl_cli_span_link(sh->lab, peer, lb[3], 4, lb))
+				rc = VL_EXIT_FAIL;
+		} else if (vl_link_set_up(sh->lab, self, up, &err) < 0 ||
+		           vl_link_set_up(sh->lab, peer, up, &err) < 0) {
 			fprintf(stderr, "link %s status change failed: %s\n", self, err.msg);
 			rc = VL_EXIT_FAIL;
 		}
