@@ -14,6 +14,7 @@
 static const struct option down_opts[] = {
     {"all", no_argument, NULL, 'a'},
     {"slurm-job", required_argument, NULL, 'J'},
+    {"hosts", required_argument, NULL, 'H'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -49,7 +50,7 @@ int cmd_down(int argc, char **argv)
 {
 	struct vl_err err = {0};
 	int opt, all = 0, rc = VL_EXIT_OK;
-	const char *job = NULL;
+	const char *job = NULL, *hosts = NULL;
 	char **labs = NULL;
 	size_t n = 0;
 
@@ -62,6 +63,9 @@ int cmd_down(int argc, char **argv)
 			job = optarg;
 			all = 1;
 			break;
+		case 'H':
+			hosts = optarg;
+			break;
 		case 'h':
 			return vl_cli_help("down");
 		default:
@@ -70,6 +74,10 @@ int cmd_down(int argc, char **argv)
 	}
 	if (all == (optind < argc))
 		return vl_cli_usage("down", "name the labs, or give --all");
+	for (int i = optind; hosts && !all && i < argc; i++)
+		rc = vl_cli_hosts_down(hosts, argv[i]) ? VL_EXIT_FAIL : rc;
+	if (hosts)
+		return all ? vl_cli_usage("down", "--hosts: name the labs") : rc;
 	if (all && (job ? job_labs(job, &labs, &n, &err) : vl_lab_list(&labs, &n, &err)) < 0)
 		return vl_cli_fail(&err);
 	if (all && !job && !getenv("VNETLAB_PART")) { /* and the labs over hosts from here */

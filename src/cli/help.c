@@ -81,7 +81,7 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "\n"
      "A failure at any step undoes everything done so far (over hosts: every part, the\n"
      "host that failed named).\n"},
-    {"down", "LAB... | --all | --slurm-job ID",
+    {"down", "LAB... [--hosts SPEC] | --all | --slurm-job ID",
      "stop a lab's processes and remove everything it made",
      "Stop every process of the lab (by pid: those in its nodes' namespaces), then\n"
      "remove its namespaces, switches, links and state. Idempotent: a lab that is not\n"
@@ -89,6 +89,8 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "host, from the host where up ran.\n"
      "\n"
      "  -a, --all           every lab\n"
+     "      --hosts SPEC    the labs' parts on those hosts, whether recorded here or not\n"
+     "                      (the host where up ran is gone, or its up was killed)\n"
      "      --slurm-job ID  on this host, the parts of labs over hosts that Slurm job ID\n"
      "                      started, and nothing else (a Slurm epilog: vnetlab down\n"
      "                      --slurm-job \"$SLURM_JOB_ID\")\n"},

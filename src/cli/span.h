@@ -81,6 +81,9 @@ int vl_cli_spanned_spawn(struct vl_cli_spanned_lab *sl, const char *node, char *
 
 /* The commands over hosts (span_cmds.c). */
 int vl_cli_span_down(const char *lab);
+/* down --hosts SPEC LAB: the parts of lab on those hosts, recorded here or
+ * not (the host where up ran is gone, or its up was killed). */
+int vl_cli_hosts_down(const char *spec, const char *lab);
 int vl_cli_span_status(const char *lab, bool json);
 /* link (its whole argv) on the host of the endpoint's node, and for set
  * on the host of the other end too: each shapes what leaves its own end. */

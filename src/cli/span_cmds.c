@@ -68,49 +68,78 @@ static bool job_ended(const struct vl_span *s, const struct vl_hosts *hs,
 	return true;
 }
 
+/* Every host's part of lab down at once (hs open); 0 if every host's
+ * went, said otherwise. */
+static int parts_down(const char *lab, const struct vl_span *s, struct vl_hosts *hs)
+{
+	struct vl_err err = {0};
+	cleanup_free struct vl_host_result *r = vl_xcalloc(hs->n, sizeof(*r));
+	cleanup_argv struct vl_argv a = {0};
+	int rc = VL_EXIT_OK;
+
+	hs->o.timeout = 600;
+	vl_cli_part_argv(hs, &a);
+	vl_argv_addl(&a, "down", lab, NULL);
+	if (vl_hosts_run_all(hs, a.v, r, &err) < 0)
+		rc = vl_cli_fail(&err);
+	if (rc == VL_EXIT_OK && s && job_ended(s, hs, r)) {
+		fprintf(stderr,
+		        "vnetlab: lab %s: its Slurm job %s has ended: each node's epilog takes its "
+		        "part down (vnetlab down --slurm-job %s there); its record here is removed\n",
+		        lab, s->slurm_job, s->slurm_job);
+		for (size_t h = 0; h < hs->n; h++)
+			r[h].status = 0;
+	}
+	for (size_t h = 0; rc == VL_EXIT_OK && h < hs->n; h++) {
+		if (r[h].status == 0)
+			continue;
+		fprintf(stderr, "vnetlab: lab %s: host %s: %s\n", lab, hs->h[h].name,
+		        r[h].status < 0 ? "no answer in time" : r[h].out.s);
+		rc = VL_EXIT_FAIL;
+	}
+	vl_host_results_free(r, hs->n);
+	return rc;
+}
+
 /* Every host's part of lab down at once; the record goes once none is
- * left (a host that cannot be reached keeps it: down again, or clean
- * there). */
+ * left (a host that cannot be reached keeps it: down again, or down on
+ * that host). */
 int vl_cli_span_down(const char *lab)
 {
 	struct vl_span s;
 	struct vl_hosts hs = {0};
 	struct vl_err err = {0};
-	cleanup_free struct vl_host_result *r = NULL;
-	cleanup_argv struct vl_argv a = {0};
 	int rc = open_span(lab, &s, &hs);
 
 	if (rc)
 		return rc;
-	r = vl_xcalloc(hs.n, sizeof(*r));
-	hs.o.timeout = 600;
-	vl_cli_part_argv(&hs, &a);
-	vl_argv_addl(&a, "down", lab, NULL);
-	if (vl_hosts_run_all(&hs, a.v, r, &err) < 0)
-		rc = vl_cli_fail(&err);
-	if (rc == VL_EXIT_OK && job_ended(&s, &hs, r)) {
-		fprintf(stderr,
-		        "vnetlab: lab %s: its Slurm job %s has ended: each node's epilog takes its "
-		        "part down (vnetlab down --slurm-job %s there); its record here is removed\n",
-		        lab, s.slurm_job, s.slurm_job);
-		for (size_t h = 0; h < hs.n; h++)
-			r[h].status = 0;
-	}
-	for (size_t h = 0; rc == VL_EXIT_OK && h < hs.n; h++) {
-		if (r[h].status == 0)
-			continue;
-		fprintf(stderr, "vnetlab: lab %s: host %s: %s\n", lab, hs.h[h].name,
-		        r[h].status < 0 ? "no answer in time" : r[h].out.s);
-		rc = VL_EXIT_FAIL;
-	}
+	rc = parts_down(lab, &s, &hs);
 	if (rc == VL_EXIT_OK && vl_span_remove(lab, &err) < 0)
 		rc = vl_cli_fail(&err);
 	else if (rc != VL_EXIT_OK)
 		fprintf(stderr, "vnetlab: lab %s: kept its record here; vnetlab down %s again once "
-		        "the hosts answer (or vnetlab clean on them)\n", lab, lab);
-	vl_host_results_free(r, hs.n);
+		        "the hosts answer (or vnetlab down %s on them)\n", lab, lab, lab);
 	vl_hosts_close(&hs);
 	vl_span_free(&s);
+	return rc;
+}
+
+int vl_cli_hosts_down(const char *spec, const char *lab)
+{
+	struct vl_hosts hs;
+	struct vl_err err = {0};
+	int rc;
+
+	if (vl_hosts_parse(&hs, spec, &(struct vl_hosts_opts){0}, &err) < 0)
+		return vl_cli_usage("down", "%s", err.msg);
+	if (vl_hosts_open(&hs, &err) < 0) {
+		vl_hosts_close(&hs);
+		return vl_cli_fail(&err);
+	}
+	rc = parts_down(lab, NULL, &hs);
+	if (rc == VL_EXIT_OK && vl_span_remove(lab, &err) < 0)
+		rc = vl_cli_fail(&err);
+	vl_hosts_close(&hs);
 	return rc;
 }
 

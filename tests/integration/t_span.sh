@@ -15,7 +15,7 @@ span_start() {
 		skip "the kernel cannot make network, mount, UTS, IPC, pid and cgroup namespaces here"
 	span_sim down >/dev/null 2>&1
 	span_sim up 3 --subnet 198.18.13.0/24 >/dev/null || fail "simhosts up 3"
-	trap 'for l in vt-pair vt-slurm vt-dup vt-few; do "$VNETLAB" down $l >/dev/null 2>&1; done; span_sim down >/dev/null 2>&1' EXIT
+	trap 'for l in vt-pair vt-slurm vt-dup vt-few vt-kill; do "$VNETLAB" down $l >/dev/null 2>&1; done; span_sim down >/dev/null 2>&1' EXIT
 	export VNETLAB_SSH_CONFIG=/run/vt-simspan/ssh/config
 }
 
@@ -145,6 +145,14 @@ test_span_bad_input_changes_nothing() {
 		ok "sim2's own lab after the refused up"
 	span_ssh sim2 "$VNETLAB down vt-dup" >/dev/null || fail "down sim2's lab"
 	span_nothing_left "a refused up beside another lab"
+	# the planning host's up killed: the parts are found by down --hosts
+	"$VNETLAB" up --topo linear,3 --name vt-kill --hosts ssh:sim1,sim2,sim3 -q >/dev/null 2>&1 &
+	sleep 0.7
+	kill -9 $! 2>/dev/null
+	wait 2>/dev/null
+	sleep 2
+	"$VNETLAB" down --hosts ssh:sim1,sim2,sim3 vt-kill >/dev/null || fail "down --hosts"
+	span_nothing_left "a killed up's down --hosts"
 	# more hosts than nodes: fewer used, said
 	out=$("$VNETLAB" up --topo linear,1 --name vt-few --hosts ssh:sim1,sim2,sim3 2>&1) ||
 		fail "up of 2 nodes over 3 hosts: $out"
