@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -438,13 +439,55 @@ static void print_up(const struct vl_hosts *hs, const struct vl_plan *p, int mtu
 	json_decref(j);
 }
 
-/* What the topology was read from, carried to the same path on every
- * host (a file system they share keeps it whole). */
-static int carry_file(struct vl_hosts *hs, int n, const char *file, struct vl_err *err)
+/* One file to the same path on host h; a directory is not carried (said:
+ * it must be there already). */
+static int carry_one(struct vl_hosts *hs, int h, const char *path, const char *what,
+                     struct vl_err *err)
 {
-	for (int h = 0; file && hs->be != &vl_host_local && h < n; h++)
-		if (vl_hosts_carry(hs, (size_t)h, file, file, err) < 0)
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "vnetlab: warning: %s %s is a directory: not carried to host %s "
+		        "(it must be there)\n", what, path, hs->h[h].name);
+		return 0;
+	}
+	if (vl_hosts_carry(hs, (size_t)h, path, path, err) < 0)
+		return vl_err_wrap(err, "%s", what);
+	return 0;
+}
+
+/* The topology file and the files it names (binds, FRR's startup
+ * configs) to every host, each to the same path (a file system the hosts
+ * share keeps it whole): every host reads the whole file, checking them. */
+static int carry_files(struct vl_hosts *hs, const struct vl_plan *p, const char *file,
+                       struct vl_err *err)
+{
+	const struct vl_topo *t = p->topo;
+	char what[160];
+
+	for (int h = 0; hs->be != &vl_host_local && h < p->n_hosts; h++) {
+		if (file && carry_one(hs, h, file, "the topology", err) < 0)
 			return -1;
+		for (size_t i = 0; i < t->n_nodes; i++) {
+			const struct vl_topo_settings *set = &t->nodes[i].set;
+
+			snprintf(what, sizeof(what), "node %s's startup-config", t->nodes[i].name);
+			if (set->startup_config &&
+			    carry_one(hs, h, set->startup_config, what, err) < 0)
+				return -1;
+			for (size_t b = 0; b < set->n_binds; b++) {
+				const char *eq = strchr(set->binds[b], '=');
+				cleanup_free char *src = eq ? vl_xstrdup(eq + 1) : NULL;
+				char *colon = src ? strrchr(src, ':') : NULL;
+
+				if (colon && (!strcmp(colon, ":ro") || !strcmp(colon, ":rw")))
+					*colon = 0;
+				snprintf(what, sizeof(what), "node %s's bind", t->nodes[i].name);
+				if (src && carry_one(hs, h, src, what, err) < 0)
+					return -1;
+			}
+		}
+	}
 	return 0;
 }
 
@@ -470,7 +513,7 @@ int vl_cli_up_over_hosts(int argc, char **argv, const struct vl_topo *t, const c
 		file = NULL;
 	part_args(argc, argv, file, &args);
 	if (plan_over(t, lab, backend, &hs, &p, &mtu, &err) < 0 ||
-	    carry_file(&hs, p->n_hosts, file, &err) < 0) {
+	    carry_files(&hs, p, file, &err) < 0) {
 		rc = vl_cli_fail(&err);
 		goto out;
 	}

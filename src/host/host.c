@@ -297,11 +297,11 @@ int vl_host_carry_cat(struct vl_hosts *hs, size_t i, const char *from, const cha
                       struct vl_err *err)
 {
 	/* into a file beside, renamed over: `to` may be `from` itself (a
-	 * file system the hosts share) */
+	 * file system the hosts share); its directory made if need be */
 	char *argv[] = {"sh",
 	                "-c",
-	                "t=\"$1.vnetlab-carry.$$\"; cat > \"$t\" && mv -f -- \"$t\" \"$1\" || "
-	                "{ rm -f -- \"$t\"; exit 1; }",
+	                "t=\"$1.vnetlab-carry.$$\"; mkdir -p -- \"$(dirname -- \"$1\")\" && "
+	                "cat > \"$t\" && mv -f -- \"$t\" \"$1\" || { rm -f -- \"$t\"; exit 1; }",
 	                "sh",
 	                (char *)to,
 	                NULL};

@@ -37,8 +37,18 @@ span_end() {
 
 test_span_ssh_pair_mtu_rate_down() {
 	span_start
-	json=$("$VNETLAB" up -f $SPAN_DATA/pair.clab.yml --hosts ssh:sim1,sim2,sim3 --json) ||
+	# the file and what it names are carried: from a directory only the
+	# machine has (a simulated host's /run is its own)
+	rm -rf /run/vt-spancarry
+	mkdir -p /run/vt-spancarry
+	cp $SPAN_DATA/pair.clab.yml $SPAN_DATA/greeting.txt /run/vt-spancarry/
+	json=$("$VNETLAB" up -f /run/vt-spancarry/pair.clab.yml --hosts ssh:sim1,sim2,sim3 --json) ||
 		fail "up over 3 hosts: $json"
+	rm -rf /run/vt-spancarry
+	expect_eq "$("$VNETLAB" exec vt-pair c -- cat /tmp/vt-greeting)" \
+		"hello from the planning host" "c's bind, carried to sim3"
+	expect_eq "$(span_ssh sim1 ls /run/vt-spancarry | tr '\n' ' ')" "greeting.txt pair.clab.yml " \
+		"sim1 got the file and what it names"
 	expect_eq "$(echo "$json" | jq -r '[.cut, .mtu, (.hosts | length), .hosts[0].name] | join(" ")')" \
 		"3 1450 3 sim1" "up's JSON: cut, MTU, hosts"
 	st=$("$VNETLAB" status vt-pair --json) || fail "status over hosts"
