@@ -103,14 +103,17 @@ test_span_slurm_tree() {
 	export SLURM_CONF=/run/vt-simspan/slurm/slurm.conf
 	# sim2 has a lab of its own, which the job's epilog leaves alone
 	span_ssh sim2 "$VNETLAB up --topo single,2 --name vt-own -q" || fail "sim2's own lab"
+	# a lab of 341 nodes (tree,4,4: 256 hosts), h1 and h256 on different hosts
 	out=$(timeout 300 salloc -N3 --quiet sh -ec '
-		"$VNETLAB" up --topo tree,2,2 --name vt-slurm --hosts slurm -q
+		"$VNETLAB" up --topo tree,4,4 --name vt-slurm --hosts slurm -q
 		"$VNETLAB" status vt-slurm --json | jq -r ".hosts | map(.name) | join(\" \")"
-		"$VNETLAB" exec vt-slurm h1 -- ping -c1 -W3 -q h4 >/dev/null && echo reached
+		"$VNETLAB" status vt-slurm --json | jq -r "[.nodes.h1, .nodes.h256] | join(\" \")"
+		"$VNETLAB" exec vt-slurm h1 -- ping -c1 -W3 -q h256 >/dev/null && echo reached
 		ssh -F "$VNETLAB_SSH_CONFIG" sim2 "$VNETLAB down --slurm-job $SLURM_JOB_ID"
 		ssh -F "$VNETLAB_SSH_CONFIG" sim2 "ls /run/vnetlab"
 		"$VNETLAB" down vt-slurm 2>/dev/null' 2>&1) || fail "a lab over Slurm: $out"
 	expect_eq "$out" "sim1 sim2 sim3
+0 2
 reached
 vt-own" "over Slurm: hosts, a ping across, the epilog's down on sim2"
 	# a lab left up when its allocation ends: each node's epilog takes its
