@@ -1,4 +1,5 @@
 /* The record of a lab over several hosts (span.h). */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -93,7 +94,10 @@ static int read_hosts(json_t *hosts, struct vl_span *s, const char *path, struct
 		const char *name = json_string_value(json_object_get(h, "name"));
 		const char *addr = json_string_value(json_object_get(h, "addr"));
 
-		if (!name || vl_host_name_invalid(name) || !addr || strlen(addr) >= 16)
+		struct in_addr in;
+
+		if (!name || vl_host_name_invalid(name) || !addr || strlen(addr) >= 16 ||
+		    inet_pton(AF_INET, addr, &in) != 1)
 			return bad(err, path, "a host that is not a valid name and address");
 		s->host[i] = vl_xstrdup(name);
 		snprintf(s->addr[i], sizeof(s->addr[i]), "%s", addr);
