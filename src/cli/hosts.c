@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "host/host.h"
+#include "lab/lab.h"
 #include "sys/rtnl_link.h"
 
 static const struct option hosts_opts[] = {
@@ -156,6 +157,23 @@ int cmd_hosts(int argc, char **argv)
 	return rc;
 }
 
+/* The labs on this host and their ids: [[NAME, ID], ...]. */
+static json_t *labs_here(void)
+{
+	json_t *a = json_array();
+	char **labs, id[VL_LAB_ID_LEN + 1];
+	size_t n;
+	struct vl_err err;
+
+	if (vl_lab_list(&labs, &n, &err) < 0)
+		return a;
+	for (size_t i = 0; i < n; i++)
+		if (vl_lab_read_id(labs[i], id, &err) == 0)
+			json_array_append_new(a, json_pack("[s,s]", labs[i], id));
+	vl_strv_free(labs, n);
+	return a;
+}
+
 /* Hidden: `vnetlab __hostinfo [--underlay IFACE|CIDR]`, this host's
  * underlay and version as one JSON line, for vl_hosts_probe. */
 int cmd_hostinfo(int argc, char **argv)
@@ -173,8 +191,8 @@ int cmd_hostinfo(int argc, char **argv)
 		                    "usage: vnetlab __hostinfo [--underlay IFACE|CIDR]");
 	if (vl_underlay_here(underlay, addr, dev, &mtu, &err) < 0)
 		return vl_cli_fail(&err);
-	j = json_pack("{s:s, s:s, s:i, s:s}", "addr", addr, "dev", dev, "mtu", mtu, "version",
-	              VL_VERSION);
+	j = json_pack("{s:s, s:s, s:i, s:s, s:o}", "addr", addr, "dev", dev, "mtu", mtu, "version",
+	              VL_VERSION, "labs", labs_here());
 	json_dumpf(j, stdout, JSON_COMPACT);
 	putchar('\n');
 	json_decref(j);

@@ -163,6 +163,42 @@ static void part_args(int argc, char **argv, const char *file, struct vl_argv *o
 	vl_argv_add(out, "-q");
 }
 
+/* Is "NAME ID" line-wise in a host's labs, by name (id NULL) or by id? */
+static bool has_lab(const char *labs, const char *name, const char *id)
+{
+	for (const char *l = labs ? labs : ""; *l; l = strchr(l, '\n') + 1) {
+		size_t n = strcspn(l, " ");
+
+		if (name && strlen(name) == n && !strncmp(l, name, n))
+			return true;
+		if (id && !strncmp(l + n + 1, id, VL_LAB_ID_LEN))
+			return true;
+	}
+	return false;
+}
+
+/* The lab's id: its name's, or the next free on every host; a lab of the
+ * name on a host is refused, naming it, before anything is made. */
+static int pick_id(const struct vl_hosts *hs, const char *lab, char id[VL_LAB_ID_LEN + 1],
+                   struct vl_err *err)
+{
+	bool used = true;
+
+	for (size_t h = 0; h < hs->n; h++)
+		if (has_lab(hs->h[h].labs, lab, NULL))
+			return vl_err_set(err, EEXIST, "host %s: lab %s is already up there",
+			                  hs->h[h].name, lab);
+	vl_lab_id_from_name(lab, id);
+	for (int k = 0; used && k <= 0xffff; k++) {
+		used = false;
+		for (size_t h = 0; h < hs->n && !used; h++)
+			used = has_lab(hs->h[h].labs, NULL, id);
+		if (used)
+			vl_lab_id_next(id);
+	}
+	return used ? vl_err_set(err, EBUSY, "no lab id free on every host") : 0;
+}
+
 /* The hosts, asked for their underlays, and the lab placed over them with
  * the MTU its links across hosts take: nothing made yet. */
 static int plan_over(const struct vl_topo *t, const char *lab, int backend, struct vl_hosts *hs,
@@ -175,7 +211,8 @@ static int plan_over(const struct vl_topo *t, const char *lab, int backend, stru
 	if (hs->n < 2)
 		return vl_err_set(err, EINVAL, "--hosts %s: one host (a lab on one host needs no "
 		                  "--hosts)", hs->be->name);
-	vl_lab_id_from_name(lab, id);
+	if (pick_id(hs, lab, id, err) < 0)
+		return -1;
 	if (vl_plan_build(t, lab, id, (enum vl_backend)backend, p, err) < 0 ||
 	    vl_plan_place(*p, (int)hs->n, err) < 0)
 		return -1;

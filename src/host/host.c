@@ -101,6 +101,7 @@ void vl_hosts_close(struct vl_hosts *hs)
 	for (size_t i = 0; i < hs->n; i++) {
 		free(hs->h[i].name);
 		free(hs->h[i].version);
+		free(hs->h[i].labs);
 	}
 	free(hs->h);
 	free(hs->dir);
@@ -320,7 +321,33 @@ int vl_host_carry_cat(struct vl_hosts *hs, size_t i, const char *from, const cha
 	return r.status ? -1 : 0;
 }
 
-/* One host's answer to __hostinfo: {"addr","dev","mtu","version"}. */
+/* The labs a host has (its __hostinfo's "labs": [[NAME, ID]...], absent
+ * from an older vnetlab): names and ids checked. */
+static int probe_labs(struct vl_host *h, json_t *labs, struct vl_err *err)
+{
+	struct vl_buf b = {0};
+	size_t i;
+	json_t *l;
+
+	json_array_foreach(labs, i, l)
+	{
+		const char *name = json_string_value(json_array_get(l, 0));
+		const char *id = json_string_value(json_array_get(l, 1));
+
+		if (!name || !id || vl_name_invalid(name) || strlen(id) != 4 ||
+		    strspn(id, "0123456789abcdef") != 4) {
+			vl_buf_free(&b);
+			return vl_err_set(err, EPROTO, "host %s: a lab that is not a name and an id",
+			                  h->name);
+		}
+		vl_buf_printf(&b, "%s %s\n", name, id);
+	}
+	free(h->labs);
+	h->labs = b.s ? b.s : vl_xstrdup("");
+	return 0;
+}
+
+/* One host's answer to __hostinfo: {"addr","dev","mtu","version","labs"}. */
 static int probe_read(struct vl_host *h, const char *vnetlab, struct vl_host_result *r,
                       struct vl_err *err)
 {
@@ -357,6 +384,7 @@ static int probe_read(struct vl_host *h, const char *vnetlab, struct vl_host_res
 		h->mtu = (int)json_integer_value(mtu);
 		free(h->version);
 		h->version = vl_xstrdup(json_string_value(ver));
+		rc = probe_labs(h, json_object_get(j, "labs"), err);
 	}
 	json_decref(j);
 	return rc;

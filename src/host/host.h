@@ -20,6 +20,7 @@ struct vl_host {
 	char dev[16];  /* the underlay's device */
 	int mtu;       /* the underlay's MTU */
 	char *version; /* `vnetlab version` there */
+	char *labs;    /* the labs there, "NAME ID\n" each (validated) */
 };
 
 struct vl_hosts_opts {
