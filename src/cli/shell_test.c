@@ -51,58 +51,43 @@ static void proc_signal(struct proc *p, int sig)
 	kill(-p->c.pid, sig);
 }
 
-static int start_spanned(struct vl_shell *sh, const struct vl_sh_node *node, char *const *argv,
-                         struct proc *p)
+/* Start argv in node: through its host for a lab over hosts, else in its
+ * namespaces; its output (stdout and stderr) to a pipe. */
+static int spawn_in(struct vl_shell *sh, const struct vl_sh_node *node, char *const *argv,
+                    int out, struct proc *p, struct vl_err *err)
 {
-	struct vl_err err = {0};
-	int pfd[2];
+	struct vl_node_ref ref;
+	struct vl_spawn s = {.argv = argv,
+	                     .exe_fd = -1,
+	                     .in = -1,
+	                     .out = out,
+	                     .err = out,
+	                     .own_group = true,
+	                     .how = VL_SPAWN_CHILD};
 
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		fprintf(stderr, "vnetlab: pipe: %s\n", strerror(errno));
-		return -1;
+	if (sh->span) {
+		p->c = (struct vl_child){.ru_fd = -1};
+		return vl_cli_spanned_spawn(sh->span, node->name, argv, false, out, &p->stop,
+		                            &p->c.pid, err);
 	}
-	p->c = (struct vl_child){.ru_fd = -1};
-	if (vl_cli_spanned_spawn(sh->span, node->name, argv, false, pfd[1], &p->stop, &p->c.pid,
-	                         &err) < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		vl_cli_fail(&err);
+	if (vl_node_find(sh->lab, node->name, &ref, err) < 0)
 		return -1;
-	}
-	close(pfd[1]);
-	p->out = pfd[0];
-	p->started = true;
-	return 0;
+	return vl_node_spawn(&ref, &s, &p->c, err);
 }
 
 static int start(struct vl_shell *sh, const struct vl_sh_node *node, char *const *argv,
                  struct proc *p)
 {
 	struct vl_err err = {0};
-	struct vl_node_ref ref;
 	int pfd[2];
 
 	memset(p, 0, sizeof(*p));
 	p->out = p->stop = -1;
-	if (sh->span) /* a lab over hosts: through the node's host */
-		return start_spanned(sh, node, argv, p);
-	if (vl_node_find(sh->lab, node->name, &ref, &err) < 0) {
-		vl_cli_fail(&err);
-		return -1;
-	}
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		fprintf(stderr, "vnetlab: pipe: %s\n", strerror(errno));
 		return -1;
 	}
-	struct vl_spawn s = {.argv = argv,
-	                     .exe_fd = -1,
-	                     .in = -1,
-	                     .out = pfd[1],
-	                     .err = pfd[1],
-	                     .own_group = true,
-	                     .how = VL_SPAWN_CHILD};
-
-	if (vl_node_spawn(&ref, &s, &p->c, &err) < 0) {
+	if (spawn_in(sh, node, argv, pfd[1], p, &err) < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
 		vl_cli_fail(&err);
@@ -181,7 +166,7 @@ static const char *text_of(const struct proc *p)
 
 static void proc_free(struct proc *p)
 {
-	if (p->stop >= 0)
+	if (p->c.pid > 0 && p->stop >= 0) /* a proc never started is all zero */
 		close(p->stop);
 	p->stop = -1;
 	vl_buf_free(&p->text);
