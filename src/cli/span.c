@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,9 +529,24 @@ static int carry_files(struct vl_hosts *hs, const struct vl_plan *p, const char 
 	return 0;
 }
 
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+/* Told to stop while the parts were made: every one goes again. */
+static int check_interrupt(struct vl_err *err)
+{
+	return interrupted ? vl_err_set(err, EINTR, "interrupted (%s)", strsignal(interrupted))
+	                   : 0;
+}
+
 int vl_cli_up_over_hosts(int argc, char **argv, const struct vl_topo *t, const char *lab,
                          int backend, const struct vl_up_hosts *o, bool json, bool quiet)
 {
+	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
 	struct vl_hosts hs;
 	struct vl_plan *p = NULL;
 	struct vl_err err = {0}, derr = {0};
@@ -549,19 +565,23 @@ int vl_cli_up_over_hosts(int argc, char **argv, const struct vl_topo *t, const c
 	if (t->source && strcmp(t->source, "-") && !(file = realpath(t->source, NULL)))
 		file = NULL;
 	part_args(argc, argv, file, &args);
-	if (plan_over(t, lab, backend, &hs, &p, &mtu, &err) < 0 ||
-	    carry_files(&hs, p, file, &err) < 0) {
+	/* Ctrl-C or a TERM: what the hosts run finishes (in process groups of
+	 * their own), then every part made goes */
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	if (plan_over(t, lab, backend, &hs, &p, &mtu, &err) < 0 || check_interrupt(&err) < 0 ||
+	    carry_files(&hs, p, file, &err) < 0 || check_interrupt(&err) < 0) {
 		rc = vl_cli_fail(&err);
 		goto out;
 	}
 	ok = vl_xcalloc((size_t)p->n_hosts, sizeof(*ok));
 	hs.o.timeout = UP_TIMEOUT;
-	if (start_parts(&hs, p, mtu, &args, ok, &err) < 0 || probe(&hs, p, &err) < 0 ||
+	if (start_parts(&hs, p, mtu, &args, ok, &err) < 0 || check_interrupt(&err) < 0 ||
+	    probe(&hs, p, &err) < 0 || check_interrupt(&err) < 0 ||
 	    record(&hs, p, o->spec, o->underlay, mtu, o->port ? (unsigned)o->port : VL_VXLAN_PORT,
 	           &err) < 0) {
 		/* only the parts this up made: a lab of the name on a host
 		 * that refused is another's */
-		vl_err_wrap(&err, "lab %s", lab);
 		if (down_parts(&hs, p->n_hosts, lab, ok, &derr) < 0)
 			fprintf(stderr, "vnetlab: taking the parts down again: %s\n", derr.msg);
 		rc = vl_cli_fail(&err);
@@ -571,6 +591,8 @@ int vl_cli_up_over_hosts(int argc, char **argv, const struct vl_topo *t, const c
 		print_up(&hs, p, mtu, vl_now() - t0, json);
 	hs.keep = true; /* the lab's connections, until its down */
 out:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	vl_plan_free(p);
 	vl_hosts_close(&hs);
 	return rc;

@@ -126,6 +126,7 @@ static int job_start(char *const argv[], const char *in, struct job *j, struct v
 {
 	extern char **environ;
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
 	int p[2], r;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -134,8 +135,14 @@ static int job_start(char *const argv[], const char *in, struct job *j, struct v
 	posix_spawn_file_actions_addopen(&fa, 0, in ? in : "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+	/* a process group of its own: a terminal's Ctrl-C is ours to act on
+	 * (a command half run on a host would be left behind) */
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&at, 0);
 	fflush(NULL);
-	r = posix_spawnp(&j->pid, argv[0], &fa, NULL, argv, environ);
+	r = posix_spawnp(&j->pid, argv[0], &fa, &at, argv, environ);
+	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
 	if (r) {

@@ -158,6 +158,18 @@ test_span_bad_input_changes_nothing() {
 		ok "sim2's own lab after the refused up"
 	span_ssh sim2 "$VNETLAB down vt-dup" >/dev/null || fail "down sim2's lab"
 	span_nothing_left "a refused up beside another lab"
+	# up told to stop while the hosts build: they finish, then every part goes
+	"$VNETLAB" up --topo linear,3 --name vt-kill --hosts ssh:sim1,sim2,sim3 -q >/tmp/vt-span-term.$$ 2>&1 &
+	sleep 0.5
+	kill -TERM $! 2>/dev/null
+	wait $!
+	rc=$?
+	out=$(cat /tmp/vt-span-term.$$)
+	rm -f /tmp/vt-span-term.$$
+	[ $rc -ne 0 ] && case $out in *interrupted*) ;; *) false ;; esac ||
+		[ $rc -eq 0 ] || fail "up told to stop: exit $rc, said: $out"
+	[ $rc -eq 0 ] && vl down vt-kill >/dev/null # it had finished
+	span_nothing_left "an up told to stop"
 	# the planning host's up killed: the parts are found by down --hosts
 	"$VNETLAB" up --topo linear,3 --name vt-kill --hosts ssh:sim1,sim2,sim3 -q >/dev/null 2>&1 &
 	sleep 0.7
