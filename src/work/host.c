@@ -5,14 +5,15 @@
  *       this host's CLOCK_REALTIME, boot id, CPUs and name, as one JSON
  *       line: the coordinator's skew check and its test for hosts that
  *       share one machine (the same boot id).
- *   vnetlab-work host [--listen PORT] [--dev DEV] [--timeout S]
- *                     -- CLIENT... [::: SERVER...]
+ *   vnetlab-work host [--listen PORT [--stop-server]] [--dev DEV]
+ *                     [--timeout S] -- CLIENT... [::: SERVER...]
  *       starts SERVER (the sink of another host's instance) and waits until
  *       it listens on PORT, then runs CLIENT (this host's instance, which
  *       brings its own --start-at barrier), each with its output captured
  *       and its CPU time from wait4; waits for both (the server ends when
- *       its peer on another host is done), killing what is left after S
- *       seconds. Prints one JSON line: each program's report (the last
+ *       its peer on another host is done; with --stop-server it is sent
+ *       SIGTERM once its peer's connection is gone), killing what is left
+ *       after S seconds. Prints one JSON line: each program's report (the last
  *       line of its stdout that is a JSON object), status, wait4 user/sys
  *       and stderr's tail; this host's CPU busy over the same window (and
  *       the programs' part of it), steal, and the underlay device DEV's
@@ -118,8 +119,9 @@ static void dev_read(const char *dev, uint64_t v[4])
 	}
 }
 
-/* Is something listening on TCP port here (IPv4 or IPv6)? */
-static bool listening(unsigned port)
+/* Is a TCP socket of local port here (IPv4 or IPv6) in state want (0x0a:
+ * listening, 0x01: established; 0: either)? */
+static bool tcp_state(unsigned port, unsigned want)
 {
 	static const char *const files[] = {"/proc/net/tcp", "/proc/net/tcp6"};
 
@@ -136,7 +138,8 @@ static bool listening(unsigned port)
 			/* "sl: local:port rem:port st ..."; the local address's colon */
 			if (!colon || !(colon = strchr(colon + 1, ':')))
 				continue;
-			if (sscanf(colon + 1, "%x %*s %x", &p, &st) == 2 && p == port && st == 0x0a) {
+			if (sscanf(colon + 1, "%x %*s %x", &p, &st) == 2 && p == port &&
+			    (want ? st == want : st == 0x0a || st == 0x01)) {
 				fclose(f);
 				return true;
 			}
@@ -217,13 +220,42 @@ static void child_reap(struct child *c, bool block)
 		c->exited = true;
 }
 
+/* A server that runs until stopped (--stop-server; an iperf -s) is
+ * stopped once the connection its peer made is gone: seen established,
+ * then none for STOP_AFTER_S. */
+#define STOP_AFTER_S 0.3
+struct stopper {
+	unsigned port; /* 0: the server ends by itself */
+	bool seen, stopped;
+	double gone;
+};
+
+static void stop_check(struct stopper *s, struct child *server)
+{
+	bool up;
+
+	if (!s->port || s->stopped || !server->pid || server->exited)
+		return;
+	up = tcp_state(s->port, 0x01);
+	if (up) {
+		s->seen = true;
+		s->gone = 0;
+	} else if (s->seen && !s->gone) {
+		s->gone = work_mono();
+	} else if (s->seen && work_mono() - s->gone >= STOP_AFTER_S) {
+		kill(server->pid, SIGTERM); /* vnetlab-work run passes it on */
+		s->stopped = true;
+	}
+}
+
 /* Read both programs' output until each has ended, or kill them at the
  * deadline (monotonic seconds). */
-static bool children_wait(struct child *c, size_t n, double deadline)
+static bool children_wait(struct child *c, size_t n, double deadline, struct stopper *stop)
 {
 	bool killed = false;
 
 	for (;;) {
+		stop_check(stop, &c[1]);
 		struct pollfd pf[4];
 		size_t k = 0;
 		bool all = true;
@@ -244,7 +276,7 @@ static bool children_wait(struct child *c, size_t n, double deadline)
 				}
 			deadline = work_mono() + 2; /* then only their pipes' ends */
 		}
-		if (poll(pf, k, 100) < 0 && errno != EINTR)
+		if (poll(pf, k, stop->port && !stop->stopped ? 20 : 100) < 0 && errno != EINTR)
 			break;
 		for (size_t i = 0; i < n; i++) {
 			if (pf[2 * i].revents)
@@ -303,7 +335,7 @@ static json_t *child_json(struct child *c)
 static int host_usage(const char *why)
 {
 	fprintf(stderr,
-	        "vnetlab-work host: %s\nusage: vnetlab-work host [--listen PORT] [--dev DEV] "
+	        "vnetlab-work host: %s\nusage: vnetlab-work host [--listen PORT [--stop-server]] [--dev DEV] "
 	        "[--timeout S] -- CLIENT... [::: SERVER...]\n       vnetlab-work clock\n",
 	        why);
 	return 2;
@@ -314,6 +346,7 @@ int work_host_main(int argc, char **argv)
 	const char *dev = NULL;
 	unsigned long port = 0;
 	double timeout = 600;
+	struct stopper stop = {0};
 	char **client = NULL, **server = NULL;
 	struct child c[2] = {{0}};
 	struct vl_err err = {0};
@@ -330,7 +363,7 @@ int work_host_main(int argc, char **argv)
 		return fflush(stdout) == EOF ? 1 : 0;
 	}
 	for (i = 2; i < argc && strcmp(argv[i], "--"); i += 2) {
-		if (i + 1 >= argc)
+		if (i + 1 >= argc && strcmp(argv[i], "--stop-server"))
 			return host_usage("an option without its value");
 		if (!strcmp(argv[i], "--listen")) {
 			if (vl_parse_uint(argv[i + 1], 1, 65535, &port) < 0)
@@ -339,6 +372,9 @@ int work_host_main(int argc, char **argv)
 			dev = argv[i + 1];
 			if (!*dev || strchr(dev, '/') || strlen(dev) > 15)
 				return host_usage("--dev takes an interface name");
+		} else if (!strcmp(argv[i], "--stop-server")) {
+			stop.port = 1; /* the port, once known */
+			i--;           /* takes no value */
 		} else if (!strcmp(argv[i], "--timeout")) {
 			if (vl_parse_number(argv[i + 1], 0.1, 86400, &timeout) < 0)
 				return host_usage("--timeout takes seconds, up to a day");
@@ -361,13 +397,18 @@ int work_host_main(int argc, char **argv)
 		return host_usage("no client command after --");
 	if (!server != !port)
 		return host_usage("a server command and --listen go together");
+	if (stop.port)
+		stop.port = (unsigned)port;
 	signal(SIGPIPE, SIG_IGN);
+	uint64_t started_ns = realtime_now_ns();
+
 	t0 = work_mono();
 	cpu_jiffies(j0);
 	dev_read(dev, d0);
 	if (server && child_start(server, &c[1], &err) == 0) {
-		/* a sink takes one connection: listening is read, not tried */
-		while (!listening((unsigned)port) && work_mono() - t0 < LISTEN_WAIT_S) {
+		/* a sink takes one connection: listening is read, not tried;
+		 * its peer may have connected already (then it listens no more) */
+		while (!tcp_state((unsigned)port, 0) && work_mono() - t0 < LISTEN_WAIT_S) {
 			child_reap(&c[1], false);
 			if (c[1].exited)
 				break;
@@ -375,9 +416,11 @@ int work_host_main(int argc, char **argv)
 		}
 		listen_s = work_mono() - t0;
 	}
+	uint64_t client_ns = realtime_now_ns();
+
 	if (!err.msg[0])
 		child_start(client, &c[0], &err);
-	bool killed = children_wait(c, 2, t0 + timeout);
+	bool killed = children_wait(c, 2, t0 + timeout, &stop);
 
 	for (int k = 0; k < 2; k++)
 		child_reap(&c[k], true);
@@ -398,12 +441,15 @@ int work_host_main(int argc, char **argv)
 	json_object_set_new(out, "dev_name", dev ? json_string(dev) : json_null());
 	json_object_set_new(out, "wall_s", json_real(wall));
 	json_object_set_new(out, "listen_s", json_real(listen_s));
+	json_object_set_new(out, "started_ns", json_integer((json_int_t)started_ns));
+	json_object_set_new(out, "client_started_ns", json_integer((json_int_t)client_ns));
 	json_object_set_new(out, "busy", json_real(total > 0 ? (double)(j1[0] - j0[0]) / total : 0));
 	json_object_set_new(out, "steal", json_real(total > 0 ? (double)(j1[2] - j0[2]) / total : 0));
 	/* the programs' share of every CPU's time in the window */
 	json_object_set_new(out, "programs_busy",
 	                    json_real(total > 0 && hz > 0 && cpus > 0 ? prog / (total / hz) : 0));
 	json_object_set_new(out, "killed", json_boolean(killed));
+	json_object_set_new(out, "server_stopped", json_boolean(stop.stopped));
 	json_object_set_new(out, "client", c[0].pid ? child_json(&c[0]) : json_null());
 	json_object_set_new(out, "server", c[1].pid ? child_json(&c[1]) : json_null());
 	if (err.msg[0])
