@@ -187,8 +187,22 @@ static void mpi(const struct study *st, const char *impl, const char *name, bool
 		return;
 	}
 	o.ranks = u;
+	o.hosts = st->hosts;
+	/* real machines: a rank per host, where the hosts are enough */
+	cleanup_free char *envs = vl_xstrdup(st->mpi_envs);
+
+	if (st->hosts && o.ranks > st->hosts->n) {
+		char what[64], why[96];
+
+		snprintf(what, sizeof(what), "mpi (%s) %s on rm", impl, name);
+		snprintf(why, sizeof(why), "%zu ranks, %zu hosts (rm: a rank per host)", o.ranks,
+		         st->hosts->n);
+		skip(st->skipped, what, why);
+		*strstr(envs, ",rm") = '\0';
+		o.hosts = NULL;
+	}
 	/* a job that fails is in its file and in the report */
-	vl_cli_bench_mpi_compare(&o, macro ? st->cls : NULL, st->mpi_envs, json);
+	vl_cli_bench_mpi_compare(&o, macro ? st->cls : NULL, envs, json);
 }
 
 /* The real programs' part of the study: each real workload at each N,

@@ -393,6 +393,28 @@ int vl_compare_mpi_check(struct vl_mpi_opts *o, const char *cls, struct vl_err *
 	return 0;
 }
 
+int vl_compare_mpi_envs_check(const struct vl_mpi_opts *o, const char *envs, struct vl_err *err)
+{
+	cleanup_free char *list = vl_xstrdup(envs);
+	bool rm = false;
+	char *sv;
+
+	for (char *e = strtok_r(list, ",", &sv); e; e = strtok_r(NULL, ",", &sv))
+		rm |= !strcmp(e, "rm");
+	if (rm && !o->hosts)
+		return vl_err_set(err, EINVAL,
+		                  "--backend rm runs on hosts: give --hosts ssh:H1,H2,..., @FILE "
+		                  "or slurm");
+	if (rm && o->ranks > o->hosts->n)
+		return vl_err_set(err, EINVAL,
+		                  "%zu ranks on %zu hosts: rm runs one rank per host (give --ranks "
+		                  "%zu or less, or more hosts)",
+		                  o->ranks, o->hosts->n, o->hosts->n);
+	if (!rm && o->hosts)
+		return vl_err_set(err, EINVAL, "--hosts is for --backend rm (real machines)");
+	return 0;
+}
+
 int vl_compare_mpi(const struct vl_mpi_opts *o, const char *envs,
                    void (*starting)(const struct vl_mpi_opts *o, const char *env),
                    struct vl_mpi_compare *c, struct vl_err *err)

@@ -255,6 +255,11 @@ void vl_capacity_free(struct vl_capacity *c);
  * more); sets o->cls. */
 int vl_compare_mpi_check(struct vl_mpi_opts *o, const char *cls, struct vl_err *err);
 
+/* The environments envs ("ns,proc,solo,one,rm") can take o: rm needs
+ * o->hosts, a rank per host; o->hosts needs rm. 0, or -1 with err (a
+ * usage error). */
+int vl_compare_mpi_envs_check(const struct vl_mpi_opts *o, const char *envs, struct vl_err *err);
+
 struct vl_mpi_compare {
 	struct vl_mpi_result res[8];
 	size_t n;

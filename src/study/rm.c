@@ -123,21 +123,48 @@ static void machines(struct vl_bench_run *run)
 /* ---- the run ----------------------------------------------------------------- */
 
 struct rm_job {
-	struct vl_hosts *hs;
-	size_t i;
-	struct vl_argv argv;
-	struct vl_host_result r;
-	struct vl_err err;
-	int rc;
+	struct vl_rm_cmd cmd;
 	json_t *said; /* the host's JSON line */
 };
 
-static void *rm_job_run(void *arg)
+static void *rm_cmd_run(void *arg)
 {
-	struct rm_job *j = arg;
+	struct vl_rm_cmd *c = arg;
 
-	j->rc = vl_hosts_run(j->hs, j->i, j->argv.v, &j->r, &j->err);
+	c->rc = vl_hosts_run(c->hs, c->i, c->argv.v, &c->r, &c->err);
 	return NULL;
+}
+
+int vl_rm_batch_start(struct vl_rm_batch *b, struct vl_hosts *hs, struct vl_rm_cmd *const *c,
+                      size_t n, struct vl_err *err)
+{
+	int rc;
+
+	pthread_t *t = vl_xcalloc(n ? n : 1, sizeof(*t));
+
+	b->t = t;
+	b->started = 0;
+	for (; b->started < n; b->started++) {
+		c[b->started]->hs = hs;
+		c[b->started]->i = b->started;
+		if ((rc = pthread_create(&t[b->started], NULL, rm_cmd_run, c[b->started]))) {
+			vl_err_sys(err, rc, "start a thread for host %s", hs->h[b->started].name);
+			vl_rm_batch_wait(b);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void vl_rm_batch_wait(struct vl_rm_batch *b)
+{
+	pthread_t *t = b->t;
+
+	for (size_t i = 0; i < b->started; i++)
+		pthread_join(t[i], NULL);
+	free(b->t);
+	b->t = NULL;
+	b->started = 0;
 }
 
 /* Host i's command: its server (for instance i - 1) and its client. */
@@ -196,6 +223,7 @@ static void instance(const struct vl_wl_ctx *c, const struct vl_workload *w,
 {
 	struct vl_bench_instance *in = &run->inst[i];
 	struct rm_job *j = &jobs[i], *sj = &jobs[(i + 1) % run->n];
+	struct vl_rm_cmd *jc = &j->cmd;
 	json_t *cl = json_object_get(j->said, "client");
 	json_t *cj = json_object_get(cl, "report");
 	json_t *sj_ = (w->flags & VL_WL_NETWORK)
@@ -210,10 +238,10 @@ static void instance(const struct vl_wl_ctx *c, const struct vl_workload *w,
 	if (!j->said) {
 		cleanup_buf struct vl_buf tail = {0};
 
-		vl_buf_tail(&tail, j->r.out.s ? j->r.out.s : "", 3, 400);
+		vl_buf_tail(&tail, jc->r.out.s ? jc->r.out.s : "", 3, 400);
 		vl_err_set(&e2, 0, "host %s: %s", run->hosts[i].name,
-		           j->rc < 0          ? j->err.msg
-		           : j->r.status < 0  ? "no answer in time"
+		           jc->rc < 0         ? jc->err.msg
+		           : jc->r.status < 0 ? "no answer in time"
 		           : tail.len         ? tail.s
 		                              : "no report");
 	} else if (!cj && json_is_true(json_object_get(j->said, "killed")))
@@ -337,27 +365,20 @@ static void run_init(const struct vl_bench_opts *o, const struct vl_workload *w,
 	}
 }
 
-/* Start every host's command at once, each in a thread of its own (the
- * hosts table waits for one command), and wait for them all. */
+/* Start every host's command at once and wait for them all. */
 static int run_hosts(struct vl_hosts *hs, struct rm_job *jobs, size_t n, struct vl_err *err)
 {
-	cleanup_free pthread_t *t = vl_xcalloc(n, sizeof(*t));
-	size_t started = 0;
-	int rc = 0;
+	cleanup_free struct vl_rm_cmd **c = vl_xcalloc(n ? n : 1, sizeof(*c));
+	struct vl_rm_batch b = {0};
 
-	for (; started < n; started++) {
-		jobs[started].hs = hs;
-		jobs[started].i = started;
-		if ((rc = pthread_create(&t[started], NULL, rm_job_run, &jobs[started]))) {
-			vl_err_sys(err, rc, "start a thread for host %s", hs->h[started].name);
-			break;
-		}
-	}
-	for (size_t i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
-	for (size_t i = 0; i < started; i++)
-		jobs[i].said = said_line(&jobs[i].r.out);
-	return started == n ? 0 : -1;
+	for (size_t i = 0; i < n; i++)
+		c[i] = &jobs[i].cmd;
+	if (vl_rm_batch_start(&b, hs, c, n, err) < 0)
+		return -1;
+	vl_rm_batch_wait(&b);
+	for (size_t i = 0; i < n; i++)
+		jobs[i].said = said_line(&jobs[i].cmd.r.out);
+	return 0;
 }
 
 int vl_rm_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err)
@@ -388,15 +409,15 @@ int vl_rm_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl
 	jobs = vl_xcalloc(run->n, sizeof(*jobs));
 	at = vl_realtime_ns() + (uint64_t)(lead * 1e9);
 	for (size_t i = 0; i < run->n; i++)
-		host_argv(&c, w, o->hosts, run, i, at, timeout, &jobs[i].argv);
+		host_argv(&c, w, o->hosts, run, i, at, timeout, &jobs[i].cmd.argv);
 	r = run_hosts(&hs, jobs, run->n, err);
 	for (size_t i = 0; r == 0 && i < run->n; i++)
 		instance(&c, w, run, jobs, i);
 	if (r == 0)
 		host_figures(run, jobs);
 	for (size_t i = 0; i < run->n; i++) {
-		vl_argv_free(&jobs[i].argv);
-		vl_buf_free(&jobs[i].r.out);
+		vl_argv_free(&jobs[i].cmd.argv);
+		vl_buf_free(&jobs[i].cmd.r.out);
 		json_decref(jobs[i].said);
 	}
 	free(jobs);

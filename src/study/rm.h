@@ -16,7 +16,11 @@
 #ifndef VL_STUDY_RM_H
 #define VL_STUDY_RM_H
 
+#include <stddef.h>
+
 #include "base/err.h"
+#include "base/util.h"
+#include "host/host.h"
 #include "study/runner.h"
 
 struct vl_workload;
@@ -30,5 +34,25 @@ int vl_rm_check(const struct vl_bench_opts *o, struct vl_err *err);
  * o->n of them). < 0 with err when the run cannot be made (bad options,
  * a host that cannot be asked); an instance that fails is a result. */
 int vl_rm_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err);
+
+/* A different command on each of hosts 0..n-1 at once (the hosts table
+ * runs one and waits for it): each in a thread of its own, started by
+ * vl_rm_batch_start and waited for by vl_rm_batch_wait, while the caller
+ * does what goes with them (the MPI launcher whose proxies they are). */
+struct vl_rm_cmd {
+	struct vl_argv argv; /* the caller's */
+	struct vl_host_result r;
+	struct vl_err err;
+	int rc; /* vl_hosts_run's */
+	struct vl_hosts *hs;
+	size_t i;
+};
+struct vl_rm_batch {
+	void *t; /* the threads */
+	size_t started;
+};
+int vl_rm_batch_start(struct vl_rm_batch *b, struct vl_hosts *hs, struct vl_rm_cmd *const *c,
+                      size_t n, struct vl_err *err);
+void vl_rm_batch_wait(struct vl_rm_batch *b);
 
 #endif
