@@ -345,9 +345,21 @@ static int bench_on_hosts(struct vl_compare_opts *o, const struct vl_cli_hosts *
                           const char *backends, const char *json_out)
 {
 	struct vl_hosts hs = {0};
-	int rc = vl_cli_hosts_open(h, "bench", &hs);
+	struct vl_err err = {0};
+	bool on_hosts = false;
+	int rc;
 
-	if (rc != VL_EXIT_OK || !h->spec)
+	/* said before any host is asked */
+	if (vl_compare_envs(backends, o->bench.neighbour, o->env, &o->n_env, &err) < 0)
+		return vl_cli_usage("bench", "%s", err.msg);
+	for (size_t k = 0; k < o->n_env; k++)
+		on_hosts |= o->env[k].type->flags & VL_ENV_HOSTS;
+	if (on_hosts != !!h->spec)
+		return vl_cli_usage("bench", "%s",
+		                    on_hosts ? "--backend rm runs on hosts: give --hosts "
+		                               "ssh:H1,H2,..., @FILE or slurm"
+		                             : "--hosts is for --backend rm (real machines)");
+	if ((rc = vl_cli_hosts_open(h, "bench", &hs)) != VL_EXIT_OK || !h->spec)
 		return rc != VL_EXIT_OK ? rc : vl_cli_bench_compare(o, backends, json_out);
 	o->bench.hosts = &hs;
 	rc = vl_cli_bench_compare(o, backends, json_out);
