@@ -71,19 +71,20 @@ static void skip(json_t *skipped, const char *what, const char *why);
 static void bench_backends(const struct study *st, const char *workload, size_t n,
                            struct vl_buf *b)
 {
-	const char *why = vl_rm_unsupported(vl_workload_find(workload));
 	const struct vl_workload *w = vl_workload_find(workload);
+	const char *why;
 	char what[64], because[160];
 
 	vl_buf_printf(b, "%s", st->backends);
-	if (!st->hosts)
+	if (!st->hosts || !w) /* an unknown workload: bench says so */
 		return;
+	why = vl_rm_unsupported(w);
 	snprintf(what, sizeof(what), "%s -n %zu on rm", workload, n);
 	if (!why && n > st->hosts->n) {
 		snprintf(because, sizeof(because), "%zu instances, %zu hosts (rm: one each)", n,
 		         st->hosts->n);
 		why = because;
-	} else if (!why && w && (w->flags & VL_WL_NETWORK) && n < 2) {
+	} else if (!why && (w->flags & VL_WL_NETWORK) && n < 2) {
 		why = "a network workload needs 2 hosts or more";
 	}
 	if (why)
