@@ -67,8 +67,9 @@ struct study {
 static void skip(json_t *skipped, const char *what, const char *why);
 
 /* The backends of one bench: the study's, and rm where the hosts are
- * enough for N and the workload can run on them (else skipped, saying why). */
-static void bench_backends(const struct study *st, const char *workload, size_t n,
+ * enough for N and the workload can run on them (else skipped, saying
+ * why); true if rm is among them. */
+static bool bench_backends(const struct study *st, const char *workload, size_t n,
                            struct vl_buf *b)
 {
 	const struct vl_workload *w = vl_workload_find(workload);
@@ -77,7 +78,7 @@ static void bench_backends(const struct study *st, const char *workload, size_t 
 
 	vl_buf_printf(b, "%s", st->backends);
 	if (!st->hosts || !w) /* an unknown workload: bench says so */
-		return;
+		return false;
 	why = vl_rm_unsupported(w);
 	snprintf(what, sizeof(what), "%s -n %zu on rm", workload, n);
 	if (!why && n > st->hosts->n) {
@@ -85,12 +86,13 @@ static void bench_backends(const struct study *st, const char *workload, size_t 
 		         st->hosts->n);
 		why = because;
 	} else if (!why && (w->flags & VL_WL_NETWORK) && n < 2) {
-		why = "a network workload needs 2 hosts or more";
+		why = "a network workload needs 2 instances or more (instance i sends to host i + 1)";
 	}
 	if (why)
 		skip(st->skipped, what, why);
 	else
 		vl_buf_printf(b, ",rm");
+	return !why;
 }
 
 /* As `vnetlab bench WORKLOAD -n N --backend ... --seconds S [--size]
@@ -125,10 +127,10 @@ static int bench(const struct study *st, const char *workload, const char *n, co
 	if (st->neighbour && strcmp(workload, "netpipe"))
 		o.bench.neighbour = (enum vl_neighbour)vl_neighbour_parse(st->neighbour);
 	o.bench.workload = workload;
-	o.bench.hosts = st->hosts;
 	cleanup_buf struct vl_buf backends = {0};
 
-	bench_backends(st, workload, o.bench.n, &backends);
+	if (bench_backends(st, workload, o.bench.n, &backends))
+		o.bench.hosts = st->hosts;
 	/* real programs too: guests run the host's programs */
 	rc = vl_cli_bench_compare(&o, backends.s, json);
 	return rc == VL_EXIT_SKIPPED ? 1 : rc ? -1 : 0;

@@ -131,6 +131,15 @@ sim3>sim1 198.18.9.1" "each instance's server on the next host"
 	grep -q "^| Network shared fairly | .* | 3 of 3 ran, Jain [0-9.]*, worst [0-9]*% ✗ real_machines.* | stream, N = 3 |$" \
 		"$d/report.md" || fail "the network row: $(grep '^| Network' "$d/report.md")"
 
+	# the study with --hosts: rm beside ns, proc and solo where N fits
+	out=$("$VNETLAB" study -o "$d/study" -n 2,3 --workloads cpu --size 300 --hosts ssh:sim1,sim2 2>&1) ||
+		fail "study --hosts: $out"
+	expect_eq "$(jq -r '[.runs[].run] | join(",")' "$d/study/cpu-n2.json")" ns,proc,solo,rm "the study's cpu runs"
+	expect_eq "$(jq -r '.skipped[] | "\(.workload): \(.why)"' "$d/study/skipped.json")" \
+		"cpu -n 3 on rm: 3 instances, 2 hosts (rm: one each)" "what the study could not run on rm"
+	grep -q "^| VM time ≈ N × real time | .* | cpu; t(1): the rm run at the same N, its hosts one machine's CPUs" \
+		"$d/study/report.md" || fail "the study's scale row: $(grep '^| VM time' "$d/study/report.md")"
+
 	# MPI: a rank per host (MPICH), where it is built
 	if [ -x "$(dirname "$VNETLAB")/mpi/mpich/vnetlab-mpi" ]; then
 		out=$("$VNETLAB" bench mpi --benchmark ep --class S --ranks 2 --backend rm --hosts ssh:sim2,sim3 \
