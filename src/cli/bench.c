@@ -178,7 +178,8 @@ static void print_table(const struct vl_compare *c)
 		       cr->mean_wall_s, vs_solo, vs_proc);
 		if (rm)
 			printf(" %9s", vs_rm);
-		printf("  %s%s\n", m->measured ? vl_metrics_fairness_word(m->jain) : "nothing measured",
+		printf("  %s%s\n",
+		       m->measured ? vl_metrics_fairness_word(m->jain) : "nothing measured",
 		       m->nstarved ? ", starved instances" : "");
 	}
 }
@@ -211,7 +212,8 @@ static void print_notes(const struct vl_compare *c)
 		const struct vl_compare_run *cr = &c->runs[k];
 
 		printf("  %-9s %s (%s CPUs %.0f%% busy)\n", cr->env.name, cr->run.fid.why,
-		       cr->run.n_hosts ? "the busiest host's" : "host", 100 * cr->run.fid.host_busy);
+		       cr->run.n_hosts ? "the busiest host's" : "host",
+		       100 * cr->run.fid.host_busy);
 		print_hosts(cr);
 		if (cr->utilisation >= 0)
 			printf(

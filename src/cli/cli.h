@@ -97,8 +97,10 @@ int vl_cli_bench_mpi_compare(struct vl_mpi_opts *o, const char *cls, const char 
                              const char *json_out);
 /* --hosts SPEC and --underlay IFACE|CIDR of bench, study and bench mpi:
  * the real machines of the rm environment (host/host.h). */
+/* clang-format off */
 #define VL_CLI_HOSTS_LONGOPTS                                                                      \
 	{"hosts", required_argument, NULL, 'H'}, {"underlay", required_argument, NULL, 'u'}
+/* clang-format on */
 struct vl_cli_hosts {
 	const char *spec, *underlay;
 };

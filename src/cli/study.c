@@ -69,8 +69,7 @@ static void skip(json_t *skipped, const char *what, const char *why);
 /* The backends of one bench: the study's, and rm where the hosts are
  * enough for N and the workload can run on them (else skipped, saying
  * why); true if rm is among them. */
-static bool bench_backends(const struct study *st, const char *workload, size_t n,
-                           struct vl_buf *b)
+static bool bench_backends(const struct study *st, const char *workload, size_t n, struct vl_buf *b)
 {
 	const struct vl_workload *w = vl_workload_find(workload);
 	const char *why;
@@ -86,7 +85,8 @@ static bool bench_backends(const struct study *st, const char *workload, size_t 
 		         st->hosts->n);
 		why = because;
 	} else if (!why && (w->flags & VL_WL_NETWORK) && n < 2) {
-		why = "a network workload needs 2 instances or more (instance i sends to host i + 1)";
+		why =
+		    "a network workload needs 2 instances or more (instance i sends to host i + 1)";
 	}
 	if (why)
 		skip(st->skipped, what, why);
@@ -319,7 +319,8 @@ static int study_hosts(struct study *st, struct vl_hosts *hs)
 	if (rc != VL_EXIT_OK || !st->host_opts.spec)
 		return rc;
 	st->hosts = hs;
-	st->mpi_envs = strstr(st->mpi_envs, "vm") ? "ns,vm,proc,solo,one,rm" : "ns,proc,solo,one,rm";
+	st->mpi_envs =
+	    strstr(st->mpi_envs, "vm") ? "ns,vm,proc,solo,one,rm" : "ns,proc,solo,one,rm";
 	return VL_EXIT_OK;
 }
 

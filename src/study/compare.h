@@ -2,9 +2,9 @@
  * figure that sets them against each other. An environment is where N
  * instances run: a node backend (ns, proc, vm; all N at once on one lab),
  * solo (each instance alone, one after the other), either of them beside a
- * noisy neighbour; or real machines (rm: one instance per host, rm.h). The study's commands are this
- * module's calls: `bench` (vl_compare_run), `capacity` (vl_capacity_run),
- * `bench mpi` (vl_compare_mpi); `study` makes the same calls in turn.
+ * noisy neighbour; or real machines (rm: one instance per host, rm.h). The study's commands are
+ * this module's calls: `bench` (vl_compare_run), `capacity` (vl_capacity_run), `bench mpi`
+ * (vl_compare_mpi); `study` makes the same calls in turn.
  *
  * The module owns the result files (--json) the report reads back; their
  * schema is written down below. Nothing here prints: what is to be said is
@@ -118,8 +118,8 @@ enum {
 };
 
 struct vl_env_type {
-	const char *name; /* ns, proc, vm, solo, rm */
-	unsigned flags;   /* VL_ENV_* */
+	const char *name;        /* ns, proc, vm, solo, rm */
+	unsigned flags;          /* VL_ENV_* */
 	enum vl_backend backend; /* a lab's node backend (solo: ns; rm: none used) */
 	enum vl_bench_mode mode;
 	int (*run)(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err);

@@ -32,9 +32,8 @@ static json_t *hosts_json(const struct vl_bench_run *run)
 		                   "name", h->name, "addr", h->addr, "boot_id", h->boot_id,
 		                   "machine", (json_int_t)h->machine, "cpus", (json_int_t)h->cpus,
 		                   "clock_offset_s", h->offset_s, "clock_rtt_s", h->rtt_s,
-		                   "barrier_corrected", h->corrected, "ready_s", h->ready_s,
-		                   "busy", h->busy,
-		                   "programs_busy", h->programs_busy, "steal", h->steal,
+		                   "barrier_corrected", h->corrected, "ready_s", h->ready_s, "busy",
+		                   h->busy, "programs_busy", h->programs_busy, "steal", h->steal,
 		                   "rx_bytes", (json_int_t)h->rx_bytes, "tx_bytes",
 		                   (json_int_t)h->tx_bytes, "drops", (json_int_t)h->drops));
 	}

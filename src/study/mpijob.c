@@ -608,7 +608,10 @@ static void rm_judge(const struct vl_bench_proc *p, double timeout, struct vl_rm
 			continue;
 		vl_buf_tail(&tail, c[i].r.out.s ? c[i].r.out.s : "", 3, 400);
 		snprintf(res->error, sizeof(res->error), "host %s: its proxy: %s (status %d)",
-		         c[i].hs->h[i].name, c[i].rc < 0 ? c[i].err.msg : tail.s ? tail.s : "",
+		         c[i].hs->h[i].name,
+		         c[i].rc < 0 ? c[i].err.msg
+		         : tail.s    ? tail.s
+		                     : "",
 		         c[i].r.status);
 	}
 	if (!res->error[0] && p->stopped)

@@ -147,7 +147,7 @@ static void mpi_row(json_t **mf, size_t nm, json_t **files, size_t n, struct vl_
 		}
 		if (!k) {
 			vl_buf_printf(md, " %s |",
-			              nm ? "–"
+			              nm        ? "–"
 			              : b == RM ? "run `study --real --hosts ...`"
 			                        : "run `study --real`");
 			continue;
@@ -206,7 +206,8 @@ double vl_report_scale_cell(const double *ns, const double *t, const double *ref
 	if (!k || t1 <= 0)
 		return 0;
 	if (k >= 2 && vl_metrics_linear_fit(x, y, k, &a, &slope, &r2, &err) == 0) {
-		vl_buf_printf(cell, " +%.2f s per instance = %.2f × t(1)/C (fit over %zu N, R² %.2f)",
+		vl_buf_printf(cell,
+		              " +%.2f s per instance = %.2f × t(1)/C (fit over %zu N, R² %.2f)",
 		              slope, slope / (t1 / cpus), k, r2);
 		return slope / (t1 / cpus);
 	}
@@ -239,7 +240,8 @@ static void scale_row(json_t **files, size_t n, struct vl_buf *md)
 		return;
 	}
 	for (size_t f = 0; f < n; f++)
-		if (!strcmp(vl_json_str(files[f], "workload"), w) && reference(files[f], true) > 0) {
+		if (!strcmp(vl_json_str(files[f], "workload"), w) &&
+		    reference(files[f], true) > 0) {
 			real = true;
 			shared |= shared_machine(run_of(files[f], "rm"));
 		}
@@ -291,7 +293,7 @@ static void scale_row(json_t **files, size_t n, struct vl_buf *md)
 		vl_buf_printf(md, " |");
 	}
 	vl_buf_printf(md, " %s; t(1): %s; C = %.0f CPUs |\n", w,
-	              !real   ? "one instance alone (solo: no rm run to compare with)"
+	              !real    ? "one instance alone (solo: no rm run to compare with)"
 	              : shared ? "the rm run at the same N, its hosts one machine's CPUs: no "
 	                         "real machines"
 	                       : "the rm run at the same N (real machines, one instance each)",

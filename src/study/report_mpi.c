@@ -63,8 +63,8 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 	                   "virtual machines is than emulated namespaces."
 	                 : "",
 	              vm ? " vm s |" : "", rm ? " rm s |" : "", vm ? " vm / ns |" : "",
-	              rm ? " ns / rm |" : "", vm ? " link MB (vm) |" : "",
-	              vm ? "---|---|---|" : "", rm ? "---|---|" : "");
+	              rm ? " ns / rm |" : "", vm ? " link MB (vm) |" : "", vm ? "---|---|---|" : "",
+	              rm ? "---|---|" : "");
 	for (size_t i = 0; i < n; i++) {
 		double t[6] = {0};
 		bool verified = true, any = false;

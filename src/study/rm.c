@@ -55,8 +55,9 @@ static int clock_once(struct vl_hosts *hs, size_t i, const char *work, struct vl
 		return -1;
 	}
 	*rtt = (double)(t1 - t0) / 1e9;
-	*offset = ((double)json_integer_value(json_object_get(j, "realtime_ns")) - (double)t0) / 1e9 -
-	          *rtt / 2;
+	*offset =
+	    ((double)json_integer_value(json_object_get(j, "realtime_ns")) - (double)t0) / 1e9 -
+	    *rtt / 2;
 	h->cpus = (long)vl_json_num(j, "cpus");
 	snprintf(h->boot_id, sizeof(h->boot_id), "%s", vl_json_str(j, "boot_id"));
 	json_decref(j);
@@ -67,8 +68,8 @@ static int clock_once(struct vl_hosts *hs, size_t i, const char *work, struct vl
 /* Each host's clock against ours, the best of RM_CLOCK_TRIES round trips
  * (the shortest bounds the offset best); *slowest: the longest launch. */
 #define RM_CLOCK_TRIES 3
-static int clocks(struct vl_hosts *hs, const char *work, struct vl_bench_run *run,
-                  double *slowest, struct vl_err *err)
+static int clocks(struct vl_hosts *hs, const char *work, struct vl_bench_run *run, double *slowest,
+                  struct vl_err *err)
 {
 	*slowest = 0;
 	for (size_t i = 0; i < run->n_hosts; i++) {
@@ -257,10 +258,9 @@ static void instance(const struct vl_wl_ctx *c, const struct vl_workload *w,
 		snprintf(in->error, sizeof(in->error), "%s", e2.msg);
 		in->bytes = in->bps = 0;
 	}
-	in->report = json_pack("{s:O*, s:O*, s:s, s:s*}", "client", cj, "server", sj_, "host",
-	                       run->hosts[i].name, "server_host",
-	                       (w->flags & VL_WL_NETWORK) ? run->hosts[(i + 1) % run->n].name
-	                                                  : NULL);
+	in->report = json_pack(
+	    "{s:O*, s:O*, s:s, s:s*}", "client", cj, "server", sj_, "host", run->hosts[i].name,
+	    "server_host", (w->flags & VL_WL_NETWORK) ? run->hosts[(i + 1) % run->n].name : NULL);
 }
 
 /* Each host's own figures, and the run's from the worst host. */
@@ -287,7 +287,8 @@ static void host_figures(struct vl_bench_run *run, struct rm_job *jobs)
 		h->steal = vl_json_num(s, "steal");
 		h->rx_bytes = (uint64_t)vl_json_num(dev, "rx_bytes");
 		h->tx_bytes = (uint64_t)vl_json_num(dev, "tx_bytes");
-		h->drops = (uint64_t)(vl_json_num(dev, "rx_dropped") + vl_json_num(dev, "tx_dropped"));
+		h->drops =
+		    (uint64_t)(vl_json_num(dev, "rx_dropped") + vl_json_num(dev, "tx_dropped"));
 		f->sent += h->tx_bytes;
 		f->drops += h->drops;
 		if (h->drops > f->drops_worst) {
@@ -317,8 +318,9 @@ int vl_rm_check(const struct vl_bench_opts *o, struct vl_err *err)
 	if (!w)
 		return vl_err_set(err, EINVAL, "unknown workload '%s'", o->workload);
 	if (!o->hosts || !o->hosts->n)
-		return vl_err_set(err, EINVAL, "rm runs on hosts: give --hosts ssh:H1,H2,..., "
-		                               "@FILE or slurm");
+		return vl_err_set(err, EINVAL,
+		                  "rm runs on hosts: give --hosts ssh:H1,H2,..., "
+		                  "@FILE or slurm");
 	if ((why = vl_rm_unsupported(w)))
 		return vl_err_set(err, EINVAL, "%s cannot run on real machines: %s", w->name, why);
 	if (o->mode != VL_BENCH_TOGETHER)

@@ -117,7 +117,8 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 	for (size_t i = 0; i < count && r == 0; i++) {
 		cleanup_argv struct vl_argv client = {0};
 
-		vl_bench_client_cmd(c, w, &run->inst[first + i], 40000 + (int)(first + i), at, &client);
+		vl_bench_client_cmd(c, w, &run->inst[first + i], 40000 + (int)(first + i), at,
+		                    &client);
 		r = vl_bench_spawn(lab, run->inst[first + i].node, client.v, NULL, &cl[i], err);
 	}
 	/* every instance's CPU over time, while they run together */

@@ -62,14 +62,14 @@ struct vl_bench_instance {
  * of itself and what was measured there. */
 struct vl_bench_host {
 	char name[256], addr[16], boot_id[40];
-	size_t machine;     /* hosts with the same boot id are one machine: its index */
+	size_t machine; /* hosts with the same boot id are one machine: its index */
 	long cpus;
-	double offset_s;    /* its clock minus ours, measured over one round trip */
-	double rtt_s;       /* that round trip: the offset's uncertainty is half of it */
-	bool corrected;     /* its barrier was moved by the offset (beyond the uncertainty) */
-	uint64_t at_ns;     /* its barrier, in its own clock */
-	double ready_s;     /* its client started this long before the barrier (< 0: after) */
-	double busy, programs_busy, steal; /* its CPUs over the run (fractions) */
+	double offset_s; /* its clock minus ours, measured over one round trip */
+	double rtt_s;    /* that round trip: the offset's uncertainty is half of it */
+	bool corrected;  /* its barrier was moved by the offset (beyond the uncertainty) */
+	uint64_t at_ns;  /* its barrier, in its own clock */
+	double ready_s;  /* its client started this long before the barrier (< 0: after) */
+	double busy, programs_busy, steal;  /* its CPUs over the run (fractions) */
 	uint64_t rx_bytes, tx_bytes, drops; /* its underlay device's, over the run */
 };
 
@@ -82,11 +82,11 @@ struct vl_bench_fidelity {
 	uint64_t drops;      /* packets dropped on the nodes' interfaces */
 	uint64_t sent;       /* bytes the nodes sent on their interfaces (not lo) */
 	size_t starved;
-	size_t hosts, machines; /* rm: hosts and the machines they are (else 0) */
+	size_t hosts, machines;     /* rm: hosts and the machines they are (else 0) */
 	char machines_host[2][256]; /* rm: two hosts of one machine, if any */
-	double lab_busy;      /* of host_busy, the lab's nodes' cgroups (< 0: unknown) */
-	double steal;         /* fraction of the host's CPU time stolen (< 0: unknown) */
-	uint64_t drops_worst; /* on the node that dropped most */
+	double lab_busy;            /* of host_busy, the lab's nodes' cgroups (< 0: unknown) */
+	double steal;               /* fraction of the host's CPU time stolen (< 0: unknown) */
+	uint64_t drops_worst;       /* on the node that dropped most */
 	char drops_node[256];
 	double retrans; /* the worst node's retransmitted / sent TCP segments (< 0: unknown) */
 	char retrans_node[32];

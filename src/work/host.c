@@ -320,10 +320,10 @@ static double tv(struct timeval t)
 static json_t *child_json(struct child *c)
 {
 	cleanup_buf struct vl_buf tail = {0};
-	int st = !c->exited                ? -1
-	         : WIFEXITED(c->status)    ? WEXITSTATUS(c->status)
+	int st = !c->exited               ? -1
+	         : WIFEXITED(c->status)   ? WEXITSTATUS(c->status)
 	         : WIFSIGNALED(c->status) ? 128 + WTERMSIG(c->status)
-	                                   : -1;
+	                                  : -1;
 
 	vl_buf_add(&c->e, "", 0);
 	vl_buf_tail(&tail, c->e.s, 4, 400);
@@ -335,7 +335,8 @@ static json_t *child_json(struct child *c)
 static int host_usage(const char *why)
 {
 	fprintf(stderr,
-	        "vnetlab-work host: %s\nusage: vnetlab-work host [--listen PORT [--stop-server]] [--dev DEV] "
+	        "vnetlab-work host: %s\nusage: vnetlab-work host [--listen PORT [--stop-server]] "
+	        "[--dev DEV] "
 	        "[--timeout S] -- CLIENT... [::: SERVER...]\n       vnetlab-work clock\n",
 	        why);
 	return 2;
@@ -443,8 +444,10 @@ int work_host_main(int argc, char **argv)
 	json_object_set_new(out, "listen_s", json_real(listen_s));
 	json_object_set_new(out, "started_ns", json_integer((json_int_t)started_ns));
 	json_object_set_new(out, "client_started_ns", json_integer((json_int_t)client_ns));
-	json_object_set_new(out, "busy", json_real(total > 0 ? (double)(j1[0] - j0[0]) / total : 0));
-	json_object_set_new(out, "steal", json_real(total > 0 ? (double)(j1[2] - j0[2]) / total : 0));
+	json_object_set_new(out, "busy",
+	                    json_real(total > 0 ? (double)(j1[0] - j0[0]) / total : 0));
+	json_object_set_new(out, "steal",
+	                    json_real(total > 0 ? (double)(j1[2] - j0[2]) / total : 0));
 	/* the programs' share of every CPU's time in the window */
 	json_object_set_new(out, "programs_busy",
 	                    json_real(total > 0 && hz > 0 && cpus > 0 ? prog / (total / hz) : 0));

@@ -154,11 +154,12 @@ static void usage(FILE *f, bool full)
 	for (size_t i = 0; i < VL_ARRAY_SIZE(workloads); i++)
 		fprintf(f, "  %s %s\n      %s\n", workloads[i].name, workloads[i].usage,
 		        workloads[i].help);
-	fprintf(f, "\nOn a host of bench --backend rm (one instance per real machine):\n"
-	           "  clock\n      this host's clock, boot id, CPUs and name, as JSON\n"
-	           "  host [--listen PORT] [--dev DEV] [--timeout S] -- CLIENT... [::: SERVER...]\n"
-	           "      run SERVER until it listens on PORT, then CLIENT; report both with their\n"
-	           "      wait4 CPU time, this host's CPU busy and DEV's bytes over the run\n");
+	fprintf(f,
+	        "\nOn a host of bench --backend rm (one instance per real machine):\n"
+	        "  clock\n      this host's clock, boot id, CPUs and name, as JSON\n"
+	        "  host [--listen PORT] [--dev DEV] [--timeout S] -- CLIENT... [::: SERVER...]\n"
+	        "      run SERVER until it listens on PORT, then CLIENT; report both with their\n"
+	        "      wait4 CPU time, this host's CPU busy and DEV's bytes over the run\n");
 	fprintf(f,
 	        "\ncpu's default N is %d (about 2 s on one core of an AMD EPYC).\n"
 	        "Sinks accept exactly one connection (--once, the only mode) and exit.\n",
