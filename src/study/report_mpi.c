@@ -132,9 +132,16 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md, bool *plotted)
 {
 	static const char *const impls[] = {"mpich", "lam"};
-	bool vm = any_vm(f, n);
-	/* vm, where there are vm runs: the data's last column */
-	const char *vm_series = vm ? ", '' using 7 title 'vm guests'" : "";
+	bool vm = any_vm(f, n), rm = any_rm(f, n);
+	/* vm and rm, where there are such runs: the data's last columns */
+	cleanup_buf struct vl_buf series = {0};
+
+	vl_buf_add(&series, "", 0);
+	if (vm)
+		vl_buf_printf(&series, ", '' using 7 title 'vm guests'");
+	if (rm)
+		vl_buf_printf(&series, ", '' using %d title 'rm: real machines'", vm ? 8 : 7);
+	const char *vm_series = series.s;
 
 	for (size_t m = 0; m < VL_ARRAY_SIZE(impls); m++) {
 		char dat[PATH_MAX], gp[PATH_MAX];
@@ -145,9 +152,9 @@ static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 		if (!(d = fopen(dat, "we")))
 			return;
 		fprintf(d,
-		        "# benchmark ns proc solo one one/C%s (seconds; C: CPUs the ranks can "
+		        "# benchmark ns proc solo one one/C%s%s (seconds; C: CPUs the ranks can "
 		        "use)\n",
-		        vm ? " vm" : "");
+		        vm ? " vm" : "", rm ? " rm" : "");
 		for (size_t i = 0; i < n; i++) {
 			double one = vl_json_num(vl_report_mpi_env(f[i], "one"), "wall_s");
 			double cpus = vl_json_num(f[i], "host_cpus"),
@@ -166,6 +173,9 @@ static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 			if (vm)
 				fprintf(d, " %.4f",
 				        vl_json_num(vl_report_mpi_env(f[i], "vm"), "wall_s"));
+			if (rm)
+				fprintf(d, " %.4f",
+				        vl_json_num(vl_report_mpi_env(f[i], "rm"), "wall_s"));
 			fprintf(d, "\n");
 			rows++;
 		}
@@ -215,10 +225,14 @@ static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 			    "the host has C CPUs: an emulation that costs nothing beyond "
 			    "sharing the host lands on real × N / C (the last bar); what "
 			    "stands above it is the price of emulating the network and of "
-			    "the ranks' synchronisation on shared CPUs.%s\n",
+			    "the ranks' synchronisation on shared CPUs.%s%s\n",
 			    impls[m], impls[m], impls[m],
 			    vm ? " The vm bars are the study's own setting: a rank per virtual "
 			         "machine."
+			       : "",
+			    rm ? " The rm bars are the real machines themselves: a rank per host "
+			         "of --hosts (see the table's notes where the hosts were one "
+			         "machine's)."
 			       : "");
 		}
 	}
