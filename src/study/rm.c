@@ -30,66 +30,81 @@ const char *vl_rm_unsupported(const struct vl_workload *w)
 
 /* ---- the clocks -------------------------------------------------------------- */
 
-/* Host i's clock against ours over one round trip: 0 with the offset and
- * the round trip, its boot id and CPUs. */
-static int clock_once(struct vl_hosts *hs, size_t i, const char *work, struct vl_bench_host *h,
-                      double *rtt, double *offset, struct vl_err *err)
+/* Host i's answer to `vnetlab-work clock` (c: its command, run): 0 with
+ * the offset and the round trip, its boot id and CPUs. */
+static int clock_read(struct vl_rm_cmd *c, struct vl_bench_host *h, const char *work, double *rtt,
+                      double *offset, struct vl_err *err)
 {
-	char *argv[] = {(char *)work, "clock", NULL};
-	struct vl_host_result r;
-	uint64_t t0 = vl_realtime_ns(), t1;
 	json_t *j;
 
-	if (vl_hosts_run(hs, i, argv, &r, err) < 0)
-		return -1;
-	t1 = vl_realtime_ns();
-	j = json_loads(r.out.s ? r.out.s : "", JSON_DISABLE_EOF_CHECK, NULL);
-	if (r.status || !json_is_integer(json_object_get(j, "realtime_ns"))) {
-		cleanup_buf struct vl_buf tail = {0};
-
-		vl_buf_tail(&tail, r.out.s ? r.out.s : "", 2, 300);
-		vl_err_set(err, 0, "host %s: %s clock: %s (exit status %d)", h->name, work,
-		           tail.len ? tail.s : "no output", r.status);
-		json_decref(j);
-		vl_buf_free(&r.out);
+	if (c->rc < 0) {
+		*err = c->err;
 		return -1;
 	}
-	*rtt = (double)(t1 - t0) / 1e9;
+	j = json_loads(c->r.out.s ? c->r.out.s : "", JSON_DISABLE_EOF_CHECK, NULL);
+	if (c->r.status || !json_is_integer(json_object_get(j, "realtime_ns"))) {
+		cleanup_buf struct vl_buf tail = {0};
+
+		vl_buf_tail(&tail, c->r.out.s ? c->r.out.s : "", 2, 300);
+		vl_err_set(err, 0, "host %s: %s clock: %s (exit status %d)", h->name, work,
+		           tail.len ? tail.s : "no output", c->r.status);
+		json_decref(j);
+		return -1;
+	}
+	*rtt = (double)(c->t1_ns - c->t0_ns) / 1e9;
 	*offset =
-	    ((double)json_integer_value(json_object_get(j, "realtime_ns")) - (double)t0) / 1e9 -
+	    ((double)json_integer_value(json_object_get(j, "realtime_ns")) - (double)c->t0_ns) /
+	        1e9 -
 	    *rtt / 2;
 	h->cpus = (long)vl_json_num(j, "cpus");
 	snprintf(h->boot_id, sizeof(h->boot_id), "%s", vl_json_str(j, "boot_id"));
 	json_decref(j);
-	vl_buf_free(&r.out);
 	return 0;
 }
 
 /* Each host's clock against ours, the best of RM_CLOCK_TRIES round trips
- * (the shortest bounds the offset best); *slowest: the longest launch. */
+ * (the shortest bounds the offset best), the hosts at once; *slowest: the
+ * longest launch. */
 #define RM_CLOCK_TRIES 3
 static int clocks(struct vl_hosts *hs, const char *work, struct vl_bench_run *run, double *slowest,
                   struct vl_err *err)
 {
-	*slowest = 0;
-	for (size_t i = 0; i < run->n_hosts; i++) {
-		struct vl_bench_host *h = &run->hosts[i];
+	size_t n = run->n_hosts;
+	cleanup_free struct vl_rm_cmd *c = vl_xcalloc(n, sizeof(*c));
+	cleanup_free struct vl_rm_cmd **cp = vl_xcalloc(n, sizeof(*cp));
+	int r = 0;
 
-		for (int k = 0; k < RM_CLOCK_TRIES; k++) {
+	*slowest = 0;
+	for (size_t i = 0; i < n; i++) {
+		vl_argv_addl(&c[i].argv, work, "clock", NULL);
+		cp[i] = &c[i];
+	}
+	for (int k = 0; k < RM_CLOCK_TRIES && r == 0; k++) {
+		struct vl_rm_batch b = {0};
+
+		if ((r = vl_rm_batch_start(&b, hs, cp, n, err)) < 0)
+			break;
+		vl_rm_batch_wait(&b);
+		for (size_t i = 0; i < n; i++) {
+			struct vl_bench_host *h = &run->hosts[i];
 			double rtt, off;
 
-			if (clock_once(hs, i, work, h, &rtt, &off, err) < 0)
-				return -1;
-			if (!k || rtt < h->rtt_s) {
-				h->rtt_s = rtt;
-				h->offset_s = off;
+			if (r == 0 && (r = clock_read(&c[i], h, work, &rtt, &off, err)) == 0) {
+				if (!k || rtt < h->rtt_s) {
+					h->rtt_s = rtt;
+					h->offset_s = off;
+				}
+				if (rtt > *slowest)
+					*slowest = rtt;
 			}
-			if (rtt > *slowest)
-				*slowest = rtt;
+			vl_buf_free(&c[i].r.out);
 		}
-		h->corrected = fabs(h->offset_s) > h->rtt_s / 2;
 	}
-	return 0;
+	for (size_t i = 0; i < n; i++) {
+		run->hosts[i].corrected = fabs(run->hosts[i].offset_s) > run->hosts[i].rtt_s / 2;
+		vl_argv_free(&c[i].argv);
+	}
+	return r;
 }
 
 /* Hosts with one boot id are one machine. */
@@ -132,7 +147,9 @@ static void *rm_cmd_run(void *arg)
 {
 	struct vl_rm_cmd *c = arg;
 
+	c->t0_ns = vl_realtime_ns();
 	c->rc = vl_hosts_run(c->hs, c->i, c->argv.v, &c->r, &c->err);
+	c->t1_ns = vl_realtime_ns();
 	return NULL;
 }
 

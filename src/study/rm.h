@@ -43,7 +43,8 @@ struct vl_rm_cmd {
 	struct vl_argv argv; /* the caller's */
 	struct vl_host_result r;
 	struct vl_err err;
-	int rc; /* vl_hosts_run's */
+	int rc;                /* vl_hosts_run's */
+	uint64_t t0_ns, t1_ns; /* CLOCK_REALTIME here around it */
 	struct vl_hosts *hs;
 	size_t i;
 };
