@@ -179,8 +179,6 @@ static int child_start(char **argv, struct child *c, struct vl_err *err)
 		signal(SIGPIPE, SIG_DFL);
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
-		if (chdir("/tmp") < 0)
-			_exit(126);
 		execvp(argv[0], argv);
 		dprintf(2, "vnetlab-work host: %s: %s\n", argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
