@@ -14,7 +14,6 @@
 #include "base/util.h"
 #include "study/compare.h"
 #include "study/report.h"
-#include "study/rm.h"
 #include "study/workload.h"
 #include "cli/cli.h"
 #include "host/host.h"
@@ -67,24 +66,22 @@ struct study {
 static void skip(json_t *skipped, const char *what, const char *why);
 
 /* The backends of one bench: the study's, and rm where the hosts are
- * enough for N and the workload can run on them (else skipped, saying
- * why); true if rm is among them. */
+ * enough for N (else skipped, saying why); true if rm is among them. */
 static bool bench_backends(const struct study *st, const char *workload, size_t n, struct vl_buf *b)
 {
 	const struct vl_workload *w = vl_workload_find(workload);
-	const char *why;
+	const char *why = NULL;
 	char what[64], because[160];
 
 	vl_buf_printf(b, "%s", st->backends);
 	if (!st->hosts || !w) /* an unknown workload: bench says so */
 		return false;
-	why = vl_rm_unsupported(w);
 	snprintf(what, sizeof(what), "%s -n %zu on rm", workload, n);
-	if (!why && n > st->hosts->n) {
+	if (n > st->hosts->n) {
 		snprintf(because, sizeof(because), "%zu instances, %zu hosts (rm: one each)", n,
 		         st->hosts->n);
 		why = because;
-	} else if (!why && (w->flags & VL_WL_NETWORK) && n < 2) {
+	} else if ((w->flags & VL_WL_NETWORK) && n < 2) {
 		why =
 		    "a network workload needs 2 instances or more (instance i sends to host i + 1)";
 	}

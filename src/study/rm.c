@@ -3,16 +3,19 @@
  * makes nothing on this machine. */
 #include "study/rm.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/json.h"
 #include "base/util.h"
 #include "host/host.h"
+#include "lab/lab.h"
 #include "study/spawn.h"
 #include "study/workload.h"
 
@@ -20,12 +23,103 @@
 #define RM_LEAD_S  1.0   /* the barrier's lead, beyond 4 x the slowest launch measured */
 #define RM_GRACE_S 30.0  /* a host's command beyond its own timeout: ssh, srun */
 
-const char *vl_rm_unsupported(const struct vl_workload *w)
+/* ---- a workload's files ---------------------------------------------------- */
+
+/* Run argv on hosts 0..n-1 in turn: 0, or -1 with err naming the host. */
+static int on_each(struct vl_hosts *hs, size_t n, char *const argv[], struct vl_err *err)
 {
-	if (w->setup)
-		return "it prepares files in a lab's directory, which real machines do not share "
-		       "(not yet)";
-	return NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct vl_host_result r;
+		int st;
+
+		if (vl_hosts_run(hs, i, argv, &r, err) < 0)
+			return -1;
+		st = r.status;
+		if (st) {
+			cleanup_buf struct vl_buf tail = {0};
+
+			vl_buf_tail(&tail, r.out.s ? r.out.s : "", 2, 300);
+			vl_err_set(err, 0, "host %s: %s: %s (exit status %d)", hs->h[i].name,
+			           argv[0], tail.len ? tail.s : "no output", st);
+		}
+		vl_buf_free(&r.out);
+		if (st)
+			return -1;
+	}
+	return 0;
+}
+
+/* The tree at path, to the same path on hosts 0..n-1, with its modes. */
+static int carry_tree(struct vl_hosts *hs, size_t n, const char *path, struct vl_err *err)
+{
+	struct stat st;
+	char mode[8];
+	int r = 0;
+
+	if (lstat(path, &st) < 0)
+		return vl_err_sys(err, errno, "stat %s", path);
+	snprintf(mode, sizeof(mode), "%o", (unsigned)(st.st_mode & 07777));
+	if (S_ISREG(st.st_mode)) {
+		char *chmod_[] = {"chmod", mode, "--", (char *)path, NULL};
+
+		for (size_t i = 0; i < n && r == 0; i++)
+			r = vl_hosts_carry(hs, i, path, path, err);
+		return r < 0 ? -1 : on_each(hs, n, chmod_, err);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return 0; /* a workload's files are files and directories */
+	char *mkdir_[] = {"mkdir", "-p", "-m", mode, "--", (char *)path, NULL};
+	DIR *d;
+	struct dirent *e;
+
+	if (on_each(hs, n, mkdir_, err) < 0)
+		return -1;
+	if (!(d = opendir(path)))
+		return vl_err_sys(err, errno, "open %s", path);
+	while (r == 0 && (e = readdir(d))) {
+		char sub[PATH_MAX];
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		r = carry_tree(hs, n, sub, err);
+	}
+	closedir(d);
+	return r;
+}
+
+/* A workload that prepares files (setup: POV-Ray's scene, scp's keys and
+ * data) makes them here in a scratch directory of its own, carried to the
+ * same path on every host. */
+static int files_setup(struct vl_wl_ctx *c, const struct vl_workload *w, struct vl_hosts *hs,
+                       size_t n, struct vl_err *err)
+{
+	char tmpl[] = "/tmp/vnetlab-rm-XXXXXX";
+
+	c->dir[0] = '\0';
+	if (!w->setup)
+		return 0;
+	if (!mkdtemp(tmpl))
+		return vl_err_sys(err, errno, "a scratch directory in /tmp");
+	snprintf(c->dir, sizeof(c->dir), "%s", tmpl);
+	if (w->setup(c, err) < 0)
+		return -1;
+	return carry_tree(hs, n, c->dir, err) < 0 ? vl_err_wrap(err, "%s's files", w->name) : 0;
+}
+
+/* ... and removed from the hosts and here after the run. */
+static void files_teardown(struct vl_wl_ctx *c, const struct vl_workload *w, struct vl_hosts *hs,
+                           size_t n)
+{
+	char *rm_[] = {"rm", "-rf", "--", c->dir, NULL};
+	struct vl_err e2 = {0};
+
+	if (!w->setup || !c->dir[0])
+		return;
+	if (w->teardown)
+		w->teardown(c);
+	on_each(hs, n, rm_, &e2);
+	vl_rmtree(c->dir, &e2);
 }
 
 /* ---- the clocks -------------------------------------------------------------- */
@@ -330,7 +424,6 @@ static void host_figures(struct vl_bench_run *run, struct rm_job *jobs)
 int vl_rm_check(const struct vl_bench_opts *o, struct vl_err *err)
 {
 	const struct vl_workload *w = vl_workload_find(o->workload);
-	const char *why;
 
 	if (!w)
 		return vl_err_set(err, EINVAL, "unknown workload '%s'", o->workload);
@@ -338,8 +431,6 @@ int vl_rm_check(const struct vl_bench_opts *o, struct vl_err *err)
 		return vl_err_set(err, EINVAL,
 		                  "rm runs on hosts: give --hosts ssh:H1,H2,..., "
 		                  "@FILE or slurm");
-	if ((why = vl_rm_unsupported(w)))
-		return vl_err_set(err, EINVAL, "%s cannot run on real machines: %s", w->name, why);
 	if (o->mode != VL_BENCH_TOGETHER)
 		return vl_err_set(err, EINVAL, "rm runs its instances together, one per host");
 	if (o->n > o->hosts->n)
@@ -403,7 +494,7 @@ static int run_hosts(struct vl_hosts *hs, struct rm_job *jobs, size_t n, struct 
 int vl_rm_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err)
 {
 	const struct vl_workload *w = vl_workload_find(o->workload);
-	struct vl_wl_ctx c = {.o = o, .dir = "/tmp"};
+	struct vl_wl_ctx c = {.o = o};
 	double t0 = vl_now(), lead, slowest, timeout;
 	struct vl_hosts hs;
 	struct rm_job *jobs;
@@ -418,6 +509,11 @@ int vl_rm_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl
 		return -1;
 	}
 	machines(run);
+	if (files_setup(&c, w, o->hosts, run->n, err) < 0) {
+		files_teardown(&c, w, o->hosts, run->n);
+		vl_bench_run_free(run);
+		return -1;
+	}
 	/* every host's launch (a server, then the client) well before it */
 	lead = RM_LEAD_S + 4 * slowest;
 	/* the hosts' commands: each bounded by the run's timeout after the
@@ -434,6 +530,7 @@ int vl_rm_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl
 		instance(&c, w, run, jobs, i);
 	if (r == 0)
 		host_figures(run, jobs);
+	files_teardown(&c, w, o->hosts, run->n);
 	for (size_t i = 0; i < run->n; i++) {
 		vl_argv_free(&jobs[i].cmd.argv);
 		vl_buf_free(&jobs[i].cmd.r.out);

@@ -5,11 +5,14 @@
  * Every figure is measured on the host where it ran (`vnetlab-work host`
  * there: the programs' reports, their wait4 CPU time, the host's CPU busy
  * and its underlay's bytes); the coordinator only starts them and reads.
+ * A workload's files (its setup: POV-Ray's scene, scp's keys and data) are
+ * made here in a scratch directory, carried to the same path on every host
+ * with their modes, and removed from all of them after the run.
  *
  * The barrier: one start time in the future, CLOCK_REALTIME, given to every
  * host. The hosts are expected on one clock (NTP, or one machine's), and
- * checked: each host's offset is measured over a round trip before the run
- * (`vnetlab-work clock`); where it is beyond that measurement's uncertainty
+ * checked: each host's offset is measured before the run over the shortest
+ * of three round trips (`vnetlab-work clock`); where it is beyond that measurement's uncertainty
  * the host's barrier is moved by it, and the run's clock_drift check
  * reports the worst offset. Hosts that report one boot id are one machine
  * (simulated hosts): the real_machines check fails and says so. */
@@ -23,10 +26,6 @@
 #include "host/host.h"
 #include "study/runner.h"
 
-struct vl_workload;
-
-/* NULL if workload w can run on real machines; else why not. */
-const char *vl_rm_unsupported(const struct vl_workload *w);
 /* o can run on real machines (its hosts, its N, its workload, no lab
  * options): 0, or -1 with err saying why not (a usage error). */
 int vl_rm_check(const struct vl_bench_opts *o, struct vl_err *err);

@@ -131,6 +131,15 @@ sim3>sim1 198.18.9.1" "each instance's server on the next host"
 	grep -q "^| Network shared fairly | .* | 3 of 3 ran, Jain [0-9.]*, worst [0-9]*% ✗ real_machines.* | stream, N = 3 |$" \
 		"$d/report.md" || fail "the network row: $(grep '^| Network' "$d/report.md")"
 
+	# a real program whose files are carried to the hosts (POV-Ray's scene)
+	if [ -x /usr/bin/povray ]; then
+		out=$("$VNETLAB" bench povray --size 48x32 -n 2 --backend rm --hosts ssh:sim2,sim3 \
+			--json "$d/povray.json" 2>&1) || fail "bench povray on rm: $out"
+		jq -e '[.runs[0].instances[] | .finished and .user_s > 0] | all' "$d/povray.json" >/dev/null ||
+			fail "povray on rm: $(jq -c '[.runs[0].instances[] | {error}]' "$d/povray.json")"
+		expect_eq "$(ls -d /tmp/vnetlab-rm-* 2>/dev/null)" "" "the scratch directory left"
+	fi
+
 	# the study with --hosts: rm beside ns, proc and solo where N fits
 	out=$("$VNETLAB" study -o "$d/study" -n 2,3 --workloads cpu --size 300 --hosts ssh:sim1,sim2 2>&1) ||
 		fail "study --hosts: $out"
