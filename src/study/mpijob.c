@@ -621,6 +621,36 @@ static void rm_judge(const struct vl_bench_proc *p, double timeout, struct vl_rm
 		         p->status);
 }
 
+/* The bytes hosts 0..n-1 have sent on their underlay devices, summed
+ * (each read there); < 0 if a host could not say. */
+static double underlay_sent(struct vl_hosts *hs, size_t n)
+{
+	cleanup_free struct vl_rm_cmd *c = vl_xcalloc(n, sizeof(*c));
+	cleanup_free struct vl_rm_cmd **cp = vl_xcalloc(n, sizeof(*cp));
+	struct vl_rm_batch b = {0};
+	struct vl_err err = {0};
+	double sum = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		vl_argv_add(&c[i].argv, "cat");
+		vl_argv_addf(&c[i].argv, "/sys/class/net/%s/statistics/tx_bytes", hs->h[i].dev);
+		cp[i] = &c[i];
+	}
+	if (vl_rm_batch_start(&b, hs, cp, n, &err) == 0)
+		vl_rm_batch_wait(&b);
+	else
+		sum = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].rc < 0 || c[i].r.status || !c[i].r.out.s)
+			sum = -1;
+		else if (sum >= 0)
+			sum += strtod(c[i].r.out.s, NULL);
+		vl_argv_free(&c[i].argv);
+		vl_buf_free(&c[i].r.out);
+	}
+	return sum;
+}
+
 /* MPICH over real machines: mpiexec here (manual launcher), a proxy per
  * host through the hosts table, the ranks on the hosts. */
 static int run_rm(const struct vl_mpi_opts *o, struct vl_mpi_result *res, struct vl_err *err)
@@ -649,6 +679,8 @@ static int run_rm(const struct vl_mpi_opts *o, struct vl_mpi_result *res, struct
 		                  o->ranks, o->hosts ? o->hosts->n : 0);
 	if (local_addr_toward(o->hosts->h[0].addr, me, err) < 0)
 		return -1;
+	double sent0 = underlay_sent(o->hosts, o->ranks);
+
 	rm_argv(o, me, &a);
 	if (vl_bench_spawn(NULL, NULL, a.v, NULL, &p, err) < 0)
 		return -1;
@@ -672,6 +704,10 @@ static int run_rm(const struct vl_mpi_opts *o, struct vl_mpi_result *res, struct
 	res->job_s = vl_now() - t0;
 	if (r == 0)
 		rm_judge(&p, o->timeout, c, n, res);
+	double sent1 = r == 0 && sent0 >= 0 ? underlay_sent(o->hosts, o->ranks) : -1;
+
+	if (sent1 >= sent0 && sent0 >= 0)
+		res->link_bytes = sent1 - sent0;
 	vl_buf_free(&p.text);
 	for (size_t i = 0; i < o->ranks; i++) {
 		vl_argv_free(&c[i].argv);

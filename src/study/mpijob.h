@@ -29,13 +29,13 @@ struct vl_hosts;
 #define VL_MPI_USER "vnetlab"
 
 struct vl_mpi_opts {
-	const char *impl;   /* "mpich" or "lam" */
-	const char *bench;  /* a benchmark of vnetlab-mpi: pingpong, ..., ep, is, cg, mg */
-	const char *cls;    /* S, W or A for the macro kernels; NULL for micro */
-	size_t ranks;       /* >= 1 (micro benchmarks need 2) */
-	double timeout;     /* seconds for the whole job */
-	const char *bw;     /* shape every link to this rate, or NULL */
-	const char *bindir; /* holds vnetlab-work, vnetlab-rsh and mpi/<impl>/vnetlab-mpi */
+	const char *impl;        /* "mpich" or "lam" */
+	const char *bench;       /* a benchmark of vnetlab-mpi: pingpong, ..., ep, is, cg, mg */
+	const char *cls;         /* S, W or A for the macro kernels; NULL for micro */
+	size_t ranks;            /* >= 1 (micro benchmarks need 2) */
+	double timeout;          /* seconds for the whole job */
+	const char *bw;          /* shape every link to this rate, or NULL */
+	const char *bindir;      /* holds vnetlab-work, vnetlab-rsh and mpi/<impl>/vnetlab-mpi */
 	enum vl_profile profile; /* the lab's nodes: the study's guests (1 CPU, 64 MiB), or none */
 	struct vl_hosts *hosts;  /* rm: the hosts, opened and probed (host/host.h) */
 };
@@ -51,7 +51,8 @@ struct vl_mpi_result {
 	double wall_s;      /* the benchmark's timed part (max over ranks) */
 	double job_s;       /* the whole launch, start to end */
 	size_t hosts;       /* distinct host names the ranks ran on */
-	double link_bytes;  /* bytes the lab's nodes sent on their interfaces */
+	double link_bytes;  /* bytes the lab's nodes sent on their interfaces (rm: the
+	                     * hosts on their underlay devices, the launch's too) */
 	json_t *report;     /* vnetlab-mpi's JSON, or NULL */
 	char error[1024];
 };
