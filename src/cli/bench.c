@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "study/compare.h"
 #include "study/workload.h"
 #include "cli/cli.h"
+#include "host/host.h"
 
 static const struct option bench_opts[] = {
     {"instances", required_argument, NULL, 'n'},
@@ -19,6 +21,7 @@ static const struct option bench_opts[] = {
     {"neighbour", required_argument, NULL, 'N'},
     {"neighbor", required_argument, NULL, 'N'},
     VL_CLI_BENCH_LONGOPTS,
+    VL_CLI_HOSTS_LONGOPTS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -146,30 +149,59 @@ static void starting(const struct vl_compare_opts *o, const struct vl_env *e)
 
 static void print_table(const struct vl_compare *c)
 {
+	bool rm = false;
+
+	for (size_t k = 0; k < c->n_runs; k++)
+		rm |= c->runs[k].vs_real > 0;
 	printf("%s, %zu instances: share of %s per instance\n", c->workload, c->n,
 	       c->n_runs && c->runs[0].run.rate ? "throughput received"
 	                                        : "completion rate (1 / wall time)");
-	printf("%-9s %5s %7s %8s %6s %6s %10s %9s %9s  %s\n", "RUN", "DONE", "JAIN", "MAX/MIN",
-	       "CV", "WORST", "WALL s", "vs solo", "vs proc", "VERDICT");
+	printf("%-9s %5s %7s %8s %6s %6s %10s %9s %9s%s  %s\n", "RUN", "DONE", "JAIN", "MAX/MIN",
+	       "CV", "WORST", "WALL s", "vs solo", "vs proc", rm ? "     vs rm" : "", "VERDICT");
 	for (size_t k = 0; k < c->n_runs; k++) {
 		const struct vl_compare_run *cr = &c->runs[k];
 		const struct vl_metrics *m = &cr->m;
-		char vs_solo[16] = "-", vs_proc[16] = "-", mm[16];
+		char vs_solo[16] = "-", vs_proc[16] = "-", vs_rm[16] = "-", mm[16];
 
 		if (cr->vs_solo > 0)
 			snprintf(vs_solo, sizeof(vs_solo), "%.2fx", cr->vs_solo);
 		if (cr->vs_proc > 0)
 			snprintf(vs_proc, sizeof(vs_proc), "%.2fx", cr->vs_proc);
+		if (cr->vs_real > 0)
+			snprintf(vs_rm, sizeof(vs_rm), "%.2fx", cr->vs_real);
 		if (m->maxmin_infinite)
 			snprintf(mm, sizeof(mm), "inf");
 		else
 			snprintf(mm, sizeof(mm), "%.2f", m->maxmin);
-		printf("%-9s %2zu/%-2zu %7.3f %8s %6.3f %5.0f%% %10.2f %9s %9s  %s%s\n",
-		       cr->env.name, m->n - m->nstarved, m->n, m->jain, mm, m->cv,
-		       100 * m->worst_share, cr->mean_wall_s, vs_solo, vs_proc,
+		printf("%-9s %2zu/%-2zu %7.3f %8s %6.3f %5.0f%% %10.2f %9s %9s", cr->env.name,
+		       m->n - m->nstarved, m->n, m->jain, mm, m->cv, 100 * m->worst_share,
+		       cr->mean_wall_s, vs_solo, vs_proc);
+		if (rm)
+			printf(" %9s", vs_rm);
+		printf("  %s%s\n",
 		       m->measured ? vl_metrics_fairness_word(m->jain) : "nothing measured",
 		       m->nstarved ? ", starved instances" : "");
 	}
+}
+
+/* rm: the hosts the instances ran on, the machines they are, their clocks. */
+static void print_hosts(const struct vl_compare_run *cr)
+{
+	const struct vl_bench_run *r = &cr->run;
+	double off = 0, rtt = 0;
+
+	if (!r->n_hosts)
+		return;
+	printf("  %-9s on", cr->env.name);
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		printf("%s %s (%s)", i ? "," : "", r->hosts[i].name, r->hosts[i].addr);
+		if (fabs(r->hosts[i].offset_s) > fabs(off))
+			off = r->hosts[i].offset_s;
+		if (r->hosts[i].rtt_s > rtt)
+			rtt = r->hosts[i].rtt_s;
+	}
+	printf(": %zu machine%s; clocks within %.1f ms of this one (+-%.1f ms)\n", r->machines,
+	       r->machines == 1 ? "" : "s", 1e3 * fabs(off), 1e3 * rtt / 2);
 }
 
 /* Under the table: each run's verdict and aggregate, its figures over
@@ -179,8 +211,10 @@ static void print_notes(const struct vl_compare *c)
 	for (size_t k = 0; k < c->n_runs; k++) {
 		const struct vl_compare_run *cr = &c->runs[k];
 
-		printf("  %-9s %s (host CPUs %.0f%% busy)\n", cr->env.name, cr->run.fid.why,
+		printf("  %-9s %s (%s CPUs %.0f%% busy)\n", cr->env.name, cr->run.fid.why,
+		       cr->run.n_hosts ? "the busiest host's" : "host",
 		       100 * cr->run.fid.host_busy);
+		print_hosts(cr);
 		if (cr->utilisation >= 0)
 			printf(
 			    "  %-9s aggregate %.1f Mbit/s of a capacity of %.1f Mbit/s: %.1f%%\n",
@@ -254,6 +288,35 @@ int vl_cli_write_json(json_t *root, const char *path)
 	return rc;
 }
 
+int vl_cli_hosts_open(const struct vl_cli_hosts *h, const char *cmd, struct vl_hosts *hs)
+{
+	struct vl_hosts_opts ho = {.underlay = h->underlay};
+	struct vl_err err = {0};
+	int rc;
+
+	if (!h->spec)
+		return h->underlay ? vl_cli_usage(cmd, "--underlay goes with --hosts") : VL_EXIT_OK;
+	if (vl_hosts_parse(hs, h->spec, &ho, &err) < 0) {
+		vl_hosts_close(hs);
+		return vl_cli_usage(cmd, "%s", err.msg);
+	}
+	if (vl_hosts_open(hs, &err) < 0 || vl_hosts_probe(hs, &err) < 0) {
+		rc = vl_cli_fail(&err);
+		vl_hosts_close(hs);
+		return rc;
+	}
+	return VL_EXIT_OK;
+}
+
+int vl_cli_hosts_opt(struct vl_cli_hosts *h, int opt, const char *arg)
+{
+	if (opt == 'H')
+		h->spec = arg;
+	else if (opt == 'u')
+		h->underlay = arg;
+	return opt == 'H' || opt == 'u';
+}
+
 int vl_cli_bench_compare(struct vl_compare_opts *o, const char *backends, const char *json_out)
 {
 	char work[PATH_MAX];
@@ -265,7 +328,8 @@ int vl_cli_bench_compare(struct vl_compare_opts *o, const char *backends, const 
 		return rc;
 	o->bench.progress = isatty(STDERR_FILENO);
 	o->starting = o->bench.progress ? starting : NULL;
-	if (vl_compare_envs(backends, o->bench.neighbour, o->env, &o->n_env, &err) < 0)
+	if (vl_compare_envs(backends, o->bench.neighbour, o->env, &o->n_env, &err) < 0 ||
+	    vl_compare_check(o, &err) < 0)
 		return vl_cli_usage("bench", "%s", err.msg);
 	if (vl_compare_run(o, &c, &err) < 0)
 		rc = vl_cli_fail(&err);
@@ -278,10 +342,38 @@ int vl_cli_bench_compare(struct vl_compare_opts *o, const char *backends, const 
 	return rc;
 }
 
+/* With --hosts, the hosts opened for the comparison, and closed. */
+static int bench_on_hosts(struct vl_compare_opts *o, const struct vl_cli_hosts *h,
+                          const char *backends, const char *json_out)
+{
+	struct vl_hosts hs = {0};
+	struct vl_err err = {0};
+	bool on_hosts = false;
+	int rc;
+
+	/* said before any host is asked */
+	if (vl_compare_envs(backends, o->bench.neighbour, o->env, &o->n_env, &err) < 0)
+		return vl_cli_usage("bench", "%s", err.msg);
+	for (size_t k = 0; k < o->n_env; k++)
+		on_hosts |= o->env[k].type->flags & VL_ENV_HOSTS;
+	if (on_hosts != !!h->spec)
+		return vl_cli_usage("bench", "%s",
+		                    on_hosts ? "--backend rm runs on hosts: give --hosts "
+		                               "ssh:H1,H2,..., @FILE or slurm"
+		                             : "--hosts is for --backend rm (real machines)");
+	if ((rc = vl_cli_hosts_open(h, "bench", &hs)) != VL_EXIT_OK || !h->spec)
+		return rc != VL_EXIT_OK ? rc : vl_cli_bench_compare(o, backends, json_out);
+	o->bench.hosts = &hs;
+	rc = vl_cli_bench_compare(o, backends, json_out);
+	vl_hosts_close(&hs);
+	return rc;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct vl_compare_opts o = {.bench = {.n = 4, .seconds = 5, .timeout = 120}};
 	const char *backends = "ns,proc", *json_out = NULL;
+	struct vl_cli_hosts hosts = {0};
 	unsigned long u;
 	int opt, rc = VL_EXIT_OK, k;
 
@@ -293,6 +385,8 @@ int cmd_bench(int argc, char **argv)
 				return rc;
 			continue;
 		}
+		if (vl_cli_hosts_opt(&hosts, opt, optarg))
+			continue;
 		switch (opt) {
 		case 'n':
 			if (vl_parse_uint(optarg, 1, 128, &u) < 0)
@@ -323,5 +417,5 @@ int cmd_bench(int argc, char **argv)
 	if (argc - optind != 1)
 		return vl_cli_usage("bench", "name one workload (vnetlab bench --help lists them)");
 	o.bench.workload = argv[optind];
-	return vl_cli_bench_compare(&o, backends, json_out);
+	return bench_on_hosts(&o, &hosts, backends, json_out);
 }

@@ -10,6 +10,7 @@
 #include "base/util.h"
 #include "study/compare.h"
 #include "cli/cli.h"
+#include "host/host.h"
 
 static const struct option mpi_opts[] = {
     {"mpi", required_argument, NULL, 'm'},
@@ -21,6 +22,7 @@ static const struct option mpi_opts[] = {
     {"bw", required_argument, NULL, 'W'},
     {"json", required_argument, NULL, 'j'},
     {"profile", required_argument, NULL, 'F'},
+    VL_CLI_HOSTS_LONGOPTS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -57,7 +59,8 @@ static int print_table(const struct vl_mpi_opts *o, const struct vl_mpi_compare 
 			rc = VL_EXIT_FAIL;
 	}
 	for (size_t i = 0; i < c->n; i++)
-		if ((!strcmp(c->res[i].env, "ns") || !strcmp(c->res[i].env, "vm")) &&
+		if ((!strcmp(c->res[i].env, "ns") || !strcmp(c->res[i].env, "vm") ||
+		     !strcmp(c->res[i].env, "rm")) &&
 		    c->res[i].finished && c->res[i].hosts < o->ranks)
 			printf("  note: the ranks ran on %zu hosts, not %zu\n", c->res[i].hosts,
 			       o->ranks);
@@ -72,7 +75,7 @@ int vl_cli_bench_mpi_compare(struct vl_mpi_opts *o, const char *cls, const char 
 	struct vl_err err = {0};
 	int rc = VL_EXIT_OK, r;
 
-	if (vl_compare_mpi_check(o, cls, &err) < 0)
+	if (vl_compare_mpi_check(o, cls, &err) < 0 || vl_compare_mpi_envs_check(o, envs, &err) < 0)
 		return vl_cli_usage("bench", "mpi: %s", err.msg);
 	if (vl_cli_work_path(bindir, sizeof(bindir)) < 0) {
 		fprintf(stderr, "vnetlab: the workloads program %s is missing (make builds it)\n",
@@ -95,15 +98,33 @@ int vl_cli_bench_mpi_compare(struct vl_mpi_opts *o, const char *cls, const char 
 	return rc;
 }
 
+/* With --hosts, the hosts opened for the comparison, and closed. */
+static int mpi_on_hosts(struct vl_mpi_opts *o, const struct vl_cli_hosts *h, const char *cls,
+                        const char *envs, const char *json_out)
+{
+	struct vl_hosts hs = {0};
+	int rc = vl_cli_hosts_open(h, "bench", &hs);
+
+	if (rc != VL_EXIT_OK || !h->spec)
+		return rc != VL_EXIT_OK ? rc : vl_cli_bench_mpi_compare(o, cls, envs, json_out);
+	o->hosts = &hs;
+	rc = vl_cli_bench_mpi_compare(o, cls, envs, json_out);
+	vl_hosts_close(&hs);
+	return rc;
+}
+
 int cmd_bench_mpi(int argc, char **argv)
 {
 	struct vl_mpi_opts o = {.impl = "mpich", .bench = "ep", .ranks = 4, .timeout = 300};
 	const char *envs = "ns,proc,solo,one", *json_out = NULL, *cls = NULL;
+	struct vl_cli_hosts hosts = {0};
 	unsigned long u;
 	int opt, p;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "n:b:h", mpi_opts, NULL)) != -1) {
+		if (vl_cli_hosts_opt(&hosts, opt, optarg))
+			continue;
 		switch (opt) {
 		case 'm':
 			o.impl = optarg;
@@ -148,5 +169,5 @@ int cmd_bench_mpi(int argc, char **argv)
 	}
 	if (optind != argc)
 		return vl_cli_usage("bench", "mpi: unexpected argument \"%s\"", argv[optind]);
-	return vl_cli_bench_mpi_compare(&o, cls, envs, json_out);
+	return mpi_on_hosts(&o, &hosts, cls, envs, json_out);
 }

@@ -95,6 +95,22 @@ struct vl_mpi_opts;
 int vl_cli_bench_compare(struct vl_compare_opts *o, const char *backends, const char *json_out);
 int vl_cli_bench_mpi_compare(struct vl_mpi_opts *o, const char *cls, const char *envs,
                              const char *json_out);
+/* --hosts SPEC and --underlay IFACE|CIDR of bench, study and bench mpi:
+ * the real machines of the rm environment (host/host.h). */
+/* clang-format off */
+#define VL_CLI_HOSTS_LONGOPTS                                                                      \
+	{"hosts", required_argument, NULL, 'H'}, {"underlay", required_argument, NULL, 'u'}
+/* clang-format on */
+struct vl_cli_hosts {
+	const char *spec, *underlay;
+};
+/* 1 if opt was --hosts or --underlay (kept in h). */
+int vl_cli_hosts_opt(struct vl_cli_hosts *h, int opt, const char *arg);
+/* The hosts of h->spec parsed, opened and each asked for its underlay
+ * (nothing done without a spec): VL_EXIT_OK, or the error's status, said
+ * (a bad spec is a usage error; an unreachable host names itself). */
+struct vl_hosts;
+int vl_cli_hosts_open(const struct vl_cli_hosts *h, const char *cmd, struct vl_hosts *hs);
 /* Write root to path (unless NULL) and release it: VL_EXIT_FAIL, said, if
  * it cannot be written. */
 struct json_t;

@@ -144,8 +144,8 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "\n"
      "  -c, --command 'CMD; CMD'  run these commands (split at ;) and leave\n"},
     {"bench",
-     "WORKLOAD [-n N] [--backend ns,proc,vm,solo] [--neighbour KIND] [--seconds S] [--bytes SIZE] "
-     "[--bw RATE] "
+     "WORKLOAD [-n N] [--backend ns,proc,vm,solo,rm] [--hosts SPEC] [--neighbour KIND] "
+     "[--seconds S] [--bytes SIZE] [--bw RATE] "
      "[--json FILE] | mpi [mpi options]",
      "N instances of a workload at once, and how fairly they shared the machine",
      "Run N instances of a workload at once, each on its own node (network workloads\n"
@@ -153,7 +153,16 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "each instance alone, one after the other, the dedicated-machine reference).\n"
      "Prints, per backend, Jain's fairness index of the instances' shares, max/min,\n"
      "coefficient of variation, the Kolmogorov-Smirnov distance of the shares from the\n"
-     "ideal 1/N, mean wall time and the slowdown against solo and proc.\n"
+     "ideal 1/N, mean wall time and the slowdown against solo and proc (and rm).\n"
+     "\n"
+     "rm, the study's real machines: one instance per host of --hosts, a plain process\n"
+     "on each (network workloads: instance i sends to the server on host i+1, at its\n"
+     "underlay address), started at one barrier time; every figure is measured on the\n"
+     "host where it ran (vnetlab-work host there); a workload's files (POV-Ray's scene,\n"
+     "scp's keys and data) are carried to every host and removed after. The programs\n"
+     "must be at the same paths on every host. The hosts' clocks are checked over\n"
+     "round trips (clock_drift); hosts that share one boot id are one machine, and the\n"
+     "verdict says so (real_machines: no comparison with real machines then).\n"
      "\n"
      "  WORKLOAD            built in (vnetlab-work): cpu (a ray tracer), stream,\n"
      "                      bandwidth (TCP, measured at the receiver), mixed (an\n"
@@ -166,8 +175,11 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "                      A workload whose program is missing exits 77, saying which\n"
      "                      Debian package has it.\n"
      "  -n N                instances (default 4)\n"
-     "  -b, --backend LIST  ns, proc, vm, solo (default\n"
+     "  -b, --backend LIST  ns, proc, vm, solo, rm (default\n"
      "                      ns,proc)\n"
+     "      --hosts SPEC    rm's hosts: ssh:H1,H2,..., @FILE (a host a line) or slurm\n"
+     "                      (inside salloc/sbatch); N must not exceed them\n"
+     "      --underlay X    the hosts' interface or CIDR their addresses are in\n"
      "      --seconds S     stream, bandwidth, iperf, iperf3: how long (default 5)\n"
      "      --bytes SIZE    mixed, scp: how much (default 1280MiB, 700MiB: one alone\n"
      "                      runs 2 s or more); netpipe: largest message\n"
@@ -190,7 +202,9 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "vnetlab bench mpi: one MPI job (the project's vnetlab-mpi) with --ranks ranks in\n"
      "each environment: ns (a rank per ns node, over the emulated links), proc (a rank\n"
      "per proc node), solo (the ranks on the host, outside any lab), one (a single\n"
-     "rank doing the whole problem: real machines x N). Prints the benchmark's time,\n"
+     "rank doing the whole problem: real machines x N), rm (a rank per host of --hosts:\n"
+     "the study's RM(N); MPICH, whose mpiexec runs here and starts its proxies on the\n"
+     "hosts through ssh or Slurm). Prints the benchmark's time,\n"
      "whether it verified, on how many hosts it ran and the bytes the nodes sent.\n"
      "  --mpi mpich|lam     MPICH (hydra, launched through vnetlab-rsh; over ssh in\n"
      "                      guests) or LAM/MPI\n"
@@ -199,7 +213,8 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "                      five); ep, is, cg, mg (NAS-style kernels; default ep)\n"
      "  --class S|W|A       the kernels' problem size (default S)\n"
      "  --ranks N           (default 4)\n"
-     "  -b, --backend LIST  ns, vm, proc, solo, one (default ns, proc, solo, one)\n"
+     "  -b, --backend LIST  ns, vm, proc, solo, one, rm (default ns, proc, solo, one)\n"
+     "  --hosts SPEC        rm's hosts, as above: --ranks must not exceed them\n"
      "  --timeout S         for each job (default 300); a job that printed its result\n"
      "                      and then hung in MPI_Finalize keeps its result\n"
      "  --bw RATE, --json FILE, --profile P  as above\n"},
@@ -215,7 +230,7 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "per instance (--plot PREFIX: PREFIX.dat, .gp and a gnuplot PREFIX.png).\n"},
     {"study",
      "[--out DIR] [-n LIST] [--workloads LIST] [--seconds S] [--size N] [--bytes SIZE] "
-     "[--neighbour KIND] [--vm] [--real] [--mpi-class C] [--ranks N]",
+     "[--neighbour KIND] [--vm] [--real] [--mpi-class C] [--ranks N] [--hosts SPEC]",
      "the whole study: every workload at each N on ns, proc and solo, and a report",
      "Run `vnetlab bench` for each workload (default cpu,stream,bandwidth,mixed) at\n"
      "each N (default 5,10) on ns, proc and solo, keep each run's JSON in DIR\n"
@@ -234,7 +249,11 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "                      MPICH and LAM/MPI (pingpong, allreduce; ep, is, cg, mg at\n"
      "                      --mpi-class, default W, with --ranks ranks, default 4) on\n"
      "                      ns, proc, solo and one rank (and vm with --vm). Programs\n"
-     "                      that are missing are skipped, and the report says why.\n"},
+     "                      that are missing are skipped, and the report says why.\n"
+     "  --hosts SPEC        real machines too (rm, one instance per host: ssh:H1,..., @FILE\n"
+     "                      or slurm) at each N the hosts can hold, and a rank per host in\n"
+     "                      the MPI comparison; the findings' rm column and \"VM time ~ N x\n"
+     "                      real time\" against them (else solo stands in, and says so)\n"},
     {"report", "DIR", "render a study's report again from its JSON files",
      "Read DIR/*.json (as `vnetlab bench --json` writes them) and write DIR/*.csv,\n"
      "DIR/plots/ and DIR/report.md.\n"},

@@ -16,6 +16,7 @@
 #include "study/report.h"
 #include "study/workload.h"
 #include "cli/cli.h"
+#include "host/host.h"
 #include "node/node.h"
 
 static const struct option study_opts[] = {
@@ -30,6 +31,7 @@ static const struct option study_opts[] = {
     {"vm", no_argument, NULL, 'V'},
     {"mpi-class", required_argument, NULL, 'c'},
     {"ranks", required_argument, NULL, 'R'},
+    VL_CLI_HOSTS_LONGOPTS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -57,7 +59,38 @@ struct study {
 	const char *backends, *mpi_envs;
 	bool real, vm, help;
 	json_t *skipped;
+	struct vl_cli_hosts host_opts; /* --hosts, --underlay */
+	struct vl_hosts *hosts;        /* opened: rm beside the others where it can run */
 };
+
+static void skip(json_t *skipped, const char *what, const char *why);
+
+/* The backends of one bench: the study's, and rm where the hosts are
+ * enough for N (else skipped, saying why); true if rm is among them. */
+static bool bench_backends(const struct study *st, const char *workload, size_t n, struct vl_buf *b)
+{
+	const struct vl_workload *w = vl_workload_find(workload);
+	const char *why = NULL;
+	char what[64], because[160];
+
+	vl_buf_printf(b, "%s", st->backends);
+	if (!st->hosts || !w) /* an unknown workload: bench says so */
+		return false;
+	snprintf(what, sizeof(what), "%s -n %zu on rm", workload, n);
+	if (n > st->hosts->n) {
+		snprintf(because, sizeof(because), "%zu instances, %zu hosts (rm: one each)", n,
+		         st->hosts->n);
+		why = because;
+	} else if ((w->flags & VL_WL_NETWORK) && n < 2) {
+		why =
+		    "a network workload needs 2 instances or more (instance i sends to host i + 1)";
+	}
+	if (why)
+		skip(st->skipped, what, why);
+	else
+		vl_buf_printf(b, ",rm");
+	return !why;
+}
 
 /* As `vnetlab bench WORKLOAD -n N --backend ... --seconds S [--size]
  * [--bytes] [--neighbour] --json FILE` would: 0 if it succeeded, 1 if it
@@ -91,8 +124,12 @@ static int bench(const struct study *st, const char *workload, const char *n, co
 	if (st->neighbour && strcmp(workload, "netpipe"))
 		o.bench.neighbour = (enum vl_neighbour)vl_neighbour_parse(st->neighbour);
 	o.bench.workload = workload;
+	cleanup_buf struct vl_buf backends = {0};
+
+	if (bench_backends(st, workload, o.bench.n, &backends))
+		o.bench.hosts = st->hosts;
 	/* real programs too: guests run the host's programs */
-	rc = vl_cli_bench_compare(&o, st->backends, json);
+	rc = vl_cli_bench_compare(&o, backends.s, json);
 	return rc == VL_EXIT_SKIPPED ? 1 : rc ? -1 : 0;
 }
 
@@ -150,8 +187,22 @@ static void mpi(const struct study *st, const char *impl, const char *name, bool
 		return;
 	}
 	o.ranks = u;
+	o.hosts = st->hosts;
+	/* real machines: a rank per host, where the hosts are enough */
+	cleanup_free char *envs = vl_xstrdup(st->mpi_envs);
+
+	if (st->hosts && o.ranks > st->hosts->n) {
+		char what[64], why[96];
+
+		snprintf(what, sizeof(what), "mpi (%s) %s on rm", impl, name);
+		snprintf(why, sizeof(why), "%zu ranks, %zu hosts (rm: a rank per host)", o.ranks,
+		         st->hosts->n);
+		skip(st->skipped, what, why);
+		*strstr(envs, ",rm") = '\0';
+		o.hosts = NULL;
+	}
 	/* a job that fails is in its file and in the report */
-	vl_cli_bench_mpi_compare(&o, macro ? st->cls : NULL, st->mpi_envs, json);
+	vl_cli_bench_mpi_compare(&o, macro ? st->cls : NULL, envs, json);
 }
 
 /* The real programs' part of the study: each real workload at each N,
@@ -197,6 +248,8 @@ static int study_opts_parse(int argc, char **argv, struct study *st, const char 
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "o:n:h", study_opts, NULL)) != -1) {
+		if (vl_cli_hosts_opt(&st->host_opts, opt, optarg))
+			continue;
 		switch (opt) {
 		case 'o':
 			st->out = optarg;
@@ -255,6 +308,19 @@ static int study_opts_parse(int argc, char **argv, struct study *st, const char 
 	return VL_EXIT_OK;
 }
 
+/* --hosts: opened once for the whole study; rm joins the MPI comparison. */
+static int study_hosts(struct study *st, struct vl_hosts *hs)
+{
+	int rc = vl_cli_hosts_open(&st->host_opts, "study", hs);
+
+	if (rc != VL_EXIT_OK || !st->host_opts.spec)
+		return rc;
+	st->hosts = hs;
+	st->mpi_envs =
+	    strstr(st->mpi_envs, "vm") ? "ns,vm,proc,solo,one,rm" : "ns,proc,solo,one,rm";
+	return VL_EXIT_OK;
+}
+
 /* What could not run here, and why, for the report. */
 static void write_skipped(const struct study *st)
 {
@@ -276,6 +342,7 @@ int cmd_study(int argc, char **argv)
 	                   .backends = "ns,proc,solo",
 	                   .mpi_envs = "ns,proc,solo,one"};
 	const char *workloads = "cpu,stream,bandwidth,mixed";
+	struct vl_hosts hs = {0};
 	struct vl_err err = {0};
 	int rc = study_opts_parse(argc, argv, &st, &workloads);
 
@@ -298,8 +365,14 @@ int cmd_study(int argc, char **argv)
 			st.mpi_envs = "ns,vm,proc,solo,one";
 		}
 	}
+	if (study_hosts(&st, &hs) != VL_EXIT_OK) {
+		json_decref(st.skipped);
+		return VL_EXIT_FAIL;
+	}
 	if (workloads_at_each_n(&st, workloads, st.size, false) < 0 || (st.real && real(&st) < 0))
 		rc = VL_EXIT_FAIL;
+	if (st.hosts)
+		vl_hosts_close(st.hosts);
 	write_skipped(&st);
 	json_decref(st.skipped);
 	if (rc == VL_EXIT_OK) {

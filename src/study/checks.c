@@ -38,6 +38,20 @@ size_t vl_checks_judge(const struct vl_check_in *in, struct vl_check *out)
 		SAY(c, "%zu of %zu instances did not finish within %g s", in->starved, in->n,
 		    in->timeout_s);
 
+	/* real machines that are one machine: nothing else matters as much */
+	if (in->hosts) {
+		c = add(out, &k, "real_machines", in->machines == in->hosts, (double)in->machines);
+		if (c->ok)
+			SAY(c, "the %zu hosts are %zu machines", in->hosts, in->machines);
+		else
+			SAY(c,
+			    "the %zu hosts are %zu machine%s (%s and %s have one boot id): they "
+			    "share its CPUs, so this is no comparison with real machines",
+			    in->hosts, in->machines, in->machines == 1 ? "" : "s",
+			    in->same_machine[0] ? in->same_machine[0] : "?",
+			    in->same_machine[1] ? in->same_machine[1] : "?");
+	}
+
 	if (in->lab_busy >= 0 && outside < 0)
 		outside = 0; /* the two windows differ by a tick */
 	c = add(out, &k, "host_saturation", in->lab_busy < 0 || outside <= OUTSIDE_MAX, outside);

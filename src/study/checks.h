@@ -15,7 +15,10 @@
  *   drops            packets dropped on the nodes' interfaces
  *   retransmits      a node retransmitted > 1 % of its TCP segments
  *   clock_drift      a node's own clock (a guest's) is > 50 ms off the
- *                    host's, beyond what the measurement cannot tell */
+ *                    host's, beyond what the measurement cannot tell
+ *   real_machines    (rm runs only) the hosts are as many machines: hosts
+ *                    with one boot id share one machine's CPUs, and the
+ *                    run is then no comparison with real machines */
 #ifndef VL_STUDY_CHECKS_H
 #define VL_STUDY_CHECKS_H
 
@@ -23,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VL_CHECKS_MAX 9
+#define VL_CHECKS_MAX 10
 
 struct vl_check_in {
 	size_t n, starved;
@@ -41,6 +44,8 @@ struct vl_check_in {
 	const char *retrans_node;
 	double drift_s; /* the worst own clock's offset, lower bound; < 0: no own clocks */
 	const char *drift_node;
+	size_t hosts, machines;      /* rm: hosts, and the machines they are; 0: not rm */
+	const char *same_machine[2]; /* rm: two hosts of one machine (or NULL) */
 };
 
 struct vl_check {

@@ -12,7 +12,24 @@
 #include "base/util.h"
 #include "study/compare.h"
 #include "study/report.h"
+#include "study/rm.h"
 #include "study/workload.h"
+
+static const struct vl_env_type env_types[] = {
+    {"ns", 0, VL_BACKEND_NS, VL_BENCH_TOGETHER, vl_bench_run},
+    {"proc", VL_ENV_PROC_BASE, VL_BACKEND_PROC, VL_BENCH_TOGETHER, vl_bench_run},
+    {"vm", 0, VL_BACKEND_VM, VL_BENCH_TOGETHER, vl_bench_run},
+    {"solo", VL_ENV_SOLO_BASE, VL_BACKEND_NS, VL_BENCH_SOLO, vl_bench_run},
+    {"rm", VL_ENV_REAL | VL_ENV_HOSTS, VL_BACKEND_PROC, VL_BENCH_TOGETHER, vl_rm_run},
+};
+
+const struct vl_env_type *vl_env_type_find(const char *name)
+{
+	for (size_t i = 0; i < VL_ARRAY_SIZE(env_types); i++)
+		if (!strcmp(env_types[i].name, name))
+			return &env_types[i];
+	return NULL;
+}
 
 int vl_compare_envs(const char *list, enum vl_neighbour neighbour, struct vl_env *env, size_t *n,
                     struct vl_err *err)
@@ -23,18 +40,17 @@ int vl_compare_envs(const char *list, enum vl_neighbour neighbour, struct vl_env
 	*n = 0;
 	for (char *b = strtok_r(names, ",", &sv); b && *n < VL_COMPARE_MAX;
 	     b = strtok_r(NULL, ",", &sv)) {
-		struct vl_env e = {.kind = VL_ENV_BACKEND};
-		int be = vl_backend_parse(b);
+		struct vl_env e = {.type = vl_env_type_find(b)};
+		bool with_too = neighbour != VL_NEIGHBOUR_NONE;
 
-		if (!strcmp(b, "solo"))
-			e.kind = VL_ENV_SOLO;
-		else if (be >= 0)
-			e.backend = (enum vl_backend)be;
-		else
+		if (!e.type)
 			return vl_err_set(err, EINVAL,
-			                  "backends are ns, proc, vm and solo, not \"%s\"", b);
-		/* with a neighbour, each twice: without it, then with it */
-		for (int with = 0; with <= (neighbour != VL_NEIGHBOUR_NONE); with++) {
+			                  "backends are ns, proc, vm, solo and rm, not \"%s\"", b);
+		/* with a neighbour, each twice: without it, then with it (real
+		 * machines have no lab to put one in) */
+		if (e.type->flags & VL_ENV_HOSTS)
+			with_too = false;
+		for (int with = 0; with <= with_too && *n < VL_COMPARE_MAX; with++) {
 			e.neighbour = with ? neighbour : VL_NEIGHBOUR_NONE;
 			snprintf(e.name, sizeof(e.name), "%s%s%s", b, with ? "+" : "",
 			         with ? vl_neighbour_name(neighbour) : "");
@@ -121,20 +137,24 @@ static void isolation(struct vl_compare *c, size_t k)
 		snprintf(iso->error, sizeof(iso->error), "%s", err.msg);
 }
 
-/* The figures that set the runs against each other. */
+/* The figures that set the runs against each other: each run's mean wall
+ * time against the baselines' (solo, proc, real machines) where present. */
 static void compare(struct vl_compare *c)
 {
-	double solo = 0, proc = 0;
+	double solo = 0, proc = 0, real = 0;
 
 	for (size_t j = 0; j < c->n_runs; j++) {
 		const struct vl_env *e = &c->runs[j].env;
+		double w = c->runs[j].mean_wall_s;
 
 		if (e->neighbour != VL_NEIGHBOUR_NONE)
 			continue;
-		if (e->kind == VL_ENV_SOLO)
-			solo = c->runs[j].mean_wall_s;
-		else if (e->backend == VL_BACKEND_PROC)
-			proc = c->runs[j].mean_wall_s;
+		if (e->type->flags & VL_ENV_SOLO_BASE)
+			solo = w;
+		if (e->type->flags & VL_ENV_PROC_BASE)
+			proc = w;
+		if (e->type->flags & VL_ENV_REAL)
+			real = w;
 	}
 	for (size_t k = 0; k < c->n_runs; k++) {
 		struct vl_compare_run *cr = &c->runs[k];
@@ -144,9 +164,31 @@ static void compare(struct vl_compare *c)
 			cr->vs_solo = 0;
 		if (proc > 0 && w > 0 && vl_metrics_slowdown(w, proc, &cr->vs_proc, NULL) < 0)
 			cr->vs_proc = 0;
+		if (real > 0 && w > 0 && vl_metrics_slowdown(w, real, &cr->vs_real, NULL) < 0)
+			cr->vs_real = 0;
 		if (k > 0 && cr->run.neighbour.kind != VL_NEIGHBOUR_NONE)
 			isolation(c, k);
 	}
+}
+
+int vl_compare_check(const struct vl_compare_opts *o, struct vl_err *err)
+{
+	bool hosts = false;
+
+	for (size_t k = 0; k < o->n_env; k++) {
+		struct vl_bench_opts b = o->bench;
+
+		if (!(o->env[k].type->flags & VL_ENV_HOSTS))
+			continue;
+		hosts = true;
+		b.mode = o->env[k].type->mode;
+		b.neighbour = o->env[k].neighbour;
+		if (vl_rm_check(&b, err) < 0)
+			return vl_err_wrap(err, "--backend %s", o->env[k].name);
+	}
+	if (o->bench.hosts && !hosts)
+		return vl_err_set(err, EINVAL, "--hosts is for --backend rm (real machines)");
+	return 0;
 }
 
 int vl_compare_run(const struct vl_compare_opts *o, struct vl_compare *c, struct vl_err *err)
@@ -165,11 +207,11 @@ int vl_compare_run(const struct vl_compare_opts *o, struct vl_compare *c, struct
 		struct vl_compare_run *cr = &c->runs[c->n_runs];
 
 		b.neighbour = e->neighbour;
-		b.mode = e->kind == VL_ENV_SOLO ? VL_BENCH_SOLO : VL_BENCH_TOGETHER;
-		b.backend = e->kind == VL_ENV_SOLO ? VL_BACKEND_NS : e->backend;
+		b.mode = e->type->mode;
+		b.backend = e->type->backend;
 		if (o->starting)
 			o->starting(o, e);
-		if ((r = vl_bench_run(&b, &cr->run, err)) < 0)
+		if ((r = e->type->run(&b, &cr->run, err)) < 0)
 			break;
 		if ((r = figures(cr, err)) < 0) {
 			vl_bench_run_free(&cr->run);
@@ -348,6 +390,28 @@ int vl_compare_mpi_check(struct vl_mpi_opts *o, const char *cls, struct vl_err *
 		return vl_err_set(err, EINVAL, "%s takes no --class", o->bench);
 	if (o->ranks < 2)
 		return vl_err_set(err, EINVAL, "%s needs 2 ranks or more", o->bench);
+	return 0;
+}
+
+int vl_compare_mpi_envs_check(const struct vl_mpi_opts *o, const char *envs, struct vl_err *err)
+{
+	cleanup_free char *list = vl_xstrdup(envs);
+	bool rm = false;
+	char *sv;
+
+	for (char *e = strtok_r(list, ",", &sv); e; e = strtok_r(NULL, ",", &sv))
+		rm |= !strcmp(e, "rm");
+	if (rm && !o->hosts)
+		return vl_err_set(err, EINVAL,
+		                  "--backend rm runs on hosts: give --hosts ssh:H1,H2,..., @FILE "
+		                  "or slurm");
+	if (rm && o->ranks > o->hosts->n)
+		return vl_err_set(err, EINVAL,
+		                  "%zu ranks on %zu hosts: rm runs one rank per host (give --ranks "
+		                  "%zu or less, or more hosts)",
+		                  o->ranks, o->hosts->n, o->hosts->n);
+	if (!rm && o->hosts)
+		return vl_err_set(err, EINVAL, "--hosts is for --backend rm (real machines)");
 	return 0;
 }
 

@@ -2,9 +2,9 @@
  * figure that sets them against each other. An environment is where N
  * instances run: a node backend (ns, proc, vm; all N at once on one lab),
  * solo (each instance alone, one after the other), either of them beside a
- * noisy neighbour; later, another host. The study's commands are this
- * module's calls: `bench` (vl_compare_run), `capacity` (vl_capacity_run),
- * `bench mpi` (vl_compare_mpi); `study` makes the same calls in turn.
+ * noisy neighbour; or real machines (rm: one instance per host, rm.h). The study's commands are
+ * this module's calls: `bench` (vl_compare_run), `capacity` (vl_capacity_run), `bench mpi`
+ * (vl_compare_mpi); `study` makes the same calls in turn.
  *
  * The module owns the result files (--json) the report reads back; their
  * schema is written down below. Nothing here prints: what is to be said is
@@ -40,8 +40,9 @@
  *                      "neighbour", from "run" on), in the order of the runs
  *   schema     int     VL_COMPARE_SCHEMA
  * A run:
- *   workload, backend ("ns", "proc", "vm"; solo runs on "ns"), mode
+ *   workload, backend ("ns", "proc", "vm", "rm"; solo runs on "ns"), mode
  *   ("together" or "solo")  strings
+ *   environment   string  the environment's name in the table (ns, proc, vm, solo, rm)
  *   rate          bool    judged by throughput received (else by 1 / wall time)
  *   n             int     instances
  *   wall_s        real    the whole run
@@ -69,6 +70,16 @@
  *       instances) reals; measured (bool); starved (int); shares (array of
  *       reals, per instance, summing to 1): metrics.h
  *   run           string  the environment's name: "ns", "solo", "ns+cpu", ...
+ *   vs?           object  mean wall time against the baselines present:
+ *       solo, proc, rm (reals: this run's / theirs)
+ *   hosts?        array   rm: per host (instance i on host i) name, addr,
+ *       boot_id (strings), machine (int: hosts with one boot id are one),
+ *       cpus (int), clock_offset_s, clock_rtt_s (reals; the offset's
+ *       uncertainty is half the round trip), barrier_corrected (bool),
+ *       ready_s (its client started this long before the barrier),
+ *       busy, programs_busy, steal (fractions of its CPUs' time over the
+ *       run), rx_bytes, tx_bytes, drops (ints: its underlay device's)
+ *   machines?     int     rm: how many machines the hosts are
  *
  * A capacity file (`capacity --json`):
  *   workload, backend  strings
@@ -96,14 +107,29 @@ int vl_compare_schema(json_t *file);
 
 /* ---- Environments ---------------------------------------------------------- */
 
-enum vl_env_kind {
-	VL_ENV_BACKEND, /* the N instances at once on one lab of a node backend */
-	VL_ENV_SOLO,    /* each instance alone on an ns node, one after the other */
+/* Where N instances run, as a table: each environment says how a run is
+ * made there and what it stands for in the comparison; nothing above asks
+ * which one it has. */
+enum {
+	VL_ENV_SOLO_BASE = 1 << 0, /* the baseline "vs solo": each instance alone */
+	VL_ENV_PROC_BASE = 1 << 1, /* the baseline "vs proc": plain processes */
+	VL_ENV_REAL = 1 << 2,      /* real machines: the baseline "vs rm" */
+	VL_ENV_HOSTS = 1 << 3,     /* runs on the hosts of --hosts */
 };
 
+struct vl_env_type {
+	const char *name;        /* ns, proc, vm, solo, rm */
+	unsigned flags;          /* VL_ENV_* */
+	enum vl_backend backend; /* a lab's node backend (solo: ns; rm: none used) */
+	enum vl_bench_mode mode;
+	int (*run)(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err);
+};
+
+/* The environment named name, or NULL. */
+const struct vl_env_type *vl_env_type_find(const char *name);
+
 struct vl_env {
-	enum vl_env_kind kind;
-	enum vl_backend backend;
+	const struct vl_env_type *type;
 	enum vl_neighbour neighbour; /* a noisy node beside the instances, or none */
 	char name[24];               /* "ns", "solo", "ns+cpu": the run's name */
 };
@@ -112,7 +138,7 @@ struct vl_env {
 
 /* The environments of a list such as "ns,proc,solo" into env[0..*n) (at
  * most VL_COMPARE_MAX); with a neighbour, each twice: without it, then with
- * it. Errors: a name not a backend nor solo. */
+ * it (not rm, which has no lab for one). Errors: a name not in the table. */
 int vl_compare_envs(const char *list, enum vl_neighbour neighbour, struct vl_env *env, size_t *n,
                     struct vl_err *err);
 
@@ -146,6 +172,7 @@ struct vl_compare_run {
 	struct vl_metrics m;
 	double mean_wall_s;         /* of the finished instances */
 	double vs_solo, vs_proc;    /* slowdowns against the solo and proc runs; 0: none */
+	double vs_real;             /* against the rm run (real machines, same N); 0: none */
 	double aggregate_bps;       /* the instances' throughput, summed */
 	double utilisation;         /* of capacity_bps; < 0: not measured */
 	bool timeline, timeline_rx; /* the figures below are there */
@@ -164,6 +191,10 @@ struct vl_compare {
 	size_t n_runs;
 };
 
+/* Before any run: every environment of o can take its options (rm: its
+ * hosts, N no more than them), and --hosts (o->bench.hosts) is used by
+ * one. 0, or -1 with err (a usage error). */
+int vl_compare_check(const struct vl_compare_opts *o, struct vl_err *err);
 /* Run o's workload in each of its environments and compute every figure.
  * On failure (a run could not be made) c holds the runs before it, with
  * their figures: the caller may still show them. Free c in either case. */
@@ -223,6 +254,11 @@ void vl_capacity_free(struct vl_capacity *c);
  * kernels take a class, S by default; the micro ones none, and 2 ranks or
  * more); sets o->cls. */
 int vl_compare_mpi_check(struct vl_mpi_opts *o, const char *cls, struct vl_err *err);
+
+/* The environments envs ("ns,proc,solo,one,rm") can take o: rm needs
+ * o->hosts, a rank per host; o->hosts needs rm. 0, or -1 with err (a
+ * usage error). */
+int vl_compare_mpi_envs_check(const struct vl_mpi_opts *o, const char *envs, struct vl_err *err);
 
 struct vl_mpi_compare {
 	struct vl_mpi_result res[8];

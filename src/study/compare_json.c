@@ -18,6 +18,28 @@ int vl_compare_schema(json_t *file)
 	return (int)json_integer_value(v);
 }
 
+/* rm: each host, what it said of itself and what was measured there. */
+static json_t *hosts_json(const struct vl_bench_run *run)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < run->n_hosts; i++) {
+		const struct vl_bench_host *h = &run->hosts[i];
+
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:f, s:b, s:f, s:f, s:f, s:f, "
+		                   "s:I, s:I, s:I}",
+		                   "name", h->name, "addr", h->addr, "boot_id", h->boot_id,
+		                   "machine", (json_int_t)h->machine, "cpus", (json_int_t)h->cpus,
+		                   "clock_offset_s", h->offset_s, "clock_rtt_s", h->rtt_s,
+		                   "barrier_corrected", h->corrected, "ready_s", h->ready_s, "busy",
+		                   h->busy, "programs_busy", h->programs_busy, "steal", h->steal,
+		                   "rx_bytes", (json_int_t)h->rx_bytes, "tx_bytes",
+		                   (json_int_t)h->tx_bytes, "drops", (json_int_t)h->drops));
+	}
+	return arr;
+}
+
 json_t *vl_bench_run_json(const struct vl_bench_run *run)
 {
 	json_t *arr = json_array();
@@ -46,7 +68,7 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 		                      json_pack("{s:s, s:b, s:f, s:s}", "name", c->name, "ok",
 		                                c->ok, "figure", c->figure, "says", c->says));
 	}
-	return json_pack(
+	json_t *j = json_pack(
 	    "{s:s, s:s, s:s, s:b, s:I, s:f, s:f, s:o, s:{s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:b, "
 	    "s:s}, s:{s:b, s:s, s:o}, s:o*, s:o*}",
 	    "workload", run->workload, "backend", run->backend, "mode", run->mode, "rate",
@@ -59,6 +81,12 @@ json_t *vl_bench_run_json(const struct vl_bench_run *run)
 	    run->fid.trustworthy, "says", run->fid.why, "checks", checks, "timeline",
 	    run->timeline.n_win ? vl_timeline_json(&run->timeline) : NULL, "neighbour",
 	    vl_neighbour_json(&run->neighbour));
+
+	if (run->n_hosts) {
+		json_object_set_new(j, "hosts", hosts_json(run));
+		json_object_set_new(j, "machines", json_integer((json_int_t)run->machines));
+	}
+	return j;
 }
 
 static json_t *metrics_json(const struct vl_compare_run *cr)
@@ -99,6 +127,19 @@ static json_t *isolation_json(const struct vl_compare *c, const struct vl_compar
 	                 iso->fair > 0 ? json_real(iso->fair) : NULL);
 }
 
+static json_t *vs_json(const struct vl_compare_run *cr)
+{
+	json_t *vs = json_object();
+
+	if (cr->vs_solo > 0)
+		json_object_set_new(vs, "solo", json_real(cr->vs_solo));
+	if (cr->vs_proc > 0)
+		json_object_set_new(vs, "proc", json_real(cr->vs_proc));
+	if (cr->vs_real > 0)
+		json_object_set_new(vs, "rm", json_real(cr->vs_real));
+	return vs;
+}
+
 json_t *vl_compare_json(const struct vl_compare *c)
 {
 	json_t *root = json_pack("{s:s, s:I, s:s, s:I, s:[]}", "workload", c->workload, "n",
@@ -113,6 +154,8 @@ json_t *vl_compare_json(const struct vl_compare *c)
 
 		json_object_set_new(jr, "metrics", metrics_json(&c->runs[k]));
 		json_object_set_new(jr, "run", json_string(c->runs[k].env.name));
+		json_object_set_new(jr, "environment", json_string(c->runs[k].env.type->name));
+		json_object_set_new(jr, "vs", vs_json(&c->runs[k]));
 		json_array_append_new(runs, jr);
 	}
 	for (size_t k = 0; k < c->n_runs; k++) {

@@ -1,7 +1,11 @@
 /* The study's MPI comparison. See mpi.h. */
 #include "study/mpijob.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -13,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "study/rm.h"
 #include "study/runner.h"
 #include "study/spawn.h"
 #include "study/sshd.h"
@@ -479,6 +484,238 @@ static int run_lab(const struct vl_mpi_opts *o, enum vl_backend backend, struct 
 	return vl_bench_lab_down(lab, t, r, err);
 }
 
+/* ---- real machines ----------------------------------------------------------- */
+
+/* This machine's address toward host addr (the one its packets leave
+ * from): where hydra's proxies on the hosts reach mpiexec. */
+static int local_addr_toward(const char *addr, char out[INET_ADDRSTRLEN], struct vl_err *err)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(9)}, me;
+	socklen_t len = sizeof(me);
+	cleanup_close int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return vl_err_sys(err, errno, "socket");
+	if (inet_pton(AF_INET, addr, &to.sin_addr) != 1)
+		return vl_err_set(err, EINVAL, "host address \"%s\"", addr);
+	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&me, &len) < 0)
+		return vl_err_sys(err, errno, "no route from here to %s", addr);
+	inet_ntop(AF_INET, &me.sin_addr, out, INET_ADDRSTRLEN);
+	return 0;
+}
+
+/* Does text hold a whole line that starts with needle? */
+static bool has_line(const char *text, const char *needle)
+{
+	const char *at = text ? strstr(text, needle) : NULL;
+
+	return at && strchr(at, '\n');
+}
+
+/* Read p's output into its text until it holds a whole line starting
+ * with needle (true), or it ends or the deadline (monotonic seconds)
+ * passes (false). */
+static bool read_until(struct vl_bench_proc *p, const char *needle, double deadline)
+{
+	char buf[4096];
+
+	while (p->out >= 0 && !has_line(p->text.s, needle)) {
+		struct pollfd pf = {.fd = p->out, .events = POLLIN};
+		double left = deadline - vl_now();
+		ssize_t r;
+
+		if (left <= 0)
+			return false;
+		if (poll(&pf, 1, (int)(left * 1000) + 1) <= 0)
+			continue;
+		r = read(p->out, buf, sizeof(buf));
+		if (r > 0) {
+			vl_buf_add(&p->text, buf, (size_t)r);
+		} else if (r == 0 || errno != EINTR) {
+			close(p->out);
+			p->out = -1;
+		}
+	}
+	return has_line(p->text.s, needle);
+}
+
+/* hydra's proxies as its manual launcher prints them: a command a line. */
+static size_t proxies(const char *text, struct vl_rm_cmd *c, size_t max)
+{
+	size_t n = 0;
+
+	for (const char *l = text; l && *l && n < max;) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+
+		if (!strncmp(l, "HYDRA_LAUNCH: ", 14)) {
+			cleanup_free char *line = vl_xmalloc(len - 13);
+			char *sv;
+
+			memcpy(line, l + 14, len - 14);
+			line[len - 14] = '\0';
+			for (char *w = strtok_r(line, " ", &sv); w; w = strtok_r(NULL, " ", &sv))
+				vl_argv_add(&c[n].argv, w);
+			n += c[n].argv.n > 0;
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
+/* The job's mpiexec here, its ranks one per host. */
+static void rm_argv(const struct vl_mpi_opts *o, const char *me, struct vl_argv *a)
+{
+	cleanup_buf struct vl_buf hosts = {0};
+
+	for (size_t i = 0; i < o->ranks; i++)
+		vl_buf_printf(&hosts, "%s%s", i ? "," : "", o->hosts->h[i].addr);
+	vl_argv_addl(a, MPIEXEC_MPICH, "-launcher", "manual", "-localhost", me, "-hosts", hosts.s,
+	             NULL);
+	for (size_t i = 0; i < VL_ARRAY_SIZE(mpich_tcp_env); i++) {
+		const char *eq = strchr(mpich_tcp_env[i], '=');
+
+		vl_argv_add(a, "-genv");
+		vl_argv_addf(a, "%.*s", (int)(eq - mpich_tcp_env[i]), mpich_tcp_env[i]);
+		vl_argv_add(a, eq + 1);
+	}
+	vl_argv_add(a, "-n");
+	vl_argv_addf(a, "%zu", o->ranks);
+	bench_args(o, NULL, a);
+}
+
+/* What the job printed, and why it did not finish if it did not. */
+static void rm_judge(const struct vl_bench_proc *p, double timeout, struct vl_rm_cmd *c, size_t n,
+                     struct vl_mpi_result *res)
+{
+	res->report = p->text.s ? find_report(p->text.s) : NULL;
+	res->finished = res->report != NULL;
+	res->verified = json_is_true(json_object_get(res->report, "verified"));
+	res->timed_out = p->stopped && !res->finished;
+	res->finalize_hang = p->stopped && res->finished;
+	res->wall_s = json_number_value(json_object_get(res->report, "wall_s"));
+	res->hosts = distinct_hosts(res->report);
+	if (res->finished) {
+		if (!res->verified)
+			snprintf(res->error, sizeof(res->error), "the result did not verify");
+		return;
+	}
+	for (size_t i = 0; i < n && !res->error[0]; i++) {
+		cleanup_buf struct vl_buf tail = {0};
+
+		if (c[i].rc == 0 && c[i].r.status == 0)
+			continue;
+		vl_buf_tail(&tail, c[i].r.out.s ? c[i].r.out.s : "", 3, 400);
+		snprintf(res->error, sizeof(res->error), "host %s: its proxy: %s (status %d)",
+		         c[i].hs->h[i].name,
+		         c[i].rc < 0 ? c[i].err.msg
+		         : tail.s    ? tail.s
+		                     : "",
+		         c[i].r.status);
+	}
+	if (!res->error[0] && p->stopped)
+		snprintf(res->error, sizeof(res->error), "no result within %g s", timeout);
+	else if (!res->error[0])
+		snprintf(res->error, sizeof(res->error), "no report (mpiexec's wait status %d)",
+		         p->status);
+}
+
+/* The bytes hosts 0..n-1 have sent on their underlay devices, summed
+ * (each read there); < 0 if a host could not say. */
+static double underlay_sent(struct vl_hosts *hs, size_t n)
+{
+	cleanup_free struct vl_rm_cmd *c = vl_xcalloc(n, sizeof(*c));
+	cleanup_free struct vl_rm_cmd **cp = vl_xcalloc(n, sizeof(*cp));
+	struct vl_rm_batch b = {0};
+	struct vl_err err = {0};
+	double sum = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		vl_argv_add(&c[i].argv, "cat");
+		vl_argv_addf(&c[i].argv, "/sys/class/net/%s/statistics/tx_bytes", hs->h[i].dev);
+		cp[i] = &c[i];
+	}
+	if (vl_rm_batch_start(&b, hs, cp, n, &err) == 0)
+		vl_rm_batch_wait(&b);
+	else
+		sum = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].rc < 0 || c[i].r.status || !c[i].r.out.s)
+			sum = -1;
+		else if (sum >= 0)
+			sum += strtod(c[i].r.out.s, NULL);
+		vl_argv_free(&c[i].argv);
+		vl_buf_free(&c[i].r.out);
+	}
+	return sum;
+}
+
+/* MPICH over real machines: mpiexec here (manual launcher), a proxy per
+ * host through the hosts table, the ranks on the hosts. */
+static int run_rm(const struct vl_mpi_opts *o, struct vl_mpi_result *res, struct vl_err *err)
+{
+	cleanup_argv struct vl_argv a = {0};
+	cleanup_free struct vl_rm_cmd *c = vl_xcalloc(o->ranks, sizeof(*c));
+	cleanup_free struct vl_rm_cmd **cp = vl_xcalloc(o->ranks, sizeof(*cp));
+	struct vl_rm_batch batch = {0};
+	struct vl_hosts hs;
+	struct vl_bench_proc p;
+	char me[INET_ADDRSTRLEN];
+	double t0 = vl_now(), end = t0 + o->timeout;
+	size_t n = 0;
+	int r;
+
+	if (!strcmp(o->impl, "lam")) {
+		res->skipped = true;
+		snprintf(res->error, sizeof(res->error),
+		         "LAM/MPI boots its daemons over ssh between the hosts as user %s: not yet "
+		         "on real machines (MPICH is)",
+		         VL_MPI_USER);
+		return 0;
+	}
+	if (!o->hosts || o->ranks > o->hosts->n)
+		return vl_err_set(err, EINVAL, "rm: %zu ranks on %zu hosts (one rank per host)",
+		                  o->ranks, o->hosts ? o->hosts->n : 0);
+	if (local_addr_toward(o->hosts->h[0].addr, me, err) < 0)
+		return -1;
+	double sent0 = underlay_sent(o->hosts, o->ranks);
+
+	rm_argv(o, me, &a);
+	if (vl_bench_spawn(NULL, NULL, a.v, NULL, &p, err) < 0)
+		return -1;
+	/* the proxies' command lines, then each on its host */
+	if (read_until(&p, "HYDRA_LAUNCH_END", vl_now() + 30))
+		n = proxies(p.text.s, c, o->ranks);
+	hs = *o->hosts; /* its own deadline; not closed */
+	hs.o.timeout = o->timeout + 30;
+	for (size_t i = 0; i < n; i++)
+		cp[i] = &c[i];
+	r = n == o->ranks ? vl_rm_batch_start(&batch, &hs, cp, n, err)
+	                  : vl_err_set(err, EPROTO, "mpiexec printed %zu proxies for %zu hosts: %s",
+	                               n, o->ranks, p.text.s ? p.text.s : "nothing");
+	/* the result, then a grace to end (MPICH may hang in MPI_Finalize) */
+	vl_buf_free(&p.text);
+	bool result = r == 0 && read_until(&p, "{\"benchmark\"", end);
+
+	vl_bench_collect(&p, 1, result ? vl_now() + atof(FINALIZE_GRACE_S) : vl_now());
+	if (r == 0)
+		vl_rm_batch_wait(&batch);
+	res->job_s = vl_now() - t0;
+	if (r == 0)
+		rm_judge(&p, o->timeout, c, n, res);
+	double sent1 = r == 0 && sent0 >= 0 ? underlay_sent(o->hosts, o->ranks) : -1;
+
+	if (sent1 >= sent0 && sent0 >= 0)
+		res->link_bytes = sent1 - sent0;
+	vl_buf_free(&p.text);
+	for (size_t i = 0; i < o->ranks; i++) {
+		vl_argv_free(&c[i].argv);
+		vl_buf_free(&c[i].r.out);
+	}
+	return r;
+}
+
 static int run_env(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_result *res,
                    struct vl_err *err)
 {
@@ -501,7 +738,10 @@ static int run_env(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_r
 		return run_lab(o, VL_BACKEND_PROC, res, err);
 	if (!strcmp(env, "solo") || !strcmp(env, "one"))
 		return run_host(o, res->ranks, res, err);
-	return vl_err_set(err, EINVAL, "unknown environment '%s' (ns, vm, proc, solo or one)", env);
+	if (!strcmp(env, "rm"))
+		return run_rm(o, res, err);
+	return vl_err_set(err, EINVAL, "unknown environment '%s' (ns, vm, proc, solo, one or rm)",
+	                  env);
 }
 
 int vl_mpi_run(const struct vl_mpi_opts *o, const char *env, struct vl_mpi_result *res,

@@ -47,6 +47,13 @@ bool vl_report_mpi_macro(json_t *f);
  * run's verdict; from the bench files (files[0..n)) and the MPI files of
  * dir. */
 void vl_report_findings(const char *dir, json_t **files, size_t n, struct vl_buf *md);
+/* A cell of the findings' "VM time ≈ N × real time" row: k runs' mean
+ * times t at N = ns, each against its reference time ref (real machines'
+ * at the same N, or one instance alone's) on C = cpus CPUs: the slope of a
+ * line fitted over N against mean(ref)/C (k >= 2), or t(N) against
+ * max(1, N/C) × ref. Appended to cell; returns that factor (0: none). */
+double vl_report_scale_cell(const double *ns, const double *t, const double *ref, size_t k,
+                            double cpus, struct vl_buf *cell);
 /* The MPI section, from the mpi-*.json files of dir. */
 void vl_report_mpi(const char *dir, struct vl_buf *md, bool *plotted);
 /* The study's question asked of the MPI jobs: their time on virtual

@@ -16,9 +16,11 @@
 #include "study/metrics.h"
 #include "study/report.h"
 
-/* The backends of the table, in its order, and their slots. */
-static const char *const backends[] = {"proc", "ns", "vm"};
-#define NB 3
+/* The environments of the table, in its order: the study's three (plain
+ * processes, virtual machines, real machines) with ns beside. */
+static const char *const backends[] = {"proc", "ns", "vm", "rm"};
+#define NB 4
+#define RM 3 /* backends[RM]: real machines */
 
 static json_t *run_of(json_t *file, const char *name)
 {
@@ -109,7 +111,7 @@ static void sharing_row(json_t **files, size_t n, const char *finding, const cha
 
 	vl_buf_printf(md, "| %s | %s |", finding, xen);
 	if (!f) {
-		vl_buf_printf(md, " run `bench %s` | – | – | – |\n", workloads[0]);
+		vl_buf_printf(md, " run `bench %s` | – | – | – | – |\n", workloads[0]);
 		return;
 	}
 	for (int b = 0; b < NB; b++)
@@ -144,7 +146,10 @@ static void mpi_row(json_t **mf, size_t nm, json_t **files, size_t n, struct vl_
 			r[k++] = vl_json_num(e, "wall_s") / vl_json_num(p, "wall_s");
 		}
 		if (!k) {
-			vl_buf_printf(md, " %s |", nm ? "–" : "run `study --real`");
+			vl_buf_printf(md, " %s |",
+			              nm        ? "–"
+			              : b == RM ? "run `study --real --hosts ...`"
+			                        : "run `study --real`");
 			continue;
 		}
 		double med = vl_metrics_median(r, k);
@@ -160,14 +165,70 @@ static void mpi_row(json_t **mf, size_t nm, json_t **files, size_t n, struct vl_
 	                          : "the micro-benchmarks");
 }
 
-/* VM time ≈ N × real time: the mean time of N instances against N/C
- * times one instance alone (solo: one real machine's), fitted over every
- * N of the CPU workload where there are two or more. */
+/* Did an rm run find its hosts to be one machine's (real_machines failed)? */
+static bool shared_machine(json_t *run)
+{
+	json_t *c;
+	size_t k;
+
+	json_array_foreach(json_object_get(json_object_get(run, "verdict"), "checks"), k, c)
+	{
+		if (!strcmp(vl_json_str(c, "name"), "real_machines") &&
+		    json_is_false(json_object_get(c, "ok")))
+			return true;
+	}
+	return false;
+}
+
+/* The reference time of a file: its rm run's mean (N real machines, one
+ * instance each: the study's real time) when real, else its solo run's
+ * (one instance alone, the stand-in). 0: none. */
+static double reference(json_t *file, bool real)
+{
+	json_t *r = run_of(file, real ? "rm" : "solo");
+
+	return vl_json_num(json_object_get(r, "metrics"), "mean_wall_s");
+}
+
+double vl_report_scale_cell(const double *ns, const double *t, const double *ref, size_t k,
+                            double cpus, struct vl_buf *cell)
+{
+	double x[64], y[64], t1 = 0, a, slope, r2;
+	struct vl_err err;
+
+	if (k > 64)
+		k = 64;
+	for (size_t i = 0; i < k; i++) {
+		x[i] = ns[i];
+		y[i] = t[i];
+		t1 += ref[i] / (double)k;
+	}
+	if (!k || t1 <= 0)
+		return 0;
+	if (k >= 2 && vl_metrics_linear_fit(x, y, k, &a, &slope, &r2, &err) == 0) {
+		vl_buf_printf(cell,
+		              " +%.2f s per instance = %.2f × t(1)/C (fit over %zu N, R² %.2f)",
+		              slope, slope / (t1 / cpus), k, r2);
+		return slope / (t1 / cpus);
+	}
+	/* t(N) against max(1, N/C) × the reference of the same N */
+	double f = y[k - 1] / (fmax(1, x[k - 1] / cpus) * ref[k - 1]);
+
+	vl_buf_printf(cell, " t(%.0f) = %.2f × N/C × t(1)", x[k - 1], f);
+	return f;
+}
+
+/* VM time ≈ N × real time: the mean time of N instances against N/C times
+ * the real time: N real machines' (the rm run at the same N, each machine
+ * running one instance) where the files have one, else one instance
+ * alone's (solo), which stood in before rm existed; fitted over every N of
+ * the CPU workload where there are two or more. The last cell says which. */
 static void scale_row(json_t **files, size_t n, struct vl_buf *md)
 {
 	static const char *const cpu[] = {"cpu", "povray", NULL};
 	double cpus = (double)sysconf(_SC_NPROCESSORS_ONLN);
 	const char *w = NULL;
+	bool real = false, shared = false;
 
 	for (const char *const *c = cpu; *c && !w; c++)
 		for (size_t f = 0; f < n && !w; f++)
@@ -175,48 +236,68 @@ static void scale_row(json_t **files, size_t n, struct vl_buf *md)
 				w = *c;
 	vl_buf_printf(md, "| VM time ≈ N × real time | yes (×N per guest added) |");
 	if (!w) {
-		vl_buf_printf(md, " run `bench cpu` | – | – | – |\n");
+		vl_buf_printf(md, " run `bench cpu` | – | – | – | – |\n");
 		return;
 	}
+	for (size_t f = 0; f < n; f++)
+		if (!strcmp(vl_json_str(files[f], "workload"), w) &&
+		    reference(files[f], true) > 0) {
+			real = true;
+			shared |= shared_machine(run_of(files[f], "rm"));
+		}
 	for (int b = 0; b < NB; b++) {
-		double x[64], y[64], t1 = 0, a, slope, r2;
+		double x[64], y[64], ref[64], solo = 0;
 		size_t k = 0, nsolo = 0;
 		json_t *last = NULL;
-		struct vl_err err;
 
+		/* solo's time: one, over every file (any N) */
+		for (size_t f = 0; f < n; f++)
+			if (!strcmp(vl_json_str(files[f], "workload"), w) &&
+			    reference(files[f], false) > 0) {
+				solo += reference(files[f], false);
+				nsolo++;
+			}
 		for (size_t f = 0; f < n && k < 64; f++) {
-			json_t *r, *s;
+			json_t *r;
 
 			if (strcmp(vl_json_str(files[f], "workload"), w))
 				continue;
-			if ((s = run_of(files[f], "solo"))) {
-				t1 += vl_json_num(json_object_get(s, "metrics"), "mean_wall_s");
-				nsolo++;
-			}
 			if (json_object_get(files[f], "host_cpus"))
 				cpus = vl_json_num(files[f], "host_cpus");
 			if (!(r = run_of(files[f], backends[b])))
+				continue;
+			/* real machines against one alone; the others against real time */
+			ref[k] = real && b != RM ? reference(files[f], true)
+			                         : (nsolo ? solo / (double)nsolo : 0);
+			if (ref[k] <= 0)
 				continue;
 			x[k] = vl_json_num(files[f], "n");
 			y[k++] = vl_json_num(json_object_get(r, "metrics"), "mean_wall_s");
 			last = r;
 		}
-		if (!k || !nsolo || t1 <= 0) {
-			vl_buf_printf(md, " %s |", nsolo ? "–" : "needs a solo run");
+		if (!k) {
+			vl_buf_printf(md, " %s |",
+			              b == RM && !real ? "run `bench cpu --backend rm --hosts ...`"
+			              : nsolo || real  ? "–"
+			                               : "needs a solo run");
 			continue;
 		}
-		t1 /= (double)nsolo;
-		if (k >= 2 && vl_metrics_linear_fit(x, y, k, &a, &slope, &r2, &err) == 0)
-			vl_buf_printf(
-			    md, " +%.2f s per instance = %.2f × t(1)/C (fit over %zu N, R² %.2f)",
-			    slope, slope / (t1 / cpus), k, r2);
-		else
-			vl_buf_printf(md, " t(%.0f) = %.2f × N/C × t(1)", x[k - 1],
-			              y[k - 1] / (fmax(1, x[k - 1] / cpus) * t1));
+		if (b == RM) {
+			/* each real machine ran one instance: t_rm(N) against t(1) */
+			vl_buf_printf(md, " t(%.0f) = %.2f × t(1) alone", x[k - 1],
+			              y[k - 1] / ref[k - 1]);
+		} else {
+			vl_report_scale_cell(x, y, ref, k, cpus, md);
+		}
 		verdict(last, md);
 		vl_buf_printf(md, " |");
 	}
-	vl_buf_printf(md, " %s; t(1): one instance alone; C = %.0f CPUs |\n", w, cpus);
+	vl_buf_printf(md, " %s; t(1): %s; C = %.0f CPUs |\n", w,
+	              !real    ? "one instance alone (solo: no rm run to compare with)"
+	              : shared ? "the rm run at the same N, its hosts one machine's CPUs: no "
+	                         "real machines"
+	                       : "the rm run at the same N (real machines, one instance each)",
+	              cpus);
 }
 
 /* Micro-benchmarks faster on VMs than on a real network: the ping-pong's
@@ -258,12 +339,15 @@ void vl_report_findings(const char *dir, json_t **files, size_t n, struct vl_buf
 
 	vl_buf_printf(md, "\n## The study's findings, side by side\n\n"
 	                  "Each finding of the 2007 study (Xen guests on one host), its result "
-	                  "then, and this host's on plain processes (proc), namespaces (ns) and "
-	                  "virtual machines (vm). A cell's mark is its run's verdict: ✓ when every "
-	                  "check passed, else the checks that failed (the sections below say why). "
+	                  "then, and this host's on plain processes (proc), namespaces (ns), "
+	                  "virtual machines (vm) and real machines (rm: one instance per host of "
+	                  "--hosts). A cell's mark is its run's verdict: ✓ when every "
+	                  "check passed, else the checks that failed (the sections below say why; "
+	                  "✗ real_machines: the hosts were one machine's, so that column is no "
+	                  "comparison with real machines). "
 	                  "An instance *ran* when it finished with at least half a fair share.\n\n"
-	                  "| finding | Xen, 2007 | proc | ns | vm | from |\n"
-	                  "|---|---|---|---|---|---|\n");
+	                  "| finding | Xen, 2007 | proc | ns | vm | rm | from |\n"
+	                  "|---|---|---|---|---|---|---|\n");
 	sharing_row(files, n, "CPU shared fairly", "yes (POV-Ray)", cpu, md);
 	sharing_row(files, n, "Network shared fairly", "9 of 10 netperf guests ran", net, md);
 	sharing_row(files, n, "Mixed CPU + network shared unfairly", "7 of 10 scp guests ran",

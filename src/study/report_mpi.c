@@ -26,10 +26,19 @@ static bool any_vm(json_t **f, size_t n)
 	return false;
 }
 
+/* The same for real machines (rm: a rank per host). */
+static bool any_rm(json_t **f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vl_report_mpi_env(f[i], "rm"))
+			return true;
+	return false;
+}
+
 static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 {
-	static const char *const envs[] = {"ns", "vm", "proc", "solo", "one"};
-	bool vm = any_vm(f, n);
+	static const char *const envs[] = {"ns", "vm", "proc", "solo", "one", "rm"};
+	bool vm = any_vm(f, n), rm = any_rm(f, n);
 
 	vl_buf_printf(md,
 	              "\n## MPI: the same job on %semulated nodes, plain processes and the "
@@ -37,22 +46,27 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 	              "ns: one rank per node on ns nodes, over the emulated links; %sproc: one "
 	              "rank per proc node (plain processes, loopback); solo: the ranks on the "
 	              "host outside any lab (the MPI's own transports); one: a single rank "
-	              "doing the whole problem, the stand-in for real machines × N. Times are "
+	              "doing the whole problem, the stand-in for real machines × N.%s Times are "
 	              "the benchmark's timed part, in seconds.%s\n\n"
-	              "| MPI | benchmark | ranks | ns s |%s proc s | solo s | one s | ns / proc "
-	              "|%s verified | link MB (ns) |%s notes |\n"
-	              "|---|---|---|---|---|---|---|---|---|---|---|%s\n",
+	              "| MPI | benchmark | ranks | ns s |%s proc s | solo s | one s |%s ns / proc "
+	              "|%s%s verified | link MB (ns) |%s notes |\n"
+	              "|---|---|---|---|---|---|---|---|---|---|---|%s%s\n",
 	              vm ? "virtual machines, " : "",
 	              vm ? "vm: one rank per virtual machine (QEMU guest) on the emulated "
 	                   "links — the study's LAM/MPI + VM(N); "
 	                 : "",
+	              rm ? " rm: one rank per host of --hosts, over their own network — the "
+	                   "study's LAM/MPI + RM(N) (with MPICH); ns / rm sets the emulation "
+	                   "against real machines."
+	                 : "",
 	              vm ? " vm / ns is the study's question: how much slower a network of "
 	                   "virtual machines is than emulated namespaces."
 	                 : "",
-	              vm ? " vm s |" : "", vm ? " vm / ns |" : "", vm ? " link MB (vm) |" : "",
-	              vm ? "---|---|---|" : "");
+	              vm ? " vm s |" : "", rm ? " rm s |" : "", vm ? " vm / ns |" : "",
+	              rm ? " ns / rm |" : "", vm ? " link MB (vm) |" : "", vm ? "---|---|---|" : "",
+	              rm ? "---|---|" : "");
 	for (size_t i = 0; i < n; i++) {
-		double t[5] = {0};
+		double t[6] = {0};
 		bool verified = true, any = false;
 		cleanup_buf struct vl_buf notes = {0};
 
@@ -87,7 +101,7 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 		              vl_json_str(f[i], "benchmark"), vl_report_mpi_macro(f[i]) ? " " : "",
 		              vl_json_str(f[i], "class"), vl_json_num(f[i], "ranks"));
 		for (size_t e = 0; e < VL_ARRAY_SIZE(envs); e++)
-			if (e != 1 || vm)
+			if ((e != 1 || vm) && (e != 5 || rm))
 				vl_buf_printf(md, t[e] > 0 ? " %.3f |" : " - |", t[e]);
 		if (t[0] > 0 && t[2] > 0)
 			vl_buf_printf(md, " %.2f |", t[0] / t[2]);
@@ -96,6 +110,10 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 		if (vm && t[1] > 0 && t[0] > 0)
 			vl_buf_printf(md, " %.2f |", t[1] / t[0]);
 		else if (vm)
+			vl_buf_printf(md, " - |");
+		if (rm && t[5] > 0 && t[0] > 0)
+			vl_buf_printf(md, " %.2f |", t[0] / t[5]);
+		else if (rm)
 			vl_buf_printf(md, " - |");
 		vl_buf_printf(md, " %s | %.1f |", verified ? "yes" : "**no**",
 		              vl_json_num(vl_report_mpi_env(f[i], "ns"), "link_bytes") / 1e6);
@@ -114,9 +132,16 @@ static void table(json_t **f, size_t n, struct vl_buf *md, struct vl_buf *skips)
 static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md, bool *plotted)
 {
 	static const char *const impls[] = {"mpich", "lam"};
-	bool vm = any_vm(f, n);
-	/* vm, where there are vm runs: the data's last column */
-	const char *vm_series = vm ? ", '' using 7 title 'vm guests'" : "";
+	bool vm = any_vm(f, n), rm = any_rm(f, n);
+	/* vm and rm, where there are such runs: the data's last columns */
+	cleanup_buf struct vl_buf series = {0};
+
+	vl_buf_add(&series, "", 0);
+	if (vm)
+		vl_buf_printf(&series, ", '' using 7 title 'vm guests'");
+	if (rm)
+		vl_buf_printf(&series, ", '' using %d title 'rm: real machines'", vm ? 8 : 7);
+	const char *vm_series = series.s;
 
 	for (size_t m = 0; m < VL_ARRAY_SIZE(impls); m++) {
 		char dat[PATH_MAX], gp[PATH_MAX];
@@ -127,9 +152,9 @@ static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 		if (!(d = fopen(dat, "we")))
 			return;
 		fprintf(d,
-		        "# benchmark ns proc solo one one/C%s (seconds; C: CPUs the ranks can "
+		        "# benchmark ns proc solo one one/C%s%s (seconds; C: CPUs the ranks can "
 		        "use)\n",
-		        vm ? " vm" : "");
+		        vm ? " vm" : "", rm ? " rm" : "");
 		for (size_t i = 0; i < n; i++) {
 			double one = vl_json_num(vl_report_mpi_env(f[i], "one"), "wall_s");
 			double cpus = vl_json_num(f[i], "host_cpus"),
@@ -148,6 +173,9 @@ static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 			if (vm)
 				fprintf(d, " %.4f",
 				        vl_json_num(vl_report_mpi_env(f[i], "vm"), "wall_s"));
+			if (rm)
+				fprintf(d, " %.4f",
+				        vl_json_num(vl_report_mpi_env(f[i], "rm"), "wall_s"));
 			fprintf(d, "\n");
 			rows++;
 		}
@@ -197,10 +225,14 @@ static void times_plots(const char *dir, json_t **f, size_t n, struct vl_buf *md
 			    "the host has C CPUs: an emulation that costs nothing beyond "
 			    "sharing the host lands on real × N / C (the last bar); what "
 			    "stands above it is the price of emulating the network and of "
-			    "the ranks' synchronisation on shared CPUs.%s\n",
+			    "the ranks' synchronisation on shared CPUs.%s%s\n",
 			    impls[m], impls[m], impls[m],
 			    vm ? " The vm bars are the study's own setting: a rank per virtual "
 			         "machine."
+			       : "",
+			    rm ? " The rm bars are the real machines themselves: a rank per host "
+			         "of --hosts (see the table's notes where the hosts were one "
+			         "machine's)."
 			       : "");
 		}
 	}

@@ -44,8 +44,9 @@ static void cpu_jiffies(uint64_t *busy, uint64_t *total, uint64_t *steal)
 /* A real program goes through `vnetlab-work run`, which brings the
  * barrier (at, 0: none) and reports it; a built-in workload takes the
  * barrier itself. */
-static void client_cmd(const struct vl_wl_ctx *c, const struct vl_workload *w,
-                       const struct vl_bench_instance *in, int port, uint64_t at, struct vl_argv *a)
+void vl_bench_client_cmd(const struct vl_wl_ctx *c, const struct vl_workload *w,
+                         const struct vl_bench_instance *in, int port, uint64_t at,
+                         struct vl_argv *a)
 {
 	if (w->flags & VL_WL_REAL) {
 		vl_argv_addl(a, c->o->work, "run", NULL);
@@ -58,8 +59,8 @@ static void client_cmd(const struct vl_wl_ctx *c, const struct vl_workload *w,
 		vl_argv_addf(a, "--start-at=%llu", (unsigned long long)at);
 }
 
-static void server_cmd(const struct vl_wl_ctx *c, const struct vl_workload *w,
-                       const struct vl_bench_instance *in, int port, struct vl_argv *a)
+void vl_bench_server_cmd(const struct vl_wl_ctx *c, const struct vl_workload *w,
+                         const struct vl_bench_instance *in, int port, struct vl_argv *a)
 {
 	if (w->flags & VL_WL_REAL)
 		vl_argv_addl(a, c->o->work, "run", "--chdir=/tmp", "--", NULL);
@@ -101,7 +102,7 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 		cleanup_argv struct vl_argv server = {0};
 		int port = 40000 + (int)(first + i);
 
-		server_cmd(c, w, &run->inst[first + i], port, &server);
+		vl_bench_server_cmd(c, w, &run->inst[first + i], port, &server);
 		r = vl_bench_spawn(lab, run->inst[first + i].server, server.v, NULL, &sv[i], err);
 	}
 	for (size_t i = 0; i < count && r == 0 && w->server; i++)
@@ -116,7 +117,8 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 	for (size_t i = 0; i < count && r == 0; i++) {
 		cleanup_argv struct vl_argv client = {0};
 
-		client_cmd(c, w, &run->inst[first + i], 40000 + (int)(first + i), at, &client);
+		vl_bench_client_cmd(c, w, &run->inst[first + i], 40000 + (int)(first + i), at,
+		                    &client);
 		r = vl_bench_spawn(lab, run->inst[first + i].node, client.v, NULL, &cl[i], err);
 	}
 	/* every instance's CPU over time, while they run together */
@@ -221,7 +223,7 @@ static int round_(const struct vl_wl_ctx *c, const struct vl_workload *w, const 
 /* Can the run be trusted? The named checks of checks.h, each with its
  * figure; a saturated host is said, not held against the run (sharing a
  * saturated machine is what is measured). */
-static void judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
+void vl_bench_judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
 {
 	struct vl_bench_fidelity *f = &run->fid;
 	double lo = 1e300, hi = -1e300, mean_wall = 0;
@@ -257,6 +259,9 @@ static void judge(const struct vl_bench_opts *o, struct vl_bench_run *run)
 	                          .retrans = f->retrans,
 	                          .retrans_node = f->retrans_node[0] ? f->retrans_node : NULL,
 	                          .drift_s = f->drift_s,
+	                          .hosts = f->hosts,
+	                          .machines = f->machines,
+	                          .same_machine = {f->machines_host[0], f->machines_host[1]},
 	                          .drift_node = f->drift_node[0] ? f->drift_node : NULL};
 	f->n_checks = vl_checks_judge(&in, f->checks);
 	f->trustworthy = vl_checks_ok(f->checks, f->n_checks);
@@ -568,7 +573,7 @@ int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct
 	r = vl_bench_lab_down(lab, t, r, err);
 	run->wall_s = vl_now() - t0;
 	if (r == 0)
-		judge(o, run);
+		vl_bench_judge(o, run);
 	else
 		vl_bench_run_free(run);
 	return r;
@@ -589,6 +594,9 @@ void vl_bench_run_free(struct vl_bench_run *run)
 		json_decref(run->inst[i].report);
 	free(run->inst);
 	run->inst = NULL;
+	free(run->hosts);
+	run->hosts = NULL;
+	run->n_hosts = 0;
 	vl_timeline_free(&run->timeline);
 	vl_neighbour_free(&run->neighbour);
 }

@@ -17,6 +17,8 @@
 #include "plan/plan.h"
 #include "topo/topo.h"
 
+struct vl_hosts;
+
 enum vl_bench_mode {
 	VL_BENCH_TOGETHER, /* N instances at once on one lab */
 	VL_BENCH_SOLO,     /* each instance alone, one after the other */
@@ -40,6 +42,7 @@ struct vl_bench_opts {
 	double interval;             /* the timeline's sampling interval, s (0: 0.1) */
 	enum vl_neighbour neighbour; /* a noisy node beside the instances, or none */
 	double cpus;                 /* every node's CPU limit, over the profile's (0: none) */
+	struct vl_hosts *hosts;      /* rm: the hosts, opened and probed (host/host.h) */
 };
 
 struct vl_bench_instance {
@@ -55,6 +58,21 @@ struct vl_bench_instance {
 	char error[1024];                 /* why it did not finish, if it did not */
 };
 
+/* A host of an rm run (real machines, one instance each): what it said
+ * of itself and what was measured there. */
+struct vl_bench_host {
+	char name[256], addr[16], boot_id[40];
+	size_t machine; /* hosts with the same boot id are one machine: its index */
+	long cpus;
+	double offset_s; /* its clock minus ours, measured over one round trip */
+	double rtt_s;    /* that round trip: the offset's uncertainty is half of it */
+	bool corrected;  /* its barrier was moved by the offset (beyond the uncertainty) */
+	uint64_t at_ns;  /* its barrier, in its own clock */
+	double ready_s;  /* its client started this long before the barrier (< 0: after) */
+	double busy, programs_busy, steal;  /* its CPUs over the run (fractions) */
+	uint64_t rx_bytes, tx_bytes, drops; /* its underlay device's, over the run */
+};
+
 /* What says whether a run can be trusted. */
 struct vl_bench_fidelity {
 	double host_busy;    /* fraction of all CPUs busy while instances ran */
@@ -64,14 +82,16 @@ struct vl_bench_fidelity {
 	uint64_t drops;      /* packets dropped on the nodes' interfaces */
 	uint64_t sent;       /* bytes the nodes sent on their interfaces (not lo) */
 	size_t starved;
-	double lab_busy;      /* of host_busy, the lab's nodes' cgroups (< 0: unknown) */
-	double steal;         /* fraction of the host's CPU time stolen (< 0: unknown) */
-	uint64_t drops_worst; /* on the node that dropped most */
-	char drops_node[64];
+	size_t hosts, machines;     /* rm: hosts and the machines they are (else 0) */
+	char machines_host[2][256]; /* rm: two hosts of one machine, if any */
+	double lab_busy;            /* of host_busy, the lab's nodes' cgroups (< 0: unknown) */
+	double steal;               /* fraction of the host's CPU time stolen (< 0: unknown) */
+	uint64_t drops_worst;       /* on the node that dropped most */
+	char drops_node[256];
 	double retrans; /* the worst node's retransmitted / sent TCP segments (< 0: unknown) */
 	char retrans_node[32];
 	double drift_s; /* the worst own clock's offset, at least (< 0: none) */
-	char drift_node[32];
+	char drift_node[256];
 	bool emulated;
 	struct vl_check checks[VL_CHECKS_MAX];
 	size_t n_checks;
@@ -89,6 +109,8 @@ struct vl_bench_run {
 	struct vl_timeline timeline; /* instances run together: their CPU over time */
 	double capacity_bps;         /* network workloads on shaped links: N x the rate; else 0 */
 	struct vl_neighbour_run neighbour; /* kind none: there was none */
+	struct vl_bench_host *hosts;       /* rm: a host per instance (else NULL) */
+	size_t n_hosts, machines;          /* rm: hosts, and the machines they are */
 };
 
 /* A lab for a benchmark: single,nodes on backend, every node with profile
@@ -113,6 +135,8 @@ int vl_bench_lab_dir(const char *lab, const char *name, char *buf, size_t len, s
  * come down is reported only if nothing failed before. Returns r or -1. */
 int vl_bench_lab_down(const char *lab, struct vl_topo *t, int r, struct vl_err *err);
 int vl_bench_run(const struct vl_bench_opts *o, struct vl_bench_run *run, struct vl_err *err);
+/* The run's verdict (fid's checks and line) from what was measured. */
+void vl_bench_judge(const struct vl_bench_opts *o, struct vl_bench_run *run);
 void vl_bench_run_free(struct vl_bench_run *run);
 /* The value each instance is judged by: bytes/s received for the rate
  * workloads (stream, bandwidth, iperf, iperf3, netpipe), else its

@@ -83,6 +83,15 @@ const char *vl_workload_missing(const struct vl_workload *w, const struct vl_ben
 /* The real programs' adapters (real.c), appended to the table. */
 extern const struct vl_workload vl_wl_povray, vl_wl_iperf, vl_wl_iperf3, vl_wl_scp, vl_wl_netpipe;
 
+/* An instance's client and server command lines, as the runner starts
+ * them (runner.c): a real program wrapped in `vnetlab-work run`, the
+ * client given the barrier at (CLOCK_REALTIME ns; 0: none). */
+void vl_bench_client_cmd(const struct vl_wl_ctx *c, const struct vl_workload *w,
+                         const struct vl_bench_instance *in, int port, uint64_t at,
+                         struct vl_argv *a);
+void vl_bench_server_cmd(const struct vl_wl_ctx *c, const struct vl_workload *w,
+                         const struct vl_bench_instance *in, int port, struct vl_argv *a);
+
 /* Helpers the adapters share (workload.c). */
 /* Fill wall/user/sys from a report of vnetlab-work (either kind). */
 void vl_wl_times(struct vl_bench_instance *in, json_t *client);

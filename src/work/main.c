@@ -155,6 +155,12 @@ static void usage(FILE *f, bool full)
 		fprintf(f, "  %s %s\n      %s\n", workloads[i].name, workloads[i].usage,
 		        workloads[i].help);
 	fprintf(f,
+	        "\nOn a host of bench --backend rm (one instance per real machine):\n"
+	        "  clock\n      this host's clock, boot id, CPUs and name, as JSON\n"
+	        "  host [--listen PORT] [--dev DEV] [--timeout S] -- CLIENT... [::: SERVER...]\n"
+	        "      run SERVER until it listens on PORT, then CLIENT; report both with their\n"
+	        "      wait4 CPU time, this host's CPU busy and DEV's bytes over the run\n");
+	fprintf(f,
 	        "\ncpu's default N is %d (about 2 s on one core of an AMD EPYC).\n"
 	        "Sinks accept exactly one connection (--once, the only mode) and exit.\n",
 	        VL_WORK_CPU_DEFAULT_SIZE);
@@ -398,6 +404,9 @@ int main(int argc, char **argv)
 		usage(stdout, true);
 		return WORK_EXIT_OK;
 	}
+	/* not workloads: a real machine's part of `bench --backend rm` (host.c) */
+	if (!strcmp(argv[1], "host") || !strcmp(argv[1], "clock"))
+		return work_host_main(argc, argv);
 	/* A peer that goes away is an error we report, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 

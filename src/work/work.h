@@ -80,6 +80,10 @@ int work_hog_memory(const struct work_opts *o, struct work_meter *m, json_t *out
                     struct vl_err *err);
 int work_hog_fork(const struct work_opts *o, struct work_meter *m, json_t *out, struct vl_err *err);
 
+/* `vnetlab-work clock` and `vnetlab-work host ...` (host.c): a host's part
+ * of bench --backend rm; returns the exit status. */
+int work_host_main(int argc, char **argv);
+
 int work_run(const struct work_opts *o, struct work_meter *m, json_t *out, struct vl_err *err);
 
 /* stream-sink and bandwidth-sink (stream.c): accept one connection, receive

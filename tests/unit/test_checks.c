@@ -124,6 +124,39 @@ static void t_checks(void)
 	vl_buf_free(&why);
 }
 
+/* Real machines (rm): the check is there only for an rm run; hosts that
+ * are one machine fail it, naming two of them, before anything else. */
+static void t_real_machines(void)
+{
+	struct vl_check c[VL_CHECKS_MAX];
+	struct vl_check_in in = quiet();
+	struct vl_buf why = {0};
+	char line[1024];
+	size_t n = vl_checks_judge(&in, c);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(c[i].name, "real_machines"))
+			why_add(&why, "a lab's run has the real_machines check");
+	in.hosts = 3;
+	in.machines = 3;
+	n = vl_checks_judge(&in, c);
+	if (n != VL_ARRAY_SIZE(flips) + 1 || strcmp(c[1].name, "real_machines") || !c[1].ok ||
+	    c[1].figure != 3 || strcmp(c[1].says, "the 3 hosts are 3 machines"))
+		why_add(&why, "3 machines: %zu checks, [%s] %d [%s]", n, c[1].name, c[1].ok,
+		        c[1].says);
+	in.machines = 1;
+	in.same_machine[0] = "sim1";
+	in.same_machine[1] = "sim2";
+	n = vl_checks_judge(&in, c);
+	vl_checks_line(c, n, false, line, sizeof(line));
+	if (c[1].ok || c[1].figure != 1 ||
+	    strcmp(line, "not trustworthy: the 3 hosts are 1 machine (sim1 and sim2 have one boot "
+	                 "id): they share its CPUs, so this is no comparison with real machines"))
+		why_add(&why, "one machine: line [%s]", line);
+	report("checks/real_machines", &why);
+	vl_buf_free(&why);
+}
+
 static void t_snmp(void)
 {
 	static const char text[] =
@@ -150,6 +183,7 @@ static void t_snmp(void)
 int main(void)
 {
 	t_checks();
+	t_real_machines();
 	t_snmp();
 	printf("%d passed, %d failed, %d skipped\n", npass, nfail, nskip);
 	return nfail ? 1 : 0;

@@ -28,9 +28,17 @@ static void t_envs(void)
 	size_t n;
 
 	if (vl_compare_envs("ns,proc,solo", VL_NEIGHBOUR_NONE, env, &n, &err) < 0 || n != 3 ||
-	    strcmp(env[0].name, "ns") || env[0].kind != VL_ENV_BACKEND ||
-	    env[1].backend != VL_BACKEND_PROC || env[2].kind != VL_ENV_SOLO)
+	    strcmp(env[0].name, "ns") || env[0].type->mode != VL_BENCH_TOGETHER ||
+	    env[1].type->backend != VL_BACKEND_PROC || !(env[1].type->flags & VL_ENV_PROC_BASE) ||
+	    env[2].type->mode != VL_BENCH_SOLO || !(env[2].type->flags & VL_ENV_SOLO_BASE))
 		why_add(&why, "ns,proc,solo: %zu environments (%s)", n, err.msg);
+	/* real machines: on the hosts, the baseline of "vs rm", never beside a
+	 * neighbour (no lab to put one in) */
+	if (vl_compare_envs("rm,ns", VL_NEIGHBOUR_CPU, env, &n, &err) < 0 || n != 3 ||
+	    strcmp(env[0].name, "rm") || !(env[0].type->flags & VL_ENV_REAL) ||
+	    !(env[0].type->flags & VL_ENV_HOSTS) || env[0].neighbour != VL_NEIGHBOUR_NONE ||
+	    strcmp(env[2].name, "ns+cpu"))
+		why_add(&why, "rm,ns with a neighbour: %zu environments (%s)", n, err.msg);
 	if (vl_compare_envs("ns,solo", VL_NEIGHBOUR_CPU, env, &n, &err) < 0 || n != 4 ||
 	    strcmp(env[1].name, "ns+cpu") || env[1].neighbour != VL_NEIGHBOUR_CPU ||
 	    env[0].neighbour != VL_NEIGHBOUR_NONE || strcmp(env[3].name, "solo+cpu"))
@@ -39,7 +47,7 @@ static void t_envs(void)
 	    n != VL_COMPARE_MAX)
 		why_add(&why, "at most %d environments: %zu", VL_COMPARE_MAX, n);
 	if (vl_compare_envs("ns,xen", VL_NEIGHBOUR_NONE, env, &n, &err) == 0 ||
-	    strcmp(err.msg, "backends are ns, proc, vm and solo, not \"xen\""))
+	    strcmp(err.msg, "backends are ns, proc, vm, solo and rm, not \"xen\""))
 		why_add(&why, "xen: \"%s\"", err.msg);
 	report("compare/environments", &why);
 	vl_buf_free(&why);

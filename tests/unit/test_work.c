@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -520,6 +521,69 @@ static const char *default_prog(const char *argv0)
 	return "build/vnetlab-work";
 }
 
+/* clock and host: a real machine's part of bench --backend rm. clock: this
+ * host's clock and boot id; host: a sink, then a sender into it, each
+ * reported with its wait4 CPU time, and the device's bytes counted. */
+static void test_host(void)
+{
+	char port[8], boot[64] = "";
+	struct proc p;
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	json_t *cl, *sv;
+
+	if (f) {
+		if (fgets(boot, sizeof(boot), f))
+			boot[strcspn(boot, "\n")] = '\0';
+		fclose(f);
+	}
+	run(&p, (const char *[]){"clock", NULL}, 10);
+	if (!exited_ok(&p) || strcmp(jstr(p.json, "boot_id"), boot) ||
+	    fabs(jnum(p.json, "realtime_ns") / 1e9 - (double)time(NULL)) > 5 ||
+	    jint(p.json, "cpus") < 1)
+		report_fail("clock", &p, "not this host's clock, boot id and CPUs");
+	else
+		result("clock", 1, "boot id %s", boot);
+	proc_free(&p);
+
+	port_str(port, sizeof(port), 4);
+	run(&p,
+	    (const char *[]){"host",        "--listen", port,        "--dev",  "lo",   "--timeout",
+	                     "30",          "--",       prog,        "stream", "--to", "127.0.0.1",
+	                     "--port",      port,       "--seconds", "0.5",    ":::",  prog,
+	                     "stream-sink", "--port",   port,        NULL},
+	    60);
+	cl = json_object_get(p.json, "client");
+	sv = json_object_get(p.json, "server");
+	if (!exited_ok(&p) || !cl || !sv)
+		report_fail("host", &p, "no client and server");
+	else if (jint(json_object_get(cl, "report"), "bytes") <= 0 ||
+	         jint(json_object_get(cl, "report"), "bytes") !=
+	             jint(json_object_get(sv, "report"), "bytes"))
+		report_fail("host", &p, "the sink did not receive what the sender sent");
+	else if (jint(cl, "status") || jint(sv, "status") ||
+	         jnum(cl, "user_s") + jnum(cl, "sys_s") <= 0 ||
+	         jnum(sv, "user_s") + jnum(sv, "sys_s") <= 0)
+		report_fail("host", &p, "a status or a wait4 CPU time");
+	else if (jint(json_object_get(p.json, "dev"), "rx_bytes") <
+	             jint(json_object_get(sv, "report"), "bytes") ||
+	         json_is_true(json_object_get(p.json, "killed")) ||
+	         strcmp(jstr(p.json, "boot_id"), boot))
+		report_fail("host", &p, "the device's bytes, killed or the boot id");
+	else
+		result("host", 1, "%lld bytes through lo, sender's CPU %.2f s",
+		       jint(json_object_get(cl, "report"), "bytes"),
+		       jnum(cl, "user_s") + jnum(cl, "sys_s"));
+	proc_free(&p);
+
+	run(&p, (const char *[]){"host", "--listen", port, "--", prog, "cpu", NULL}, 10);
+	if (!WIFEXITED(p.status) || WEXITSTATUS(p.status) != 2 || !p.errs ||
+	    !strstr(p.errs, "a server command and --listen go together"))
+		report_fail("host-usage", &p, "--listen without a server: not a usage error");
+	else
+		result("host-usage", 1, "--listen without a server: exit 2");
+	proc_free(&p);
+}
+
 int main(int argc, char **argv)
 {
 	prog = argc > 1 ? argv[1] : default_prog(argv[0]);
@@ -539,6 +603,7 @@ int main(int argc, char **argv)
 		test_mixed_tamper();
 		test_run();
 		test_run_hang();
+		test_host();
 		test_usage("run-without-program", (const char *[]){"run", NULL},
 		           "run needs a program");
 		test_usage("run-grace-alone",
