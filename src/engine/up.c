@@ -348,7 +348,8 @@ static int part_plan(struct engine *e, const struct vl_up_span *sp, struct vl_pl
 
 	if (vl_plan_place(*plan, sp->n_hosts, err) < 0)
 		return -1;
-	if ((*plan)->n_hosts != sp->n_hosts || (sum = vl_plan_place_sum(*plan)) != sp->place_sum)
+	sum = vl_plan_place_sum(*plan);
+	if ((*plan)->n_hosts != sp->n_hosts || sum != sp->place_sum)
 		return vl_err_set(err, EPROTO,
 		                  "this host places the lab otherwise than the host that planned it "
 		                  "(digest %08x, not %08x): a different vnetlab or METIS",
