@@ -6,6 +6,16 @@
 
 #include "plan/part.h"
 
+/* A copy of n elements of size sz (none: an empty array, never NULL). */
+static void *dup_array(const void *src, size_t n, size_t sz)
+{
+	void *d = vl_xcalloc(n + 1, sz);
+
+	if (n)
+		memcpy(d, src, n * sz);
+	return d;
+}
+
 /* "a:eth1 -- b:eth2", the file's link l. */
 static void link_name(const struct vl_topo *t, int l, char *buf, size_t len)
 {
@@ -142,11 +152,9 @@ static void copy_nodes(const struct vl_plan *p, struct vl_plan *q, int k, struct
 		m->node[i] = (long)q->n_nodes;
 		c = &q->nodes[q->n_nodes++];
 		*c = *n;
-		c->ifs = vl_xcalloc(n->n_ifs + 1, sizeof(*c->ifs));
-		memcpy(c->ifs, n->ifs, n->n_ifs * sizeof(*c->ifs));
+		c->ifs = dup_array(n->ifs, n->n_ifs, sizeof(*c->ifs));
 		c->cap_ifs = n->n_ifs;
-		c->routes = vl_xcalloc(n->n_routes + 1, sizeof(*c->routes));
-		memcpy(c->routes, n->routes, n->n_routes * sizeof(*c->routes));
+		c->routes = dup_array(n->routes, n->n_routes, sizeof(*c->routes));
 		c->cap_routes = n->n_routes;
 	}
 }
@@ -231,27 +239,21 @@ int vl_plan_part(const struct vl_plan *p, int k, const uint32_t *underlay, uint1
 	for (size_t i = 0; i < q->n_nodes; i++)
 		for (size_t j = 0; j < q->nodes[i].n_ifs; j++)
 			q->nodes[i].ifs[j].veth = (int)m.veth[q->nodes[i].ifs[j].veth];
-	q->infras = vl_xcalloc(p->n_infras, sizeof(*q->infras));
-	memcpy(q->infras, p->infras, p->n_infras * sizeof(*q->infras));
-	q->segs = vl_xcalloc(p->n_segs + 1, sizeof(*q->segs));
-	memcpy(q->segs, p->segs, p->n_segs * sizeof(*q->segs));
+	q->infras = dup_array(p->infras, p->n_infras, sizeof(*q->infras));
+	q->segs = dup_array(p->segs, p->n_segs, sizeof(*q->segs));
 	q->cap_segs = p->n_segs;
 	q->hosts = p->hosts ? vl_xstrdup(p->hosts) : NULL;
 	q->mgmt.hosts = NULL;
 	if (q->mgmt.on)
 		vl_plan_mgmt_hosts(q); /* the host's names of its own nodes */
-	q->host = vl_xcalloc(p->topo->n_nodes + 1, sizeof(*q->host));
-	memcpy(q->host, p->host, p->topo->n_nodes * sizeof(*q->host));
+	q->host = dup_array(p->host, p->topo->n_nodes, sizeof(*q->host));
 	q->weight = NULL;
 	if (p->weight) {
-		q->weight = vl_xcalloc(p->topo->n_nodes + 1, sizeof(*q->weight));
-		memcpy(q->weight, p->weight, p->topo->n_nodes * sizeof(*q->weight));
+		q->weight = dup_array(p->weight, p->topo->n_nodes, sizeof(*q->weight));
 	}
-	q->cut = vl_xcalloc(p->n_cut + 1, sizeof(*q->cut));
-	memcpy(q->cut, p->cut, p->n_cut * sizeof(*q->cut));
+	q->cut = dup_array(p->cut, p->n_cut, sizeof(*q->cut));
 	q->part = k;
-	q->underlay = vl_xcalloc((size_t)p->n_hosts, sizeof(*q->underlay));
-	memcpy(q->underlay, underlay, (size_t)p->n_hosts * sizeof(*q->underlay));
+	q->underlay = dup_array(underlay, (size_t)p->n_hosts, sizeof(*q->underlay));
 	q->vx_port = port;
 	*out = q;
 	return 0;
