@@ -589,7 +589,9 @@ int vl_cli_up_over_hosts(int argc, char **argv, const struct vl_topo *t, const c
 	}
 	if (!quiet || json)
 		print_up(&hs, p, mtu, vl_now() - t0, json);
-	hs.keep = true; /* the lab's connections, until its down */
+	/* the lab's connections, until its down; none to hosts it is not on */
+	vl_hosts_truncate(&hs, (size_t)p->n_hosts);
+	hs.keep = true;
 out:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);

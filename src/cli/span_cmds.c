@@ -36,12 +36,7 @@ int vl_cli_span_open(const struct vl_span *s, struct vl_hosts *hs, struct vl_err
 		if (strcmp(hs->h[h].name, s->host[h]))
 			return vl_err_set(err, ENXIO, "lab %s: host %zu is %s, %s now says %s", s->lab,
 			                  h, s->host[h], s->hosts, hs->h[h].name);
-	for (size_t h = s->n_hosts; h < hs->n; h++) { /* the lab went on fewer */
-		free(hs->h[h].name);
-		free(hs->h[h].version);
-		free(hs->h[h].labs);
-	}
-	hs->n = s->n_hosts;
+	vl_hosts_truncate(hs, s->n_hosts); /* the lab went on fewer */
 	return 0;
 }
 

@@ -110,6 +110,28 @@ void vl_hosts_close(struct vl_hosts *hs)
 	memset(hs, 0, sizeof(*hs));
 }
 
+void vl_hosts_truncate(struct vl_hosts *hs, size_t n)
+{
+	struct vl_hosts rest;
+
+	if (n >= hs->n)
+		return;
+	/* the rest's connections closed, the directory left to close */
+	rest = *hs;
+	rest.h = hs->h + n;
+	rest.n = hs->n - n;
+	rest.keep = false;
+	rest.dir_fd = -1;
+	if (hs->be && hs->be->close)
+		hs->be->close(&rest);
+	for (size_t i = n; i < hs->n; i++) {
+		free(hs->h[i].name);
+		free(hs->h[i].version);
+		free(hs->h[i].labs);
+	}
+	hs->n = n;
+}
+
 void vl_host_results_free(struct vl_host_result *r, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

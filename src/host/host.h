@@ -76,6 +76,8 @@ int vl_hosts_parse(struct vl_hosts *hs, const char *spec, const struct vl_hosts_
 int vl_hosts_open(struct vl_hosts *hs, struct vl_err *err);
 void vl_hosts_close(struct vl_hosts *hs);
 
+/* Keep the first n hosts: the rest forgotten, their connections closed. */
+void vl_hosts_truncate(struct vl_hosts *hs, size_t n);
 /* Run argv on host i and wait (at most the timeout): 0 with r filled
  * whatever the command's status, -1 only if it could not be run. */
 int vl_hosts_run(struct vl_hosts *hs, size_t i, char *const argv[], struct vl_host_result *r,

@@ -158,15 +158,21 @@ static void ssh_close(struct vl_hosts *hs)
 		cleanup_argv struct vl_argv a = {0};
 		struct vl_err err;
 
+		cleanup_argv struct vl_argv c = {0};
+
 		ssh_opts(hs, &a);
 		vl_argv_addl(&a, "-O", "exit", "--", hs->h[i].name, NULL);
 		vl_spawn_wait(a.v, true, &err);
-	}
-	/* unless another vnetlab holds it or its connections are there; a
-	 * master that was told to exit removes its socket a moment later */
-	if (!hs->keep && flock(hs->dir_fd, LOCK_EX | LOCK_NB) == 0)
-		for (int k = 0; k < 10 && rmdir(hs->dir) < 0 && errno == ENOTEMPTY; k++)
+		/* a master told to exit removes its socket a moment later: until
+		 * then `-O check` still finds it (at most a second) */
+		ssh_opts(hs, &c);
+		vl_argv_addl(&c, "-O", "check", "--", hs->h[i].name, NULL);
+		for (int k = 0; k < 50 && vl_spawn_wait(c.v, true, &err) == 0; k++)
 			usleep(20000);
+	}
+	/* unless another vnetlab holds it or its connections are there */
+	if (!hs->keep && flock(hs->dir_fd, LOCK_EX | LOCK_NB) == 0)
+		rmdir(hs->dir);
 	close(hs->dir_fd);
 	hs->dir_fd = -1;
 }
