@@ -23,12 +23,15 @@ void vl_vmg_mac(const struct vl_plan *p, size_t node, size_t j, uint8_t mac[6])
 		return;
 	}
 	unsigned long id = strtoul(p->id, NULL, 16);
+	/* the file's node index: the same on every host of a lab over
+	 * several, whose parts number their nodes each from 0 */
+	size_t k = (size_t)p->nodes[node].topo_node;
 
 	mac[0] = 0x02; /* locally administered, unicast */
 	mac[1] = (uint8_t)(id >> 8);
 	mac[2] = (uint8_t)id;
-	mac[3] = (uint8_t)(node >> 8);
-	mac[4] = (uint8_t)node;
+	mac[3] = (uint8_t)(k >> 8);
+	mac[4] = (uint8_t)k;
 	mac[5] = (uint8_t)j;
 }
 

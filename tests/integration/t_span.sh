@@ -15,7 +15,7 @@ span_start() {
 		skip "the kernel cannot make network, mount, UTS, IPC, pid and cgroup namespaces here"
 	span_sim down >/dev/null 2>&1
 	span_sim up 3 --subnet 198.18.13.0/24 >/dev/null || fail "simhosts up 3"
-	trap 'for l in vt-pair vt-slurm vt-dup vt-few vt-kill; do "$VNETLAB" down $l >/dev/null 2>&1; done; span_sim down >/dev/null 2>&1' EXIT
+	trap 'for l in vt-pair vt-slurm vt-dup vt-few vt-kill vt-spanvm; do "$VNETLAB" down $l >/dev/null 2>&1; done; span_sim down >/dev/null 2>&1' EXIT
 	export VNETLAB_SSH_CONFIG=/run/vt-simspan/ssh/config
 }
 
@@ -184,5 +184,26 @@ test_span_bad_input_changes_nothing() {
 	case $out in *"3 hosts for 2 nodes"*"over 2 hosts"*) ;; *) fail "more hosts than nodes: $out" ;; esac
 	vl down vt-few >/dev/null
 	span_nothing_left "a lab on fewer hosts"
+	span_end
+}
+
+# Guests over hosts: each host boots its own (clones of its template); a
+# guest's MAC comes from the file's node index, the same on every host, so
+# two hosts' first guests are not one MAC on the wire.
+test_span_vm_guests_across_hosts() {
+	need_vm
+	span_start
+	vl up --topo linear,2 --backend vm --name vt-spanvm --hosts ssh:sim1,sim2 -q
+	expect_eq "$("$VNETLAB" status vt-spanvm --json | jq -r '[.nodes.h1, .nodes.h2] | join(" ")')" \
+		"0 1" "a guest on each host"
+	expect_eq "$("$VNETLAB" exec vt-spanvm h2 -- cat /proc/1/cmdline | tr '\0' ' ')" "/init " \
+		"h2 is a guest (our agent its PID 1)"
+	"$VNETLAB" exec vt-spanvm h1 -- ping -c1 -W3 -M do -s 1422 h2 >/dev/null ||
+		fail "guest h1 cannot reach guest h2 across hosts at the largest size"
+	m1=$("$VNETLAB" exec vt-spanvm h1 -- cat /sys/class/net/eth0/address)
+	m2=$("$VNETLAB" exec vt-spanvm h2 -- cat /sys/class/net/eth0/address)
+	[ "$m1" != "$m2" ] || fail "both guests have MAC $m1"
+	vl down vt-spanvm
+	span_nothing_left "a lab of guests over hosts"
 	span_end
 }
