@@ -43,6 +43,18 @@ static const char *const mpich_tcp_env[] = {
     "MPIR_CVAR_CH3_NOLOCAL=1", /* ch3 builds */
 };
 
+/* mpiexec's -genv for each of mpich_tcp_env. */
+static void mpich_genv(struct vl_argv *a)
+{
+	for (size_t i = 0; i < VL_ARRAY_SIZE(mpich_tcp_env); i++) {
+		const char *eq = strchr(mpich_tcp_env[i], '=');
+
+		vl_argv_add(a, "-genv");
+		vl_argv_addf(a, "%.*s", (int)(eq - mpich_tcp_env[i]), mpich_tcp_env[i]);
+		vl_argv_add(a, eq + 1);
+	}
+}
+
 static void prog_path(const struct vl_mpi_opts *o, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/mpi/%s/vnetlab-mpi", o->bindir, o->impl);
@@ -122,13 +134,7 @@ static void mpich_argv(const struct vl_mpi_opts *o, const char *lab, const char 
 		 * the lab's /etc/hosts does not know */
 		vl_argv_add(a, "-localhost");
 		vl_argv_add(a, "h1");
-		for (size_t i = 0; i < VL_ARRAY_SIZE(mpich_tcp_env); i++) {
-			const char *eq = strchr(mpich_tcp_env[i], '=');
-
-			vl_argv_add(a, "-genv");
-			vl_argv_addf(a, "%.*s", (int)(eq - mpich_tcp_env[i]), mpich_tcp_env[i]);
-			vl_argv_add(a, eq + 1);
-		}
+		mpich_genv(a);
 	}
 	vl_argv_add(a, "-n");
 	vl_argv_addf(a, "%zu", ranks);
@@ -573,13 +579,7 @@ static void rm_argv(const struct vl_mpi_opts *o, const char *me, struct vl_argv 
 		vl_buf_printf(&hosts, "%s%s", i ? "," : "", o->hosts->h[i].addr);
 	vl_argv_addl(a, MPIEXEC_MPICH, "-launcher", "manual", "-localhost", me, "-hosts", hosts.s,
 	             NULL);
-	for (size_t i = 0; i < VL_ARRAY_SIZE(mpich_tcp_env); i++) {
-		const char *eq = strchr(mpich_tcp_env[i], '=');
-
-		vl_argv_add(a, "-genv");
-		vl_argv_addf(a, "%.*s", (int)(eq - mpich_tcp_env[i]), mpich_tcp_env[i]);
-		vl_argv_add(a, eq + 1);
-	}
+	mpich_genv(a);
 	vl_argv_add(a, "-n");
 	vl_argv_addf(a, "%zu", o->ranks);
 	bench_args(o, NULL, a);
