@@ -432,8 +432,10 @@ static int record(const struct vl_hosts *hs, const struct vl_plan *p, const char
 		host[h] = hs->h[h].name;
 		memcpy(addr[h], hs->h[h].addr, sizeof(addr[h]));
 	}
-	for (size_t i = 0; i < t->n_nodes; i++)
+	for (size_t i = 0; i < t->n_nodes; i++) {
 		node[i] = t->nodes[i].name;
+		s.n_switches += t->nodes[i].kind == VL_KIND_BRIDGE;
+	}
 	s.host = host;
 	s.addr = addr;
 	s.node = node;

@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "cli/cli.h"
 #include "cli/span.h"
+#include "lab/span.h"
 #include "engine/engine.h"
 #include "lab/lab.h"
 #include "engine/state.h"
@@ -33,11 +34,43 @@ static const char *lab_state(const char *lab)
 	return vl_lab_is_complete(lab) ? "up" : "incomplete";
 }
 
+/* The labs over hosts that up put on them from here; how many. */
+static size_t list_spans(json_t *arr, int json, bool header_done)
+{
+	struct vl_err err = {0};
+	char **labs;
+	size_t n, shown = 0;
+
+	if (getenv("VNETLAB_PART") || vl_span_list(&labs, &n, &err) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct vl_span s;
+
+		if (vl_span_read(labs[i], &s, &err) < 0)
+			continue;
+		if (!json && !shown && !header_done)
+			printf("%-20s %-5s %-10s %7s  %s\n", "LAB", "ID", "STATE", "NODES", "SOURCE");
+		if (json)
+			json_array_append_new(
+			    arr, json_pack("{s:s, s:s, s:s, s:I, s:s, s:I}", "lab", s.lab, "id", s.id,
+			                   "state", "over hosts", "nodes",
+			                   (json_int_t)(s.n_nodes - s.n_switches), "hosts", s.hosts,
+			                   "n_hosts", (json_int_t)s.n_hosts));
+		else
+			printf("%-20s %-5s %-10s %7zu  over %zu hosts (%s)\n", s.lab, s.id, "over-hosts",
+			       s.n_nodes - s.n_switches, s.n_hosts, s.hosts);
+		shown++;
+		vl_span_free(&s);
+	}
+	vl_strv_free(labs, n);
+	return shown;
+}
+
 static int list_labs(int json)
 {
 	struct vl_err err = {0};
 	char **labs;
-	size_t n;
+	size_t n, spans;
 	json_t *arr = json_array();
 
 	if (vl_lab_list(&labs, &n, &err) < 0)
@@ -62,10 +95,11 @@ static int list_labs(int json)
 			       src ? src : "");
 		vl_state_free(&s);
 	}
+	spans = list_spans(arr, json, n > 0);
 	if (json) {
 		json_dumpf(arr, stdout, JSON_INDENT(1));
 		putchar('\n');
-	} else if (!n) {
+	} else if (!n && !spans) {
 		printf("no labs\n");
 	}
 	json_decref(arr);

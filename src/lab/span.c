@@ -53,13 +53,14 @@ int vl_span_write(const struct vl_span *s, struct vl_err *err)
 		                      json_pack("{s:s, s:s}", "name", s->host[i], "addr", s->addr[i]));
 	for (size_t i = 0; i < s->n_nodes; i++)
 		json_object_set_new(nodes, s->node[i], json_integer(s->node_host[i]));
-	j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, s:I}", "lab",
-	              s->lab,
+	j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, s:I, s:I}",
+	              "lab", s->lab,
 	              "id", s->id, "hosts_spec", s->hosts, "underlay", opt_str(s->underlay),
 	              "ssh_config", opt_str(s->ssh_config), "slurm_job", opt_str(s->slurm_job),
 	              "slurm_nodelist", opt_str(s->slurm_nodelist), "slurm_conf",
 	              opt_str(s->slurm_conf), "hosts", hosts, "nodes",
-	              nodes, "mtu", s->mtu, "vxlan_port", s->port, "cut", (json_int_t)s->n_cut);
+	              nodes, "mtu", s->mtu, "vxlan_port", s->port, "cut", (json_int_t)s->n_cut,
+	              "switches", (json_int_t)s->n_switches);
 	text = json_dumps(j, JSON_INDENT(1));
 	json_decref(j);
 	if (!text)
@@ -161,6 +162,9 @@ int vl_span_read(const char *lab, struct vl_span *s, struct vl_err *err)
 		s->mtu = (int)json_integer_value(json_object_get(j, "mtu"));
 		s->port = (int)json_integer_value(json_object_get(j, "vxlan_port"));
 		s->n_cut = (size_t)json_integer_value(json_object_get(j, "cut"));
+		s->n_switches = (size_t)json_integer_value(json_object_get(j, "switches"));
+		if (s->n_switches > s->n_nodes)
+			s->n_switches = 0;
 		r = 0;
 	}
 	json_decref(j);

@@ -28,6 +28,7 @@ struct vl_span {
 	char **node;          /* the lab's nodes (switches too) */
 	int *node_host;       /* and each one's host */
 	int mtu, port;        /* links across hosts: inner MTU, VXLAN port */
+	size_t n_switches;    /* of the nodes, how many are switches */
 	size_t n_cut;
 };
 

@@ -55,6 +55,8 @@ test_span_ssh_pair_mtu_rate_down() {
 	expect_eq "$(echo "$st" | jq -r '[.nodes.a, .nodes.b, .nodes.c, .nodes.sw] | join(" ")')" \
 		"0 1 2 2" "each node's host"
 	expect_eq "$(echo "$st" | jq -r '.hosts[1].part.part.host')" 1 "sim2 holds part 1"
+	expect_eq "$("$VNETLAB" status --json | jq -r '.[] | select(.lab == "vt-pair") | "\(.state) \(.nodes) \(.n_hosts)"')" \
+		"over hosts 3 3" "the labs here list it"
 	# each node is on its own host, its link across hosts a VXLAN device
 	expect_eq "$("$VNETLAB" exec vt-pair b -- hostname)" b "b's hostname"
 	expect_eq "$(span_ssh sim2 ls /run/netns | grep -c -- '-b$')" 1 "b's namespace on sim2"
