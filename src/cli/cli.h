@@ -42,6 +42,7 @@ int cmd_down(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
+int cmd_mn(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_save(int argc, char **argv);
@@ -147,6 +148,7 @@ struct vl_topo_opts {
 	int host_services; /* --host-services on|off: VL_UNSET, 1, 0 */
 	const char *link;  /* --link: Mininet's settings for every link (link/linkspec.h) */
 	int accounting;    /* --accounting: VL_ACCOUNT_* bits, or -1 */
+	bool mac;          /* --mac: Mininet's autoSetMacs, host k's first link 00:..:k */
 };
 void vl_cli_topo_opts_init(struct vl_topo_opts *o);
 void vl_cli_topo_opts_free(struct vl_topo_opts *o);
@@ -167,7 +169,7 @@ void vl_cli_topo_opts_free(struct vl_topo_opts *o);
 	    {"vm-export", required_argument, NULL, 0x10b},                                         \
 	    {"mgmt", required_argument, NULL, 0x120}, {"nat", no_argument, NULL, 0x121},           \
 	    {"host-services", required_argument, NULL, 0x122},                                     \
-	    {"link", required_argument, NULL, 0x140},                                              \
+	    {"link", required_argument, NULL, 0x140}, {"mac", no_argument, NULL, 0x241},           \
 	    {"accounting", required_argument, NULL, 0x150},                                        \
 	{                                                                                          \
 		"vm-timeout", required_argument, NULL, 0x108                                       \

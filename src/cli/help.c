@@ -257,6 +257,18 @@ const struct vl_cmd_help vl_cmd_help[] = {
     {"report", "DIR", "render a study's report again from its JSON files",
      "Read DIR/*.json (as `vnetlab bench --json` writes them) and write DIR/*.csv,\n"
      "DIR/plots/ and DIR/report.md.\n"},
+    {"mn", "[--topo T[,PARAMS]] [--switch S] [--controller C] [--link tc,...] [--host H] "
+           "[--test T] [--mac] [--nat] [--ipbase CIDR] [-c]",
+     "Mininet's mn command line over vnetlab",
+     "Run mn's command line on a lab named mn: --topo linear|minimal|reversed|single|\n"
+     "torus|tree with Mininet's parameters (tree,depth=2,fanout=8 or tree,2,8), every\n"
+     "--switch a learning bridge and every --controller nothing (no OpenFlow; remote\n"
+     "is refused), --link tc,bw=10,delay=5ms,loss=1,max_queue_size=100, --host\n"
+     "cfs,cpu=F (F of all the machine's CPUs), --test pingall|pingpair|iperf|iperfudp|\n"
+     "all|build|none (default: the CLI, vnetlab shell), --mac (host k: 00:..:k),\n"
+     "--nat (the management network's NAT), --ipbase, -c (down mn, then clean).\n"
+     "Refused, saying what to use instead: --xterms, --custom (not yet), --cluster,\n"
+     "--pre/--post, --innamespace. The lab is down when mn returns.\n"},
     {"clean", "[--dry-run] [--orphans] [--templates]", "remove what crashed runs left behind",
      "Remove labs whose up or down never finished (killed or crashed), from their\n"
      "journal; put back host settings (sysctls) that no lab needs any more; and remove\n"

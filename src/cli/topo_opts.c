@@ -137,6 +137,9 @@ int vl_cli_topo_opt(struct vl_topo_opts *o, int opt, const char *arg, const char
 		o->link = arg;
 		return 1;
 	}
+	case 0x241:
+		o->mac = true;
+		return 1;
 	case 0x120:
 		o->mgmt = arg;
 		return 1;
@@ -281,6 +284,32 @@ static int apply_pool(const struct vl_topo_opts *o, struct vl_topo *t, struct vl
 }
 
 /* Mininet's --link: every link, both ways, over the file's. */
+/* --mac, Mininet's autoSetMacs: host k (the k-th node that is no switch,
+ * from 1) gets 00:00:00:00:00:k, big-endian, on its first link's end, unless
+ * the file gave that end one. */
+static void apply_mac(const struct vl_topo_opts *o, struct vl_topo *t)
+{
+	uint64_t k = 0;
+
+	for (size_t i = 0; o->mac && i < t->n_nodes; i++) {
+		if (t->nodes[i].kind == VL_KIND_BRIDGE)
+			continue;
+		k++;
+		for (size_t l = 0; l < t->n_links; l++) {
+			struct vl_topo_endpoint *e =
+			    t->links[l].ep[0].node == i ? &t->links[l].ep[0]
+			    : t->links[l].ep[1].node == i ? &t->links[l].ep[1] : NULL;
+
+			if (!e)
+				continue;
+			for (int b = 0; !e->have_mac && b < 6; b++)
+				e->mac[b] = (uint8_t)(k >> (8 * (5 - b)));
+			e->have_mac = true;
+			break;
+		}
+	}
+}
+
 static int apply_link(const struct vl_topo_opts *o, struct vl_topo *t, struct vl_err *err)
 {
 	struct vl_link_spec ls;
@@ -345,6 +374,7 @@ int vl_cli_load_topo(const struct vl_topo_opts *o, struct vl_topo **tp, char *la
 		vl_topo_free(t);
 		return -1;
 	}
+	apply_mac(o, t);
 	if (o->profile != VL_UNSET)
 		t->profile = (enum vl_profile)o->profile;
 	if (o->accounting >= 0)
