@@ -47,7 +47,7 @@ def run(lab, node, cmd, check=False, timeout=None, input=None, text=True):
     stdout and stderr are captured (str, or bytes if text=False); stdin is
     input, else /dev/null. timeout (s): the command's process group gets
     SIGTERM, then SIGKILL, and subprocess.TimeoutExpired is raised. The
-    returncode is the command's (128+N if killed by signal N). vnetlab's own
+    returncode is the command's (128+N if signal N killed it). vnetlab's own
     failure (no such lab or node) raises VnetlabError; check=True also
     raises ExecError for any other non-zero status.
     """
@@ -70,15 +70,19 @@ def run(lab, node, cmd, check=False, timeout=None, input=None, text=True):
         last = text_err.strip().splitlines()[-1:] or [""]
         if last[0].startswith("vnetlab: "):
             raise VnetlabError(cli.message_of(last[0]), p.returncode, argv)
-    if check and p.returncode != 0:
-        raise ExecError(node, shown, p.returncode, out, err)
-    return subprocess.CompletedProcess(shown, p.returncode, out, err)
+    # killed by signal N: 128+N, as vnetlab exec says it from a pid namespace
+    rc = 128 - p.returncode if p.returncode < 0 else p.returncode
+    if check and rc != 0:
+        raise ExecError(node, shown, rc, out, err)
+    return subprocess.CompletedProcess(shown, rc, out, err)
 
 
 def popen(lab, node, cmd, **kw):
     """A subprocess.Popen of cmd running in the node; kw as Popen's
     (stdin, stdout, stderr, text, start_new_session, ...). Its pid is the
-    command's own (or its signal-passing parent's, in a pid namespace)."""
+    command's own, or in a node with its own pid namespace a parent that
+    passes every signal on; a command killed by signal N has returncode -N,
+    or 128+N from such a parent."""
     if kw.get("shell"):
         raise ValueError("popen: no shell=True; give a str to run it with sh -c in the node")
     if "executable" in kw or "args" in kw:
