@@ -1,4 +1,5 @@
 """A lab's nodes as status --json shows them: interfaces, addresses, routes."""
+import json
 from dataclasses import dataclass, field
 
 
@@ -57,6 +58,13 @@ class Node:
         if self.interfaces:
             return self.interfaces[0].address
         return self.address
+
+    def macs(self):
+        """{interface: MAC} as the node has them now (read with ip -j link;
+        status does not record the kernel's MACs)."""
+        out = self.exec(["ip", "-j", "link", "show"], check=True).stdout
+        return {i["ifname"]: i.get("address") for i in json.loads(out)
+                if i.get("link_type") == "ether"}
 
     def exec(self, cmd, **kw):
         """Lab.exec on this node."""

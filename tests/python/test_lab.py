@@ -38,6 +38,7 @@ class LabTest(unittest.TestCase):
         # the address status reports is the one in the node
         out = h2.exec(["ip", "-4", "-o", "addr", "show", "dev", "eth0"], check=True).stdout
         self.assertIn(f"inet {eth0.address}/{eth0.prefix} ", out)
+        self.assertRegex(h2.macs()["eth0"], r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$")
         self.assertRaises(KeyError, lab.node, "h9")
         self.assertRaises(KeyError, h2.intf, "eth7")
         self.assertEqual([lk.endpoint for lk in lab.links], ["h1:eth0", "h2:eth0", "h3:eth0"])
