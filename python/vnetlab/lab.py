@@ -43,12 +43,15 @@ class Lab:
         topology: a dict in containerlab's shape ({"name": ..., "topology":
         {"nodes": {...}, "links": [...]}}), a topology file's path, or a
         generator spec ("tree,2,2", "single,3", "minimal"). name: the lab's
-        (default: the topology's name:, else derived by vnetlab). backend:
+        (default: the topology's name:; a dict needs one or the other; a
+        file's or spec's is else derived by vnetlab). backend:
         ns, proc or vm. opts: up's other options by name, as up --help shows
         them (pool="10.1.0.0/16", nat=True, link="bw=10Mbit", cpu_weight=2).
         A failure raises VnetlabError with vnetlab's message (a dict's
         position shown as "<dict>:LINE:COLUMN", its text in .source).
         """
+        if isinstance(topology, dict) and not name and not topology.get("name"):
+            raise ValueError("Lab.up: a dict topology needs name= or a \"name\" key")
         args = topo.option_args(opts)
         if name:
             args += ["--name", name]
@@ -57,7 +60,11 @@ class Lab:
         with topo.as_args(topology) as (targs, source, path):
             res = cli.run_json(["up", *targs, *args, "--json"], source=source,
                                replace=(path, "<dict>") if path else None)
-        return cls.attach(res["lab"])
+        try:
+            return cls.attach(res["lab"])
+        except BaseException:
+            cli.run(["down", res["lab"]])  # not left up unseen
+            raise
 
     @classmethod
     def attach(cls, name):

@@ -172,6 +172,7 @@ class LifeTest(unittest.TestCase):
 
     def test_bad_arguments(self):
         self.assertRaises(TypeError, vnetlab.Lab.up, 42)
+        self.assertRaises(ValueError, vnetlab.Lab.up, {"topology": {"nodes": {"h1": {}}}})
         self.assertRaises(ValueError, vnetlab.Lab.up, "single,2", test="pingall")
         with self.assertRaises(vnetlab.VnetlabError) as cm:
             vnetlab.Lab.up("nosuchgen,3", name="vt-py-gen")
