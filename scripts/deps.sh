@@ -19,7 +19,7 @@ libjansson-dev
 libyaml-dev
 libedit-dev
 libmetis-dev
-python3-minimal
+python3
 libssl-dev
 iproute2
 iputils-ping
