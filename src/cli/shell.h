@@ -76,6 +76,18 @@ struct vl_shell {
  * stops) and SIGTERM/SIGHUP (the shell ends once it has: the signal). */
 extern volatile sig_atomic_t vl_sh_interrupted, vl_sh_stop;
 
+/* One pair's ping: sent and received (one each, as ping -c1), and the
+ * round trip (min avg max mdev, ms). */
+struct vl_sh_ping {
+	int sent, received;
+	double rtt[4];
+};
+/* From namespace node netns, an echo to each of ips[0..n) at once (NULL:
+ * none), sent by vnetlab itself (shell_echo.c), each answered within
+ * timeout s or lost: res[j]. -1 (errno) if no socket could be made there. */
+int vl_sh_echo_row(const char *netns, char *const *ips, size_t n, double timeout,
+                   struct vl_sh_ping *res);
+
 /* Load the lab (its state.json) into sh. */
 int vl_sh_open(struct vl_shell *sh, const char *lab, struct vl_err *err);
 void vl_sh_close(struct vl_shell *sh);

@@ -71,36 +71,72 @@ static int node_labs(struct engine *e, bool have_ipv6, struct vl_err *err)
  * lab that holds it puts the host's value back (lab/host.h). */
 #define BACKLOG_KEY "net/core/netdev_max_backlog"
 
-static int raise_backlog(struct engine *e, struct vl_err *err)
+/* Hold host setting key at least need for the lab (journalled; the last
+ * lab that holds it puts the host's value back), saying so. */
+static int raise_setting(struct engine *e, const char *key, unsigned long need, const char *why,
+                         struct vl_err *err)
 {
-	const struct vl_plan *p = e->plan;
-	unsigned long base, need = 0;
+	unsigned long base;
+	char path[PATH_MAX];
 	int lock, r;
 
-	/* a segment of fewer than 250 ports fits in the default's half */
-	for (size_t k = 0; k < p->n_segs; k++)
-		if (!p->segs[k].p2p && p->segs[k].n_members >= 250 &&
-		    2ul * (unsigned long)p->segs[k].n_members + 1000 > need)
-			need = 2ul * (unsigned long)p->segs[k].n_members + 1000;
-	if (!need || access("/proc/sys/" BACKLOG_KEY, W_OK) < 0)
-		return 0; /* no segment that large, or nothing to tune */
+	snprintf(path, sizeof(path), "/proc/sys/%s", key);
+	if (!need || access(path, W_OK) < 0)
+		return 0; /* nothing to tune (not the host's own namespace) */
 	if ((lock = vl_host_lock(err)) < 0)
 		return -1;
-	r = vl_host_base(BACKLOG_KEY, &base, err);
+	r = vl_host_base(key, &base, err);
 	if (r == 0 && need > base) {
-		r = vl_journal_sysctl(&e->j, BACKLOG_KEY, base, need, err);
+		r = vl_journal_sysctl(&e->j, key, base, need, err);
 		if (r == 0)
-			r = vl_host_raise(BACKLOG_KEY, need, err);
-		if (r == 0)
-			fprintf(
-			    stderr,
-			    "vnetlab: net.core.netdev_max_backlog at least %lu (the host's %lu): a "
-			    "broadcast to a segment this large would overflow it (put back when "
-			    "the last lab that needs it goes)\n",
-			    need, base);
+			r = vl_host_raise(key, need, err);
+		if (r == 0) {
+			char dotted[128];
+
+			snprintf(dotted, sizeof(dotted), "%s", key);
+			for (char *c = dotted; *c; c++)
+				*c = *c == '/' ? '.' : *c;
+			fprintf(stderr,
+			        "vnetlab: %s at least %lu (the host's %lu): %s (put back when the last "
+			        "lab that needs it goes)\n",
+			        dotted, need, base, why);
+		}
 	}
 	close(lock);
 	return r;
+}
+
+/* The kernel's neighbour (ARP) table is one for every namespace, at most
+ * gc_thresh3 entries (1024 by default): on a segment of N nodes that all
+ * talk (pingall), each learns N - 1 neighbours, N(N - 1) in all; past the
+ * limit new neighbours are refused ("neighbour table overflow") and their
+ * packets dropped. Raise the limits (gc_thresh2, the soft one, with it)
+ * where the lab's segments need more. */
+#define NEIGH_KEY3 "net/ipv4/neigh/default/gc_thresh3"
+#define NEIGH_KEY2 "net/ipv4/neigh/default/gc_thresh2"
+
+static int raise_host_settings(struct engine *e, struct vl_err *err)
+{
+	const struct vl_plan *p = e->plan;
+	unsigned long backlog = 0, neigh = 0;
+
+	/* a segment of fewer than 250 ports fits in the default's half */
+	for (size_t k = 0; k < p->n_segs; k++) {
+		unsigned long m = (unsigned long)p->segs[k].n_members;
+
+		if (!p->segs[k].p2p && m >= 250 && 2 * m + 1000 > backlog)
+			backlog = 2 * m + 1000;
+		neigh += m * (m ? m - 1 : 0);
+	}
+	neigh = neigh > 1024 ? neigh + neigh / 4 + 1024 : 0;
+	return raise_setting(e, BACKLOG_KEY, backlog,
+	                     "a broadcast to a segment this large would overflow it", err) < 0 ||
+	               raise_setting(e, NEIGH_KEY3, neigh,
+	                             "the lab's nodes may learn that many neighbours", err) < 0 ||
+	               raise_setting(e, NEIGH_KEY2, neigh ? neigh / 2 : 0,
+	                             "fewer would be dropped as stale within seconds", err) < 0
+	           ? -1
+	           : 0;
 }
 
 /* Is this lab id in use by another lab, or by leftovers tagged with it? */
@@ -231,7 +267,7 @@ static int do_up(struct engine *e, struct vl_err *err)
 			return -1;
 	}
 	if (e->any_netns) {
-		if (raise_backlog(e, err) < 0)
+		if (raise_host_settings(e, err) < 0)
 			return -1;
 		vl_engine_phase(e, "switches");
 		if (vl_engine_create_infra(e, err) < 0 || vl_engine_check_interrupt(err) < 0 ||

@@ -19,7 +19,9 @@
 #define HOST_DIR VL_RUN_DIR "/.host"
 #define MAX_VAL  (1ul << 31)
 
-static const char *const known[] = {"net/core/netdev_max_backlog", "net/ipv4/ip_forward"};
+static const char *const known[] = {"net/core/netdev_max_backlog", "net/ipv4/ip_forward",
+                                    "net/ipv4/neigh/default/gc_thresh2",
+                                    "net/ipv4/neigh/default/gc_thresh3"};
 
 bool vl_host_known(const char *key)
 {
