@@ -7,5 +7,8 @@
 
 double vl_json_num(json_t *obj, const char *key);
 const char *vl_json_str(json_t *obj, const char *key);
+/* The last line of text (NULL: none) that parses as a JSON object with key
+ * (NULL: any object), or NULL: what a program reports after its output. */
+json_t *vl_json_last_line(const char *text, const char *key);
 
 #endif

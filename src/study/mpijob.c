@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "base/util.h"
 #include "study/rm.h"
 #include "study/runner.h"
@@ -213,32 +214,6 @@ static size_t distinct_hosts(json_t *report)
 	return n;
 }
 
-/* The last line of text that parses as a JSON object with "benchmark". */
-static json_t *find_report(const char *text)
-{
-	json_t *found = NULL;
-	const char *line = text;
-
-	while (line && *line) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		json_error_t je;
-
-		if (len && line[0] == '{') {
-			json_t *j = json_loadb(line, len, 0, &je);
-
-			if (json_object_get(j, "benchmark")) {
-				json_decref(found);
-				found = j;
-			} else {
-				json_decref(j);
-			}
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	return found;
-}
-
 static double sent_bytes(const struct vl_lab_stats *s)
 {
 	double b = 0;
@@ -276,7 +251,7 @@ static void judge(const struct vl_bench_proc *p, double timeout, struct vl_mpi_r
 	const char *errs = json_string_value(json_object_get(w, "stderr"));
 
 	res->job_s = json_number_value(json_object_get(w, "wall_s"));
-	res->report = out ? find_report(out) : NULL;
+	res->report = out ? vl_json_last_line(out, "benchmark") : NULL;
 	res->finished = res->report != NULL;
 	res->verified = json_is_true(json_object_get(res->report, "verified"));
 	res->timed_out = p->stopped;
@@ -589,7 +564,7 @@ static void rm_argv(const struct vl_mpi_opts *o, const char *me, struct vl_argv 
 static void rm_judge(const struct vl_bench_proc *p, double timeout, struct vl_rm_cmd *c, size_t n,
                      struct vl_mpi_result *res)
 {
-	res->report = p->text.s ? find_report(p->text.s) : NULL;
+	res->report = p->text.s ? vl_json_last_line(p->text.s, "benchmark") : NULL;
 	res->finished = res->report != NULL;
 	res->verified = json_is_true(json_object_get(res->report, "verified"));
 	res->timed_out = p->stopped && !res->finished;

@@ -309,26 +309,6 @@ static void host_argv(const struct vl_wl_ctx *c, const struct vl_workload *w,
 	}
 }
 
-static json_t *said_line(const struct vl_buf *out)
-{
-	json_t *found = NULL;
-
-	for (const char *l = out->s; l && *l;) {
-		const char *nl = strchr(l, '\n');
-		size_t len = nl ? (size_t)(nl - l) : strlen(l);
-		json_t *j = l[0] == '{' ? json_loadb(l, len, 0, NULL) : NULL;
-
-		if (json_object_get(j, "client")) {
-			json_decref(found);
-			found = j;
-		} else {
-			json_decref(j);
-		}
-		l = nl ? nl + 1 : NULL;
-	}
-	return found;
-}
-
 /* Instance i's figures from its host's line and its server's host's. */
 static void instance(const struct vl_wl_ctx *c, const struct vl_workload *w,
                      struct vl_bench_run *run, struct rm_job *jobs, size_t i)
@@ -487,7 +467,7 @@ static int run_hosts(struct vl_hosts *hs, struct rm_job *jobs, size_t n, struct 
 		return -1;
 	vl_rm_batch_wait(&b);
 	for (size_t i = 0; i < n; i++)
-		jobs[i].said = said_line(&jobs[i].cmd.r.out);
+		jobs[i].said = vl_json_last_line(jobs[i].cmd.r.out.s, "client");
 	return 0;
 }
 

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "base/util.h"
 #include "work/work.h"
 
@@ -286,30 +287,6 @@ static bool children_wait(struct child *c, size_t n, double deadline, struct sto
 	return killed;
 }
 
-/* The last line of out that parses as a JSON object, or NULL. */
-static json_t *last_report(const struct vl_buf *b)
-{
-	json_t *found = NULL;
-
-	for (const char *line = b->s; line && *line;) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-
-		if (len && line[0] == '{') {
-			json_t *j = json_loadb(line, len, 0, NULL);
-
-			if (json_is_object(j)) {
-				json_decref(found);
-				found = j;
-			} else {
-				json_decref(j);
-			}
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	return found;
-}
-
 static double tv(struct timeval t)
 {
 	return (double)t.tv_sec + (double)t.tv_usec / 1e6;
@@ -325,7 +302,7 @@ static json_t *child_json(struct child *c)
 
 	vl_buf_add(&c->e, "", 0);
 	vl_buf_tail(&tail, c->e.s, 4, 400);
-	return json_pack("{s:o*, s:i, s:f, s:f, s:s}", "report", last_report(&c->o), "status", st,
+	return json_pack("{s:o*, s:i, s:f, s:f, s:s}", "report", vl_json_last_line(c->o.s, NULL), "status", st,
 	                 "user_s", tv(c->ru.ru_utime), "sys_s", tv(c->ru.ru_stime), "stderr",
 	                 tail.s ? tail.s : "");
 }
