@@ -287,6 +287,28 @@ static int assign_addresses(struct vl_plan *p, const struct vl_topo *t, struct v
 	return 0;
 }
 
+/* addressing none: the addresses the file gives its endpoints (ipv4:). */
+static void given_addresses(struct vl_plan *p)
+{
+	for (size_t i = 0; i < p->n_nodes; i++)
+		for (size_t j = 0; j < p->nodes[i].n_ifs; j++) {
+			struct vl_plan_if *f = &p->nodes[i].ifs[j];
+			const struct vl_plan_veth *ve = &p->veths[f->veth];
+			const struct vl_topo_link *lk;
+
+			if (ve->host_link >= 0 || ve->topo_link < 0)
+				continue;
+			lk = &p->topo->links[ve->topo_link];
+			for (int e = 0; e < 2; e++)
+				if (lk->ep[e].ipv4_prefix &&
+				    lk->ep[e].node == (size_t)p->nodes[i].topo_node &&
+				    !strcmp(lk->ep[e].ifname, f->name)) {
+					f->addr = lk->ep[e].ipv4;
+					f->prefix = lk->ep[e].ipv4_prefix;
+				}
+		}
+}
+
 void vl_plan_build_hosts(struct vl_plan *p)
 {
 	struct vl_buf b = {0};
@@ -625,6 +647,8 @@ int vl_plan_build(const struct vl_topo *t, const char *lab, const char *id, enum
 		if (assign_addresses(p, t, err) < 0)
 			return -1;
 		vl_plan_compute_routes(p);
+	} else {
+		given_addresses(p);
 	}
 	if (vl_plan_build_mgmt(p, err) < 0 || vl_plan_build_host_links(p, b.pnode, err) < 0)
 		return -1;

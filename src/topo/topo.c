@@ -662,6 +662,12 @@ void vl_topo_dump(const struct vl_topo *t, struct vl_buf *out)
 				vl_buf_printf(out, "/mac=%02x:%02x:%02x:%02x:%02x:%02x", ep->mac[0],
 				              ep->mac[1], ep->mac[2], ep->mac[3], ep->mac[4],
 				              ep->mac[5]);
+			if (ep->ipv4_prefix) {
+				char a4[16];
+
+				vl_fmt_ip(ep->ipv4, a4);
+				vl_buf_printf(out, "/ipv4=%s/%d", a4, ep->ipv4_prefix);
+			}
 		}
 		vl_buf_printf(out, " mtu=%d", l->mtu);
 		for (int d = 0; d < 2; d++) {

@@ -153,7 +153,9 @@ struct vl_topo_endpoint {
 	char *ifname;   /* interface name in the node (port label on a bridge) */
 	uint8_t mac[6]; /* its MAC address, if have_mac (unicast) */
 	bool have_mac;
-	struct vl_pos pos, mac_pos;
+	uint32_t ipv4;  /* its address (host order) and prefix, if ipv4_prefix > 0 */
+	int ipv4_prefix;
+	struct vl_pos pos, mac_pos, ipv4_pos;
 };
 
 /* Which path serves a link's impairments. */

@@ -93,7 +93,7 @@ static const char *const link_keys[] = {"endpoints", "mtu",      "type",
                                         "engine",    "forward",  "reverse",
                                         IMPAIR_KEYS, "endpoint", "host-interface"};
 static const char *const direction_keys[] = {IMPAIR_KEYS};
-static const char *const endpoint_keys[] = {"node", "interface", "mac"};
+static const char *const endpoint_keys[] = {"node", "interface", "mac", "ipv4"};
 
 #define KEYS(o, i, w)                                                                              \
 	{                                                                                          \
@@ -474,6 +474,8 @@ static int load_root(struct loader *ld, yaml_node_t *root)
 		if (ld->t->mgmt.on == VL_UNSET && clab)
 			ld->t->mgmt.on = 1;
 	}
+	if (vl_yaml_check_ipv4_addressing(ld) < 0)
+		return -1;
 	warn_summaries(ld);
 	return 0;
 }

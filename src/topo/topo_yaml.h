@@ -173,5 +173,7 @@ int vl_yaml_check_mgmt(struct loader *ld);
 
 /* topology.links (n may be NULL or null: no links), after the nodes. */
 int vl_yaml_load_links(struct loader *ld, yaml_node_t *n);
+/* An endpoint's ipv4 only where addressing is none (after it is known). */
+int vl_yaml_check_ipv4_addressing(struct loader *ld);
 
 #endif

@@ -64,6 +64,32 @@ static struct if_slot *if_claim(struct loader *ld, size_t node, const char *ifna
 	return NULL;
 }
 
+/* An endpoint's ipv4: "A.B.C.D/N", an address a node can use, neither
+ * its subnet's network nor broadcast address (N <= 30). */
+static int load_endpoint_ipv4(struct loader *ld, yaml_node_t *v, const char *ctx,
+                              struct vl_topo_endpoint *ep)
+{
+	const char *s, *what;
+	uint32_t a, host;
+	int prefix;
+
+	if (vl_yaml_get_string(ld, v, ctx, &s) < 0)
+		return -1;
+	if (vl_parse_cidr(s, &a, &prefix) < 0 || prefix < 1)
+		return fail(ld, v, "%s: ipv4 \"%s\": expected an address and prefix, 10.0.0.1/8",
+		            ctx, s);
+	if ((what = vl_ipv4_unusable(a, 32)))
+		return fail(ld, v, "%s: ipv4 \"%s\" is in %s", ctx, s, what);
+	host = prefix == 32 ? 0 : a & ((1u << (32 - prefix)) - 1);
+	if (prefix <= 30 && (!host || host == (1u << (32 - prefix)) - 1))
+		return fail(ld, v, "%s: ipv4 \"%s\" is its subnet's %s address", ctx, s,
+		            host ? "broadcast" : "network");
+	ep->ipv4 = a;
+	ep->ipv4_prefix = prefix;
+	ep->ipv4_pos = vl_yaml_pos(v);
+	return 0;
+}
+
 /* One endpoint, "node:iface" or {node: N, interface: I}, into ep. */
 static int load_endpoint(struct loader *ld, yaml_node_t *n, const char *lctx, size_t idx,
                          struct vl_topo_endpoint *ep)
@@ -116,6 +142,9 @@ static int load_endpoint(struct loader *ld, yaml_node_t *n, const char *lctx, si
 			ep->have_mac = true;
 			ep->mac_pos = vl_yaml_pos(mac_n);
 		}
+		if ((mac_n = vl_yaml_found_val(&f, W_ENDPOINT, "ipv4")) &&
+		    load_endpoint_ipv4(ld, mac_n, ctx, ep) < 0)
+			return -1;
 		ep->pos = vl_yaml_pos(vl_yaml_node(ld, n->data.mapping.pairs.start->key));
 	} else {
 		const char *colon;
@@ -429,6 +458,47 @@ static int check_macs(struct loader *ld)
 	return 0;
 }
 
+/* Addresses go on nodes' interfaces of links between two ends. */
+static int check_ipv4(struct loader *ld)
+{
+	const struct vl_topo *t = ld->t;
+
+	for (size_t i = 0; i < t->n_links; i++)
+		for (int e = 0; e < 2; e++) {
+			const struct vl_topo_endpoint *ep = &t->links[i].ep[e];
+
+			if (ep->ipv4_prefix && t->nodes[ep->node].kind == VL_KIND_BRIDGE)
+				return vl_yaml_fail_at(ld, ep->ipv4_pos,
+				                       "%s:%s: ipv4 on a switch's port: a bridge "
+				                       "port has no address",
+				                       t->nodes[ep->node].name, ep->ifname);
+		}
+	for (size_t i = 0; i < t->n_host_links; i++)
+		if (t->host_links[i].ep.ipv4_prefix)
+			return vl_yaml_fail_at(ld, t->host_links[i].ep.ipv4_pos,
+			                       "ipv4 on a %s link's endpoint: not supported (set "
+			                       "it with an exec line)",
+			                       vl_host_link_type_name(t->host_links[i].type));
+	return 0;
+}
+
+int vl_yaml_check_ipv4_addressing(struct loader *ld)
+{
+	const struct vl_topo *t = ld->t;
+
+	if (!t->addressing)
+		return 0;
+	for (size_t i = 0; i < t->n_links; i++)
+		for (int e = 0; e < 2; e++)
+			if (t->links[i].ep[e].ipv4_prefix)
+				return vl_yaml_fail_at(
+				    ld, t->links[i].ep[e].ipv4_pos,
+				    "%s:%s: ipv4 given in a lab with vnetlab's automatic addresses: "
+				    "set topology.defaults.addressing: none to give them yourself",
+				    t->nodes[t->links[i].ep[e].node].name, t->links[i].ep[e].ifname);
+	return 0;
+}
+
 int vl_yaml_load_links(struct loader *ld, yaml_node_t *n)
 {
 	size_t count;
@@ -447,5 +517,5 @@ int vl_yaml_load_links(struct loader *ld, yaml_node_t *n)
 	for (size_t i = 0; i < count; i++)
 		if (load_link(ld, vl_yaml_node(ld, n->data.sequence.items.start[i]), i) < 0)
 			return -1;
-	return check_macs(ld);
+	return check_macs(ld) < 0 ? -1 : check_ipv4(ld);
 }
