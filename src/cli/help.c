@@ -130,7 +130,7 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "\n"
      "  e.g. vnetlab link lab1 h1:eth0 set bw 100Mbit queue 50\n"
      "       vnetlab link lab1 h1:eth0 set --in clear\n"},
-    {"shell", "LAB [-c 'CMD; CMD...']", "an interactive shell over a lab, with Mininet's commands",
+    {"shell", "LAB [-c 'CMD; CMD...'] [--prompt TEXT]", "an interactive shell over a lab, with Mininet's commands",
      "Mininet's CLI over a running lab: nodes, net, links, intfs, dump, ports,\n"
      "pingall, pingallfull, pingpair, iperf [A B], iperfudp BW [A B], link A B up|down,\n"
      "link NODE:IF set delay 10ms loss 1% (as vnetlab link), NODE CMD ARGS (node names\n"
@@ -142,7 +142,8 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "the commands run in turn without a prompt. The exit status is the last\n"
      "command's (pingall: 0 if nothing was lost).\n"
      "\n"
-     "  -c, --command 'CMD; CMD'  run these commands (split at ;) and leave\n"},
+     "  -c, --command 'CMD; CMD'  run these commands (split at ;) and leave\n"
+     "      --prompt TEXT         the prompt on a terminal (Mininet's package: \"mininet> \")\n"},
     {"bench",
      "WORKLOAD [-n N] [--backend ns,proc,vm,solo,rm] [--hosts SPEC] [--neighbour KIND] "
      "[--seconds S] [--bytes SIZE] [--bw RATE] "

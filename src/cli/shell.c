@@ -580,13 +580,24 @@ static void on_signal(int sig)
 		vl_sh_stop = sig;
 }
 
+/* The prompt's text, if not vnetlab's own (vl_sh_set_prompt). */
+static const char *prompt_text;
+
+void vl_sh_set_prompt(const char *text)
+{
+	prompt_text = text;
+}
+
 static char *prompt(EditLine *el)
 {
 	static char buf[96];
 	struct vl_shell *sh = NULL;
 
 	el_get(el, EL_CLIENTDATA, &sh);
-	snprintf(buf, sizeof(buf), "vnetlab:%s> ", sh ? sh->lab : "");
+	if (prompt_text)
+		snprintf(buf, sizeof(buf), "%s", prompt_text);
+	else
+		snprintf(buf, sizeof(buf), "vnetlab:%s> ", sh ? sh->lab : "");
 	return buf;
 }
 
@@ -750,6 +761,7 @@ int vl_sh_main(const char *lab, const char *cmds, const char *test)
 
 static const struct option shell_opts[] = {
     {"command", required_argument, NULL, 'c'},
+    {"prompt", required_argument, NULL, 'p'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -763,6 +775,12 @@ int cmd_shell(int argc, char **argv)
 		switch (opt) {
 		case 'c':
 			cmds = optarg;
+			break;
+		case 'p':
+			if (strlen(optarg) > 64 || strpbrk(optarg, "\n\r\033"))
+				return vl_cli_usage("shell", "--prompt: at most 64 characters, "
+				                             "no newline or escape");
+			vl_sh_set_prompt(optarg);
 			break;
 		case 'h':
 			return vl_cli_help("shell");

@@ -123,6 +123,8 @@ int vl_sh_node_cmd(struct vl_shell *sh, const struct vl_sh_node *node, const cha
  * name, line and the limit) and its status is VL_EXIT_FAIL; told to stop,
  * 128 + the signal; else the last command's. */
 int vl_sh_run_stdin(struct vl_shell *sh);
+/* The interactive prompt's text instead of "vnetlab:LAB> " (text kept). */
+void vl_sh_set_prompt(const char *text);
 int vl_sh_source(struct vl_shell *sh, const char *path);
 /* Tell a running child's process group sig, then give it
  * VL_SH_STOP_GRACE_S to end before the group is killed. */
