@@ -60,3 +60,11 @@ class TorusTopo(Topo):
                 self.addLink(switches[i, j], switches[(i + 1) % x, j])
 
 # pylint: enable=arguments-differ
+
+
+def __getattr__(name):
+    """mininet.topolib.Mininet, as Mininet's topolib has it, imported on use."""
+    if name == 'Mininet':
+        from mininet.net import Mininet   # pylint: disable=import-outside-toplevel
+        return Mininet
+    raise AttributeError("module 'mininet.topolib' has no attribute %r" % name)

@@ -18,7 +18,10 @@ from subprocess import PIPE, STDOUT, Popen, call, check_call
 from time import sleep
 
 from mininet._compat import Unsupported
+from mininet import log as _log
 from mininet.log import debug, error, info, output
+
+warn = _log.warn   # Mininet's util has it too
 
 # Python 2/3 compatibility, as Mininet names it
 
