@@ -7,11 +7,13 @@ same calls. No lab, no root.
 import os
 import subprocess
 import sys
+import types
 import unittest
 
 from mininet.topo import (LinearTopo, MinimalTopo, MultiGraph, SingleSwitchReversedTopo,
                           SingleSwitchTopo, Topo)
-from mininet.topolib import TorusTopo, TreeTopo
+import mininet.topolib
+from mininet.topolib import TorusTopo, TreeNet, TreeTopo
 
 PYTHON = os.path.dirname(os.path.dirname(os.path.abspath(__import__('mininet').__file__)))
 
@@ -196,6 +198,27 @@ class TreeNetLazy(unittest.TestCase):
         out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                              check=True, env=dict(os.environ, PYTHONPATH=PYTHON)).stdout
         self.assertEqual(out, 'False\n')
+
+    def test_treenet_builds_a_mininet(self):
+        """TreeNet(depth, fanout, **kwargs) is Mininet(TreeTopo(depth, fanout), **kwargs)."""
+        class Mininet:
+            def __init__(self, topo, **kwargs):
+                self.topo, self.kwargs = topo, kwargs
+        fake = types.ModuleType('mininet.net')
+        fake.Mininet = Mininet
+        saved = sys.modules.get('mininet.net')
+        sys.modules['mininet.net'] = fake
+        try:
+            net = TreeNet(depth=2, fanout=3, autoSetMacs=True)
+            self.assertIs(mininet.topolib.Mininet, Mininet)
+        finally:
+            if saved is None:
+                del sys.modules['mininet.net']
+            else:
+                sys.modules['mininet.net'] = saved
+        self.assertIsInstance(net, Mininet)
+        self.assertEqual(net.kwargs, {'autoSetMacs': True})
+        self.assertEqual((len(net.topo.hosts()), len(net.topo.switches())), (9, 4))
 
 
 if __name__ == '__main__':
