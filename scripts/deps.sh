@@ -20,6 +20,9 @@ libyaml-dev
 libedit-dev
 libmetis-dev
 python3
+python3-pexpect
+net-tools
+psmisc
 libssl-dev
 iproute2
 iputils-ping

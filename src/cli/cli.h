@@ -43,6 +43,10 @@ int cmd_exec(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_mn(int argc, char **argv);
+int cmd_py(int argc, char **argv); /* py.c: python3 with the mininet package */
+/* Exec python3 with ARGS (n of them) where `import mininet` is vnetlab's
+ * package; returns only on failure (the exit status to use, 125-127). */
+int vl_py_exec(char *const *args, size_t n);
 int cmd_plan(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_save(int argc, char **argv);

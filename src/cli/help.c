@@ -259,7 +259,7 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "Read DIR/*.json (as `vnetlab bench --json` writes them) and write DIR/*.csv,\n"
      "DIR/plots/ and DIR/report.md.\n"},
     {"mn", "[--topo T[,PARAMS]] [--switch S] [--controller C] [--link tc,...] [--host H] "
-           "[--test T] [--mac] [--nat] [--ipbase CIDR] [-c]",
+           "[--test T] [--mac] [--nat] [--ipbase CIDR] [--custom FILE] [-c]",
      "Mininet's mn command line over vnetlab",
      "Run mn's command line on a lab named mn: --topo linear|minimal|reversed|single|\n"
      "torus|tree with Mininet's parameters (tree,depth=2,fanout=8 or tree,2,8), every\n"
@@ -268,8 +268,19 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "cfs,cpu=F (F of all the machine's CPUs), --test pingall|pingpair|iperf|iperfudp|\n"
      "all|build|none (default: the CLI, vnetlab shell), --mac (host k: 00:..:k),\n"
      "--nat (the management network's NAT), --ipbase, -c (down mn, then clean).\n"
-     "Refused, saying what to use instead: --xterms, --custom (not yet), --cluster,\n"
-     "--pre/--post, --innamespace. The lab is down when mn returns.\n"},
+     "--custom FILE (its topos, switches, hosts, links, tests), --pre and --post run\n"
+     "mn in Python, over the mininet package (vnetlab py). Refused, saying what to use\n"
+     "instead: --xterms, --cluster, --innamespace. The lab is down when mn returns.\n"},
+    {"py", "SCRIPT [ARGS] | -m MODULE [ARGS]", "run a Mininet Python script over vnetlab",
+     "Run Debian's python3 where `import mininet` is vnetlab's Mininet-compatible\n"
+     "package (and `import vnetlab` its own API), for SCRIPT and every Python process\n"
+     "it starts (through PYTHONPATH); outside it, a Mininet installed on the machine is\n"
+     "untouched. Arguments after py are python3's (SCRIPT ARGS, -m MODULE ARGS, -c CODE).\n"
+     "Each Mininet() network is a lab named mn-PID-K, taken down by net.stop() or when\n"
+     "the script ends. $VNETLAB_PYTHONPATH names another package directory.\n"
+     "\n"
+     "  e.g. sudo vnetlab py linuxrouter.py\n"
+     "       sudo vnetlab py -m mininet.examples.linearbandwidth\n"},
     {"clean", "[--dry-run] [--orphans] [--templates]", "remove what crashed runs left behind",
      "Remove labs whose up or down never finished (killed or crashed), from their\n"
      "journal; put back host settings (sysctls) that no lab needs any more; and remove\n"

@@ -5,8 +5,9 @@
  * OpenFlow), --link tc,bw=..., --host cfs,cpu=F, --mac, --nat, --ipbase,
  * --test (pingall, pingpair, iperf, iperfudp, all, build, none; default
  * the CLI), -c as down and clean. What cannot work says so and why:
- * xterms, a remote controller, cluster placement, --custom's Python
- * classes (not yet). Mininet's "*** Creating network" lines first. */
+ * xterms, a remote controller, cluster placement. --custom FILE and
+ * --pre/--post go to the mininet package's mn (python3 -m mininet._mn).
+ * Mininet's "*** Creating network" lines first. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +70,7 @@ static int topo_spec(const char *arg, struct vl_buf *out)
 		t++;
 	if (!name || t == VL_ARRAY_SIZE(topos))
 		return vl_cli_usage("mn", "--topo %s: not linear, minimal, reversed, single, torus or "
-		                          "tree (a Topo class of --custom is not supported yet)",
+		                          "tree (a Topo class of its own needs --custom FILE)",
 		                    arg);
 	for (char *p = strtok_r(NULL, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(p, '=');
@@ -143,13 +144,6 @@ static int refused(int opt)
 	case 'Y':
 		return vl_cli_usage("mn", "--cluster, --placement: a lab over several hosts is "
 		                          "vnetlab up --hosts ssh:H1,H2 (or slurm)");
-	case 'u':
-		return vl_cli_usage("mn", "--custom: Python topology classes are not supported yet; "
-		                          "give the topology as containerlab YAML (vnetlab up -f)");
-	case 'P':
-	case 'Q':
-		return vl_cli_usage("mn", "--pre, --post: not supported yet; run the CLI's commands "
-		                          "with vnetlab shell mn -c after up");
 	case 'I':
 		return vl_cli_usage("mn", "--innamespace: vnetlab's switches are in namespaces of "
 		                          "their own already");
@@ -261,12 +255,38 @@ static void up_args(const struct mn *m, const char *spec, struct vl_argv *a)
 		             NULL);
 }
 
+/* Whether mn's command line needs Python: --custom files, --pre/--post
+ * CLI scripts (run by the mininet package's mn, mininet._mn). */
+static bool needs_python(int argc, char **argv)
+{
+	static const char *const opts[] = {"--custom", "--pre", "--post"};
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		for (size_t k = 0; k < VL_ARRAY_SIZE(opts); k++) {
+			size_t n = strlen(opts[k]);
+
+			if (!strncmp(argv[i], opts[k], n) && (!argv[i][n] || argv[i][n] == '='))
+				return true;
+		}
+	return false;
+}
+
 int cmd_mn(int argc, char **argv)
 {
 	struct mn m = {0};
 	struct vl_buf topo = {0};
 	cleanup_argv struct vl_argv a = {0};
 	int opt, rc = 0;
+
+	if (needs_python(argc, argv)) {
+		cleanup_free char **pa = vl_xcalloc((size_t)argc + 2, sizeof(*pa));
+
+		pa[0] = "-m";
+		pa[1] = "mininet._mn";
+		for (int i = 1; i < argc; i++)
+			pa[i + 1] = argv[i];
+		return vl_py_exec(pa, (size_t)argc + 1);
+	}
 
 	while (!rc && (opt = getopt_long(argc, argv, "hcxi:v:w", mn_opts, NULL)) != -1) {
 		if (opt == 'h')
