@@ -110,6 +110,7 @@ class Lab:
             vcli.run(["up", *targs, "--name", name, "--quiet"], source=source,
                      replace=(path, "<mininet>") if path else None)
         _open.add(self)
+        _exit_on_signals()
 
     def exec_argv(self, node, argv):
         """argv run in node (vnetlab exec becomes the command)."""
@@ -147,6 +148,21 @@ class Lab:
 
 def private_root():
     return tempfile.mkdtemp(prefix="vnetlab-mn-")
+
+
+def _exit_on_signals():
+    # SIGTERM and SIGHUP end the script through SystemExit, so that its
+    # labs go down (atexit); a handler the script set is kept
+    import signal
+
+    def leave(signum, _frame):
+        raise SystemExit(128 + signum)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            if signal.getsignal(sig) == signal.SIG_DFL:
+                signal.signal(sig, leave)
+        except ValueError:  # not the main thread
+            pass
 
 
 @atexit.register

@@ -76,6 +76,9 @@ class Mininet:
             return
         if not self.built:
             self.build()
+        for h in self.hosts:  # hosts added after build() (addNAT...)
+            if not h._applied:
+                h._record_config()
         if self.autoStaticArp:
             self.staticArp()
         self._private = _lab.private_root()
@@ -90,6 +93,8 @@ class Mininet:
                 self._lab.batch(h.name, [f"neigh replace {ip} lladdr {mac} dev {dev}"
                                          for ip, mac in h._arp])
                 h._arp = []
+        for h in self.hosts:  # now with the lab: what differs, a subclass's commands
+            self._config_host(h)
 
     @property
     def lab(self):
@@ -276,13 +281,22 @@ class Mininet:
 
     # --- build, start, stop -------------------------------------------------------
     def configHosts(self):
+        """Each host's config(): before the lab is made, what it sets is
+        recorded for the lab (a subclass's commands run once it is up)."""
         for host in self.hosts:
             info(host.name + " ")
-            if host.defaultIntf():
-                host.configDefault()
+            if self._lab:
+                self._config_host(host)
             else:
-                host.configDefault(ip=None, mac=None)
+                host._record_config()
         info("\n")
+
+    @staticmethod
+    def _config_host(host):
+        if host.defaultIntf():
+            host.configDefault()
+        else:
+            host.configDefault(ip=None, mac=None)
 
     def buildFromTopo(self, topo=None):
         info("*** Creating network\n")

@@ -52,6 +52,7 @@ class Node(Shell):
         self._arp = []
         self._cpu = None
         self._cores = None
+        self._applied = {}
         self._shell_init()
 
     # --- where the shell runs ------------------------------------------
@@ -222,13 +223,30 @@ class Node(Shell):
         results[name] = result
         return result
 
+    def _record_config(self):
+        """Before the lab is made: what config() would set (MAC, IP, default
+        route), recorded for the lab's topology; config() called once the lab
+        is up then changes only what differs (and runs what a subclass adds)."""
+        p = self.params
+        if self.defaultIntf():
+            self.setParam({}, "setMAC", mac=p.get("mac"))
+            self.setParam({}, "setIP", ip=p.get("ip"))
+        self.setParam({}, "setDefaultRoute", defaultRoute=p.get("defaultRoute"))
+        self._applied = {k: p.get(k) for k in ("mac", "ip", "defaultRoute")}
+
+    def _unchanged(self, key, value):
+        return self._live() and key in self._applied and self._applied[key] == value
+
     def config(self, mac=None, ip=None, defaultRoute=None, lo="up", **_params):
         """Set the default interface's MAC and IP, the default route; lo is up
         in every vnetlab node (lo other than 'up' is set)."""
         r = {}
-        self.setParam(r, "setMAC", mac=mac)
-        self.setParam(r, "setIP", ip=ip)
-        self.setParam(r, "setDefaultRoute", defaultRoute=defaultRoute)
+        if not self._unchanged("mac", mac):
+            self.setParam(r, "setMAC", mac=mac)
+        if not self._unchanged("ip", ip):
+            self.setParam(r, "setIP", ip=ip)
+        if not self._unchanged("defaultRoute", defaultRoute):
+            self.setParam(r, "setDefaultRoute", defaultRoute=defaultRoute)
         if lo != "up":
             self.cmd("ifconfig lo " + lo)
         return r
@@ -304,10 +322,18 @@ class CPULimitedHost(Host):
                               "give cores= to addHost before start()")
         self._cores = ",".join(str(c) for c in cores) if isinstance(cores, list) else str(cores)
 
+    def _record_config(self):
+        super()._record_config()
+        self.setParam({}, "setCPUFrac", cpu=self.params.get("cpu", -1))
+        self.setParam({}, "setCPUs", cores=self.params.get("cores"))
+        self._applied.update(cpu=self.params.get("cpu", -1), cores=self.params.get("cores"))
+
     def config(self, cpu=-1, cores=None, **params):
         r = Node.config(self, **params)
-        self.setParam(r, "setCPUFrac", cpu=cpu)
-        self.setParam(r, "setCPUs", cores=cores)
+        if not self._unchanged("cpu", cpu):
+            self.setParam(r, "setCPUFrac", cpu=cpu)
+        if not self._unchanged("cores", cores):
+            self.setParam(r, "setCPUs", cores=cores)
         return r
 
     def cgroupSet(self, param, value, resource="cpu"):

@@ -207,6 +207,14 @@ static int bind_files_at(const struct vl_plan *p, const struct vl_plan_node *n, 
 	char src[PATH_MAX], dst[PATH_MAX], rel[128];
 	int create = root[0] ? CREATE_FILE : NO_CREATE;
 
+	/* The node's own /sys: sysfs shows the network namespace of whoever
+	 * mounts it, so /sys/class/net lists the node's interfaces (as under
+	 * ip netns exec and in Mininet's hosts); the host's cgroup trees are
+	 * not under it. */
+	snprintf(dst, sizeof(dst), "%s/sys", root);
+	if (with_identity && mount("sysfs", dst, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return vl_err_sys(err, errno, "mount the node's own sysfs on %s", dst);
+
 	vl_lab_path(p->lab, VL_LAB_FILES "/hosts", src, sizeof(src));
 	snprintf(dst, sizeof(dst), "%s/etc/hosts", root);
 	if (mount_on(src, dst, NULL, 0, NULL, create, err) < 0)
