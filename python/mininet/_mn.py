@@ -47,6 +47,10 @@ def _iperf_udp(net, udpBw="10M"):
     return net.iperf(l4Type="UDP", udpBw=udpBw)
 
 
+class UsageError(Exception):
+    """A command line mn cannot run: said as vnetlab's usage errors are."""
+
+
 class Runner:
     """mn: parse, build, run the tests or the CLI, stop."""
 
@@ -59,7 +63,7 @@ class Runner:
         files = [value] if os.path.isfile(value) else value.split(",")
         for name in files:
             if not os.path.isfile(name):
-                raise Exception(f"could not find custom file: {name}")
+                raise UsageError(f"--custom {name}: could not find custom file")
             customs = {}
             with open(name) as f:
                 exec(compile(f.read(), name, "exec"), customs, customs)
@@ -174,6 +178,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         info("\n\nKeyboard Interrupt. Shutting down and cleaning up...\n\n")
         return 130
+    except UsageError as e:
+        sys.stderr.write(f"vnetlab mn: {e}\n")
+        return 2
     except Unsupported as e:
         error(f"*** {e}\n")
         return 2

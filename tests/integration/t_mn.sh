@@ -27,7 +27,7 @@ test_mn_tests_topologies_and_links() {
 }
 
 test_mn_says_what_it_cannot_do() {
-	for args in "-x" "--controller remote,ip=192.0.2.1" "--custom topo.py" "--cluster a,b" \
+	for args in "-x" "--controller remote,ip=192.0.2.1" "--cluster a,b" \
 		"--topo bogus" "--topo tree,depth=2,color=red" "--switch quantum" "--host rt"; do
 		# shellcheck disable=SC2086
 		out=$("$VNETLAB" mn $args --test none 2>&1)
@@ -35,6 +35,10 @@ test_mn_says_what_it_cannot_do() {
 		case $out in "vnetlab mn: "*) ;; *) fail "mn $args said: $out" ;; esac
 	done
 	case $("$VNETLAB" mn -x 2>&1) in *"vnetlab exec -t"*) ;; *) fail "-x does not say what to use" ;; esac
+	# --custom runs mn in Python (the mininet package): a missing file is a usage error
+	out=$("$VNETLAB" mn --custom no-such-topo.py --test none 2>&1)
+	expect_eq $? 2 "mn --custom of a missing file"
+	case $out in "vnetlab mn: --custom no-such-topo.py: could not find custom file"*) ;; *) fail "--custom missing: $out" ;; esac
 	expect_eq "$("$VNETLAB" mn --version)" "2.3.0 (vnetlab $("$VNETLAB" version | awk '{print $2}'))" "--version"
 	# -c: the mn lab down (one left by a killed mn), then clean
 	vl up --topo single,2 --name mn -q

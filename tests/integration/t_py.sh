@@ -31,3 +31,10 @@ test_py_link_rate() {
 	command -v iperf >/dev/null || skip "no iperf (2) to measure a rate"
 	py_run tests/python/test_link.py || fail "tests/python/test_link.py"
 }
+
+test_py_mininet_topo_and_util() {
+	# the mininet package's topologies and utilities, against tables of
+	# Mininet 2.3.0's results (no lab, no root needed)
+	py_run tests/python/test_mn_topo.py || fail "tests/python/test_mn_topo.py"
+	py_run tests/python/test_mn_util.py || fail "tests/python/test_mn_util.py"
+}
