@@ -9,6 +9,7 @@ static ARP entries are made with the lab; its CPU share is vnetlab's cpus.
 import atexit
 import itertools
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -52,6 +53,10 @@ def topology(name, hosts, switches, links, private_root):
         if getattr(h, "_cores", None):
             spec["cpuset"] = h._cores
         exec_lines = h.vnetlab_exec("eth0") if isinstance(h, NAT) else []
+        # commands its class ran while it was made: in order, their status
+        # ignored (as Mininet's cmd() ignores it)
+        if h._pre_cmds:
+            exec_lines.append("bash -c " + shlex.quote("\n".join(h._pre_cmds) + "\ntrue"))
         if h._default_route:
             exec_lines.append("ip route replace default " + h._default_route)
         if exec_lines:

@@ -60,7 +60,7 @@ class Shell:
     def _shell_init(self):
         self.shell = None
         self._pid = None
-        self.stdin = self.stdout = None
+        self._tty = None
         self.master = self.slave = None
         self.pollOut = None
         self.lastPid = None
@@ -74,6 +74,16 @@ class Shell:
     def fdToNode(cls, fd):
         """The node whose shell reads or writes fd."""
         return cls.outToNode.get(fd) or cls.inToNode.get(fd)
+
+    @property
+    def stdout(self):
+        """The shell's terminal (a file; poll it, as Mininet's net.monitor
+        does): the shell is started if it was not."""
+        if not self.shell:
+            self.startShell()
+        return self._tty
+
+    stdin = stdout
 
     @property
     def pid(self):
@@ -98,8 +108,7 @@ class Shell:
             argv, stdin=self.slave, stdout=self.slave, stderr=self.slave,
             env=env, start_new_session=True, preexec_fn=_take_tty, close_fds=True)
         self._pid = self.shell.pid
-        self.stdin = os.fdopen(self.master, "rb", buffering=0)
-        self.stdout = self.stdin
+        self._tty = os.fdopen(self.master, "rb", buffering=0)
         self.pollOut = select.poll()
         self.pollOut.register(self.master, select.POLLIN)
         Shell.outToNode[self.master] = self
@@ -242,7 +251,7 @@ class Shell:
         Shell.outToNode.pop(self.master, None)
         Shell.inToNode.pop(self.master, None)
         try:
-            self.stdin.close()
+            self._tty.close()
         except OSError:
             pass
         try:

@@ -118,10 +118,12 @@ class Mininet:
 
     def _make(self, cls, name, **params):
         prev, _Building.net = _Building.net, self
+        Node._constructing = True
         try:
             node = cls(name, **params)
         finally:
             _Building.net = prev
+            Node._constructing = False
         node._net = self
         return node
 

@@ -35,6 +35,7 @@ class Node(Shell):
 
     portBase = 0
     isSetup = False
+    _constructing = False
 
     def __init__(self, name, inNamespace=True, **params):
         self.name = params.get("name", name)
@@ -53,7 +54,20 @@ class Node(Shell):
         self._cpu = None
         self._cores = None
         self._applied = {}
+        self._pre_cmds = []
         self._shell_init()
+
+    def cmd(self, *args, **kwargs):
+        """Run a command in the node's shell; its output. While the node is
+        being made (its class's __init__) there is no lab yet: the command is
+        kept and run with the lab (`bash -c`, an exec line of the node), and
+        '' returned."""
+        if self._constructing and not self._live():
+            cmd = args[0] if len(args) == 1 and isinstance(args[0], list) else args
+            text = cmd if isinstance(cmd, str) else " ".join(str(c) for c in cmd)
+            self._pre_cmds.append(text)
+            return ""
+        return super().cmd(*args, **kwargs)
 
     # --- where the shell runs ------------------------------------------
     def _shell_argv(self):
