@@ -21,6 +21,7 @@ libedit-dev
 libmetis-dev
 python3
 python3-pexpect
+mininet
 net-tools
 psmisc
 libssl-dev

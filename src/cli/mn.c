@@ -16,6 +16,7 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "cli/shell.h"
 #include "topo/topo.h"
 
 #define MN_LAB "mn"
@@ -308,6 +309,7 @@ int cmd_mn(int argc, char **argv)
 		preamble(topo.s);
 	up_args(&m, topo.s, &a);
 	vl_buf_free(&topo);
+	vl_sh_set_prompt("mininet> "); /* mn's CLI, as Mininet's */
 	optind = 0; /* up reads its own */
 	return cmd_up((int)a.n, a.v);
 }

@@ -85,3 +85,19 @@ test_mnpy_a_real_mininet_is_not_shadowed() {
 	case $theirs in "$PWD"/*) fail "python3 outside vnetlab py imports this tree's mininet" ;; esac
 	return 0
 }
+
+test_mnpy_mininet_own_examples_unchanged() {
+	# Mininet 2.3's own examples (Debian's mininet package, scripts/deps.sh),
+	# run as they are with this package: each ends with status 0, says no
+	# error, leaves no lab (those that end in the CLI read EOF from stdin)
+	local d=/usr/lib/python3/dist-packages/mininet/examples ex out
+	[ -d "$d" ] || fail "no $d: scripts/deps.sh installs Debian's mininet"
+	for ex in linuxrouter emptynet multitest natnet bind vlanhost controlnet multiping \
+		multipoll popen simpleperf; do
+		out=$(cd / && timeout 120 "$VNETLAB" py -m "mininet.examples.$ex" </dev/null 2>&1) ||
+			fail "mininet.examples.$ex: $(echo "$out" | tail -n 8)"
+		case $out in *Traceback* | *"*** Error"*) fail "mininet.examples.$ex said: $(echo "$out" | tail -n 8)" ;; esac
+		ls /run/vnetlab 2>/dev/null | grep -q '^mn-' && fail "mininet.examples.$ex left a lab"
+	done
+	return 0
+}
