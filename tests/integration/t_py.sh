@@ -11,7 +11,7 @@ py_run() {
 
 test_py_compile() {
 	# compile() only: no __pycache__ left in the tree
-	py_run - python tests/python <<'PY' || fail "a Python file does not compile"
+	py_run - python tests/python tests/mininet <<'PY' || fail "a Python file does not compile"
 import pathlib, sys
 for d in sys.argv[1:]:
     for f in sorted(pathlib.Path(d).rglob("*.py")):
@@ -19,7 +19,7 @@ for d in sys.argv[1:]:
 PY
 	# pyflakes if Debian's python3-pyflakes is there (not a dependency)
 	if py_run -c 'import pyflakes' 2>/dev/null; then
-		py_run -m pyflakes python tests/python || fail "pyflakes"
+		py_run -m pyflakes python tests/python tests/mininet || fail "pyflakes"
 	fi
 }
 
