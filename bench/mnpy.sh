@@ -11,7 +11,7 @@
 #   start: Mininet(topo=SingleSwitchTopo(100), switch=LinuxBridge,
 #          controller=None); start — timed from before Mininet(...) to after
 #          net.start() (Mininet builds in the constructor, vnetlab's package
-#          makes the lab at start); then h1 pings h100 and stop (not in the
+#          makes the lab at start); then h1 pings h100, pingAll and stop (not in the
 #          figure, but a run counts only if both pass).
 #
 # Needs root. Installs Debian's mininet and bridge-utils if missing; runs
@@ -165,10 +165,13 @@ assert len(net.hosts) == 100 and hN.name == "h100", "not 100 hosts"
 out = h1.cmd("ping -c1 -W5", hN.IP())
 t3 = time.monotonic()
 ok = "1 received" in out
+loss = net.pingAll()
+t3b = time.monotonic()
+ok = ok and loss == 0
 net.stop()
 t4 = time.monotonic()
 prof.done(ok=ok, import_s=round(t1 - t0, 4), start_s=round(t2 - t1, 4),
-          ping_s=round(t3 - t2, 4), stop_s=round(t4 - t3, 4))
+          ping_s=round(t3 - t2, 4), pingall_s=round(t3b - t3, 4), stop_s=round(t4 - t3b, 4))
 EOF
 
 RUNS=$WORK/runs.tsv # test tool rep wall_s ok
@@ -265,6 +268,7 @@ stop_s|  net.stop()"
 		rows="start_s|Mininet(...) + net.start()
 wall|whole script (python3 process)
 ping_s|  h1 pings h100 (cmd)
+pingall_s|  net.pingAll() (9,900 pings, 0 % lost)
 stop_s|  net.stop()"
 	fi
 	sumj=

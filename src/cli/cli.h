@@ -65,6 +65,9 @@ int cmd_hostinfo(int argc, char **argv);
 /* Hidden: `vnetlab __rsh [ssh options] HOST COMMAND...`, an ssh for MPI
  * launchers: runs COMMAND in node HOST of the lab $VNETLAB_LAB. */
 int cmd_rsh(int argc, char **argv);
+/* Hidden: `vnetlab __echo LAB NODE TIMEOUT IP...`: ICMP echoes from a
+ * namespace node, one "IP RECEIVED RTT_MS" line each (shell_echo.c). */
+int cmd_echo(int argc, char **argv);
 /* The long options bench and capacity share (vl_cli_bench_opt reads all
  * but --json, which each command handles itself). */
 /* clang-format off */

@@ -56,6 +56,9 @@ int main(int argc, char **argv)
 	/* Internal: a vm node's supervisor (started by up, in the node). */
 	if (!strcmp(argv[1], "__vmd"))
 		return vl_vmd_main(argc - 1, argv + 1);
+	/* Internal: the mininet package's pings, sent by vnetlab (shell_echo.c). */
+	if (!strcmp(argv[1], "__echo"))
+		return cmd_echo(argc - 1, argv + 1);
 	/* Internal: an ssh for MPI launchers, into the nodes of $VNETLAB_LAB. */
 	if (!strcmp(argv[1], "__rsh"))
 		return cmd_rsh(argc - 1, argv + 1);

@@ -13,11 +13,13 @@
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "base/util.h"
+#include "cli/cli.h"
 #include "cli/shell.h"
 #include "sys/ns.h"
 
@@ -140,4 +142,47 @@ int vl_sh_echo_row(const char *netns, char *const *ips, size_t n, double timeout
 	}
 	close(s);
 	return 0;
+}
+
+/* Hidden: `vnetlab __echo LAB NODE TIMEOUT IP...`, the same echoes for the
+ * mininet package's ping(): one line "IP RECEIVED RTT_MS" per IP, in order.
+ * Exit 3 when NODE is not a namespace node (the caller runs ping there). */
+int cmd_echo(int argc, char **argv)
+{
+	struct vl_shell sh;
+	struct vl_err err = {0};
+	const struct vl_sh_node *node;
+	cleanup_free struct vl_sh_ping *res = NULL;
+	double timeout;
+	char *end;
+	int rc = 0;
+
+	if (argc < 4)
+		return vl_cli_usage("__echo", "LAB NODE TIMEOUT IP...");
+	timeout = strtod(argv[3], &end);
+	if (*end || !(timeout > 0 && timeout <= 60))
+		return vl_cli_usage("__echo", "TIMEOUT: seconds in (0, 60], not \"%s\"", argv[3]);
+	for (int i = 4; i < argc; i++) {
+		struct in_addr a;
+
+		if (inet_pton(AF_INET, argv[i], &a) != 1)
+			return vl_cli_usage("__echo", "\"%s\" is not an IPv4 address", argv[i]);
+	}
+	if (vl_sh_open(&sh, argv[1], &err) < 0)
+		return vl_cli_fail(&err);
+	node = vl_sh_node(&sh, argv[2]);
+	if (!node || !node->netns || sh.span) {
+		vl_sh_close(&sh);
+		return node ? 3 : vl_cli_usage("__echo", "lab %s has no node %s", argv[1], argv[2]);
+	}
+	res = vl_xcalloc((size_t)(argc - 4) + 1, sizeof(*res));
+	if (vl_sh_echo_row(node->netns, argv + 4, (size_t)(argc - 4), timeout, res) < 0) {
+		fprintf(stderr, "vnetlab: __echo: no ICMP socket in %s: %s\n", node->name,
+		        strerror(errno));
+		rc = 3;
+	}
+	for (int i = 4; rc == 0 && i < argc; i++)
+		printf("%s %d %.3f\n", argv[i], res[i - 4].received, res[i - 4].rtt[0]);
+	vl_sh_close(&sh);
+	return rc;
 }
