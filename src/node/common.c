@@ -201,19 +201,40 @@ static int bind_user_paths(const struct vl_topo_settings *set, const int *fds, c
 	return 0;
 }
 
+/* The node's own /sys: sysfs shows the network namespace of whoever
+ * mounts it, so /sys/class/net lists the node's interfaces (as under ip
+ * netns exec and in Mininet's hosts). The cgroup trees mounted under the
+ * old /sys/fs/cgroup are moved onto the new one (a guest's supervisor and
+ * the node's programs keep them), not copied. */
+static int own_sysfs(const char *root, struct vl_err *err)
+{
+	char sys[PATH_MAX], cg[PATH_MAX], from[64];
+	cleanup_close int old = -1;
+	struct stat a, b;
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	snprintf(cg, sizeof(cg), "%s/sys/fs/cgroup", root);
+	/* a mount of its own there (not a plain directory of sysfs) */
+	if (stat(sys, &a) == 0 && stat(cg, &b) == 0 && a.st_dev != b.st_dev)
+		old = open(cg, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (mount("sysfs", sys, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return vl_err_sys(err, errno, "mount the node's own sysfs on %s", sys);
+	if (old < 0)
+		return 0;
+	snprintf(from, sizeof(from), "/proc/self/fd/%d", old);
+	if (mount(from, cg, NULL, MS_MOVE, NULL) < 0)
+		return vl_err_sys(err, errno, "move the cgroup trees onto the node's %s", cg);
+	return 0;
+}
+
 static int bind_files_at(const struct vl_plan *p, const struct vl_plan_node *n, const char *root,
                          bool with_identity, struct vl_err *err)
 {
 	char src[PATH_MAX], dst[PATH_MAX], rel[128];
 	int create = root[0] ? CREATE_FILE : NO_CREATE;
 
-	/* The node's own /sys: sysfs shows the network namespace of whoever
-	 * mounts it, so /sys/class/net lists the node's interfaces (as under
-	 * ip netns exec and in Mininet's hosts); the host's cgroup trees are
-	 * not under it. */
-	snprintf(dst, sizeof(dst), "%s/sys", root);
-	if (with_identity && mount("sysfs", dst, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		return vl_err_sys(err, errno, "mount the node's own sysfs on %s", dst);
+	if (with_identity && own_sysfs(root, err) < 0)
+		return -1;
 
 	vl_lab_path(p->lab, VL_LAB_FILES "/hosts", src, sizeof(src));
 	snprintf(dst, sizeof(dst), "%s/etc/hosts", root);
