@@ -24,6 +24,7 @@ python3-pexpect
 mininet
 net-tools
 psmisc
+tcpdump
 libssl-dev
 iproute2
 iputils-ping

@@ -44,6 +44,7 @@ int cmd_status(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_mn(int argc, char **argv);
 int cmd_py(int argc, char **argv); /* py.c: python3 with the mininet package */
+int cmd_capture(int argc, char **argv); /* capture.c: tcpdump on a lab's interfaces */
 /* Exec python3 with ARGS (n of them) where `import mininet` is vnetlab's
  * package; returns only on failure (the exit status to use, 125-127). */
 int vl_py_exec(char *const *args, size_t n);

@@ -271,6 +271,23 @@ const struct vl_cmd_help vl_cmd_help[] = {
      "--custom FILE (its topos, switches, hosts, links, tests), --pre and --post run\n"
      "mn in Python, over the mininet package (vnetlab py). Refused, saying what to use\n"
      "instead: --xterms, --cluster, --innamespace. The lab is down when mn returns.\n"},
+    {"capture", "LAB NODE:IF [NODE:IF...] [-w FILE|-] [-c COUNT] [-s SNAPLEN] [FILTER...]",
+     "packets of a lab's interfaces, as pcap (tcpdump in their namespaces)",
+     "Run tcpdump on each NODE:IF in its namespace: a node's interface, a switch's port\n"
+     "(s1:p1, as the topology names it), a guest's interface (its host-side TAP).\n"
+     "With -w FILE (- for stdout: vnetlab capture LAB r1:eth1 -w - | wireshark -k -i -)\n"
+     "one interface is tcpdump's pcap, several are merged into one pcapng file with an\n"
+     "interface per NODE:IF; without -w, tcpdump's text (each line prefixed with its\n"
+     "NODE:IF when there are several). FILTER is tcpdump's (its errors are its own).\n"
+     "-c stops after COUNT packets in all; Ctrl-C stops every tcpdump cleanly (each\n"
+     "says what it captured and what the kernel dropped).\n"
+     "\n"
+     "  -w, --write FILE      pcap (one interface) or pcapng (several); - for stdout\n"
+     "  -c, --count N         stop after N packets\n"
+     "  -s, --snaplen BYTES   bytes kept of each packet (tcpdump's default: all)\n"
+     "\n"
+     "  e.g. vnetlab capture lab1 h1:eth0 -c 10 icmp\n"
+     "       vnetlab capture lab1 h1:eth0 r1:eth2 -w both.pcapng\n"},
     {"py", "SCRIPT [ARGS] | -m MODULE [ARGS]", "run a Mininet Python script over vnetlab",
      "Run Debian's python3 where `import mininet` is vnetlab's Mininet-compatible\n"
      "package (and `import vnetlab` its own API), for SCRIPT and every Python process\n"

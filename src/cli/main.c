@@ -17,7 +17,7 @@ static const struct {
     {"shell", cmd_shell},   {"bench", cmd_bench},   {"capacity", cmd_capacity},
     {"study", cmd_study},   {"report", cmd_report}, {"clean", cmd_clean},
     {"plan", cmd_plan},     {"save", cmd_save},     {"graph", cmd_graph},
-    {"hosts", cmd_hosts},   {"mn", cmd_mn},         {"py", cmd_py},
+    {"hosts", cmd_hosts},   {"mn", cmd_mn},         {"py", cmd_py},         {"capture", cmd_capture},
     {NULL, NULL},
 };
 

@@ -408,6 +408,11 @@ static int do_stats(struct vl_shell *sh, char **args, size_t n, const char *rest
 	return delegate(sh, cmd_stats, "stats", NULL, args, n);
 }
 
+static int do_capture(struct vl_shell *sh, char **args, size_t n, const char *rest)
+{
+	return delegate(sh, cmd_capture, "capture", NULL, args, n);
+}
+
 static int do_status(struct vl_shell *sh, char **args, size_t n, const char *rest)
 {
 	return delegate(sh, cmd_status, "status", NULL, args, n);
@@ -561,6 +566,8 @@ const struct vl_sh_cmd vl_sh_cmds[] = {
     {"stats", do_stats, "[--json]", "CPU, memory and interface counters per node (vnetlab stats)",
      0},
     {"status", do_status, "[--json]", "the lab's nodes, addresses and routes", 0},
+    {"capture", do_capture, "NODE:IF... [-w FILE] [-c N] [FILTER]",
+     "packets of interfaces, tcpdump's text or a pcap file (vnetlab capture); Ctrl-C stops", 0},
     {"exit", do_exit, "", "leave the shell", 0},
     {"quit", do_exit, "", "leave the shell", 0},
     {"EOF", do_eof, "", "leave the shell (Ctrl-D)", 0},
