@@ -9,6 +9,7 @@
  * interface block per NODE:IF (its name there), or prefixes each text
  * line with its NODE:IF. Ctrl-C (and -c COUNT over all of them) stops every
  * tcpdump with SIGINT, so each flushes and says what it counted. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -34,7 +35,9 @@ struct cap_if {
 	char name[160];                /* NODE:IF as the user gave it */
 	char netns[128], ifname[32];   /* where it is */
 	pid_t pid;                     /* its tcpdump */
-	int fd;                        /* its output (several), or -1 */
+	int fd, efd;                   /* its output and stderr (several), or -1 */
+	char ebuf[1024];               /* its stderr's last partial line */
+	size_t elen;
 	unsigned char *buf;            /* what was read and not yet used */
 	size_t len, cap;
 	bool header, nsec, swapped, eof;
@@ -91,8 +94,8 @@ static int find_if(const struct vl_state *st, const char *ep, struct cap_if *c, 
 }
 
 /* tcpdump in c's namespace, its stdout out_fd; the child's pid. */
-static pid_t start_tcpdump(struct cap_if *c, int out_fd, bool pcap, long count, int snap,
-                           char *const *filter, size_t n_filter, struct vl_err *err)
+static pid_t start_tcpdump(struct cap_if *c, int out_fd, int err_fd, bool pcap, long count,
+                           int snap, char *const *filter, size_t n_filter, struct vl_err *err)
 {
 	char path[PATH_MAX], cnt[32], sn[32];
 	cleanup_close int ns = -1;
@@ -107,6 +110,12 @@ static pid_t start_tcpdump(struct cap_if *c, int out_fd, bool pcap, long count, 
 	argv[a++] = "-i";
 	argv[a++] = c->ifname;
 	argv[a++] = "-n";
+	/* each packet handed on as it comes (else libpcap holds a block of
+	 * them until it fills or times out, and a Ctrl-C loses the block),
+	 * with a kernel buffer of 8 MiB */
+	argv[a++] = "--immediate-mode";
+	argv[a++] = "-B";
+	argv[a++] = "8192";
 	argv[a++] = pcap ? "-U" : "-l";
 	if (pcap) {
 		argv[a++] = "-w";
@@ -129,7 +138,8 @@ static pid_t start_tcpdump(struct cap_if *c, int out_fd, bool pcap, long count, 
 		return vl_err_sys(err, errno, "fork");
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
-		if (setns(ns, CLONE_NEWNET) < 0 || dup2(out_fd, 1) < 0)
+		if (setns(ns, CLONE_NEWNET) < 0 || dup2(out_fd, 1) < 0 ||
+		    (err_fd >= 0 && dup2(err_fd, 2) < 0))
 			_exit(125);
 		execvp("tcpdump", (char *const *)argv);
 		fprintf(stderr, "vnetlab: capture: tcpdump: %s\n", strerror(errno));
@@ -277,6 +287,30 @@ static int drain_text(struct cap_if *c, int out, long *n)
 	return 0;
 }
 
+/* What c's tcpdump said on stderr: whole lines, each after its NODE:IF. */
+static void relay_err(struct cap_if *c)
+{
+	ssize_t r = read(c->efd, c->ebuf + c->elen, sizeof(c->ebuf) - 1 - c->elen);
+	char *nl;
+
+	if (r <= 0) {
+		if (c->elen)
+			fprintf(stderr, "%s: %.*s\n", c->name, (int)c->elen, c->ebuf);
+		close(c->efd);
+		c->efd = -1;
+		c->elen = 0;
+		return;
+	}
+	c->elen += (size_t)r;
+	while ((nl = memchr(c->ebuf, '\n', c->elen)) || c->elen == sizeof(c->ebuf) - 1) {
+		size_t ln = nl ? (size_t)(nl - c->ebuf) + 1 : c->elen;
+
+		fprintf(stderr, "%s: %.*s%s", c->name, (int)ln, c->ebuf, nl ? "" : "\n");
+		memmove(c->ebuf, c->ebuf + ln, c->elen - ln);
+		c->elen -= ln;
+	}
+}
+
 static void stop_all(struct cap_if *cs, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
@@ -287,7 +321,7 @@ static void stop_all(struct cap_if *cs, size_t n)
 /* Read every tcpdump's output until all end; merged into out. */
 static int merge(struct cap_if *cs, size_t n, int out, bool pcap, long count)
 {
-	struct pollfd pf[MAX_IFS];
+	struct pollfd pf[2 * MAX_IFS];
 	long got = 0;
 	bool stopped = false;
 	size_t open_n = n;
@@ -299,10 +333,15 @@ static int merge(struct cap_if *cs, size_t n, int out, bool pcap, long count)
 			stop_all(cs, n);
 			stopped = true;
 		}
-		for (size_t k = 0; k < n; k++)
+		for (size_t k = 0; k < n; k++) {
 			pf[k] = (struct pollfd){.fd = cs[k].eof ? -1 : cs[k].fd, .events = POLLIN};
-		if (poll(pf, n, 200) < 0 && errno != EINTR)
+			pf[n + k] = (struct pollfd){.fd = cs[k].efd, .events = POLLIN};
+		}
+		if (poll(pf, 2 * n, 200) < 0 && errno != EINTR)
 			return -1;
+		for (size_t k = 0; k < n; k++)
+			if (cs[k].efd >= 0 && (pf[n + k].revents & (POLLIN | POLLHUP | POLLERR)))
+				relay_err(&cs[k]);
 		for (size_t k = 0; k < n; k++) {
 			struct cap_if *c = &cs[k];
 			ssize_t r;
@@ -345,12 +384,26 @@ struct cap_args {
 	size_t n_eps, n_filter;
 };
 
+/* NODE:IF (a node's name, an interface's), not a word of a filter. */
+static bool is_endpoint(const char *s)
+{
+	const char *colon = strchr(s, ':');
+
+	if (!colon || colon == s || !colon[1] || strchr(colon + 1, ':'))
+		return false;
+	for (const char *p = s; *p; p++)
+		if (p != colon && !isalnum((unsigned char)*p) && !strchr("_.-@", *p))
+			return false;
+	return true;
+}
+
 static int parse(int argc, char **argv, struct cap_args *a)
 {
 	int opt;
 	unsigned long v;
 
-	while ((opt = getopt_long(argc, argv, "+w:c:s:h", cap_opts, NULL)) != -1) {
+	/* options anywhere before the filter (or a --): LAB, NODE:IF..., FILTER */
+	while ((opt = getopt_long(argc, argv, "w:c:s:h", cap_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
 			a->file = optarg;
@@ -375,7 +428,7 @@ static int parse(int argc, char **argv, struct cap_args *a)
 		return vl_cli_usage("capture", "name a lab");
 	a->lab = argv[optind++];
 	a->eps = argv + optind;
-	while (optind < argc && strchr(argv[optind], ':') && argv[optind][0] != '-')
+	while (optind < argc && is_endpoint(argv[optind]))
 		a->n_eps++, optind++;
 	if (!a->n_eps)
 		return vl_cli_usage("capture", "name an interface: NODE:IF");
@@ -424,6 +477,18 @@ static int reap(struct cap_if *cs, size_t n, const char *lab)
 	return rc;
 }
 
+/* Every tcpdump ended though nothing stopped it and no count was given:
+ * its interface went away, as when the lab goes down (down ends what runs
+ * in its namespaces). Said, with the lab's fate once down has finished. */
+static int ended_alone(const char *lab)
+{
+	for (int i = 0; i < 40 && vl_lab_exists(lab) == 1; i++)
+		usleep(50000);
+	fprintf(stderr, "vnetlab: capture: tcpdump ended before it was stopped (%s)\n",
+	        vl_lab_exists(lab) == 1 ? "an interface went away" : "the lab is gone");
+	return 1;
+}
+
 int cmd_capture(int argc, char **argv)
 {
 	struct cap_args a = {0};
@@ -439,6 +504,8 @@ int cmd_capture(int argc, char **argv)
 		return r;
 	pcap = a.file != NULL;
 	memset(cs, 0, sizeof(cs));
+	for (size_t k = 0; k < MAX_IFS; k++)
+		cs[k].fd = cs[k].efd = -1;
 	if (vl_state_load(a.lab, &st, &err) < 0)
 		return vl_cli_fail(&err);
 	for (size_t k = 0; k < a.n_eps; k++)
@@ -453,18 +520,22 @@ int cmd_capture(int argc, char **argv)
 	signal(SIGTERM, on_stop);
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t k = 0; k < a.n_eps; k++) {
-		int p[2] = {-1, -1};
+		int p[2] = {-1, -1}, e[2] = {-1, -1};
 
-		if (a.n_eps > 1 && pipe2(p, O_CLOEXEC) < 0) {
+		if (a.n_eps > 1 && (pipe2(p, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0)) {
+			vl_err_sys(&err, errno, "capture: pipe");
 			stop_all(cs, k);
 			reap(cs, k, a.lab);
-			return vl_cli_fail(&(struct vl_err){.code = errno, .msg = "pipe"});
+			return vl_cli_fail(&err);
 		}
 		cs[k].fd = p[0];
-		cs[k].pid = start_tcpdump(&cs[k], a.n_eps > 1 ? p[1] : out, pcap, a.count, a.snap,
-		                          a.filter, a.n_filter, &err);
+		cs[k].efd = e[0];
+		cs[k].pid = start_tcpdump(&cs[k], a.n_eps > 1 ? p[1] : out, e[1], pcap, a.count,
+		                          a.snap, a.filter, a.n_filter, &err);
 		if (p[1] >= 0)
 			close(p[1]);
+		if (e[1] >= 0)
+			close(e[1]);
 		if (cs[k].pid < 0) {
 			stop_all(cs, k);
 			reap(cs, k, a.lab);
@@ -478,7 +549,11 @@ int cmd_capture(int argc, char **argv)
 		rc = 1;
 	}
 	rc |= reap(cs, a.n_eps, a.lab);
+	if (!rc && !stop_sig && !a.count)
+		rc = ended_alone(a.lab);
 	for (size_t k = 0; k < a.n_eps; k++) {
+		while (cs[k].efd >= 0) /* what it said last */
+			relay_err(&cs[k]);
 		if (cs[k].fd >= 0)
 			close(cs[k].fd);
 		free(cs[k].buf);

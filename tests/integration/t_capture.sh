@@ -6,7 +6,7 @@
 # cap_ready LOG: wait until tcpdump says it listens (in LOG, its stderr)
 cap_ready() {
 	for _ in $(seq 50); do
-		[ "$(grep -c 'listening on' "$1" 2>/dev/null)" -ge "${2:-1}" ] && return 0
+		[ "$(grep -o "listening on" "$1" 2>/dev/null | wc -l)" -ge "${2:-1}" ] && return 0
 		sleep 0.1
 	done
 	fail "tcpdump never listened: $(cat "$1")"
@@ -68,7 +68,7 @@ test_capture_stops_cleanly_on_sigint() {
 	vl exec vt-cap h1 -- ping -c 2 -i 0.2 -q h2 >/dev/null
 	kill -INT "$pid"
 	wait "$pid" || fail "capture ended badly on SIGINT: $(cat "$D/err")"
-	expect_eq "$(grep -c 'packets captured' "$D/err")" 2 "each tcpdump's counts after SIGINT"
+	expect_eq "$(grep -c "^h[12]:eth0: .*packets captured" "$D/err")" 2 "each tcpdump's counts after SIGINT, after its NODE:IF"
 	[ "$(tcpdump -r "$D/int.pcapng" -n 2>/dev/null | grep -c 'ICMP echo')" -ge 4 ] ||
 		fail "the pcapng after SIGINT lacks the pings"
 	pgrep -x tcpdump >/dev/null && fail "a tcpdump is left"
