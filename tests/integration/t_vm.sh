@@ -22,6 +22,14 @@ test_vm_guests_reach_each_other_by_name_and_exec() {
 	[ "$("$VNETLAB" exec vt-vm h1 -- uname -v)" != "$(uname -v)" ] || fail "h1 runs the host's kernel"
 	can_ping vt-vm h1 h2 || fail "h1 cannot ping h2 by name"
 	can_ping vt-vm h2 h1.vt-vm || fail "h2 cannot ping h1.vt-vm"
+	# vnetlab capture of a guest's interface: its host-side TAP
+	"$VNETLAB" capture vt-vm h1:eth0 -c 2 icmp >"${TMPDIR:-/tmp}/vmcap.$$" 2>&1 &
+	cap=$!
+	sleep 1
+	"$VNETLAB" exec vt-vm h1 -- ping -c 2 -i 0.3 h2 >/dev/null
+	wait "$cap" || fail "capture of h1:eth0 (a guest): $(cat "${TMPDIR:-/tmp}/vmcap.$$")"
+	grep -q 'ICMP echo request' "${TMPDIR:-/tmp}/vmcap.$$" || fail "no echo captured: $(cat "${TMPDIR:-/tmp}/vmcap.$$")"
+	rm -f "${TMPDIR:-/tmp}/vmcap.$$"
 	# output, error output, stdin and exit status come back apart
 	out=$("$VNETLAB" exec vt-vm h1 -- sh -c 'echo out; echo err >&2; exit 7' 2>/dev/null)
 	rc=$?
