@@ -112,10 +112,10 @@ static pid_t start_tcpdump(struct cap_if *c, int out_fd, int err_fd, bool pcap, 
 	argv[a++] = "-n";
 	/* each packet handed on as it comes (else libpcap holds a block of
 	 * them until it fills or times out, and a Ctrl-C loses the block),
-	 * with a kernel buffer of 8 MiB */
+	 * with a kernel buffer of 32 MiB */
 	argv[a++] = "--immediate-mode";
 	argv[a++] = "-B";
-	argv[a++] = "8192";
+	argv[a++] = "32768";
 	argv[a++] = pcap ? "-U" : "-l";
 	if (pcap) {
 		argv[a++] = "-w";
@@ -516,8 +516,11 @@ int cmd_capture(int argc, char **argv)
 	vl_state_free(&st);
 	if ((out = open_out(a.file, &err)) < 0)
 		return vl_cli_fail(&err);
-	signal(SIGINT, on_stop);
-	signal(SIGTERM, on_stop);
+	/* without SA_RESTART: waitpid and poll return, and the signal is passed on */
+	struct sigaction sa = {.sa_handler = on_stop};
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t k = 0; k < a.n_eps; k++) {
 		int p[2] = {-1, -1}, e[2] = {-1, -1};

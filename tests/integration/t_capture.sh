@@ -71,6 +71,18 @@ test_capture_stops_cleanly_on_sigint() {
 	expect_eq "$(grep -c "^h[12]:eth0: .*packets captured" "$D/err")" 2 "each tcpdump's counts after SIGINT, after its NODE:IF"
 	[ "$(tcpdump -r "$D/int.pcapng" -n 2>/dev/null | grep -c 'ICMP echo')" -ge 4 ] ||
 		fail "the pcapng after SIGINT lacks the pings"
+	# one interface, SIGINT to vnetlab alone (a background job: not its
+	# process group): passed on to tcpdump, which flushes and ends
+	"$VNETLAB" capture vt-cap h2:eth0 -w "$D/one.pcap" 2>"$D/err1" &
+	pid=$!
+	cap_ready "$D/err1"
+	vl exec vt-cap h1 -- ping -c 2 -i 0.2 -q h2 >/dev/null
+	kill -INT "$pid"
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$pid" 2>/dev/null && { pkill -INT -x tcpdump; fail "capture of one interface ignores SIGINT"; }
+	wait "$pid" || fail "capture of one interface ended badly on SIGINT: $(cat "$D/err1")"
+	[ "$(tcpdump -r "$D/one.pcap" -n 2>/dev/null | grep -c 'ICMP echo')" -ge 4 ] ||
+		fail "the pcap after SIGINT lacks the pings"
 	pgrep -x tcpdump >/dev/null && fail "a tcpdump is left"
 	return 0
 }
