@@ -9,6 +9,7 @@ replaces that direction's shaping (`vnetlab link LAB NODE:IF set --out
 clear ...`).
 """
 from . import Unsupported
+from ._compat import set_param
 from .log import debug, error, info
 
 # what TCIntf passes to vnetlab, and what Mininet takes but vnetlab has no
@@ -138,18 +139,7 @@ class Intf:
         return ""
 
     def setParam(self, results, method, **param):
-        name, value = list(param.items())[0]
-        f = getattr(self, method, None)
-        if not f or value is None:
-            return None
-        if isinstance(value, list):
-            result = f(*value)
-        elif isinstance(value, dict):
-            result = f(**value)
-        else:
-            result = f(value)
-        results[name] = result
-        return result
+        return set_param(self, results, method, **param)
 
     def config(self, mac=None, ip=None, ifconfig=None, up=True, **_params):
         r = {}

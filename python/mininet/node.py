@@ -10,6 +10,7 @@ lab's topology; after it, they are made in the running node.
 import os
 
 from . import Unsupported
+from ._compat import set_param
 from ._shell import Shell
 from .link import Intf, Link
 from .log import debug, info, warn
@@ -222,20 +223,7 @@ class Node(Shell):
     # --- configuration ----------------------------------------------------
     def setParam(self, results, method, **param):
         """Call method with param's value (unless None); results[name] = result."""
-        name, value = list(param.items())[0]
-        if value is None:
-            return None
-        f = getattr(self, method, None)
-        if not f:
-            return None
-        if isinstance(value, list):
-            result = f(*value)
-        elif isinstance(value, dict):
-            result = f(**value)
-        else:
-            result = f(value)
-        results[name] = result
-        return result
+        return set_param(self, results, method, **param)
 
     def _record_config(self):
         """Before the lab is made: what config() would set (MAC, IP, default
