@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "host/host.h"
 
 #define VL_HOST_TIMEOUT 30.0 /* seconds, when the options give none */
@@ -397,7 +398,9 @@ static int probe_read(struct vl_host *h, const char *vnetlab, struct vl_host_res
 			why += 9;
 		return vl_err_set(err, 0, "host %s: %s (exit status %d)", h->name, why, r->status);
 	}
-	j = json_loads(r->out.s, 0, NULL);
+	/* its last line: what ssh may say around it (a multiplexing master's
+	 * words on the same stream) is not the answer */
+	j = vl_json_last_line(r->out.s, "addr");
 	addr = json_object_get(j, "addr");
 	dev = json_object_get(j, "dev");
 	mtu = json_object_get(j, "mtu");
