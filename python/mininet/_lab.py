@@ -43,6 +43,12 @@ def topology(name, hosts, switches, links, private_root):
     nodes = {}
     nat = any(isinstance(h, NAT) for h in hosts)
     for h in hosts:
+        if not h.inNamespace and not isinstance(h, NAT):
+            from . import Unsupported
+            raise Unsupported(f"host {h.name} in the host's own namespace (inNamespace=False, "
+                              "connectToRootNS)",
+                              "reach the nodes from the host over the management network "
+                              "(vnetlab up --mgmt on), or leave the host in a namespace")
         spec = {"kind": "linux"}
         if nat and isinstance(h, NAT):
             spec["kind"] = "router"

@@ -33,3 +33,12 @@ check(raises(lambda: net.addHost("h9"), ["running network", "before net.start()"
       "a host added to the running network is refused")
 check(net.pingAll() == 0, "the network still works")
 net.stop()
+
+# a host in the host's own namespace (Mininet's connectToRootNS): refused
+# when the network is made, nothing left behind
+net = Mininet(topo=SingleSwitchTopo(2))
+root = net.addHost("root", inNamespace=False)
+net.addLink(root, net["s1"])
+check(raises(net.start, ["inNamespace=False", "management network"]),
+      "a host in the root namespace is refused")
+net.stop()
