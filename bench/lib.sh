@@ -80,3 +80,20 @@ bench_files() {
 	: >>"$OUT" || die "cannot write $OUT"
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/vl-$1.XXXXXX") || die "mktemp"
 }
+
+# Mininet raises these host settings when it starts (its fixLimits) and
+# leaves them. mn_limits_keep FILE: their values now into FILE;
+# mn_limits_put_back FILE: set them to those values again.
+MN_SYSCTLS="net.core.netdev_max_backlog net.core.wmem_max net.core.rmem_max net.ipv4.tcp_rmem
+net.ipv4.tcp_wmem net.ipv4.neigh.default.gc_thresh1 net.ipv4.neigh.default.gc_thresh2
+net.ipv4.neigh.default.gc_thresh3 net.ipv4.route.max_size kernel.pty.max fs.file-max"
+mn_limits_keep() {
+	local k
+	for k in $MN_SYSCTLS; do
+		printf '%s=%s\n' "$k" "$(sysctl -n "$k" | tr '\t' ' ')"
+	done >"$1"
+}
+mn_limits_put_back() {
+	local kv
+	while IFS= read -r kv; do sysctl -q -w "$kv" >/dev/null; done <"$1"
+}

@@ -29,18 +29,10 @@ if ! command -v mn >/dev/null || ! command -v brctl >/dev/null; then
 		mininet bridge-utils >/dev/null 2>&1 || die "apt-get install mininet bridge-utils failed"
 fi
 
-# Mininet raises these host settings when it starts (its fixLimits) and
-# leaves them: kept here and put back at the end.
-MN_SYSCTLS="net.core.netdev_max_backlog net.core.wmem_max net.core.rmem_max net.ipv4.tcp_rmem
-net.ipv4.tcp_wmem net.ipv4.neigh.default.gc_thresh1 net.ipv4.neigh.default.gc_thresh2
-net.ipv4.neigh.default.gc_thresh3 net.ipv4.route.max_size kernel.pty.max fs.file-max"
+# the host settings Mininet raises (bench/lib.sh): kept, put back at the end
 bench_files mn
-for k in $MN_SYSCTLS; do
-	printf '%s=%s\n' "$k" "$(sysctl -n "$k" | tr '\t' ' ')"
-done >"$WORK/sysctls"
-put_back() {
-	while IFS= read -r kv; do sysctl -q -w "$kv" >/dev/null; done <"$WORK/sysctls"
-}
+mn_limits_keep "$WORK/sysctls"
+put_back() { mn_limits_put_back "$WORK/sysctls"; }
 trap 'mn -c >/dev/null 2>&1; put_back; rm -rf "$WORK"' EXIT
 RUNS=$WORK/runs.tsv # topo tool rep seconds ok
 : >"$RUNS"

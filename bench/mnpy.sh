@@ -46,18 +46,10 @@ env -u PYTHONPATH /usr/bin/python3 -c 'import mininet, sys
 sys.exit(hasattr(mininet, "Unsupported"))' 2>/dev/null ||
 	die "/usr/bin/python3 does not import Debian's Mininet (PYTHONPATH unset)"
 
-# Mininet raises these host settings when it starts (its fixLimits) and
-# leaves them: kept here and put back at the end.
-MN_SYSCTLS="net.core.netdev_max_backlog net.core.wmem_max net.core.rmem_max net.ipv4.tcp_rmem
-net.ipv4.tcp_wmem net.ipv4.neigh.default.gc_thresh1 net.ipv4.neigh.default.gc_thresh2
-net.ipv4.neigh.default.gc_thresh3 net.ipv4.route.max_size kernel.pty.max fs.file-max"
+# the host settings Mininet raises (bench/lib.sh): kept, put back at the end
 bench_files mnpy
-for k in $MN_SYSCTLS; do
-	printf '%s=%s\n' "$k" "$(sysctl -n "$k" | tr '\t' ' ')"
-done >"$WORK/sysctls"
-put_back() {
-	while IFS= read -r kv; do sysctl -q -w "$kv" >/dev/null; done <"$WORK/sysctls"
-}
+mn_limits_keep "$WORK/sysctls"
+put_back() { mn_limits_put_back "$WORK/sysctls"; }
 
 # What must be as before at the end (and is checked after every run).
 state() {
