@@ -92,7 +92,7 @@ test_mnpy_mininet_own_examples_unchanged() {
 	# error, leaves no lab (those that end in the CLI read EOF from stdin)
 	local d=/usr/lib/python3/dist-packages/mininet/examples ex out
 	[ -d "$d" ] || fail "no $d: scripts/deps.sh installs Debian's mininet"
-	for ex in linuxrouter emptynet multitest natnet bind vlanhost controlnet multiping \
+	for ex in linuxrouter emptynet multitest natnet bind vlanhost multiping \
 		multipoll popen simpleperf; do
 		out=$(cd / && timeout 120 "$VNETLAB" py -m "mininet.examples.$ex" </dev/null 2>&1) ||
 			fail "mininet.examples.$ex: $(echo "$out" | tail -n 8)"
