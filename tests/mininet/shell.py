@@ -35,6 +35,7 @@ while h2.waiting:
     got += h2.monitor(timeoutms=500)
 check("3 received" in got, "monitor() reads a running command's output")
 h1.sendCmd("sleep 60")
+time.sleep(.3)  # sleep runs (a ^C before bash has read the line interrupts bash itself)
 h1.sendInt()
 h1.waitOutput()
 check(h1.cmd("echo back").strip() == "back", "sendInt (^C) stops the command; the shell lives")
