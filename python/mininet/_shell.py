@@ -25,26 +25,6 @@ SENTINEL = chr(127)
 # what `cmd &` prints: bash's job line, and our own \001PID\r\n after it
 _JOB_LINE = re.compile(r"\[\d+\] \d+\r\n")
 _PID_MARK = re.compile("\x01" + r"(\d+)\r\n")
-_BUILTINS = None
-
-
-def _builtins():
-    global _BUILTINS
-    if _BUILTINS is None:
-        try:
-            out = subprocess.run(["bash", "-c", "enable"], capture_output=True, text=True).stdout
-            _BUILTINS = {ln.split()[-1] for ln in out.splitlines() if ln.strip()}
-        except OSError:
-            _BUILTINS = set()
-    return _BUILTINS
-
-
-def is_builtin(cmd):
-    """Whether cmd's first word is a bash builtin."""
-    words = cmd.split()
-    return bool(words) and words[0] in _builtins()
-
-
 def _take_tty():
     # the child is a session leader (start_new_session): the pty becomes
     # its controlling terminal, so ^C written to it interrupts the command
@@ -166,7 +146,6 @@ class Shell:
         if not self.shell:
             self.startShell()
         assert not self.waiting, f"{self.name}: a command is still running"
-        printPid = kwargs.get("printPid", True)
         if len(args) == 1 and isinstance(args[0], list):
             cmd = args[0]
         else:
@@ -179,8 +158,7 @@ class Shell:
         if cmd.rstrip().endswith("&"):
             # the job's pid, for lastPid (Mininet prints it the same way)
             cmd = cmd.rstrip() + ' printf "\\001%d\\012" $! '
-        elif printPid and not is_builtin(cmd):
-            pass  # the foreground command's pid is not shown (no mnexec)
+        # a foreground command's pid is not shown: there is no mnexec -p
         self.write(cmd + "\n")
         self.lastPid = None
         self.waiting = True

@@ -14,7 +14,7 @@ import time
 
 from vnetlab import cli as vcli
 
-from .log import debug, error, output
+from .log import debug, error, info, output
 
 _SENT = re.compile(r"(\d+) packets transmitted, (\d+)( packets)? received")
 _RTT = re.compile(r"rtt min/avg/max/mdev = (\d+\.\d+)/(\d+\.\d+)/(\d+\.\d+)/(\d+\.\d+) ms")
@@ -235,9 +235,7 @@ def runCpuLimitTest(self, cpu, duration=5):
     host as a % of the machine (from the hosts' cgroups, vnetlab stats)."""
     import math
     import os
-    output_info = "*** Testing CPU %.0f%% bandwidth limit\n" % (cpu * 100)
-    from .log import info
-    info(output_info)
+    info("*** Testing CPU %.0f%% bandwidth limit\n" % (cpu * 100))
     cores = os.cpu_count()
     procs = int(math.ceil(cores * cpu))
     pids = {}

@@ -64,7 +64,6 @@ class Mininet:
         self._lab = None
         self._lab_name = _lab.lab_name()
         self._private = None
-        self._started = False
         Mininet.init()
         if topo and build:
             self.build()
@@ -365,7 +364,6 @@ class Mininet:
             info(s.name + " ")
             s.start(self.controllers)
         info("\n")
-        self._started = True
         if self.waitConn:
             self.waitConnected(self.waitConn)
 

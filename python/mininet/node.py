@@ -511,9 +511,6 @@ def findController(controllers=(Controller,)):
     return controllers[0] if controllers else None
 
 
-def DefaultControllerFn(name, **kwargs):
-    return Controller(name, **kwargs)
-
 
 __all__ = ["Node", "Host", "CPULimitedHost", "Switch", "UserSwitch", "OVSSwitch",
            "OVSKernelSwitch", "OVSBridge", "IVSSwitch", "OVSLegacyKernelSwitch",
